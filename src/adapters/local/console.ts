@@ -1,0 +1,55 @@
+/**
+ * `chatdesk chat --user <email>`: each input line is one message to the real engine; replies are
+ * printed as they are delivered. Works interactively and with a pipe; returns at end of input.
+ */
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { App } from '../../app.js';
+import type { Choice, ConversationRef, Incoming, PlatformUser } from '../../chat/message.js';
+import { createLocalPort, type LocalPort } from './local-port.js';
+import { replyToText } from './text-render.js';
+
+export interface ConsoleChatOptions {
+  email: string;
+  input: Readable;
+  output: Writable;
+  /** Show a prompt (interactive terminals only). */
+  prompt: boolean;
+}
+
+export function createConsolePort(output: Writable, onChoices: (choices: Choice[]) => void): LocalPort {
+  return createLocalPort('local', (m) => {
+    output.write(`bot> ${replyToText(m.message.reply).replace(/\n/g, '\n     ')}\n`);
+    onChoices(m.message.reply.choices ?? []);
+  });
+}
+
+export async function runConsoleChat(app: App, o: ConsoleChatOptions, choicesRef: { current: Choice[] }): Promise<void> {
+  const email = o.email.trim().toLowerCase();
+  const session = randomUUID();
+  const conversation: ConversationRef = { platform: 'local', channelId: `console:${email}`, threadId: null, isDirect: true, workspaceId: null };
+  const user: PlatformUser = { platform: 'local', platformUserId: email, email };
+  let n = 0;
+
+  const rl = createInterface({ input: o.input, terminal: false });
+  const ask = () => {
+    if (o.prompt) o.output.write('you> ');
+  };
+  ask();
+  for await (const line of rl) {
+    const text = line.replace(/\r$/, '');
+    if (o.prompt && (text === '/quit' || text === '/exit')) break;
+    n += 1;
+    const receivedAt = app.now().toISOString();
+    const pick = /^\s*(\d{1,2})\s*$/.exec(text);
+    const choice = pick ? choicesRef.current[Number(pick[1]) - 1] : undefined;
+    const incoming: Incoming = choice
+      ? { kind: 'action', id: `${session}:${n}`, platform: 'local', conversation, user, actionId: choice.actionId, value: choice.value, sourceMessage: null, receivedAt }
+      : { kind: 'message', id: `${session}:${n}`, platform: 'local', conversation, user, text, attachments: [], messageId: null, receivedAt, via: 'dm' };
+    const { processed } = await app.engine.receive(incoming);
+    await processed;
+    await app.outbox.flush();
+    ask();
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The port of the local channels (console and web chat): delivery is a function call, so it
+ * never fails for network reasons; messages are kept per conversation for the web chat to fetch.
+ */
+import type { ChatPort, ConversationRef, DeliveryResult, Outgoing, Platform, PlatformUser } from '../../chat/message.js';
+
+export interface DeliveredMessage {
+  id: string;
+  conversationId: string;
+  message: Outgoing;
+}
+
+export interface LocalPort extends ChatPort {
+  /** Messages delivered to one conversation, oldest first (bounded). */
+  delivered(conversationId: string): DeliveredMessage[];
+}
+
+const KEEP_PER_CONVERSATION = 200;
+
+export function createLocalPort(platform: Extract<Platform, 'local' | 'web'>, onDeliver?: (m: DeliveredMessage) => void): LocalPort {
+  const byConversation = new Map<string, DeliveredMessage[]>();
+  let seq = 0;
+  return {
+    platform,
+    async deliver(message: Outgoing): Promise<DeliveryResult> {
+      const id = message.updateOf?.messageId ?? `${platform}-${Date.now().toString(36)}-${++seq}`;
+      const entry: DeliveredMessage = { id, conversationId: message.conversation.channelId, message };
+      const list = byConversation.get(entry.conversationId) ?? [];
+      list.push(entry);
+      if (list.length > KEEP_PER_CONVERSATION) list.splice(0, list.length - KEEP_PER_CONVERSATION);
+      byConversation.set(entry.conversationId, list);
+      onDeliver?.(entry);
+      return { messageId: id };
+    },
+    async lookupUser() {
+      // Local users are identified by the email they typed; the directory knows them or not.
+      return null;
+    },
+    async openDirect(_user: PlatformUser, workspace: ConversationRef): Promise<ConversationRef> {
+      return { ...workspace, threadId: null, isDirect: true, isPublic: false };
+    },
+    delivered(conversationId) {
+      return byConversation.get(conversationId) ?? [];
+    },
+  };
+}

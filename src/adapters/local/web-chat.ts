@@ -1,0 +1,61 @@
+/**
+ * A minimal browser chat at GET /chat so a newcomer can try the bot right after `npm start`:
+ * pick a demo user, type, see replies and ticket cards. Same engine and database as Slack/Teams.
+ */
+import { randomUUID } from 'node:crypto';
+import express, { type Router } from 'express';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Engine } from '../../chat/conversation-engine.js';
+import { ACTION_IDS, type ConversationRef, type Incoming } from '../../chat/message.js';
+import type { DB } from '../../db/schema.js';
+import { AppError, formatIssues } from '../../errors.js';
+import type { LocalPort } from './local-port.js';
+import { WEB_CHAT_HTML } from './web-chat-page.js';
+
+const sendSchema = z
+  .object({
+    user: z.email('user must be the email of a demo user'),
+    text: z.string().max(100_000).optional(),
+    action: z.object({ actionId: z.enum(ACTION_IDS), value: z.record(z.string(), z.unknown()) }).optional(),
+  })
+  .refine((v) => v.text !== undefined || v.action !== undefined, { message: 'send either text or action' });
+
+export function createWebChatRouter(deps: { engine: Engine; port: LocalPort; db: Kysely<DB>; now: () => Date; flush: () => Promise<void> }): Router {
+  const router = express.Router();
+  router.get('/chat', (_req, res) => {
+    res.type('html').send(WEB_CHAT_HTML);
+  });
+  router.get('/chat/api/people', async (_req, res, next) => {
+    try {
+      const people = await deps.db.selectFrom('people').select(['email', 'display_name', 'role']).orderBy('id').limit(200).execute();
+      res.json({ people: people.map((p) => ({ email: p.email, name: p.display_name, role: p.role })) });
+    } catch (e) {
+      next(e);
+    }
+  });
+  router.post('/chat/api/messages', express.json({ limit: '256kb' }), async (req, res, next) => {
+    try {
+      const parsed = sendSchema.safeParse(req.body);
+      if (!parsed.success) throw new AppError('validation_failed', formatIssues(parsed.error.issues), { field: String(parsed.error.issues[0]?.path[0] ?? '') });
+      const { user, text, action } = parsed.data;
+      const email = user.toLowerCase();
+      const conversation: ConversationRef = { platform: 'web', channelId: `web:${email}`, threadId: null, isDirect: true, workspaceId: null };
+      const seen = new Set(deps.port.delivered(conversation.channelId).map((m) => m.id));
+      const id = randomUUID();
+      const receivedAt = deps.now().toISOString();
+      const u = { platform: 'web' as const, platformUserId: email, email };
+      const incoming: Incoming = action
+        ? { kind: 'action', id, platform: 'web', conversation, user: u, actionId: action.actionId, value: action.value, sourceMessage: null, receivedAt }
+        : { kind: 'message', id, platform: 'web', conversation, user: u, text: text ?? '', attachments: [], messageId: null, receivedAt, via: 'dm' };
+      const { processed } = await deps.engine.receive(incoming);
+      await processed;
+      await deps.flush();
+      const replies = deps.port.delivered(conversation.channelId).filter((m) => !seen.has(m.id) || m.message.updateOf).map((m) => ({ id: m.id, ...m.message.reply }));
+      res.json({ replies });
+    } catch (e) {
+      next(e);
+    }
+  });
+  return router;
+}

@@ -1,0 +1,214 @@
+/**
+ * REST API v1 (DESIGN §8). Bearer token auth; the caller acts as the API service account (full
+ * rights) or, with `X-On-Behalf-Of: <email>`, as that person with exactly their rights, so
+ * integrations that serve employees cannot show them other people's tickets.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { App } from '../../app.js';
+import { AppError, formatIssues } from '../../errors.js';
+import type { Person } from '../../itsm/store.js';
+import { LEVELS, PENDING_REASONS, TICKET_STATES } from '../../itsm/types.js';
+
+export const API_PERSON_EMAIL = 'api@chatdesk.local';
+
+const listQuery = z.object({
+  requester: z.email().optional(),
+  state: z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(',').map((x) => x.trim()) : undefined))
+    .pipe(z.array(z.enum(TICKET_STATES)).optional()),
+  group: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+
+const createBody = z.object({
+  kind: z.enum(['incident', 'service_request']).default('incident'),
+  title: z.string().trim().min(1).max(200),
+  description: z.string().max(20_000).default(''),
+  impact: z.enum(LEVELS).default('medium'),
+  urgency: z.enum(LEVELS).default('medium'),
+  category: z.string().max(100).nullable().default(null),
+  requester: z.email(),
+  group: z.string().min(1).optional(),
+  templateId: z.string().optional(),
+  fields: z.record(z.string(), z.unknown()).optional(),
+});
+
+const transitionBody = z.object({
+  to: z.enum(TICKET_STATES),
+  reason: z.string().max(2000).optional(),
+  pendingReason: z.enum(PENDING_REASONS).optional(),
+});
+
+const commentBody = z.object({
+  body: z.string().min(1).max(10_000),
+  internal: z.boolean().default(false),
+});
+
+const numberParam = z.string().regex(/^(INC|REQ|PRB|CHG)\d{7}$/i, 'must look like INC0000042');
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    throw new AppError('validation_failed', formatIssues(r.error.issues), { field: r.error.issues[0]?.path.map(String).join('.') ?? '' });
+  }
+  return r.data;
+}
+
+function tokenMatches(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+type Handler = (req: Request, res: Response, actor: Person) => Promise<void>;
+
+export function createRestRouter(app: App): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '1mb' }));
+
+  router.use((req: Request, _res: Response, next: NextFunction) => {
+    const expected = app.config.API_TOKEN;
+    if (!expected) return next(new AppError('unauthorized', 'The REST API is disabled: set API_TOKEN to enable it.'));
+    const header = req.get('authorization') ?? '';
+    const m = /^Bearer\s+(.+)$/i.exec(header);
+    if (!m?.[1] || !tokenMatches(m[1].trim(), expected)) return next(new AppError('unauthorized', 'Missing or wrong bearer token (Authorization: Bearer <API_TOKEN>).'));
+    next();
+  });
+
+  const actorOf = async (req: Request): Promise<Person> => {
+    const onBehalf = req.get('x-on-behalf-of');
+    if (onBehalf) {
+      const p = await app.directory.personByEmail(onBehalf);
+      if (!p) throw new AppError('unknown_user', `X-On-Behalf-Of: no person with email ${onBehalf}.`, { field: 'X-On-Behalf-Of' });
+      return p;
+    }
+    const api = await app.directory.personByEmail(API_PERSON_EMAIL);
+    if (!api) throw new AppError('internal', 'The API service account is missing; restart chatdesk to recreate it.');
+    return api;
+  };
+
+  const route =
+    (h: Handler) =>
+    (req: Request, res: Response, next: NextFunction): void => {
+      actorOf(req)
+        .then((actor) => h(req, res, actor))
+        .catch(next);
+    };
+
+  router.get(
+    '/tickets',
+    route(async (req, res, actor) => {
+      const q = parse(listQuery, req.query);
+      let requesterId: number | undefined;
+      if (q.requester) {
+        const p = await app.directory.personByEmail(q.requester);
+        if (!p) {
+          res.json({ tickets: [] });
+          return;
+        }
+        requesterId = p.id;
+      }
+      const list = await app.tickets.listFor(actor, {
+        ...(requesterId === undefined ? {} : { requesterId }),
+        ...(q.state ? { states: q.state } : {}),
+        ...(q.group ? { groupSlug: q.group } : {}),
+        ...(q.limit ? { limit: q.limit } : {}),
+      });
+      res.json({ tickets: list });
+    }),
+  );
+
+  router.post(
+    '/tickets',
+    route(async (req, res, actor) => {
+      const b = parse(createBody, req.body);
+      const requester = await app.directory.personByEmail(b.requester);
+      if (!requester) throw new AppError('validation_failed', `requester: no person with email ${b.requester}`, { field: 'requester' });
+      if (actor.role === 'employee' && actor.id !== requester.id) throw new AppError('forbidden', 'You can only open tickets for yourself.');
+      const idem = req.get('idempotency-key');
+      const t = await app.tickets.open(
+        {
+          kind: b.kind,
+          title: b.title,
+          description: b.description || b.title,
+          impact: b.impact,
+          urgency: b.urgency,
+          category: b.category,
+          requester,
+          channel: 'api',
+          groupSlug: b.group ?? null,
+          ...(b.templateId ? { templateId: b.templateId } : {}),
+          ...(b.fields ? { fields: b.fields } : {}),
+          sourceKey: idem ? `api:${idem}` : null,
+        },
+        app.now().toISOString(),
+      );
+      res.status(201).json({ ticket: t });
+    }),
+  );
+
+  router.get(
+    '/tickets/:number',
+    route(async (req, res, actor) => {
+      const number = parse(numberParam, req.params.number).toUpperCase();
+      const view = await app.tickets.view(number, actor, app.now().toISOString());
+      const convs = await app.chatStore.conversationsOfTicket(view.ticket.id);
+      const assets = await app.db
+        .selectFrom('ticket_assets as ta')
+        .innerJoin('assets as a', 'a.id', 'ta.asset_id')
+        .select(['a.tag', 'a.name', 'a.type'])
+        .where('ta.ticket_id', '=', view.ticket.id)
+        .execute();
+      res.json({
+        ticket: view.ticket,
+        owner: convs.find((c) => c.owner !== 'bot')?.owner ?? 'bot',
+        group: view.group,
+        assignee: view.assignee,
+        requester: view.requester,
+        sla: view.sla,
+        events: view.events,
+        comments: view.comments,
+        assets,
+      });
+    }),
+  );
+
+  router.post(
+    '/tickets/:number/transitions',
+    route(async (req, res, actor) => {
+      const number = parse(numberParam, req.params.number).toUpperCase();
+      const b = parse(transitionBody, req.body);
+      const now = app.now().toISOString();
+      const t = await app.tickets.transition(number, b.to, actor, { reason: b.reason ?? null, pendingReason: b.pendingReason ?? null }, now);
+      if (actor.id !== t.requesterId) {
+        const text =
+          b.to === 'resolved'
+            ? `${t.number} is resolved${b.reason ? `: ${b.reason}` : ''}. If it is not fixed, press "Still broken: reopen".`
+            : b.to === 'pending' && b.pendingReason === 'requester'
+              ? `${t.number} is waiting for you${b.reason ? `: ${b.reason}` : ''}. Reply here to continue.`
+              : `${t.number} is now ${b.to.replace('_', ' ')}${b.reason ? `: ${b.reason}` : ''}.`;
+        await app.engine.notifyRequester(t, text, `${now}:${b.to}`);
+      }
+      res.json({ ticket: t });
+    }),
+  );
+
+  router.post(
+    '/tickets/:number/comments',
+    route(async (req, res, actor) => {
+      const number = parse(numberParam, req.params.number).toUpperCase();
+      const b = parse(commentBody, req.body);
+      const now = app.now().toISOString();
+      const c = await app.tickets.comment(number, actor, b.body, { internal: b.internal, platform: 'api' }, now);
+      const t = await app.tickets.get(number, actor);
+      if (!b.internal && actor.id !== t.requesterId) await app.engine.notifyRequester(t, `${actor.displayName} on ${t.number}: ${b.body}`, `comment:${c.id}`);
+      res.status(201).json({ comment: c });
+    }),
+  );
+
+  return router;
+}

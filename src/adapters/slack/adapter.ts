@@ -1,0 +1,723 @@
+/**
+ * The inbound half: Slack events, interactivity, shortcuts and slash commands → the engine's normalized
+ * types, on Bolt. One URL (`POST /slack/events`) over HTTP, or a Socket Mode connection when
+ * SLACK_APP_TOKEN is set.
+ *
+ * Ack discipline: Bolt acknowledges Events API deliveries before listeners run. We construct the
+ * ExpressReceiver with `processBeforeResponse: true`, so the HTTP 200 leaves only when our listeners
+ * return, and every listener awaits nothing but `engine.receive` (the durable inbox write) — bounded by
+ * an ack budget well under Slack's 3 s. Slow work (API calls, DB reads for App Home, processing) runs
+ * after the listener returns. So an event is stored before Slack hears "ok", and a crash in between
+ * leads to a Slack retry, deduplicated by the inbox.
+ */
+import { App, ExpressReceiver, SocketModeReceiver, type AuthorizeResult } from '@slack/bolt';
+import express, { type Express } from 'express';
+import type { ConversationEngine } from '../../chat/engine.js';
+import type { Attachment, ConversationRef, Incoming, IncomingAction, IncomingMessage, PlatformUser } from '../../chat/message.js';
+import type { Config } from '../../config.js';
+import { AppError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { ChannelAdapter } from '../types.js';
+import { boltLogger, createWebClient, SlackPort } from './port.js';
+import {
+  ACTION_PREFIX,
+  DESCRIPTION_BLOCK,
+  TEMPLATE_BLOCK,
+  VIEW_CALLBACK_ID,
+  decodeActionId,
+  formModal,
+  formValues,
+  HELP_TEXT,
+  homeView,
+  LOCAL_ACTIONS,
+  LOCAL_PREFIX,
+  type LocalAction,
+  menuBlocks,
+  noticeModal,
+  pickerModal,
+  plainText,
+  ticketFromMessageModal,
+  ticketListBlocks,
+} from './render.js';
+import { MESSAGE_CHANNEL_TYPE, SLACK_BOT_EVENTS, SLACK_COMMANDS, SLACK_EVENTS_PATH, SLACK_SHORTCUTS } from './registry.js';
+import {
+  buttonValueSchema,
+  type ConvMeta,
+  SlackPayloadError,
+  appHomeOpenedEventSchema,
+  appMentionEventSchema,
+  blockActionsSchema,
+  eventEnvelopeSchema,
+  historyResponseSchema,
+  messageEventSchema,
+  messageShortcutSchema,
+  modalMetadataSchema,
+  parseSlack,
+  reactionAddedEventSchema,
+  slashCommandSchema,
+  viewSubmissionSchema,
+} from './schemas.js';
+
+/** Message subtypes that are a person writing; everything else (joins, edits, deletions, bots) is not. */
+const ACCEPTED_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
+
+export interface SlackAdapterOptions {
+  config: Config;
+  engine: ConversationEngine;
+  log: Logger;
+  /** How long a listener may wait for the inbox before acknowledging anyway (default 2500 ms; Slack's limit is 3 s). */
+  ackBudgetMs?: number;
+  now?: () => Date;
+}
+
+export interface SlackRegistrations {
+  events: string[];
+  commands: string[];
+  shortcuts: string[];
+  actions: string[];
+}
+
+export class SlackAdapter implements ChannelAdapter {
+  readonly port: SlackPort;
+  /** What was actually registered on Bolt (compared with the manifest by a test). */
+  readonly registered: SlackRegistrations = { events: [], commands: [], shortcuts: [], actions: [] };
+  readonly socketMode: boolean;
+  private readonly app: App;
+  private readonly receiver: ExpressReceiver | null;
+  private readonly client: ReturnType<typeof createWebClient>;
+  private readonly engine: ConversationEngine;
+  private readonly log: Logger;
+  private readonly config: Config;
+  private readonly ackBudgetMs: number;
+  private readonly now: () => Date;
+  private readonly botToken: string;
+  private identity: Promise<{ botUserId: string; botId: string; teamId: string | null }> | null = null;
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly messageChannelTypes: Set<string>;
+  private started = false;
+
+  constructor(opts: SlackAdapterOptions) {
+    const { config } = opts;
+    if (!config.SLACK_BOT_TOKEN || !config.SLACK_SIGNING_SECRET) {
+      throw new AppError('config_invalid', 'Slack needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN.', { field: 'SLACK_BOT_TOKEN' });
+    }
+    this.config = config;
+    this.engine = opts.engine;
+    this.log = opts.log.child({ adapter: 'slack' });
+    this.ackBudgetMs = opts.ackBudgetMs ?? 2500;
+    this.now = opts.now ?? (() => new Date());
+    this.botToken = config.SLACK_BOT_TOKEN;
+    this.client = createWebClient(this.botToken, config.SLACK_API_URL, this.log);
+    this.port = new SlackPort(this.client, this.log);
+    this.messageChannelTypes = new Set(SLACK_BOT_EVENTS.flatMap((e) => (MESSAGE_CHANNEL_TYPE[e] ? [MESSAGE_CHANNEL_TYPE[e]] : [])));
+
+    const logger = boltLogger(this.log);
+    const clientOptions = {
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: 10_000,
+      ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL.endsWith('/') ? config.SLACK_API_URL : `${config.SLACK_API_URL}/` } : {}),
+    };
+    this.socketMode = Boolean(config.SLACK_APP_TOKEN);
+    let receiver: ExpressReceiver | SocketModeReceiver;
+    if (config.SLACK_APP_TOKEN) {
+      receiver = new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN, logger, installerOptions: { clientOptions } });
+      this.receiver = null;
+    } else {
+      const express = new ExpressReceiver({
+        signingSecret: config.SLACK_SIGNING_SECRET,
+        logger,
+        endpoints: SLACK_EVENTS_PATH,
+        processBeforeResponse: true,
+        router: expressRouter(),
+      });
+      receiver = express;
+      this.receiver = express;
+    }
+    // A custom authorize (instead of `token`) keeps Bolt from calling auth.test in its constructor and on
+    // every event; we call it once (start() warms it) and cache the bot's identity.
+    this.app = new App({ receiver, logger, clientOptions, authorize: () => this.authorize(), ignoreSelf: true });
+    this.app.error(async (error) => {
+      this.log.error('slack listener failed', { err: error });
+    });
+    this.register();
+  }
+
+  mount(app: Express): void {
+    if (!this.receiver) {
+      this.log.info('slack runs in Socket Mode; no HTTP route mounted');
+      return;
+    }
+    app.use(this.receiver.router);
+  }
+
+  async start(): Promise<void> {
+    try {
+      const me = await this.whoAmI();
+      this.log.info('slack connected', { botUserId: me.botUserId, team: me.teamId, socketMode: this.socketMode });
+    } catch (err) {
+      // The desk still starts: the identity is fetched again on the first event.
+      this.log.error('slack auth.test failed; check SLACK_BOT_TOKEN', { err });
+    }
+    if (this.socketMode) await this.app.start();
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    if (this.socketMode && this.started) await this.app.stop();
+    this.started = false;
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /** Resolves when every piece of post-ack work (views.open, App Home, slow inbox writes) has settled. Tests use it. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  // ---------------------------------------------------------------- identity
+
+  private whoAmI(): Promise<{ botUserId: string; botId: string; teamId: string | null }> {
+    if (!this.identity) {
+      const p = this.client.auth.test().then((r) => ({
+        botUserId: r.user_id ?? '',
+        botId: r.bot_id ?? '',
+        teamId: r.team_id ?? null,
+      }));
+      this.identity = p;
+      p.catch(() => {
+        if (this.identity === p) this.identity = null;
+      });
+    }
+    return this.identity;
+  }
+
+  private async authorize(): Promise<AuthorizeResult> {
+    const me = await this.whoAmI();
+    return { botToken: this.botToken, botId: me.botId, botUserId: me.botUserId, ...(me.teamId ? { teamId: me.teamId } : {}) };
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  /** Runs post-ack work, tracked so stop() and tests can wait for it; failures are logged, never thrown. */
+  private background(label: string, work: () => Promise<unknown>): Promise<void> {
+    const p = (async () => {
+      try {
+        await work();
+      } catch (err) {
+        this.log.error(`slack ${label} failed`, { err });
+      }
+    })();
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+    return p;
+  }
+
+  /**
+   * Waits for `work` at most the ack budget. Past it, the ack goes out anyway and the work finishes in
+   * the background: a late inbox write is still a write, while a missed ack makes Slack retry and
+   * eventually disable the event subscription.
+   */
+  private async withinBudget<T>(label: string, work: () => Promise<T>): Promise<T | undefined> {
+    let result: T | undefined;
+    const p = this.background(label, async () => {
+      result = await work();
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), this.ackBudgetMs);
+    });
+    const outcome = await Promise.race([p.then(() => 'done' as const), budget]);
+    clearTimeout(timer);
+    if (outcome === 'late') this.log.warn('slack ack budget exceeded; acknowledged before the inbox write finished', { label, budgetMs: this.ackBudgetMs });
+    return result;
+  }
+
+  private receive(incoming: Incoming): Promise<void> {
+    return this.engine.receive(incoming).then((r) => {
+      if (r.status === 'duplicate') this.log.debug('slack duplicate delivery ignored', { id: incoming.id });
+    });
+  }
+
+  private user(id: string): PlatformUser {
+    return { platform: 'slack', platformUserId: id };
+  }
+
+  private conv(meta: ConvMeta): ConversationRef {
+    const ref: ConversationRef = { platform: 'slack', channelId: meta.channelId, threadId: meta.threadId, isDirect: meta.isDirect, workspaceId: meta.workspaceId };
+    if (meta.isPublic !== undefined) ref.isPublic = meta.isPublic;
+    return ref;
+  }
+
+  /** The user's DM with the bot, addressed by user id; the port resolves it with conversations.open on delivery. */
+  private dmOf(userId: string, workspaceId: string | null): ConvMeta {
+    return { channelId: userId, threadId: null, isDirect: true, workspaceId, isPublic: false };
+  }
+
+  // ---------------------------------------------------------------- registration
+
+  private register(): void {
+    const handlers: Record<string, (body: unknown, event: unknown) => Promise<void>> = {
+      message: (b, e) => this.onMessage(b, e),
+      app_mention: (b, e) => this.onAppMention(b, e),
+      reaction_added: (b, e) => this.onReaction(b, e),
+      app_home_opened: (b, e) => this.onHomeOpened(b, e),
+    };
+    const boltTypes = new Set<string>();
+    for (const name of SLACK_BOT_EVENTS) {
+      const type = name.split('.')[0] ?? name;
+      const handler = handlers[type];
+      if (!handler) throw new Error(`no handler for Slack event ${name}`);
+      this.registered.events.push(name);
+      if (boltTypes.has(type)) continue;
+      boltTypes.add(type);
+      this.app.event(type, async ({ body, event }) => {
+        await this.withinBudget(`event ${type}`, () => handler(body, event));
+      });
+    }
+
+    this.app.action(new RegExp(`^${escapeRegExp(ACTION_PREFIX)}`), async ({ ack, body }) => {
+      await ack();
+      await this.withinBudget('block action', () => this.onAction(body));
+    });
+    this.registered.actions.push(`${ACTION_PREFIX}*`);
+    this.app.action(new RegExp(`^${escapeRegExp(LOCAL_PREFIX)}`), async ({ ack, body, respond }) => {
+      await ack();
+      void this.background('local action', () => this.onLocalAction(body, respond));
+    });
+    this.registered.actions.push(...LOCAL_ACTIONS.map((a) => `${LOCAL_PREFIX}${a}`));
+    // Link buttons and elements we do not own still send block_actions; unacknowledged, Bolt answers 404
+    // after 3 s and Slack shows the user a warning triangle.
+    this.app.action(new RegExp(`^(?!${escapeRegExp(ACTION_PREFIX)}|${escapeRegExp(LOCAL_PREFIX)})`), async ({ ack }) => {
+      await ack();
+    });
+
+    this.app.view(VIEW_CALLBACK_ID, async ({ ack, body }) => {
+      let acked = false;
+      try {
+        const response = await this.onViewSubmission(body);
+        acked = true;
+        await ack(response);
+      } catch (err) {
+        this.log.error('slack view submission failed', { err });
+        if (!acked) await ack();
+      }
+    });
+
+    for (const sc of SLACK_SHORTCUTS) {
+      this.app.shortcut(sc.callback_id, async ({ ack, body }) => {
+        await ack();
+        void this.background('shortcut', () => this.onShortcut(body));
+      });
+      this.registered.shortcuts.push(sc.callback_id);
+    }
+
+    for (const command of SLACK_COMMANDS) {
+      this.app.command(command, async ({ ack, body, respond }) => {
+        let acked = false;
+        const doAck: typeof ack = async (r) => {
+          acked = true;
+          await ack(r);
+        };
+        try {
+          await this.onCommand(body, doAck, respond);
+        } catch (err) {
+          this.log.error('slack slash command failed', { err });
+          if (!acked) await ack({ response_type: 'ephemeral', text: 'Sorry, something went wrong. Please try again or write to me in a DM.' });
+        }
+      });
+      this.registered.commands.push(command);
+    }
+  }
+
+  // ---------------------------------------------------------------- events
+
+  private async onMessage(body: unknown, event: unknown): Promise<void> {
+    const env = parseSlack(eventEnvelopeSchema, body, 'event envelope');
+    const ev = parseSlack(messageEventSchema, event, 'message event');
+    // Edits and deletions never rewrite a ticket: the ticket keeps what was reported (audit trail); a
+    // correction is a new message. Joins, topic changes and bot posts are not requests.
+    if (ev.subtype && !ACCEPTED_SUBTYPES.has(ev.subtype)) return;
+    if (ev.bot_id || !ev.user) return;
+    const me = await this.whoAmI();
+    if (ev.user === me.botUserId) return;
+    const channelType = ev.channel_type ?? (ev.channel.startsWith('D') ? 'im' : 'channel');
+    if (!this.messageChannelTypes.has(channelType)) return;
+    const isDirect = channelType === 'im';
+    if (!isDirect) {
+      // In channels only thread replies matter (agents and requesters talking in a ticket thread);
+      // messages mentioning the bot arrive again as app_mention and are handled there.
+      if (!ev.thread_ts || ev.thread_ts === ev.ts) return;
+      if (me.botUserId && ev.text.includes(`<@${me.botUserId}>`)) return;
+    }
+    const msg: IncomingMessage = {
+      kind: 'message',
+      id: env.event_id,
+      platform: 'slack',
+      conversation: {
+        platform: 'slack',
+        channelId: ev.channel,
+        threadId: ev.thread_ts ?? null,
+        isDirect,
+        workspaceId: env.team_id ?? ev.team ?? null,
+        isPublic: channelType === 'channel',
+      },
+      user: this.user(ev.user),
+      text: plainText(ev.text, me.botUserId),
+      attachments: attachmentsOf(ev.files),
+      messageId: ev.ts,
+      receivedAt: this.now().toISOString(),
+      via: isDirect ? 'dm' : 'thread',
+    };
+    await this.receive(msg);
+  }
+
+  private async onAppMention(body: unknown, event: unknown): Promise<void> {
+    const env = parseSlack(eventEnvelopeSchema, body, 'event envelope');
+    const ev = parseSlack(appMentionEventSchema, event, 'app_mention event');
+    if (ev.bot_id || !ev.user) return;
+    const me = await this.whoAmI();
+    if (ev.user === me.botUserId) return;
+    const msg: IncomingMessage = {
+      kind: 'message',
+      id: env.event_id,
+      platform: 'slack',
+      conversation: {
+        platform: 'slack',
+        channelId: ev.channel,
+        // Answer in the mention's thread so a channel never fills with bot replies.
+        threadId: ev.thread_ts ?? ev.ts,
+        isDirect: false,
+        workspaceId: env.team_id ?? ev.team ?? null,
+        isPublic: isPublicChannel(ev.channel),
+      },
+      user: this.user(ev.user),
+      text: plainText(ev.text, me.botUserId),
+      attachments: attachmentsOf(ev.files),
+      messageId: ev.ts,
+      receivedAt: this.now().toISOString(),
+      via: 'mention',
+    };
+    await this.receive(msg);
+  }
+
+  private async onReaction(body: unknown, event: unknown): Promise<void> {
+    const env = parseSlack(eventEnvelopeSchema, body, 'event envelope');
+    const ev = parseSlack(reactionAddedEventSchema, event, 'reaction_added event');
+    const emoji = this.config.SLACK_TICKET_EMOJI.replace(/^:|:$/g, '');
+    // Skin-tone variants arrive as `name::skin-tone-2`.
+    if (ev.reaction.split('::')[0] !== emoji) return;
+    const { channel, ts } = ev.item;
+    if (ev.item.type !== 'message' || !channel || !ts) return;
+    const original = await this.fetchMessage(channel, ts);
+    if (!original) {
+      this.log.warn('slack reaction on a message the bot cannot read; invite the bot to the channel', { channel, ts });
+      return;
+    }
+    const author = original.user ?? ev.item_user;
+    if (original.bot_id || !author) return;
+    const msg: IncomingMessage = {
+      kind: 'message',
+      // One ticket per message, whoever reacts and however often: the inbox dedupes on this id.
+      id: ticketFromMessageId(channel, ts),
+      platform: 'slack',
+      conversation: {
+        platform: 'slack',
+        channelId: channel,
+        threadId: original.thread_ts ?? ts,
+        isDirect: channel.startsWith('D'),
+        workspaceId: env.team_id ?? null,
+        isPublic: isPublicChannel(channel),
+      },
+      user: this.user(author),
+      text: plainText(original.text),
+      attachments: attachmentsOf(original.files),
+      messageId: ts,
+      receivedAt: this.now().toISOString(),
+      via: 'ticket_from_message',
+    };
+    await this.receive(msg);
+  }
+
+  private async fetchMessage(channel: string, ts: string) {
+    const args = { channel, latest: ts, oldest: ts, inclusive: true, limit: 1 };
+    const history = parseSlack(historyResponseSchema, await this.client.conversations.history(args), 'conversations.history response');
+    const top = history.messages.find((m) => m.ts === ts);
+    if (top) return top;
+    // Replies inside a thread are not in the channel history.
+    const replies = parseSlack(historyResponseSchema, await this.client.conversations.replies({ ...args, ts }), 'conversations.replies response');
+    return replies.messages.find((m) => m.ts === ts) ?? null;
+  }
+
+  private async onHomeOpened(_body: unknown, event: unknown): Promise<void> {
+    const ev = parseSlack(appHomeOpenedEventSchema, event, 'app_home_opened event');
+    if (ev.tab !== undefined && ev.tab !== 'home') return;
+    void this.background('app home', () => this.publishHome(ev.user));
+  }
+
+  private async publishHome(userId: string): Promise<void> {
+    const cards = await this.engine.ticketsFor(this.user(userId), { limit: 20 });
+    await this.client.views.publish({ user_id: userId, view: homeView(cards) });
+  }
+
+  // ---------------------------------------------------------------- interactivity
+
+  private async onAction(body: unknown): Promise<void> {
+    const p = parseSlack(blockActionsSchema, body, 'block_actions payload');
+    const action = p.actions[0];
+    if (!action) return;
+    const actionId = decodeActionId(action.action_id);
+    if (!actionId) {
+      this.log.warn('slack unknown action id', { actionId: action.action_id });
+      return;
+    }
+    const value = parseSlack(buttonValueSchema, parseJson(action.value ?? '{}', 'button value'), 'button value');
+    const workspaceId = p.team?.id ?? p.user.team_id ?? null;
+    const channelId = p.channel?.id ?? p.container?.channel_id;
+    const meta: ConvMeta = channelId
+      ? {
+          channelId,
+          threadId: p.message?.thread_ts ?? p.container?.thread_ts ?? null,
+          isDirect: channelId.startsWith('D'),
+          workspaceId,
+          isPublic: isPublicChannel(channelId),
+        }
+      : this.dmOf(p.user.id, workspaceId);
+    if (actionId === 'form.open') {
+      // Opening a modal needs the trigger id within 3 s: do it right now, after the ack.
+      const templateId = typeof value.templateId === 'string' ? value.templateId : null;
+      const prefill = isRecord(value.values) ? value.values : {};
+      void this.background('open form', () => this.openForm(p.trigger_id, templateId, prefill, meta));
+      return;
+    }
+    const conversation = this.conv(meta);
+    const messageTs = p.container?.message_ts ?? p.message?.ts ?? null;
+    const incoming: IncomingAction = {
+      kind: 'action',
+      // Stable across Slack's redelivery of the same click, distinct for every new click.
+      id: `action:${messageTs ?? p.view?.id ?? '-'}:${action.action_ts ?? '-'}:${p.user.id}:${action.action_id}`,
+      platform: 'slack',
+      conversation,
+      user: this.user(p.user.id),
+      actionId,
+      value,
+      sourceMessage: messageTs && !p.container?.is_ephemeral ? { conversation, messageId: messageTs } : null,
+      receivedAt: this.now().toISOString(),
+    };
+    await this.receive(incoming);
+  }
+
+  private async openForm(triggerId: string | undefined, templateId: string | null, prefill: Record<string, unknown>, conv: ConvMeta): Promise<void> {
+    if (!triggerId) throw new Error('cannot open a modal without trigger_id');
+    const form = templateId ? this.engine.formFor(templateId, prefill) : null;
+    const view = form
+      ? formModal(form, { kind: 'form', templateId: form.templateId, conv })
+      : templateId
+        ? noticeModal('Unknown request', `There is no request form called "${templateId}". Try /it new.`)
+        : pickerModal(this.engine.listTemplates(), { kind: 'picker', conv });
+    await this.client.views.open({ trigger_id: triggerId, view });
+  }
+
+  private async onLocalAction(body: unknown, respond: ((msg: { response_type?: 'ephemeral'; replace_original?: boolean; text: string; blocks?: unknown[] }) => Promise<unknown>) | undefined): Promise<void> {
+    const p = parseSlack(blockActionsSchema, body, 'block_actions payload');
+    const action = p.actions[0]?.action_id.slice(LOCAL_PREFIX.length) as LocalAction | undefined;
+    const workspaceId = p.team?.id ?? p.user.team_id ?? null;
+    switch (action) {
+      case 'new':
+        return this.openForm(p.trigger_id, null, {}, this.dmOf(p.user.id, workspaceId));
+      case 'tickets': {
+        const cards = await this.engine.ticketsFor(this.user(p.user.id), { limit: 20 });
+        if (respond) await respond({ response_type: 'ephemeral', replace_original: true, text: 'Your tickets', blocks: ticketListBlocks(cards) });
+        else await this.publishHome(p.user.id);
+        return;
+      }
+      case 'help':
+        if (respond) await respond({ response_type: 'ephemeral', replace_original: true, text: HELP_TEXT });
+        else if (p.trigger_id) await this.client.views.open({ trigger_id: p.trigger_id, view: noticeModal('Help', HELP_TEXT) });
+        return;
+      default:
+        this.log.warn('slack unknown local action', { action });
+    }
+  }
+
+  /** Returns the ack body: nothing (close), field errors, or the next view. */
+  private async onViewSubmission(body: unknown): Promise<
+    | undefined
+    | { response_action: 'errors'; errors: Record<string, string> }
+    | { response_action: 'update'; view: ReturnType<typeof formModal> }
+  > {
+    const p = parseSlack(viewSubmissionSchema, body, 'view_submission payload');
+    const meta = parseSlack(modalMetadataSchema, parseJson(p.view.private_metadata, 'private_metadata'), 'modal metadata');
+    const values = formValues(p.view.state.values);
+    const blockIds = Object.keys(p.view.state.values);
+    const user = this.user(p.user.id);
+    switch (meta.kind) {
+      case 'picker': {
+        const templateId = values[TEMPLATE_BLOCK];
+        const form = typeof templateId === 'string' ? this.engine.formFor(templateId) : null;
+        if (!form) return { response_action: 'errors', errors: { [TEMPLATE_BLOCK]: 'Pick one of the listed requests.' } };
+        return { response_action: 'update', view: formModal(form, { kind: 'form', templateId: form.templateId, conv: meta.conv }) };
+      }
+      case 'form': {
+        const check = this.engine.checkForm(meta.templateId, values);
+        if (!check.ok) return { response_action: 'errors', errors: errorsOnBlocks(check.errors, blockIds) };
+        const incoming: IncomingAction = {
+          kind: 'action',
+          // view.hash changes whenever the view changes, so a redelivery dedupes and a new modal does not.
+          id: `view:${p.view.id}:${p.view.hash ?? '-'}`,
+          platform: 'slack',
+          conversation: this.conv(meta.conv),
+          user,
+          actionId: 'form.submit',
+          value: { templateId: meta.templateId, values: check.values },
+          sourceMessage: null,
+          receivedAt: this.now().toISOString(),
+        };
+        await this.withinBudget('form submission', () => this.receive(incoming));
+        return undefined;
+      }
+      case 'ticket_from_message': {
+        const text = values[DESCRIPTION_BLOCK];
+        if (typeof text !== 'string' || text.trim() === '') return { response_action: 'errors', errors: { [DESCRIPTION_BLOCK]: 'Describe the problem.' } };
+        const msg: IncomingMessage = {
+          kind: 'message',
+          id: ticketFromMessageId(meta.conv.channelId, meta.messageTs),
+          platform: 'slack',
+          conversation: this.conv(meta.conv),
+          user: this.user(meta.author),
+          text: text.trim(),
+          attachments: [],
+          messageId: meta.messageTs,
+          receivedAt: this.now().toISOString(),
+          via: 'ticket_from_message',
+        };
+        const result = await this.withinBudget('create ticket', () => this.engine.receive(msg));
+        if (result?.status === 'duplicate') {
+          return { response_action: 'update', view: noticeModal('Create ticket', 'This message is already a ticket: see the ticket card in its thread.') as ReturnType<typeof formModal> };
+        }
+        return undefined;
+      }
+    }
+  }
+
+  private async onShortcut(body: unknown): Promise<void> {
+    const p = parseSlack(messageShortcutSchema, body, 'message shortcut payload');
+    const author = p.message.user;
+    if (p.message.bot_id || !author) {
+      await this.client.views.open({ trigger_id: p.trigger_id, view: noticeModal('Create ticket', 'Only messages written by people can become tickets.') });
+      return;
+    }
+    const conv: ConvMeta = {
+      channelId: p.channel.id,
+      threadId: p.message.thread_ts ?? p.message.ts,
+      isDirect: p.channel.id.startsWith('D'),
+      workspaceId: p.team?.id ?? p.user.team_id ?? null,
+      isPublic: isPublicChannel(p.channel.id),
+    };
+    await this.client.views.open({
+      trigger_id: p.trigger_id,
+      view: ticketFromMessageModal(plainText(p.message.text), { kind: 'ticket_from_message', conv, messageTs: p.message.ts, author }),
+    });
+  }
+
+  private async onCommand(
+    body: unknown,
+    ack: (r?: string | { response_type?: 'ephemeral' | 'in_channel'; text?: string; blocks?: ReturnType<typeof menuBlocks> }) => Promise<void>,
+    respond: (msg: { response_type?: 'ephemeral'; text: string; blocks?: unknown[] }) => Promise<unknown>,
+  ): Promise<void> {
+    const c = parseSlack(slashCommandSchema, body, 'slash command');
+    const text = c.text.trim();
+    const [first = '', ...rest] = text.split(/\s+/);
+    const sub = first.toLowerCase();
+    const workspaceId = c.team_id ?? null;
+    const dm = this.dmOf(c.user_id, workspaceId);
+    if (sub === '') {
+      await ack({ response_type: 'ephemeral', text: 'How can IT help?', blocks: menuBlocks() });
+      return;
+    }
+    if (sub === 'help') {
+      await ack({ response_type: 'ephemeral', text: HELP_TEXT });
+      return;
+    }
+    if (sub === 'new') {
+      await ack();
+      const templateId = rest.join(' ').trim() || null;
+      void this.background('open form', () => this.openForm(c.trigger_id, templateId, {}, dm));
+      return;
+    }
+    if (sub === 'status') {
+      await ack();
+      void this.background('status', async () => {
+        const cards = await this.engine.ticketsFor(this.user(c.user_id), { limit: 20 });
+        await respond({ response_type: 'ephemeral', text: 'Your tickets', blocks: ticketListBlocks(cards) });
+      });
+      return;
+    }
+    // Anything else is a request in the user's words; the bot follows up in their DM, where it can always post.
+    const msg: IncomingMessage = {
+      kind: 'message',
+      id: `command:${c.trigger_id}`,
+      platform: 'slack',
+      conversation: this.conv(dm),
+      user: this.user(c.user_id),
+      text: plainText(text),
+      attachments: [],
+      messageId: null,
+      receivedAt: this.now().toISOString(),
+      via: 'command',
+    };
+    await this.withinBudget('command', () => this.receive(msg));
+    await ack({ response_type: 'ephemeral', text: 'Got it. I will follow up in our direct messages.' });
+  }
+}
+
+function expressRouter(): express.Router {
+  return express.Router();
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new SlackPayloadError(`invalid Slack ${what}: not JSON`);
+  }
+}
+
+/**
+ * Slack does not say in app_mention or reaction events whether a channel is public. C… ids are public
+ * channels (and, since 2021, some private ones): treating every C… channel as public errs on the side
+ * of moving sensitive requests to a DM.
+ */
+export function isPublicChannel(channelId: string): boolean {
+  return channelId.startsWith('C');
+}
+
+export function ticketFromMessageId(channel: string, ts: string): string {
+  return `ticket_from_message:${channel}:${ts}`;
+}
+
+function attachmentsOf(files: Array<{ name?: string | undefined; title?: string | undefined; url_private?: string | undefined; mimetype?: string | undefined }> | undefined): Attachment[] {
+  return (files ?? []).flatMap((f) =>
+    f.url_private ? [{ name: f.name ?? f.title ?? 'file', url: f.url_private, mimeType: f.mimetype ?? null }] : [],
+  );
+}
+
+/** Slack rejects a response whose error keys are not blocks of the view; unknown keys go on the first block. */
+export function errorsOnBlocks(errors: Record<string, string>, blockIds: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const stray: string[] = [];
+  for (const [field, message] of Object.entries(errors)) {
+    if (blockIds.includes(field)) out[field] = message;
+    else stray.push(`${field}: ${message}`);
+  }
+  const first = blockIds[0];
+  if (stray.length > 0 && first) out[first] = [out[first], ...stray].filter(Boolean).join('; ');
+  return out;
+}

@@ -1,0 +1,159 @@
+/**
+ * The outbound half: the ChatPort the engine and the outbox talk back through. The Web API client never
+ * retries by itself (retries: 0, 429s rejected at once): the outbox owns retries and backoff, so a
+ * message is retried across restarts and never sent twice by two retry layers.
+ */
+import { webApi } from '@slack/bolt';
+import type { ChatPort, ConversationRef, DeliveryResult, Outgoing, PlatformUser } from '../../chat/message.js';
+import { DeliveryError } from '../../chat/message.js';
+import type { Logger } from '../../log.js';
+import { fallbackText, replyBlocks } from './render.js';
+
+type WebClient = InstanceType<typeof webApi.WebClient>;
+
+/** Slack error codes that a later attempt can fix; every other `ok:false` is permanent. */
+const RETRYABLE_PLATFORM_ERRORS = new Set([
+  'ratelimited',
+  'rate_limited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'team_added_to_org',
+]);
+
+export function createWebClient(token: string, apiUrl: string | undefined, log: Logger): WebClient {
+  const opts: ConstructorParameters<typeof webApi.WebClient>[1] = {
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+    logger: boltLogger(log),
+  };
+  if (apiUrl) opts.slackApiUrl = apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`;
+  return new webApi.WebClient(token, opts);
+}
+
+/** Maps any Web API failure to the outbox's retry decision. */
+export function toDeliveryError(err: unknown, what: string): DeliveryError {
+  const e = err as { code?: unknown; retryAfter?: unknown; statusCode?: unknown; data?: { error?: unknown } };
+  switch (e.code) {
+    case webApi.ErrorCode.RateLimitedError: {
+      const sec = typeof e.retryAfter === 'number' ? e.retryAfter : 1;
+      return new DeliveryError(`${what}: rate limited by Slack`, { retryable: true, retryAfterMs: sec * 1000, cause: err });
+    }
+    case webApi.ErrorCode.HTTPError: {
+      const status = typeof e.statusCode === 'number' ? e.statusCode : 0;
+      return new DeliveryError(`${what}: Slack answered HTTP ${status}`, { retryable: status >= 500 || status === 408 || status === 0, cause: err });
+    }
+    case webApi.ErrorCode.RequestError:
+      return new DeliveryError(`${what}: network error talking to Slack`, { retryable: true, cause: err });
+    case webApi.ErrorCode.PlatformError: {
+      const code = typeof e.data?.error === 'string' ? e.data.error : 'unknown_error';
+      return new DeliveryError(`${what}: Slack refused (${code})`, { retryable: RETRYABLE_PLATFORM_ERRORS.has(code), cause: err });
+    }
+    default:
+      // Unknown failures (a bug, a timeout abort) are retried: giving up would lose the message for good.
+      return new DeliveryError(`${what}: ${err instanceof Error ? err.message : String(err)}`, { retryable: true, cause: err });
+  }
+}
+
+/** A user id given as a channel (U…/W…) means "their DM with the bot": chat.update needs the D… id. */
+const isUserId = (channelId: string): boolean => /^[UW][A-Z0-9]+$/.test(channelId);
+
+export class SlackPort implements ChatPort {
+  readonly platform = 'slack' as const;
+  private readonly dmCache = new Map<string, string>();
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly log: Logger,
+  ) {}
+
+  async deliver(message: Outgoing): Promise<DeliveryResult> {
+    const channel = await this.resolveChannel(message.conversation.channelId);
+    const text = fallbackText(message.reply);
+    const blocks = replyBlocks(message.reply);
+    if (message.updateOf) {
+      const target = await this.resolveChannel(message.updateOf.conversation.channelId);
+      try {
+        const res = await this.client.chat.update({ channel: target, ts: message.updateOf.messageId, text, blocks });
+        return { messageId: typeof res.ts === 'string' ? res.ts : message.updateOf.messageId };
+      } catch (err) {
+        throw toDeliveryError(err, 'chat.update');
+      }
+    }
+    const threadTs = message.replyTo ?? message.conversation.threadId ?? undefined;
+    try {
+      const res = await this.client.chat.postMessage({
+        channel,
+        text,
+        blocks,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      if (typeof res.ts !== 'string') throw new DeliveryError('chat.postMessage: Slack returned no ts', { retryable: false });
+      return { messageId: res.ts };
+    } catch (err) {
+      if (err instanceof DeliveryError) throw err;
+      throw toDeliveryError(err, 'chat.postMessage');
+    }
+  }
+
+  async lookupUser(platformUserId: string, _conversation?: ConversationRef): Promise<{ email: string | null; displayName: string | null } | null> {
+    try {
+      const res = await this.client.users.info({ user: platformUserId });
+      const u = res.user;
+      if (!u) return null;
+      const profile = u.profile ?? {};
+      const displayName = profile.display_name || profile.real_name || u.real_name || u.name || null;
+      return { email: profile.email ?? null, displayName };
+    } catch (err) {
+      const code = (err as { data?: { error?: unknown } }).data?.error;
+      if (code === 'user_not_found' || code === 'user_not_visible') return null;
+      this.log.warn('slack users.info failed', { user: platformUserId, err });
+      throw toDeliveryError(err, 'users.info');
+    }
+  }
+
+  async openDirect(user: PlatformUser, workspace: ConversationRef): Promise<ConversationRef> {
+    const channelId = await this.openDm(user.platformUserId);
+    return { platform: 'slack', channelId, threadId: null, isDirect: true, workspaceId: workspace.workspaceId, isPublic: false };
+  }
+
+  private async resolveChannel(channelId: string): Promise<string> {
+    return isUserId(channelId) ? this.openDm(channelId) : channelId;
+  }
+
+  private async openDm(userId: string): Promise<string> {
+    const cached = this.dmCache.get(userId);
+    if (cached) return cached;
+    try {
+      const res = await this.client.conversations.open({ users: userId });
+      const id = res.channel?.id;
+      if (!id) throw new DeliveryError('conversations.open: Slack returned no channel', { retryable: false });
+      this.dmCache.set(userId, id);
+      return id;
+    } catch (err) {
+      if (err instanceof DeliveryError) throw err;
+      throw toDeliveryError(err, 'conversations.open');
+    }
+  }
+}
+
+/** Bolt and the Web API log through their own interface; route it into ours (debug noise stays debug). */
+export function boltLogger(log: Logger): import('@slack/bolt').Logger {
+  const fmt = (msgs: unknown[]): string => msgs.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
+  let level = webApi.LogLevel.INFO;
+  return {
+    debug: (...m: unknown[]) => log.debug(fmt(m), { component: 'slack-sdk' }),
+    info: (...m: unknown[]) => log.debug(fmt(m), { component: 'slack-sdk' }),
+    warn: (...m: unknown[]) => log.warn(fmt(m), { component: 'slack-sdk' }),
+    error: (...m: unknown[]) => log.error(fmt(m), { component: 'slack-sdk' }),
+    setLevel: (l) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}

@@ -1,0 +1,415 @@
+/**
+ * Reply → Block Kit, FormSpec → modal, modal state → form values. Pure functions over plain data so
+ * they are unit-tested without a network; Slack's hard limits (text lengths, 50 blocks, 25 elements
+ * per actions block, 100 options) are enforced here rather than discovered as `invalid_blocks` at
+ * delivery time, which the outbox could never fix by retrying.
+ */
+import type { types as SlackTypes } from '@slack/bolt';
+import type { ActionId, Choice, FormField, FormSpec, Reply, TicketCard } from '../../chat/message.js';
+import { ACTION_IDS } from '../../chat/message.js';
+import type { ModalMetadata, SlackElementState } from './schemas.js';
+
+type KnownBlock = SlackTypes.KnownBlock;
+type Button = SlackTypes.Button;
+type ModalView = SlackTypes.ModalView;
+type HomeView = SlackTypes.HomeView;
+
+/** Button action ids are `cd:<chat action id>:<n>`; the suffix keeps them unique within one message. */
+export const ACTION_PREFIX = 'cd:';
+/** Adapter-local buttons (the /it menu, App Home) that never reach the engine. */
+export const LOCAL_PREFIX = 'cd_local:';
+export const LOCAL_ACTIONS = ['new', 'tickets', 'help'] as const;
+export type LocalAction = (typeof LOCAL_ACTIONS)[number];
+/** Modal callback ids; the private_metadata `kind` says which flow a submission belongs to. */
+export const VIEW_CALLBACK_ID = 'cd_modal';
+/** The input block/action ids of fields this adapter adds itself. */
+export const TEMPLATE_BLOCK = 'template';
+export const DESCRIPTION_BLOCK = 'description';
+export const VALUE_ACTION = 'value';
+
+const MAX_BLOCKS = 50;
+const MAX_SECTION = 3000;
+const MAX_BUTTON_TEXT = 75;
+const MAX_BUTTON_VALUE = 2000;
+const MAX_TITLE = 24;
+const MAX_OPTIONS = 100;
+
+/** Slack's mrkdwn treats &, < and > as control characters; user text must not inject links or mentions. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Slack's wire text → what the user typed: entities decoded, links shown as `label (url)`, mentions of the bot removed. */
+export function plainText(text: string, botUserId?: string | null): string {
+  let out = text;
+  if (botUserId) out = out.split(`<@${botUserId}>`).join('');
+  out = out.replace(/<((?:https?|mailto):[^|>]+)\|([^>]+)>/g, (_m, url: string, label: string) =>
+    label === url.replace(/^mailto:/, '') ? label : `${label} (${url})`,
+  );
+  out = out.replace(/<((?:https?|mailto):[^>]+)>/g, (_m, url: string) => url.replace(/^mailto:/, ''));
+  out = out.replace(/<!(here|channel|everyone)>/g, '@$1');
+  return out
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export function isActionId(v: string): v is ActionId {
+  return (ACTION_IDS as readonly string[]).includes(v);
+}
+
+/** `cd:ticket.close:2` → `ticket.close`; null when the id is not one of ours. */
+export function decodeActionId(actionId: string): ActionId | null {
+  if (!actionId.startsWith(ACTION_PREFIX)) return null;
+  const rest = actionId.slice(ACTION_PREFIX.length);
+  const name = rest.includes(':') ? rest.slice(0, rest.lastIndexOf(':')) : rest;
+  return isActionId(name) ? name : null;
+}
+
+function button(choice: Choice, index: number): Button | null {
+  const value = JSON.stringify(choice.value);
+  // A value Slack would reject makes the whole message undeliverable; dropping one button is the lesser evil.
+  if (value.length > MAX_BUTTON_VALUE) return null;
+  const b: Button = {
+    type: 'button',
+    text: { type: 'plain_text', text: truncate(choice.label, MAX_BUTTON_TEXT), emoji: true },
+    action_id: `${ACTION_PREFIX}${choice.actionId}:${index}`,
+    value,
+  };
+  if (choice.style) b.style = choice.style;
+  return b;
+}
+
+function actionBlocks(choices: Choice[], startIndex: number): KnownBlock[] {
+  const buttons = choices.map((c, i) => button(c, startIndex + i)).filter((b): b is Button => b !== null);
+  const blocks: KnownBlock[] = [];
+  for (let i = 0; i < buttons.length; i += 25) blocks.push({ type: 'actions', elements: buttons.slice(i, i + 25) });
+  return blocks;
+}
+
+function sections(text: string): KnownBlock[] {
+  const escaped = escapeMrkdwn(text);
+  const out: KnownBlock[] = [];
+  for (let i = 0; i < escaped.length; i += MAX_SECTION) {
+    out.push({ type: 'section', text: { type: 'mrkdwn', text: escaped.slice(i, i + MAX_SECTION) } });
+  }
+  return out;
+}
+
+const STATE_LABEL: Record<TicketCard['state'], string> = {
+  new: 'New',
+  assigned: 'Assigned',
+  in_progress: 'In progress',
+  pending: 'Waiting',
+  resolved: 'Resolved',
+  closed: 'Closed',
+  cancelled: 'Cancelled',
+};
+
+export function cardBlocks(card: TicketCard, buttonIndexStart = 0): KnownBlock[] {
+  const fields = [
+    { type: 'mrkdwn' as const, text: `*State*\n${STATE_LABEL[card.state]}` },
+    { type: 'mrkdwn' as const, text: `*Priority*\n${card.priority} (impact ${card.impact}, urgency ${card.urgency})` },
+    { type: 'mrkdwn' as const, text: `*Group*\n${escapeMrkdwn(card.group ?? 'not assigned yet')}` },
+    { type: 'mrkdwn' as const, text: `*Assignee*\n${escapeMrkdwn(card.assignee ?? 'not assigned yet')}` },
+  ];
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      block_id: `card:${card.number}`,
+      text: { type: 'mrkdwn', text: truncate(`:ticket: *${card.number}* · ${escapeMrkdwn(card.title)}`, MAX_SECTION) },
+      fields,
+    },
+  ];
+  if (card.eta) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(card.eta) }] });
+  blocks.push(...actionBlocks(card.actions, buttonIndexStart));
+  return blocks;
+}
+
+/** The full Block Kit rendering of a reply; `text` stays the notification and accessibility fallback. */
+export function replyBlocks(reply: Reply): KnownBlock[] {
+  const blocks: KnownBlock[] = [...sections(reply.text)];
+  let buttons = 0;
+  if (reply.article) {
+    const a = reply.article;
+    const title = a.url ? `<${a.url}|${escapeMrkdwn(a.title)}>` : escapeMrkdwn(a.title);
+    blocks.push({ type: 'divider' });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(`:book: *${title}*\n${escapeMrkdwn(a.body)}`, MAX_SECTION) },
+    });
+  }
+  if (reply.card) {
+    blocks.push(...cardBlocks(reply.card, buttons));
+    buttons += reply.card.actions.length;
+  }
+  if (reply.form) {
+    const form = reply.form;
+    blocks.push(
+      ...actionBlocks(
+        [{ label: `Open form: ${form.title}`, actionId: 'form.open', value: { templateId: form.templateId, values: form.values ?? {} }, style: 'primary' }],
+        buttons,
+      ),
+    );
+    buttons += 1;
+  }
+  if (reply.choices && reply.choices.length > 0) blocks.push(...actionBlocks(reply.choices, buttons));
+  return blocks.slice(0, MAX_BLOCKS);
+}
+
+/** Top-level `text` of a message: notifications and screen readers show it. */
+export function fallbackText(reply: Reply): string {
+  const base = reply.card && !reply.text.includes(reply.card.number) ? `${reply.text} (${reply.card.number})` : reply.text;
+  return truncate(escapeMrkdwn(base), 4000);
+}
+
+function plain(text: string, max = 2000): SlackTypes.PlainTextElement {
+  return { type: 'plain_text', text: truncate(text, max), emoji: true };
+}
+
+function option(value: string): SlackTypes.PlainTextOption {
+  return { text: plain(value, 75), value: truncate(value, 150) };
+}
+
+function str(v: unknown): string | undefined {
+  if (typeof v === 'string' && v.length > 0) return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+function fieldElement(field: FormField, initial: unknown): SlackTypes.InputBlock['element'] {
+  const init = str(initial);
+  const options = (field.options ?? []).slice(0, MAX_OPTIONS);
+  switch (field.type) {
+    case 'textarea':
+    case 'text': {
+      const el: SlackTypes.PlainTextInput = { type: 'plain_text_input', action_id: VALUE_ACTION, multiline: field.type === 'textarea' };
+      if (field.maxLength) el.max_length = Math.min(field.maxLength, 3000);
+      if (init) el.initial_value = truncate(init, 3000);
+      return el;
+    }
+    case 'number': {
+      const el: SlackTypes.NumberInput = { type: 'number_input', action_id: VALUE_ACTION, is_decimal_allowed: true };
+      if (init && Number.isFinite(Number(init))) el.initial_value = init;
+      return el;
+    }
+    case 'email': {
+      const el: SlackTypes.EmailInput = { type: 'email_text_input', action_id: VALUE_ACTION };
+      if (init) el.initial_value = init;
+      return el;
+    }
+    case 'date': {
+      const el: SlackTypes.Datepicker = { type: 'datepicker', action_id: VALUE_ACTION };
+      if (init && /^\d{4}-\d{2}-\d{2}$/.test(init)) el.initial_date = init;
+      return el;
+    }
+    case 'user': {
+      const el: SlackTypes.UsersSelect = { type: 'users_select', action_id: VALUE_ACTION };
+      if (init) el.initial_user = init;
+      return el;
+    }
+    case 'boolean': {
+      const opt: SlackTypes.PlainTextOption = { text: plain(field.label, 75), value: 'true' };
+      const el: SlackTypes.Checkboxes = { type: 'checkboxes', action_id: VALUE_ACTION, options: [opt] };
+      if (initial === true || init === 'true') el.initial_options = [opt];
+      return el;
+    }
+    case 'select': {
+      // Slack refuses a select without options; a text box still lets the user answer.
+      if (options.length === 0) return { type: 'plain_text_input', action_id: VALUE_ACTION };
+      const el: SlackTypes.StaticSelect = { type: 'static_select', action_id: VALUE_ACTION, options: options.map(option) };
+      if (init && options.includes(init)) el.initial_option = option(init);
+      return el;
+    }
+    case 'multiselect': {
+      if (options.length === 0) return { type: 'plain_text_input', action_id: VALUE_ACTION };
+      const el: SlackTypes.MultiStaticSelect = { type: 'multi_static_select', action_id: VALUE_ACTION, options: options.map(option) };
+      const chosen = Array.isArray(initial) ? initial.filter((v): v is string => typeof v === 'string' && options.includes(v)) : [];
+      if (chosen.length > 0) el.initial_options = chosen.map(option);
+      return el;
+    }
+  }
+}
+
+/** A template as a modal: one input block per field, block_id = field id so errors land on the field. */
+export function formModal(form: FormSpec, metadata: ModalMetadata): ModalView {
+  const blocks: KnownBlock[] = [];
+  if (form.description) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(form.description), MAX_SECTION) } });
+  for (const field of form.fields) {
+    const input: SlackTypes.InputBlock = {
+      type: 'input',
+      block_id: field.id,
+      optional: !field.required,
+      label: plain(field.label),
+      element: fieldElement(field, form.values?.[field.id]),
+    };
+    if (field.help) input.hint = plain(field.help);
+    blocks.push(input);
+  }
+  return {
+    type: 'modal',
+    callback_id: VIEW_CALLBACK_ID,
+    title: plain(form.title, MAX_TITLE),
+    submit: plain('Submit', 24),
+    close: plain('Cancel', 24),
+    private_metadata: JSON.stringify(metadata),
+    blocks: blocks.slice(0, 100),
+  };
+}
+
+/** The template picker (`/it new`): submitting it swaps the modal for the chosen template's form. */
+export function pickerModal(templates: Array<{ id: string; title: string; description: string }>, metadata: ModalMetadata): ModalView {
+  const opts = templates.slice(0, MAX_OPTIONS).map((t) => {
+    const o: SlackTypes.PlainTextOption = { text: plain(t.title, 75), value: t.id };
+    if (t.description) o.description = plain(t.description, 75);
+    return o;
+  });
+  const blocks: KnownBlock[] =
+    opts.length === 0
+      ? [{ type: 'section', text: { type: 'mrkdwn', text: 'No request templates are configured yet. Describe what you need in a message to me instead.' } }]
+      : [
+          {
+            type: 'input',
+            block_id: TEMPLATE_BLOCK,
+            label: plain('What do you need?'),
+            element: { type: 'static_select', action_id: VALUE_ACTION, options: opts },
+          },
+        ];
+  const view: ModalView = {
+    type: 'modal',
+    callback_id: VIEW_CALLBACK_ID,
+    title: plain('New request', MAX_TITLE),
+    close: plain('Cancel', 24),
+    private_metadata: JSON.stringify(metadata),
+    blocks,
+  };
+  if (opts.length > 0) view.submit = plain('Next', 24);
+  return view;
+}
+
+/** "Create ticket" from a message: the text is prefilled and can be edited before submitting. */
+export function ticketFromMessageModal(text: string, metadata: ModalMetadata): ModalView {
+  const el: SlackTypes.PlainTextInput = { type: 'plain_text_input', action_id: VALUE_ACTION, multiline: true, max_length: 3000 };
+  if (text) el.initial_value = truncate(text, 3000);
+  return {
+    type: 'modal',
+    callback_id: VIEW_CALLBACK_ID,
+    title: plain('Create ticket', MAX_TITLE),
+    submit: plain('Create', 24),
+    close: plain('Cancel', 24),
+    private_metadata: JSON.stringify(metadata),
+    blocks: [{ type: 'input', block_id: DESCRIPTION_BLOCK, label: plain('What is the problem?'), element: el }],
+  };
+}
+
+export function noticeModal(title: string, text: string): ModalView {
+  return {
+    type: 'modal',
+    title: plain(title, MAX_TITLE),
+    close: plain('Close', 24),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(text) } }],
+  };
+}
+
+/** Reads one submitted element the way the engine's form validation expects plain values. */
+export function elementValue(state: SlackElementState): unknown {
+  switch (state.type) {
+    case 'static_select':
+    case 'external_select':
+      return state.selected_option?.value ?? undefined;
+    case 'multi_static_select':
+    case 'multi_external_select':
+      return (state.selected_options ?? []).map((o) => o.value);
+    case 'datepicker':
+      return state.selected_date ?? undefined;
+    case 'users_select':
+      return state.selected_user ?? undefined;
+    case 'checkboxes':
+      return (state.selected_options ?? []).length > 0;
+    case 'number_input': {
+      if (state.value === null || state.value === undefined || state.value === '') return undefined;
+      const n = Number(state.value);
+      return Number.isFinite(n) ? n : state.value;
+    }
+    default:
+      return state.value === null || state.value === undefined || state.value === '' ? undefined : state.value;
+  }
+}
+
+/** Modal state (`block_id → action_id → element`) → `{ fieldId: value }`, empty answers left out. */
+export function formValues(values: Record<string, Record<string, SlackElementState>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [blockId, actions] of Object.entries(values)) {
+    const state = actions[VALUE_ACTION] ?? Object.values(actions)[0];
+    if (!state) continue;
+    const v = elementValue(state);
+    if (v !== undefined) out[blockId] = v;
+  }
+  return out;
+}
+
+function localButton(label: string, action: LocalAction, style?: 'primary'): Button {
+  const b: Button = { type: 'button', text: plain(label, MAX_BUTTON_TEXT), action_id: `${LOCAL_PREFIX}${action}`, value: action };
+  if (style) b.style = style;
+  return b;
+}
+
+export const HELP_TEXT = [
+  'I am the IT service desk. You can:',
+  '• write to me here in a DM, or @mention me in a channel: I answer, or open a ticket for you',
+  '• react with :ticket: on any message to turn it into a ticket',
+  '• use the message shortcut *Create ticket* (the ⋮ menu of a message)',
+  '• `/it new` to fill a request form, `/it status` for your tickets, `/it <your problem>` to report something',
+  '• open my *Home* tab to see your open and recent tickets',
+].join('\n');
+
+/** `/it` alone: an ephemeral menu. */
+export function menuBlocks(): KnownBlock[] {
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: 'How can IT help?' } },
+    {
+      type: 'actions',
+      elements: [localButton('New request', 'new', 'primary'), localButton('My tickets', 'tickets'), localButton('Help', 'help')],
+    },
+  ];
+}
+
+function ticketLine(card: TicketCard): KnownBlock[] {
+  const due = card.eta ? ` · ${escapeMrkdwn(card.eta)}` : '';
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(`*${card.number}* · ${escapeMrkdwn(card.title)}`, MAX_SECTION) } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `${STATE_LABEL[card.state]} · ${card.priority}${due}` }] },
+  ];
+}
+
+/** The requester's tickets as a compact list (App Home, `/it status`). */
+export function ticketListBlocks(cards: TicketCard[]): KnownBlock[] {
+  if (cards.length === 0) return [{ type: 'section', text: { type: 'mrkdwn', text: 'You have no tickets.' } }];
+  const open = cards.filter((c) => ['new', 'assigned', 'in_progress', 'pending'].includes(c.state));
+  const recent = cards.filter((c) => !open.includes(c));
+  const blocks: KnownBlock[] = [];
+  if (open.length > 0) {
+    blocks.push({ type: 'header', text: plain('Open tickets', 150) });
+    for (const c of open) blocks.push(...ticketLine(c));
+  }
+  if (recent.length > 0) {
+    blocks.push({ type: 'header', text: plain('Recently closed', 150) });
+    for (const c of recent) blocks.push(...ticketLine(c));
+  }
+  return blocks;
+}
+
+export function homeView(cards: TicketCard[]): HomeView {
+  const head: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: '*IT service desk*\nWrite to me in the Messages tab, or start a request here.' } },
+    { type: 'actions', elements: [localButton('New request', 'new', 'primary'), localButton('Help', 'help')] },
+    { type: 'divider' },
+  ];
+  return { type: 'home', blocks: [...head, ...ticketListBlocks(cards)].slice(0, 100) };
+}

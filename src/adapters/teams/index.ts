@@ -1,0 +1,129 @@
+/**
+ * Microsoft Teams over the Bot Framework protocol. Every `botbuilder` import lives in this folder so
+ * that moving to its successor (`@microsoft/agents-hosting`) touches nothing else.
+ */
+import type { Activity } from 'botbuilder';
+import express, { type Express, type Request, type Response } from 'express';
+import type { ConversationEngine } from '../../chat/engine.js';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../log.js';
+import type { ChannelAdapter } from '../types.js';
+import { parseActivity, tenantOf } from './activity.js';
+import { createBotAuth } from './auth.js';
+import { createTeamsPort } from './port.js';
+import { isAllowedServiceUrl, type ServiceUrlPolicy } from './service-urls.js';
+import { createTurnHandler } from './turn.js';
+
+export const TEAMS_MESSAGES_PATH = '/api/messages';
+
+export function createTeamsAdapter(opts: {
+  config: Config;
+  engine: ConversationEngine;
+  log: Logger;
+  now?: () => Date;
+}): ChannelAdapter {
+  const { config, engine } = opts;
+  const log = opts.log.child({ adapter: 'teams' });
+  const now = opts.now ?? (() => new Date());
+  const bot = createBotAuth(config);
+  const policy: ServiceUrlPolicy = {
+    extraPrefixes: config.TEAMS_ALLOWED_SERVICE_URLS ?? [],
+    allowLoopback: bot.anonymous,
+  };
+  if (bot.anonymous)
+    log.warn(
+      'Teams runs in anonymous mode: Bot Framework tokens are not checked (set MICROSOFT_APP_ID for production)',
+    );
+
+  // The bot's own account (`28:<app id>`) as Teams addresses it; proactive messages must come from it.
+  const botAccounts = new Map<string, { id: string; name: string }>();
+  const port = createTeamsPort({
+    adapter: bot.adapter,
+    appId: bot.appId,
+    oauthScope: bot.oauthScope,
+    policy,
+    log,
+    botAccount: (tenant) => botAccounts.get(tenant ?? '') ?? botAccounts.get('') ?? null,
+  });
+  const turn = createTurnHandler({ engine, log, now });
+
+  let stopping = false;
+  let inFlight = 0;
+  let idle: (() => void) | null = null;
+
+  const fail = (res: Response, status: number, code: string, message: string): void => {
+    res.status(status).json({ error: { code, message } });
+  };
+
+  const handle = async (req: Request, res: Response): Promise<void> => {
+    if (stopping) return fail(res, 503, 'unavailable', 'Shutting down; Teams will retry.');
+    const parsed = parseActivity(req.body);
+    if (!parsed.ok) return fail(res, 400, 'validation_failed', parsed.error);
+    const activity = parsed.value;
+    if ((activity.type === 'message' || activity.type === 'invoke') && !activity.id) {
+      return fail(
+        res,
+        400,
+        'validation_failed',
+        'Invalid activity: id: required on message and invoke activities (it is the dedupe key)',
+      );
+    }
+    // Our zod schema checked the fields we use; the SDK wants its own Activity type for the rest.
+    const sdkActivity = req.body as Activity;
+    let authResult: Awaited<ReturnType<typeof bot.auth.authenticateRequest>>;
+    try {
+      authResult = await bot.auth.authenticateRequest(sdkActivity, req.get('authorization') ?? '');
+    } catch (err) {
+      log.warn('teams request refused: bad or missing Bot Framework token', { error: err });
+      return fail(res, 401, 'unauthorized', 'Missing or invalid Bot Framework token.');
+    }
+    if (!isAllowedServiceUrl(activity.serviceUrl, policy)) {
+      log.warn('teams request refused: service URL not allowed', { serviceUrl: activity.serviceUrl });
+      return fail(
+        res,
+        403,
+        'forbidden',
+        'serviceUrl is not an allowed Bot Connector URL (TEAMS_ALLOWED_SERVICE_URLS).',
+      );
+    }
+    botAccounts.set(tenantOf(activity) ?? '', {
+      id: activity.recipient.id,
+      name: activity.recipient.name ?? '',
+    });
+    botAccounts.set('', { id: activity.recipient.id, name: activity.recipient.name ?? '' });
+    const invoke = await bot.adapter.runTurn(authResult, sdkActivity, (ctx) => turn(ctx, activity));
+    if (invoke?.body !== undefined) res.status(invoke.status).json(invoke.body);
+    else res.status(invoke?.status ?? 200).end();
+  };
+
+  return {
+    port,
+    mount(app: Express): void {
+      app.post(TEAMS_MESSAGES_PATH, express.json({ limit: '1mb' }), (req, res) => {
+        inFlight += 1;
+        handle(req, res)
+          .catch((err: unknown) => {
+            log.error('teams turn failed', { error: err });
+            // 500 makes Teams redeliver; the inbox dedupes on the activity id.
+            if (!res.headersSent) fail(res, 500, 'internal', 'The bot could not process this activity.');
+          })
+          .finally(() => {
+            inFlight -= 1;
+            if (inFlight === 0 && idle) idle();
+          });
+      });
+    },
+    async start(): Promise<void> {
+      stopping = false;
+    },
+    async stop(): Promise<void> {
+      stopping = true;
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          idle = resolve;
+        });
+      }
+      idle = null;
+    },
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * Composition root: the only place that constructs infrastructure (database, models, adapters,
+ * jobs) and wires them together. Everything else receives what it needs.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { ChannelAdapter } from './adapters/types.js';
+import { type Engine, createEngine } from './chat/conversation-engine.js';
+import type { ChatStore } from './chat/store.js';
+import { type Config, secretsOf, sqlitePath } from './config.js';
+import { createChatStore } from './db/chat-store.js';
+import { type Database, openDatabase } from './db/connect.js';
+import { createDirectoryStore } from './db/directory-store.js';
+import { migrate } from './db/migrate.js';
+import type { DB } from './db/schema.js';
+import { ensureServiceAccount, isEmpty, seedDemo, syncGroups, syncKnowledge, syncTemplates } from './db/seed.js';
+import { API_PERSON_EMAIL } from './adapters/rest/router.js';
+import { createTicketStore } from './db/ticket-store.js';
+import { loadRulesConfig } from './itsm/dispatch.js';
+import { loadAssets, loadGroups, loadPeople } from './itsm/directory-data.js';
+import { loadSlaConfig } from './itsm/sla.js';
+import type { DirectoryStore } from './itsm/store.js';
+import { loadTemplates } from './itsm/templates.js';
+import { createTicketService, type TicketService } from './itsm/tickets.js';
+import { type OutboxWorker, createOutboxWorker } from './jobs/outbox.js';
+import { type Logger, createLogger } from './log.js';
+import { handoffOnlyNlu } from './nlu/fallback.js';
+import { loadNlu } from './nlu/index.js';
+import { loadKnowledgeArticles } from './nlu/knowledge/knowledge-files.js';
+import type { Nlu } from './nlu/types.js';
+import { createHttpServer } from './server.js';
+
+export interface AppOptions {
+  log?: Logger;
+  now?: () => Date;
+  /** Serve HTTP and deliver Slack/Teams; false for the console chat, which only talks locally. */
+  serve?: boolean;
+  /** Extra adapters (the console chat registers its port this way). */
+  adapters?: ChannelAdapter[];
+}
+
+export interface App {
+  config: Config;
+  db: Kysely<DB>;
+  database: Database;
+  engine: Engine;
+  tickets: TicketService;
+  directory: DirectoryStore;
+  chatStore: ChatStore;
+  outbox: OutboxWorker;
+  nlu: Nlu;
+  log: Logger;
+  now: () => Date;
+  listen(): Promise<{ url: string }>;
+  /** Waits until every accepted message is processed and every due reply delivered. */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
+  const log = opts.log ?? createLogger({ level: config.LOG_LEVEL, secrets: secretsOf(config) });
+  const now = opts.now ?? (() => new Date());
+  const dataDir = config.DATA_DIR;
+
+  // Data files first: a bad file must stop start-up before anything is written.
+  const [templates, sla, rules, groups, articles] = await Promise.all([
+    loadTemplates(join(dataDir, 'templates')),
+    loadSlaConfig(join(dataDir, 'sla.json')),
+    loadRulesConfig(join(dataDir, 'rules.json')),
+    loadGroups(dataDir),
+    loadKnowledgeArticles(dataDir),
+  ]);
+
+  const database = await openDatabase(config.DATABASE_URL);
+  const { db } = database;
+  try {
+    const applied = await migrate(database);
+    if (applied.length > 0) log.info('database migrated', { applied, dialect: database.dialect });
+    const stamp = now().toISOString();
+    if (config.SEED_DEMO && (await isEmpty(db))) {
+      const [people, assets] = await Promise.all([loadPeople(dataDir), loadAssets(dataDir)]);
+      await seedDemo(db, people, assets, stamp);
+      log.info('seeded demo data', { people: people.people.length, assets: assets.assets.length });
+    }
+    await ensureServiceAccount(db, API_PERSON_EMAIL, stamp);
+    for (const w of await syncGroups(db, groups)) log.warn(w);
+    await syncTemplates(db, templates, stamp);
+    await syncKnowledge(db, articles, stamp);
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+
+  let nlu: Nlu;
+  try {
+    nlu = await loadNlu({
+      dataDir,
+      modelsDir: config.MODELS_DIR,
+      log: (level, msg, fields) => log[level](msg, fields),
+    });
+  } catch (e) {
+    log.error('NLU models could not be loaded; every message will be handed to a person until this is fixed', { error: e });
+    nlu = handoffOnlyNlu(e instanceof Error ? e.message : String(e));
+  }
+
+  const directory = createDirectoryStore(db);
+  const chatStore = createChatStore(db);
+  const tickets = createTicketService({ tickets: createTicketStore(db), directory, rules, sla });
+  let outbox: OutboxWorker | null = null;
+  const engine = createEngine({
+    store: chatStore,
+    tickets,
+    directory,
+    nlu,
+    templates,
+    articles: new Map(articles.map((a) => [a.id, { title: a.title, body: a.body, url: a.url }])),
+    log: log.child({ component: 'engine' }),
+    now,
+    handoffThreshold: config.HANDOFF_THRESHOLD,
+    maxMessageChars: config.MAX_MESSAGE_CHARS,
+    onOutgoing: () => outbox?.kick(),
+  });
+  outbox = createOutboxWorker({
+    store: chatStore,
+    ports: (p) => engine.port(p),
+    platforms: () => engine.platforms(),
+    log: log.child({ component: 'outbox' }),
+    now,
+  });
+  const worker = outbox;
+
+  const adapters: ChannelAdapter[] = [...(opts.adapters ?? [])];
+  if (opts.serve !== false) {
+    if (config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN) {
+      const { createSlackAdapter } = await import('./adapters/slack/index.js');
+      adapters.push(createSlackAdapter({ config, engine, log: log.child({ component: 'slack' }) }));
+    }
+    if (config.TEAMS_ENABLED) {
+      const { createTeamsAdapter } = await import('./adapters/teams/index.js');
+      adapters.push(createTeamsAdapter({ config, engine, log: log.child({ component: 'teams' }) }));
+    }
+  }
+  for (const a of adapters) engine.registerPort(a.port);
+
+  let server: Server | null = null;
+  let started = false;
+  const app: App = {
+    config,
+    db,
+    database,
+    engine,
+    tickets,
+    directory,
+    chatStore,
+    outbox: worker,
+    nlu,
+    log,
+    now,
+    async listen() {
+      for (const a of adapters) await a.start();
+      started = true;
+      worker.start();
+      const { server: s, webPort } = createHttpServer({ app, adapters, log: log.child({ component: 'http' }) });
+      engine.registerPort(webPort);
+      server = s;
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(config.PORT, config.HOST, () => resolve());
+      });
+      // Work a crash left between ack and processing is done now, before new traffic piles on.
+      const recovered = await engine.recoverInbox();
+      if (recovered > 0) log.info('recovered pending inbox items', { count: recovered });
+      const { port } = s.address() as AddressInfo;
+      return { url: `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}` };
+    },
+    async drain() {
+      for (let i = 0; i < 100; i++) {
+        await engine.idle();
+        await worker.flush();
+        const nowIso = now().toISOString();
+        const due = await chatStore.outboxDue(nowIso, engine.platforms());
+        const pending = await chatStore.pendingInbox(nowIso, 1);
+        if (due === 0 && pending.length === 0) {
+          await engine.idle();
+          return;
+        }
+        if (pending.length > 0) await engine.recoverInbox();
+      }
+    },
+    async close() {
+      if (server) {
+        const s = server;
+        const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+        s.closeAllConnections();
+        await closed;
+      }
+      await engine.idle();
+      await worker.stop();
+      if (started) for (const a of adapters) await a.stop();
+      await database.close();
+    },
+  };
+  log.debug('app ready', { database: sqlitePath(config) ?? 'postgres', adapters: adapters.map((a) => a.port.platform) });
+  return app;
+}

@@ -1,0 +1,307 @@
+/**
+ * The per-message pipeline: inbox (durable, deduplicated) → identity → conversation → owner check →
+ * dialog → replies into the outbox. Processing never throws to the adapter; a failed turn stays in
+ * the inbox and is retried.
+ */
+import type { Logger } from '../log.js';
+import type { DirectoryStore, Person } from '../itsm/store.js';
+import { validateSubmission, type Template } from '../itsm/templates.js';
+import type { TicketService } from '../itsm/tickets.js';
+import { OPEN_STATES, type Ticket } from '../itsm/types.js';
+import type { Nlu } from '../nlu/types.js';
+import { createDialogs, type DialogState, type TurnContext, userMessageFor } from './dialogs.js';
+import type { ConversationEngine, FormCheck, ReceiveResult } from './engine.js';
+import type { ChatPort, ConversationRef, Incoming, Outgoing, Platform, PlatformUser, Reply, TicketCard } from './message.js';
+import { templateForm, ticketCard } from './render.js';
+import type { ChatStore, Conversation, NewOutgoing } from './store.js';
+
+export interface EngineOptions {
+  store: ChatStore;
+  tickets: TicketService;
+  directory: DirectoryStore;
+  nlu: Nlu;
+  templates: Template[];
+  articles: Map<string, { title: string; body: string; url: string | null }>;
+  log: Logger;
+  now: () => Date;
+  handoffThreshold: number;
+  maxMessageChars: number;
+  /** Called after replies were queued, so the outbox delivers them without waiting for its timer. */
+  onOutgoing?: () => void;
+}
+
+const INBOX_LEASE_MS = 60_000;
+const MAX_INBOX_ATTEMPTS = 5;
+const SENSITIVE = /\b(password|passcode|passwort|pin code|mfa code|one[- ]time code|social security|ssn|salary|payslip|bank account|iban|credit card|medical|diagnos|home address|personal data)\b/i;
+
+export interface Engine extends ConversationEngine {
+  /** Processes inbox items left pending by a crash or a failed attempt. */
+  recoverInbox(): Promise<number>;
+  /** Resolves when no turn is being processed. */
+  idle(): Promise<void>;
+  /** Tells the requester about a change made elsewhere (agent, REST API), in the ticket's conversation. */
+  notifyRequester(ticket: Ticket, text: string, key: string): Promise<void>;
+  port(platform: Platform): ChatPort | undefined;
+  platforms(): Platform[];
+}
+
+export function createEngine(opts: EngineOptions): Engine {
+  const { store, tickets, log } = opts;
+  const ports = new Map<Platform, ChatPort>();
+  const templates = new Map(opts.templates.map((t) => [t.id, t]));
+  const dialogs = createDialogs({
+    tickets,
+    store,
+    nlu: opts.nlu,
+    templates,
+    articles: opts.articles,
+    handoffThreshold: opts.handoffThreshold,
+  });
+  const chains = new Map<string, Promise<void>>();
+  const inFlight = new Set<Promise<void>>();
+  const nowIso = () => opts.now().toISOString();
+
+  /** Turns in one conversation run one after another, so dialog state is never raced. */
+  function serialize(key: string, work: () => Promise<void>): Promise<void> {
+    const prev = chains.get(key) ?? Promise.resolve();
+    const next = prev.then(work, work);
+    chains.set(key, next);
+    const tracked = next.finally(() => {
+      inFlight.delete(tracked);
+      if (chains.get(key) === next) chains.delete(key);
+    });
+    inFlight.add(tracked);
+    return tracked;
+  }
+
+  async function resolvePerson(user: PlatformUser, where: ConversationRef): Promise<Person | null> {
+    const known = await store.personFor(user);
+    if (known) return known;
+    if (user.platform === 'local' || user.platform === 'web') {
+      // Local chat identifies people by email; only people in the directory may use it.
+      return opts.directory.personByEmail(user.platformUserId);
+    }
+    let email = user.email ?? null;
+    let name = user.displayName ?? null;
+    if (!email) {
+      const port = ports.get(user.platform);
+      const profile = port ? await port.lookupUser(user.platformUserId, where) : null;
+      email = profile?.email ?? null;
+      name = name ?? profile?.displayName ?? null;
+    }
+    if (!email) return null;
+    return store.linkIdentity(user, email, name ?? email.split('@')[0] ?? email, nowIso());
+  }
+
+  /** A message in a channel is answered in its thread; that thread is the conversation. */
+  function conversationRefOf(incoming: Incoming): ConversationRef {
+    const ref = incoming.conversation;
+    if (ref.threadId || ref.isDirect || incoming.kind !== 'message' || !incoming.messageId) return ref;
+    return { ...ref, threadId: incoming.messageId };
+  }
+
+  function outgoing(conv: ConversationRef, reply: Reply): Outgoing {
+    return { conversation: conv, reply, replyTo: conv.threadId };
+  }
+
+  async function handle(inboxId: number, incoming: Incoming, attempt: number): Promise<NewOutgoing[]> {
+    const now = nowIso();
+    let ref = conversationRefOf(incoming);
+    const keyBase = `${incoming.platform}:${incoming.id}`;
+    const out: NewOutgoing[] = [];
+    const push = (conv: ConversationRef, reply: Reply, extra: { bindTicketId?: number; updateOf?: Outgoing['updateOf'] } = {}) => {
+      out.push({
+        dedupeKey: `${keyBase}:${out.length}`,
+        message: { ...outgoing(conv, reply), ...(extra.updateOf ? { updateOf: extra.updateOf } : {}) },
+        bindTicketId: extra.bindTicketId ?? null,
+      });
+    };
+
+    const person = await resolvePerson(incoming.user, ref);
+    if (!person) {
+      push(ref, {
+        text:
+          incoming.platform === 'local' || incoming.platform === 'web'
+            ? `I don't know ${incoming.user.platformUserId}. Use the email of a person in the directory (see data/seed/people.json), e.g. alice@example.com.`
+            : "I couldn't find your email address in the workspace directory, so I can't open tickets for you. Please ask IT to add your email to your profile.",
+      });
+      return out;
+    }
+
+    if (incoming.kind === 'message') {
+      const text = incoming.text.trim();
+      if (text.length === 0 && incoming.attachments.length === 0) {
+        push(ref, { text: 'Your message was empty. Tell me what is wrong or what you need, or say "help".' });
+        return out;
+      }
+      if (text.length > opts.maxMessageChars) {
+        push(ref, { text: `That message is too long for me (${text.length} characters; the limit is ${opts.maxMessageChars}). Please summarise it in a few sentences; you can attach logs to the ticket afterwards.` });
+        return out;
+      }
+      if (!ref.isDirect && ref.isPublic && SENSITIVE.test(text) && incoming.via !== 'ticket_from_message') {
+        const port = ports.get(incoming.platform);
+        if (port) {
+          push(ref, { text: "I'll follow up with you in a direct message, since this may involve personal or account details." });
+          ref = await port.openDirect(incoming.user, ref);
+        }
+      }
+    }
+
+    const conversation = await store.ensureConversation(ref, person.id, now);
+    if (conversation.personId === null) await store.saveConversation(conversation.id, { personId: person.id }, now);
+
+    // While a person owns the conversation the bot stays silent; the requester's words go on the ticket.
+    if (conversation.owner !== 'bot' && incoming.kind === 'message' && conversation.ticketId !== null) {
+      const t = await tickets.listFor(person, { requesterId: person.id, states: [...OPEN_STATES], limit: 100 });
+      const ticket = t.find((x) => x.id === conversation.ticketId);
+      if (ticket) {
+        if (incoming.text.trim()) await tickets.comment(ticket.number, person, incoming.text, { platform: incoming.platform }, now);
+        if (conversation.owner === 'queue') push(ref, { text: `Added to ${ticket.number}. A person from the service desk will reply here.` });
+        return out;
+      }
+      // The ticket was closed meanwhile: the conversation is the bot's again.
+      await store.compareAndSetOwner(conversation.id, [conversation.owner], 'bot', now);
+      conversation.owner = 'bot';
+    }
+
+    const ctx: TurnContext = {
+      incoming,
+      person,
+      conversation,
+      now,
+      replies: [],
+      dialog: normalizeDialog(conversation.dialog),
+      sourceKey: keyBase,
+    };
+    try {
+      if (incoming.kind === 'message') await dialogs.onMessage(ctx, incoming);
+      else await dialogs.onAction(ctx, incoming);
+    } catch (e) {
+      const userFacing = userMessageFor(e);
+      const expected = (e as { code?: string }).code !== undefined && !userFacing.startsWith('Sorry, something went wrong');
+      if (!expected && attempt < MAX_INBOX_ATTEMPTS) throw e;
+      log.warn('turn failed', { inboxId, error: e, expected });
+      ctx.replies.push({ reply: { text: userFacing } });
+    }
+    await store.saveConversation(conversation.id, { dialog: ctx.dialog }, now);
+    for (const r of ctx.replies) {
+      const updateOf = r.updateSource && incoming.kind === 'action' ? incoming.sourceMessage : null;
+      if (updateOf && r.reply.card) {
+        // Refresh the card the button was on, then confirm in text.
+        push(ref, { text: r.reply.text, card: r.reply.card }, { updateOf });
+        continue;
+      }
+      push(ref, r.reply, r.bindTicketId === undefined ? {} : { bindTicketId: r.bindTicketId });
+    }
+    return out;
+  }
+
+  async function process(inboxId: number): Promise<void> {
+    const item = await store.lease(inboxId, nowIso(), INBOX_LEASE_MS);
+    if (!item) return;
+    try {
+      const replies = await handle(inboxId, item.incoming, item.attempts);
+      await store.enqueue(replies, nowIso());
+      await store.complete(inboxId, nowIso());
+      if (replies.length > 0) opts.onOutgoing?.();
+    } catch (e) {
+      const failed = item.attempts >= MAX_INBOX_ATTEMPTS;
+      log.error('processing failed', { inboxId, attempt: item.attempts, failed, error: e });
+      try {
+        await store.release(inboxId, e instanceof Error ? e.message : String(e), nowIso(), failed);
+      } catch (releaseError) {
+        // The lease expires on its own; recovery picks the item up again.
+        log.error('could not release inbox item', { inboxId, error: releaseError });
+      }
+    }
+  }
+
+  function schedule(inboxId: number, incoming: Incoming): Promise<void> {
+    const ref = conversationRefOf(incoming);
+    return serialize(`${ref.platform}:${ref.channelId}:${ref.threadId ?? ''}`, () => process(inboxId));
+  }
+
+  async function cardsFor(person: Person, list: Ticket[]): Promise<TicketCard[]> {
+    const now = nowIso();
+    return Promise.all(
+      list.map(async (t) => {
+        const view = await tickets.view(t.number, person, now);
+        return ticketCard(t, { sla: view.sla, group: view.group?.name ?? null, assignee: view.assignee?.displayName ?? null, timeZone: person.timeZone, now });
+      }),
+    );
+  }
+
+  const engine: Engine = {
+    async receive(incoming: Incoming): Promise<ReceiveResult> {
+      const { id, duplicate } = await store.accept(incoming, nowIso());
+      if (duplicate) {
+        log.debug('duplicate delivery ignored', { platform: incoming.platform, id: incoming.id });
+        return { status: 'duplicate', processed: Promise.resolve() };
+      }
+      return { status: 'accepted', processed: schedule(id, incoming) };
+    },
+
+    registerPort(port: ChatPort) {
+      ports.set(port.platform, port);
+    },
+
+    checkForm(templateId, values): FormCheck {
+      const template = templates.get(templateId);
+      if (!template) return { ok: false, errors: { templateId: `Unknown request form "${templateId}"` } };
+      const r = validateSubmission(template, values);
+      if (r.ok) return { ok: true, values: r.values };
+      return { ok: false, errors: Object.fromEntries(r.errors.map((e) => [e.field, e.message])) };
+    },
+
+    formFor(templateId, prefill) {
+      const template = templates.get(templateId);
+      return template ? templateForm(template, prefill) : null;
+    },
+
+    listTemplates() {
+      return [...templates.values()].map((t) => ({ id: t.id, title: t.title, description: t.description }));
+    },
+
+    async ticketsFor(user, o = {}) {
+      const person = await store.personFor(user);
+      if (!person) return [];
+      const list = await tickets.listFor(person, { requesterId: person.id, limit: o.limit ?? 20 });
+      return cardsFor(person, list);
+    },
+
+    async recoverInbox() {
+      const ids = await store.pendingInbox(nowIso(), 500);
+      for (const id of ids) {
+        const incoming = await store.peekInbox(id);
+        if (incoming) await schedule(id, incoming);
+      }
+      return ids.length;
+    },
+
+    async idle() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+
+    async notifyRequester(ticket, text, key) {
+      const convs = await store.conversationsOfTicket(ticket.id);
+      // Prefer the ticket's own thread; fall back to the conversation that opened it.
+      const target = [...convs].reverse().find((c) => c.personId === ticket.requesterId && c.ref.threadId !== null) ?? convs.find((c) => c.personId === ticket.requesterId);
+      if (!target) return;
+      const person = await opts.directory.personById(ticket.requesterId);
+      if (!person) return;
+      const [card] = await cardsFor(person, [ticket]);
+      await store.enqueue([{ dedupeKey: `notify:${ticket.number}:${key}`, message: outgoing(target.ref, { text, ...(card ? { card } : {}) }) }], nowIso());
+      opts.onOutgoing?.();
+    },
+
+    port: (platform) => ports.get(platform),
+    platforms: () => [...ports.keys()],
+  };
+  return engine;
+}
+
+function normalizeDialog(raw: Conversation['dialog']): DialogState {
+  const kind = raw.kind;
+  if (typeof kind !== 'string') return { kind: 'idle' };
+  return raw as DialogState;
+}

@@ -1,0 +1,35 @@
+/**
+ * What adapters call. The engine is created by the composition root (src/app.ts); adapters only
+ * see this interface.
+ */
+import type { ChatPort, FormSpec, Incoming, PlatformUser, TicketCard } from './message.js';
+
+export interface ReceiveResult {
+  status: 'accepted' | 'duplicate';
+  /**
+   * Settles when processing has finished (replies are in the outbox). Adapters must NOT await it
+   * before acknowledging the platform; tests may. It never rejects: failures are logged and the
+   * inbox row stays pending for the retry sweep.
+   */
+  processed: Promise<void>;
+}
+
+export type FormCheck = { ok: true; values: Record<string, unknown> } | { ok: false; errors: Record<string, string> };
+
+export interface ConversationEngine {
+  /**
+   * Stores the event in the inbox (deduplicated on platform + id) and schedules processing.
+   * Resolves as soon as the event is durable: adapters acknowledge the platform after that.
+   */
+  receive(incoming: Incoming): Promise<ReceiveResult>;
+  /** Registers the port replies to this platform go through. */
+  registerPort(port: ChatPort): void;
+  /** Validates template values synchronously, so modal/card submissions can show errors inline. */
+  checkForm(templateId: string, values: Record<string, unknown>): FormCheck;
+  /** The template rendered as a form, optionally prefilled (e.g. from a message). Null when unknown. */
+  formFor(templateId: string, prefill?: Record<string, unknown>): FormSpec | null;
+  /** Templates a requester can pick from (id, title, description). */
+  listTemplates(): Array<{ id: string; title: string; description: string }>;
+  /** The requester's open and recent tickets, as cards (App Home, status views). */
+  ticketsFor(user: PlatformUser, opts?: { limit?: number }): Promise<TicketCard[]>;
+}

@@ -1,0 +1,84 @@
+/**
+ * Storage the conversation engine needs: identities, conversations, the inbox and the outbox.
+ * Implemented in src/db/chat-store.ts.
+ */
+import type { Person } from '../itsm/store.js';
+import type { ConversationOwner } from '../itsm/types.js';
+import type { ConversationRef, Incoming, Outgoing, Platform, PlatformUser } from './message.js';
+
+export interface Conversation {
+  id: number;
+  ref: ConversationRef;
+  personId: number | null;
+  ticketId: number | null;
+  owner: ConversationOwner;
+  dialog: Record<string, unknown>;
+  updatedAt: string;
+}
+
+export interface InboxItem {
+  id: number;
+  platform: Platform;
+  incoming: Incoming;
+  attempts: number;
+}
+
+export interface OutboxItem {
+  id: number;
+  platform: Platform;
+  message: Outgoing;
+  attempts: number;
+  /** Set when delivering this message should bind the posted message's thread to a ticket. */
+  bindTicketId: number | null;
+}
+
+export interface NewOutgoing {
+  dedupeKey: string;
+  message: Outgoing;
+  bindTicketId?: number | null;
+}
+
+export interface ChatStore {
+  /** The person behind a platform identity, if known. */
+  personFor(user: PlatformUser): Promise<Person | null>;
+  /** Links a platform identity to a person (found or created by email). */
+  linkIdentity(user: PlatformUser, email: string, displayName: string, now: string): Promise<Person>;
+
+  conversation(ref: ConversationRef): Promise<Conversation | null>;
+  /** Finds or creates the conversation row for a ref. */
+  ensureConversation(ref: ConversationRef, personId: number | null, now: string): Promise<Conversation>;
+  saveConversation(
+    id: number,
+    patch: Partial<Pick<Conversation, 'dialog' | 'ticketId' | 'owner' | 'personId'>>,
+    now: string,
+  ): Promise<void>;
+  /** Atomically moves the owner from one of `from` to `to`; false when someone else changed it first. */
+  compareAndSetOwner(id: number, from: ConversationOwner[], to: ConversationOwner, now: string): Promise<boolean>;
+  conversationsOfTicket(ticketId: number): Promise<Conversation[]>;
+
+  /** Stores an incoming event; `duplicate` when the same platform id was accepted before. */
+  accept(incoming: Incoming, now: string): Promise<{ id: number; duplicate: boolean }>;
+  /** Takes a lease on a pending inbox item; false when done or leased by another worker. */
+  lease(id: number, now: string, leaseMs: number): Promise<InboxItem | null>;
+  complete(id: number, now: string): Promise<void>;
+  release(id: number, error: string, now: string, failed: boolean): Promise<void>;
+  /** The stored event of an inbox item, without taking a lease. */
+  peekInbox(id: number): Promise<Incoming | null>;
+  /** Pending inbox items whose lease expired or never existed: work a crash left behind. */
+  pendingInbox(now: string, limit: number): Promise<number[]>;
+
+  enqueue(items: NewOutgoing[], now: string): Promise<void>;
+  /** Due outbox items of the given platforms, at most one per channel (the oldest), leased to the caller. */
+  leaseDue(now: string, limit: number, leaseMs: number, platforms: Platform[]): Promise<OutboxItem[]>;
+  markSent(id: number, messageId: string, now: string): Promise<void>;
+  markRetry(id: number, error: string, nextAttemptAt: string): Promise<void>;
+  markDead(id: number, error: string, now: string): Promise<void>;
+  outboxBacklog(): Promise<number>;
+  /** Pending outbox items of these platforms that are due at `now`. */
+  outboxDue(now: string, platforms: Platform[]): Promise<number>;
+  /** The platform id of a sent outbox message (e.g. the ticket card), by dedupe key. */
+  sentMessageId(dedupeKey: string): Promise<string | null>;
+}
+
+export const conversationKey = (ref: ConversationRef): string =>
+  `${ref.platform}:${ref.channelId}:${ref.threadId ?? ''}`;

@@ -1,0 +1,136 @@
+/**
+ * The only reader of the environment. One zod schema; each variable carries a description, which is
+ * also the source of the README's configuration table (`chatdesk config --markdown`).
+ */
+import { z } from 'zod';
+import { AppError } from './errors.js';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const databaseUrl = z
+  .string()
+  .refine((v) => v.startsWith('sqlite:') || v.startsWith('postgres://') || v.startsWith('postgresql://'), {
+    message: 'must be sqlite:<path> (e.g. sqlite:var/chatdesk.sqlite) or postgres://user@host:5432/db',
+  });
+
+const csv = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  );
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('Runtime mode. `production` refuses anonymous Teams mode.'),
+  PORT: port.default(3978).describe('HTTP port for Slack, Teams, the REST API, the web chat and health checks.'),
+  HOST: z.string().min(1).default('127.0.0.1').describe('Interface to listen on (`0.0.0.0` to accept outside traffic).'),
+  DATABASE_URL: databaseUrl
+    .default('sqlite:var/chatdesk.sqlite')
+    .describe('`sqlite:<path>` (embedded, default `sqlite:var/chatdesk.sqlite`) or `postgres://user:pass@host:5432/db`.'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info').describe('Log verbosity; logs are JSON lines on stderr.'),
+  DATA_DIR: z.string().min(1).default('data').describe('Directory of authored inputs: intents, knowledge, templates, SLA policies, groups, rules, seed.'),
+  MODELS_DIR: z.string().min(1).default('models').describe('Directory of trained model artefacts.'),
+  API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional().describe('Bearer token for the REST API (`/api/v1`). Unset: the REST API answers 401 to everyone.'),
+  SEED_DEMO: bool.default(true).describe('Seed demo users, groups, templates, articles and assets into an empty database on start.'),
+  HANDOFF_THRESHOLD: z.coerce.number().min(0).max(1).default(0.55).describe('Below this intent confidence the bot hands the conversation to a human.'),
+  MAX_MESSAGE_CHARS: z.coerce.number().int().min(100).default(4000).describe('Longer chat messages are refused politely.'),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional().describe('Slack app signing secret (Basic Information). Enables `POST /slack/events`.'),
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-').optional().describe('Slack bot token (OAuth & Permissions), `xoxb-…`.'),
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must be an app-level token starting with xapp-').optional().describe('Slack app-level token `xapp-…`: enables Socket Mode instead of HTTP.'),
+  SLACK_API_URL: z.url().optional().describe("Slack Web API base URL (default Slack's own; tests point it at a fake)."),
+  SLACK_TICKET_EMOJI: z.string().min(1).default('ticket').describe('Reaction name that turns a message into a ticket.'),
+  MICROSOFT_APP_ID: z.string().min(1).optional().describe('Bot Framework app id. Unset: anonymous mode (development only).'),
+  MICROSOFT_APP_PASSWORD: z.string().min(1).optional().describe('Bot Framework client secret.'),
+  MICROSOFT_APP_TENANT_ID: z.string().min(1).optional().describe('Tenant id for SingleTenant bots.'),
+  MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant').describe('Bot identity type.'),
+  TEAMS_ENABLED: bool.default(true).describe('Serve `POST /api/messages` for Microsoft Teams.'),
+  TEAMS_ALLOWED_SERVICE_URLS: csv
+    .optional()
+    .describe('Comma-separated extra Bot Connector service URL prefixes the bot may post to (Microsoft hosts are always allowed).'),
+  TEAMS_OPENID_METADATA_URL: z.url().optional().describe('Bot Framework channel OpenID metadata URL incoming tokens are checked against (for sovereign clouds or testing; default Microsoft public cloud). Set together with TEAMS_TOKEN_ISSUER, TEAMS_OAUTH_SCOPE and TEAMS_LOGIN_URL.'),
+  TEAMS_TOKEN_ISSUER: z.string().min(1).optional().describe('Issuer of the Bot Framework channel tokens (for sovereign clouds or testing; default `https://api.botframework.com`).'),
+  TEAMS_OAUTH_SCOPE: z.string().min(1).optional().describe('Scope the bot requests tokens for when posting to the Bot Connector (for sovereign clouds or testing; default `https://api.botframework.com`).'),
+  TEAMS_LOGIN_URL: z.url().optional().describe('Login URL the bot gets its own tokens from (for sovereign clouds or testing; default `https://login.microsoftonline.com/botframework.com`).'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Parses the environment; a bad value throws one AppError naming every bad variable and the fix. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const relevant: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') relevant[key] = value;
+  }
+  const parsed = configSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = String(i.path[0] ?? '(environment)');
+      const shown = relevant[key] === undefined ? '' : ` (got "${redact(key, relevant[key])}")`;
+      return `  ${key}${shown}: ${i.message}. ${describe(key)}`;
+    });
+    throw new AppError('config_invalid', `Invalid configuration:\n${lines.join('\n')}`, {
+      field: String(parsed.error.issues[0]?.path[0] ?? ''),
+    });
+  }
+  const config = parsed.data;
+  if (config.NODE_ENV === 'production' && config.TEAMS_ENABLED && !config.MICROSOFT_APP_ID) {
+    throw new AppError(
+      'config_invalid',
+      'Invalid configuration:\n  MICROSOFT_APP_ID: required in production while TEAMS_ENABLED is true (anonymous Bot Framework mode is for development only). Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD, or TEAMS_ENABLED=false.',
+      { field: 'MICROSOFT_APP_ID' },
+    );
+  }
+  if (Boolean(config.SLACK_SIGNING_SECRET) !== Boolean(config.SLACK_BOT_TOKEN)) {
+    throw new AppError(
+      'config_invalid',
+      'Invalid configuration:\n  SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN: set both to enable Slack (or neither to disable it).',
+      { field: config.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET' },
+    );
+  }
+  return config;
+}
+
+const SECRET_KEYS = new Set(['API_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'MICROSOFT_APP_PASSWORD']);
+
+function redact(key: string, value: string | undefined): string {
+  if (value === undefined) return '';
+  return SECRET_KEYS.has(key) ? '***' : value.length > 60 ? `${value.slice(0, 57)}...` : value;
+}
+
+function describe(key: string): string {
+  const field = (configSchema.shape as Record<string, z.ZodType>)[key];
+  return field?.description ?? '';
+}
+
+/** Secrets, so that loggers can scrub them. */
+export function secretsOf(config: Config): string[] {
+  return [...SECRET_KEYS]
+    .map((k) => config[k as keyof Config])
+    .filter((v): v is string => typeof v === 'string' && v.length > 0);
+}
+
+/** The README's configuration table, generated from the schema so the two cannot drift. */
+export function configTableMarkdown(): string {
+  const rows = Object.entries(configSchema.shape as Record<string, z.ZodType>).map(([key, schema]) => {
+    const def = defaultOf(schema);
+    return `| \`${key}\` | ${def === undefined ? '' : `\`${def}\``} | ${schema.description ?? ''} |`;
+  });
+  return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
+}
+
+function defaultOf(schema: z.ZodType): string | undefined {
+  const parsed = schema.safeParse(undefined);
+  if (!parsed.success || parsed.data === undefined) return undefined;
+  return Array.isArray(parsed.data) ? parsed.data.join(',') : String(parsed.data);
+}
+
+export function sqlitePath(config: Pick<Config, 'DATABASE_URL'>): string | null {
+  return config.DATABASE_URL.startsWith('sqlite:') ? config.DATABASE_URL.slice('sqlite:'.length) : null;
+}

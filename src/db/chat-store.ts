@@ -1,0 +1,327 @@
+import type { Kysely } from 'kysely';
+import type { ConversationRef, Incoming, Outgoing, Platform } from '../chat/message.js';
+import type { ChatStore, Conversation, InboxItem, OutboxItem } from '../chat/store.js';
+import type { ConversationOwner } from '../itsm/types.js';
+import { toPerson } from './directory-store.js';
+import { parseJsonColumn } from './json.js';
+import type { ConversationRow, DB } from './schema.js';
+
+interface StoredOutgoing {
+  message: Outgoing;
+  bindTicketId: number | null;
+}
+
+function toConversation(r: ConversationRow): Conversation {
+  return {
+    id: r.id,
+    ref: {
+      platform: r.platform as Platform,
+      channelId: r.channel_id,
+      threadId: r.thread_id === '' ? null : r.thread_id,
+      isDirect: r.is_direct === 1,
+      workspaceId: r.workspace_id,
+      serviceUrl: r.service_url,
+    },
+    personId: r.person_id,
+    ticketId: r.ticket_id,
+    owner: r.owner as ConversationOwner,
+    dialog: parseJsonColumn<Record<string, unknown>>(r.dialog, `conversations.dialog #${r.id}`),
+    updatedAt: r.updated_at,
+  };
+}
+
+const addMs = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
+
+/** Outbox order is kept per platform channel: a thread reply never overtakes the card it answers. */
+const channelKey = (ref: ConversationRef) => `${ref.platform}:${ref.channelId}`;
+
+export function createChatStore(db: Kysely<DB>): ChatStore {
+  const conversation = async (ref: ConversationRef) => {
+    const r = await db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('platform', '=', ref.platform)
+      .where('channel_id', '=', ref.channelId)
+      .where('thread_id', '=', ref.threadId ?? '')
+      .executeTakeFirst();
+    return r ? toConversation(r) : null;
+  };
+
+  return {
+    async personFor(user) {
+      const r = await db
+        .selectFrom('identities as i')
+        .innerJoin('people as p', 'p.id', 'i.person_id')
+        .selectAll('p')
+        .where('i.platform', '=', user.platform)
+        .where('i.platform_user_id', '=', user.platformUserId)
+        .executeTakeFirst();
+      return r ? toPerson(r) : null;
+    },
+
+    async linkIdentity(user, email, displayName, now) {
+      const normalized = email.trim().toLowerCase();
+      return db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('people')
+          .values({ email: normalized, display_name: displayName, role: 'employee', manager_id: null, time_zone: 'UTC', capacity: null, created_at: now })
+          .onConflict((oc) => oc.column('email').doNothing())
+          .execute();
+        const person = await trx.selectFrom('people').selectAll().where('email', '=', normalized).executeTakeFirstOrThrow();
+        await trx
+          .insertInto('identities')
+          .values({ person_id: person.id, platform: user.platform, platform_user_id: user.platformUserId, workspace_id: null, created_at: now })
+          .onConflict((oc) => oc.columns(['platform', 'platform_user_id']).doUpdateSet({ person_id: person.id }))
+          .execute();
+        return toPerson(person);
+      });
+    },
+
+    conversation,
+
+    async ensureConversation(ref, personId, now) {
+      await db
+        .insertInto('conversations')
+        .values({
+          platform: ref.platform,
+          channel_id: ref.channelId,
+          thread_id: ref.threadId ?? '',
+          is_direct: ref.isDirect ? 1 : 0,
+          workspace_id: ref.workspaceId,
+          service_url: ref.serviceUrl ?? null,
+          person_id: personId,
+          ticket_id: null,
+          owner: 'bot',
+          dialog: '{}',
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) => oc.columns(['platform', 'channel_id', 'thread_id']).doNothing())
+        .execute();
+      const found = await conversation(ref);
+      if (!found) throw new Error(`conversation ${channelKey(ref)} vanished after insert`);
+      // Teams may move a conversation to another service URL; the newest one is the one that works.
+      if (ref.serviceUrl && found.ref.serviceUrl !== ref.serviceUrl) {
+        await db.updateTable('conversations').set({ service_url: ref.serviceUrl }).where('id', '=', found.id).execute();
+        found.ref.serviceUrl = ref.serviceUrl;
+      }
+      return found;
+    },
+
+    async saveConversation(id, patch, now) {
+      await db
+        .updateTable('conversations')
+        .set({
+          updated_at: now,
+          ...(patch.dialog !== undefined ? { dialog: JSON.stringify(patch.dialog) } : {}),
+          ...(patch.ticketId !== undefined ? { ticket_id: patch.ticketId } : {}),
+          ...(patch.owner !== undefined ? { owner: patch.owner } : {}),
+          ...(patch.personId !== undefined ? { person_id: patch.personId } : {}),
+        })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    async compareAndSetOwner(id, from, to, now) {
+      const res = await db
+        .updateTable('conversations')
+        .set({ owner: to, updated_at: now })
+        .where('id', '=', id)
+        .where('owner', 'in', from)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
+    },
+
+    async conversationsOfTicket(ticketId) {
+      const rows = await db.selectFrom('conversations').selectAll().where('ticket_id', '=', ticketId).orderBy('id').execute();
+      return rows.map(toConversation);
+    },
+
+    async accept(incoming: Incoming, now) {
+      const inserted = await db
+        .insertInto('inbox')
+        .values({
+          platform: incoming.platform,
+          dedupe_key: incoming.id,
+          payload: JSON.stringify(incoming),
+          status: 'pending',
+          attempts: 0,
+          locked_until: null,
+          last_error: null,
+          received_at: now,
+          processed_at: null,
+        })
+        .onConflict((oc) => oc.columns(['platform', 'dedupe_key']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (inserted) return { id: inserted.id, duplicate: false };
+      const existing = await db
+        .selectFrom('inbox')
+        .select('id')
+        .where('platform', '=', incoming.platform)
+        .where('dedupe_key', '=', incoming.id)
+        .executeTakeFirstOrThrow();
+      return { id: existing.id, duplicate: true };
+    },
+
+    async lease(id, now, leaseMs): Promise<InboxItem | null> {
+      const res = await db
+        .updateTable('inbox')
+        .set((eb) => ({ locked_until: addMs(now, leaseMs), attempts: eb('attempts', '+', 1) }))
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) return null;
+      const r = await db.selectFrom('inbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      return {
+        id: r.id,
+        platform: r.platform as Platform,
+        incoming: parseJsonColumn<Incoming>(r.payload, `inbox #${r.id}`),
+        attempts: r.attempts,
+      };
+    },
+
+    async complete(id, now) {
+      await db.updateTable('inbox').set({ status: 'done', processed_at: now, locked_until: null }).where('id', '=', id).execute();
+    },
+
+    async release(id, error, now, failed) {
+      await db
+        .updateTable('inbox')
+        .set({ status: failed ? 'failed' : 'pending', last_error: error.slice(0, 2000), locked_until: failed ? null : now, processed_at: failed ? now : null })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    async peekInbox(id) {
+      const r = await db.selectFrom('inbox').select(['id', 'payload']).where('id', '=', id).executeTakeFirst();
+      return r ? parseJsonColumn<Incoming>(r.payload, `inbox #${r.id}`) : null;
+    },
+
+    async pendingInbox(now, limit) {
+      const rows = await db
+        .selectFrom('inbox')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
+    async enqueue(items, now) {
+      if (items.length === 0) return;
+      await db
+        .insertInto('outbox')
+        .values(
+          items.map((i) => ({
+            platform: i.message.conversation.platform,
+            conversation_key: channelKey(i.message.conversation),
+            dedupe_key: i.dedupeKey,
+            payload: JSON.stringify({ message: i.message, bindTicketId: i.bindTicketId ?? null } satisfies StoredOutgoing),
+            status: 'pending' as const,
+            attempts: 0,
+            next_attempt_at: now,
+            locked_until: null,
+            last_error: null,
+            message_id: null,
+            created_at: now,
+            sent_at: null,
+          })),
+        )
+        .onConflict((oc) => oc.column('dedupe_key').doNothing())
+        .execute();
+    },
+
+    async leaseDue(now, limit, leaseMs, platforms): Promise<OutboxItem[]> {
+      if (platforms.length === 0) return [];
+      const candidates = await db
+        .selectFrom('outbox as o')
+        .selectAll('o')
+        .where('o.status', '=', 'pending')
+        .where('o.platform', 'in', platforms)
+        .where('o.next_attempt_at', '<=', now)
+        .where((eb) => eb.or([eb('o.locked_until', 'is', null), eb('o.locked_until', '<', now)]))
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('outbox as e')
+                .select('e.id')
+                .whereRef('e.conversation_key', '=', 'o.conversation_key')
+                .where('e.status', '=', 'pending')
+                .whereRef('e.id', '<', 'o.id'),
+            ),
+          ),
+        )
+        .orderBy('o.id')
+        .limit(limit)
+        .execute();
+      const leased: OutboxItem[] = [];
+      for (const r of candidates) {
+        const res = await db
+          .updateTable('outbox')
+          .set({ locked_until: addMs(now, leaseMs) })
+          .where('id', '=', r.id)
+          .where('status', '=', 'pending')
+          .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+          .executeTakeFirst();
+        if (Number(res.numUpdatedRows) !== 1) continue;
+        const stored = parseJsonColumn<StoredOutgoing>(r.payload, `outbox #${r.id}`);
+        leased.push({ id: r.id, platform: r.platform as Platform, message: stored.message, attempts: r.attempts, bindTicketId: stored.bindTicketId });
+      }
+      return leased;
+    },
+
+    async markSent(id, messageId, now) {
+      await db
+        .updateTable('outbox')
+        .set((eb) => ({ status: 'sent', message_id: messageId, sent_at: now, locked_until: null, attempts: eb('attempts', '+', 1) }))
+        .where('id', '=', id)
+        .execute();
+    },
+
+    async markRetry(id, error, nextAttemptAt) {
+      await db
+        .updateTable('outbox')
+        .set((eb) => ({ last_error: error.slice(0, 2000), next_attempt_at: nextAttemptAt, locked_until: null, attempts: eb('attempts', '+', 1) }))
+        .where('id', '=', id)
+        .execute();
+    },
+
+    async markDead(id, error, now) {
+      await db
+        .updateTable('outbox')
+        .set((eb) => ({ status: 'dead', last_error: error.slice(0, 2000), sent_at: now, locked_until: null, attempts: eb('attempts', '+', 1) }))
+        .where('id', '=', id)
+        .execute();
+    },
+
+    async outboxBacklog() {
+      const r = await db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'pending')
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+
+    async outboxDue(now, platforms) {
+      if (platforms.length === 0) return 0;
+      const r = await db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'pending')
+        .where('platform', 'in', platforms)
+        .where('next_attempt_at', '<=', now)
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+
+    async sentMessageId(dedupeKey) {
+      const r = await db.selectFrom('outbox').select('message_id').where('dedupe_key', '=', dedupeKey).executeTakeFirst();
+      return r?.message_id ?? null;
+    },
+  };
+}

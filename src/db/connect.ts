@@ -1,0 +1,88 @@
+/**
+ * Opens the database named by DATABASE_URL behind one Kysely<DB> type. The only module that knows
+ * which driver is underneath; everything else uses Kysely.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { AppError } from '../errors.js';
+import type { DB } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  db: Kysely<DB>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(url: string): Promise<Database> {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
+  throw new AppError('config_invalid', `DATABASE_URL "${url}" is neither sqlite:<path> nor postgres://…`, {
+    field: 'DATABASE_URL',
+  });
+}
+
+function openSqlite(path: string): Database {
+  if (path.length === 0) {
+    throw new AppError('config_invalid', 'DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:var/chatdesk.sqlite', {
+      field: 'DATABASE_URL',
+    });
+  }
+  let conn: SQLite.Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    conn = new SQLite(path);
+    // WAL lets the web chat read while the engine writes; the busy timeout rides out short locks
+    // from a second process (the local chat next to the server) instead of failing at once.
+    conn.pragma('journal_mode = WAL');
+    conn.pragma('foreign_keys = ON');
+    conn.pragma('busy_timeout = 5000');
+    conn.pragma('synchronous = NORMAL');
+  } catch (cause) {
+    throw new AppError('db_unavailable', `Cannot open the SQLite database at ${path}: ${(cause as Error).message}. Check the path in DATABASE_URL and that the directory is writable.`, { cause, field: 'DATABASE_URL' });
+  }
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: conn }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await sql`select 1`.execute(db);
+  } catch (cause) {
+    await db.destroy().catch(() => undefined);
+    throw new AppError('db_unavailable', `Cannot reach PostgreSQL at ${redactUrl(url)}: ${(cause as Error).message}. Is the server running and DATABASE_URL right?`, { cause, field: 'DATABASE_URL' });
+  }
+  return {
+    db,
+    dialect: 'postgres',
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+}
+
+/** Health check used by /healthz. */
+export async function pingDatabase(db: Kysely<DB>): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,109 @@
+import { type Kysely, sql } from 'kysely';
+import type { AgentLoad, DirectoryStore, Group, Person } from '../itsm/store.js';
+import { OPEN_STATES } from '../itsm/types.js';
+import { parseJsonColumn } from './json.js';
+import type { DB, GroupRow, PersonRow } from './schema.js';
+
+export function toPerson(r: PersonRow): Person {
+  return {
+    id: r.id,
+    email: r.email,
+    displayName: r.display_name,
+    role: r.role,
+    managerId: r.manager_id,
+    timeZone: r.time_zone,
+    away: r.away === 1,
+    capacity: r.capacity,
+    skills: parseJsonColumn<string[]>(r.skills, `people.skills of ${r.email}`),
+  };
+}
+
+export function toGroup(r: GroupRow): Group {
+  return {
+    id: r.id,
+    slug: r.slug,
+    name: r.name,
+    description: r.description,
+    managerId: r.manager_id,
+    triage: parseJsonColumn<Record<string, unknown>>(r.triage, `groups.triage of ${r.slug}`),
+    escalationGroup: r.escalation_group,
+    calendar: r.calendar,
+    strategy: r.strategy as Group['strategy'],
+  };
+}
+
+export function createDirectoryStore(db: Kysely<DB>): DirectoryStore {
+  return {
+    async personById(id) {
+      const r = await db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
+      return r ? toPerson(r) : null;
+    },
+    async personByEmail(email) {
+      const r = await db.selectFrom('people').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+      return r ? toPerson(r) : null;
+    },
+    async groupBySlug(slug) {
+      const r = await db.selectFrom('groups').selectAll().where('slug', '=', slug).executeTakeFirst();
+      return r ? toGroup(r) : null;
+    },
+    async groupById(id) {
+      const r = await db.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst();
+      return r ? toGroup(r) : null;
+    },
+    async groups() {
+      return (await db.selectFrom('groups').selectAll().orderBy('id').execute()).map(toGroup);
+    },
+    async isMember(groupId, personId) {
+      const r = await db
+        .selectFrom('group_members')
+        .select('person_id')
+        .where('group_id', '=', groupId)
+        .where('person_id', '=', personId)
+        .executeTakeFirst();
+      return r !== undefined;
+    },
+    async agentLoads(groupId): Promise<AgentLoad[]> {
+      const rows = await db
+        .selectFrom('group_members as m')
+        .innerJoin('people as p', 'p.id', 'm.person_id')
+        .where('m.group_id', '=', groupId)
+        .select((eb) => [
+          'p.id as id',
+          'p.away as away',
+          'p.capacity as capacity',
+          'p.skills as skills',
+          eb
+            .selectFrom('tickets as t')
+            .select(sql<number>`count(*)`.as('n'))
+            .whereRef('t.assignee_id', '=', 'p.id')
+            .where('t.state', 'in', [...OPEN_STATES])
+            .as('open_count'),
+          eb
+            .selectFrom('ticket_events as e')
+            .select(sql<string>`max(e.at)`.as('last'))
+            .where('e.type', '=', 'assigned')
+            .where(sql<string>`e.to_value`, '=', sql<string>`cast(p.id as text)`)
+            .as('last_assigned_at'),
+        ])
+        .orderBy('p.id')
+        .execute();
+      return rows.map((r) => ({
+        userId: r.id,
+        openCount: Number(r.open_count ?? 0),
+        away: r.away === 1,
+        capacity: r.capacity,
+        skills: parseJsonColumn<string[]>(r.skills, 'people.skills'),
+        lastAssignedAt: r.last_assigned_at ?? null,
+      }));
+    },
+    async groupsOf(personId) {
+      const rows = await db
+        .selectFrom('groups as g')
+        .innerJoin('group_members as m', 'm.group_id', 'g.id')
+        .where('m.person_id', '=', personId)
+        .selectAll('g')
+        .execute();
+      return rows.map(toGroup);
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { AppError } from '../errors.js';
+import type { Database } from './connect.js';
+import { initial } from './migrations/001-initial.js';
+
+class CodeMigrations implements MigrationProvider {
+  constructor(private readonly db: Database) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return { '001-initial': initial(this.db.dialect) };
+  }
+}
+
+/** Brings the schema up to date; safe to run from several processes (Kysely takes a migration lock). */
+export async function migrate(database: Database): Promise<string[]> {
+  const migrator = new Migrator({ db: database.db, provider: new CodeMigrations(database) });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new AppError('db_unavailable', `Database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

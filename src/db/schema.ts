@@ -1,0 +1,215 @@
+/**
+ * Table types for Kysely. Column types are chosen to mean the same on SQLite and PostgreSQL:
+ * timestamps are ISO-8601 text, booleans are 0/1 integers, structured values are JSON text.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Id = Generated<number>;
+
+export interface PeopleTable {
+  id: Id;
+  email: string;
+  display_name: string;
+  role: 'employee' | 'agent' | 'manager' | 'admin';
+  manager_id: number | null;
+  time_zone: string;
+  away: ColumnType<number, number | undefined, number>;
+  capacity: number | null;
+  skills: ColumnType<string, string | undefined, string>;
+  created_at: string;
+}
+
+/** A person's account on one platform; one person may have a Slack and a Teams identity (linked by email). */
+export interface IdentitiesTable {
+  id: Id;
+  person_id: number;
+  platform: string;
+  platform_user_id: string;
+  workspace_id: string | null;
+  created_at: string;
+}
+
+export interface GroupsTable {
+  id: Id;
+  slug: string;
+  name: string;
+  description: string;
+  manager_id: number | null;
+  /** JSON: where the group's agents work, e.g. {"slack":{"channelId":"C123"},"teams":{...}}. */
+  triage: string;
+  escalation_group: string | null;
+  calendar: string;
+  strategy: string;
+}
+
+export interface GroupMembersTable {
+  group_id: number;
+  person_id: number;
+}
+
+export interface TicketsTable {
+  id: Id;
+  number: string;
+  kind: string;
+  title: string;
+  description: string;
+  state: string;
+  pending_reason: string | null;
+  impact: string;
+  urgency: string;
+  priority: string;
+  category: string | null;
+  template_id: string | null;
+  fields: string;
+  requester_id: number;
+  group_id: number | null;
+  assignee_id: number | null;
+  channel: string;
+  source_key: string | null;
+  /** Number of events so far: the optimistic-concurrency version of the projection. */
+  version: number;
+  created_at: string;
+  updated_at: string;
+  resolved_at: string | null;
+  closed_at: string | null;
+}
+
+export interface TicketEventsTable {
+  id: Id;
+  ticket_id: number;
+  seq: number;
+  at: string;
+  actor_id: number | null;
+  type: string;
+  from_value: string | null;
+  to_value: string | null;
+  reason: string | null;
+  data: string;
+}
+
+export interface CommentsTable {
+  id: Id;
+  ticket_id: number;
+  author_id: number | null;
+  body: string;
+  internal: number;
+  platform: string | null;
+  created_at: string;
+}
+
+export interface ConversationsTable {
+  id: Id;
+  platform: string;
+  channel_id: string;
+  /** '' when the conversation is not threaded, so the unique key works on both dialects. */
+  thread_id: string;
+  is_direct: number;
+  workspace_id: string | null;
+  service_url: string | null;
+  person_id: number | null;
+  ticket_id: number | null;
+  owner: string;
+  /** JSON of the dialog in progress (what the bot is asking for). */
+  dialog: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface InboxTable {
+  id: Id;
+  platform: string;
+  dedupe_key: string;
+  payload: string;
+  status: 'pending' | 'done' | 'failed';
+  attempts: number;
+  locked_until: string | null;
+  last_error: string | null;
+  received_at: string;
+  processed_at: string | null;
+}
+
+export interface OutboxTable {
+  id: Id;
+  platform: string;
+  /** Messages to one conversation are delivered in order of id. */
+  conversation_key: string;
+  /** Unique per logical message, so reprocessing an inbox event never enqueues a reply twice. */
+  dedupe_key: string;
+  payload: string;
+  status: 'pending' | 'sent' | 'dead';
+  attempts: number;
+  next_attempt_at: string;
+  locked_until: string | null;
+  last_error: string | null;
+  message_id: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface CountersTable {
+  name: string;
+  value: number;
+}
+
+export interface TemplatesTable {
+  id: string;
+  kind: string;
+  title: string;
+  definition: string;
+  updated_at: string;
+}
+
+export interface KnowledgeArticlesTable {
+  id: string;
+  title: string;
+  body: string;
+  tags: string;
+  category: string | null;
+  updated_at: string;
+}
+
+export interface AssetsTable {
+  id: Id;
+  tag: string;
+  type: string;
+  name: string;
+  owner_id: number | null;
+  status: string;
+  location: string | null;
+  warranty_end: string | null;
+  data: string;
+}
+
+export interface TicketAssetsTable {
+  ticket_id: number;
+  asset_id: number;
+}
+
+export interface DB {
+  people: PeopleTable;
+  identities: IdentitiesTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  tickets: TicketsTable;
+  ticket_events: TicketEventsTable;
+  comments: CommentsTable;
+  conversations: ConversationsTable;
+  inbox: InboxTable;
+  outbox: OutboxTable;
+  counters: CountersTable;
+  templates: TemplatesTable;
+  knowledge_articles: KnowledgeArticlesTable;
+  assets: AssetsTable;
+  ticket_assets: TicketAssetsTable;
+}
+
+export type PersonRow = Selectable<PeopleTable>;
+export type NewPerson = Insertable<PeopleTable>;
+export type TicketRow = Selectable<TicketsTable>;
+export type TicketUpdate = Updateable<TicketsTable>;
+export type TicketEventRow = Selectable<TicketEventsTable>;
+export type ConversationRow = Selectable<ConversationsTable>;
+export type GroupRow = Selectable<GroupsTable>;
+export type InboxRow = Selectable<InboxTable>;
+export type OutboxRow = Selectable<OutboxTable>;
+export type AssetRow = Selectable<AssetsTable>;

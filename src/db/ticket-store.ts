@@ -1,0 +1,208 @@
+import { type Kysely, sql } from 'kysely';
+import { formatTicketNumber } from '../itsm/numbering.js';
+import type { Comment, NewEvent, NewTicket, TicketFilter, TicketPatch, TicketStore } from '../itsm/store.js';
+import type {
+  Channel,
+  Level,
+  PendingReason,
+  Priority,
+  Ticket,
+  TicketEvent,
+  TicketEventType,
+  TicketKind,
+  TicketState,
+} from '../itsm/types.js';
+import { parseJsonColumn } from './json.js';
+import type { DB, TicketEventRow, TicketRow, TicketUpdate } from './schema.js';
+
+export function toTicket(r: TicketRow): Ticket {
+  return {
+    id: r.id,
+    number: r.number,
+    kind: r.kind as TicketKind,
+    title: r.title,
+    description: r.description,
+    state: r.state as TicketState,
+    pendingReason: r.pending_reason as PendingReason | null,
+    impact: r.impact as Level,
+    urgency: r.urgency as Level,
+    priority: r.priority as Priority,
+    category: r.category,
+    templateId: r.template_id,
+    fields: parseJsonColumn<Record<string, unknown>>(r.fields, `tickets.fields of ${r.number}`),
+    requesterId: r.requester_id,
+    groupId: r.group_id,
+    assigneeId: r.assignee_id,
+    channel: r.channel as Channel,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    resolvedAt: r.resolved_at,
+    closedAt: r.closed_at,
+  };
+}
+
+function toEvent(r: TicketEventRow): TicketEvent {
+  return {
+    ticketId: r.ticket_id,
+    seq: r.seq,
+    at: r.at,
+    actorId: r.actor_id,
+    type: r.type as TicketEventType,
+    from: r.from_value,
+    to: r.to_value,
+    reason: r.reason,
+    data: parseJsonColumn<Record<string, unknown>>(r.data, `ticket_events.data #${r.id}`),
+  };
+}
+
+function eventRows(ticketId: number, firstSeq: number, events: NewEvent[]) {
+  return events.map((e, i) => ({
+    ticket_id: ticketId,
+    seq: firstSeq + i,
+    at: e.at,
+    actor_id: e.actorId,
+    type: e.type,
+    from_value: e.from ?? null,
+    to_value: e.to ?? null,
+    reason: e.reason ?? null,
+    data: JSON.stringify(e.data ?? {}),
+  }));
+}
+
+function patchRow(p: TicketPatch): TicketUpdate {
+  const row: TicketUpdate = { updated_at: p.updatedAt };
+  if (p.state !== undefined) row.state = p.state;
+  if (p.pendingReason !== undefined) row.pending_reason = p.pendingReason;
+  if (p.impact !== undefined) row.impact = p.impact;
+  if (p.urgency !== undefined) row.urgency = p.urgency;
+  if (p.priority !== undefined) row.priority = p.priority;
+  if (p.category !== undefined) row.category = p.category;
+  if (p.groupId !== undefined) row.group_id = p.groupId;
+  if (p.assigneeId !== undefined) row.assignee_id = p.assigneeId;
+  if (p.title !== undefined) row.title = p.title;
+  if (p.description !== undefined) row.description = p.description;
+  if (p.fields !== undefined) row.fields = JSON.stringify(p.fields);
+  if (p.resolvedAt !== undefined) row.resolved_at = p.resolvedAt;
+  if (p.closedAt !== undefined) row.closed_at = p.closedAt;
+  return row;
+}
+
+export function createTicketStore(db: Kysely<DB>): TicketStore {
+  const byId = async (id: number) => {
+    const r = await db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toTicket(r) : null;
+  };
+  return {
+    async create(t: NewTicket, events: NewEvent[]): Promise<Ticket> {
+      return db.transaction().execute(async (trx) => {
+        const counter = await trx
+          .insertInto('counters')
+          .values({ name: t.kind, value: 1 })
+          .onConflict((oc) => oc.column('name').doUpdateSet({ value: sql<number>`counters.value + 1` }))
+          .returning('value')
+          .executeTakeFirstOrThrow();
+        const row = await trx
+          .insertInto('tickets')
+          .values({
+            number: formatTicketNumber(t.kind, Number(counter.value)),
+            kind: t.kind,
+            title: t.title,
+            description: t.description,
+            state: t.state,
+            pending_reason: null,
+            impact: t.impact,
+            urgency: t.urgency,
+            priority: t.priority,
+            category: t.category,
+            template_id: t.templateId,
+            fields: JSON.stringify(t.fields),
+            requester_id: t.requesterId,
+            group_id: t.groupId,
+            assignee_id: t.assigneeId,
+            channel: t.channel,
+            source_key: t.sourceKey,
+            version: events.length,
+            created_at: t.createdAt,
+            updated_at: t.createdAt,
+            resolved_at: null,
+            closed_at: null,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        if (events.length > 0) await trx.insertInto('ticket_events').values(eventRows(row.id, 1, events)).execute();
+        return toTicket(row);
+      });
+    },
+    async byNumber(number) {
+      const r = await db.selectFrom('tickets').selectAll().where('number', '=', number.toUpperCase()).executeTakeFirst();
+      return r ? toTicket(r) : null;
+    },
+    byId,
+    async bySourceKey(key) {
+      const r = await db.selectFrom('tickets').selectAll().where('source_key', '=', key).executeTakeFirst();
+      return r ? toTicket(r) : null;
+    },
+    async events(ticketId) {
+      const rows = await db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', ticketId).orderBy('seq').execute();
+      return rows.map(toEvent);
+    },
+    async apply(ticketId, expectedVersion, patch, events) {
+      return db.transaction().execute(async (trx) => {
+        const res = await trx
+          .updateTable('tickets')
+          .set({ ...patchRow(patch), version: expectedVersion + events.length })
+          .where('id', '=', ticketId)
+          .where('version', '=', expectedVersion)
+          .executeTakeFirst();
+        if (Number(res.numUpdatedRows) === 0) return null;
+        if (events.length > 0) {
+          await trx.insertInto('ticket_events').values(eventRows(ticketId, expectedVersion + 1, events)).execute();
+        }
+        const row = await trx.selectFrom('tickets').selectAll().where('id', '=', ticketId).executeTakeFirstOrThrow();
+        return toTicket(row);
+      });
+    },
+    async list(f: TicketFilter) {
+      let q = db.selectFrom('tickets').selectAll();
+      if (f.requesterId !== undefined) q = q.where('requester_id', '=', f.requesterId);
+      if (f.groupId !== undefined) q = q.where('group_id', '=', f.groupId);
+      if (f.assigneeId !== undefined) q = q.where('assignee_id', '=', f.assigneeId);
+      if (f.states && f.states.length > 0) q = q.where('state', 'in', f.states);
+      const rows = await q.orderBy('id', 'desc').limit(f.limit ?? 50).execute();
+      return rows.map(toTicket);
+    },
+    async addComment(c): Promise<Comment> {
+      const r = await db
+        .insertInto('comments')
+        .values({
+          ticket_id: c.ticketId,
+          author_id: c.authorId,
+          body: c.body,
+          internal: c.internal ? 1 : 0,
+          platform: c.platform,
+          created_at: c.createdAt,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return { ...c, id: r.id };
+    },
+    async comments(ticketId, opts = {}) {
+      let q = db.selectFrom('comments').selectAll().where('ticket_id', '=', ticketId);
+      if (!opts.includeInternal) q = q.where('internal', '=', 0);
+      const rows = await q.orderBy('id').execute();
+      return rows.map((r) => ({
+        id: r.id,
+        ticketId: r.ticket_id,
+        authorId: r.author_id,
+        body: r.body,
+        internal: r.internal === 1,
+        platform: r.platform,
+        createdAt: r.created_at,
+      }));
+    },
+    async version(ticketId) {
+      const r = await db.selectFrom('tickets').select('version').where('id', '=', ticketId).executeTakeFirstOrThrow();
+      return r.version;
+    },
+  };
+}

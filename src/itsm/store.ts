@@ -1,0 +1,147 @@
+/**
+ * What the ITSM services need from storage, as plain functions over domain data. Implemented in
+ * src/db/ with Kysely; the services never see SQL.
+ */
+import type {
+  Channel,
+  Level,
+  PendingReason,
+  Priority,
+  Ticket,
+  TicketEvent,
+  TicketEventType,
+  TicketKind,
+  TicketState,
+} from './types.js';
+
+export interface Person {
+  id: number;
+  email: string;
+  displayName: string;
+  role: 'employee' | 'agent' | 'manager' | 'admin';
+  managerId: number | null;
+  timeZone: string;
+  away: boolean;
+  capacity: number | null;
+  skills: string[];
+}
+
+export interface Group {
+  id: number;
+  slug: string;
+  name: string;
+  description: string;
+  managerId: number | null;
+  triage: Record<string, unknown>;
+  escalationGroup: string | null;
+  calendar: string;
+  strategy: 'least_load' | 'round_robin' | 'skills';
+}
+
+export interface AgentLoad {
+  userId: number;
+  openCount: number;
+  away: boolean;
+  capacity: number | null;
+  skills: string[];
+  lastAssignedAt: string | null;
+}
+
+export interface NewEvent {
+  at: string;
+  actorId: number | null;
+  type: TicketEventType;
+  from?: string | null;
+  to?: string | null;
+  reason?: string | null;
+  data?: Record<string, unknown>;
+}
+
+export interface NewTicket {
+  kind: TicketKind;
+  title: string;
+  description: string;
+  state: TicketState;
+  impact: Level;
+  urgency: Level;
+  priority: Priority;
+  category: string | null;
+  templateId: string | null;
+  fields: Record<string, unknown>;
+  requesterId: number;
+  groupId: number | null;
+  assigneeId: number | null;
+  channel: Channel;
+  createdAt: string;
+  /** Idempotency key of the request that creates the ticket (e.g. `slack:Ev123`). */
+  sourceKey: string | null;
+}
+
+export type TicketPatch = Partial<
+  Pick<
+    Ticket,
+    | 'state'
+    | 'pendingReason'
+    | 'impact'
+    | 'urgency'
+    | 'priority'
+    | 'category'
+    | 'groupId'
+    | 'assigneeId'
+    | 'title'
+    | 'description'
+    | 'fields'
+    | 'resolvedAt'
+    | 'closedAt'
+  >
+> & { updatedAt: string };
+
+export interface TicketFilter {
+  requesterId?: number;
+  groupId?: number;
+  assigneeId?: number;
+  states?: TicketState[];
+  limit?: number;
+}
+
+export interface Comment {
+  id: number;
+  ticketId: number;
+  authorId: number | null;
+  body: string;
+  internal: boolean;
+  platform: string | null;
+  createdAt: string;
+}
+
+export interface TicketStore {
+  /** Allocates the next number of the kind and writes the ticket with its first events atomically. */
+  create(ticket: NewTicket, events: NewEvent[]): Promise<Ticket>;
+  byNumber(number: string): Promise<Ticket | null>;
+  byId(id: number): Promise<Ticket | null>;
+  bySourceKey(key: string): Promise<Ticket | null>;
+  events(ticketId: number): Promise<TicketEvent[]>;
+  /**
+   * Appends events and updates the projection if the ticket is still at `expectedVersion`
+   * (its event count). Returns null when another writer got there first: the caller re-reads and retries.
+   */
+  apply(ticketId: number, expectedVersion: number, patch: TicketPatch, events: NewEvent[]): Promise<Ticket | null>;
+  list(filter: TicketFilter): Promise<Ticket[]>;
+  addComment(comment: Omit<Comment, 'id'>): Promise<Comment>;
+  comments(ticketId: number, opts?: { includeInternal?: boolean }): Promise<Comment[]>;
+  version(ticketId: number): Promise<number>;
+}
+
+export interface DirectoryStore {
+  personById(id: number): Promise<Person | null>;
+  personByEmail(email: string): Promise<Person | null>;
+  groupBySlug(slug: string): Promise<Group | null>;
+  groupById(id: number): Promise<Group | null>;
+  groups(): Promise<Group[]>;
+  isMember(groupId: number, personId: number): Promise<boolean>;
+  /** Members of a group with their current open-ticket load, for dispatch. */
+  agentLoads(groupId: number): Promise<AgentLoad[]>;
+  groupsOf(personId: number): Promise<Group[]>;
+}
+
+export type { PendingReason };

@@ -1,0 +1,349 @@
+/**
+ * The ticket service: every change goes through here, is checked against the rules and the actor's
+ * rights, and is written as events. Storage is behind TicketStore/DirectoryStore.
+ */
+import { AppError } from '../errors.js';
+import { chooseAgent, type RulesConfig, routeToGroup } from './dispatch.js';
+import { assertTransition } from './lifecycle.js';
+import { priorityOf } from './priority.js';
+import { computeSla, type SlaConfig, type SlaResult } from './sla.js';
+import type { Comment, DirectoryStore, NewEvent, Person, TicketPatch, TicketStore } from './store.js';
+import type {
+  Channel,
+  Level,
+  PendingReason,
+  Ticket,
+  TicketEvent,
+  TicketKind,
+  TicketState,
+} from './types.js';
+
+export interface OpenTicketInput {
+  kind: Extract<TicketKind, 'incident' | 'service_request'>;
+  title: string;
+  description: string;
+  impact: Level;
+  urgency: Level;
+  category: string | null;
+  templateId?: string | null;
+  fields?: Record<string, unknown>;
+  requester: Person;
+  channel: Channel;
+  /** Why the bot chose what it chose (classifier, triage), recorded on the created event. */
+  decisions?: Record<string, unknown>;
+  /** A group named by a template or an agent; otherwise routing rules decide. */
+  groupSlug?: string | null;
+  /** Idempotency key: opening twice with the same key returns the first ticket. */
+  sourceKey?: string | null;
+}
+
+export interface TicketView {
+  ticket: Ticket;
+  events: TicketEvent[];
+  comments: Comment[];
+  sla: SlaResult;
+  group: { slug: string; name: string } | null;
+  assignee: { id: number; displayName: string } | null;
+  requester: { id: number; displayName: string; email: string } | null;
+}
+
+export interface TicketServiceDeps {
+  tickets: TicketStore;
+  directory: DirectoryStore;
+  rules: RulesConfig;
+  sla: SlaConfig;
+  reopenWindowDays?: number;
+}
+
+export const TITLE_MAX = 200;
+export const DESCRIPTION_MAX = 20_000;
+export const COMMENT_MAX = 10_000;
+
+const isStaff = (p: Person) => p.role !== 'employee';
+
+export type TicketService = ReturnType<typeof createTicketService>;
+
+export function createTicketService(deps: TicketServiceDeps) {
+  const { tickets, directory } = deps;
+
+  async function mustGet(number: string): Promise<Ticket> {
+    const t = await tickets.byNumber(number);
+    if (!t) throw new AppError('not_found', `There is no ticket ${number.toUpperCase()}. Check the number (e.g. INC0000042).`);
+    return t;
+  }
+
+  /** Requesters see only their own tickets; staff see all. The same rule everywhere (chat, cards, REST). */
+  function assertCanSee(t: Ticket, viewer: Person): void {
+    if (t.requesterId !== viewer.id && !isStaff(viewer)) {
+      // Same wording as a missing ticket: a requester must not learn that someone else's number exists.
+      throw new AppError('not_found', `There is no ticket ${t.number}. Check the number (e.g. INC0000042).`);
+    }
+  }
+
+  /** Applies a change with optimistic concurrency: re-read and retry when another writer won. */
+  async function change(
+    number: string,
+    build: (t: Ticket) => { patch: Omit<TicketPatch, 'updatedAt'>; events: NewEvent[] } | null,
+    now: string,
+  ): Promise<Ticket> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const t = await mustGet(number);
+      const version = await tickets.version(t.id);
+      const plan = build(t);
+      if (!plan) return t;
+      const applied = await tickets.apply(t.id, version, { ...plan.patch, updatedAt: now }, plan.events);
+      if (applied) return applied;
+    }
+    throw new AppError('conflict', `${number} is being changed by someone else right now. Try again in a moment.`);
+  }
+
+  async function dispatch(
+    groupSlug: string,
+    now: string,
+    actorId: number | null,
+  ): Promise<{ groupId: number | null; assigneeId: number | null; events: NewEvent[] }> {
+    const group = await directory.groupBySlug(groupSlug);
+    if (!group) {
+      return {
+        groupId: null,
+        assigneeId: null,
+        events: [{ at: now, actorId, type: 'assigned', to: null, reason: `group ${groupSlug} does not exist; left unassigned` }],
+      };
+    }
+    const loads = await directory.agentLoads(group.id);
+    const choice = chooseAgent(loads, { strategy: group.strategy });
+    return {
+      groupId: group.id,
+      assigneeId: choice.userId,
+      events: [
+        {
+          at: now,
+          actorId,
+          type: 'assigned',
+          to: choice.userId === null ? null : String(choice.userId),
+          reason: choice.reason,
+          data: { group: group.slug, groupId: group.id, assigneeId: choice.userId, auto: true },
+        },
+      ],
+    };
+  }
+
+  return {
+    assertCanSee,
+
+    async open(input: OpenTicketInput, now: string): Promise<Ticket> {
+      const title = input.title.trim().replace(/\s+/g, ' ');
+      if (title.length === 0) throw new AppError('validation_failed', 'A ticket needs a short title: what is wrong or what do you need?', { field: 'title' });
+      if (input.description.length > DESCRIPTION_MAX) {
+        throw new AppError('too_large', `The description is too long (${input.description.length} characters; at most ${DESCRIPTION_MAX}).`, { field: 'description' });
+      }
+      if (input.sourceKey) {
+        const existing = await tickets.bySourceKey(input.sourceKey);
+        if (existing) return existing;
+      }
+      const priority = priorityOf(input.impact, input.urgency);
+      const route = input.groupSlug
+        ? { group: input.groupSlug, reason: `group ${input.groupSlug} named by the request` }
+        : routeToGroup({ kind: input.kind, category: input.category, title, description: input.description }, deps.rules);
+      const d = await dispatch(route.group, now, null);
+      const state: TicketState = d.assigneeId === null ? 'new' : 'assigned';
+      const created: NewEvent = {
+        at: now,
+        actorId: input.requester.id,
+        type: 'created',
+        to: 'new',
+        reason: route.reason,
+        data: { priority, impact: input.impact, urgency: input.urgency, category: input.category, channel: input.channel, ...input.decisions },
+      };
+      const events: NewEvent[] = [created, ...d.events];
+      if (state === 'assigned') events.push({ at: now, actorId: null, type: 'state_changed', from: 'new', to: 'assigned', reason: 'auto-dispatch' });
+      return tickets.create(
+        {
+          kind: input.kind,
+          title: title.slice(0, TITLE_MAX),
+          description: input.description,
+          state,
+          impact: input.impact,
+          urgency: input.urgency,
+          priority,
+          category: input.category,
+          templateId: input.templateId ?? null,
+          fields: input.fields ?? {},
+          requesterId: input.requester.id,
+          groupId: d.groupId,
+          assigneeId: d.assigneeId,
+          channel: input.channel,
+          createdAt: now,
+          sourceKey: input.sourceKey ?? null,
+        },
+        events,
+      );
+    },
+
+    async get(number: string, viewer: Person): Promise<Ticket> {
+      const t = await mustGet(number);
+      assertCanSee(t, viewer);
+      return t;
+    },
+
+    async view(number: string, viewer: Person, now: string): Promise<TicketView> {
+      const t = await mustGet(number);
+      assertCanSee(t, viewer);
+      const [events, comments, group, assignee, requester] = await Promise.all([
+        tickets.events(t.id),
+        tickets.comments(t.id, { includeInternal: isStaff(viewer) }),
+        t.groupId === null ? null : directory.groupById(t.groupId),
+        t.assigneeId === null ? null : directory.personById(t.assigneeId),
+        directory.personById(t.requesterId),
+      ]);
+      return {
+        ticket: t,
+        events,
+        comments,
+        sla: computeSla({ createdAt: t.createdAt, events, priority: t.priority, category: t.category, requesterId: t.requesterId, config: deps.sla, now }),
+        group: group ? { slug: group.slug, name: group.name } : null,
+        assignee: assignee ? { id: assignee.id, displayName: assignee.displayName } : null,
+        requester: requester ? { id: requester.id, displayName: requester.displayName, email: requester.email } : null,
+      };
+    },
+
+    async sla(t: Ticket, now: string): Promise<SlaResult> {
+      const events = await tickets.events(t.id);
+      return computeSla({ createdAt: t.createdAt, events, priority: t.priority, category: t.category, requesterId: t.requesterId, config: deps.sla, now });
+    },
+
+    async listFor(viewer: Person, filter: { requesterId?: number; states?: TicketState[]; groupSlug?: string; limit?: number }): Promise<Ticket[]> {
+      let requesterId = filter.requesterId;
+      if (!isStaff(viewer)) {
+        if (requesterId !== undefined && requesterId !== viewer.id) {
+          throw new AppError('forbidden', 'You can only list your own tickets.');
+        }
+        requesterId = viewer.id;
+      }
+      let groupId: number | undefined;
+      if (filter.groupSlug) {
+        const g = await directory.groupBySlug(filter.groupSlug);
+        if (!g) throw new AppError('not_found', `There is no group "${filter.groupSlug}".`, { field: 'group' });
+        groupId = g.id;
+      }
+      return tickets.list({
+        ...(requesterId === undefined ? {} : { requesterId }),
+        ...(groupId === undefined ? {} : { groupId }),
+        ...(filter.states ? { states: filter.states } : {}),
+        limit: Math.min(filter.limit ?? 50, 500),
+      });
+    },
+
+    /**
+     * Moves a ticket. Requesters may cancel, close a resolved ticket, reopen, and resolve their own
+     * ticket ("it works now"); everything else needs staff.
+     */
+    async transition(
+      number: string,
+      to: TicketState,
+      actor: Person,
+      opts: { reason?: string | null; pendingReason?: PendingReason | null },
+      now: string,
+    ): Promise<Ticket> {
+      return change(
+        number,
+        (t) => {
+          assertCanSee(t, actor);
+          const own = t.requesterId === actor.id;
+          const requesterMoves: TicketState[] = ['cancelled', 'closed', 'in_progress', 'resolved'];
+          if (!isStaff(actor) && !(own && requesterMoves.includes(to))) {
+            throw new AppError('forbidden', `Only the service desk can move ${t.number} to ${to}.`);
+          }
+          if (!isStaff(actor) && to === 'in_progress' && t.state !== 'resolved') {
+            throw new AppError('forbidden', `Only the service desk can move ${t.number} to ${to}.`);
+          }
+          assertTransition(t.state, to, {
+            now,
+            resolvedAt: t.resolvedAt,
+            ...(deps.reopenWindowDays === undefined ? {} : { reopenWindowDays: deps.reopenWindowDays }),
+            pendingReason: opts.pendingReason ?? null,
+            ticketNumber: t.number,
+          });
+          const patch: Omit<TicketPatch, 'updatedAt'> = { state: to, pendingReason: to === 'pending' ? (opts.pendingReason ?? null) : null };
+          if (to === 'resolved') patch.resolvedAt = now;
+          if (to === 'closed' || to === 'cancelled') patch.closedAt = now;
+          if (t.state === 'resolved' && to === 'in_progress') patch.resolvedAt = null;
+          return {
+            patch,
+            events: [
+              {
+                at: now,
+                actorId: actor.id,
+                type: 'state_changed',
+                from: t.state,
+                to,
+                reason: opts.reason ?? null,
+                data: to === 'pending' ? { pendingReason: opts.pendingReason } : {},
+              },
+            ],
+          };
+        },
+        now,
+      );
+    },
+
+    async comment(number: string, actor: Person, body: string, opts: { internal?: boolean; platform?: string | null }, now: string): Promise<Comment> {
+      const text = body.trim();
+      if (text.length === 0) throw new AppError('validation_failed', 'The comment is empty.', { field: 'body' });
+      if (text.length > COMMENT_MAX) throw new AppError('too_large', `The comment is too long (${text.length} characters; at most ${COMMENT_MAX}).`, { field: 'body' });
+      const internal = opts.internal === true;
+      if (internal && !isStaff(actor)) throw new AppError('forbidden', 'Only agents can write internal notes.');
+      let ticketId = 0;
+      await change(
+        number,
+        (t) => {
+          assertCanSee(t, actor);
+          ticketId = t.id;
+          return {
+            patch: {},
+            events: [{ at: now, actorId: actor.id, type: 'commented', data: { internal, byAgent: isStaff(actor) && actor.id !== t.requesterId, length: text.length } }],
+          };
+        },
+        now,
+      );
+      return tickets.addComment({ ticketId, authorId: actor.id, body: text, internal, platform: opts.platform ?? null, createdAt: now });
+    },
+
+    async reprioritize(number: string, actor: Person, impact: Level, urgency: Level, reason: string | null, now: string): Promise<Ticket> {
+      return change(
+        number,
+        (t) => {
+          assertCanSee(t, actor);
+          // Requesters may tell us how bad it is until an agent has taken the ticket; then the agent decides.
+          const requesterEarly = t.requesterId === actor.id && (t.state === 'new' || t.state === 'assigned');
+          if (!isStaff(actor) && !requesterEarly) throw new AppError('forbidden', 'Only the service desk can change the priority now; add a comment instead.');
+          const priority = priorityOf(impact, urgency);
+          if (priority === t.priority && impact === t.impact && urgency === t.urgency) return null;
+          const events: NewEvent[] = [];
+          if (priority !== t.priority) events.push({ at: now, actorId: actor.id, type: 'priority_changed', from: t.priority, to: priority, reason, data: { impact, urgency } });
+          else events.push({ at: now, actorId: actor.id, type: 'field_changed', from: `${t.impact}/${t.urgency}`, to: `${impact}/${urgency}`, reason, data: { field: 'impact/urgency' } });
+          return { patch: { impact, urgency, priority }, events };
+        },
+        now,
+      );
+    },
+
+    /** Records the requester's satisfaction (1-5). */
+    async rate(number: string, actor: Person, score: number, comment: string | null, now: string): Promise<Ticket> {
+      if (!Number.isInteger(score) || score < 1 || score > 5) throw new AppError('validation_failed', 'A rating is a whole number from 1 to 5.', { field: 'rating' });
+      return change(
+        number,
+        (t) => {
+          if (t.requesterId !== actor.id) throw new AppError('forbidden', `Only the requester of ${t.number} can rate it.`);
+          return { patch: {}, events: [{ at: now, actorId: actor.id, type: 'rated', to: String(score), data: { score, comment } }] };
+        },
+        now,
+      );
+    },
+
+    /** Records a conversation ownership change (bot, queue, agent) on the ticket's audit log. */
+    async recordOwner(number: string, from: string, to: string, actorId: number | null, reason: string, now: string): Promise<Ticket> {
+      return change(number, () => ({ patch: {}, events: [{ at: now, actorId, type: 'owner_changed', from, to, reason }] }), now);
+    },
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * The NLU factory the app calls: loads models/ when it matches data/, else trains from data/
+ * (seconds for the shipped data) and says so in the log.
+ */
+import { join } from 'node:path';
+import { CachedEmbedder } from './embeddings/embedding-cache.js';
+import type { Embedder } from './embeddings/embedder.js';
+import { type EmbeddingsChoice, type NluLog, selectEmbedder } from './embeddings/select-embedder.js';
+import { nluDataHash } from './data/data-hash.js';
+import { fromIntentArtefact } from './intents/intent-artefact.js';
+import { IntentModel } from './intents/intent-model.js';
+import { loadKnowledgeArticles } from './knowledge/knowledge-files.js';
+import { articleEmbeddingTexts, HybridKnowledgeSearch } from './knowledge/knowledge-search.js';
+import {
+  EMBEDDING_CACHE_FILE,
+  type NluArtefact,
+  readNluArtefact,
+  trainNluArtefact,
+  writeNluArtefact,
+} from './nlu-artefacts.js';
+import { embeddingInput } from './text/normalize.js';
+import { PriorityCueMatcher } from './triage/priority-cues.js';
+import { loadCues } from './triage/triage-data.js';
+import { TicketTriage } from './triage/triage-model.js';
+import type { Nlu, TriageModel, TriagePrediction } from './types.js';
+
+export type { EmbeddingsChoice, NluLog } from './embeddings/select-embedder.js';
+export * from './types.js';
+
+export interface LoadNluOptions {
+  dataDir: string;
+  modelsDir: string;
+  embeddings?: EmbeddingsChoice;
+  log?: NluLog;
+  /** Train even when models/ matches the data (the `chatdesk train` command). */
+  forceTrain?: boolean;
+  /** Write freshly trained artefacts to models/ (off while serving: models/ may be read-only). */
+  save?: boolean;
+}
+
+export interface NluInfo {
+  source: 'models' | 'trained';
+  embedderId: string | null;
+  dataHash: string;
+  loadMs: number;
+  report: NluArtefact['report'];
+  /** Where the artefact was written, when `save` was set and training happened. */
+  savedTo: string | null;
+}
+
+export interface LoadedNlu extends Nlu {
+  info: NluInfo;
+}
+
+/** Triage without seed tickets: category "other", priority from cues alone. */
+class CuesOnlyTriage implements TriageModel {
+  constructor(private readonly cues: PriorityCueMatcher) {}
+  async predict(text: string): Promise<TriagePrediction> {
+    const c = this.cues.match(text);
+    return {
+      category: 'other',
+      group: null,
+      confidence: 0,
+      impact: c.impact,
+      urgency: c.urgency,
+      priorityReasons: c.reasons,
+      explanation: { terms: [], nearest: [] },
+    };
+  }
+}
+
+const silent: NluLog = () => {};
+
+export async function loadNlu(opts: LoadNluOptions): Promise<LoadedNlu> {
+  const t0 = performance.now();
+  const log = opts.log ?? silent;
+  const base = await selectEmbedder(opts.embeddings, opts.modelsDir, log);
+  const cacheFile = join(opts.modelsDir, EMBEDDING_CACHE_FILE);
+  const cached = base === null ? null : new CachedEmbedder(base);
+  if (cached !== null) {
+    const status = await cached.load(cacheFile);
+    if (status === 'stale') log('info', 'embedding cache in models/ belongs to another encoder; re-embedding', { file: cacheFile });
+  }
+  const embedder: Embedder | null = cached;
+  const dataHash = await nluDataHash(opts.dataDir, embedder?.id ?? null);
+
+  let artefact: NluArtefact | null = null;
+  if (opts.forceTrain !== true) {
+    try {
+      artefact = await readNluArtefact(opts.modelsDir);
+    } catch (e) {
+      log('warn', (e as Error).message);
+    }
+    if (artefact !== null && artefact.dataHash !== dataHash) {
+      log('info', 'models/ was trained on other data or another encoder; training from data/', {
+        modelEmbedder: artefact.embedderId,
+        embedder: embedder?.id ?? null,
+      });
+      artefact = null;
+    }
+  }
+  let source: NluInfo['source'] = 'models';
+  let savedTo: string | null = null;
+  if (artefact === null) {
+    source = 'trained';
+    artefact = await trainNluArtefact(opts.dataDir, embedder, dataHash, log);
+    log('info', 'NLU trained from data/', { ms: artefact.report.trainMs, ...artefact.report.intents });
+    if (opts.save === true) {
+      savedTo = await writeNluArtefact(opts.modelsDir, artefact);
+    } else {
+      log('info', 'run "chatdesk train" to store the trained NLU in models/ and skip training at start-up');
+    }
+  }
+
+  const intentState = fromIntentArtefact(artefact.intents);
+  const exampleVecs = embedder === null ? null : await embedder.embed(intentState.examples.map((e) => embeddingInput(e.text)));
+  const intents = new IntentModel(intentState, embedder, exampleVecs);
+  const cues = new PriorityCueMatcher(await loadCues(opts.dataDir));
+  const triage: TriageModel = artefact.triage === null ? new CuesOnlyTriage(cues) : TicketTriage.deserialize(artefact.triage, cues);
+  const articles = await loadKnowledgeArticles(opts.dataDir);
+  const knowledge = await HybridKnowledgeSearch.build(articles, embedder, artefact.knowledge);
+
+  if (cached !== null && opts.save === true) {
+    // Keep only what the data needs, so the committed cache does not grow with every query.
+    cached.retainOnly([...intentState.examples.map((e) => embeddingInput(e.text)), ...articles.flatMap(articleEmbeddingTexts)]);
+    await cached.save(cacheFile);
+  }
+  return {
+    intents,
+    triage,
+    knowledge,
+    info: {
+      source,
+      embedderId: embedder?.id ?? null,
+      dataHash,
+      loadMs: Math.round(performance.now() - t0),
+      report: artefact.report,
+      savedTo,
+    },
+  };
+}

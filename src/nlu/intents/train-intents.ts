@@ -1,0 +1,212 @@
+/**
+ * Training of the intent classifier: TF-IDF + embedding softmax, temperature and out-of-scope
+ * rule fitted on held-out predictions (the validation set when given, else cross-validation
+ * folds or a holdout slice), then a final fit on all training data.
+ */
+import { AppError } from '../../errors.js';
+import type { Embedder } from '../embeddings/embedder.js';
+import { expectedCalibrationError, fitTemperature } from '../model/calibration.js';
+import { DEFAULT_SOFTMAX, type Example, mulberry32, type SoftmaxConfig, trainSoftmax } from '../model/softmax.js';
+import { embeddingInput } from '../text/normalize.js';
+import { Tfidf } from '../text/tfidf.js';
+import { OUT_OF_SCOPE } from '../types.js';
+import { IntentModel, type IntentModelState } from './intent-model.js';
+import { fitOosRule, type HeldOutScore } from './oos-rule.js';
+
+export interface LabeledText {
+  text: string;
+  label: string;
+}
+
+export interface IntentTrainOptions {
+  embedder: Embedder | null;
+  /** Held-out data for calibration and the OOS threshold; labels must be known or OUT_OF_SCOPE. */
+  validation?: readonly LabeledText[];
+  softmax?: Partial<SoftmaxConfig>;
+  charNgrams?: boolean;
+  minDf?: number;
+  embeddingWeight?: number;
+  /** Held-out OOS recall the out-of-scope rule must reach (null: balance recall and accuracy). */
+  oosRecallTarget?: number | null;
+  folds?: number;
+  log?: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface HeldOutReport {
+  source: 'validation' | 'cross-validation' | 'holdout';
+  n: number;
+  /** Accuracy of the argmax before the OOS rule, over in-scope held-out texts. */
+  accuracy: number;
+  ece: number;
+  temperature: number;
+}
+
+export interface TrainedIntents {
+  model: IntentModel;
+  state: IntentModelState;
+  heldOut: HeldOutReport;
+  trainMs: number;
+}
+
+interface Prepared {
+  text: string;
+  y: number;
+  e: Float32Array | null;
+}
+
+function stratifiedFolds(ys: readonly number[], k: number, seed: number): number[] {
+  const rand = mulberry32(seed);
+  const fold = new Array<number>(ys.length).fill(0);
+  const byClass = new Map<number, number[]>();
+  ys.forEach((y, i) => byClass.set(y, [...(byClass.get(y) ?? []), i]));
+  for (const idx of byClass.values()) {
+    for (let i = idx.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [idx[i], idx[j]] = [idx[j] as number, idx[i] as number];
+    }
+    idx.forEach((i, r) => {
+      fold[i] = r % k;
+    });
+  }
+  return fold;
+}
+
+export async function trainIntentModel(data: readonly LabeledText[], opts: IntentTrainOptions): Promise<TrainedIntents> {
+  const t0 = performance.now();
+  if (data.length === 0) throw new AppError('data_invalid', 'No intent training examples were found.');
+  const labels = [...new Set(data.map((d) => d.label))].sort();
+  if (labels.filter((l) => l !== OUT_OF_SCOPE).length < 2) {
+    throw new AppError('data_invalid', 'At least two intents (besides out_of_scope) are needed to train a classifier.');
+  }
+  const labelIndex = new Map(labels.map((l, i) => [l, i]));
+  const embedder = opts.embedder;
+  const embedAll = async (texts: string[]): Promise<Array<Float32Array | null>> =>
+    embedder === null ? texts.map(() => null) : embedder.embed(texts.map(embeddingInput));
+
+  const trainTexts = data.map((d) => d.text);
+  const trainEmb = await embedAll(trainTexts);
+  const train: Prepared[] = data.map((d, i) => ({ text: d.text, y: labelIndex.get(d.label) as number, e: trainEmb[i] ?? null }));
+
+  const cfg: SoftmaxConfig = { ...DEFAULT_SOFTMAX, ...opts.softmax };
+  const charNgrams = opts.charNgrams ?? true;
+  const minDf = opts.minDf ?? (data.length > 5000 ? 2 : 1);
+  const embeddingWeight = opts.embeddingWeight ?? 1;
+
+  const fit = (rows: readonly Prepared[]): IntentModel => {
+    const tfidf = Tfidf.fit(
+      rows.map((r) => r.text),
+      { charNgrams, minDf },
+    );
+    const scaled = (e: Float32Array | null): Float32Array | null => {
+      if (e === null || embeddingWeight === 1) return e;
+      return e.map((v) => v * embeddingWeight);
+    };
+    const examples: Example[] = rows.map((r) => ({ x: tfidf.transform(r.text), e: scaled(r.e), y: r.y }));
+    const softmax = trainSoftmax(examples, { classes: labels.length, sparseDim: tfidf.size, denseDim: embedder?.dim ?? 0 }, cfg);
+    const state: IntentModelState = {
+      format: 'chatdesk-intent-model',
+      version: 1,
+      labels,
+      tfidf: tfidf.state,
+      softmax,
+      embeddingWeight,
+      temperature: 1,
+      oos: { alpha: 1, threshold: 0 },
+      embedderId: embedder?.id ?? null,
+      examples: rows.map((r) => ({ text: r.text, label: r.y })),
+    };
+    return new IntentModel(state, embedder, embedder === null ? null : rows.map((r) => r.e as Float32Array));
+  };
+
+  // Held-out predictions (with temperature 1) for calibration and the OOS rule.
+  const held: Array<{ logits: Float32Array; gold: number; goldOos: boolean; model: IntentModel; row: Prepared }> = [];
+  let source: HeldOutReport['source'];
+  let finalModel: IntentModel | null = null;
+  const collect = (model: IntentModel, rows: readonly Prepared[], golds: ReadonlyArray<{ y: number; oos: boolean }>) => {
+    rows.forEach((row, i) => {
+      const s = model.score(row.text, row.e);
+      // score() applies temperature 1 here, so log-probabilities are the logits up to a constant.
+      held.push({ logits: s.probs.map((p) => Math.log(Math.max(p, 1e-30))), gold: golds[i]?.y ?? -1, goldOos: golds[i]?.oos ?? false, model, row });
+    });
+  };
+
+  if (opts.validation !== undefined && opts.validation.length > 0) {
+    source = 'validation';
+    const val = opts.validation;
+    const unknown = val.find((v) => v.label !== OUT_OF_SCOPE && !labelIndex.has(v.label));
+    if (unknown !== undefined) {
+      throw new AppError('data_invalid', `Validation label "${unknown.label}" does not occur in the training data.`, {
+        field: 'label',
+      });
+    }
+    const valEmb = await embedAll(val.map((v) => v.text));
+    const rows = val.map((v, i) => ({ text: v.text, y: labelIndex.get(v.label) ?? -1, e: valEmb[i] ?? null }));
+    finalModel = fit(train);
+    collect(finalModel, rows, val.map((v) => ({ y: labelIndex.get(v.label) ?? -1, oos: v.label === OUT_OF_SCOPE })));
+  } else {
+    const k = opts.folds ?? 5;
+    const folds = data.length <= 5000 ? stratifiedFolds(train.map((r) => r.y), k, cfg.seed) : null;
+    source = folds === null ? 'holdout' : 'cross-validation';
+    const rounds = folds === null ? [0] : [...Array(k).keys()];
+    const holdoutOf = folds ?? stratifiedFolds(train.map((r) => r.y), 7, cfg.seed);
+    for (const f of rounds) {
+      const fitRows = train.filter((_, i) => holdoutOf[i] !== f);
+      const testRows = train.filter((_, i) => holdoutOf[i] === f);
+      const m = fit(fitRows);
+      collect(m, testRows, testRows.map((r) => ({ y: r.y, oos: labels[r.y] === OUT_OF_SCOPE })));
+    }
+    opts.log?.('intent held-out predictions collected', { source, rounds: rounds.length });
+  }
+
+  const calib = held.filter((h) => h.gold >= 0);
+  const temperature = fitTemperature(
+    calib.map((h) => h.logits),
+    calib.map((h) => h.gold),
+  );
+  const oosIdx = labels.indexOf(OUT_OF_SCOPE);
+  const scores: HeldOutScore[] = [];
+  const confs: number[] = [];
+  const corrects: boolean[] = [];
+  let inScope = 0;
+  let inScopeCorrect = 0;
+  for (const h of held) {
+    const p = Float32Array.from(h.logits);
+    // Recompute calibrated probabilities exactly as serving does.
+    let max = -Infinity;
+    for (const v of p) max = Math.max(max, v / temperature);
+    let sum = 0;
+    for (let i = 0; i < p.length; i++) {
+      p[i] = Math.exp((p[i] as number) / temperature - max);
+      sum += p[i] as number;
+    }
+    let top = 0;
+    for (let c = 0; c < p.length; c++) {
+      p[c] = (p[c] as number) / sum;
+      if ((p[c] as number) > (p[top] as number)) top = c;
+    }
+    const prob = p[top] as number;
+    const predictedOos = top === oosIdx;
+    const s = h.model.score(h.row.text, h.row.e);
+    const similarity = predictedOos ? 0 : s.similarity;
+    const correct = !h.goldOos && top === h.gold;
+    scores.push({ prob, similarity, gold: h.goldOos ? 'oos' : 'in', correct, predictedOos });
+    confs.push(prob);
+    corrects.push(top === h.gold);
+    if (!h.goldOos) {
+      inScope++;
+      if (correct) inScopeCorrect++;
+    }
+  }
+  const oos = fitOosRule(scores, opts.oosRecallTarget === undefined ? 0.6 : opts.oosRecallTarget);
+  if (finalModel === null) finalModel = fit(train);
+  const state: IntentModelState = { ...finalModel.state, temperature, oos };
+  const model = new IntentModel(state, embedder, embedder === null ? null : train.map((r) => r.e as Float32Array));
+  const heldOut: HeldOutReport = {
+    source,
+    n: held.length,
+    accuracy: inScope > 0 ? inScopeCorrect / inScope : 0,
+    ece: expectedCalibrationError(confs, corrects),
+    temperature,
+  };
+  return { model, state, heldOut, trainMs: performance.now() - t0 };
+}

@@ -1,0 +1,79 @@
+/**
+ * The NLU contract the conversation engine relies on. Implementations live beside this file;
+ * nothing here knows about tickets, chat platforms or SQL.
+ */
+import type { Level } from '../itsm/types.js';
+
+export const OUT_OF_SCOPE = 'out_of_scope';
+
+export interface TermWeight {
+  term: string;
+  weight: number;
+}
+
+export interface NearestExample {
+  text: string;
+  intent: string;
+  similarity: number;
+}
+
+/** Why a prediction came out as it did: shown to agents, stored with every automated decision. */
+export interface PredictionExplanation {
+  terms: TermWeight[];
+  nearest: NearestExample[];
+}
+
+export interface IntentPrediction {
+  /** The top intent, or OUT_OF_SCOPE. */
+  intent: string;
+  /** Calibrated probability of `intent` (0..1). */
+  confidence: number;
+  outOfScope: boolean;
+  /** Best alternatives, highest first, the top intent excluded. */
+  alternatives: Array<{ intent: string; confidence: number }>;
+  explanation: PredictionExplanation;
+}
+
+export interface IntentClassifier {
+  readonly name: string;
+  classify(text: string): Promise<IntentPrediction>;
+}
+
+export interface TriagePrediction {
+  category: string;
+  /** Assignment group slug, when the model has one. */
+  group: string | null;
+  confidence: number;
+  impact: Level;
+  urgency: Level;
+  /** Human-readable reasons for impact and urgency ("'whole team' → impact high"). */
+  priorityReasons: string[];
+  explanation: PredictionExplanation;
+}
+
+export interface TriageModel {
+  predict(text: string): Promise<TriagePrediction>;
+}
+
+export interface KnowledgeHit {
+  articleId: string;
+  title: string;
+  /** Raw retrieval score (not comparable across queries). */
+  score: number;
+  /** Calibrated probability that this article answers the query. */
+  confidence: number;
+  snippet: string;
+  url: string | null;
+}
+
+export interface KnowledgeSearch {
+  search(query: string, k?: number): Promise<KnowledgeHit[]>;
+  /** The best hit when it is confident enough to answer, else null (the bot hands off or opens a ticket). */
+  answer(query: string): Promise<KnowledgeHit | null>;
+}
+
+export interface Nlu {
+  intents: IntentClassifier;
+  triage: TriageModel;
+  knowledge: KnowledgeSearch;
+}

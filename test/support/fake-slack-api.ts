@@ -1,0 +1,229 @@
+/**
+ * A small fake of the Slack Web API on 127.0.0.1 that records every call. Point SLACK_API_URL at
+ * `fake.apiUrl`. It answers the methods chatdesk uses with realistic shapes, can fail the next calls
+ * of a method (429 with Retry-After, 5xx, Slack `ok:false` errors, dropped connections), and also
+ * receives `response_url` posts (`fake.responseUrl(id)`) and serves the Socket Mode URL.
+ */
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedCall {
+  method: string;
+  args: Record<string, unknown>;
+  token: string | null;
+  at: number;
+  /** What the fake answered (absent when the call was made to fail). */
+  response?: Record<string, unknown>;
+}
+
+export type Failure =
+  | { status: 429; retryAfter: number }
+  | { status: 500 | 502 | 503 }
+  | { error: string }
+  | { drop: true };
+
+export interface FakeUser {
+  id: string;
+  email: string;
+  name: string;
+}
+
+/** JSON-valued fields the Web API client sends form-encoded as strings. */
+const JSON_FIELDS = new Set(['blocks', 'view', 'attachments']);
+
+export class FakeSlackApi {
+  readonly calls: RecordedCall[] = [];
+  readonly botUserId = 'UBOT';
+  readonly botId = 'BBOT';
+  readonly teamId = 'T0001';
+  /** Messages conversations.history/replies can return, keyed `${channel}:${ts}`. */
+  readonly messages = new Map<string, { ts: string; text: string; user?: string; bot_id?: string; thread_ts?: string }>();
+  readonly users = new Map<string, FakeUser>();
+  socketUrl: string | null = null;
+  private server: Server | null = null;
+  private readonly failures = new Map<string, Failure[]>();
+  private readonly delays = new Map<string, number>();
+  private tsCounter = 1_700_000_000_000_000;
+  private viewCounter = 0;
+  private base = '';
+
+  get url(): string {
+    return this.base;
+  }
+
+  /** What SLACK_API_URL should be set to. */
+  get apiUrl(): string {
+    return `${this.base}/api/`;
+  }
+
+  responseUrl(id: string): string {
+    return `${this.base}/response/${id}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    const addr = this.server.address() as AddressInfo;
+    this.base = `http://127.0.0.1:${addr.port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    this.server = null;
+  }
+
+  /** The next `times` calls of `method` fail this way. */
+  failNext(method: string, failure: Failure, times = 1): void {
+    const list = this.failures.get(method) ?? [];
+    for (let i = 0; i < times; i++) list.push(failure);
+    this.failures.set(method, list);
+  }
+
+  /** Every call of `method` answers after `ms`. */
+  delay(method: string, ms: number): void {
+    this.delays.set(method, ms);
+  }
+
+  callsOf(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+    this.failures.clear();
+    this.delays.clear();
+  }
+
+  /** Polls until `count` calls of `method` (matching `where`) are recorded; throws with what was seen otherwise. */
+  async waitForCalls(method: string, count = 1, opts: { timeoutMs?: number; where?: (c: RecordedCall) => boolean } = {}): Promise<RecordedCall[]> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 5000);
+    for (;;) {
+      const found = this.callsOf(method).filter(opts.where ?? (() => true));
+      if (found.length >= count) return found;
+      if (Date.now() > deadline) {
+        throw new Error(`timed out waiting for ${count}× ${method}; saw: ${this.calls.map((c) => c.method).join(', ') || 'nothing'}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private nextTs(): string {
+    this.tsCounter += 1;
+    const s = String(this.tsCounter);
+    return `${s.slice(0, 10)}.${s.slice(10)}`;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const args = parseBody(raw, String(req.headers['content-type'] ?? ''));
+    const auth = req.headers.authorization;
+    const token = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : typeof args.token === 'string' ? args.token : null;
+    const method = path.startsWith('/api/') ? path.slice('/api/'.length) : path.startsWith('/response/') ? 'response_url' : path;
+    const call: RecordedCall = { method, args, token, at: Date.now() };
+    this.calls.push(call);
+
+    const wait = this.delays.get(method);
+    if (wait) await new Promise((r) => setTimeout(r, wait));
+
+    const failure = this.failures.get(method)?.shift();
+    if (failure) {
+      if ('drop' in failure) {
+        req.socket.destroy();
+        return;
+      }
+      if ('status' in failure) {
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (failure.status === 429) headers['retry-after'] = String(failure.retryAfter);
+        res.writeHead(failure.status, headers).end(JSON.stringify({ ok: false, error: failure.status === 429 ? 'ratelimited' : 'internal_error' }));
+        return;
+      }
+      return json(res, { ok: false, error: failure.error });
+    }
+    call.response = this.answer(method, args);
+    json(res, call.response);
+  }
+
+  private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    const s = (k: string): string => (typeof args[k] === 'string' ? (args[k] as string) : '');
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://example.slack.com/', team: 'Example', user: 'chatdesk', team_id: this.teamId, user_id: this.botUserId, bot_id: this.botId };
+      case 'chat.postMessage': {
+        const ts = this.nextTs();
+        return { ok: true, channel: s('channel'), ts, message: { ts, text: s('text'), bot_id: this.botId } };
+      }
+      case 'chat.update':
+        return { ok: true, channel: s('channel'), ts: s('ts'), text: s('text') };
+      case 'conversations.open': {
+        const user = s('users').split(',')[0] ?? '';
+        return { ok: true, channel: { id: `D${user.replace(/^[UW]/, '')}` } };
+      }
+      case 'users.info': {
+        const id = s('user');
+        const u = this.users.get(id) ?? { id, email: `${id.toLowerCase()}@example.com`, name: `User ${id}` };
+        return { ok: true, user: { id, name: u.name.toLowerCase().replace(/\s+/g, '.'), real_name: u.name, profile: { email: u.email, real_name: u.name, display_name: u.name } } };
+      }
+      case 'conversations.history':
+      case 'conversations.replies': {
+        const m = this.messages.get(`${s('channel')}:${s('latest') || s('ts')}`);
+        return { ok: true, messages: m ? [m] : [], has_more: false };
+      }
+      case 'views.open':
+      case 'views.update':
+      case 'views.publish':
+        this.viewCounter += 1;
+        return { ok: true, view: { id: `V${this.viewCounter}`, ...(isObject(args.view) ? args.view : {}) } };
+      case 'apps.connections.open':
+        return this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: 'invalid_auth' };
+      default:
+        return { ok: true };
+    }
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function json(res: ServerResponse, body: unknown): void {
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+function parseBody(raw: string, contentType: string): Record<string, unknown> {
+  if (raw === '') return {};
+  if (contentType.includes('application/json')) {
+    try {
+      const v: unknown = JSON.parse(raw);
+      return isObject(v) ? v : { body: v };
+    } catch {
+      return { raw };
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    if (JSON_FIELDS.has(k)) {
+      try {
+        out[k] = JSON.parse(v);
+        continue;
+      } catch {
+        // fall through: keep the string so the test sees what was sent
+      }
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+export async function startFakeSlackApi(): Promise<FakeSlackApi> {
+  return new FakeSlackApi().start();
+}
