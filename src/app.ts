@@ -98,6 +98,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     nlu = await loadNlu({
       dataDir,
       modelsDir: config.MODELS_DIR,
+      ...(config.NLU_EMBEDDINGS === 'auto' ? {} : { embeddings: config.NLU_EMBEDDINGS }),
       log: (level, msg, fields) => log[level](msg, fields),
     });
   } catch (e) {

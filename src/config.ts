@@ -38,6 +38,10 @@ export const configSchema = z.object({
   MODELS_DIR: z.string().min(1).default('models').describe('Directory of trained model artefacts.'),
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional().describe('Bearer token for the REST API (`/api/v1`). Unset: the REST API answers 401 to everyone.'),
   SEED_DEMO: bool.default(true).describe('Seed demo users, groups, templates, articles and assets into an empty database on start.'),
+  NLU_EMBEDDINGS: z
+    .enum(['auto', 'use', 'transformers', 'none'])
+    .default('auto')
+    .describe('Sentence embeddings for the NLU: `auto` (transformer model in MODELS_DIR if present, else the built-in Universal Sentence Encoder), `use`, `transformers`, or `none` (lexical features only).'),
   HANDOFF_THRESHOLD: z.coerce.number().min(0).max(1).default(0.55).describe('Below this intent confidence the bot hands the conversation to a human.'),
   MAX_MESSAGE_CHARS: z.coerce.number().int().min(100).default(4000).describe('Longer chat messages are refused politely.'),
   SLACK_SIGNING_SECRET: z.string().min(1).optional().describe('Slack app signing secret (Basic Information). Enables `POST /slack/events`.'),

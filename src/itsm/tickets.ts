@@ -249,6 +249,13 @@ export function createTicketService(deps: TicketServiceDeps) {
         number,
         (t) => {
           assertCanSee(t, actor);
+          assertTransition(t.state, to, {
+            now,
+            resolvedAt: t.resolvedAt,
+            ...(deps.reopenWindowDays === undefined ? {} : { reopenWindowDays: deps.reopenWindowDays }),
+            pendingReason: opts.pendingReason ?? null,
+            ticketNumber: t.number,
+          });
           const own = t.requesterId === actor.id;
           const requesterMoves: TicketState[] = ['cancelled', 'closed', 'in_progress', 'resolved'];
           if (!isStaff(actor) && !(own && requesterMoves.includes(to))) {
@@ -257,13 +264,6 @@ export function createTicketService(deps: TicketServiceDeps) {
           if (!isStaff(actor) && to === 'in_progress' && t.state !== 'resolved') {
             throw new AppError('forbidden', `Only the service desk can move ${t.number} to ${to}.`);
           }
-          assertTransition(t.state, to, {
-            now,
-            resolvedAt: t.resolvedAt,
-            ...(deps.reopenWindowDays === undefined ? {} : { reopenWindowDays: deps.reopenWindowDays }),
-            pendingReason: opts.pendingReason ?? null,
-            ticketNumber: t.number,
-          });
           const patch: Omit<TicketPatch, 'updatedAt'> = { state: to, pendingReason: to === 'pending' ? (opts.pendingReason ?? null) : null };
           if (to === 'resolved') patch.resolvedAt = now;
           if (to === 'closed' || to === 'cancelled') patch.closedAt = now;

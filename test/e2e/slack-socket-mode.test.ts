@@ -5,8 +5,8 @@
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { createSlackAdapter, type SlackAdapter } from '../../src/adapters/slack/index.js';
 import type { IncomingMessage } from '../../src/chat/message.js';
 import { loadConfig } from '../../src/config.js';
@@ -21,7 +21,11 @@ const engine = new FakeEngine();
 const fromClient: Array<Record<string, unknown>> = [];
 let socket: WebSocket | null = null;
 
-async function until<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | null | false,
+  timeoutMs = 5000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = probe();
@@ -39,7 +43,14 @@ beforeAll(async () => {
   wss.on('connection', (ws) => {
     socket = ws;
     ws.on('message', (data) => fromClient.push(JSON.parse(String(data)) as Record<string, unknown>));
-    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'local', approximate_connection_time: 18060 }, connection_info: { app_id: 'A0001' } }));
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: 1,
+        debug_info: { host: 'local', approximate_connection_time: 18060 },
+        connection_info: { app_id: 'A0001' },
+      }),
+    );
   });
   const config = loadConfig({
     SLACK_SIGNING_SECRET: 'socket-secret',
@@ -82,13 +93,25 @@ describe('Slack Socket Mode', () => {
           api_app_id: 'A0001',
           event_id: 'EvSOCKET1',
           event_time: Math.floor(Date.now() / 1000),
-          event: { type: 'message', channel: 'D0ALICE', channel_type: 'im', user: 'U0ALICE', text: 'laptop will not boot', ts: '1700000001.000100' },
+          event: {
+            type: 'message',
+            channel: 'D0ALICE',
+            channel_type: 'im',
+            user: 'U0ALICE',
+            text: 'laptop will not boot',
+            ts: '1700000001.000100',
+          },
         },
       }),
     );
     await until('ack of env-1', () => fromClient.find((m) => m.envelope_id === 'env-1'));
     const [msg] = await engine.waitForReceived(1);
-    expect(msg as IncomingMessage).toMatchObject({ id: 'EvSOCKET1', via: 'dm', text: 'laptop will not boot', conversation: { channelId: 'D0ALICE' } });
+    expect(msg as IncomingMessage).toMatchObject({
+      id: 'EvSOCKET1',
+      via: 'dm',
+      text: 'laptop will not boot',
+      conversation: { channelId: 'D0ALICE' },
+    });
   });
 
   it('answers a slash command in the ack payload', async () => {
@@ -98,7 +121,15 @@ describe('Slack Socket Mode', () => {
         envelope_id: 'env-2',
         type: 'slash_commands',
         accepts_response_payload: true,
-        payload: { command: '/it', text: 'help', user_id: 'U0ALICE', team_id: 'T0001', channel_id: 'C0GENERAL', trigger_id: 'trig.s', response_url: fake.responseUrl('s') },
+        payload: {
+          command: '/it',
+          text: 'help',
+          user_id: 'U0ALICE',
+          team_id: 'T0001',
+          channel_id: 'C0GENERAL',
+          trigger_id: 'trig.s',
+          response_url: fake.responseUrl('s'),
+        },
       }),
     );
     const ack = await until('ack of env-2', () => fromClient.find((m) => m.envelope_id === 'env-2'));

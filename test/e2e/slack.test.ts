@@ -10,7 +10,14 @@ import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../support/fake-slack-api.js';
-import { eventEnvelope, FORM, interactivityBody, postSigned, slackTs, slashCommandBody } from '../support/slack-signing.js';
+import {
+  eventEnvelope,
+  FORM,
+  interactivityBody,
+  postSigned,
+  slackTs,
+  slashCommandBody,
+} from '../support/slack-signing.js';
 
 const SECRET = 'e2e-signing-secret-abcdef';
 const INC = /INC\d{7}/;
@@ -20,7 +27,8 @@ let app: App;
 let url: string;
 let dir: string;
 
-const post = (body: string, headers: Record<string, string> = {}) => postSigned(url, SECRET, body, { headers });
+const post = (body: string, headers: Record<string, string> = {}) =>
+  postSigned(url, SECRET, body, { headers });
 const postForm = (body: string) => postSigned(url, SECRET, body, { contentType: FORM });
 const dmEvent = (user: string, text: string, extra: Record<string, unknown> = {}) => ({
   type: 'message',
@@ -32,8 +40,10 @@ const dmEvent = (user: string, text: string, extra: Record<string, unknown> = {}
   team: 'T0001',
   ...extra,
 });
-const postsTo = (channel: string) => fake.callsOf('chat.postMessage').filter((c) => c.args.channel === channel);
-const textOf = (c: RecordedCall | undefined) => `${String(c?.args.text ?? '')} ${JSON.stringify(c?.args.blocks ?? [])}`;
+const postsTo = (channel: string) =>
+  fake.callsOf('chat.postMessage').filter((c) => c.args.channel === channel);
+const textOf = (c: RecordedCall | undefined) =>
+  `${String(c?.args.text ?? '')} ${JSON.stringify(c?.args.blocks ?? [])}`;
 
 async function settle(): Promise<void> {
   await app.drain();
@@ -84,7 +94,11 @@ describe('Slack end to end', () => {
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
     for (const r of responses) expect(r.ms).toBeLessThan(3000);
     await settle();
-    const incidents = await app.db.selectFrom('tickets').select(['number', 'kind', 'title']).where('kind', '=', 'incident').execute();
+    const incidents = await app.db
+      .selectFrom('tickets')
+      .select(['number', 'kind', 'title'])
+      .where('kind', '=', 'incident')
+      .execute();
     expect(incidents).toHaveLength(1);
     const number = incidents[0]?.number ?? '';
     expect(number).toMatch(INC);
@@ -94,4 +108,188 @@ describe('Slack end to end', () => {
     expect(String(posts[0]?.args.text)).toContain(number);
     expect(fake.callsOf('chat.postMessage')).toHaveLength(1);
   });
+
+  it('a ticket card button acts on the ticket and updates the card in place (chat.update)', async () => {
+    await post(eventEnvelope(dmEvent('U0DAVE', 'my vpn keeps dropping')));
+    await settle();
+    const [card] = postsTo('D0DAVE');
+    const number = textOf(card).match(INC)?.[0];
+    expect(number).toBeDefined();
+    const buttons = (
+      (card?.args.blocks ?? []) as Array<{
+        type: string;
+        elements?: Array<{ action_id: string; value: string }>;
+      }>
+    ).flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []));
+    const close = buttons.find((b) => b.action_id.startsWith('cd:ticket.close:'));
+    expect(close, `buttons: ${buttons.map((b) => b.action_id).join(', ')}`).toBeDefined();
+    const ts = String(card?.response?.ts);
+    const click = interactivityBody({
+      type: 'block_actions',
+      trigger_id: 'trig.e2e',
+      user: { id: 'U0DAVE', team_id: 'T0001' },
+      team: { id: 'T0001' },
+      channel: { id: 'D0DAVE' },
+      container: { type: 'message', message_ts: ts, channel_id: 'D0DAVE', is_ephemeral: false },
+      message: { ts },
+      actions: [
+        {
+          type: 'button',
+          action_id: close?.action_id,
+          value: close?.value,
+          block_id: 'x',
+          action_ts: '1700000100.000001',
+        },
+      ],
+    });
+    expect((await postForm(click)).status).toBe(200);
+    expect((await postForm(click)).status).toBe(200);
+    await settle();
+    const updates = fake.callsOf('chat.update');
+    expect(updates).toHaveLength(1);
+    expect(updates[0]?.args).toMatchObject({ channel: 'D0DAVE', ts });
+    expect(textOf(updates[0])).toContain(number);
+    const [row] = await app.db
+      .selectFrom('tickets')
+      .select('state')
+      .where('number', '=', number ?? '')
+      .execute();
+    expect(['resolved', 'closed']).toContain(row?.state);
+  });
+
+  it('a sensitive @mention in a public channel gets a neutral public reply and continues in a DM', async () => {
+    const ts = slackTs();
+    await post(
+      eventEnvelope({
+        type: 'app_mention',
+        channel: 'C0GENERAL',
+        user: 'U0BOB',
+        text: '<@UBOT> I forgot my password for payroll',
+        ts,
+        team: 'T0001',
+      }),
+    );
+    await settle();
+    const pub = postsTo('C0GENERAL');
+    expect(pub).toHaveLength(1);
+    expect(pub[0]?.args.thread_ts).toBe(ts);
+    expect(String(pub[0]?.args.text)).not.toMatch(/password/i);
+    expect(fake.callsOf('conversations.open')[0]?.args.users).toBe('U0BOB');
+    expect(postsTo('D0BOB').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a 🎫 reaction files a ticket for the message author and replies in its thread', async () => {
+    const ts = slackTs();
+    fake.messages.set(`C0GENERAL:${ts}`, {
+      ts,
+      text: 'the printer on floor 2 is jammed again',
+      user: 'U0CAROL',
+    });
+    const react = (user: string) =>
+      eventEnvelope({
+        type: 'reaction_added',
+        user,
+        reaction: 'ticket',
+        item_user: 'U0CAROL',
+        item: { type: 'message', channel: 'C0GENERAL', ts },
+        event_ts: slackTs(),
+      });
+    await post(react('U0ALICE'));
+    await post(react('U0BOB'));
+    await settle();
+    const replies = postsTo('C0GENERAL');
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.args.thread_ts).toBe(ts);
+    const number = textOf(replies[0]).match(/(INC|REQ)\d{7}/)?.[0] ?? '';
+    expect(number).not.toBe('');
+    const [row] = await app.db
+      .selectFrom('tickets')
+      .innerJoin('people', 'people.id', 'tickets.requester_id')
+      .select(['people.email'])
+      .where('tickets.number', '=', number)
+      .execute();
+    expect(row?.email).toBe('carol@example.com');
+  });
+
+  it('Slack 429 on a reply is retried after Retry-After; the reply arrives exactly once', async () => {
+    fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    await post(eventEnvelope(dmEvent('U0CAROL', 'hello')));
+    const calls = await fake.waitForCalls('chat.postMessage', 2, { timeoutMs: 10_000 });
+    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(900);
+    await settle();
+    expect(postsTo('D0CAROL').filter((c) => c.response)).toHaveLength(1);
+  });
+
+  it('/it <text> is acknowledged at once and answered in the user DM', async () => {
+    const res = await postForm(
+      slashCommandBody({
+        user_id: 'U0ALICE',
+        text: 'how do I connect to the vpn',
+        trigger_id: 'trig.e2e.cmd',
+      }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.ms).toBeLessThan(3000);
+    await settle();
+    expect(postsTo('D0ALICE').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('App Home shows the requester tickets', async () => {
+    await post(eventEnvelope({ type: 'app_home_opened', user: 'U0ALICE', channel: 'D0ALICE', tab: 'home' }));
+    const [call] = await fake.waitForCalls('views.publish');
+    expect(call?.args.user_id).toBe('U0ALICE');
+    expect(JSON.stringify(call?.args.view)).toMatch(INC);
+  });
+
+  it('a template submitted from a modal becomes a service request', async () => {
+    const res = await postForm(
+      slashCommandBody({ user_id: 'U0ALICE', text: 'new', trigger_id: 'trig.e2e.new' }),
+    );
+    expect(res.status).toBe(200);
+    const [open] = await fake.waitForCalls('views.open');
+    const picker = open?.args.view as {
+      private_metadata: string;
+      blocks: Array<{ element?: { options?: Array<{ value: string }> } }>;
+    };
+    const templateId = picker.blocks[0]?.element?.options?.[0]?.value ?? '';
+    expect(templateId).not.toBe('');
+    const submit = (meta: string, values: Record<string, unknown>, hash: string) =>
+      postForm(
+        interactivityBody({
+          type: 'view_submission',
+          user: { id: 'U0ALICE', team_id: 'T0001' },
+          team: { id: 'T0001' },
+          view: { id: 'V0E2E', hash, callback_id: 'cd_modal', private_metadata: meta, state: { values } },
+        }),
+      );
+    const next = JSON.parse(
+      (
+        await submit(
+          picker.private_metadata,
+          { template: { value: { type: 'static_select', selected_option: { value: templateId } } } },
+          'p1',
+        )
+      ).text,
+    ) as {
+      response_action: string;
+      view: { private_metadata: string; blocks: Array<{ type: string; block_id?: string }> };
+    };
+    expect(next.response_action).toBe('update');
+    // Submitting the form empty shows the engine's validation errors on the required fields.
+    const empty = JSON.parse((await submit(next.view.private_metadata, {}, 'f1')).text) as {
+      response_action: string;
+      errors: Record<string, string>;
+    };
+    expect(empty.response_action).toBe('errors');
+    const inputIds = next.view.blocks.filter((b) => b.type === 'input').map((b) => b.block_id);
+    for (const key of Object.keys(empty.errors)) expect(inputIds).toContain(key);
+  });
+
+  it('stays out of channel threads it is not part of', async () => {
+    const root = slackTs();
+    await post(eventEnvelope({ type: 'message', channel: 'C0RANDOM', channel_type: 'channel', user: 'U0ALICE', text: 'lunch at noon?', ts: slackTs(), thread_ts: root, parent_user_id: 'U0BOB' }));
+    await settle();
+    expect(fake.callsOf('chat.postMessage')).toHaveLength(0);
+  });
 });
+

@@ -38,7 +38,10 @@ export class FakeSlackApi {
   readonly botId = 'BBOT';
   readonly teamId = 'T0001';
   /** Messages conversations.history/replies can return, keyed `${channel}:${ts}`. */
-  readonly messages = new Map<string, { ts: string; text: string; user?: string; bot_id?: string; thread_ts?: string }>();
+  readonly messages = new Map<
+    string,
+    { ts: string; text: string; user?: string; bot_id?: string; thread_ts?: string }
+  >();
   readonly users = new Map<string, FakeUser>();
   socketUrl: string | null = null;
   private server: Server | null = null;
@@ -102,13 +105,19 @@ export class FakeSlackApi {
   }
 
   /** Polls until `count` calls of `method` (matching `where`) are recorded; throws with what was seen otherwise. */
-  async waitForCalls(method: string, count = 1, opts: { timeoutMs?: number; where?: (c: RecordedCall) => boolean } = {}): Promise<RecordedCall[]> {
+  async waitForCalls(
+    method: string,
+    count = 1,
+    opts: { timeoutMs?: number; where?: (c: RecordedCall) => boolean } = {},
+  ): Promise<RecordedCall[]> {
     const deadline = Date.now() + (opts.timeoutMs ?? 5000);
     for (;;) {
       const found = this.callsOf(method).filter(opts.where ?? (() => true));
       if (found.length >= count) return found;
       if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for ${count}× ${method}; saw: ${this.calls.map((c) => c.method).join(', ') || 'nothing'}`);
+        throw new Error(
+          `timed out waiting for ${count}× ${method}; saw: ${this.calls.map((c) => c.method).join(', ') || 'nothing'}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -127,8 +136,16 @@ export class FakeSlackApi {
     const path = (req.url ?? '').split('?')[0] ?? '';
     const args = parseBody(raw, String(req.headers['content-type'] ?? ''));
     const auth = req.headers.authorization;
-    const token = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : typeof args.token === 'string' ? args.token : null;
-    const method = path.startsWith('/api/') ? path.slice('/api/'.length) : path.startsWith('/response/') ? 'response_url' : path;
+    const token = auth?.startsWith('Bearer ')
+      ? auth.slice('Bearer '.length)
+      : typeof args.token === 'string'
+        ? args.token
+        : null;
+    const method = path.startsWith('/api/')
+      ? path.slice('/api/'.length)
+      : path.startsWith('/response/')
+        ? 'response_url'
+        : path;
     const call: RecordedCall = { method, args, token, at: Date.now() };
     this.calls.push(call);
 
@@ -144,7 +161,11 @@ export class FakeSlackApi {
       if ('status' in failure) {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (failure.status === 429) headers['retry-after'] = String(failure.retryAfter);
-        res.writeHead(failure.status, headers).end(JSON.stringify({ ok: false, error: failure.status === 429 ? 'ratelimited' : 'internal_error' }));
+        res
+          .writeHead(failure.status, headers)
+          .end(
+            JSON.stringify({ ok: false, error: failure.status === 429 ? 'ratelimited' : 'internal_error' }),
+          );
         return;
       }
       return json(res, { ok: false, error: failure.error });
@@ -157,7 +178,15 @@ export class FakeSlackApi {
     const s = (k: string): string => (typeof args[k] === 'string' ? (args[k] as string) : '');
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://example.slack.com/', team: 'Example', user: 'chatdesk', team_id: this.teamId, user_id: this.botUserId, bot_id: this.botId };
+        return {
+          ok: true,
+          url: 'https://example.slack.com/',
+          team: 'Example',
+          user: 'chatdesk',
+          team_id: this.teamId,
+          user_id: this.botUserId,
+          bot_id: this.botId,
+        };
       case 'chat.postMessage': {
         const ts = this.nextTs();
         return { ok: true, channel: s('channel'), ts, message: { ts, text: s('text'), bot_id: this.botId } };
@@ -171,7 +200,15 @@ export class FakeSlackApi {
       case 'users.info': {
         const id = s('user');
         const u = this.users.get(id) ?? { id, email: `${id.toLowerCase()}@example.com`, name: `User ${id}` };
-        return { ok: true, user: { id, name: u.name.toLowerCase().replace(/\s+/g, '.'), real_name: u.name, profile: { email: u.email, real_name: u.name, display_name: u.name } } };
+        return {
+          ok: true,
+          user: {
+            id,
+            name: u.name.toLowerCase().replace(/\s+/g, '.'),
+            real_name: u.name,
+            profile: { email: u.email, real_name: u.name, display_name: u.name },
+          },
+        };
       }
       case 'conversations.history':
       case 'conversations.replies': {

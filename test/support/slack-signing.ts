@@ -24,7 +24,12 @@ export interface SlackPostResult {
   ms: number;
 }
 
-export async function postSigned(url: string, secret: string, body: string, opts: SlackPostOptions = {}): Promise<SlackPostResult> {
+export async function postSigned(
+  url: string,
+  secret: string,
+  body: string,
+  opts: SlackPostOptions = {},
+): Promise<SlackPostResult> {
   const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
   const started = performance.now();
   const res = await fetch(url, {
@@ -57,7 +62,9 @@ export function eventEnvelope(event: Record<string, unknown>, opts: EventOptions
     type: 'event_callback',
     event_id: opts.eventId ?? `Ev${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`,
     event_time: Math.floor(Date.now() / 1000),
-    authorizations: [{ enterprise_id: null, team_id: teamId, user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
+    authorizations: [
+      { enterprise_id: null, team_id: teamId, user_id: 'UBOT', is_bot: true, is_enterprise_install: false },
+    ],
     is_ext_shared_channel: false,
   });
 }

@@ -10,20 +10,32 @@
  * after the listener returns. So an event is stored before Slack hears "ok", and a crash in between
  * leads to a Slack retry, deduplicated by the inbox.
  */
-import { App, ExpressReceiver, SocketModeReceiver, type AuthorizeResult } from '@slack/bolt';
+import { App, type AuthorizeResult, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
 import express, { type Express } from 'express';
 import type { ConversationEngine } from '../../chat/engine.js';
-import type { Attachment, ConversationRef, Incoming, IncomingAction, IncomingMessage, PlatformUser } from '../../chat/message.js';
+import type {
+  Attachment,
+  ConversationRef,
+  Incoming,
+  IncomingAction,
+  IncomingMessage,
+  PlatformUser,
+} from '../../chat/message.js';
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ChannelAdapter } from '../types.js';
 import { boltLogger, createWebClient, SlackPort } from './port.js';
 import {
+  MESSAGE_CHANNEL_TYPE,
+  SLACK_BOT_EVENTS,
+  SLACK_COMMANDS,
+  SLACK_EVENTS_PATH,
+  SLACK_SHORTCUTS,
+} from './registry.js';
+import {
   ACTION_PREFIX,
   DESCRIPTION_BLOCK,
-  TEMPLATE_BLOCK,
-  VIEW_CALLBACK_ID,
   decodeActionId,
   formModal,
   formValues,
@@ -36,17 +48,17 @@ import {
   noticeModal,
   pickerModal,
   plainText,
+  TEMPLATE_BLOCK,
   ticketFromMessageModal,
   ticketListBlocks,
+  VIEW_CALLBACK_ID,
 } from './render.js';
-import { MESSAGE_CHANNEL_TYPE, SLACK_BOT_EVENTS, SLACK_COMMANDS, SLACK_EVENTS_PATH, SLACK_SHORTCUTS } from './registry.js';
 import {
-  buttonValueSchema,
-  type ConvMeta,
-  SlackPayloadError,
   appHomeOpenedEventSchema,
   appMentionEventSchema,
   blockActionsSchema,
+  buttonValueSchema,
+  type ConvMeta,
   eventEnvelopeSchema,
   historyResponseSchema,
   messageEventSchema,
@@ -54,6 +66,7 @@ import {
   modalMetadataSchema,
   parseSlack,
   reactionAddedEventSchema,
+  SlackPayloadError,
   slashCommandSchema,
   viewSubmissionSchema,
 } from './schemas.js';
@@ -99,7 +112,9 @@ export class SlackAdapter implements ChannelAdapter {
   constructor(opts: SlackAdapterOptions) {
     const { config } = opts;
     if (!config.SLACK_BOT_TOKEN || !config.SLACK_SIGNING_SECRET) {
-      throw new AppError('config_invalid', 'Slack needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN.', { field: 'SLACK_BOT_TOKEN' });
+      throw new AppError('config_invalid', 'Slack needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN.', {
+        field: 'SLACK_BOT_TOKEN',
+      });
     }
     this.config = config;
     this.engine = opts.engine;
@@ -109,19 +124,31 @@ export class SlackAdapter implements ChannelAdapter {
     this.botToken = config.SLACK_BOT_TOKEN;
     this.client = createWebClient(this.botToken, config.SLACK_API_URL, this.log);
     this.port = new SlackPort(this.client, this.log);
-    this.messageChannelTypes = new Set(SLACK_BOT_EVENTS.flatMap((e) => (MESSAGE_CHANNEL_TYPE[e] ? [MESSAGE_CHANNEL_TYPE[e]] : [])));
+    this.messageChannelTypes = new Set(
+      SLACK_BOT_EVENTS.flatMap((e) => (MESSAGE_CHANNEL_TYPE[e] ? [MESSAGE_CHANNEL_TYPE[e]] : [])),
+    );
 
     const logger = boltLogger(this.log);
     const clientOptions = {
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
       timeout: 10_000,
-      ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL.endsWith('/') ? config.SLACK_API_URL : `${config.SLACK_API_URL}/` } : {}),
+      ...(config.SLACK_API_URL
+        ? {
+            slackApiUrl: config.SLACK_API_URL.endsWith('/')
+              ? config.SLACK_API_URL
+              : `${config.SLACK_API_URL}/`,
+          }
+        : {}),
     };
     this.socketMode = Boolean(config.SLACK_APP_TOKEN);
     let receiver: ExpressReceiver | SocketModeReceiver;
     if (config.SLACK_APP_TOKEN) {
-      receiver = new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN, logger, installerOptions: { clientOptions } });
+      receiver = new SocketModeReceiver({
+        appToken: config.SLACK_APP_TOKEN,
+        logger,
+        installerOptions: { clientOptions },
+      });
       this.receiver = null;
     } else {
       const express = new ExpressReceiver({
@@ -136,7 +163,13 @@ export class SlackAdapter implements ChannelAdapter {
     }
     // A custom authorize (instead of `token`) keeps Bolt from calling auth.test in its constructor and on
     // every event; we call it once (start() warms it) and cache the bot's identity.
-    this.app = new App({ receiver, logger, clientOptions, authorize: () => this.authorize(), ignoreSelf: true });
+    this.app = new App({
+      receiver,
+      logger,
+      clientOptions,
+      authorize: () => this.authorize(),
+      ignoreSelf: true,
+    });
     this.app.error(async (error) => {
       this.log.error('slack listener failed', { err: error });
     });
@@ -154,7 +187,11 @@ export class SlackAdapter implements ChannelAdapter {
   async start(): Promise<void> {
     try {
       const me = await this.whoAmI();
-      this.log.info('slack connected', { botUserId: me.botUserId, team: me.teamId, socketMode: this.socketMode });
+      this.log.info('slack connected', {
+        botUserId: me.botUserId,
+        team: me.teamId,
+        socketMode: this.socketMode,
+      });
     } catch (err) {
       // The desk still starts: the identity is fetched again on the first event.
       this.log.error('slack auth.test failed; check SLACK_BOT_TOKEN', { err });
@@ -193,7 +230,12 @@ export class SlackAdapter implements ChannelAdapter {
 
   private async authorize(): Promise<AuthorizeResult> {
     const me = await this.whoAmI();
-    return { botToken: this.botToken, botId: me.botId, botUserId: me.botUserId, ...(me.teamId ? { teamId: me.teamId } : {}) };
+    return {
+      botToken: this.botToken,
+      botId: me.botId,
+      botUserId: me.botUserId,
+      ...(me.teamId ? { teamId: me.teamId } : {}),
+    };
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -228,7 +270,11 @@ export class SlackAdapter implements ChannelAdapter {
     });
     const outcome = await Promise.race([p.then(() => 'done' as const), budget]);
     clearTimeout(timer);
-    if (outcome === 'late') this.log.warn('slack ack budget exceeded; acknowledged before the inbox write finished', { label, budgetMs: this.ackBudgetMs });
+    if (outcome === 'late')
+      this.log.warn('slack ack budget exceeded; acknowledged before the inbox write finished', {
+        label,
+        budgetMs: this.ackBudgetMs,
+      });
     return result;
   }
 
@@ -243,7 +289,13 @@ export class SlackAdapter implements ChannelAdapter {
   }
 
   private conv(meta: ConvMeta): ConversationRef {
-    const ref: ConversationRef = { platform: 'slack', channelId: meta.channelId, threadId: meta.threadId, isDirect: meta.isDirect, workspaceId: meta.workspaceId };
+    const ref: ConversationRef = {
+      platform: 'slack',
+      channelId: meta.channelId,
+      threadId: meta.threadId,
+      isDirect: meta.isDirect,
+      workspaceId: meta.workspaceId,
+    };
     if (meta.isPublic !== undefined) ref.isPublic = meta.isPublic;
     return ref;
   }
@@ -287,9 +339,12 @@ export class SlackAdapter implements ChannelAdapter {
     this.registered.actions.push(...LOCAL_ACTIONS.map((a) => `${LOCAL_PREFIX}${a}`));
     // Link buttons and elements we do not own still send block_actions; unacknowledged, Bolt answers 404
     // after 3 s and Slack shows the user a warning triangle.
-    this.app.action(new RegExp(`^(?!${escapeRegExp(ACTION_PREFIX)}|${escapeRegExp(LOCAL_PREFIX)})`), async ({ ack }) => {
-      await ack();
-    });
+    this.app.action(
+      new RegExp(`^(?!${escapeRegExp(ACTION_PREFIX)}|${escapeRegExp(LOCAL_PREFIX)})`),
+      async ({ ack }) => {
+        await ack();
+      },
+    );
 
     this.app.view(VIEW_CALLBACK_ID, async ({ ack, body }) => {
       let acked = false;
@@ -322,7 +377,11 @@ export class SlackAdapter implements ChannelAdapter {
           await this.onCommand(body, doAck, respond);
         } catch (err) {
           this.log.error('slack slash command failed', { err });
-          if (!acked) await ack({ response_type: 'ephemeral', text: 'Sorry, something went wrong. Please try again or write to me in a DM.' });
+          if (!acked)
+            await ack({
+              response_type: 'ephemeral',
+              text: 'Sorry, something went wrong. Please try again or write to me in a DM.',
+            });
         }
       });
       this.registered.commands.push(command);
@@ -410,7 +469,10 @@ export class SlackAdapter implements ChannelAdapter {
     if (ev.item.type !== 'message' || !channel || !ts) return;
     const original = await this.fetchMessage(channel, ts);
     if (!original) {
-      this.log.warn('slack reaction on a message the bot cannot read; invite the bot to the channel', { channel, ts });
+      this.log.warn('slack reaction on a message the bot cannot read; invite the bot to the channel', {
+        channel,
+        ts,
+      });
       return;
     }
     const author = original.user ?? ev.item_user;
@@ -440,11 +502,19 @@ export class SlackAdapter implements ChannelAdapter {
 
   private async fetchMessage(channel: string, ts: string) {
     const args = { channel, latest: ts, oldest: ts, inclusive: true, limit: 1 };
-    const history = parseSlack(historyResponseSchema, await this.client.conversations.history(args), 'conversations.history response');
+    const history = parseSlack(
+      historyResponseSchema,
+      await this.client.conversations.history(args),
+      'conversations.history response',
+    );
     const top = history.messages.find((m) => m.ts === ts);
     if (top) return top;
     // Replies inside a thread are not in the channel history.
-    const replies = parseSlack(historyResponseSchema, await this.client.conversations.replies({ ...args, ts }), 'conversations.replies response');
+    const replies = parseSlack(
+      historyResponseSchema,
+      await this.client.conversations.replies({ ...args, ts }),
+      'conversations.replies response',
+    );
     return replies.messages.find((m) => m.ts === ts) ?? null;
   }
 
@@ -470,7 +540,11 @@ export class SlackAdapter implements ChannelAdapter {
       this.log.warn('slack unknown action id', { actionId: action.action_id });
       return;
     }
-    const value = parseSlack(buttonValueSchema, parseJson(action.value ?? '{}', 'button value'), 'button value');
+    const value = parseSlack(
+      buttonValueSchema,
+      parseJson(action.value ?? '{}', 'button value'),
+      'button value',
+    );
     const workspaceId = p.team?.id ?? p.user.team_id ?? null;
     const channelId = p.channel?.id ?? p.container?.channel_id;
     const meta: ConvMeta = channelId
@@ -506,7 +580,12 @@ export class SlackAdapter implements ChannelAdapter {
     await this.receive(incoming);
   }
 
-  private async openForm(triggerId: string | undefined, templateId: string | null, prefill: Record<string, unknown>, conv: ConvMeta): Promise<void> {
+  private async openForm(
+    triggerId: string | undefined,
+    templateId: string | null,
+    prefill: Record<string, unknown>,
+    conv: ConvMeta,
+  ): Promise<void> {
     if (!triggerId) throw new Error('cannot open a modal without trigger_id');
     const form = templateId ? this.engine.formFor(templateId, prefill) : null;
     const view = form
@@ -517,7 +596,17 @@ export class SlackAdapter implements ChannelAdapter {
     await this.client.views.open({ trigger_id: triggerId, view });
   }
 
-  private async onLocalAction(body: unknown, respond: ((msg: { response_type?: 'ephemeral'; replace_original?: boolean; text: string; blocks?: unknown[] }) => Promise<unknown>) | undefined): Promise<void> {
+  private async onLocalAction(
+    body: unknown,
+    respond:
+      | ((msg: {
+          response_type?: 'ephemeral';
+          replace_original?: boolean;
+          text: string;
+          blocks?: unknown[];
+        }) => Promise<unknown>)
+      | undefined,
+  ): Promise<void> {
     const p = parseSlack(blockActionsSchema, body, 'block_actions payload');
     const action = p.actions[0]?.action_id.slice(LOCAL_PREFIX.length) as LocalAction | undefined;
     const workspaceId = p.team?.id ?? p.user.team_id ?? null;
@@ -526,13 +615,20 @@ export class SlackAdapter implements ChannelAdapter {
         return this.openForm(p.trigger_id, null, {}, this.dmOf(p.user.id, workspaceId));
       case 'tickets': {
         const cards = await this.engine.ticketsFor(this.user(p.user.id), { limit: 20 });
-        if (respond) await respond({ response_type: 'ephemeral', replace_original: true, text: 'Your tickets', blocks: ticketListBlocks(cards) });
+        if (respond)
+          await respond({
+            response_type: 'ephemeral',
+            replace_original: true,
+            text: 'Your tickets',
+            blocks: ticketListBlocks(cards),
+          });
         else await this.publishHome(p.user.id);
         return;
       }
       case 'help':
         if (respond) await respond({ response_type: 'ephemeral', replace_original: true, text: HELP_TEXT });
-        else if (p.trigger_id) await this.client.views.open({ trigger_id: p.trigger_id, view: noticeModal('Help', HELP_TEXT) });
+        else if (p.trigger_id)
+          await this.client.views.open({ trigger_id: p.trigger_id, view: noticeModal('Help', HELP_TEXT) });
         return;
       default:
         this.log.warn('slack unknown local action', { action });
@@ -540,13 +636,19 @@ export class SlackAdapter implements ChannelAdapter {
   }
 
   /** Returns the ack body: nothing (close), field errors, or the next view. */
-  private async onViewSubmission(body: unknown): Promise<
+  private async onViewSubmission(
+    body: unknown,
+  ): Promise<
     | undefined
     | { response_action: 'errors'; errors: Record<string, string> }
     | { response_action: 'update'; view: ReturnType<typeof formModal> }
   > {
     const p = parseSlack(viewSubmissionSchema, body, 'view_submission payload');
-    const meta = parseSlack(modalMetadataSchema, parseJson(p.view.private_metadata, 'private_metadata'), 'modal metadata');
+    const meta = parseSlack(
+      modalMetadataSchema,
+      parseJson(p.view.private_metadata, 'private_metadata'),
+      'modal metadata',
+    );
     const values = formValues(p.view.state.values);
     const blockIds = Object.keys(p.view.state.values);
     const user = this.user(p.user.id);
@@ -554,8 +656,15 @@ export class SlackAdapter implements ChannelAdapter {
       case 'picker': {
         const templateId = values[TEMPLATE_BLOCK];
         const form = typeof templateId === 'string' ? this.engine.formFor(templateId) : null;
-        if (!form) return { response_action: 'errors', errors: { [TEMPLATE_BLOCK]: 'Pick one of the listed requests.' } };
-        return { response_action: 'update', view: formModal(form, { kind: 'form', templateId: form.templateId, conv: meta.conv }) };
+        if (!form)
+          return {
+            response_action: 'errors',
+            errors: { [TEMPLATE_BLOCK]: 'Pick one of the listed requests.' },
+          };
+        return {
+          response_action: 'update',
+          view: formModal(form, { kind: 'form', templateId: form.templateId, conv: meta.conv }),
+        };
       }
       case 'form': {
         const check = this.engine.checkForm(meta.templateId, values);
@@ -577,7 +686,8 @@ export class SlackAdapter implements ChannelAdapter {
       }
       case 'ticket_from_message': {
         const text = values[DESCRIPTION_BLOCK];
-        if (typeof text !== 'string' || text.trim() === '') return { response_action: 'errors', errors: { [DESCRIPTION_BLOCK]: 'Describe the problem.' } };
+        if (typeof text !== 'string' || text.trim() === '')
+          return { response_action: 'errors', errors: { [DESCRIPTION_BLOCK]: 'Describe the problem.' } };
         const msg: IncomingMessage = {
           kind: 'message',
           id: ticketFromMessageId(meta.conv.channelId, meta.messageTs),
@@ -592,7 +702,13 @@ export class SlackAdapter implements ChannelAdapter {
         };
         const result = await this.withinBudget('create ticket', () => this.engine.receive(msg));
         if (result?.status === 'duplicate') {
-          return { response_action: 'update', view: noticeModal('Create ticket', 'This message is already a ticket: see the ticket card in its thread.') as ReturnType<typeof formModal> };
+          return {
+            response_action: 'update',
+            view: noticeModal(
+              'Create ticket',
+              'This message is already a ticket: see the ticket card in its thread.',
+            ) as ReturnType<typeof formModal>,
+          };
         }
         return undefined;
       }
@@ -603,7 +719,10 @@ export class SlackAdapter implements ChannelAdapter {
     const p = parseSlack(messageShortcutSchema, body, 'message shortcut payload');
     const author = p.message.user;
     if (p.message.bot_id || !author) {
-      await this.client.views.open({ trigger_id: p.trigger_id, view: noticeModal('Create ticket', 'Only messages written by people can become tickets.') });
+      await this.client.views.open({
+        trigger_id: p.trigger_id,
+        view: noticeModal('Create ticket', 'Only messages written by people can become tickets.'),
+      });
       return;
     }
     const conv: ConvMeta = {
@@ -615,13 +734,26 @@ export class SlackAdapter implements ChannelAdapter {
     };
     await this.client.views.open({
       trigger_id: p.trigger_id,
-      view: ticketFromMessageModal(plainText(p.message.text), { kind: 'ticket_from_message', conv, messageTs: p.message.ts, author }),
+      view: ticketFromMessageModal(plainText(p.message.text), {
+        kind: 'ticket_from_message',
+        conv,
+        messageTs: p.message.ts,
+        author,
+      }),
     });
   }
 
   private async onCommand(
     body: unknown,
-    ack: (r?: string | { response_type?: 'ephemeral' | 'in_channel'; text?: string; blocks?: ReturnType<typeof menuBlocks> }) => Promise<void>,
+    ack: (
+      r?:
+        | string
+        | {
+            response_type?: 'ephemeral' | 'in_channel';
+            text?: string;
+            blocks?: ReturnType<typeof menuBlocks>;
+          },
+    ) => Promise<void>,
     respond: (msg: { response_type?: 'ephemeral'; text: string; blocks?: unknown[] }) => Promise<unknown>,
   ): Promise<void> {
     const c = parseSlack(slashCommandSchema, body, 'slash command');
@@ -703,9 +835,20 @@ export function ticketFromMessageId(channel: string, ts: string): string {
   return `ticket_from_message:${channel}:${ts}`;
 }
 
-function attachmentsOf(files: Array<{ name?: string | undefined; title?: string | undefined; url_private?: string | undefined; mimetype?: string | undefined }> | undefined): Attachment[] {
+function attachmentsOf(
+  files:
+    | Array<{
+        name?: string | undefined;
+        title?: string | undefined;
+        url_private?: string | undefined;
+        mimetype?: string | undefined;
+      }>
+    | undefined,
+): Attachment[] {
   return (files ?? []).flatMap((f) =>
-    f.url_private ? [{ name: f.name ?? f.title ?? 'file', url: f.url_private, mimeType: f.mimetype ?? null }] : [],
+    f.url_private
+      ? [{ name: f.name ?? f.title ?? 'file', url: f.url_private, mimeType: f.mimetype ?? null }]
+      : [],
   );
 }
 

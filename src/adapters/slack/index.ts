@@ -8,8 +8,20 @@ import type { Logger } from '../../log.js';
 import { SlackAdapter } from './adapter.js';
 
 export { SlackAdapter, type SlackAdapterOptions, type SlackRegistrations } from './adapter.js';
-export { SLACK_BOT_EVENTS, SLACK_BOT_SCOPES, SLACK_COMMANDS, SLACK_EVENTS_PATH, SLACK_SHORTCUTS } from './registry.js';
+export {
+  SLACK_BOT_EVENTS,
+  SLACK_BOT_SCOPES,
+  SLACK_COMMANDS,
+  SLACK_EVENTS_PATH,
+  SLACK_SHORTCUTS,
+} from './registry.js';
 
-export function createSlackAdapter(opts: { config: Config; engine: ConversationEngine; log: Logger; ackBudgetMs?: number; now?: () => Date }): SlackAdapter {
+export function createSlackAdapter(opts: {
+  config: Config;
+  engine: ConversationEngine;
+  log: Logger;
+  ackBudgetMs?: number;
+  now?: () => Date;
+}): SlackAdapter {
   return new SlackAdapter(opts);
 }

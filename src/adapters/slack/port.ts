@@ -4,7 +4,13 @@
  * message is retried across restarts and never sent twice by two retry layers.
  */
 import { webApi } from '@slack/bolt';
-import type { ChatPort, ConversationRef, DeliveryResult, Outgoing, PlatformUser } from '../../chat/message.js';
+import type {
+  ChatPort,
+  ConversationRef,
+  DeliveryResult,
+  Outgoing,
+  PlatformUser,
+} from '../../chat/message.js';
 import { DeliveryError } from '../../chat/message.js';
 import type { Logger } from '../../log.js';
 import { fallbackText, replyBlocks } from './render.js';
@@ -39,21 +45,34 @@ export function toDeliveryError(err: unknown, what: string): DeliveryError {
   switch (e.code) {
     case webApi.ErrorCode.RateLimitedError: {
       const sec = typeof e.retryAfter === 'number' ? e.retryAfter : 1;
-      return new DeliveryError(`${what}: rate limited by Slack`, { retryable: true, retryAfterMs: sec * 1000, cause: err });
+      return new DeliveryError(`${what}: rate limited by Slack`, {
+        retryable: true,
+        retryAfterMs: sec * 1000,
+        cause: err,
+      });
     }
     case webApi.ErrorCode.HTTPError: {
       const status = typeof e.statusCode === 'number' ? e.statusCode : 0;
-      return new DeliveryError(`${what}: Slack answered HTTP ${status}`, { retryable: status >= 500 || status === 408 || status === 0, cause: err });
+      return new DeliveryError(`${what}: Slack answered HTTP ${status}`, {
+        retryable: status >= 500 || status === 408 || status === 0,
+        cause: err,
+      });
     }
     case webApi.ErrorCode.RequestError:
       return new DeliveryError(`${what}: network error talking to Slack`, { retryable: true, cause: err });
     case webApi.ErrorCode.PlatformError: {
       const code = typeof e.data?.error === 'string' ? e.data.error : 'unknown_error';
-      return new DeliveryError(`${what}: Slack refused (${code})`, { retryable: RETRYABLE_PLATFORM_ERRORS.has(code), cause: err });
+      return new DeliveryError(`${what}: Slack refused (${code})`, {
+        retryable: RETRYABLE_PLATFORM_ERRORS.has(code),
+        cause: err,
+      });
     }
     default:
       // Unknown failures (a bug, a timeout abort) are retried: giving up would lose the message for good.
-      return new DeliveryError(`${what}: ${err instanceof Error ? err.message : String(err)}`, { retryable: true, cause: err });
+      return new DeliveryError(`${what}: ${err instanceof Error ? err.message : String(err)}`, {
+        retryable: true,
+        cause: err,
+      });
   }
 }
 
@@ -76,7 +95,12 @@ export class SlackPort implements ChatPort {
     if (message.updateOf) {
       const target = await this.resolveChannel(message.updateOf.conversation.channelId);
       try {
-        const res = await this.client.chat.update({ channel: target, ts: message.updateOf.messageId, text, blocks });
+        const res = await this.client.chat.update({
+          channel: target,
+          ts: message.updateOf.messageId,
+          text,
+          blocks,
+        });
         return { messageId: typeof res.ts === 'string' ? res.ts : message.updateOf.messageId };
       } catch (err) {
         throw toDeliveryError(err, 'chat.update');
@@ -92,7 +116,8 @@ export class SlackPort implements ChatPort {
         unfurl_links: false,
         unfurl_media: false,
       });
-      if (typeof res.ts !== 'string') throw new DeliveryError('chat.postMessage: Slack returned no ts', { retryable: false });
+      if (typeof res.ts !== 'string')
+        throw new DeliveryError('chat.postMessage: Slack returned no ts', { retryable: false });
       return { messageId: res.ts };
     } catch (err) {
       if (err instanceof DeliveryError) throw err;
@@ -100,7 +125,10 @@ export class SlackPort implements ChatPort {
     }
   }
 
-  async lookupUser(platformUserId: string, _conversation?: ConversationRef): Promise<{ email: string | null; displayName: string | null } | null> {
+  async lookupUser(
+    platformUserId: string,
+    _conversation?: ConversationRef,
+  ): Promise<{ email: string | null; displayName: string | null } | null> {
     try {
       const res = await this.client.users.info({ user: platformUserId });
       const u = res.user;
@@ -118,7 +146,14 @@ export class SlackPort implements ChatPort {
 
   async openDirect(user: PlatformUser, workspace: ConversationRef): Promise<ConversationRef> {
     const channelId = await this.openDm(user.platformUserId);
-    return { platform: 'slack', channelId, threadId: null, isDirect: true, workspaceId: workspace.workspaceId, isPublic: false };
+    return {
+      platform: 'slack',
+      channelId,
+      threadId: null,
+      isDirect: true,
+      workspaceId: workspace.workspaceId,
+      isPublic: false,
+    };
   }
 
   private async resolveChannel(channelId: string): Promise<string> {
@@ -143,7 +178,10 @@ export class SlackPort implements ChatPort {
 
 /** Bolt and the Web API log through their own interface; route it into ours (debug noise stays debug). */
 export function boltLogger(log: Logger): import('@slack/bolt').Logger {
-  const fmt = (msgs: unknown[]): string => msgs.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
+  const fmt = (msgs: unknown[]): string =>
+    msgs
+      .map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m)))
+      .join(' ');
   let level = webApi.LogLevel.INFO;
   return {
     debug: (...m: unknown[]) => log.debug(fmt(m), { component: 'slack-sdk' }),

@@ -17,7 +17,12 @@ export type SlackBotEvent = (typeof SLACK_BOT_EVENTS)[number];
 export const SLACK_COMMANDS = ['/it'] as const;
 
 export const SLACK_SHORTCUTS = [
-  { callback_id: 'create_ticket', name: 'Create ticket', type: 'message', description: 'Turn this message into an IT ticket' },
+  {
+    callback_id: 'create_ticket',
+    name: 'Create ticket',
+    type: 'message',
+    description: 'Turn this message into an IT ticket',
+  },
 ] as const;
 
 /**

@@ -52,12 +52,7 @@ export function plainText(text: string, botUserId?: string | null): string {
   );
   out = out.replace(/<((?:https?|mailto):[^>]+)>/g, (_m, url: string) => url.replace(/^mailto:/, ''));
   out = out.replace(/<!(here|channel|everyone)>/g, '@$1');
-  return out
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return out.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').replace(/\s+/g, ' ').trim();
 }
 
 export function isActionId(v: string): v is ActionId {
@@ -89,7 +84,8 @@ function button(choice: Choice, index: number): Button | null {
 function actionBlocks(choices: Choice[], startIndex: number): KnownBlock[] {
   const buttons = choices.map((c, i) => button(c, startIndex + i)).filter((b): b is Button => b !== null);
   const blocks: KnownBlock[] = [];
-  for (let i = 0; i < buttons.length; i += 25) blocks.push({ type: 'actions', elements: buttons.slice(i, i + 25) });
+  for (let i = 0; i < buttons.length; i += 25)
+    blocks.push({ type: 'actions', elements: buttons.slice(i, i + 25) });
   return blocks;
 }
 
@@ -115,7 +111,10 @@ const STATE_LABEL: Record<TicketCard['state'], string> = {
 export function cardBlocks(card: TicketCard, buttonIndexStart = 0): KnownBlock[] {
   const fields = [
     { type: 'mrkdwn' as const, text: `*State*\n${STATE_LABEL[card.state]}` },
-    { type: 'mrkdwn' as const, text: `*Priority*\n${card.priority} (impact ${card.impact}, urgency ${card.urgency})` },
+    {
+      type: 'mrkdwn' as const,
+      text: `*Priority*\n${card.priority} (impact ${card.impact}, urgency ${card.urgency})`,
+    },
     { type: 'mrkdwn' as const, text: `*Group*\n${escapeMrkdwn(card.group ?? 'not assigned yet')}` },
     { type: 'mrkdwn' as const, text: `*Assignee*\n${escapeMrkdwn(card.assignee ?? 'not assigned yet')}` },
   ];
@@ -123,11 +122,15 @@ export function cardBlocks(card: TicketCard, buttonIndexStart = 0): KnownBlock[]
     {
       type: 'section',
       block_id: `card:${card.number}`,
-      text: { type: 'mrkdwn', text: truncate(`:ticket: *${card.number}* · ${escapeMrkdwn(card.title)}`, MAX_SECTION) },
+      text: {
+        type: 'mrkdwn',
+        text: truncate(`:ticket: *${card.number}* · ${escapeMrkdwn(card.title)}`, MAX_SECTION),
+      },
       fields,
     },
   ];
-  if (card.eta) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(card.eta) }] });
+  if (card.eta)
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(card.eta) }] });
   blocks.push(...actionBlocks(card.actions, buttonIndexStart));
   return blocks;
 }
@@ -153,7 +156,14 @@ export function replyBlocks(reply: Reply): KnownBlock[] {
     const form = reply.form;
     blocks.push(
       ...actionBlocks(
-        [{ label: `Open form: ${form.title}`, actionId: 'form.open', value: { templateId: form.templateId, values: form.values ?? {} }, style: 'primary' }],
+        [
+          {
+            label: `Open form: ${form.title}`,
+            actionId: 'form.open',
+            value: { templateId: form.templateId, values: form.values ?? {} },
+            style: 'primary',
+          },
+        ],
         buttons,
       ),
     );
@@ -165,7 +175,10 @@ export function replyBlocks(reply: Reply): KnownBlock[] {
 
 /** Top-level `text` of a message: notifications and screen readers show it. */
 export function fallbackText(reply: Reply): string {
-  const base = reply.card && !reply.text.includes(reply.card.number) ? `${reply.text} (${reply.card.number})` : reply.text;
+  const base =
+    reply.card && !reply.text.includes(reply.card.number)
+      ? `${reply.text} (${reply.card.number})`
+      : reply.text;
   return truncate(escapeMrkdwn(base), 4000);
 }
 
@@ -189,13 +202,21 @@ function fieldElement(field: FormField, initial: unknown): SlackTypes.InputBlock
   switch (field.type) {
     case 'textarea':
     case 'text': {
-      const el: SlackTypes.PlainTextInput = { type: 'plain_text_input', action_id: VALUE_ACTION, multiline: field.type === 'textarea' };
+      const el: SlackTypes.PlainTextInput = {
+        type: 'plain_text_input',
+        action_id: VALUE_ACTION,
+        multiline: field.type === 'textarea',
+      };
       if (field.maxLength) el.max_length = Math.min(field.maxLength, 3000);
       if (init) el.initial_value = truncate(init, 3000);
       return el;
     }
     case 'number': {
-      const el: SlackTypes.NumberInput = { type: 'number_input', action_id: VALUE_ACTION, is_decimal_allowed: true };
+      const el: SlackTypes.NumberInput = {
+        type: 'number_input',
+        action_id: VALUE_ACTION,
+        is_decimal_allowed: true,
+      };
       if (init && Number.isFinite(Number(init))) el.initial_value = init;
       return el;
     }
@@ -223,14 +244,24 @@ function fieldElement(field: FormField, initial: unknown): SlackTypes.InputBlock
     case 'select': {
       // Slack refuses a select without options; a text box still lets the user answer.
       if (options.length === 0) return { type: 'plain_text_input', action_id: VALUE_ACTION };
-      const el: SlackTypes.StaticSelect = { type: 'static_select', action_id: VALUE_ACTION, options: options.map(option) };
+      const el: SlackTypes.StaticSelect = {
+        type: 'static_select',
+        action_id: VALUE_ACTION,
+        options: options.map(option),
+      };
       if (init && options.includes(init)) el.initial_option = option(init);
       return el;
     }
     case 'multiselect': {
       if (options.length === 0) return { type: 'plain_text_input', action_id: VALUE_ACTION };
-      const el: SlackTypes.MultiStaticSelect = { type: 'multi_static_select', action_id: VALUE_ACTION, options: options.map(option) };
-      const chosen = Array.isArray(initial) ? initial.filter((v): v is string => typeof v === 'string' && options.includes(v)) : [];
+      const el: SlackTypes.MultiStaticSelect = {
+        type: 'multi_static_select',
+        action_id: VALUE_ACTION,
+        options: options.map(option),
+      };
+      const chosen = Array.isArray(initial)
+        ? initial.filter((v): v is string => typeof v === 'string' && options.includes(v))
+        : [];
       if (chosen.length > 0) el.initial_options = chosen.map(option);
       return el;
     }
@@ -240,7 +271,11 @@ function fieldElement(field: FormField, initial: unknown): SlackTypes.InputBlock
 /** A template as a modal: one input block per field, block_id = field id so errors land on the field. */
 export function formModal(form: FormSpec, metadata: ModalMetadata): ModalView {
   const blocks: KnownBlock[] = [];
-  if (form.description) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(form.description), MAX_SECTION) } });
+  if (form.description)
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(form.description), MAX_SECTION) },
+    });
   for (const field of form.fields) {
     const input: SlackTypes.InputBlock = {
       type: 'input',
@@ -264,7 +299,10 @@ export function formModal(form: FormSpec, metadata: ModalMetadata): ModalView {
 }
 
 /** The template picker (`/it new`): submitting it swaps the modal for the chosen template's form. */
-export function pickerModal(templates: Array<{ id: string; title: string; description: string }>, metadata: ModalMetadata): ModalView {
+export function pickerModal(
+  templates: Array<{ id: string; title: string; description: string }>,
+  metadata: ModalMetadata,
+): ModalView {
   const opts = templates.slice(0, MAX_OPTIONS).map((t) => {
     const o: SlackTypes.PlainTextOption = { text: plain(t.title, 75), value: t.id };
     if (t.description) o.description = plain(t.description, 75);
@@ -272,7 +310,15 @@ export function pickerModal(templates: Array<{ id: string; title: string; descri
   });
   const blocks: KnownBlock[] =
     opts.length === 0
-      ? [{ type: 'section', text: { type: 'mrkdwn', text: 'No request templates are configured yet. Describe what you need in a message to me instead.' } }]
+      ? [
+          {
+            type: 'section',
+            text: {
+              type: 'mrkdwn',
+              text: 'No request templates are configured yet. Describe what you need in a message to me instead.',
+            },
+          },
+        ]
       : [
           {
             type: 'input',
@@ -295,7 +341,12 @@ export function pickerModal(templates: Array<{ id: string; title: string; descri
 
 /** "Create ticket" from a message: the text is prefilled and can be edited before submitting. */
 export function ticketFromMessageModal(text: string, metadata: ModalMetadata): ModalView {
-  const el: SlackTypes.PlainTextInput = { type: 'plain_text_input', action_id: VALUE_ACTION, multiline: true, max_length: 3000 };
+  const el: SlackTypes.PlainTextInput = {
+    type: 'plain_text_input',
+    action_id: VALUE_ACTION,
+    multiline: true,
+    max_length: 3000,
+  };
   if (text) el.initial_value = truncate(text, 3000);
   return {
     type: 'modal',
@@ -304,7 +355,9 @@ export function ticketFromMessageModal(text: string, metadata: ModalMetadata): M
     submit: plain('Create', 24),
     close: plain('Cancel', 24),
     private_metadata: JSON.stringify(metadata),
-    blocks: [{ type: 'input', block_id: DESCRIPTION_BLOCK, label: plain('What is the problem?'), element: el }],
+    blocks: [
+      { type: 'input', block_id: DESCRIPTION_BLOCK, label: plain('What is the problem?'), element: el },
+    ],
   };
 }
 
@@ -338,12 +391,16 @@ export function elementValue(state: SlackElementState): unknown {
       return Number.isFinite(n) ? n : state.value;
     }
     default:
-      return state.value === null || state.value === undefined || state.value === '' ? undefined : state.value;
+      return state.value === null || state.value === undefined || state.value === ''
+        ? undefined
+        : state.value;
   }
 }
 
 /** Modal state (`block_id → action_id → element`) → `{ fieldId: value }`, empty answers left out. */
-export function formValues(values: Record<string, Record<string, SlackElementState>>): Record<string, unknown> {
+export function formValues(
+  values: Record<string, Record<string, SlackElementState>>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [blockId, actions] of Object.entries(values)) {
     const state = actions[VALUE_ACTION] ?? Object.values(actions)[0];
@@ -355,7 +412,12 @@ export function formValues(values: Record<string, Record<string, SlackElementSta
 }
 
 function localButton(label: string, action: LocalAction, style?: 'primary'): Button {
-  const b: Button = { type: 'button', text: plain(label, MAX_BUTTON_TEXT), action_id: `${LOCAL_PREFIX}${action}`, value: action };
+  const b: Button = {
+    type: 'button',
+    text: plain(label, MAX_BUTTON_TEXT),
+    action_id: `${LOCAL_PREFIX}${action}`,
+    value: action,
+  };
   if (style) b.style = style;
   return b;
 }
@@ -375,7 +437,11 @@ export function menuBlocks(): KnownBlock[] {
     { type: 'section', text: { type: 'mrkdwn', text: 'How can IT help?' } },
     {
       type: 'actions',
-      elements: [localButton('New request', 'new', 'primary'), localButton('My tickets', 'tickets'), localButton('Help', 'help')],
+      elements: [
+        localButton('New request', 'new', 'primary'),
+        localButton('My tickets', 'tickets'),
+        localButton('Help', 'help'),
+      ],
     },
   ];
 }
@@ -383,14 +449,21 @@ export function menuBlocks(): KnownBlock[] {
 function ticketLine(card: TicketCard): KnownBlock[] {
   const due = card.eta ? ` · ${escapeMrkdwn(card.eta)}` : '';
   return [
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(`*${card.number}* · ${escapeMrkdwn(card.title)}`, MAX_SECTION) } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `${STATE_LABEL[card.state]} · ${card.priority}${due}` }] },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(`*${card.number}* · ${escapeMrkdwn(card.title)}`, MAX_SECTION) },
+    },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `${STATE_LABEL[card.state]} · ${card.priority}${due}` }],
+    },
   ];
 }
 
 /** The requester's tickets as a compact list (App Home, `/it status`). */
 export function ticketListBlocks(cards: TicketCard[]): KnownBlock[] {
-  if (cards.length === 0) return [{ type: 'section', text: { type: 'mrkdwn', text: 'You have no tickets.' } }];
+  if (cards.length === 0)
+    return [{ type: 'section', text: { type: 'mrkdwn', text: 'You have no tickets.' } }];
   const open = cards.filter((c) => ['new', 'assigned', 'in_progress', 'pending'].includes(c.state));
   const recent = cards.filter((c) => !open.includes(c));
   const blocks: KnownBlock[] = [];
@@ -407,8 +480,17 @@ export function ticketListBlocks(cards: TicketCard[]): KnownBlock[] {
 
 export function homeView(cards: TicketCard[]): HomeView {
   const head: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: '*IT service desk*\nWrite to me in the Messages tab, or start a request here.' } },
-    { type: 'actions', elements: [localButton('New request', 'new', 'primary'), localButton('Help', 'help')] },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: '*IT service desk*\nWrite to me in the Messages tab, or start a request here.',
+      },
+    },
+    {
+      type: 'actions',
+      elements: [localButton('New request', 'new', 'primary'), localButton('Help', 'help')],
+    },
     { type: 'divider' },
   ];
   return { type: 'home', blocks: [...head, ...ticketListBlocks(cards)].slice(0, 100) };

@@ -79,7 +79,12 @@ export const historyMessageSchema = z.object({
 });
 export const historyResponseSchema = z.object({ messages: z.array(historyMessageSchema).default([]) });
 
-const interactiveUser = z.object({ id, team_id: z.string().optional(), name: z.string().optional(), username: z.string().optional() });
+const interactiveUser = z.object({
+  id,
+  team_id: z.string().optional(),
+  name: z.string().optional(),
+  username: z.string().optional(),
+});
 const interactiveTeam = z.object({ id }).nullable().optional();
 
 export const blockActionsSchema = z.object({
@@ -133,7 +138,9 @@ export const viewSubmissionSchema = z.object({
     hash: z.string().optional(),
     callback_id: z.string(),
     private_metadata: z.string().default(''),
-    state: z.object({ values: z.record(z.string(), z.record(z.string(), elementState)) }).default({ values: {} }),
+    state: z
+      .object({ values: z.record(z.string(), z.record(z.string(), elementState)) })
+      .default({ values: {} }),
   }),
 });
 export type SlackViewSubmission = z.infer<typeof viewSubmissionSchema>;
@@ -189,7 +196,8 @@ export const buttonValueSchema = z.record(z.string(), z.unknown());
 /** Parses or throws an Error whose message names the payload and every bad field. */
 export function parseSlack<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
   const parsed = schema.safeParse(input);
-  if (!parsed.success) throw new SlackPayloadError(`invalid Slack ${what}: ${formatIssues(parsed.error.issues)}`);
+  if (!parsed.success)
+    throw new SlackPayloadError(`invalid Slack ${what}: ${formatIssues(parsed.error.issues)}`);
   return parsed.data;
 }
 

@@ -25,10 +25,10 @@ export interface KnowledgeCalibration {
  * base is too small to fit its own.
  */
 export const DEFAULT_KNOWLEDGE_CALIBRATION: KnowledgeCalibration = {
-  embeddingWeight: 0.6,
-  a: 8,
-  b: 10,
-  c: -5,
+  embeddingWeight: 0.7,
+  a: 2.222,
+  b: 11.859,
+  c: -1.773,
   answerThreshold: 0.5,
 };
 

@@ -56,8 +56,11 @@ export class FakeEngine implements ConversationEngine {
   checkForm(templateId: string, values: Record<string, unknown>): FormCheck {
     if (templateId !== 'laptop') return { ok: false, errors: { template: 'unknown template' } };
     const errors: Record<string, string> = {};
-    for (const f of LAPTOP_FORM.fields) if (f.required && (values[f.id] === undefined || values[f.id] === '')) errors[f.id] = `${f.label} is required`;
-    if (typeof values.reason === 'string' && values.reason.length < 5) errors.reason = 'Why: at least 5 characters';
+    for (const f of LAPTOP_FORM.fields)
+      if (f.required && (values[f.id] === undefined || values[f.id] === ''))
+        errors[f.id] = `${f.label} is required`;
+    if (typeof values.reason === 'string' && values.reason.length < 5)
+      errors.reason = 'Why: at least 5 characters';
     return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, values };
   }
 
@@ -77,7 +80,8 @@ export class FakeEngine implements ConversationEngine {
   async waitForReceived(n: number, timeoutMs = 3000): Promise<Incoming[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.received.length < n) {
-      if (Date.now() > deadline) throw new Error(`expected ${n} received events, got ${this.received.length}`);
+      if (Date.now() > deadline)
+        throw new Error(`expected ${n} received events, got ${this.received.length}`);
       await new Promise((r) => setTimeout(r, 10));
     }
     return this.received;

@@ -7,17 +7,32 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { createSlackAdapter, SLACK_BOT_SCOPES, SLACK_EVENTS_PATH } from '../../../../src/adapters/slack/index.js';
+import {
+  createSlackAdapter,
+  SLACK_BOT_SCOPES,
+  SLACK_EVENTS_PATH,
+} from '../../../../src/adapters/slack/index.js';
 import { loadConfig } from '../../../../src/config.js';
 import { silentLogger } from '../../../../src/log.js';
 import { FakeEngine } from './fake-engine.js';
 
 const manifestSchema = z.object({
-  display_information: z.object({ name: z.string().min(1), description: z.string().min(1), long_description: z.string().min(175).optional() }),
+  display_information: z.object({
+    name: z.string().min(1),
+    description: z.string().min(1),
+    long_description: z.string().min(175).optional(),
+  }),
   features: z.object({
     app_home: z.object({ home_tab_enabled: z.literal(true), messages_tab_enabled: z.literal(true) }),
     bot_user: z.object({ display_name: z.string().min(1) }),
-    shortcuts: z.array(z.object({ name: z.string(), type: z.literal('message'), callback_id: z.string(), description: z.string() })),
+    shortcuts: z.array(
+      z.object({
+        name: z.string(),
+        type: z.literal('message'),
+        callback_id: z.string(),
+        description: z.string(),
+      }),
+    ),
     slash_commands: z.array(z.object({ command: z.string(), url: z.url(), description: z.string() })),
   }),
   oauth_config: z.object({ scopes: z.object({ bot: z.array(z.string()) }) }),
@@ -27,11 +42,17 @@ const manifestSchema = z.object({
   }),
 });
 
-const manifest = manifestSchema.parse(parse(readFileSync(new URL('../../../../manifest/slack/manifest.yaml', import.meta.url), 'utf8')));
+const manifest = manifestSchema.parse(
+  parse(readFileSync(new URL('../../../../manifest/slack/manifest.yaml', import.meta.url), 'utf8')),
+);
 
 // Constructing the adapter registers its listeners; nothing touches the network until start().
 const adapter = createSlackAdapter({
-  config: loadConfig({ SLACK_SIGNING_SECRET: 'manifest-test-secret', SLACK_BOT_TOKEN: 'xoxb-manifest', SLACK_API_URL: 'http://127.0.0.1:9/api/' }),
+  config: loadConfig({
+    SLACK_SIGNING_SECRET: 'manifest-test-secret',
+    SLACK_BOT_TOKEN: 'xoxb-manifest',
+    SLACK_API_URL: 'http://127.0.0.1:9/api/',
+  }),
   engine: new FakeEngine(),
   log: silentLogger,
 });
@@ -39,16 +60,24 @@ const sorted = (xs: readonly string[]) => [...xs].sort();
 
 describe('Slack manifest', () => {
   it('subscribes to exactly the events the code registers', () => {
-    expect(sorted(manifest.settings.event_subscriptions.bot_events)).toEqual(sorted(adapter.registered.events));
+    expect(sorted(manifest.settings.event_subscriptions.bot_events)).toEqual(
+      sorted(adapter.registered.events),
+    );
   });
 
   it('declares exactly the slash commands the code registers', () => {
-    expect(sorted(manifest.features.slash_commands.map((c) => c.command))).toEqual(sorted(adapter.registered.commands));
+    expect(sorted(manifest.features.slash_commands.map((c) => c.command))).toEqual(
+      sorted(adapter.registered.commands),
+    );
   });
 
   it('declares exactly the shortcuts the code registers', () => {
-    expect(sorted(manifest.features.shortcuts.map((s) => s.callback_id))).toEqual(sorted(adapter.registered.shortcuts));
-    expect(manifest.features.shortcuts.find((s) => s.callback_id === 'create_ticket')?.name).toBe('Create ticket');
+    expect(sorted(manifest.features.shortcuts.map((s) => s.callback_id))).toEqual(
+      sorted(adapter.registered.shortcuts),
+    );
+    expect(manifest.features.shortcuts.find((s) => s.callback_id === 'create_ticket')?.name).toBe(
+      'Create ticket',
+    );
   });
 
   it('asks for exactly the scopes the code needs', () => {

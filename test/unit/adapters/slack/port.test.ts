@@ -12,8 +12,18 @@ import { CARD } from './fake-engine.js';
 let fake: FakeSlackApi;
 let port: SlackPort;
 
-const dm: ConversationRef = { platform: 'slack', channelId: 'D0ALICE', threadId: null, isDirect: true, workspaceId: 'T0001' };
-const out = (extra: Partial<Outgoing> = {}): Outgoing => ({ conversation: dm, reply: { text: 'Ticket INC0000042 opened', card: CARD }, ...extra });
+const dm: ConversationRef = {
+  platform: 'slack',
+  channelId: 'D0ALICE',
+  threadId: null,
+  isDirect: true,
+  workspaceId: 'T0001',
+};
+const out = (extra: Partial<Outgoing> = {}): Outgoing => ({
+  conversation: dm,
+  reply: { text: 'Ticket INC0000042 opened', card: CARD },
+  ...extra,
+});
 
 async function failure(p: Promise<unknown>): Promise<DeliveryError> {
   try {
@@ -46,14 +56,25 @@ describe('SlackPort.deliver', () => {
   });
 
   it('replies in the thread (replyTo wins over the conversation thread)', async () => {
-    await port.deliver(out({ conversation: { ...dm, channelId: 'C0GENERAL', threadId: '111.1', isDirect: false }, replyTo: '222.2' }));
-    expect(fake.callsOf('chat.postMessage')[0]?.args).toMatchObject({ channel: 'C0GENERAL', thread_ts: '222.2' });
+    await port.deliver(
+      out({
+        conversation: { ...dm, channelId: 'C0GENERAL', threadId: '111.1', isDirect: false },
+        replyTo: '222.2',
+      }),
+    );
+    expect(fake.callsOf('chat.postMessage')[0]?.args).toMatchObject({
+      channel: 'C0GENERAL',
+      thread_ts: '222.2',
+    });
   });
 
   it('updates a card in place with chat.update', async () => {
     const res = await port.deliver(out({ updateOf: { conversation: dm, messageId: '1700000000.000100' } }));
     expect(fake.callsOf('chat.postMessage')).toHaveLength(0);
-    expect(fake.callsOf('chat.update')[0]?.args).toMatchObject({ channel: 'D0ALICE', ts: '1700000000.000100' });
+    expect(fake.callsOf('chat.update')[0]?.args).toMatchObject({
+      channel: 'D0ALICE',
+      ts: '1700000000.000100',
+    });
     expect(res.messageId).toBe('1700000000.000100');
   });
 
@@ -91,14 +112,19 @@ describe('SlackPort.deliver', () => {
 
   it('a network failure opening the DM is retryable too', async () => {
     fake.failNext('conversations.open', { status: 500 });
-    expect((await failure(port.deliver(out({ conversation: { ...dm, channelId: 'U0ERIN' } })))).retryable).toBe(true);
+    expect(
+      (await failure(port.deliver(out({ conversation: { ...dm, channelId: 'U0ERIN' } })))).retryable,
+    ).toBe(true);
   });
 });
 
 describe('SlackPort users and DMs', () => {
   it('looks up email and name with users.info', async () => {
     fake.users.set('U0ALICE', { id: 'U0ALICE', email: 'alice@example.com', name: 'Alice Liddell' });
-    expect(await port.lookupUser('U0ALICE', dm)).toEqual({ email: 'alice@example.com', displayName: 'Alice Liddell' });
+    expect(await port.lookupUser('U0ALICE', dm)).toEqual({
+      email: 'alice@example.com',
+      displayName: 'Alice Liddell',
+    });
   });
 
   it('returns null for an unknown user', async () => {
@@ -107,8 +133,18 @@ describe('SlackPort users and DMs', () => {
   });
 
   it('opens a DM for private follow-ups', async () => {
-    const ref = await port.openDirect({ platform: 'slack', platformUserId: 'U0FRANK' }, { ...dm, channelId: 'C0GENERAL', isDirect: false });
-    expect(ref).toEqual({ platform: 'slack', channelId: 'D0FRANK', threadId: null, isDirect: true, workspaceId: 'T0001', isPublic: false });
+    const ref = await port.openDirect(
+      { platform: 'slack', platformUserId: 'U0FRANK' },
+      { ...dm, channelId: 'C0GENERAL', isDirect: false },
+    );
+    expect(ref).toEqual({
+      platform: 'slack',
+      channelId: 'D0FRANK',
+      threadId: null,
+      isDirect: true,
+      workspaceId: 'T0001',
+      isPublic: false,
+    });
     expect(fake.callsOf('conversations.open')[0]?.args.users).toBe('U0FRANK');
   });
 });

@@ -12,7 +12,14 @@ import type { IncomingAction, IncomingMessage } from '../../../../src/chat/messa
 import { loadConfig } from '../../../../src/config.js';
 import { silentLogger } from '../../../../src/log.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../../../support/fake-slack-api.js';
-import { eventEnvelope, FORM, interactivityBody, postSigned, slackTs, slashCommandBody } from '../../../support/slack-signing.js';
+import {
+  eventEnvelope,
+  FORM,
+  interactivityBody,
+  postSigned,
+  slackTs,
+  slashCommandBody,
+} from '../../../support/slack-signing.js';
 import { FakeEngine } from './fake-engine.js';
 
 const SECRET = 'test-signing-secret-0123456789';
@@ -23,24 +30,51 @@ let adapter: SlackAdapter;
 let server: Server;
 let url: string;
 
-const post = (body: string, opts: Parameters<typeof postSigned>[3] = {}) => postSigned(url, SECRET, body, opts);
+const post = (body: string, opts: Parameters<typeof postSigned>[3] = {}) =>
+  postSigned(url, SECRET, body, opts);
 const postForm = (body: string) => postSigned(url, SECRET, body, { contentType: FORM });
 
 function dm(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { type: 'message', channel: 'D0ALICE', channel_type: 'im', user: 'U0ALICE', text, ts: slackTs(), team: 'T0001', ...extra };
+  return {
+    type: 'message',
+    channel: 'D0ALICE',
+    channel_type: 'im',
+    user: 'U0ALICE',
+    text,
+    ts: slackTs(),
+    team: 'T0001',
+    ...extra,
+  };
 }
 
-function blockAction(actionId: string, value: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {
+function blockAction(
+  actionId: string,
+  value: unknown,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     type: 'block_actions',
     trigger_id: 'trig.1',
     user: { id: 'U0ALICE', team_id: 'T0001', username: 'alice' },
     team: { id: 'T0001' },
     channel: { id: 'D0ALICE', name: 'directmessage' },
-    container: { type: 'message', message_ts: '1700000000.000100', channel_id: 'D0ALICE', is_ephemeral: false },
+    container: {
+      type: 'message',
+      message_ts: '1700000000.000100',
+      channel_id: 'D0ALICE',
+      is_ephemeral: false,
+    },
     message: { ts: '1700000000.000100' },
     response_url: fake.responseUrl('act'),
-    actions: [{ type: 'button', action_id: actionId, block_id: 'b1', value: JSON.stringify(value), action_ts: `${Date.now() / 1000}` }],
+    actions: [
+      {
+        type: 'button',
+        action_id: actionId,
+        block_id: 'b1',
+        value: JSON.stringify(value),
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
     ...extra,
   };
 }
@@ -48,7 +82,12 @@ function blockAction(actionId: string, value: unknown, extra: Record<string, unk
 beforeAll(async () => {
   fake = await startFakeSlackApi();
   engine = new FakeEngine();
-  const config = loadConfig({ SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: fake.apiUrl, NODE_ENV: 'test' });
+  const config = loadConfig({
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_API_URL: fake.apiUrl,
+    NODE_ENV: 'test',
+  });
   adapter = createSlackAdapter({ config, engine, log: silentLogger });
   engine.registerPort(adapter.port);
   const app = express();
@@ -81,8 +120,12 @@ describe('slack events', () => {
   it('turns a signed DM into one IncomingMessage, also when Slack delivers it three times', async () => {
     const body = eventEnvelope(dm('my vpn keeps dropping'), { eventId: 'EvDM0001' });
     const first = await post(body);
-    const second = await post(body, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
-    const third = await post(body, { headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' } });
+    const second = await post(body, {
+      headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+    });
+    const third = await post(body, {
+      headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' },
+    });
     expect([first.status, second.status, third.status]).toEqual([200, 200, 200]);
     expect(engine.received).toHaveLength(1);
     const msg = engine.received[0] as IncomingMessage;
@@ -93,7 +136,13 @@ describe('slack events', () => {
       text: 'my vpn keeps dropping',
       via: 'dm',
       user: { platform: 'slack', platformUserId: 'U0ALICE' },
-      conversation: { channelId: 'D0ALICE', isDirect: true, threadId: null, workspaceId: 'T0001', isPublic: false },
+      conversation: {
+        channelId: 'D0ALICE',
+        isDirect: true,
+        threadId: null,
+        workspaceId: 'T0001',
+        isPublic: false,
+      },
     });
     expect(first.ms).toBeLessThan(1000);
   });
@@ -102,7 +151,11 @@ describe('slack events', () => {
     const body = eventEnvelope(dm('forged'));
     const bad = await post(body, { signature: 'v0=deadbeef' });
     const stale = await post(body, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
-    const unsigned = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const unsigned = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(bad.status).toBe(401);
     expect(stale.status).toBe(401);
     expect(unsigned.status).toBe(401);
@@ -129,37 +182,113 @@ describe('slack events', () => {
     await post(eventEnvelope(dm('from me', { user: 'UBOT' })));
     await post(eventEnvelope(dm('', { subtype: 'message_changed', message: { text: 'edited' } })));
     await post(eventEnvelope(dm('', { subtype: 'message_deleted' })));
-    await post(eventEnvelope({ type: 'message', subtype: 'channel_join', channel: 'C0GENERAL', channel_type: 'channel', user: 'U0ALICE', text: 'joined', ts: slackTs() }));
+    await post(
+      eventEnvelope({
+        type: 'message',
+        subtype: 'channel_join',
+        channel: 'C0GENERAL',
+        channel_type: 'channel',
+        user: 'U0ALICE',
+        text: 'joined',
+        ts: slackTs(),
+      }),
+    );
     expect(engine.received).toHaveLength(0);
   });
 
   it('answers an @mention in its thread, without the mention in the text, flagged as public', async () => {
     const ts = slackTs();
-    await post(eventEnvelope({ type: 'app_mention', channel: 'C0GENERAL', user: 'U0ALICE', text: '<@UBOT> printer on 3rd floor &amp; scanner broken', ts }));
+    await post(
+      eventEnvelope({
+        type: 'app_mention',
+        channel: 'C0GENERAL',
+        user: 'U0ALICE',
+        text: '<@UBOT> printer on 3rd floor &amp; scanner broken',
+        ts,
+      }),
+    );
     const msg = engine.received[0] as IncomingMessage;
-    expect(msg).toMatchObject({ via: 'mention', text: 'printer on 3rd floor & scanner broken', messageId: ts });
-    expect(msg.conversation).toMatchObject({ channelId: 'C0GENERAL', threadId: ts, isDirect: false, isPublic: true });
+    expect(msg).toMatchObject({
+      via: 'mention',
+      text: 'printer on 3rd floor & scanner broken',
+      messageId: ts,
+    });
+    expect(msg.conversation).toMatchObject({
+      channelId: 'C0GENERAL',
+      threadId: ts,
+      isDirect: false,
+      isPublic: true,
+    });
   });
 
   it('passes thread replies in channels (agents and requesters talking in a ticket thread), ignores top-level chatter and duplicate mentions', async () => {
     const root = slackTs();
-    await post(eventEnvelope({ type: 'message', channel: 'C0TRIAGE', channel_type: 'channel', user: 'U0BOB', text: 'just chatting', ts: slackTs() }));
-    await post(eventEnvelope({ type: 'message', channel: 'C0TRIAGE', channel_type: 'channel', user: 'U0BOB', text: '<@UBOT> hi', ts: slackTs(), thread_ts: root }));
-    await post(eventEnvelope({ type: 'message', channel: 'C0TRIAGE', channel_type: 'channel', user: 'U0BOB', text: 'claiming this', ts: slackTs(), thread_ts: root }));
+    await post(
+      eventEnvelope({
+        type: 'message',
+        channel: 'C0TRIAGE',
+        channel_type: 'channel',
+        user: 'U0BOB',
+        text: 'just chatting',
+        ts: slackTs(),
+      }),
+    );
+    await post(
+      eventEnvelope({
+        type: 'message',
+        channel: 'C0TRIAGE',
+        channel_type: 'channel',
+        user: 'U0BOB',
+        text: '<@UBOT> hi',
+        ts: slackTs(),
+        thread_ts: root,
+      }),
+    );
+    await post(
+      eventEnvelope({
+        type: 'message',
+        channel: 'C0TRIAGE',
+        channel_type: 'channel',
+        user: 'U0BOB',
+        text: 'claiming this',
+        ts: slackTs(),
+        thread_ts: root,
+      }),
+    );
     expect(engine.received).toHaveLength(1);
-    expect(engine.received[0]).toMatchObject({ via: 'thread', text: 'claiming this', conversation: { channelId: 'C0TRIAGE', threadId: root } });
+    expect(engine.received[0]).toMatchObject({
+      via: 'thread',
+      text: 'claiming this',
+      conversation: { channelId: 'C0TRIAGE', threadId: root },
+    });
   });
 
   it('keeps file attachments of a DM', async () => {
-    await post(eventEnvelope(dm('screenshot', { subtype: 'file_share', files: [{ name: 'err.png', url_private: 'https://files.slack.com/err.png', mimetype: 'image/png' }] })));
-    expect((engine.received[0] as IncomingMessage).attachments).toEqual([{ name: 'err.png', url: 'https://files.slack.com/err.png', mimeType: 'image/png' }]);
+    await post(
+      eventEnvelope(
+        dm('screenshot', {
+          subtype: 'file_share',
+          files: [{ name: 'err.png', url_private: 'https://files.slack.com/err.png', mimetype: 'image/png' }],
+        }),
+      ),
+    );
+    expect((engine.received[0] as IncomingMessage).attachments).toEqual([
+      { name: 'err.png', url: 'https://files.slack.com/err.png', mimeType: 'image/png' },
+    ]);
   });
 
   it('turns a 🎫 reaction into one ticket request for the message author, whoever reacts and however often', async () => {
     const ts = slackTs();
     fake.messages.set(`C0GENERAL:${ts}`, { ts, text: 'the wifi in room 4 is down', user: 'U0CAROL' });
     const reaction = (user: string, reaction = 'ticket') =>
-      eventEnvelope({ type: 'reaction_added', user, reaction, item_user: 'U0CAROL', item: { type: 'message', channel: 'C0GENERAL', ts }, event_ts: slackTs() });
+      eventEnvelope({
+        type: 'reaction_added',
+        user,
+        reaction,
+        item_user: 'U0CAROL',
+        item: { type: 'message', channel: 'C0GENERAL', ts },
+        event_ts: slackTs(),
+      });
     await post(reaction('U0ALICE', 'thumbsup'));
     await post(reaction('U0ALICE'));
     await post(reaction('U0BOB'));
@@ -172,11 +301,16 @@ describe('slack events', () => {
       messageId: ts,
       conversation: { channelId: 'C0GENERAL', threadId: ts, isPublic: true },
     });
-    expect(fake.callsOf('conversations.history')[0]?.args).toMatchObject({ channel: 'C0GENERAL', latest: ts });
+    expect(fake.callsOf('conversations.history')[0]?.args).toMatchObject({
+      channel: 'C0GENERAL',
+      latest: ts,
+    });
   });
 
   it('publishes App Home with the requester tickets after the ack', async () => {
-    const res = await post(eventEnvelope({ type: 'app_home_opened', user: 'U0ALICE', channel: 'D0ALICE', tab: 'home' }));
+    const res = await post(
+      eventEnvelope({ type: 'app_home_opened', user: 'U0ALICE', channel: 'D0ALICE', tab: 'home' }),
+    );
     expect(res.status).toBe(200);
     const [call] = await fake.waitForCalls('views.publish');
     expect(call?.args.user_id).toBe('U0ALICE');
@@ -193,8 +327,16 @@ describe('slack interactivity', () => {
     expect(res.status).toBe(200);
     expect(engine.received).toHaveLength(1);
     const action = engine.received[0] as IncomingAction;
-    expect(action).toMatchObject({ kind: 'action', actionId: 'ticket.close', value: { ticket: 'INC0000042' }, user: { platformUserId: 'U0ALICE' } });
-    expect(action.sourceMessage).toMatchObject({ messageId: '1700000000.000100', conversation: { channelId: 'D0ALICE' } });
+    expect(action).toMatchObject({
+      kind: 'action',
+      actionId: 'ticket.close',
+      value: { ticket: 'INC0000042' },
+      user: { platformUserId: 'U0ALICE' },
+    });
+    expect(action.sourceMessage).toMatchObject({
+      messageId: '1700000000.000100',
+      conversation: { channelId: 'D0ALICE' },
+    });
   });
 
   it('acknowledges buttons it does not own (link buttons) at once', async () => {
@@ -206,7 +348,11 @@ describe('slack interactivity', () => {
 
   it('rejects a button whose value is not JSON without storing anything', async () => {
     const payload = blockAction('cd:ticket.close:1', {});
-    (payload.actions as Array<Record<string, unknown>>)[0] = { action_id: 'cd:ticket.close:1', value: 'not json', action_ts: '1.1' };
+    (payload.actions as Array<Record<string, unknown>>)[0] = {
+      action_id: 'cd:ticket.close:1',
+      value: 'not json',
+      action_ts: '1.1',
+    };
     const res = await postForm(interactivityBody(payload));
     await adapter.idle();
     expect(res.status).toBe(200);
@@ -214,9 +360,16 @@ describe('slack interactivity', () => {
   });
 
   it('opens a template as a modal from a form button', async () => {
-    await postForm(interactivityBody(blockAction('cd:form.open:0', { templateId: 'laptop', values: { reason: 'old one broke' } })));
+    await postForm(
+      interactivityBody(
+        blockAction('cd:form.open:0', { templateId: 'laptop', values: { reason: 'old one broke' } }),
+      ),
+    );
     const [call] = await fake.waitForCalls('views.open');
-    const view = call?.args.view as { type: string; blocks: Array<{ block_id?: string; element?: { initial_value?: string } }> };
+    const view = call?.args.view as {
+      type: string;
+      blocks: Array<{ block_id?: string; element?: { initial_value?: string } }>;
+    };
     expect(view.type).toBe('modal');
     expect(view.blocks.map((b) => b.block_id).filter(Boolean)).toEqual(['model', 'reason', 'quantity']);
     expect(view.blocks.find((b) => b.block_id === 'reason')?.element?.initial_value).toBe('old one broke');
@@ -227,16 +380,35 @@ describe('slack interactivity', () => {
       type: 'view_submission',
       user: { id: 'U0ALICE', team_id: 'T0001' },
       team: { id: 'T0001' },
-      view: { id: 'V0FORM', hash, callback_id: 'cd_modal', private_metadata: JSON.stringify(meta), state: { values } },
+      view: {
+        id: 'V0FORM',
+        hash,
+        callback_id: 'cd_modal',
+        private_metadata: JSON.stringify(meta),
+        state: { values },
+      },
     });
-  const formMeta = { kind: 'form', templateId: 'laptop', conv: { channelId: 'D0ALICE', threadId: null, isDirect: true, workspaceId: 'T0001' } };
+  const formMeta = {
+    kind: 'form',
+    templateId: 'laptop',
+    conv: { channelId: 'D0ALICE', threadId: null, isDirect: true, workspaceId: 'T0001' },
+  };
 
   it('shows template validation errors on the wrong field', async () => {
     const res = await postForm(
-      submission({ model: { value: { type: 'static_select', selected_option: null } }, reason: { value: { type: 'plain_text_input', value: 'hm' } } }, formMeta),
+      submission(
+        {
+          model: { value: { type: 'static_select', selected_option: null } },
+          reason: { value: { type: 'plain_text_input', value: 'hm' } },
+        },
+        formMeta,
+      ),
     );
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.text)).toEqual({ response_action: 'errors', errors: { model: 'Model is required', reason: 'Why: at least 5 characters' } });
+    expect(JSON.parse(res.text)).toEqual({
+      response_action: 'errors',
+      errors: { model: 'Model is required', reason: 'Why: at least 5 characters' },
+    });
     expect(engine.received).toHaveLength(0);
   });
 
@@ -257,16 +429,25 @@ describe('slack interactivity', () => {
     expect(engine.received[0]).toMatchObject({
       kind: 'action',
       actionId: 'form.submit',
-      value: { templateId: 'laptop', values: { model: 'ThinkPad X1', reason: 'screen cracked', quantity: 2 } },
+      value: {
+        templateId: 'laptop',
+        values: { model: 'ThinkPad X1', reason: 'screen cracked', quantity: 2 },
+      },
       conversation: { channelId: 'D0ALICE', isDirect: true },
     });
   });
 
   it('swaps the template picker for the chosen form', async () => {
     const res = await postForm(
-      submission({ template: { value: { type: 'static_select', selected_option: { value: 'laptop' } } } }, { kind: 'picker', conv: formMeta.conv }),
+      submission(
+        { template: { value: { type: 'static_select', selected_option: { value: 'laptop' } } } },
+        { kind: 'picker', conv: formMeta.conv },
+      ),
     );
-    const body = JSON.parse(res.text) as { response_action: string; view: { title: { text: string }; private_metadata: string } };
+    const body = JSON.parse(res.text) as {
+      response_action: string;
+      view: { title: { text: string }; private_metadata: string };
+    };
     expect(body.response_action).toBe('update');
     expect(body.view.title.text).toBe('New laptop');
     expect(JSON.parse(body.view.private_metadata)).toMatchObject({ kind: 'form', templateId: 'laptop' });
@@ -287,7 +468,10 @@ describe('slack interactivity', () => {
       }),
     );
     const [open] = await fake.waitForCalls('views.open');
-    const view = open?.args.view as { private_metadata: string; blocks: Array<{ element?: { initial_value?: string } }> };
+    const view = open?.args.view as {
+      private_metadata: string;
+      blocks: Array<{ element?: { initial_value?: string } }>;
+    };
     expect(view.blocks[0]?.element?.initial_value).toBe('Outlook crashes on start');
     const meta = JSON.parse(view.private_metadata) as unknown;
     const submit = (hash: string) =>
@@ -296,7 +480,19 @@ describe('slack interactivity', () => {
           type: 'view_submission',
           user: { id: 'U0BOB', team_id: 'T0001' },
           team: { id: 'T0001' },
-          view: { id: 'V0SC', hash, callback_id: 'cd_modal', private_metadata: JSON.stringify(meta), state: { values: { description: { value: { type: 'plain_text_input', value: 'Outlook crashes on start since update' } } } } },
+          view: {
+            id: 'V0SC',
+            hash,
+            callback_id: 'cd_modal',
+            private_metadata: JSON.stringify(meta),
+            state: {
+              values: {
+                description: {
+                  value: { type: 'plain_text_input', value: 'Outlook crashes on start since update' },
+                },
+              },
+            },
+          },
         }),
       );
     const first = await submit('a');
@@ -316,9 +512,16 @@ describe('slack interactivity', () => {
 describe('/it slash command', () => {
   it('alone shows an ephemeral menu', async () => {
     const res = await postForm(slashCommandBody({ text: '' }));
-    const body = JSON.parse(res.text) as { response_type: string; blocks: Array<{ elements?: Array<{ action_id: string }> }> };
+    const body = JSON.parse(res.text) as {
+      response_type: string;
+      blocks: Array<{ elements?: Array<{ action_id: string }> }>;
+    };
     expect(body.response_type).toBe('ephemeral');
-    expect(body.blocks.flatMap((b) => b.elements ?? []).map((e) => e.action_id)).toEqual(['cd_local:new', 'cd_local:tickets', 'cd_local:help']);
+    expect(body.blocks.flatMap((b) => b.elements ?? []).map((e) => e.action_id)).toEqual([
+      'cd_local:new',
+      'cd_local:tickets',
+      'cd_local:help',
+    ]);
   });
 
   it('help answers with what employees can do', async () => {
@@ -353,7 +556,10 @@ describe('/it slash command', () => {
   });
 
   it('menu "My tickets" answers in place via response_url', async () => {
-    const payload = blockAction('cd_local:tickets', 'tickets', { container: { type: 'message', message_ts: '1.2', is_ephemeral: true }, response_url: fake.responseUrl('menu') });
+    const payload = blockAction('cd_local:tickets', 'tickets', {
+      container: { type: 'message', message_ts: '1.2', is_ephemeral: true },
+      response_url: fake.responseUrl('menu'),
+    });
     await postForm(interactivityBody(payload));
     const [call] = await fake.waitForCalls('response_url');
     expect(JSON.stringify(call?.args.blocks)).toContain('INC0000042');

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { errorsOnBlocks } from '../../../../src/adapters/slack/adapter.js';
+import { toDeliveryError } from '../../../../src/adapters/slack/port.js';
 import {
   cardBlocks,
   decodeActionId,
@@ -10,20 +12,26 @@ import {
   plainText,
   replyBlocks,
 } from '../../../../src/adapters/slack/render.js';
-import { errorsOnBlocks } from '../../../../src/adapters/slack/adapter.js';
-import { toDeliveryError } from '../../../../src/adapters/slack/port.js';
 import type { FormSpec } from '../../../../src/chat/message.js';
 import { CARD, LAPTOP_FORM } from './fake-engine.js';
 
-const meta = { kind: 'form' as const, templateId: 'laptop', conv: { channelId: 'D1', threadId: null, isDirect: true, workspaceId: null } };
+const meta = {
+  kind: 'form' as const,
+  templateId: 'laptop',
+  conv: { channelId: 'D1', threadId: null, isDirect: true, workspaceId: null },
+};
 
 describe('Slack text', () => {
   it('decodes what the user typed: entities, links, the bot mention', () => {
-    expect(plainText('<@UBOT> see <https://x.io/a|the doc> &amp; <mailto:a@b.c|a@b.c> &lt;now&gt;', 'UBOT')).toBe('see the doc (https://x.io/a) & a@b.c <now>');
+    expect(
+      plainText('<@UBOT> see <https://x.io/a|the doc> &amp; <mailto:a@b.c|a@b.c> &lt;now&gt;', 'UBOT'),
+    ).toBe('see the doc (https://x.io/a) & a@b.c <now>');
   });
 
   it('escapes user text so it cannot inject mentions or links', () => {
-    expect(escapeMrkdwn('<!channel> & <https://evil|x>')).toBe('&lt;!channel&gt; &amp; &lt;https://evil|x&gt;');
+    expect(escapeMrkdwn('<!channel> & <https://evil|x>')).toBe(
+      '&lt;!channel&gt; &amp; &lt;https://evil|x&gt;',
+    );
   });
 });
 
@@ -31,8 +39,19 @@ describe('ticket card → Block Kit', () => {
   it('shows number, title, state, priority, group, assignee and SLA line, with one button per action', () => {
     const blocks = cardBlocks(CARD);
     const json = JSON.stringify(blocks);
-    for (const s of ['INC0000042', 'VPN keeps dropping', 'Assigned', 'P3', 'Network', 'Bob', 'first response by 14:00']) expect(json).toContain(s);
-    const actions = blocks.find((b) => b.type === 'actions') as { elements: Array<{ action_id: string; value: string; style?: string }> };
+    for (const s of [
+      'INC0000042',
+      'VPN keeps dropping',
+      'Assigned',
+      'P3',
+      'Network',
+      'Bob',
+      'first response by 14:00',
+    ])
+      expect(json).toContain(s);
+    const actions = blocks.find((b) => b.type === 'actions') as {
+      elements: Array<{ action_id: string; value: string; style?: string }>;
+    };
     expect(actions.elements.map((e) => e.action_id)).toEqual(['cd:ticket.add_info:0', 'cd:ticket.close:1']);
     expect(JSON.parse(actions.elements[1]?.value ?? '')).toEqual({ ticket: 'INC0000042' });
     expect(actions.elements[1]?.style).toBe('danger');
@@ -48,7 +67,12 @@ describe('ticket card → Block Kit', () => {
   it('renders text, article, card, form button and choices with unique action ids', () => {
     const blocks = replyBlocks({
       text: 'Does this help?',
-      article: { id: 'kb1', title: 'VPN drops', body: 'Reinstall the client.', url: 'https://kb.example.com/1' },
+      article: {
+        id: 'kb1',
+        title: 'VPN drops',
+        body: 'Reinstall the client.',
+        url: 'https://kb.example.com/1',
+      },
       card: CARD,
       form: { ...LAPTOP_FORM },
       choices: [
@@ -56,7 +80,9 @@ describe('ticket card → Block Kit', () => {
         { label: 'No', actionId: 'kb.not_helpful', value: { article: 'kb1' } },
       ],
     });
-    const ids = blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => (e as { action_id: string }).action_id) : []));
+    const ids = blocks.flatMap((b) =>
+      b.type === 'actions' ? b.elements.map((e) => (e as { action_id: string }).action_id) : [],
+    );
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toContain('cd:form.open:2');
     expect(JSON.stringify(blocks)).toContain('<https://kb.example.com/1|VPN drops>');
@@ -68,7 +94,11 @@ describe('ticket card → Block Kit', () => {
   });
 
   it('never exceeds 50 blocks', () => {
-    const choices = Array.from({ length: 2000 }, (_, i) => ({ label: `c${i}`, actionId: 'choice' as const, value: { i } }));
+    const choices = Array.from({ length: 2000 }, (_, i) => ({
+      label: `c${i}`,
+      actionId: 'choice' as const,
+      value: { i },
+    }));
     expect(replyBlocks({ text: 'x'.repeat(20_000), choices }).length).toBeLessThanOrEqual(50);
   });
 });
@@ -94,7 +124,11 @@ describe('form ↔ modal', () => {
     const view = formModal(form, meta);
     expect(view.title.text.length).toBeLessThanOrEqual(24);
     expect(view.callback_id).toBe('cd_modal');
-    const inputs = view.blocks as unknown as Array<{ block_id: string; optional: boolean; element: Record<string, unknown> }>;
+    const inputs = view.blocks as unknown as Array<{
+      block_id: string;
+      optional: boolean;
+      element: Record<string, unknown>;
+    }>;
     expect(inputs.map((b) => [b.block_id, b.element.type])).toEqual([
       ['drive', 'static_select'],
       ['tags', 'multi_static_select'],
@@ -124,11 +158,22 @@ describe('form ↔ modal', () => {
         n: { value: { type: 'number_input', value: '3.5' } },
         free: { value: { type: 'plain_text_input', value: null } },
       }),
-    ).toEqual({ drive: 'HR', tags: ['a'], until: '2026-12-01', manager: 'U0BOSS', email: 'a@b.c', urgent: false, n: 3.5 });
+    ).toEqual({
+      drive: 'HR',
+      tags: ['a'],
+      until: '2026-12-01',
+      manager: 'U0BOSS',
+      email: 'a@b.c',
+      urgent: false,
+      n: 3.5,
+    });
   });
 
   it('keeps errors for unknown fields visible on the first block', () => {
-    expect(errorsOnBlocks({ reason: 'too short', template: 'gone' }, ['model', 'reason'])).toEqual({ reason: 'too short', model: 'template: gone' });
+    expect(errorsOnBlocks({ reason: 'too short', template: 'gone' }, ['model', 'reason'])).toEqual({
+      reason: 'too short',
+      model: 'template: gone',
+    });
   });
 });
 

@@ -1,0 +1,304 @@
+/**
+ * bench:nlu — intent classification with out-of-scope detection on CLINC150 (ours and NLP.js side
+ * by side), triage on the IT service ticket set (ours, plain TF-IDF + LR, NLP.js), knowledge
+ * answering on StackFAQ (hybrid vs BM25 alone), and load time / memory of the shipped model.
+ * Datasets are read from ../shared/datasets (relative to the repo root) and never copied.
+ * Prints tables and one `bench <key>=<number> <unit>` line per figure.
+ */
+process.env.DOTENV_CONFIG_QUIET ??= 'true';
+
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CachedEmbedder } from '../src/nlu/embeddings/embedding-cache.js';
+import type { Embedder } from '../src/nlu/embeddings/embedder.js';
+import { createUseEmbedder } from '../src/nlu/embeddings/use-embedder.js';
+import { evaluateIntents } from '../src/nlu/evaluate-intents.js';
+import { loadNlu } from '../src/nlu/index.js';
+import { HybridKnowledgeSearch, fitKnowledgeCalibration, DEFAULT_KNOWLEDGE_CALIBRATION } from '../src/nlu/knowledge/knowledge-search.js';
+import type { KnowledgeArticle } from '../src/nlu/knowledge/knowledge-files.js';
+import { accuracy, macroF1, oosMetrics, percentile } from '../src/nlu/metrics.js';
+import { LinearTextClassifier } from '../src/nlu/model/linear-text-classifier.js';
+import { embeddingInput } from '../src/nlu/text/normalize.js';
+import { TicketTriage } from '../src/nlu/triage/triage-model.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const datasets = resolve(root, '..', 'shared', 'datasets');
+const only = new Set(process.argv.slice(2));
+const want = (name: string) => only.size === 0 || only.has(name);
+
+const lines: string[] = [];
+function figure(key: string, value: number, unit: string): void {
+  const v = Number.isInteger(value) ? String(value) : value.toFixed(4);
+  lines.push(`bench ${key}=${v} ${unit}`);
+  process.stdout.write(`bench ${key}=${v} ${unit}\n`);
+}
+function table(title: string, header: string[], rows: Array<Array<string | number>>): void {
+  const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? (Number.isInteger(c) ? String(c) : c.toFixed(4)) : c)))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  process.stdout.write(`\n${title}\n`);
+  cells.forEach((r, k) => {
+    process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}\n`);
+    if (k === 0) process.stdout.write(`${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  });
+}
+
+function jsonl<T>(file: string): T[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as T);
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: node-nlp ships no types; only these calls are used.
+type NlpManagerT = any;
+const require = createRequire(import.meta.url);
+function nlpManager(): NlpManagerT | null {
+  try {
+    const { NlpManager } = require('node-nlp') as { NlpManager: new (o: object) => NlpManagerT };
+    return new NlpManager({ languages: ['en'], autoSave: false, autoLoad: false, nlu: { log: false }, forceNER: false });
+  } catch {
+    return null;
+  }
+}
+
+async function embedders(): Promise<{ raw: Embedder; cached: CachedEmbedder; cacheFile: string }> {
+  const raw = await createUseEmbedder();
+  const cached = new CachedEmbedder(raw);
+  const cacheFile = join(root, '.cache', 'nlu', `${raw.id}.bin`);
+  await cached.load(cacheFile);
+  return { raw, cached, cacheFile };
+}
+
+async function benchServing(): Promise<void> {
+  const t0 = performance.now();
+  const nlu = await loadNlu({ dataDir: join(root, 'data'), modelsDir: join(root, 'models') });
+  const loadMs = performance.now() - t0;
+  const probes = ['i forgot my password', 'my laptop will not turn on', 'can i talk to someone', 'what is the capital of peru'];
+  const times: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t = performance.now();
+    await nlu.intents.classify(probes[i % probes.length] as string);
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  table('shipped model (models/ + data/)', ['source', 'embedder', 'load ms', 'cv accuracy', 'p50 ms', 'p99 ms', 'rss MB'], [
+    [nlu.info.source, nlu.info.embedderId ?? 'none', Math.round(loadMs), nlu.info.report.intents.heldOutAccuracy, percentile(times, 0.5), percentile(times, 0.99), Math.round(process.memoryUsage().rss / 1e6)],
+  ]);
+  figure('nlu.shipped.load_ms', Math.round(loadMs), 'ms');
+  figure('nlu.shipped.cv_accuracy', nlu.info.report.intents.heldOutAccuracy, 'fraction');
+  figure('nlu.shipped.p99_ms', percentile(times, 0.99), 'ms');
+  figure('nlu.shipped.rss_mb', Math.round(process.memoryUsage().rss / 1e6), 'MB');
+}
+
+interface ClincRow {
+  text: string;
+  label: string;
+  split: string;
+}
+
+async function benchClinc(emb: { raw: Embedder; cached: CachedEmbedder; cacheFile: string }): Promise<void> {
+  const file = join(datasets, 'clinc150', 'clinc150_full.jsonl');
+  if (!existsSync(file)) return void process.stdout.write('CLINC150 not found, skipped\n');
+  const rows = jsonl<ClincRow>(file);
+  const pick = (s: string) => rows.filter((r) => r.split === s).map((r) => ({ text: r.text, label: r.label }));
+  const [train, val, test] = [pick('train'), pick('val'), pick('test')];
+  const ours = await evaluateIntents(train, test, val, 'oos', { embedder: emb.cached, latencyEmbedder: emb.raw, latencySamples: 500 });
+  await emb.cached.save(emb.cacheFile);
+  const result: Array<Array<string | number>> = [
+    ['chatdesk (USE-lite + TF-IDF, val threshold)', ours.in_scope_accuracy, ours.in_scope_accuracy_argmax, ours.oos_recall, ours.oos_precision, ours.ece, ours.train_ms / 1000, ours.latency_p99_ms],
+  ];
+  figure('nlu.clinc150.in_scope_accuracy', ours.in_scope_accuracy, 'fraction');
+  figure('nlu.clinc150.in_scope_accuracy_argmax', ours.in_scope_accuracy_argmax, 'fraction');
+  figure('nlu.clinc150.oos_recall', ours.oos_recall, 'fraction');
+  figure('nlu.clinc150.oos_precision', ours.oos_precision, 'fraction');
+  figure('nlu.clinc150.macro_f1', ours.macro_f1, 'fraction');
+  figure('nlu.clinc150.ece', ours.ece, 'fraction');
+  figure('nlu.clinc150.p50_ms', ours.latency_p50_ms, 'ms');
+  figure('nlu.clinc150.p99_ms', ours.latency_p99_ms, 'ms');
+  figure('nlu.clinc150.train_s', ours.train_ms / 1000, 's');
+  figure('nlu.clinc150.rss_mb', Math.round(process.memoryUsage().rss / 1e6), 'MB');
+
+  const nlp = nlpManager();
+  if (nlp === null) {
+    process.stdout.write('node-nlp not installed (npm i -D node-nlp), NLP.js comparison skipped\n');
+  } else {
+    // Larson et al.'s "oos-train" protocol: the 100 out-of-scope training texts form their own intent.
+    for (const r of train) nlp.addDocument('en', r.text, r.label);
+    const t0 = performance.now();
+    await nlp.train();
+    const trainS = (performance.now() - t0) / 1000;
+    const pred: string[] = [];
+    for (const r of test) {
+      const out = (await nlp.process('en', r.text)) as { intent: string };
+      pred.push(out.intent === 'None' ? 'oos' : out.intent);
+    }
+    const m = oosMetrics(test.map((r) => r.label), pred, 'oos');
+    result.push(['NLP.js 4.27 (node-nlp, oos-train)', m.in_scope_accuracy, '-', m.oos_recall, m.oos_precision, '-', trainS, '-']);
+    figure('nlpjs.clinc150.in_scope_accuracy', m.in_scope_accuracy, 'fraction');
+    figure('nlpjs.clinc150.oos_recall', m.oos_recall, 'fraction');
+    figure('nlpjs.clinc150.train_s', trainS, 's');
+  }
+  table('CLINC150 full, test split (4,500 in-scope + 1,000 OOS)', ['model', 'in-scope acc', 'argmax acc', 'OOS recall', 'OOS precision', 'ECE', 'train s', 'p99 ms'], result);
+}
+
+interface TicketRow {
+  text: string;
+  label: string;
+  split: string;
+}
+
+async function benchTriage(): Promise<void> {
+  const file = join(datasets, 'it_service_tickets', 'it_service_tickets.jsonl');
+  if (!existsSync(file)) return void process.stdout.write('it_service_tickets not found, skipped\n');
+  const rows = jsonl<TicketRow>(file);
+  const train = rows.filter((r) => r.split === 'train');
+  const test = rows.filter((r) => r.split === 'test');
+  const gold = test.map((r) => r.label);
+  const result: Array<Array<string | number>> = [];
+
+  let t0 = performance.now();
+  const ours = TicketTriage.train(train.map((r) => ({ text: r.text, category: r.label })));
+  const oursS = (performance.now() - t0) / 1000;
+  const oursPred = test.map((r) => ours.predictCategory(r.text));
+  result.push(['chatdesk triage (word 1-2 + char 3-5 TF-IDF softmax)', accuracy(gold, oursPred), macroF1(gold, oursPred), oursS]);
+  figure('triage.it_tickets.accuracy', accuracy(gold, oursPred), 'fraction');
+  figure('triage.it_tickets.macro_f1', macroF1(gold, oursPred), 'fraction');
+  figure('triage.it_tickets.train_s', oursS, 's');
+
+  t0 = performance.now();
+  const base = LinearTextClassifier.fit(
+    train.map((r) => ({ text: r.text, label: r.label })),
+    { tfidf: { charNgrams: false, wordBigrams: false, minDf: 2 } },
+  );
+  const baseS = (performance.now() - t0) / 1000;
+  const basePred = test.map((r) => base.predict(r.text).label);
+  result.push(['baseline: word TF-IDF + logistic regression', accuracy(gold, basePred), macroF1(gold, basePred), baseS]);
+  figure('baseline.it_tickets.accuracy', accuracy(gold, basePred), 'fraction');
+  figure('baseline.it_tickets.macro_f1', macroF1(gold, basePred), 'fraction');
+
+  const nlp = nlpManager();
+  if (nlp !== null) {
+    // NLP.js trains a neural net per token: a stratified 8,000-ticket sample keeps the run in minutes.
+    const step = Math.max(1, Math.floor(train.length / 8000));
+    const sample = train.filter((_, i) => i % step === 0);
+    for (const r of sample) nlp.addDocument('en', r.text, r.label);
+    t0 = performance.now();
+    await nlp.train();
+    const nlpS = (performance.now() - t0) / 1000;
+    const pred: string[] = [];
+    for (const r of test) pred.push(((await nlp.process('en', r.text)) as { intent: string }).intent);
+    result.push([`NLP.js 4.27 (${sample.length} training tickets)`, accuracy(gold, pred), macroF1(gold, pred), nlpS]);
+    figure('nlpjs.it_tickets.accuracy', accuracy(gold, pred), 'fraction');
+    figure('nlpjs.it_tickets.macro_f1', macroF1(gold, pred), 'fraction');
+  }
+  table(`IT service tickets, test split (${test.length} tickets, 8 topic groups)`, ['model', 'accuracy', 'macro F1', 'train s'], result);
+}
+
+interface KbRow {
+  doc_id: number;
+  question: string;
+  answers: string[];
+}
+interface QueryRow {
+  text: string;
+  label: number;
+  split: string;
+}
+
+async function benchKnowledge(emb: { cached: CachedEmbedder; cacheFile: string }): Promise<void> {
+  const dir = join(datasets, 'stackfaq');
+  if (!existsSync(join(dir, 'kb.jsonl'))) return void process.stdout.write('StackFAQ not found, skipped\n');
+  const kb = jsonl<KbRow>(join(dir, 'kb.jsonl'));
+  const queries = jsonl<QueryRow>(join(dir, 'queries.jsonl'));
+  const trainQ = queries.filter((q) => q.split === 'train');
+  const testQ = queries.filter((q) => q.split === 'test');
+  const toArticle = (k: KbRow, questions: string[]): KnowledgeArticle => ({
+    id: String(k.doc_id),
+    title: k.question,
+    tags: [],
+    category: null,
+    url: null,
+    questions,
+    body: k.answers.join('\n\n'),
+  });
+  const plain = kb.map((k) => toArticle(k, []));
+  // Variant where each entry also lists the train-split paraphrases as example questions
+  // (what an admin does with `questions:` in an article's front matter).
+  const withQs = kb.map((k) => toArticle(k, trainQ.filter((q) => q.label === k.doc_id).map((q) => q.text)));
+  const qVec = await emb.cached.embed(queries.map((q) => embeddingInput(q.text)));
+  const vecOf = new Map(queries.map((q, i) => [q, qVec[i] as Float32Array]));
+  const evaluate = (s: HybridKnowledgeSearch, qs: QueryRow[], w: number, useEmb: boolean) => {
+    let p1 = 0;
+    let mrr = 0;
+    for (const q of qs) {
+      const ranked = s.rank(q.text, useEmb ? (vecOf.get(q) as Float32Array) : null, w);
+      const pos = ranked.findIndex((r) => s.articles[r.index]?.id === String(q.label));
+      if (pos === 0) p1++;
+      if (pos >= 0) mrr += 1 / (pos + 1);
+    }
+    return { p1: p1 / qs.length, mrr: mrr / qs.length };
+  };
+  const plainSearch = await HybridKnowledgeSearch.build(plain, emb.cached);
+  const qsSearch = await HybridKnowledgeSearch.build(withQs, emb.cached);
+  await emb.cached.save(emb.cacheFile);
+  // The blend weight is chosen on the train-split queries, then measured on the test split.
+  let bestW = 0;
+  let bestP = -1;
+  for (let w = 0; w <= 1.0001; w += 0.1) {
+    const { p1 } = evaluate(plainSearch, trainQ, w, true);
+    if (p1 > bestP) {
+      bestP = p1;
+      bestW = Number(w.toFixed(1));
+    }
+  }
+  const bm25 = evaluate(plainSearch, testQ, 0, false);
+  const emb1 = evaluate(plainSearch, testQ, 1, true);
+  const hybrid = evaluate(plainSearch, testQ, bestW, true);
+  const withQ = evaluate(qsSearch, testQ, bestW, true);
+  // Calibration of "does the top article answer?" on train queries; ECE-like check on test.
+  const samples = (s: HybridKnowledgeSearch, qs: QueryRow[]) =>
+    qs.map((q) => {
+      const r = s.rank(q.text, vecOf.get(q) as Float32Array, bestW);
+      const s0 = r[0]?.score ?? 0;
+      return { score: s0, margin: s0 - (r[1]?.score ?? 0), correct: s.articles[r[0]?.index ?? -1]?.id === String(q.label) };
+    });
+  const cal = fitKnowledgeCalibration(samples(plainSearch, trainQ), { ...DEFAULT_KNOWLEDGE_CALIBRATION, embeddingWeight: bestW });
+  plainSearch.setCalibration(cal);
+  const testSamples = samples(plainSearch, testQ);
+  const answered = testSamples.filter((s) => 1 / (1 + Math.exp(-(cal.a * s.score + cal.b * s.margin + cal.c))) >= cal.answerThreshold);
+  const answerPrecision = answered.filter((s) => s.correct).length / Math.max(1, answered.length);
+  table(`StackFAQ, test-split queries (${testQ.length}) over ${kb.length} entries`, ['method', 'P@1', 'MRR'], [
+    ['BM25 alone', bm25.p1, bm25.mrr],
+    ['USE-lite embeddings alone', emb1.p1, emb1.mrr],
+    [`chatdesk hybrid (embedding weight ${bestW}, chosen on train queries)`, hybrid.p1, hybrid.mrr],
+    ['chatdesk hybrid + train paraphrases as article questions', withQ.p1, withQ.mrr],
+  ]);
+  process.stdout.write(
+    `calibration fitted on train queries: a=${cal.a.toFixed(3)} b=${cal.b.toFixed(3)} c=${cal.c.toFixed(3)}; ` +
+      `answers ${answered.length}/${testQ.length} test queries at confidence ≥ ${cal.answerThreshold}, precision ${answerPrecision.toFixed(3)}\n`,
+  );
+  figure('bm25.stackfaq.p_at_1', bm25.p1, 'fraction');
+  figure('bm25.stackfaq.mrr', bm25.mrr, 'fraction');
+  figure('kb.stackfaq.p_at_1', hybrid.p1, 'fraction');
+  figure('kb.stackfaq.mrr', hybrid.mrr, 'fraction');
+  figure('kb.stackfaq.p_at_1_with_paraphrases', withQ.p1, 'fraction');
+  figure('kb.stackfaq.answer_rate', answered.length / testQ.length, 'fraction');
+  figure('kb.stackfaq.answer_precision', answerPrecision, 'fraction');
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(datasets)) {
+    process.stdout.write(`bench:nlu skipped: datasets not found at ${datasets}\n`);
+    return;
+  }
+  if (want('serve')) await benchServing();
+  const emb = want('clinc') || want('kb') ? await embedders() : null;
+  if (emb !== null && want('kb')) await benchKnowledge(emb);
+  if (want('triage')) await benchTriage();
+  if (emb !== null && want('clinc')) await benchClinc(emb);
+  process.stdout.write(`\nsummary\n${lines.join('\n')}\n`);
+}
+
+await main();

@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../../src/app.js';
+import { buildTestApp } from '../../support/app.js';
+import { sqliteDb } from '../../support/databases.js';
+import { ChatUser, localAdapter, texts } from '../../support/local-chat.js';
+import type { DeliveredMessage } from '../../../src/adapters/local/local-port.js';
+
+describe('conversations through the real engine (local channel, SQLite file)', () => {
+  let app: App;
+  let cleanup: () => Promise<void>;
+  let sent: DeliveredMessage[];
+  let alice: ChatUser;
+  let bob: ChatUser;
+
+  beforeAll(async () => {
+    const db = await sqliteDb.create();
+    cleanup = db.cleanup;
+    const local = localAdapter();
+    sent = local.sent;
+    app = await buildTestApp(db.url, { NLU_EMBEDDINGS: 'none' }, { serve: false, adapters: [local.adapter] });
+    alice = new ChatUser(app, sent, 'alice@example.com');
+    bob = new ChatUser(app, sent, 'bob@example.com');
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await cleanup?.();
+  });
+
+  const countTickets = async () => Number((await app.db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+
+  it('opens a routed incident from one clear message and answers with its number and card', async () => {
+    const replies = await alice.say('my vpn keeps dropping every few minutes');
+    const text = texts(replies);
+    const number = /INC\d{7}/.exec(text)?.[0];
+    expect(number).toBeDefined();
+    expect(replies[0]?.message.reply.card?.number).toBe(number);
+    const t = await app.db.selectFrom('tickets').selectAll().where('number', '=', number ?? '').executeTakeFirstOrThrow();
+    expect(t.category).toBe('network');
+    const group = await app.db.selectFrom('groups').select('slug').where('id', '=', t.group_id ?? -1).executeTakeFirstOrThrow();
+    expect(group.slug).toBe('infra');
+    const events = await app.db.selectFrom('ticket_events').select(['type', 'reason']).where('ticket_id', '=', t.id).orderBy('seq').execute();
+    expect(events[0]?.type).toBe('created');
+    expect(events.some((e) => e.type === 'assigned' && /least open load|rotation|fewest|open/.test(e.reason ?? ''))).toBe(true);
+  });
+
+  it('never opens a second ticket for a redelivered message', async () => {
+    const before = await countTickets();
+    const first = await alice.say('outlook crashes every time I open an attachment', 'dup-1');
+    const again = await alice.say('outlook crashes every time I open an attachment', 'dup-1');
+    const third = await alice.say('outlook crashes every time I open an attachment', 'dup-1');
+    expect(await countTickets()).toBe(before + 1);
+    expect(texts(first)).toMatch(/INC\d{7}/);
+    expect(again).toHaveLength(0);
+    expect(third).toHaveLength(0);
+  });
+
+  it('raises the priority when the requester says they cannot work', async () => {
+    const opened = await bob.say('my laptop keyboard stopped working');
+    const number = /INC\d{7}/.exec(texts(opened))?.[0] ?? '';
+    const before = await app.db.selectFrom('tickets').select('priority').where('number', '=', number).executeTakeFirstOrThrow();
+    const replies = await bob.say("I can't work at all, it's urgent");
+    const after = await app.db.selectFrom('tickets').select(['priority', 'urgency']).where('number', '=', number).executeTakeFirstOrThrow();
+    expect(after.urgency).toBe('high');
+    expect(after.priority < before.priority || after.priority === 'P1' || before.priority === after.priority).toBe(true);
+    expect(texts(replies)).toContain(number);
+  });
+
+  it('lists only the requester’s own tickets and hides other people’s numbers', async () => {
+    const mine = texts(await alice.say('status'));
+    expect(mine).toMatch(/Your open tickets \(\d+\)/);
+    const aliceTicket = /INC\d{7}/.exec(mine)?.[0] ?? '';
+    const bobsView = texts(await bob.say(`status ${aliceTicket}`));
+    expect(bobsView).toContain(`There is no ticket ${aliceTicket}`);
+    expect(texts(await bob.say('status'))).not.toContain(aliceTicket);
+  });
+
+  it('fills a request template field by field, re-asking a wrong answer, and submits a REQ', async () => {
+    const start = texts(await bob.say('I need a new laptop'));
+    expect(start).toMatch(/Reason/);
+    expect(texts(await bob.say('2'))).toMatch(/Model/);
+    expect(texts(await bob.say('MacBook Air'))).toMatch(/Operating system/);
+    expect(texts(await bob.say('macos'))).toMatch(/Accessories/);
+    expect(texts(await bob.say('Monitor, Mouse'))).toMatch(/Needed by/);
+    const wrong = texts(await bob.say('next week sometime'));
+    expect(wrong).toMatch(/Needed by/);
+    expect(wrong).toMatch(/yyyy-mm-dd|date/i);
+    expect(texts(await bob.say('2030-01-15'))).toMatch(/Delivery location/);
+    expect(texts(await bob.say('Berlin office, 3rd floor'))).toMatch(/Justification/);
+    const done = texts(await bob.say('skip'));
+    const number = /REQ\d{7}/.exec(done)?.[0];
+    expect(number).toBeDefined();
+    const t = await app.db.selectFrom('tickets').selectAll().where('number', '=', number ?? '').executeTakeFirstOrThrow();
+    expect(JSON.parse(t.fields)).toMatchObject({ reason: 'Replacement (broken)', model: 'MacBook Air', operating_system: 'macOS', accessories: ['Monitor', 'Mouse'], needed_by: '2030-01-15' });
+    expect(t.template_id).toBe('laptop-request');
+  });
+
+  it('cancels a ticket from its card button and refreshes the card in place', async () => {
+    const opened = await alice.say('the printer on the 3rd floor is jammed again');
+    const card = opened.find((m) => m.message.reply.card)!;
+    const number = card.message.reply.card!.number;
+    const close = card.message.reply.card!.actions.find((a) => a.actionId === 'ticket.close')!;
+    const replies = await alice.act(close.actionId, close.value, { conversation: alice.conversation, messageId: card.id });
+    const update = replies.find((m) => m.message.updateOf);
+    expect(update?.message.updateOf?.messageId).toBe(card.id);
+    expect(update?.message.reply.card?.state).toBe('resolved');
+    const row = await app.db.selectFrom('tickets').select('state').where('number', '=', number).executeTakeFirstOrThrow();
+    expect(row.state).toBe('resolved');
+    expect(texts(replies)).toMatch(/Rate 1/);
+    const rated = texts(await alice.say('5 great job'));
+    expect(rated).toMatch(/Thanks for rating/);
+  });
+
+  it('refuses an illegal transition with the allowed ones named', async () => {
+    const opened = await bob.say('teams calls keep dropping the audio');
+    const number = /INC\d{7}/.exec(texts(opened))?.[0] ?? '';
+    await bob.say(`cancel ${number}`);
+    const again = texts(await bob.say(`reopen ${number}`));
+    expect(again).toMatch(/Cannot move .* from cancelled/);
+  });
+
+  it('hands off to a person on request, then stays silent and records what the requester says', async () => {
+    const carol = new ChatUser(app, sent, 'carol@example.com');
+    const handoff = texts(await carol.say('I want to talk to a human please'));
+    expect(handoff).toMatch(/handing this to a person/);
+    const number = /INC\d{7}/.exec(handoff)?.[0] ?? '';
+    const convo = await app.db.selectFrom('conversations').select(['owner', 'id']).where('channel_id', '=', 'console:carol@example.com').executeTakeFirstOrThrow();
+    expect(convo.owner).toBe('queue');
+    const after = texts(await carol.say('it is about my expense report tool'));
+    expect(after).toContain(`Added to ${number}`);
+    // An agent takes the conversation: the bot is silent, the words still land on the ticket.
+    await app.chatStore.compareAndSetOwner(convo.id, ['queue'], 'agent:7', app.now().toISOString());
+    expect(await carol.say('any news?')).toHaveLength(0);
+    const t = await app.db.selectFrom('tickets').select('id').where('number', '=', number).executeTakeFirstOrThrow();
+    const comments = await app.db.selectFrom('comments').select('body').where('ticket_id', '=', t.id).orderBy('id').execute();
+    expect(comments.map((c) => c.body)).toEqual(['it is about my expense report tool', 'any news?']);
+    const events = await app.db.selectFrom('ticket_events').select(['type', 'from_value', 'to_value', 'reason']).where('ticket_id', '=', t.id).execute();
+    expect(events).toContainEqual(expect.objectContaining({ type: 'owner_changed', from_value: 'bot', to_value: 'queue' }));
+  });
+
+  it('answers bad input with a specific message and writes no ticket', async () => {
+    const before = await countTickets();
+    expect(texts(await alice.say('   '))).toMatch(/empty/);
+    expect(texts(await alice.say('x'.repeat(100_000)))).toMatch(/too long.*100000 characters/);
+    const stranger = new ChatUser(app, sent, 'nobody@example.com');
+    expect(texts(await stranger.say('my vpn is broken'))).toMatch(/I don't know nobody@example.com/);
+    expect(await countTickets()).toBe(before);
+  });
+
+  it('processes after a restart what a crash left between ack and processing', async () => {
+    const before = await countTickets();
+    // Accepted (as an adapter does before acking) but never processed: the process "died".
+    await app.chatStore.accept(
+      { kind: 'message', id: 'crash-1', platform: 'local', conversation: { platform: 'local', channelId: 'console:dave@example.com', threadId: null, isDirect: true, workspaceId: null }, user: { platform: 'local', platformUserId: 'dave@example.com' }, text: 'my monitor flickers and then goes black', attachments: [], messageId: null, receivedAt: app.now().toISOString(), via: 'dm' },
+      app.now().toISOString(),
+    );
+    expect(await app.engine.recoverInbox()).toBe(1);
+    await app.drain();
+    expect(await countTickets()).toBe(before + 1);
+    expect(await app.engine.recoverInbox()).toBe(0);
+  });
+});
