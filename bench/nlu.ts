@@ -16,7 +16,14 @@ import type { Embedder } from '../src/nlu/embeddings/embedder.js';
 import { createUseEmbedder } from '../src/nlu/embeddings/use-embedder.js';
 import { evaluateIntents } from '../src/nlu/evaluate-intents.js';
 import { loadNlu } from '../src/nlu/index.js';
-import { HybridKnowledgeSearch, fitKnowledgeCalibration, DEFAULT_KNOWLEDGE_CALIBRATION } from '../src/nlu/knowledge/knowledge-search.js';
+import {
+  type CalibrationSample,
+  calibratedConfidence,
+  calibrationFeatures,
+  DEFAULT_KNOWLEDGE_CALIBRATION,
+  fitKnowledgeCalibration,
+  HybridKnowledgeSearch,
+} from '../src/nlu/knowledge/knowledge-search.js';
 import type { KnowledgeArticle } from '../src/nlu/knowledge/knowledge-files.js';
 import { accuracy, macroF1, oosMetrics, percentile } from '../src/nlu/metrics.js';
 import { LinearTextClassifier } from '../src/nlu/model/linear-text-classifier.js';
@@ -257,18 +264,32 @@ async function benchKnowledge(emb: { cached: CachedEmbedder; cacheFile: string }
   const emb1 = evaluate(plainSearch, testQ, 1, true);
   const hybrid = evaluate(plainSearch, testQ, bestW, true);
   const withQ = evaluate(qsSearch, testQ, bestW, true);
-  // Calibration of "does the top article answer?" on train queries; ECE-like check on test.
-  const samples = (s: HybridKnowledgeSearch, qs: QueryRow[]) =>
-    qs.map((q) => {
-      const r = s.rank(q.text, vecOf.get(q) as Float32Array, bestW);
-      const s0 = r[0]?.score ?? 0;
-      return { score: s0, margin: s0 - (r[1]?.score ?? 0), correct: s.articles[r[0]?.index ?? -1]?.id === String(q.label) };
-    });
-  const cal = fitKnowledgeCalibration(samples(plainSearch, trainQ), { ...DEFAULT_KNOWLEDGE_CALIBRATION, embeddingWeight: bestW });
+  // "Does the top article answer?": positives/negatives from the StackFAQ train queries, plus
+  // CLINC150 out-of-scope texts as questions no article answers. Checked on held-out texts.
+  const clincFile = join(datasets, 'clinc150', 'clinc150_full.jsonl');
+  const unanswerable = existsSync(clincFile)
+    ? jsonl<ClincRow>(clincFile).filter((r) => r.label === 'oos')
+    : [];
+  const negTrain = unanswerable.filter((r) => r.split !== 'test').map((r) => r.text);
+  const negTest = unanswerable.filter((r) => r.split === 'test').slice(0, testQ.length).map((r) => r.text);
+  const negVecs = await emb.cached.embed([...negTrain, ...negTest].map(embeddingInput));
+  await emb.cached.save(emb.cacheFile);
+  const sampleOf = (s: HybridKnowledgeSearch, text: string, vec: Float32Array, gold: string | null): CalibrationSample => {
+    const r = s.rank(text, vec, bestW);
+    return { ...calibrationFeatures(r, 0), correct: gold !== null && s.articles[r[0]?.index ?? -1]?.id === gold };
+  };
+  const trainSamples = [
+    ...trainQ.map((q) => sampleOf(plainSearch, q.text, vecOf.get(q) as Float32Array, String(q.label))),
+    ...negTrain.map((t, i) => sampleOf(plainSearch, t, negVecs[i] as Float32Array, null)),
+  ];
+  const cal = fitKnowledgeCalibration(trainSamples, { ...DEFAULT_KNOWLEDGE_CALIBRATION, embeddingWeight: bestW });
   plainSearch.setCalibration(cal);
-  const testSamples = samples(plainSearch, testQ);
-  const answered = testSamples.filter((s) => 1 / (1 + Math.exp(-(cal.a * s.score + cal.b * s.margin + cal.c))) >= cal.answerThreshold);
+  const testSamples = testQ.map((q) => sampleOf(plainSearch, q.text, vecOf.get(q) as Float32Array, String(q.label)));
+  const negSamples = negTest.map((t, i) => sampleOf(plainSearch, t, negVecs[negTrain.length + i] as Float32Array, null));
+  const answers = (xs: CalibrationSample[]) => xs.filter((s) => calibratedConfidence(cal, s) >= cal.answerThreshold);
+  const answered = answers(testSamples);
   const answerPrecision = answered.filter((s) => s.correct).length / Math.max(1, answered.length);
+  const falseAnswerRate = answers(negSamples).length / Math.max(1, negSamples.length);
   table(`StackFAQ, test-split queries (${testQ.length}) over ${kb.length} entries`, ['method', 'P@1', 'MRR'], [
     ['BM25 alone', bm25.p1, bm25.mrr],
     ['USE-lite embeddings alone', emb1.p1, emb1.mrr],
@@ -276,8 +297,9 @@ async function benchKnowledge(emb: { cached: CachedEmbedder; cacheFile: string }
     ['chatdesk hybrid + train paraphrases as article questions', withQ.p1, withQ.mrr],
   ]);
   process.stdout.write(
-    `calibration fitted on train queries: a=${cal.a.toFixed(3)} b=${cal.b.toFixed(3)} c=${cal.c.toFixed(3)}; ` +
-      `answers ${answered.length}/${testQ.length} test queries at confidence ≥ ${cal.answerThreshold}, precision ${answerPrecision.toFixed(3)}\n`,
+    `calibration (train queries + ${negTrain.length} CLINC150 OOS texts): a=${cal.a.toFixed(3)} b=${cal.b.toFixed(3)} d=${cal.d.toFixed(3)} c=${cal.c.toFixed(3)}; ` +
+      `answers ${answered.length}/${testQ.length} test queries at confidence ≥ ${cal.answerThreshold}, precision ${answerPrecision.toFixed(3)}; ` +
+      `answers ${(falseAnswerRate * 100).toFixed(1)} % of ${negSamples.length} unanswerable test texts\n`,
   );
   figure('bm25.stackfaq.p_at_1', bm25.p1, 'fraction');
   figure('bm25.stackfaq.mrr', bm25.mrr, 'fraction');
@@ -286,6 +308,7 @@ async function benchKnowledge(emb: { cached: CachedEmbedder; cacheFile: string }
   figure('kb.stackfaq.p_at_1_with_paraphrases', withQ.p1, 'fraction');
   figure('kb.stackfaq.answer_rate', answered.length / testQ.length, 'fraction');
   figure('kb.stackfaq.answer_precision', answerPrecision, 'fraction');
+  figure('kb.unanswerable.false_answer_rate', falseAnswerRate, 'fraction');
 }
 
 async function main(): Promise<void> {

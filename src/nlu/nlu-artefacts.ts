@@ -44,6 +44,7 @@ export const nluArtefactSchema = z.object({
     embeddingWeight: z.number(),
     a: z.number(),
     b: z.number(),
+    d: z.number(),
     c: z.number(),
     answerThreshold: z.number(),
   }),

@@ -25,7 +25,7 @@ import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ChannelAdapter } from '../types.js';
-import { boltLogger, createWebClient, SlackPort } from './port.js';
+import { boltLogger, createWebClient, SlackPort, ThreadTracker } from './port.js';
 import {
   MESSAGE_CHANNEL_TYPE,
   SLACK_BOT_EVENTS,
@@ -107,6 +107,8 @@ export class SlackAdapter implements ChannelAdapter {
   private identity: Promise<{ botUserId: string; botId: string; teamId: string | null }> | null = null;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly messageChannelTypes: Set<string>;
+  /** Threads known not to involve the bot (until it posts there, which the port records). */
+  private readonly otherThreads = new ThreadTracker();
   private started = false;
 
   constructor(opts: SlackAdapterOptions) {
@@ -407,6 +409,8 @@ export class SlackAdapter implements ChannelAdapter {
       // messages mentioning the bot arrive again as app_mention and are handled there.
       if (!ev.thread_ts || ev.thread_ts === ev.ts) return;
       if (me.botUserId && ev.text.includes(`<@${me.botUserId}>`)) return;
+      // People's own threads are none of the desk's business: answering there would be spam.
+      if (!(await this.botInThread(ev.channel, ev.thread_ts, ev.parent_user_id, me))) return;
     }
     const msg: IncomingMessage = {
       kind: 'message',
@@ -428,6 +432,33 @@ export class SlackAdapter implements ChannelAdapter {
       via: isDirect ? 'dm' : 'thread',
     };
     await this.receive(msg);
+  }
+
+  /**
+   * Whether the bot takes part in a channel thread: it started it (ticket posts in triage channels), it
+   * posted or was asked in it during this process's life, or, after a restart, Slack says it replied
+   * there (one conversations.replies call per unknown thread, remembered either way).
+   */
+  private async botInThread(channel: string, threadTs: string, parentUserId: string | undefined, me: { botUserId: string; botId: string }): Promise<boolean> {
+    if (parentUserId && parentUserId === me.botUserId) return true;
+    if (this.port.threads.has(channel, threadTs)) return true;
+    if (this.otherThreads.has(channel, threadTs)) return false;
+    try {
+      const res = parseSlack(
+        historyResponseSchema,
+        await this.client.conversations.replies({ channel, ts: threadTs, limit: 1 }),
+        'conversations.replies response',
+      );
+      const parent = res.messages.find((m) => m.ts === threadTs) ?? res.messages[0];
+      const mine =
+        parent !== undefined &&
+        (parent.user === me.botUserId || (parent.bot_id !== undefined && parent.bot_id === me.botId) || (parent.reply_users ?? []).includes(me.botUserId));
+      (mine ? this.port.threads : this.otherThreads).add(channel, threadTs);
+      return mine;
+    } catch (err) {
+      this.log.warn('slack could not check a thread; ignoring the reply', { channel, threadTs, err });
+      return false;
+    }
   }
 
   private async onAppMention(body: unknown, event: unknown): Promise<void> {
@@ -456,6 +487,7 @@ export class SlackAdapter implements ChannelAdapter {
       receivedAt: this.now().toISOString(),
       via: 'mention',
     };
+    this.port.threads.add(ev.channel, ev.thread_ts ?? ev.ts);
     await this.receive(msg);
   }
 
@@ -497,6 +529,7 @@ export class SlackAdapter implements ChannelAdapter {
       receivedAt: this.now().toISOString(),
       via: 'ticket_from_message',
     };
+    this.port.threads.add(channel, original.thread_ts ?? ts);
     await this.receive(msg);
   }
 
@@ -700,6 +733,7 @@ export class SlackAdapter implements ChannelAdapter {
           receivedAt: this.now().toISOString(),
           via: 'ticket_from_message',
         };
+        if (meta.conv.threadId && !meta.conv.isDirect) this.port.threads.add(meta.conv.channelId, meta.conv.threadId);
         const result = await this.withinBudget('create ticket', () => this.engine.receive(msg));
         if (result?.status === 'duplicate') {
           return {

@@ -76,6 +76,30 @@ export function toDeliveryError(err: unknown, what: string): DeliveryError {
   }
 }
 
+/**
+ * Channel threads the bot takes part in (`channel:thread_ts`), bounded so a busy workspace cannot grow
+ * it without limit. Filled when the bot posts in a channel and when it is asked in (mention, 🎫,
+ * shortcut); read to decide whether a plain thread reply is meant for the desk.
+ */
+export class ThreadTracker {
+  private readonly keys = new Map<string, true>();
+  constructor(private readonly max = 10_000) {}
+
+  add(channel: string, threadTs: string): void {
+    const key = `${channel}:${threadTs}`;
+    this.keys.delete(key);
+    this.keys.set(key, true);
+    if (this.keys.size > this.max) {
+      const oldest = this.keys.keys().next().value;
+      if (oldest !== undefined) this.keys.delete(oldest);
+    }
+  }
+
+  has(channel: string, threadTs: string): boolean {
+    return this.keys.has(`${channel}:${threadTs}`);
+  }
+}
+
 /** A user id given as a channel (U…/W…) means "their DM with the bot": chat.update needs the D… id. */
 const isUserId = (channelId: string): boolean => /^[UW][A-Z0-9]+$/.test(channelId);
 
@@ -86,6 +110,7 @@ export class SlackPort implements ChatPort {
   constructor(
     private readonly client: WebClient,
     private readonly log: Logger,
+    readonly threads: ThreadTracker = new ThreadTracker(),
   ) {}
 
   async deliver(message: Outgoing): Promise<DeliveryResult> {

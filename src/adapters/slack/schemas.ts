@@ -34,6 +34,7 @@ export const messageEventSchema = z.object({
   text: z.string().default(''),
   ts: id,
   thread_ts: z.string().optional(),
+  parent_user_id: z.string().optional(),
   team: z.string().optional(),
   files: z.array(slackFile).optional(),
 });
@@ -75,6 +76,7 @@ export const historyMessageSchema = z.object({
   user: z.string().optional(),
   bot_id: z.string().optional(),
   thread_ts: z.string().optional(),
+  reply_users: z.array(z.string()).optional(),
   files: z.array(slackFile).optional(),
 });
 export const historyResponseSchema = z.object({ messages: z.array(historyMessageSchema).default([]) });

@@ -12,22 +12,25 @@ import type { KnowledgeArticle } from './knowledge-files.js';
 export interface KnowledgeCalibration {
   /** Weight of embedding similarity in the blend; BM25 (normalised by the query's best) gets the rest. */
   embeddingWeight: number;
-  /** Logistic coefficients over [blended score, margin to the second hit]. */
+  /** Logistic coefficients over [blended score, margin to the second hit, embedding similarity] + bias c. */
   a: number;
   b: number;
+  d: number;
   c: number;
   /** Answer only at or above this calibrated confidence. */
   answerThreshold: number;
 }
 
 /**
- * Fitted on the StackFAQ train queries (bench/nlu.ts prints the refit); the shipped knowledge
- * base is too small to fit its own.
+ * Fitted by bench/nlu.ts on the StackFAQ train queries (positives when the top hit is right) plus
+ * CLINC150's out-of-scope training texts (negatives: questions no article answers); the shipped
+ * knowledge base is too small to fit its own.
  */
 export const DEFAULT_KNOWLEDGE_CALIBRATION: KnowledgeCalibration = {
   embeddingWeight: 0.7,
   a: 2.222,
   b: 11.859,
+  d: 0,
   c: -1.773,
   answerThreshold: 0.5,
 };
@@ -102,10 +105,7 @@ export class HybridKnowledgeSearch implements KnowledgeSearch {
   }
 
   confidenceOf(ranked: readonly RankedDoc[], pos: number): number {
-    const s = ranked[pos]?.score ?? 0;
-    const next = ranked[pos + 1]?.score ?? 0;
-    const { a, b, c } = this.calibration;
-    return sigmoid(a * s + b * (s - next) + c);
+    return calibratedConfidence(this.calibration, calibrationFeatures(ranked, pos));
   }
 
   private async embedQuery(query: string): Promise<Float32Array | null> {
@@ -143,30 +143,40 @@ function snippetOf(body: string, max = 240): string {
   return `${plain.slice(0, cut > 0 ? cut : max)}…`;
 }
 
-/** Fits the logistic calibration on queries with known answers (top-1 correct = positive). */
-export function fitKnowledgeCalibration(
-  samples: ReadonlyArray<{ score: number; margin: number; correct: boolean }>,
-  base: KnowledgeCalibration,
-): KnowledgeCalibration {
-  let a = 0;
-  let b = 0;
-  let c = 0;
-  const lr = 0.5;
-  for (let it = 0; it < 3000; it++) {
-    let ga = 0;
-    let gb = 0;
-    let gc = 0;
+export interface CalibrationSample {
+  score: number;
+  margin: number;
+  similarity: number;
+  /** The hit answers the query (false for every hit of an unanswerable query). */
+  correct: boolean;
+}
+
+export function calibrationFeatures(ranked: readonly RankedDoc[], pos: number): Omit<CalibrationSample, 'correct'> {
+  const s = ranked[pos]?.score ?? 0;
+  return { score: s, margin: s - (ranked[pos + 1]?.score ?? 0), similarity: ranked[pos]?.similarity ?? 0 };
+}
+
+export const calibratedConfidence = (k: KnowledgeCalibration, f: Omit<CalibrationSample, 'correct'>): number =>
+  sigmoid(k.a * f.score + k.b * f.margin + k.d * f.similarity + k.c);
+
+/** Logistic regression by gradient descent on a handful of features; small L2 keeps it finite on separable data. */
+export function fitKnowledgeCalibration(samples: readonly CalibrationSample[], base: KnowledgeCalibration): KnowledgeCalibration {
+  const w = [0, 0, 0, 0];
+  const lr = 1;
+  const l2 = 1e-3;
+  for (let it = 0; it < 4000; it++) {
+    const g = [0, 0, 0, 0];
     for (const s of samples) {
-      const p = sigmoid(a * s.score + b * s.margin + c);
-      const g = p - (s.correct ? 1 : 0);
-      ga += g * s.score;
-      gb += g * s.margin;
-      gc += g;
+      const x = [s.score, s.margin, s.similarity, 1];
+      const p = sigmoid(x.reduce((acc, v, i) => acc + v * (w[i] as number), 0));
+      const err = p - (s.correct ? 1 : 0);
+      x.forEach((v, i) => {
+        g[i] = (g[i] as number) + err * v;
+      });
     }
     const n = Math.max(1, samples.length);
-    a -= (lr * ga) / n;
-    b -= (lr * gb) / n;
-    c -= (lr * gc) / n;
+    for (let i = 0; i < 4; i++) w[i] = (w[i] as number) - lr * ((g[i] as number) / n + (i < 3 ? l2 * (w[i] as number) : 0));
   }
-  return { ...base, a, b, c };
+  const [a, b, d, c] = w as [number, number, number, number];
+  return { ...base, a, b, d, c };
 }

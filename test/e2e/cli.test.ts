@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = join(import.meta.dirname, '../../bin/chatdesk.js');
+
+function run(args: string[], env: Record<string, string>, input?: string, timeoutMs = 90_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`chatdesk ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+describe('chatdesk CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chatdesk-cli-'));
+  const env = { DATABASE_URL: `sqlite:${join(dir, 'cli.sqlite')}`, NLU_EMBEDDINGS: 'none', LOG_LEVEL: 'warn' };
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('piped local chat opens an incident, then status lists it, and exits at end of input', async () => {
+    const r = await run(['chat', '--user', 'alice@example.com'], env, 'my laptop screen is broken\nstatus\n');
+    expect(r.code).toBe(0);
+    const number = /INC\d{7}/.exec(r.stdout)?.[0];
+    expect(number, r.stdout + r.stderr).toBeDefined();
+    expect(r.stdout).toMatch(new RegExp(`Your open tickets \\(1\\):[\\s\\S]*${number}`));
+    // stdout is the conversation only: no dotenv tips, no log lines.
+    for (const line of r.stdout.trim().split('\n')) expect(line).toMatch(/^(bot> | {5})/);
+  }, 120_000);
+
+  it('refuses an unknown user and bad arguments with a specific message', async () => {
+    const unknown = await run(['chat', '--user', 'ghost@example.com'], env, 'hello\n');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no person with email ghost@example.com/);
+    const bad = await run(['chat', '--user', 'not-an-email'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--user must be an email/);
+    const cmd = await run(['frobnicate'], env);
+    expect(cmd.code).toBe(2);
+    expect(cmd.stderr).toMatch(/unknown command "frobnicate"/);
+  }, 120_000);
+
+  it('stops at start-up on a bad configuration value, naming the variable and the fix', async () => {
+    const r = await run(['serve'], { ...env, PORT: 'eighty', DATABASE_URL: 'mysql://x' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/PORT \(got "eighty"\)/);
+    expect(r.stderr).toMatch(/DATABASE_URL .*must be sqlite:<path>/);
+  }, 60_000);
+
+  it('serve answers /healthz, prints how to chat, and stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const url = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no start-up banner: ${stdout}`)), 90_000);
+      child.stdout.on('data', () => {
+        const m = /running on (http:\/\/\S+)/.exec(stdout);
+        if (m?.[1]) {
+          clearTimeout(t);
+          resolve(m[1]);
+        }
+      });
+    });
+    expect(stdout).toContain('/chat');
+    expect(stdout).toContain('chatdesk chat --user');
+    const health = await fetch(`${url}/healthz`);
+    expect(await health.json()).toMatchObject({ ok: true, db: 'ok' });
+    const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  }, 120_000);
+});
