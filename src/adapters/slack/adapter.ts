@@ -439,7 +439,12 @@ export class SlackAdapter implements ChannelAdapter {
    * posted or was asked in it during this process's life, or, after a restart, Slack says it replied
    * there (one conversations.replies call per unknown thread, remembered either way).
    */
-  private async botInThread(channel: string, threadTs: string, parentUserId: string | undefined, me: { botUserId: string; botId: string }): Promise<boolean> {
+  private async botInThread(
+    channel: string,
+    threadTs: string,
+    parentUserId: string | undefined,
+    me: { botUserId: string; botId: string },
+  ): Promise<boolean> {
     if (parentUserId && parentUserId === me.botUserId) return true;
     if (this.port.threads.has(channel, threadTs)) return true;
     if (this.otherThreads.has(channel, threadTs)) return false;
@@ -452,7 +457,9 @@ export class SlackAdapter implements ChannelAdapter {
       const parent = res.messages.find((m) => m.ts === threadTs) ?? res.messages[0];
       const mine =
         parent !== undefined &&
-        (parent.user === me.botUserId || (parent.bot_id !== undefined && parent.bot_id === me.botId) || (parent.reply_users ?? []).includes(me.botUserId));
+        (parent.user === me.botUserId ||
+          (parent.bot_id !== undefined && parent.bot_id === me.botId) ||
+          (parent.reply_users ?? []).includes(me.botUserId));
       (mine ? this.port.threads : this.otherThreads).add(channel, threadTs);
       return mine;
     } catch (err) {
@@ -733,7 +740,8 @@ export class SlackAdapter implements ChannelAdapter {
           receivedAt: this.now().toISOString(),
           via: 'ticket_from_message',
         };
-        if (meta.conv.threadId && !meta.conv.isDirect) this.port.threads.add(meta.conv.channelId, meta.conv.threadId);
+        if (meta.conv.threadId && !meta.conv.isDirect)
+          this.port.threads.add(meta.conv.channelId, meta.conv.threadId);
         const result = await this.withinBudget('create ticket', () => this.engine.receive(msg));
         if (result?.status === 'duplicate') {
           return {

@@ -223,44 +223,84 @@ describe('slack events', () => {
 
   it('passes thread replies in channels (agents and requesters talking in a ticket thread), ignores top-level chatter and duplicate mentions', async () => {
     const root = slackTs();
-    await post(
+    const msg = (text: string, extra: Record<string, unknown> = {}) =>
       eventEnvelope({
         type: 'message',
         channel: 'C0TRIAGE',
         channel_type: 'channel',
         user: 'U0BOB',
-        text: 'just chatting',
+        text,
         ts: slackTs(),
-      }),
-    );
-    await post(
-      eventEnvelope({
-        type: 'message',
-        channel: 'C0TRIAGE',
-        channel_type: 'channel',
-        user: 'U0BOB',
-        text: '<@UBOT> hi',
-        ts: slackTs(),
-        thread_ts: root,
-      }),
-    );
-    await post(
-      eventEnvelope({
-        type: 'message',
-        channel: 'C0TRIAGE',
-        channel_type: 'channel',
-        user: 'U0BOB',
-        text: 'claiming this',
-        ts: slackTs(),
-        thread_ts: root,
-      }),
-    );
+        ...extra,
+      });
+    await post(msg('just chatting'));
+    await post(msg('<@UBOT> hi', { thread_ts: root, parent_user_id: 'UBOT' }));
+    await post(msg('claiming this', { thread_ts: root, parent_user_id: 'UBOT' }));
     expect(engine.received).toHaveLength(1);
     expect(engine.received[0]).toMatchObject({
       via: 'thread',
       text: 'claiming this',
       conversation: { channelId: 'C0TRIAGE', threadId: root },
     });
+    expect(fake.callsOf('conversations.replies')).toHaveLength(0);
+  });
+
+  it('stays out of people’s own threads, asking Slack once per unknown thread', async () => {
+    const theirs = slackTs();
+    const answered = slackTs();
+    fake.messages.set(`C0GENERAL:${answered}`, {
+      ts: answered,
+      text: 'vpn down?',
+      user: 'U0CAROL',
+      reply_users: ['U0CAROL', 'UBOT'],
+    });
+    const reply = (thread: string, text: string) =>
+      eventEnvelope({
+        type: 'message',
+        channel: 'C0GENERAL',
+        channel_type: 'channel',
+        user: 'U0CAROL',
+        text,
+        ts: slackTs(),
+        thread_ts: thread,
+        parent_user_id: 'U0CAROL',
+      });
+    await post(reply(theirs, 'lunch at noon?'));
+    await post(reply(theirs, 'sure'));
+    await post(reply(answered, 'still down'));
+    await post(reply(answered, 'and now email too'));
+    expect(engine.received.map((m) => (m as IncomingMessage).text)).toEqual([
+      'still down',
+      'and now email too',
+    ]);
+    expect(fake.callsOf('conversations.replies').map((c) => c.args.ts)).toEqual([theirs, answered]);
+  });
+
+  it('follows a thread it was @mentioned in without asking Slack', async () => {
+    const ts = slackTs();
+    await post(
+      eventEnvelope({
+        type: 'app_mention',
+        channel: 'C0HELP',
+        user: 'U0DAVE',
+        text: '<@UBOT> teams crashes',
+        ts,
+      }),
+    );
+    await post(
+      eventEnvelope({
+        type: 'message',
+        channel: 'C0HELP',
+        channel_type: 'channel',
+        user: 'U0DAVE',
+        text: 'on every start',
+        ts: slackTs(),
+        thread_ts: ts,
+        parent_user_id: 'U0DAVE',
+      }),
+    );
+    expect(engine.received.map((m) => (m as IncomingMessage).via)).toEqual(['mention', 'thread']);
+    expect(fake.callsOf('conversations.replies')).toHaveLength(0);
   });
 
   it('keeps file attachments of a DM', async () => {
