@@ -37,7 +37,12 @@ beforeAll(async () => {
   issuer = await startFakeTokenIssuer({ appId: APP_ID, appPassword: APP_PASSWORD });
   connector = await startFakeBotConnector();
   connector.checkAuth = (authorization) => issuer.verifyBotToken(authorization);
-  connector.members.set(ALICE.id, { id: ALICE.id, name: ALICE.name, aadObjectId: ALICE.aadObjectId, email: 'alice@example.com' });
+  connector.members.set(ALICE.id, {
+    id: ALICE.id,
+    name: ALICE.name,
+    aadObjectId: ALICE.aadObjectId,
+    email: 'alice@example.com',
+  });
   dir = mkdtempSync(join(tmpdir(), 'chatdesk-teams-auth-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -65,12 +70,27 @@ afterAll(async () => {
 
 describe('Teams end to end with Bot Framework authentication', () => {
   it('refuses missing, forged and expired tokens with 401 and creates nothing', async () => {
-    const act = messageActivity('my vpn keeps dropping', { serviceUrl: connector.serviceUrl, id: 'f:auth-bad' });
+    const act = messageActivity('my vpn keeps dropping', {
+      serviceUrl: connector.serviceUrl,
+      id: 'f:auth-bad',
+    });
     expect(await post(act)).toBe(401);
     expect(await post(act, 'Bearer abc.def.ghi')).toBe(401);
-    expect(await post(act, issuer.channelAuthHeader({ appId: APP_ID, serviceUrl: connector.serviceUrl, signWith: 'stranger' }))).toBe(401);
-    expect(await post(act, issuer.channelAuthHeader({ appId: APP_ID, serviceUrl: connector.serviceUrl, expiresInS: -600 }))).toBe(401);
-    expect(await post(act, issuer.channelAuthHeader({ appId: 'another-bot', serviceUrl: connector.serviceUrl }))).toBe(401);
+    expect(
+      await post(
+        act,
+        issuer.channelAuthHeader({ appId: APP_ID, serviceUrl: connector.serviceUrl, signWith: 'stranger' }),
+      ),
+    ).toBe(401);
+    expect(
+      await post(
+        act,
+        issuer.channelAuthHeader({ appId: APP_ID, serviceUrl: connector.serviceUrl, expiresInS: -600 }),
+      ),
+    ).toBe(401);
+    expect(
+      await post(act, issuer.channelAuthHeader({ appId: 'another-bot', serviceUrl: connector.serviceUrl })),
+    ).toBe(401);
     await app.drain();
     expect(await app.db.selectFrom('tickets').select('id').execute()).toHaveLength(0);
     expect(await app.db.selectFrom('inbox').select('id').execute()).toHaveLength(0);
@@ -78,10 +98,20 @@ describe('Teams end to end with Bot Framework authentication', () => {
   });
 
   it('accepts a valid token: one incident, one reply, sent with a token from the issuer', async () => {
-    const act = messageActivity('my vpn keeps dropping', { serviceUrl: connector.serviceUrl, id: 'f:auth-good' });
-    for (let i = 0; i < 3; i++) expect(await post(act, issuer.channelAuthHeader({ appId: APP_ID, serviceUrl: connector.serviceUrl }))).toBe(200);
+    const act = messageActivity('my vpn keeps dropping', {
+      serviceUrl: connector.serviceUrl,
+      id: 'f:auth-good',
+    });
+    for (let i = 0; i < 3; i++)
+      expect(
+        await post(act, issuer.channelAuthHeader({ appId: APP_ID, serviceUrl: connector.serviceUrl })),
+      ).toBe(200);
     await app.drain();
-    const incidents = await app.db.selectFrom('tickets').select('number').where('kind', '=', 'incident').execute();
+    const incidents = await app.db
+      .selectFrom('tickets')
+      .select('number')
+      .where('kind', '=', 'incident')
+      .execute();
     expect(incidents).toHaveLength(1);
     const replies = connector.messages();
     expect(replies).toHaveLength(1);

@@ -9,8 +9,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
-import { type ConnectorCall, type FakeBotConnector, startFakeBotConnector, waitFor } from '../support/fake-bot-connector.js';
-import { ALICE, BOB, executeActivity, installActivity, messageActionActivity, messageActivity, submitActivity } from '../support/teams-activities.js';
+import {
+  type ConnectorCall,
+  type FakeBotConnector,
+  startFakeBotConnector,
+  waitFor,
+} from '../support/fake-bot-connector.js';
+import {
+  ALICE,
+  BOB,
+  executeActivity,
+  installActivity,
+  messageActionActivity,
+  messageActivity,
+  submitActivity,
+} from '../support/teams-activities.js';
 
 const INC = /INC\d{7}/;
 const REQ = /REQ\d{7}/;
@@ -23,15 +36,26 @@ let dir: string;
 
 async function post(body: unknown): Promise<{ status: number; body: unknown; ms: number }> {
   const t0 = Date.now();
-  const res = await fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null, ms: Date.now() - t0 };
 }
 const all = (c: ConnectorCall | undefined) => JSON.stringify(c?.body ?? null);
-const to = (conversationId: string) => connector.messages().filter((c) => c.conversationId?.startsWith(conversationId));
-type CardAction = { type: string; verb?: string; data?: { chatdesk?: { actionId: string; value: Record<string, unknown> } } };
+const to = (conversationId: string) =>
+  connector.messages().filter((c) => c.conversationId?.startsWith(conversationId));
+type CardAction = {
+  type: string;
+  verb?: string;
+  data?: { chatdesk?: { actionId: string; value: Record<string, unknown> } };
+};
 const actionsOf = (c: ConnectorCall | undefined): CardAction[] =>
-  ((c?.body?.attachments as Array<{ content: { actions?: CardAction[] } }> | undefined) ?? []).flatMap((a) => a.content.actions ?? []);
+  ((c?.body?.attachments as Array<{ content: { actions?: CardAction[] } }> | undefined) ?? []).flatMap(
+    (a) => a.content.actions ?? [],
+  );
 
 beforeAll(async () => {
   connector = await startFakeBotConnector();
@@ -39,7 +63,13 @@ beforeAll(async () => {
     [ALICE, 'alice@example.com'],
     [BOB, 'bob@example.com'],
   ] as const) {
-    const member = { id: who.id, name: who.name, aadObjectId: who.aadObjectId, email, userPrincipalName: email };
+    const member = {
+      id: who.id,
+      name: who.name,
+      aadObjectId: who.aadObjectId,
+      email,
+      userPrincipalName: email,
+    };
     connector.members.set(who.id, member);
     // Teams also answers member look-ups by AAD object id (message actions only carry that one).
     connector.members.set(who.aadObjectId, member);
@@ -68,12 +98,19 @@ describe('Teams end to end', () => {
   let cardMessage: ConnectorCall | undefined;
 
   it('a personal-chat "my vpn keeps dropping" posted three times makes one incident and one reply with its number', async () => {
-    const activity = messageActivity('my vpn keeps dropping', { serviceUrl: connector.serviceUrl, id: 'f:e2e-vpn-1' });
+    const activity = messageActivity('my vpn keeps dropping', {
+      serviceUrl: connector.serviceUrl,
+      id: 'f:e2e-vpn-1',
+    });
     const responses = [await post(activity), await post(activity), await post(activity)];
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
     for (const r of responses) expect(r.ms).toBeLessThan(3000);
     await app.drain();
-    const incidents = await app.db.selectFrom('tickets').select(['number']).where('kind', '=', 'incident').execute();
+    const incidents = await app.db
+      .selectFrom('tickets')
+      .select(['number'])
+      .where('kind', '=', 'incident')
+      .execute();
     expect(incidents).toHaveLength(1);
     incident = incidents[0]?.number ?? '';
     expect(incident).toMatch(INC);
@@ -84,64 +121,125 @@ describe('Teams end to end', () => {
     expect(replies[0]?.kind).toBe('send');
     cardMessage = replies[0];
     // The requester was identified through the connector's member look-up.
-    expect(connector.calls.some((c) => c.kind === 'member' && c.path.includes(encodeURIComponent(ALICE.id)))).toBe(true);
+    expect(
+      connector.calls.some((c) => c.kind === 'member' && c.path.includes(encodeURIComponent(ALICE.id))),
+    ).toBe(true);
   });
 
   it('acts on the ticket card through Action.Execute; the card is refreshed', async () => {
     const buttons = actionsOf(cardMessage).filter((a) => a.type === 'Action.Execute');
     expect(buttons.length).toBeGreaterThan(0);
-    const close = buttons.find((b) => b.data?.chatdesk?.actionId === 'ticket.close') ?? buttons.find((b) => b.data?.chatdesk?.actionId === 'ticket.cancel');
+    const close =
+      buttons.find((b) => b.data?.chatdesk?.actionId === 'ticket.close') ??
+      buttons.find((b) => b.data?.chatdesk?.actionId === 'ticket.cancel');
     expect(close, JSON.stringify(buttons)).toBeTruthy();
     const before = connector.calls.length;
-    const res = await post(executeActivity(close?.data ?? {}, { serviceUrl: connector.serviceUrl, id: 'f:e2e-close', replyToId: String(cardMessage?.body?.id ?? 'bot-msg-1') }));
+    const res = await post(
+      executeActivity(close?.data ?? {}, {
+        serviceUrl: connector.serviceUrl,
+        id: 'f:e2e-close',
+        replyToId: String(cardMessage?.body?.id ?? 'bot-msg-1'),
+      }),
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
     await app.drain();
     const after = connector.calls.slice(before).filter((c) => c.kind !== 'member');
     expect(after.length).toBeGreaterThan(0);
     expect(after.map(all).join(' ')).toContain(incident);
-    const row = await app.db.selectFrom('tickets').select(['state']).where('number', '=', incident).executeTakeFirstOrThrow();
+    const row = await app.db
+      .selectFrom('tickets')
+      .select(['state'])
+      .where('number', '=', incident)
+      .executeTakeFirstOrThrow();
     expect(['resolved', 'closed', 'cancelled']).toContain(row.state);
   });
 
   it('fills a template as an Adaptive Card: errors shown on the card, then a request is created', async () => {
-    const open = await post(executeActivity({ chatdesk: { actionId: 'form.open', value: { templateId: 'laptop-request' } } }, { serviceUrl: connector.serviceUrl, id: 'f:e2e-open' }));
+    const open = await post(
+      executeActivity(
+        { chatdesk: { actionId: 'form.open', value: { templateId: 'laptop-request' } } },
+        { serviceUrl: connector.serviceUrl, id: 'f:e2e-open' },
+      ),
+    );
     const card = (open.body as { value: { body: Array<{ id?: string; type: string }> } }).value;
-    expect(card.body.filter((e) => e.id).map((e) => e.id)).toEqual(expect.arrayContaining(['reason', 'model', 'operating_system', 'needed_by', 'delivery_location']));
-    const partial = { chatdesk: { actionId: 'form.submit', value: { templateId: 'laptop-request' } }, reason: 'New starter' };
+    expect(card.body.filter((e) => e.id).map((e) => e.id)).toEqual(
+      expect.arrayContaining(['reason', 'model', 'operating_system', 'needed_by', 'delivery_location']),
+    );
+    const partial = {
+      chatdesk: { actionId: 'form.submit', value: { templateId: 'laptop-request' } },
+      reason: 'New starter',
+    };
     const bad = await post(executeActivity(partial, { serviceUrl: connector.serviceUrl, id: 'f:e2e-bad' }));
     const badCard = JSON.stringify((bad.body as { value: unknown }).value);
     expect(badCard).toContain('⚠');
     expect(badCard).toContain('"value":"New starter"');
-    const full = { ...partial, model: 'Standard 14"', operating_system: 'Linux', needed_by: '2030-01-15', delivery_location: 'Berlin office, 3rd floor', accessories: 'Monitor,Mouse' };
-    const ok = await post(executeActivity(full, { serviceUrl: connector.serviceUrl, id: 'f:e2e-good', replyToId: 'bot-form-1' }));
+    const full = {
+      ...partial,
+      model: 'Standard 14"',
+      operating_system: 'Linux',
+      needed_by: '2030-01-15',
+      delivery_location: 'Berlin office, 3rd floor',
+      accessories: 'Monitor,Mouse',
+    };
+    const ok = await post(
+      executeActivity(full, { serviceUrl: connector.serviceUrl, id: 'f:e2e-good', replyToId: 'bot-form-1' }),
+    );
     expect(JSON.stringify(ok.body)).not.toContain('⚠');
     await app.drain();
-    const requests = await app.db.selectFrom('tickets').select(['number']).where('kind', '=', 'service_request').execute();
+    const requests = await app.db
+      .selectFrom('tickets')
+      .select(['number'])
+      .where('kind', '=', 'service_request')
+      .execute();
     expect(requests).toHaveLength(1);
     expect(requests[0]?.number).toMatch(REQ);
     expect(connector.calls.map(all).join(' ')).toContain(requests[0]?.number ?? 'REQ?');
   });
 
   it('accepts the Action.Submit fallback like Action.Execute', async () => {
-    const res = await post(submitActivity({ chatdesk: { actionId: 'ticket.status', value: { ticket: incident } } }, { serviceUrl: connector.serviceUrl, id: 'f:e2e-submit', replyToId: 'bot-msg-x' }));
+    const res = await post(
+      submitActivity(
+        { chatdesk: { actionId: 'ticket.status', value: { ticket: incident } } },
+        { serviceUrl: connector.serviceUrl, id: 'f:e2e-submit', replyToId: 'bot-msg-x' },
+      ),
+    );
     expect(res.status).toBe(200);
     const before = connector.messages().length;
     await app.drain();
-    await waitFor(() => connector.calls.length > 0 && connector.messages().length + connector.updates().length > before);
+    await waitFor(
+      () => connector.calls.length > 0 && connector.messages().length + connector.updates().length > before,
+    );
   });
 
   it('@mention in a channel is answered in that thread', async () => {
-    const res = await post(messageActivity('the printer on floor 2 is jammed again', { serviceUrl: connector.serviceUrl, id: '1700000055555', conversation: 'channel', from: BOB }));
+    const res = await post(
+      messageActivity('the printer on floor 2 is jammed again', {
+        serviceUrl: connector.serviceUrl,
+        id: '1700000055555',
+        conversation: 'channel',
+        from: BOB,
+      }),
+    );
     expect(res.status).toBe(200);
     await app.drain();
     const thread = to('19:general@thread.tacv2');
     expect(thread.length).toBeGreaterThan(0);
-    expect(thread.every((c) => c.conversationId === '19:general@thread.tacv2;messageid=1700000055555')).toBe(true);
+    expect(thread.every((c) => c.conversationId === '19:general@thread.tacv2;messageid=1700000055555')).toBe(
+      true,
+    );
   });
 
   it('the "Create ticket" message action opens a prefilled dialog and creates a ticket for the author', async () => {
-    const fetchRes = await post(messageActionActivity('composeExtension/fetchTask', { serviceUrl: connector.serviceUrl, id: 'f:e2e-fetch', messageText: 'Outlook crashes whenever I open the calendar', author: BOB, conversation: 'groupChat' }));
+    const fetchRes = await post(
+      messageActionActivity('composeExtension/fetchTask', {
+        serviceUrl: connector.serviceUrl,
+        id: 'f:e2e-fetch',
+        messageText: 'Outlook crashes whenever I open the calendar',
+        author: BOB,
+        conversation: 'groupChat',
+      }),
+    );
     expect(JSON.stringify(fetchRes.body)).toContain('Outlook crashes whenever I open the calendar');
     const before = await app.db.selectFrom('tickets').select(['id']).execute();
     const submit = await post(
@@ -151,7 +249,10 @@ describe('Teams end to end', () => {
         conversation: 'groupChat',
         messageText: 'Outlook crashes whenever I open the calendar',
         author: BOB,
-        data: { text: 'Outlook crashes whenever I open the calendar', chatdesk: { actionId: 'form.submit', value: { kind: 'ticket_from_message' } } },
+        data: {
+          text: 'Outlook crashes whenever I open the calendar',
+          chatdesk: { actionId: 'form.submit', value: { kind: 'ticket_from_message' } },
+        },
       }),
     );
     expect(submit.status).toBe(200);
@@ -161,7 +262,11 @@ describe('Teams end to end', () => {
   });
 
   it('proactively notifies the requester when an agent resolves the ticket elsewhere', async () => {
-    const open = await app.db.selectFrom('tickets').select(['number', 'state']).where('kind', '=', 'service_request').executeTakeFirstOrThrow();
+    const open = await app.db
+      .selectFrom('tickets')
+      .select(['number', 'state'])
+      .where('kind', '=', 'service_request')
+      .executeTakeFirstOrThrow();
     const before = connector.calls.length;
     const res = await fetch(`${url}/api/v1/tickets/${open.number}/transitions`, {
       method: 'POST',
@@ -182,7 +287,9 @@ describe('Teams end to end', () => {
     await app.drain();
     // The outbox backs off about a second before the second attempt.
     const attempts = await waitFor(() => {
-      const sent = connector.calls.slice(before).filter((c) => c.kind === 'send' && c.conversationId === 'a:1personal-alice');
+      const sent = connector.calls
+        .slice(before)
+        .filter((c) => c.kind === 'send' && c.conversationId === 'a:1personal-alice');
       return sent.length >= 2 && sent;
     }, 8000);
     expect(attempts).toHaveLength(2);
@@ -190,7 +297,14 @@ describe('Teams end to end', () => {
   });
 
   it('welcomes a user who installs the app', async () => {
-    await post(installActivity({ serviceUrl: connector.serviceUrl, id: 'f:e2e-install', conversationId: 'a:1install-bob', from: BOB }));
+    await post(
+      installActivity({
+        serviceUrl: connector.serviceUrl,
+        id: 'f:e2e-install',
+        conversationId: 'a:1install-bob',
+        from: BOB,
+      }),
+    );
     const welcome = await waitFor(() => to('a:1install-bob')[0]);
     expect(all(welcome)).toContain('Request a laptop');
   });

@@ -40,7 +40,7 @@ export class FakeSlackApi {
   /** Messages conversations.history/replies can return, keyed `${channel}:${ts}`. */
   readonly messages = new Map<
     string,
-    { ts: string; text: string; user?: string; bot_id?: string; thread_ts?: string }
+    { ts: string; text: string; user?: string; bot_id?: string; thread_ts?: string; reply_users?: string[] }
   >();
   readonly users = new Map<string, FakeUser>();
   socketUrl: string | null = null;
