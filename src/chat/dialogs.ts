@@ -20,7 +20,7 @@ export type DialogState =
   | { kind: 'incident_what'; intent: string }
   | { kind: 'incident_adjust'; ticket: string }
   | { kind: 'template'; templateId: string; values: Record<string, unknown>; asking: string }
-  | { kind: 'kb'; articleId: string; query: string; intent: string; unhelpful: number }
+  | { kind: 'kb'; articleId: string; query: string; intent: string; unhelpful: number; answerId?: number }
   | { kind: 'add_info'; ticket: string }
   | { kind: 'pick_ticket'; intent: string }
   | { kind: 'rate'; ticket: string };
@@ -64,6 +64,9 @@ const TEMPLATE_FOR_INTENT: Record<string, string> = {
   access_request: 'software-access',
   new_hire: 'new-hire',
 };
+
+/** A second article is offered only when it is at least this likely to answer the question. */
+const SECOND_ARTICLE_MIN_CONFIDENCE = 0.35;
 
 const KB_INTENTS = new Set(['password_reset', 'account_locked', 'how_to']);
 
@@ -333,7 +336,16 @@ export function createDialogs(deps: DialogDeps) {
       await openRequestFromText(ctx, text, intent, prediction);
       return;
     }
-    ctx.dialog = { kind: 'kb', articleId: hit.articleId, query: text, intent, unhelpful: 0 };
+    const answerId = await deps.store.recordKbAnswer({
+      personId: ctx.person.id,
+      articleId: hit.articleId,
+      query: text,
+      intent,
+      confidence: hit.confidence,
+      platform: ctx.incoming.platform,
+      answeredAt: ctx.now,
+    });
+    ctx.dialog = { kind: 'kb', articleId: hit.articleId, query: text, intent, unhelpful: 0, answerId };
     say(ctx, `This article should help: *${article.title}*\n\n${article.body}\n\nDid this solve it?`, {
       article: { id: hit.articleId, title: article.title, body: article.body, url: article.url },
       choices: [
@@ -582,7 +594,7 @@ export function createDialogs(deps: DialogDeps) {
       case 'kb': {
         const p = await nlu.intents.classify(text);
         if (p.intent === 'affirm' || p.intent === 'close_ticket' || p.intent === 'thanks') {
-          await kbHelpful(ctx, d.articleId);
+          await kbHelpful(ctx, d.answerId ?? null);
           return true;
         }
         if (p.intent === 'deny') {
@@ -602,16 +614,32 @@ export function createDialogs(deps: DialogDeps) {
     }
   }
 
-  async function kbHelpful(ctx: TurnContext, articleId: string): Promise<void> {
+  async function kbHelpful(ctx: TurnContext, answerId: number | null): Promise<void> {
     ctx.dialog = { kind: 'idle' };
+    if (answerId !== null) await deps.store.setKbOutcome(answerId, 'accepted', ctx.now, null);
     say(ctx, 'Great, glad that solved it! Write any time you need something else.');
-    void articleId;
   }
 
   async function kbNotHelpful(ctx: TurnContext, d: Extract<DialogState, { kind: 'kb' }>): Promise<void> {
     const unhelpful = d.unhelpful + 1;
+    if (d.answerId !== undefined) await deps.store.setKbOutcome(d.answerId, 'rejected', ctx.now, null);
     if (unhelpful >= 2) {
       await handoff(ctx, 'two unhelpful knowledge answers in a row', d.query, null);
+      return;
+    }
+    // One more try with the next-best article before a person takes over.
+    const next = (await nlu.knowledge.search(d.query, 3)).find((h) => h.articleId !== d.articleId && h.confidence >= SECOND_ARTICLE_MIN_CONFIDENCE);
+    const article = next ? deps.articles.get(next.articleId) : undefined;
+    if (next && article) {
+      const answerId = await deps.store.recordKbAnswer({ personId: ctx.person.id, articleId: next.articleId, query: d.query, intent: d.intent, confidence: next.confidence, platform: ctx.incoming.platform, answeredAt: ctx.now });
+      ctx.dialog = { kind: 'kb', articleId: next.articleId, query: d.query, intent: d.intent, unhelpful, answerId };
+      say(ctx, `Sorry about that. Maybe this one: *${article.title}*\n\n${article.body}\n\nDid this solve it?`, {
+        article: { id: next.articleId, title: article.title, body: article.body, url: article.url },
+        choices: [
+          { label: 'Yes, solved', actionId: 'kb.helpful', value: { article: next.articleId }, style: 'primary' },
+          { label: 'No, get me a person', actionId: 'kb.not_helpful', value: { article: next.articleId } },
+        ],
+      });
       return;
     }
     if (d.intent === 'how_to') {
@@ -685,7 +713,7 @@ export function createDialogs(deps: DialogDeps) {
           return;
         }
         case 'kb.helpful':
-          await kbHelpful(ctx, String(v.article ?? ''));
+          await kbHelpful(ctx, ctx.dialog.kind === 'kb' ? (ctx.dialog.answerId ?? null) : null);
           return;
         case 'kb.not_helpful': {
           const d = ctx.dialog.kind === 'kb' ? ctx.dialog : { kind: 'kb' as const, articleId: String(v.article ?? ''), query: 'Knowledge article did not help', intent: 'how_to', unhelpful: 0 };

@@ -38,7 +38,20 @@ export interface NewOutgoing {
   bindTicketId?: number | null;
 }
 
+export interface KbAnswerRecord {
+  personId: number;
+  articleId: string;
+  query: string;
+  intent: string | null;
+  confidence: number | null;
+  platform: Platform;
+  answeredAt: string;
+}
+
 export interface ChatStore {
+  /** Records a knowledge answer given to a requester; its outcome is set when they reply. */
+  recordKbAnswer(a: KbAnswerRecord): Promise<number>;
+  setKbOutcome(id: number, outcome: 'accepted' | 'rejected', at: string, ticketId: number | null): Promise<void>;
   /** The person behind a platform identity, if known. */
   personFor(user: PlatformUser): Promise<Person | null>;
   /** Links a platform identity to a person (found or created by email). */

@@ -48,6 +48,19 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
   };
 
   return {
+    async recordKbAnswer(a) {
+      const r = await db
+        .insertInto('kb_answers')
+        .values({ person_id: a.personId, article_id: a.articleId, query: a.query.slice(0, 2000), intent: a.intent, confidence: a.confidence, platform: a.platform, answered_at: a.answeredAt, outcome: 'none', outcome_at: null, ticket_id: null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return r.id;
+    },
+
+    async setKbOutcome(id, outcome, at, ticketId) {
+      await db.updateTable('kb_answers').set({ outcome, outcome_at: at, ticket_id: ticketId }).where('id', '=', id).execute();
+    },
+
     async personFor(user) {
       const r = await db
         .selectFrom('identities as i')

@@ -2,11 +2,16 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { AppError } from '../errors.js';
 import type { Database } from './connect.js';
 import { initial } from './migrations/001-initial.js';
+import { handoffAndKnowledge } from './migrations/002-handoff-and-knowledge.js';
 
 class CodeMigrations implements MigrationProvider {
   constructor(private readonly db: Database) {}
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '001-initial': initial(this.db.dialect) };
+    const d = this.db.dialect;
+    return {
+      '001-initial': initial(d),
+      '002-handoff-and-knowledge': handoffAndKnowledge(d),
+    };
   }
 }
 

@@ -111,6 +111,7 @@ export interface ConversationsTable {
   owner: string;
   /** JSON of the dialog in progress (what the bot is asking for). */
   dialog: string;
+  role: ColumnType<'requester' | 'agents', 'requester' | 'agents' | undefined, 'requester' | 'agents'>;
   created_at: string;
   updated_at: string;
 }
@@ -185,7 +186,23 @@ export interface TicketAssetsTable {
   asset_id: number;
 }
 
+/** Every knowledge answer the bot gave, and what the requester made of it (for verified deflection). */
+export interface KbAnswersTable {
+  id: Id;
+  person_id: number;
+  article_id: string;
+  query: string;
+  intent: string | null;
+  confidence: number | null;
+  platform: string;
+  answered_at: string;
+  outcome: 'none' | 'accepted' | 'rejected';
+  outcome_at: string | null;
+  ticket_id: number | null;
+}
+
 export interface DB {
+  kb_answers: KbAnswersTable;
   people: PeopleTable;
   identities: IdentitiesTable;
   groups: GroupsTable;

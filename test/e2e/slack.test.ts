@@ -21,6 +21,7 @@ import {
 
 const SECRET = 'e2e-signing-secret-abcdef';
 const INC = /INC\d{7}/;
+const API_TOKEN = 'e2e-api-token-0123456789';
 
 let fake: FakeSlackApi;
 let app: App;
@@ -69,6 +70,7 @@ beforeAll(async () => {
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_BOT_TOKEN: 'xoxb-e2e-token',
     SLACK_API_URL: fake.apiUrl,
+    API_TOKEN,
   });
   app = await createApp(config, { log: silentLogger });
   const { url: base } = await app.listen();
@@ -287,9 +289,74 @@ describe('Slack end to end', () => {
 
   it('stays out of channel threads it is not part of', async () => {
     const root = slackTs();
-    await post(eventEnvelope({ type: 'message', channel: 'C0RANDOM', channel_type: 'channel', user: 'U0ALICE', text: 'lunch at noon?', ts: slackTs(), thread_ts: root, parent_user_id: 'U0BOB' }));
+    await post(
+      eventEnvelope({
+        type: 'message',
+        channel: 'C0RANDOM',
+        channel_type: 'channel',
+        user: 'U0ALICE',
+        text: 'lunch at noon?',
+        ts: slackTs(),
+        thread_ts: root,
+        parent_user_id: 'U0BOB',
+      }),
+    );
     await settle();
     expect(fake.callsOf('chat.postMessage')).toHaveLength(0);
   });
-});
 
+  /** Erin reports, an agent resolves over REST; returns the card Erin got and the notices after it. */
+  async function resolveErinsTicket(): Promise<{
+    card: RecordedCall | undefined;
+    number: string;
+    notices: RecordedCall[];
+  }> {
+    fake.users.set('U0ERIN', { id: 'U0ERIN', email: 'erin@example.com', name: 'erin' });
+    await post(eventEnvelope(dmEvent('U0ERIN', 'my vpn keeps dropping')));
+    await settle();
+    const [card] = postsTo('D0ERIN');
+    const number = textOf(card).match(INC)?.[0] ?? '';
+    expect(number).not.toBe('');
+    const [row] = await app.db
+      .selectFrom('tickets')
+      .leftJoin('people', 'people.id', 'tickets.assignee_id')
+      .select(['people.email'])
+      .where('tickets.number', '=', number)
+      .execute();
+    const agent = row?.email ?? 'judy@example.com';
+    const base = url.replace('/slack/events', '');
+    for (const to of ['in_progress', 'resolved']) {
+      const res = await fetch(`${base}/api/v1/tickets/${number}/transitions`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${API_TOKEN}`,
+          'x-on-behalf-of': agent,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ to, reason: 'replaced the VPN profile' }),
+      });
+      expect(res.status, await res.clone().text()).toBe(200);
+    }
+    await settle();
+    return { card, number, notices: postsTo('D0ERIN').filter((c) => c !== card) };
+  }
+
+  let erin: Awaited<ReturnType<typeof resolveErinsTicket>> | null = null;
+
+  it('notifies the requester through the outbox when an agent resolves the ticket', async () => {
+    erin = await resolveErinsTicket();
+    const resolved = erin.notices.find((c) => String(c.args.text).includes('resolved'));
+    expect(resolved, erin.notices.map((c) => String(c.args.text)).join(' | ')).toBeDefined();
+    expect(String(resolved?.args.text)).toContain(erin.number);
+    // The notice carries the refreshed card with the buttons valid now.
+    expect(JSON.stringify(resolved?.args.blocks)).toContain('cd:ticket.reopen:');
+  });
+
+  // KNOWN ENGINE GAP (not the adapter): the outbox binds the card's thread to the ticket with
+  // personId null, and notifyRequester only picks threads whose personId is the requester, so the
+  // notice goes to the flat DM instead of the card's thread. Flip to `it` once fixed.
+  it.fails('posts that notice in the ticket card thread', () => {
+    const resolved = erin?.notices.find((c) => String(c.args.text).includes('resolved'));
+    expect(resolved?.args.thread_ts).toBe(erin?.card?.response?.ts);
+  });
+});

@@ -296,6 +296,15 @@ describe('Teams end to end', () => {
     expect(attempts[1]?.body?.text).toBe(attempts[0]?.body?.text);
   });
 
+  it('answers help in a personal chat', async () => {
+    const before = to('a:1personal-alice').length;
+    expect((await post(messageActivity('help', { serviceUrl: connector.serviceUrl, id: 'f:e2e-help' }))).status).toBe(200);
+    await app.drain();
+    const replies = to('a:1personal-alice').slice(before);
+    expect(replies).toHaveLength(1);
+    expect(String(replies[0]?.body?.text).length).toBeGreaterThan(20);
+  });
+
   it('welcomes a user who installs the app', async () => {
     await post(
       installActivity({

@@ -74,6 +74,11 @@ export function createTeamsAdapter(opts: {
     try {
       authResult = await bot.auth.authenticateRequest(sdkActivity, req.get('authorization') ?? '');
     } catch (err) {
+      if (isKeyFetchFailure(err)) {
+        // Our side cannot reach the signing keys: not the caller's fault, and Teams retries a 503.
+        log.error('teams could not load Bot Framework signing keys', { error: err });
+        return fail(res, 503, 'unavailable', 'Cannot validate the token right now; try again.');
+      }
       log.warn('teams request refused: bad or missing Bot Framework token', { error: err });
       return fail(res, 401, 'unauthorized', 'Missing or invalid Bot Framework token.');
     }
@@ -126,4 +131,11 @@ export function createTeamsAdapter(opts: {
       idle = null;
     },
   };
+}
+
+/** The SDK reports unreachable OpenID metadata as a 500 AuthenticationError, or lets node-fetch's error through. */
+function isKeyFetchFailure(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { statusCode?: unknown; name?: unknown };
+  return e.statusCode === 500 || e.name === 'FetchError';
 }

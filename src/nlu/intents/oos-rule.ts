@@ -30,7 +30,7 @@ export const oosScore = (rule: OosRule, prob: number, similarity: number): numbe
  * Without one, or when no rule reaches it: maximises in-scope accuracy + OOS recall.
  * Without OOS examples it rejects at most 2 % of the correctly classified in-scope texts.
  */
-export function fitOosRule(scores: readonly HeldOutScore[], recallTarget: number | null = 0.6): OosRule {
+export function fitOosRule(scores: readonly HeldOutScore[], recallTarget: number | null): OosRule {
   const inScope = scores.filter((s) => s.gold === 'in');
   const oos = scores.filter((s) => s.gold === 'oos');
   if (inScope.length === 0) return { alpha: 1, threshold: 0 };

@@ -103,6 +103,29 @@ describe('teams adapter with Bot Framework authentication', () => {
   });
 });
 
+describe('teams adapter when the signing keys cannot be loaded', () => {
+  it('answers 503 (Teams retries) instead of blaming the token', async () => {
+    const down = await startHarness({
+      MICROSOFT_APP_ID: APP_ID,
+      MICROSOFT_APP_PASSWORD: APP_PASSWORD,
+      TEAMS_OPENID_METADATA_URL: 'http://127.0.0.1:9/v1/.well-known/openidconfiguration',
+      TEAMS_TOKEN_ISSUER: issuer.issuer,
+      TEAMS_OAUTH_SCOPE: issuer.scope,
+      TEAMS_LOGIN_URL: issuer.loginUrl,
+      TEAMS_ALLOWED_SERVICE_URLS: connector.serviceUrl,
+    });
+    try {
+      const res = await down.post(messageActivity('hello', { serviceUrl: connector.serviceUrl }), {
+        authorization: issuer.channelAuthHeader({ appId: APP_ID, serviceUrl: connector.serviceUrl }),
+      });
+      expect(res.status).toBe(503);
+      expect(down.engine.received).toHaveLength(0);
+    } finally {
+      await down.close();
+    }
+  });
+});
+
 describe('teams adapter configuration', () => {
   const engine = fakeEngine();
   it('refuses anonymous mode in production', () => {
