@@ -10,8 +10,8 @@ import type { TicketService } from '../itsm/tickets.js';
 import { OPEN_STATES, type Ticket } from '../itsm/types.js';
 import type { Nlu } from '../nlu/types.js';
 import { createDialogs, type DialogState, type TurnContext, userMessageFor } from './dialogs.js';
-import type { ConversationEngine, FormCheck, ReceiveResult } from './engine.js';
-import type { ChatPort, ConversationRef, Incoming, Outgoing, Platform, PlatformUser, Reply, TicketCard } from './message.js';
+import type { ActionHandler, ConversationEngine, FormCheck, ReceiveResult } from './engine.js';
+import type { ActionId, ChatPort, ConversationRef, Incoming, Outgoing, Platform, PlatformUser, Reply, TicketCard } from './message.js';
 import { templateForm, ticketCard } from './render.js';
 import type { ChatStore, Conversation, NewOutgoing } from './store.js';
 
@@ -35,10 +35,17 @@ const MAX_INBOX_ATTEMPTS = 5;
 const SENSITIVE = /\b(password|passcode|passwort|pin code|mfa code|one[- ]time code|social security|ssn|salary|payslip|bank account|iban|credit card|medical|diagnos|home address|personal data)\b/i;
 
 export interface Engine extends ConversationEngine {
+  /** Lets a feature module (approvals, CAB, agent commands) handle an action id; one handler per id. */
+  registerActionHandler(actionId: ActionId, handler: ActionHandler): void;
   /** Processes inbox items left pending by a crash or a failed attempt. */
   recoverInbox(): Promise<number>;
   /** Resolves when no turn is being processed. */
   idle(): Promise<void>;
+  /**
+   * Sends a message to a person in their direct conversation with the bot (opening one through the
+   * platform when needed). False when the person has no reachable chat identity.
+   */
+  notifyPerson(personId: number, reply: Reply, key: string): Promise<boolean>;
   /** Tells the requester about a change made elsewhere (agent, REST API), in the ticket's conversation. */
   notifyRequester(ticket: Ticket, text: string, key: string): Promise<void>;
   port(platform: Platform): ChatPort | undefined;
@@ -58,6 +65,7 @@ export function createEngine(opts: EngineOptions): Engine {
     handoffThreshold: opts.handoffThreshold,
   });
   const chains = new Map<string, Promise<void>>();
+  const actionHandlers = new Map<ActionId, ActionHandler>();
   const inFlight = new Set<Promise<void>>();
   const nowIso = () => opts.now().toISOString();
 
@@ -174,7 +182,9 @@ export function createEngine(opts: EngineOptions): Engine {
       sourceKey: keyBase,
     };
     try {
+      const handler = incoming.kind === 'action' ? actionHandlers.get(incoming.actionId) : undefined;
       if (incoming.kind === 'message') await dialogs.onMessage(ctx, incoming);
+      else if (handler) ctx.replies.push(...(await handler({ action: incoming, person, now })));
       else await dialogs.onAction(ctx, incoming);
     } catch (e) {
       const userFacing = userMessageFor(e);
@@ -241,6 +251,11 @@ export function createEngine(opts: EngineOptions): Engine {
       return { status: 'accepted', processed: schedule(id, incoming) };
     },
 
+    registerActionHandler(actionId, handler) {
+      if (actionHandlers.has(actionId)) throw new Error(`a handler for ${actionId} is already registered`);
+      actionHandlers.set(actionId, handler);
+    },
+
     registerPort(port: ChatPort) {
       ports.set(port.platform, port);
     },
@@ -280,6 +295,27 @@ export function createEngine(opts: EngineOptions): Engine {
 
     async idle() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+
+    async notifyPerson(personId, reply, key) {
+      let target = (await store.directConversationsOf(personId)).find((c) => ports.has(c.ref.platform))?.ref ?? null;
+      if (!target) {
+        for (const identity of await store.identitiesOf(personId)) {
+          const port = ports.get(identity.platform);
+          if (!port) continue;
+          try {
+            target = await port.openDirect(identity, { platform: identity.platform, channelId: '', threadId: null, isDirect: true, workspaceId: identity.workspaceId ?? null });
+            await store.ensureConversation(target, personId, nowIso());
+            break;
+          } catch (e) {
+            log.warn('could not open a direct conversation', { personId, platform: identity.platform, error: e });
+          }
+        }
+      }
+      if (!target) return false;
+      await store.enqueue([{ dedupeKey: `person:${personId}:${key}`, message: outgoing(target, reply) }], nowIso());
+      opts.onOutgoing?.();
+      return true;
     },
 
     async notifyRequester(ticket, text, key) {

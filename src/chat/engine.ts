@@ -2,7 +2,8 @@
  * What adapters call. The engine is created by the composition root (src/app.ts); adapters only
  * see this interface.
  */
-import type { ChatPort, FormSpec, Incoming, PlatformUser, TicketCard } from './message.js';
+import type { ChatPort, FormSpec, Incoming, IncomingAction, PlatformUser, Reply, TicketCard } from './message.js';
+import type { Person } from '../itsm/store.js';
 
 export interface ReceiveResult {
   status: 'accepted' | 'duplicate';
@@ -13,6 +14,17 @@ export interface ReceiveResult {
    */
   processed: Promise<void>;
 }
+
+/**
+ * Handles one kind of button/card action that belongs to a feature outside the core dialogs
+ * (approvals, CAB votes, agent commands). Returns the replies for the clicking user, in order;
+ * `updateSource: true` replaces the card the button was on.
+ */
+export type ActionHandler = (input: {
+  action: IncomingAction;
+  person: Person;
+  now: string;
+}) => Promise<Array<{ reply: Reply; updateSource?: boolean }>>;
 
 export type FormCheck = { ok: true; values: Record<string, unknown> } | { ok: false; errors: Record<string, string> };
 

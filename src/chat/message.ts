@@ -90,6 +90,15 @@ export const ACTION_IDS = [
   'form.open',
   'form.submit',
   'choice',
+  // Agents, in the triage channel (handoff protocol).
+  'agent.claim',
+  'agent.resolve',
+  'agent.escalate',
+  'agent.handback',
+  // Approvers and CAB members.
+  'approval.approve',
+  'approval.reject',
+  'change.vote',
 ] as const;
 export type ActionId = (typeof ACTION_IDS)[number];
 

@@ -58,6 +58,10 @@ export interface ChatStore {
   linkIdentity(user: PlatformUser, email: string, displayName: string, now: string): Promise<Person>;
 
   conversation(ref: ConversationRef): Promise<Conversation | null>;
+  /** The person's 1:1 conversations with the bot, most recently active first. */
+  directConversationsOf(personId: number): Promise<Conversation[]>;
+  /** The person's platform identities (with the workspace they were seen in). */
+  identitiesOf(personId: number): Promise<Array<PlatformUser & { workspaceId: string | null }>>;
   /** Finds or creates the conversation row for a ref. */
   ensureConversation(ref: ConversationRef, personId: number | null, now: string): Promise<Conversation>;
   saveConversation(

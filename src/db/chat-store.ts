@@ -92,6 +92,23 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
 
     conversation,
 
+    async directConversationsOf(personId) {
+      const rows = await db
+        .selectFrom('conversations')
+        .selectAll()
+        .where('person_id', '=', personId)
+        .where('is_direct', '=', 1)
+        .where('thread_id', '=', '')
+        .orderBy('updated_at', 'desc')
+        .execute();
+      return rows.map(toConversation);
+    },
+
+    async identitiesOf(personId) {
+      const rows = await db.selectFrom('identities').selectAll().where('person_id', '=', personId).orderBy('id').execute();
+      return rows.map((r) => ({ platform: r.platform as Platform, platformUserId: r.platform_user_id, workspaceId: r.workspace_id }));
+    },
+
     async ensureConversation(ref, personId, now) {
       await db
         .insertInto('conversations')

@@ -111,6 +111,21 @@ describe('Slack end to end', () => {
     expect(fake.callsOf('chat.postMessage')).toHaveLength(1);
   });
 
+  it('three concurrent deliveries of one event still make one ticket and one reply', async () => {
+    const body = eventEnvelope(dmEvent('U0CAROL', 'my vpn keeps dropping'), { eventId: 'EvE2ECONC1' });
+    const before = await app.db.selectFrom('tickets').select('id').execute();
+    const res = await Promise.all([
+      post(body),
+      post(body, { 'x-slack-retry-num': '1' }),
+      post(body, { 'x-slack-retry-num': '2' }),
+    ]);
+    expect(res.map((r) => r.status)).toEqual([200, 200, 200]);
+    await settle();
+    const after = await app.db.selectFrom('tickets').select('id').execute();
+    expect(after.length - before.length).toBe(1);
+    expect(postsTo('D0CAROL')).toHaveLength(1);
+  });
+
   it('a ticket card button acts on the ticket and updates the card in place (chat.update)', async () => {
     await post(eventEnvelope(dmEvent('U0DAVE', 'my vpn keeps dropping')));
     await settle();

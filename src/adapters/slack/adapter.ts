@@ -25,7 +25,7 @@ import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ChannelAdapter } from '../types.js';
-import { boltLogger, createWebClient, SlackPort, ThreadTracker } from './port.js';
+import { boltLogger, createWebClient, SlackPort, ThreadTracker, webClientOptions } from './port.js';
 import {
   MESSAGE_CHANNEL_TYPE,
   SLACK_BOT_EVENTS,
@@ -131,18 +131,7 @@ export class SlackAdapter implements ChannelAdapter {
     );
 
     const logger = boltLogger(this.log);
-    const clientOptions = {
-      retryConfig: { retries: 0 },
-      rejectRateLimitedCalls: true,
-      timeout: 10_000,
-      ...(config.SLACK_API_URL
-        ? {
-            slackApiUrl: config.SLACK_API_URL.endsWith('/')
-              ? config.SLACK_API_URL
-              : `${config.SLACK_API_URL}/`,
-          }
-        : {}),
-    };
+    const clientOptions = webClientOptions(config.SLACK_API_URL);
     this.socketMode = Boolean(config.SLACK_APP_TOKEN);
     let receiver: ExpressReceiver | SocketModeReceiver;
     if (config.SLACK_APP_TOKEN) {
@@ -153,15 +142,15 @@ export class SlackAdapter implements ChannelAdapter {
       });
       this.receiver = null;
     } else {
-      const express = new ExpressReceiver({
+      const http = new ExpressReceiver({
         signingSecret: config.SLACK_SIGNING_SECRET,
         logger,
         endpoints: SLACK_EVENTS_PATH,
         processBeforeResponse: true,
         router: expressRouter(),
       });
-      receiver = express;
-      this.receiver = express;
+      receiver = http;
+      this.receiver = http;
     }
     // A custom authorize (instead of `token`) keeps Bolt from calling auth.test in its constructor and on
     // every event; we call it once (start() warms it) and cache the bot's identity.
@@ -749,7 +738,7 @@ export class SlackAdapter implements ChannelAdapter {
             view: noticeModal(
               'Create ticket',
               'This message is already a ticket: see the ticket card in its thread.',
-            ) as ReturnType<typeof formModal>,
+            ),
           };
         }
         return undefined;

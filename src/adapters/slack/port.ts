@@ -3,7 +3,7 @@
  * retries by itself (retries: 0, 429s rejected at once): the outbox owns retries and backoff, so a
  * message is retried across restarts and never sent twice by two retry layers.
  */
-import { webApi } from '@slack/bolt';
+import { type Logger as BoltLogger, webApi } from '@slack/bolt';
 import type {
   ChatPort,
   ConversationRef,
@@ -28,15 +28,23 @@ const RETRYABLE_PLATFORM_ERRORS = new Set([
   'team_added_to_org',
 ]);
 
-export function createWebClient(token: string, apiUrl: string | undefined, log: Logger): WebClient {
-  const opts: ConstructorParameters<typeof webApi.WebClient>[1] = {
+/** Web API client options shared by our client and Bolt's (Socket Mode connects through the latter). */
+export function webClientOptions(apiUrl: string | undefined): {
+  retryConfig: { retries: number };
+  rejectRateLimitedCalls: boolean;
+  timeout: number;
+  slackApiUrl?: string;
+} {
+  return {
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: 10_000,
-    logger: boltLogger(log),
+    ...(apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),
   };
-  if (apiUrl) opts.slackApiUrl = apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`;
-  return new webApi.WebClient(token, opts);
+}
+
+export function createWebClient(token: string, apiUrl: string | undefined, log: Logger): WebClient {
+  return new webApi.WebClient(token, { ...webClientOptions(apiUrl), logger: boltLogger(log) });
 }
 
 /** Maps any Web API failure to the outbox's retry decision. */
@@ -202,7 +210,7 @@ export class SlackPort implements ChatPort {
 }
 
 /** Bolt and the Web API log through their own interface; route it into ours (debug noise stays debug). */
-export function boltLogger(log: Logger): import('@slack/bolt').Logger {
+export function boltLogger(log: Logger): BoltLogger {
   const fmt = (msgs: unknown[]): string =>
     msgs
       .map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m)))

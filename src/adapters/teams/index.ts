@@ -91,7 +91,18 @@ export function createTeamsAdapter(opts: {
         'serviceUrl is not an allowed Bot Connector URL (TEAMS_ALLOWED_SERVICE_URLS).',
       );
     }
-    botAccounts.set(tenantOf(activity) ?? '', {
+    const tenant = tenantOf(activity);
+    if (
+      config.MICROSOFT_APP_TYPE === 'SingleTenant' &&
+      config.MICROSOFT_APP_TENANT_ID &&
+      tenant &&
+      tenant !== config.MICROSOFT_APP_TENANT_ID
+    ) {
+      // A single-tenant desk serves its own organisation only, even if another tenant side-loads the app.
+      log.warn('teams request refused: foreign tenant', { tenant });
+      return fail(res, 403, 'forbidden', 'This bot serves another Microsoft 365 tenant.');
+    }
+    botAccounts.set(tenant ?? '', {
       id: activity.recipient.id,
       name: activity.recipient.name ?? '',
     });

@@ -57,7 +57,16 @@ const PENDING_TEXT: Partial<Record<ActionId, string>> = {
   choice: 'Got it…',
 };
 
-const templateIdSchema = z.object({ templateId: z.string().min(1, 'must name the template').max(200) });
+const formRefSchema = z.object({
+  templateId: z.string().min(1, 'must name the template').max(200),
+  /** Prefill, e.g. from the words the user typed before the form was offered. */
+  values: z.record(z.string(), z.unknown()).optional(),
+});
+
+type CardOutcome =
+  | { kind: 'error'; message: string }
+  | { kind: 'form'; card: AdaptiveCard; opened: boolean }
+  | { kind: 'accepted'; card: AdaptiveCard };
 const createTicketInputs = z.object({
   text: z
     .string()
@@ -104,24 +113,28 @@ export function createTurnHandler(deps: TurnDeps): (ctx: TurnContext, a: TeamsAc
 
   /**
    * Decides what a card action does, for both Action.Execute (answered with a card) and the
-   * Action.Submit fallback (answered by updating the card message). Returns the card to show.
+   * Action.Submit fallback (answered by posting or updating a card message).
    */
   const onCardAction = async (
     a: TeamsActivity,
     id: string,
     data: { action: CardActionData; inputs: Record<string, unknown> },
-  ): Promise<AdaptiveCard | { error: string }> => {
+  ): Promise<CardOutcome> => {
     const { actionId, value } = data.action;
     if (actionId === 'form.open' || actionId === 'form.submit') {
-      const t = templateIdSchema.safeParse(value);
-      if (!t.success) return { error: `Invalid card data: ${formatIssues(t.error.issues)}` };
-      const spec = engine.formFor(t.data.templateId);
-      if (!spec) return { error: `Unknown request type "${t.data.templateId}".` };
-      if (actionId === 'form.open') return formCard(spec);
+      const t = formRefSchema.safeParse(value);
+      if (!t.success) return { kind: 'error', message: `Invalid card data: ${formatIssues(t.error.issues)}` };
+      const spec = engine.formFor(t.data.templateId, t.data.values);
+      if (!spec) return { kind: 'error', message: `Unknown request type "${t.data.templateId}".` };
+      if (actionId === 'form.open') return { kind: 'form', card: formCard(spec), opened: true };
       const values = formValuesFromInputs(spec, data.inputs);
       const check = engine.checkForm(t.data.templateId, values);
       if (!check.ok)
-        return formCard({ ...spec, values: { ...spec.values, ...values }, errors: check.errors });
+        return {
+          kind: 'form',
+          card: formCard({ ...spec, values: { ...spec.values, ...values }, errors: check.errors }),
+          opened: false,
+        };
       await engine.receive(
         toIncomingAction(
           a,
@@ -131,10 +144,10 @@ export function createTurnHandler(deps: TurnDeps): (ctx: TurnContext, a: TeamsAc
           deps.now(),
         ),
       );
-      return pendingCard(`Thanks! Submitting your ${spec.title} request…`);
+      return { kind: 'accepted', card: pendingCard(`Thanks! Submitting your ${spec.title} request…`) };
     }
     await engine.receive(toIncomingAction(a, id, actionId, { ...value, ...data.inputs }, deps.now()));
-    return pendingCard(PENDING_TEXT[actionId] ?? 'Working on it…');
+    return { kind: 'accepted', card: pendingCard(PENDING_TEXT[actionId] ?? 'Working on it…') };
   };
 
   const onExecute = async (ctx: TurnContext, a: TeamsActivity, id: string): Promise<void> => {
@@ -144,10 +157,10 @@ export function createTurnHandler(deps: TurnDeps): (ctx: TurnContext, a: TeamsAc
     const data = parseCardData(inv.data.action.data);
     if (!data.ok) return answer(ctx, cardError(400, data.error));
     const out = await onCardAction(a, id, data.value);
-    return answer(ctx, 'error' in out ? cardError(400, out.error) : cardAnswer(out));
+    return answer(ctx, out.kind === 'error' ? cardError(400, out.message) : cardAnswer(out.card));
   };
 
-  /** Action.Submit fallback: a message activity whose `value` is the card data. */
+  /** Action.Submit fallback: a message activity whose `value` is the card data; no inline answer exists. */
   const onSubmit = async (
     ctx: TurnContext,
     a: TeamsActivity,
@@ -155,18 +168,16 @@ export function createTurnHandler(deps: TurnDeps): (ctx: TurnContext, a: TeamsAc
     data: { action: CardActionData; inputs: Record<string, unknown> },
   ): Promise<void> => {
     const out = await onCardAction(a, id, data);
-    const isError = 'error' in out;
-    const attachments = isError ? [] : [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: out }];
-    const showsForm =
-      !isError &&
-      (data.action.actionId === 'form.open' ||
-        out.actions?.some((x) => (x as { verb?: unknown }).verb === 'form.submit'));
     try {
-      if (isError) await ctx.sendActivity({ type: 'message', text: out.error });
-      else if (showsForm && a.replyToId && data.action.actionId === 'form.submit')
-        await ctx.updateActivity({ type: 'message', id: a.replyToId, attachments });
-      else if (showsForm) await ctx.sendActivity({ type: 'message', attachments });
-      // Accepted actions: the engine updates the card itself (sourceMessage), nothing to do here.
+      if (out.kind === 'error') await ctx.sendActivity({ type: 'message', text: out.message });
+      else if (out.kind === 'form') {
+        const attachments = [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: out.card }];
+        // Errors go onto the form the user is looking at; a newly opened form is a new message.
+        if (!out.opened && a.replyToId)
+          await ctx.updateActivity({ type: 'message', id: a.replyToId, attachments });
+        else await ctx.sendActivity({ type: 'message', attachments });
+      }
+      // Accepted: the engine refreshes the source card itself (sourceMessage) through the outbox.
     } catch (err) {
       log.warn('teams could not answer a card submission inline', { error: err });
     }

@@ -8,7 +8,7 @@ import {
   waitFor,
 } from '../../../support/fake-bot-connector.js';
 import { type FakeTokenIssuer, startFakeTokenIssuer } from '../../../support/fake-token-issuer.js';
-import { messageActivity } from '../../../support/teams-activities.js';
+import { messageActivity, TENANT } from '../../../support/teams-activities.js';
 import { fakeEngine, type Harness, startHarness } from './harness.js';
 
 const APP_ID = '11111111-2222-3333-4444-555555555555';
@@ -122,6 +122,32 @@ describe('teams adapter when the signing keys cannot be loaded', () => {
       expect(down.engine.received).toHaveLength(0);
     } finally {
       await down.close();
+    }
+  });
+});
+
+describe('single-tenant teams adapter', () => {
+  it('refuses activities from another tenant with 403', async () => {
+    const single = await startHarness({
+      MICROSOFT_APP_ID: APP_ID,
+      MICROSOFT_APP_PASSWORD: APP_PASSWORD,
+      MICROSOFT_APP_TYPE: 'SingleTenant',
+      MICROSOFT_APP_TENANT_ID: TENANT,
+      TEAMS_OPENID_METADATA_URL: issuer.metadataUrl,
+      TEAMS_TOKEN_ISSUER: issuer.issuer,
+      TEAMS_OAUTH_SCOPE: issuer.scope,
+      TEAMS_LOGIN_URL: issuer.loginUrl,
+      TEAMS_ALLOWED_SERVICE_URLS: connector.serviceUrl,
+    });
+    try {
+      const auth = () => ({ authorization: issuer.channelAuthHeader({ appId: APP_ID, serviceUrl: connector.serviceUrl }) });
+      const own = messageActivity('hello', { serviceUrl: connector.serviceUrl });
+      expect((await single.post(own, auth())).status).toBe(200);
+      const foreign = { ...own, id: 'f:foreign', channelData: { tenant: { id: 'another-tenant' } }, conversation: { id: 'a:x', conversationType: 'personal', tenantId: 'another-tenant' } };
+      expect((await single.post(foreign, auth())).status).toBe(403);
+      expect(single.engine.received.map((x) => x.id)).not.toContain('f:foreign');
+    } finally {
+      await single.close();
     }
   });
 });
