@@ -31,6 +31,11 @@ import { loadNlu } from './nlu/index.js';
 import { loadKnowledgeArticles } from './nlu/knowledge/knowledge-files.js';
 import type { Nlu } from './nlu/types.js';
 import { createHttpServer } from './server.js';
+import { registerItilActions, createEngineNotifier } from './chat/itil-actions.js';
+import { createItilStore } from './db/itil-store.js';
+import { createItil, type Itil } from './itsm/itil.js';
+import { loadItilConfig } from './itsm/itil-config.js';
+import { createSlaSweeper, type SlaSweeper } from './jobs/sla-sweeper.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -50,6 +55,9 @@ export interface App {
   directory: DirectoryStore;
   chatStore: ChatStore;
   outbox: OutboxWorker;
+  /** ITIL engine: SLA sweep, approvals, problems, changes, CMDB (issue 7). */
+  itil: Itil;
+  slaSweeper: SlaSweeper;
   nlu: Nlu;
   log: Logger;
   now: () => Date;
@@ -72,6 +80,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     loadGroups(dataDir),
     loadKnowledgeArticles(dataDir),
   ]);
+  const itilConfig = await loadItilConfig(join(dataDir, 'itil.json'));
 
   const database = await openDatabase(config.DATABASE_URL);
   const { db } = database;
@@ -131,6 +140,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     now,
   });
   const worker = outbox;
+  const itil = createItil({ tickets: createTicketStore(db), directory, itil: createItilStore(db), sla, config: itilConfig, notifier: createEngineNotifier(engine) });
+  registerItilActions(engine, itil);
+  const slaSweeper = createSlaSweeper({ run: (at) => itil.sweep(at), log: log.child({ component: 'sla' }), now, intervalMs: itilConfig.sla.sweepSeconds * 1000 });
 
   const adapters: ChannelAdapter[] = [...(opts.adapters ?? [])];
   if (opts.serve !== false) {
@@ -147,6 +159,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
   let server: Server | null = null;
   let started = false;
+  let sweepTimer: NodeJS.Timeout | null = null;
   const app: App = {
     config,
     db,
@@ -156,6 +169,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     directory,
     chatStore,
     outbox: worker,
+    itil,
+    slaSweeper,
     nlu,
     log,
     now,
@@ -163,6 +178,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       for (const a of adapters) await a.start();
       started = true;
       worker.start();
+      slaSweeper.start();
+      // Unclaimed handoffs are escalated by a periodic sweep; the sweep is idempotent per ticket and level.
+      sweepTimer = setInterval(() => {
+        engine.sweepHandoffs().catch((e) => log.error('handoff sweep failed', { error: e }));
+      }, 30_000);
+      sweepTimer.unref();
       const { server: s, webPort } = createHttpServer({ app, adapters, log: log.child({ component: 'http' }) });
       engine.registerPort(webPort);
       server = s;
@@ -191,6 +212,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       }
     },
     async close() {
+      if (sweepTimer) clearInterval(sweepTimer);
       if (server) {
         const s = server;
         const closed = new Promise<void>((resolve) => s.close(() => resolve()));
@@ -198,6 +220,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         await closed;
       }
       await engine.idle();
+      await slaSweeper.stop();
       await worker.stop();
       if (started) for (const a of adapters) await a.stop();
       await database.close();

@@ -10,6 +10,7 @@ import type { TicketService } from '../itsm/tickets.js';
 import { OPEN_STATES, type Ticket } from '../itsm/types.js';
 import type { Nlu } from '../nlu/types.js';
 import { createDialogs, type DialogState, type TurnContext, userMessageFor } from './dialogs.js';
+import { createHandoff, type Emit } from './handoff.js';
 import type { ActionHandler, ConversationEngine, FormCheck, ReceiveResult } from './engine.js';
 import type { ActionId, ChatPort, ConversationRef, Incoming, Outgoing, Platform, PlatformUser, Reply, TicketCard } from './message.js';
 import { templateForm, ticketCard } from './render.js';
@@ -28,6 +29,9 @@ export interface EngineOptions {
   maxMessageChars: number;
   /** Called after replies were queued, so the outbox delivers them without waiting for its timer. */
   onOutgoing?: () => void;
+  /** Agent thread messages starting with this are internal notes (default `;;`). */
+  internalNotePrefix?: string;
+  teamsServiceUrl?: string;
 }
 
 const INBOX_LEASE_MS = 60_000;
@@ -39,6 +43,11 @@ export interface Engine extends ConversationEngine {
   registerActionHandler(actionId: ActionId, handler: ActionHandler): void;
   /** Processes inbox items left pending by a crash or a failed attempt. */
   recoverInbox(): Promise<number>;
+  /**
+   * Queued conversations nobody claimed within the response target: the requester is told the
+   * expected time and the ticket escalated (once per level). Returns how many were escalated.
+   */
+  sweepHandoffs(): Promise<number>;
   /** Resolves when no turn is being processed. */
   idle(): Promise<void>;
   /**
@@ -56,6 +65,14 @@ export function createEngine(opts: EngineOptions): Engine {
   const { store, tickets, log } = opts;
   const ports = new Map<Platform, ChatPort>();
   const templates = new Map(opts.templates.map((t) => [t.id, t]));
+  const handoff = createHandoff({
+    store,
+    tickets,
+    directory: opts.directory,
+    hasPort: (p) => ports.has(p),
+    internalNotePrefix: opts.internalNotePrefix ?? ';;',
+    teamsServiceUrl: opts.teamsServiceUrl ?? 'https://smba.trafficmanager.net/teams/',
+  });
   const dialogs = createDialogs({
     tickets,
     store,
@@ -63,6 +80,7 @@ export function createEngine(opts: EngineOptions): Engine {
     templates,
     articles: opts.articles,
     handoffThreshold: opts.handoffThreshold,
+    handoff,
   });
   const chains = new Map<string, Promise<void>>();
   const actionHandlers = new Map<ActionId, ActionHandler>();
@@ -117,11 +135,12 @@ export function createEngine(opts: EngineOptions): Engine {
     let ref = conversationRefOf(incoming);
     const keyBase = `${incoming.platform}:${incoming.id}`;
     const out: NewOutgoing[] = [];
-    const push = (conv: ConversationRef, reply: Reply, extra: { bindTicketId?: number; updateOf?: Outgoing['updateOf'] } = {}) => {
+    const push: Emit = (conv, reply, extra = {}) => {
       out.push({
         dedupeKey: `${keyBase}:${out.length}`,
         message: { ...outgoing(conv, reply), ...(extra.updateOf ? { updateOf: extra.updateOf } : {}) },
         bindTicketId: extra.bindTicketId ?? null,
+        bindRole: extra.bindRole ?? 'requester',
       });
     };
 
@@ -133,6 +152,23 @@ export function createEngine(opts: EngineOptions): Engine {
             ? `I don't know ${incoming.user.platformUserId}. Use the email of a person in the directory (see data/seed/people.json), e.g. alice@example.com.`
             : "I couldn't find your email address in the workspace directory, so I can't open tickets for you. Please ask IT to add your email to your profile.",
       });
+      return out;
+    }
+
+    // Agents work tickets from their triage threads and the handoff card's buttons.
+    const existing = await store.conversation(ref);
+    if (existing?.role === 'agents' || (incoming.kind === 'action' && incoming.actionId.startsWith('agent.'))) {
+      try {
+        if (incoming.kind === 'action') {
+          for (const r of await handoff.onAgentAction(incoming, person, push, now)) push(ref, r.reply);
+        } else if (existing) {
+          await handoff.onAgentMessage(existing, person, incoming, push, now);
+        }
+      } catch (e) {
+        const userFacing = userMessageFor(e);
+        if (userFacing.startsWith('Sorry, something went wrong') && attempt < MAX_INBOX_ATTEMPTS) throw e;
+        push(ref, { text: userFacing });
+      }
       return out;
     }
 
@@ -158,18 +194,22 @@ export function createEngine(opts: EngineOptions): Engine {
     const conversation = await store.ensureConversation(ref, person.id, now);
     if (conversation.personId === null) await store.saveConversation(conversation.id, { personId: person.id }, now);
 
-    // While a person owns the conversation the bot stays silent; the requester's words go on the ticket.
-    if (conversation.owner !== 'bot' && incoming.kind === 'message' && conversation.ticketId !== null) {
-      const t = await tickets.listFor(person, { requesterId: person.id, states: [...OPEN_STATES], limit: 100 });
-      const ticket = t.find((x) => x.id === conversation.ticketId);
-      if (ticket) {
-        if (incoming.text.trim()) await tickets.comment(ticket.number, person, incoming.text, { platform: incoming.platform }, now);
-        if (conversation.owner === 'queue') push(ref, { text: `Added to ${ticket.number}. A person from the service desk will reply here.` });
-        return out;
+    // While a person owns (or is about to own) the conversation the bot stays silent: the requester's
+    // words go on the ticket and to the agent thread.
+    if (incoming.kind === 'message' && conversation.ticketId !== null) {
+      const primary = await handoff.primaryOf(conversation.ticketId);
+      const owner = primary ? ((await store.conversation(primary.ref))?.owner ?? 'bot') : conversation.owner;
+      if (owner !== 'bot') {
+        const ticket = await tickets.byIdForSystem(conversation.ticketId);
+        if (ticket && OPEN_STATES.includes(ticket.state) && ticket.requesterId === person.id) {
+          await handoff.relayFromRequester(ticket, person, incoming, owner, push, ref, now);
+          return out;
+        }
+        if (primary && ticket && !OPEN_STATES.includes(ticket.state)) {
+          // The ticket was closed meanwhile: the conversation is the bot's again.
+          await store.compareAndSetOwner(primary.id, [owner], 'bot', now);
+        }
       }
-      // The ticket was closed meanwhile: the conversation is the bot's again.
-      await store.compareAndSetOwner(conversation.id, [conversation.owner], 'bot', now);
-      conversation.owner = 'bot';
     }
 
     const ctx: TurnContext = {
@@ -180,6 +220,7 @@ export function createEngine(opts: EngineOptions): Engine {
       replies: [],
       dialog: normalizeDialog(conversation.dialog),
       sourceKey: keyBase,
+      emit: push,
     };
     try {
       const handler = incoming.kind === 'action' ? actionHandlers.get(incoming.actionId) : undefined;
@@ -291,6 +332,34 @@ export function createEngine(opts: EngineOptions): Engine {
         if (incoming) await schedule(id, incoming);
       }
       return ids.length;
+    },
+
+    async sweepHandoffs() {
+      let escalated = 0;
+      for (const conv of await store.queuedConversations(200)) {
+        if (conv.ticketId === null) continue;
+        const t = await tickets.byIdForSystem(conv.ticketId);
+        if (!t || !OPEN_STATES.includes(t.state)) continue;
+        const now = nowIso();
+        const sla = await tickets.sla(t, now);
+        const due = sla.response.dueAt;
+        if (sla.response.metAt !== null || due === null || now < due) continue;
+        // After an escalation the next tier gets a full response window of its own before the next one.
+        const last = (await tickets.eventsForSystem(t.id)).filter((e) => e.type === 'escalated').at(-1);
+        if (last && Date.parse(now) - Date.parse(last.at) < sla.response.targetMinutes * 60_000) continue;
+        const out: NewOutgoing[] = [];
+        const emit: Emit = (ref, reply, extra = {}) =>
+          out.push({ dedupeKey: `timeout:${t.number}:${due}:${out.length}`, message: outgoing(ref, reply), bindTicketId: extra.bindTicketId ?? null, bindRole: extra.bindRole ?? 'requester' });
+        try {
+          const did = await handoff.onClaimTimeout(t, sla.resolution.dueAt, emit, (managerId, reply, key) => engine.notifyPerson(managerId, reply, key), now);
+          if (did) escalated++;
+          await store.enqueue(out, now);
+        } catch (e) {
+          log.error('handoff timeout sweep failed for a ticket', { ticket: t.number, error: e });
+        }
+      }
+      if (escalated > 0) opts.onOutgoing?.();
+      return escalated;
     },
 
     async idle() {

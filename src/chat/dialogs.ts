@@ -12,7 +12,9 @@ import type { IntentPrediction, Nlu } from '../nlu/types.js';
 import { OUT_OF_SCOPE } from '../nlu/types.js';
 import type { Choice, IncomingAction, IncomingMessage, Reply } from './message.js';
 import { templateForm, ticketCard, ticketLine } from './render.js';
+import type { Emit, Handoff } from './handoff.js';
 import type { ChatStore, Conversation } from './store.js';
+import { frustrationOf } from '../nlu/frustration.js';
 
 /** Where the conversation stands between two messages (stored as JSON on the conversation row). */
 export type DialogState =
@@ -32,6 +34,7 @@ export interface DialogDeps {
   templates: Map<string, Template>;
   articles: Map<string, { title: string; body: string; url: string | null }>;
   handoffThreshold: number;
+  handoff: Handoff;
 }
 
 export interface TurnContext {
@@ -45,6 +48,8 @@ export interface TurnContext {
   dialog: DialogState;
   /** Idempotency key for tickets this turn opens. */
   sourceKey: string;
+  /** Sends to a conversation other than this one (the agents' triage channel). */
+  emit: Emit;
 }
 
 const INCIDENT_CATEGORY: Record<string, string> = {
@@ -142,7 +147,7 @@ export function createDialogs(deps: DialogDeps) {
     return 'asked';
   }
 
-  async function handoff(ctx: TurnContext, reason: string, text: string, ticket: Ticket | null): Promise<void> {
+  async function handoff(ctx: TurnContext, reason: string, text: string, ticket: Ticket | null, how: { confidence?: number | null; tried?: string[] } = {}): Promise<void> {
     let t = ticket;
     if (!t && ctx.conversation.ticketId !== null) {
       const mine = await tickets.listFor(ctx.person, { requesterId: ctx.person.id, states: [...OPEN_STATES], limit: 50 });
@@ -166,13 +171,20 @@ export function createDialogs(deps: DialogDeps) {
         ctx.now,
       );
     }
-    const from = ctx.conversation.owner;
-    if (from === 'bot') {
-      const moved = await deps.store.compareAndSetOwner(ctx.conversation.id, ['bot'], 'queue', ctx.now);
-      if (moved) await tickets.recordOwner(t.number, 'bot', 'queue', null, reason, ctx.now);
-    }
     await deps.store.saveConversation(ctx.conversation.id, { ticketId: t.id }, ctx.now);
     ctx.conversation.ticketId = t.id;
+    // The owner lives on the ticket's first requester conversation (see handoff.ts).
+    const primary = (await deps.handoff.primaryOf(t.id)) ?? ctx.conversation;
+    let moved = false;
+    if (primary.owner === 'bot') {
+      moved = await deps.store.compareAndSetOwner(primary.id, ['bot'], 'queue', ctx.now);
+      if (moved) await tickets.recordOwner(t.number, 'bot', 'queue', null, reason, ctx.now);
+    }
+    if (moved) {
+      const summary = text.replace(/\s+/g, ' ').trim().slice(0, 240);
+      const posted = await deps.handoff.postToAgents(t, { reason, confidence: how.confidence ?? null, tried: how.tried ?? [], summary }, ctx.incoming.platform, ctx.emit, ctx.now);
+      void posted;
+    }
     ctx.dialog = { kind: 'idle' };
     const card = await cardReply(ctx, t);
     say(ctx, `I'm handing this to a person from the service desk (${t.number}). They will reply here${card?.eta ? `; ${card.eta.charAt(0).toLowerCase()}${card.eta.slice(1)}` : ''}.`, card ? { card } : {}, { bindTicketId: t.id });
@@ -213,7 +225,7 @@ export function createDialogs(deps: DialogDeps) {
     if (hit && article) lines.push(`While you wait, this may help: *${article.title}*. If it fixes it, say "it works now" and I'll close the ticket.`);
     if (t.priority === 'P1') {
       say(ctx, lines.join('\n'), card ? { card } : {}, { bindTicketId: t.id });
-      await handoff(ctx, 'P1 incident', text, t);
+      await handoff(ctx, 'P1 incident', text, t, { confidence: prediction?.confidence ?? null, tried: [`opened ${t.number} as ${t.priority}`] });
       return;
     }
     lines.push('Is more than you affected, or can you not work at all? Tell me and I will raise the priority.');
@@ -330,7 +342,7 @@ export function createDialogs(deps: DialogDeps) {
     const article = hit ? deps.articles.get(hit.articleId) : undefined;
     if (!hit || !article) {
       if (intent === 'how_to') {
-        await handoff(ctx, 'no knowledge article answers the question', text, null);
+        await handoff(ctx, 'no knowledge article answers the question', text, null, { confidence: prediction?.confidence ?? null, tried: ['searched the knowledge base: nothing confident'] });
         return;
       }
       await openRequestFromText(ctx, text, intent, prediction);
@@ -459,7 +471,7 @@ export function createDialogs(deps: DialogDeps) {
     if (prediction.outOfScope || intent === OUT_OF_SCOPE) {
       const misses = (idle.misses ?? 0) + 1;
       if (misses >= 2 && wordCount(text) >= 3) {
-        await handoff(ctx, 'out of scope twice in a row', text, null);
+        await handoff(ctx, 'out of scope twice in a row', text, null, { confidence: prediction.confidence, tried: ['asked the requester to rephrase'] });
         return;
       }
       ctx.dialog = { kind: 'idle', misses };
@@ -472,7 +484,10 @@ export function createDialogs(deps: DialogDeps) {
         say(ctx, "I didn't quite get that. Could you tell me a bit more about what's wrong or what you need?", { choices: START_CHOICES });
         return;
       }
-      await handoff(ctx, `low confidence (${prediction.confidence.toFixed(2)} for ${intent})`, text, null);
+      await handoff(ctx, `low confidence (${prediction.confidence.toFixed(2)} for ${intent})`, text, null, {
+        confidence: prediction.confidence,
+        tried: [`best guesses: ${[intent, ...prediction.alternatives.slice(0, 2).map((a) => a.intent)].join(', ')}`],
+      });
       return;
     }
     ctx.dialog = { kind: 'idle' };
@@ -624,7 +639,7 @@ export function createDialogs(deps: DialogDeps) {
     const unhelpful = d.unhelpful + 1;
     if (d.answerId !== undefined) await deps.store.setKbOutcome(d.answerId, 'rejected', ctx.now, null);
     if (unhelpful >= 2) {
-      await handoff(ctx, 'two unhelpful knowledge answers in a row', d.query, null);
+      await handoff(ctx, 'two unhelpful knowledge answers in a row', d.query, null, { tried: [`suggested articles that did not help (last: ${deps.articles.get(d.articleId)?.title ?? d.articleId})`] });
       return;
     }
     // One more try with the next-best article before a person takes over.
@@ -643,7 +658,7 @@ export function createDialogs(deps: DialogDeps) {
       return;
     }
     if (d.intent === 'how_to') {
-      await handoff(ctx, 'knowledge answer did not help', d.query, null);
+      await handoff(ctx, 'knowledge answer did not help', d.query, null, { tried: [`suggested "${deps.articles.get(d.articleId)?.title ?? d.articleId}"`] });
       return;
     }
     await openRequestFromText(ctx, `${d.query}\n\n(The article "${deps.articles.get(d.articleId)?.title ?? d.articleId}" did not solve it.)`, d.intent, null);
@@ -658,6 +673,11 @@ export function createDialogs(deps: DialogDeps) {
         return;
       }
       if (ctx.dialog.kind !== 'idle' && (await continueDialog(ctx, text))) return;
+      const mood = frustrationOf(text);
+      if (mood.frustrated) {
+        await handoff(ctx, `frustration (${mood.reason})`, text, null, { tried: ctx.dialog.kind === 'idle' ? [] : [`was in the middle of: ${ctx.dialog.kind}`] });
+        return;
+      }
       const prediction = await nlu.intents.classify(text);
       if (ctx.dialog.kind === 'template' && prediction.intent !== 'talk_to_human') {
         // A non-answer in the middle of a form is re-asked rather than dropped.

@@ -6,9 +6,13 @@ import type { Person } from '../itsm/store.js';
 import type { ConversationOwner } from '../itsm/types.js';
 import type { ConversationRef, Incoming, Outgoing, Platform, PlatformUser } from './message.js';
 
+export type ConversationRole = 'requester' | 'agents';
+
 export interface Conversation {
   id: number;
   ref: ConversationRef;
+  /** `requester`: an employee talks to the desk; `agents`: a triage-channel thread where agents work a ticket. */
+  role: ConversationRole;
   personId: number | null;
   ticketId: number | null;
   owner: ConversationOwner;
@@ -30,12 +34,15 @@ export interface OutboxItem {
   attempts: number;
   /** Set when delivering this message should bind the posted message's thread to a ticket. */
   bindTicketId: number | null;
+  bindRole: ConversationRole;
 }
 
 export interface NewOutgoing {
   dedupeKey: string;
   message: Outgoing;
   bindTicketId?: number | null;
+  /** The role of the thread the delivered message starts (default `requester`). */
+  bindRole?: ConversationRole;
 }
 
 export interface KbAnswerRecord {
@@ -63,7 +70,7 @@ export interface ChatStore {
   /** The person's platform identities (with the workspace they were seen in). */
   identitiesOf(personId: number): Promise<Array<PlatformUser & { workspaceId: string | null }>>;
   /** Finds or creates the conversation row for a ref. */
-  ensureConversation(ref: ConversationRef, personId: number | null, now: string): Promise<Conversation>;
+  ensureConversation(ref: ConversationRef, personId: number | null, now: string, role?: ConversationRole): Promise<Conversation>;
   saveConversation(
     id: number,
     patch: Partial<Pick<Conversation, 'dialog' | 'ticketId' | 'owner' | 'personId'>>,
@@ -72,6 +79,8 @@ export interface ChatStore {
   /** Atomically moves the owner from one of `from` to `to`; false when someone else changed it first. */
   compareAndSetOwner(id: number, from: ConversationOwner[], to: ConversationOwner, now: string): Promise<boolean>;
   conversationsOfTicket(ticketId: number): Promise<Conversation[]>;
+  /** Requester conversations waiting for an agent (owner `queue`) with their ticket. */
+  queuedConversations(limit: number): Promise<Conversation[]>;
 
   /** Stores an incoming event; `duplicate` when the same platform id was accepted before. */
   accept(incoming: Incoming, now: string): Promise<{ id: number; duplicate: boolean }>;

@@ -17,6 +17,10 @@ Commands:
   train                      retrain the NLU models in MODELS_DIR from DATA_DIR
   eval --train F --test F    train on JSONL {"text","label"} and print metrics as JSON (see README)
   migrate                    bring the database schema up to date and exit
+  report [--since 30d] [--group X] [--format table|json|csv] [--csi]
+                             KPI report (MTTA, MTTR, SLA, FCR, CSAT, deflection…); --csi records missed targets
+  import servicenow-log <dir>
+                             load the UCI ServiceNow incident event log (events.csv, incidents.csv)
   config [--markdown]        print the effective configuration (secrets hidden) or the README table
   help                       this text
 
@@ -38,6 +42,14 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'eval': {
         const { run } = await import('./commands/eval.js');
+        return await run(rest);
+      }
+      case 'report': {
+        const { run } = await import('./commands/report.js');
+        return await run(rest);
+      }
+      case 'import': {
+        const { run } = await import('./commands/import.js');
         return await run(rest);
       }
       case 'migrate': {

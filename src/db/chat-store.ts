@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ConversationRef, Incoming, Outgoing, Platform } from '../chat/message.js';
-import type { ChatStore, Conversation, InboxItem, OutboxItem } from '../chat/store.js';
+import type { ChatStore, Conversation, ConversationRole, InboxItem, OutboxItem } from '../chat/store.js';
 import type { ConversationOwner } from '../itsm/types.js';
 import { toPerson } from './directory-store.js';
 import { parseJsonColumn } from './json.js';
@@ -9,6 +9,7 @@ import type { ConversationRow, DB } from './schema.js';
 interface StoredOutgoing {
   message: Outgoing;
   bindTicketId: number | null;
+  bindRole?: ConversationRole;
 }
 
 function toConversation(r: ConversationRow): Conversation {
@@ -22,6 +23,7 @@ function toConversation(r: ConversationRow): Conversation {
       workspaceId: r.workspace_id,
       serviceUrl: r.service_url,
     },
+    role: r.role,
     personId: r.person_id,
     ticketId: r.ticket_id,
     owner: r.owner as ConversationOwner,
@@ -92,6 +94,19 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
 
     conversation,
 
+    async queuedConversations(limit) {
+      const rows = await db
+        .selectFrom('conversations')
+        .selectAll()
+        .where('owner', '=', 'queue')
+        .where('role', '=', 'requester')
+        .where('ticket_id', 'is not', null)
+        .orderBy('updated_at')
+        .limit(limit)
+        .execute();
+      return rows.map(toConversation);
+    },
+
     async directConversationsOf(personId) {
       const rows = await db
         .selectFrom('conversations')
@@ -109,7 +124,7 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
       return rows.map((r) => ({ platform: r.platform as Platform, platformUserId: r.platform_user_id, workspaceId: r.workspace_id }));
     },
 
-    async ensureConversation(ref, personId, now) {
+    async ensureConversation(ref, personId, now, role = 'requester') {
       await db
         .insertInto('conversations')
         .values({
@@ -123,6 +138,7 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
           ticket_id: null,
           owner: 'bot',
           dialog: '{}',
+          role,
           created_at: now,
           updated_at: now,
         })
@@ -250,7 +266,7 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
             platform: i.message.conversation.platform,
             conversation_key: channelKey(i.message.conversation),
             dedupe_key: i.dedupeKey,
-            payload: JSON.stringify({ message: i.message, bindTicketId: i.bindTicketId ?? null } satisfies StoredOutgoing),
+            payload: JSON.stringify({ message: i.message, bindTicketId: i.bindTicketId ?? null, bindRole: i.bindRole ?? 'requester' } satisfies StoredOutgoing),
             status: 'pending' as const,
             attempts: 0,
             next_attempt_at: now,
@@ -299,7 +315,7 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
           .executeTakeFirst();
         if (Number(res.numUpdatedRows) !== 1) continue;
         const stored = parseJsonColumn<StoredOutgoing>(r.payload, `outbox #${r.id}`);
-        leased.push({ id: r.id, platform: r.platform as Platform, message: stored.message, attempts: r.attempts, bindTicketId: stored.bindTicketId });
+        leased.push({ id: r.id, platform: r.platform as Platform, message: stored.message, attempts: r.attempts, bindTicketId: stored.bindTicketId, bindRole: stored.bindRole ?? 'requester' });
       }
       return leased;
     },

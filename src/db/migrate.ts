@@ -3,6 +3,8 @@ import { AppError } from '../errors.js';
 import type { Database } from './connect.js';
 import { initial } from './migrations/001-initial.js';
 import { handoffAndKnowledge } from './migrations/002-handoff-and-knowledge.js';
+import { kpi } from './migrations/003-kpi.js';
+import { itil } from './migrations/004-itil.js';
 
 class CodeMigrations implements MigrationProvider {
   constructor(private readonly db: Database) {}
@@ -11,6 +13,8 @@ class CodeMigrations implements MigrationProvider {
     return {
       '001-initial': initial(d),
       '002-handoff-and-knowledge': handoffAndKnowledge(d),
+      '003-kpi': kpi(d),
+      '004-itil': itil(d),
     };
   }
 }

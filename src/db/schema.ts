@@ -179,6 +179,8 @@ export interface AssetsTable {
   location: string | null;
   warranty_end: string | null;
   data: string;
+  /** low | medium | high | critical (migration 004). */
+  criticality: ColumnType<string, string | undefined, string>;
 }
 
 export interface TicketAssetsTable {
@@ -201,7 +203,87 @@ export interface KbAnswersTable {
   ticket_id: number | null;
 }
 
+/** Issue 7 (ITIL engine): see migrations/004-itil.ts. */
+export interface SlaNotificationsTable {
+  key: string;
+  ticket_id: number;
+  kind: string;
+  clock: string;
+  due_at: string | null;
+  created_at: string;
+}
+
+export interface ApprovalsTable {
+  id: Id;
+  ticket_id: number;
+  approver_id: number;
+  purpose: ColumnType<'request' | 'cab', 'request' | 'cab' | undefined, 'request' | 'cab'>;
+  policy: ColumnType<string, string | undefined, string>;
+  state: ColumnType<'pending' | 'approved' | 'rejected' | 'withdrawn', 'pending' | 'approved' | 'rejected' | 'withdrawn' | undefined, 'pending' | 'approved' | 'rejected' | 'withdrawn'>;
+  comment: string | null;
+  requested_at: string;
+  decided_at: string | null;
+  reminders: ColumnType<number, number | undefined, number>;
+}
+
+export interface TicketLinksTable {
+  from_ticket_id: number;
+  to_ticket_id: number;
+  type: string;
+  created_at: string;
+  actor_id: number | null;
+}
+
+export interface ProblemsTable {
+  ticket_id: number;
+  root_cause: string | null;
+  workaround: string | null;
+  known_error: number;
+  keywords: string;
+  updated_at: string;
+}
+
+export interface ChangesTable {
+  ticket_id: number;
+  change_type: string;
+  phase: string;
+  risk_score: number;
+  risk_level: string;
+  risk_reasons: string;
+  planned_start: string | null;
+  planned_end: string | null;
+  cab_policy: string;
+  review: string | null;
+  updated_at: string;
+}
+
+export interface AssetRelationsTable {
+  from_asset_id: number;
+  to_asset_id: number;
+  type: string;
+}
+
+/** The CSI register: one item per missed KPI target (see src/itsm/kpis/targets.ts). */
+export interface ImprovementItemsTable {
+  id: Id;
+  key: string;
+  kpi: string;
+  scope_kind: string;
+  scope: string;
+  title: string;
+  status: 'open' | 'in_progress' | 'done' | 'dismissed';
+  owner_id: number | null;
+  /** JSON: the figures and period that missed the target. */
+  evidence: string;
+  /** JSON: {"problems": [...], "knowledgeGaps": [...]}. */
+  links: string;
+  opened_at: string;
+  updated_at: string;
+  closed_at: string | null;
+}
+
 export interface DB {
+  improvement_items: ImprovementItemsTable;
   kb_answers: KbAnswersTable;
   people: PeopleTable;
   identities: IdentitiesTable;
@@ -218,6 +300,12 @@ export interface DB {
   knowledge_articles: KnowledgeArticlesTable;
   assets: AssetsTable;
   ticket_assets: TicketAssetsTable;
+  sla_notifications: SlaNotificationsTable;
+  approvals: ApprovalsTable;
+  ticket_links: TicketLinksTable;
+  problems: ProblemsTable;
+  changes: ChangesTable;
+  asset_relations: AssetRelationsTable;
 }
 
 export type PersonRow = Selectable<PeopleTable>;

@@ -180,6 +180,15 @@ export function createTicketService(deps: TicketServiceDeps) {
       );
     },
 
+    /** For system jobs and linked records (agent threads, sweeps): no viewer, no access check. */
+    async byIdForSystem(id: number): Promise<Ticket | null> {
+      return tickets.byId(id);
+    },
+
+    async eventsForSystem(ticketId: number): Promise<TicketEvent[]> {
+      return tickets.events(ticketId);
+    },
+
     async get(number: string, viewer: Person): Promise<Ticket> {
       const t = await mustGet(number);
       assertCanSee(t, viewer);
@@ -339,6 +348,58 @@ export function createTicketService(deps: TicketServiceDeps) {
         },
         now,
       );
+    },
+
+    /**
+     * Gives the ticket to an agent (a claim): assigns it, records the owner change, and starts work.
+     * The assignment is not automatic, so it meets the response SLA.
+     */
+    async claim(number: string, agent: Person, from: string, reason: string, now: string): Promise<Ticket> {
+      if (!isStaff(agent)) throw new AppError('forbidden', 'Only service desk agents can claim tickets.');
+      return change(
+        number,
+        (t) => {
+          const events: NewEvent[] = [
+            { at: now, actorId: agent.id, type: 'owner_changed', from, to: `agent:${agent.id}`, reason },
+            { at: now, actorId: agent.id, type: 'assigned', from: t.assigneeId === null ? null : String(t.assigneeId), to: String(agent.id), reason: 'claimed in the agent thread', data: { assigneeId: agent.id, groupId: t.groupId } },
+          ];
+          const patch: Omit<TicketPatch, 'updatedAt'> = { assigneeId: agent.id };
+          if (t.state === 'new' || t.state === 'assigned') {
+            patch.state = 'in_progress';
+            events.push({ at: now, actorId: agent.id, type: 'state_changed', from: t.state, to: 'in_progress', reason: 'claimed' });
+          }
+          return { patch, events };
+        },
+        now,
+      );
+    },
+
+    /** Moves the ticket to another group (escalation or correction), unassigning it; why is recorded. */
+    async reassignGroup(number: string, actor: Person | null, groupSlug: string, reason: string, now: string): Promise<Ticket> {
+      if (actor && !isStaff(actor)) throw new AppError('forbidden', 'Only the service desk can move a ticket to another group.');
+      const group = await directory.groupBySlug(groupSlug);
+      if (!group) throw new AppError('not_found', `There is no group "${groupSlug}".`, { field: 'group' });
+      return change(
+        number,
+        (t) => ({
+          patch: { groupId: group.id, assigneeId: null },
+          events: [{ at: now, actorId: actor?.id ?? null, type: 'assigned', from: t.groupId === null ? null : String(t.groupId), to: null, reason, data: { group: group.slug, groupId: group.id, assigneeId: null } }],
+        }),
+        now,
+      );
+    },
+
+    /** Appends an escalation record once per `level`; returns false when that level was recorded before. */
+    async recordEscalation(number: string, level: string, reason: string, data: Record<string, unknown>, now: string): Promise<boolean> {
+      // Check and append under the same version, so two sweepers (or two processes) record it once.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const t = await mustGet(number);
+        const version = await tickets.version(t.id);
+        if ((await tickets.events(t.id)).some((e) => e.type === 'escalated' && e.data.level === level)) return false;
+        const applied = await tickets.apply(t.id, version, { updatedAt: now }, [{ at: now, actorId: null, type: 'escalated', reason, data: { ...data, level } }]);
+        if (applied) return true;
+      }
+      throw new AppError('conflict', `${number} is being changed by someone else right now. Try again in a moment.`);
     },
 
     /** Records a conversation ownership change (bot, queue, agent) on the ticket's audit log. */

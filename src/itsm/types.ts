@@ -71,6 +71,13 @@ export const EVENT_TYPES = [
   'field_changed',
   'categorized',
   'rated',
+  /** A waiting ticket was escalated (handoff timeout, SLA breach); `data.level` keeps escalations idempotent. */
+  'escalated',
+  // ITIL engine: links to assets/problems/changes, approvals, CAB votes, SLA notices (issue 7).
+  'linked',
+  'approval',
+  'voted',
+  'sla_notified',
 ] as const;
 export type TicketEventType = (typeof EVENT_TYPES)[number];
 

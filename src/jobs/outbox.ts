@@ -64,7 +64,7 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
         // The posted card starts the ticket's thread: later notices about the ticket go there.
         const ref = item.message.conversation;
         const threadRef = { ...ref, threadId: ref.threadId ?? sent.messageId };
-        const conv = await o.store.ensureConversation(threadRef, null, at());
+        const conv = await o.store.ensureConversation(threadRef, null, at(), item.bindRole);
         await o.store.saveConversation(conv.id, { ticketId: item.bindTicketId }, at());
       }
     } catch (e) {

@@ -268,15 +268,24 @@ describe('Slack end to end', () => {
       private_metadata: string;
       blocks: Array<{ element?: { options?: Array<{ value: string }> } }>;
     };
-    const templateId = picker.blocks[0]?.element?.options?.[0]?.value ?? '';
-    expect(templateId).not.toBe('');
+    const templateId = 'laptop-request';
+    expect(picker.blocks[0]?.element?.options?.map((o) => o.value)).toContain(templateId);
+    let shown: { private_metadata: string; blocks: unknown[] } = picker;
+    // Slack echoes the view it shows (blocks, metadata) together with what the user entered.
     const submit = (meta: string, values: Record<string, unknown>, hash: string) =>
       postForm(
         interactivityBody({
           type: 'view_submission',
           user: { id: 'U0ALICE', team_id: 'T0001' },
           team: { id: 'T0001' },
-          view: { id: 'V0E2E', hash, callback_id: 'cd_modal', private_metadata: meta, state: { values } },
+          view: {
+            id: 'V0E2E',
+            hash,
+            callback_id: 'cd_modal',
+            private_metadata: meta,
+            blocks: shown.blocks,
+            state: { values },
+          },
         }),
       );
     const next = JSON.parse(
@@ -292,6 +301,7 @@ describe('Slack end to end', () => {
       view: { private_metadata: string; blocks: Array<{ type: string; block_id?: string }> };
     };
     expect(next.response_action).toBe('update');
+    shown = next.view;
     // Submitting the form empty shows the engine's validation errors on the required fields.
     const empty = JSON.parse((await submit(next.view.private_metadata, {}, 'f1')).text) as {
       response_action: string;
@@ -300,6 +310,35 @@ describe('Slack end to end', () => {
     expect(empty.response_action).toBe('errors');
     const inputIds = next.view.blocks.filter((b) => b.type === 'input').map((b) => b.block_id);
     for (const key of Object.keys(empty.errors)) expect(inputIds).toContain(key);
+    expect(Object.keys(empty.errors)).toEqual(expect.arrayContaining(['reason', 'model', 'needed_by']));
+
+    const select = (value: string) => ({ value: { type: 'static_select', selected_option: { value } } });
+    const neededBy = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const ok = await submit(
+      next.view.private_metadata,
+      {
+        reason: select('New starter'),
+        model: select('Standard 14"'),
+        operating_system: select('Windows'),
+        accessories: { value: { type: 'multi_static_select', selected_options: [{ value: 'Monitor' }] } },
+        needed_by: { value: { type: 'datepicker', selected_date: neededBy } },
+        delivery_location: { value: { type: 'plain_text_input', value: 'Berlin HQ, 3rd floor' } },
+        justification: { value: { type: 'plain_text_input', value: null } },
+      },
+      'f2',
+    );
+    expect(ok.status).toBe(200);
+    expect(ok.text).toBe('');
+    await settle();
+    const [req] = await app.db
+      .selectFrom('tickets')
+      .select(['number', 'kind'])
+      .where('template_id', '=', templateId)
+      .execute();
+    expect(req?.number).toMatch(/^REQ\d{7}$/);
+    // Opened from /it in a channel, the request is confirmed in the requester's DM.
+    expect(fake.callsOf('conversations.open')[0]?.args.users).toBe('U0ALICE');
+    expect(postsTo('D0ALICE').some((c) => textOf(c).includes(req?.number ?? '-'))).toBe(true);
   });
 
   it('stays out of channel threads it is not part of', async () => {

@@ -84,7 +84,7 @@ export async function startFakeTokenIssuer(opts: {
               kid,
               n: jwk.n,
               e: jwk.e,
-              endorsements: ['msteams', 'emulator'],
+              endorsements: ['msteams', 'emulator', 'webchat'],
             },
           ],
         });

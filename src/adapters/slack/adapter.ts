@@ -10,7 +10,7 @@
  * after the listener returns. So an event is stored before Slack hears "ok", and a crash in between
  * leads to a Slack retry, deduplicated by the inbox.
  */
-import { App, type AuthorizeResult, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
+import { App, type AuthorizeResult, ExpressReceiver } from '@slack/bolt';
 import express, { type Express } from 'express';
 import type { ConversationEngine } from '../../chat/engine.js';
 import type {
@@ -70,6 +70,7 @@ import {
   slashCommandSchema,
   viewSubmissionSchema,
 } from './schemas.js';
+import { DurableSocketModeReceiver } from './socket-mode.js';
 
 /** Message subtypes that are a person writing; everything else (joins, edits, deletions, bots) is not. */
 const ACCEPTED_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
@@ -133,12 +134,13 @@ export class SlackAdapter implements ChannelAdapter {
     const logger = boltLogger(this.log);
     const clientOptions = webClientOptions(config.SLACK_API_URL);
     this.socketMode = Boolean(config.SLACK_APP_TOKEN);
-    let receiver: ExpressReceiver | SocketModeReceiver;
+    let receiver: ExpressReceiver | DurableSocketModeReceiver;
     if (config.SLACK_APP_TOKEN) {
-      receiver = new SocketModeReceiver({
+      receiver = new DurableSocketModeReceiver({
         appToken: config.SLACK_APP_TOKEN,
         logger,
-        installerOptions: { clientOptions },
+        log: this.log,
+        clientOptions,
       });
       this.receiver = null;
     } else {
@@ -162,7 +164,15 @@ export class SlackAdapter implements ChannelAdapter {
       ignoreSelf: true,
     });
     this.app.error(async (error) => {
-      this.log.error('slack listener failed', { err: error });
+      const original = (error as { original?: unknown }).original ?? error;
+      if (original instanceof SlackPayloadError) {
+        // Slack would send the same malformed payload again: acknowledge and move on.
+        this.log.warn('slack payload rejected', { err: original });
+        return;
+      }
+      this.log.error('slack listener failed', { err: original });
+      // Rethrown so the request fails (HTTP 500 / no Socket Mode ack) and Slack delivers it again.
+      throw error;
     });
     this.register();
   }
@@ -246,27 +256,38 @@ export class SlackAdapter implements ChannelAdapter {
   }
 
   /**
-   * Waits for `work` at most the ack budget. Past it, the ack goes out anyway and the work finishes in
-   * the background: a late inbox write is still a write, while a missed ack makes Slack retry and
-   * eventually disable the event subscription.
+   * Waits for `work` at most the ack budget. A failure within the budget propagates, so Slack gets a
+   * 500 and delivers again (the inbox dedupes). Past the budget the ack goes out anyway and the work
+   * finishes in the background: a late inbox write is still a write, while a missed ack makes Slack
+   * retry and eventually disable the event subscription.
    */
   private async withinBudget<T>(label: string, work: () => Promise<T>): Promise<T | undefined> {
-    let result: T | undefined;
-    const p = this.background(label, async () => {
-      result = await work();
-    });
+    let late = false;
+    const p = work();
+    const tracked = p.then(
+      () => undefined,
+      (err: unknown) => {
+        if (late) this.log.error(`slack ${label} failed after the ack`, { err });
+      },
+    );
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
     let timer: NodeJS.Timeout | undefined;
     const budget = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), this.ackBudgetMs);
     });
-    const outcome = await Promise.race([p.then(() => 'done' as const), budget]);
-    clearTimeout(timer);
-    if (outcome === 'late')
+    try {
+      const outcome = await Promise.race([p.then((value) => ({ value })), budget]);
+      if (outcome !== 'late') return outcome.value;
+      late = true;
       this.log.warn('slack ack budget exceeded; acknowledged before the inbox write finished', {
         label,
         budgetMs: this.ackBudgetMs,
       });
-    return result;
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private receive(incoming: Incoming): Promise<void> {
@@ -344,7 +365,10 @@ export class SlackAdapter implements ChannelAdapter {
         acked = true;
         await ack(response);
       } catch (err) {
-        this.log.error('slack view submission failed', { err });
+        // A malformed submission just closes the modal; anything else fails the request so Slack shows
+        // the user an error instead of silently dropping what they filled in.
+        if (!(err instanceof SlackPayloadError)) throw err;
+        this.log.warn('slack view submission rejected', { err });
         if (!acked) await ack();
       }
     });
@@ -679,7 +703,13 @@ export class SlackAdapter implements ChannelAdapter {
       'modal metadata',
     );
     const values = formValues(p.view.state.values);
-    const blockIds = Object.keys(p.view.state.values);
+    // Errors may only name input blocks of the view (Slack rejects the whole response otherwise).
+    const blockIds = [
+      ...new Set([
+        ...p.view.blocks.flatMap((b) => (b.type === 'input' && b.block_id ? [b.block_id] : [])),
+        ...Object.keys(p.view.state.values),
+      ]),
+    ];
     const user = this.user(p.user.id);
     switch (meta.kind) {
       case 'picker': {

@@ -140,6 +140,7 @@ export const viewSubmissionSchema = z.object({
     hash: z.string().optional(),
     callback_id: z.string(),
     private_metadata: z.string().default(''),
+    blocks: z.array(z.object({ type: z.string(), block_id: z.string().optional() })).default([]),
     state: z
       .object({ values: z.record(z.string(), z.record(z.string(), elementState)) })
       .default({ values: {} }),

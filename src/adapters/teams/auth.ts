@@ -176,8 +176,10 @@ function isLoopbackHttp(url: string): boolean {
   }
 }
 
+/** Connector clients (and so credentials) are created per call; tokens must outlive them, as in the SDK. */
+const grantTokens = new Map<string, { value: string; expiresAt: number }>();
+
 class ClientCredentialsGrant implements Credentials {
-  #token: { value: string; expiresAt: number } | null = null;
   constructor(
     private readonly appId: string,
     private readonly password: string,
@@ -191,7 +193,9 @@ class ClientCredentialsGrant implements Credentials {
   }
 
   private async token(): Promise<string> {
-    if (this.#token && this.#token.expiresAt > Date.now() + 60_000) return this.#token.value;
+    const key = `${this.loginUrl}|${this.appId}|${this.audience}`;
+    const cached = grantTokens.get(key);
+    if (cached && cached.expiresAt > Date.now() + 60_000) return cached.value;
     const res = await fetch(`${this.loginUrl.replace(/\/$/, '')}/oauth2/v2.0/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -206,7 +210,7 @@ class ClientCredentialsGrant implements Credentials {
     const body = (await res.json()) as { access_token?: unknown; expires_in?: unknown };
     if (typeof body.access_token !== 'string') throw new Error('token endpoint returned no access_token');
     const ttl = typeof body.expires_in === 'number' ? body.expires_in : 3600;
-    this.#token = { value: body.access_token, expiresAt: Date.now() + ttl * 1000 };
+    grantTokens.set(key, { value: body.access_token, expiresAt: Date.now() + ttl * 1000 });
     return body.access_token;
   }
 }

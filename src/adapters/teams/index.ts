@@ -91,6 +91,16 @@ export function createTeamsAdapter(opts: {
         'serviceUrl is not an allowed Bot Connector URL (TEAMS_ALLOWED_SERVICE_URLS).',
       );
     }
+    if (!bot.anonymous && activity.channelId !== 'msteams') {
+      // The Azure Bot may have other channels (Web Chat, Direct Line) switched on; this adapter speaks Teams only.
+      log.warn('teams request refused: not a Teams activity', { channelId: activity.channelId });
+      return fail(
+        res,
+        403,
+        'forbidden',
+        `Channel "${activity.channelId}" is not served; only Microsoft Teams (msteams).`,
+      );
+    }
     const tenant = tenantOf(activity);
     if (
       config.MICROSOFT_APP_TYPE === 'SingleTenant' &&
@@ -128,6 +138,21 @@ export function createTeamsAdapter(opts: {
             if (inFlight === 0 && idle) idle();
           });
       });
+      // Body-parser failures (bad JSON, too large) as JSON errors like every other refusal here.
+      app.use(
+        TEAMS_MESSAGES_PATH,
+        (err: unknown, _req: Request, res: Response, next: (e?: unknown) => void) => {
+          const e = err as { status?: unknown; type?: unknown };
+          if (res.headersSent || typeof e.status !== 'number') return next(err);
+          const tooLarge = e.type === 'entity.too.large';
+          fail(
+            res,
+            e.status,
+            tooLarge ? 'too_large' : 'validation_failed',
+            tooLarge ? 'Activity larger than 1 MB.' : 'Body is not valid JSON.',
+          );
+        },
+      );
     },
     async start(): Promise<void> {
       stopping = false;

@@ -15,7 +15,7 @@ import { evaluateIntents } from '../../nlu/evaluate-intents.js';
 import type { LabeledText } from '../../nlu/intents/train-intents.js';
 
 const USAGE = `usage: chatdesk eval --train <jsonl> --test <jsonl> [--val <jsonl>] [--oos-label oos] [--json]
-                     [--embeddings use|transformers|none] [--models-dir models] [--no-cache]
+                     [--embeddings use|transformers|static|none] [--models-dir models] [--no-cache]
   Files hold {"text","label"} lines; "path#name" keeps only rows whose "split" field is name.`;
 
 const argsSchema = z.object({
@@ -24,7 +24,7 @@ const argsSchema = z.object({
   val: z.string().min(1).optional(),
   'oos-label': z.string().min(1).default('oos'),
   json: z.boolean().default(false),
-  embeddings: z.enum(['use', 'transformers', 'none']).default('use'),
+  embeddings: z.enum(['use', 'transformers', 'static', 'none']).default('use'),
   'models-dir': z.string().min(1).default('models'),
   'no-cache': z.boolean().default(false),
   help: z.boolean().default(false),

@@ -1,5 +1,5 @@
 /**
- * `chatdesk train [--data-dir data] [--models-dir models] [--embeddings use|transformers|none]`:
+ * `chatdesk train [--data-dir data] [--models-dir models] [--embeddings use|transformers|static|none]`:
  * retrains intents, triage and knowledge calibration from data/ (including agents' corrections in
  * data/corrections/) and writes models/.
  */
@@ -8,12 +8,12 @@ import { z } from 'zod';
 import { formatIssues, isAppError } from '../../errors.js';
 import { loadNlu } from '../../nlu/index.js';
 
-const USAGE = 'usage: chatdesk train [--data-dir data] [--models-dir models] [--embeddings use|transformers|none] [--json]';
+const USAGE = 'usage: chatdesk train [--data-dir data] [--models-dir models] [--embeddings use|transformers|static|none] [--json]';
 
 const argsSchema = z.object({
   'data-dir': z.string().min(1).default('data'),
   'models-dir': z.string().min(1).default('models'),
-  embeddings: z.enum(['use', 'transformers', 'none']).optional(),
+  embeddings: z.enum(['use', 'transformers', 'static', 'none']).optional(),
   json: z.boolean().default(false),
 });
 

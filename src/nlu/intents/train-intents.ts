@@ -125,14 +125,20 @@ export async function trainIntentModel(data: readonly LabeledText[], opts: Inten
   };
 
   // Held-out predictions (with temperature 1) for calibration and the OOS rule.
-  const held: Array<{ logits: Float32Array; gold: number; goldOos: boolean; model: IntentModel; row: Prepared }> = [];
+  const held: Array<{ logits: Float32Array; gold: number; goldOos: boolean; similarity: number }> = [];
   let source: HeldOutReport['source'];
   let finalModel: IntentModel | null = null;
   const collect = (model: IntentModel, rows: readonly Prepared[], golds: ReadonlyArray<{ y: number; oos: boolean }>) => {
     rows.forEach((row, i) => {
       const s = model.score(row.text, row.e);
       // score() applies temperature 1 here, so log-probabilities are the logits up to a constant.
-      held.push({ logits: s.probs.map((p) => Math.log(Math.max(p, 1e-30))), gold: golds[i]?.y ?? -1, goldOos: golds[i]?.oos ?? false, model, row });
+      held.push({
+        logits: s.probs.map((p) => Math.log(Math.max(p, 1e-30))),
+        gold: golds[i]?.y ?? -1,
+        goldOos: golds[i]?.oos ?? false,
+        // Temperature does not move the argmax, so this is the similarity serving will see.
+        similarity: s.similarity,
+      });
     });
   };
 
@@ -192,8 +198,7 @@ export async function trainIntentModel(data: readonly LabeledText[], opts: Inten
     }
     const prob = p[top] as number;
     const predictedOos = top === oosIdx;
-    const s = h.model.score(h.row.text, h.row.e);
-    const similarity = predictedOos ? 0 : s.similarity;
+    const similarity = predictedOos ? 0 : h.similarity;
     const correct = !h.goldOos && top === h.gold;
     scores.push({ prob, similarity, gold: h.goldOos ? 'oos' : 'in', correct, predictedOos });
     confs.push(prob);

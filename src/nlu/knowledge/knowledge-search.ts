@@ -28,10 +28,10 @@ export interface KnowledgeCalibration {
  */
 export const DEFAULT_KNOWLEDGE_CALIBRATION: KnowledgeCalibration = {
   embeddingWeight: 0.7,
-  a: 2.222,
-  b: 11.859,
-  d: 0,
-  c: -1.773,
+  a: 3.934,
+  b: 5.339,
+  d: 4.421,
+  c: -5.951,
   answerThreshold: 0.5,
 };
 

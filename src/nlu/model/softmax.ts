@@ -123,6 +123,8 @@ export function trainSoftmax(
       softmaxInPlace(p);
       p[ex.y] = (p[ex.y] as number) - 1;
       scale *= 1 - lr * cfg.l2;
+      // Examples already fitted to within 0.1 % move no weight measurably: skip their update.
+      if (-(p[ex.y] as number) < 1e-3) continue;
       const g = lr / scale;
       for (let j = 0; j < idx.length; j++) {
         const base = (idx[j] as number) * C;

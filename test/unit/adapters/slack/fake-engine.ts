@@ -37,11 +37,17 @@ export class FakeEngine implements ConversationEngine {
   readonly received: Incoming[] = [];
   readonly seen = new Set<string>();
   receiveDelayMs = 0;
+  /** The next `failReceives` calls reject, like an inbox whose database is down. */
+  failReceives = 0;
   port: ChatPort | null = null;
   tickets: TicketCard[] = [CARD];
 
   async receive(incoming: Incoming): Promise<ReceiveResult> {
     if (this.receiveDelayMs > 0) await new Promise((r) => setTimeout(r, this.receiveDelayMs));
+    if (this.failReceives > 0) {
+      this.failReceives -= 1;
+      throw new Error('database is locked');
+    }
     const key = `${incoming.platform}:${incoming.id}`;
     if (this.seen.has(key)) return { status: 'duplicate', processed: Promise.resolve() };
     this.seen.add(key);

@@ -108,6 +108,7 @@ afterAll(async () => {
 beforeEach(() => {
   engine.received.length = 0;
   engine.receiveDelayMs = 0;
+  engine.failReceives = 0;
   fake.reset();
 });
 
@@ -175,6 +176,26 @@ describe('slack events', () => {
     expect(res.ms).toBeLessThan(3000);
     const received = await engine.waitForReceived(1, 5000);
     expect(received[0]?.id).toBe('EvSLOW001');
+  });
+
+  it('answers 500 when the inbox write fails, so Slack delivers again, and stores the retry', async () => {
+    engine.failReceives = 1;
+    const body = eventEnvelope(dm('disk full'), { eventId: 'EvFAIL0001' });
+    expect((await post(body)).status).toBe(500);
+    expect(engine.received).toHaveLength(0);
+    expect(
+      (await post(body, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' } }))
+        .status,
+    ).toBe(200);
+    expect(engine.received.map((m) => m.id)).toEqual(['EvFAIL0001']);
+  });
+
+  it('acknowledges a malformed event without storing it (a retry would be just as malformed)', async () => {
+    const res = await post(
+      eventEnvelope({ type: 'message', channel_type: 'im', user: 'U0ALICE', text: 'no channel, no ts' }),
+    );
+    expect(res.status).toBe(200);
+    expect(engine.received).toHaveLength(0);
   });
 
   it('ignores bots, itself, edits, deletions and joins', async () => {

@@ -130,6 +130,16 @@ describe('teams adapter: messages', () => {
     expect((await h.post(noId)).status).toBe(400);
   });
 
+  it('answers malformed JSON with a JSON 400', async () => {
+    const res = await fetch(`${h.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"type":',
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'validation_failed' } });
+  });
+
   it('refuses activities whose serviceUrl is not allowed, without calling the engine', async () => {
     const n = h.engine.received.length;
     const res = await h.post(
@@ -177,6 +187,25 @@ describe('teams adapter: cards', () => {
       verb: 'form.submit',
       fallback: { type: 'Action.Submit' },
     });
+  });
+
+  it('prefills an opened form with values the engine suggested', async () => {
+    const res = await h.post(
+      executeActivity(data('form.open', { templateId: 'laptop', values: { reason: 'new starter Tom' } }), {
+        serviceUrl: serviceUrl(),
+      }),
+    );
+    const reason = (res.body as { value: { body: Array<{ id?: string; value?: string }> } }).value.body.find(
+      (e) => e.id === 'reason',
+    );
+    expect(reason?.value).toBe('new starter Tom');
+  });
+
+  it('answers an unknown template with an error response', async () => {
+    const res = await h.post(
+      executeActivity(data('form.open', { templateId: 'nope' }), { serviceUrl: serviceUrl() }),
+    );
+    expect(res.body).toMatchObject({ statusCode: 400, value: { message: 'Unknown request type "nope".' } });
   });
 
   it('shows validation errors on the refreshed card and does not submit', async () => {

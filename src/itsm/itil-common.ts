@@ -1,0 +1,63 @@
+/**
+ * Small pieces the ITIL services share: event-sourced writes with optimistic concurrency, and the
+ * authorization checks every service repeats.
+ */
+import { AppError } from '../errors.js';
+import type { NewEvent, Person, TicketPatch, TicketStore } from './store.js';
+import type { Ticket, TicketKind } from './types.js';
+
+export const isStaff = (p: Person): boolean => p.role !== 'employee';
+
+export function assertStaff(p: Person, what: string): void {
+  if (!isStaff(p)) throw new AppError('forbidden', `Only service desk agents can ${what}.`);
+}
+
+export async function mustTicket(tickets: TicketStore, number: string, kind?: TicketKind): Promise<Ticket> {
+  const t = await tickets.byNumber(number.trim());
+  if (!t) throw new AppError('not_found', `There is no ticket ${number.toUpperCase()}. Check the number (e.g. INC0000042).`, { field: 'ticket' });
+  if (kind && t.kind !== kind) {
+    throw new AppError('validation_failed', `${t.number} is a ${t.kind.replace('_', ' ')}, not a ${kind.replace('_', ' ')}.`, { field: 'ticket' });
+  }
+  return t;
+}
+
+/**
+ * Appends events (and a projection patch) to a ticket, re-reading and retrying when another writer won.
+ * `build` returning null means nothing to do.
+ */
+export async function applyToTicket(
+  tickets: TicketStore,
+  ticketId: number,
+  build: (t: Ticket) => { patch?: Omit<TicketPatch, 'updatedAt'>; events: NewEvent[] } | null,
+  now: string,
+): Promise<Ticket> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const t = await tickets.byId(ticketId);
+    if (!t) throw new AppError('not_found', `Ticket #${ticketId} no longer exists.`);
+    const version = await tickets.version(t.id);
+    const plan = build(t);
+    if (!plan) return t;
+    const applied = await tickets.apply(t.id, version, { ...(plan.patch ?? {}), updatedAt: now }, plan.events);
+    if (applied) return applied;
+  }
+  throw new AppError('conflict', `Ticket #${ticketId} is being changed by someone else right now. Try again in a moment.`);
+}
+
+/** Lower-case word tokens of at least 3 letters without stop words: for matching reports to each other. */
+const STOP = new Set(
+  'the and for with that this not but have has are was were from you your our can cant cannot does doesnt dont any all its into when what who why how there their them they then than too very just also again still get got please help issue problem since today now been being will would could should about after before'.split(' '),
+);
+export function tokens(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const w of text.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').split(/[^a-z0-9]+/)) {
+    if (w.length >= 3 && !STOP.has(w)) out.add(w.length > 4 && w.endsWith('s') ? w.slice(0, -1) : w);
+  }
+  return out;
+}
+
+export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  let inter = 0;
+  for (const x of a) if (b.has(x)) inter++;
+  return inter / (a.size + b.size - inter);
+}

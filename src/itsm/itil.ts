@@ -1,0 +1,91 @@
+/**
+ * The ITIL engine as one object for the composition root: SLA sweep, approvals, problems, changes,
+ * CMDB and the dispatch extras, over the same stores and one notifier.
+ */
+import { type ApprovalSpec, createApprovalService } from './approvals.js';
+import { createAssetService, type WarrantyStatus } from './assets.js';
+import { createChangeService } from './changes.js';
+import type { ItilConfig } from './itil-config.js';
+import type { ItilNotifier, ItilStore } from './itil-store.js';
+import { createProblemService } from './problems.js';
+import { createSlaSweep, type SweepResult } from './sla-sweep.js';
+import type { SlaConfig } from './sla.js';
+import type { DirectoryStore, Person, TicketStore } from './store.js';
+import type { Ticket } from './types.js';
+
+export interface ItilDeps {
+  tickets: TicketStore;
+  directory: DirectoryStore;
+  itil: ItilStore;
+  sla: SlaConfig;
+  config: ItilConfig;
+  notifier: ItilNotifier;
+}
+
+export interface OpenedResult {
+  /** Lines for the bot to add to its reply to the requester, in order. */
+  replies: string[];
+  approvalRequested: boolean;
+  knownError: string | null;
+  asset: { tag: string; warranty: WarrantyStatus | null } | null;
+}
+
+export function createItil(deps: ItilDeps) {
+  const base = { tickets: deps.tickets, directory: deps.directory, itil: deps.itil, notifier: deps.notifier };
+  const slaSweep = createSlaSweep({ ...base, sla: deps.sla });
+  const approvals = createApprovalService({ ...base, config: deps.config.approvals });
+  const problems = createProblemService({ ...base, config: deps.config.problems });
+  const changes = createChangeService({ ...base, config: deps.config.changes });
+  const assets = createAssetService(base);
+
+  return {
+    config: deps.config,
+    slaSweep,
+    approvals,
+    problems,
+    changes,
+    assets,
+
+    /** Everything periodic: SLA notices and escalations, approval reminders, possible-problem detection. */
+    async sweep(now: string): Promise<SweepResult & { reminders: number; possibleProblems: number }> {
+      const r = await slaSweep.sweep(now);
+      const reminders = await approvals.remind(now);
+      const possible = await problems.detectPossibleProblems(now);
+      return { ...r, reminders, possibleProblems: possible.length };
+    },
+
+    /**
+     * Call right after a ticket is opened from chat (hook for the dialogs): requests the template's
+     * approval, links the requester's own device ("my laptop"), offers a known error's workaround.
+     */
+    async onTicketOpened(ticket: Ticket, requester: Person, text: string, approval: ApprovalSpec | null, now: string): Promise<OpenedResult> {
+      const out: OpenedResult = { replies: [], approvalRequested: false, knownError: null, asset: null };
+      if (approval) {
+        const r = await approvals.request(ticket.number, approval, now);
+        out.approvalRequested = true;
+        out.replies.push(`${ticket.number} needs approval first; I've asked ${r.approvers.length === 1 ? 'your approver' : `${r.approvers.length} approvers`} and will tell you their decision.`);
+      }
+      if (ticket.kind === 'incident') {
+        const linked = await assets.linkMentionedAsset(ticket, requester, text, now);
+        if (linked) {
+          out.asset = { tag: linked.asset.tag, warranty: linked.warranty };
+          out.replies.push(`I've linked your ${linked.asset.type} ${linked.asset.tag} (${linked.asset.name}) to ${ticket.number}.`);
+        }
+        const offer = await problems.offerWorkaround(ticket, text, now);
+        if (offer) {
+          out.knownError = offer.problem;
+          out.replies.push(offer.reply);
+        }
+      }
+      return out;
+    },
+
+    /** "I'm away" / "I'm back" from an agent: away agents get no automatic assignments. */
+    async setAway(person: Person, away: boolean): Promise<string> {
+      await deps.itil.setAway(person.id, away);
+      return away ? "You're marked away: no new tickets will be assigned to you until you say you're back." : "Welcome back: you'll get new tickets again.";
+    },
+  };
+}
+
+export type Itil = ReturnType<typeof createItil>;

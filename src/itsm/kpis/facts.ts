@@ -1,0 +1,198 @@
+/**
+ * Per-ticket facts derived once from the event log; every KPI formula aggregates these, so a report
+ * sliced by group, category, channel and week walks each log only once.
+ */
+import { computeSla, isResponseEvent, type SlaConfig } from '../sla.js';
+import type { TicketEvent } from '../types.js';
+import type { KpiTicket } from './types.js';
+
+const MINUTE_MS = 60_000;
+const OPEN = new Set(['new', 'assigned', 'in_progress', 'pending']);
+const DONE = new Set(['resolved', 'closed']);
+
+export interface TicketFacts {
+  ticket: KpiTicket;
+  /** Ticket created inside the report period (the cohort); false for older tickets still open. */
+  inPeriod: boolean;
+  /** Open at `now` (new, assigned, in_progress, pending). */
+  open: boolean;
+  ageMinutes: number;
+  /** First human reaction (computeSla's isResponseEvent), null if none yet. */
+  firstResponseAt: string | null;
+  /** Calendar minutes created → first response. */
+  responseMinutes: number | null;
+  /** Resolved or closed at `now`, and when it last became so (after the last reopen). */
+  resolved: boolean;
+  resolvedAt: string | null;
+  /** Calendar minutes created → final resolution. */
+  resolveMinutes: number | null;
+  /** Minutes counted by the SLA resolution clock: business calendar of the priority, pending excluded. */
+  resolveBusinessMinutes: number | null;
+  /** true met, false breached, null undecided (running, paused or stopped by cancellation). */
+  responseSlaMet: boolean | null;
+  resolutionSlaMet: boolean | null;
+  /** Times the ticket went from resolved back to an open state. */
+  reopens: number;
+  /** Times a named agent was replaced by another agent, or the group changed. */
+  reassignments: number;
+  /** Times the assignment group changed after the first one. */
+  groupChanges: number;
+  /** Any agent work: claim, agent comment, manual assignment, or a change made by staff. */
+  humanTouched: boolean;
+  /** Resolved with no human agent involvement while the bot owned the conversation. */
+  aiResolved: boolean;
+  /** Last rating 1–5 by the requester, or null. */
+  rating: number | null;
+  /** The bot chose intent/category/group/priority when opening it (created.data has intent or triage*). */
+  botDecided: boolean;
+  /** An agent changed a bot decision: re-categorised, re-prioritised, or moved it to another group. */
+  botCorrected: boolean;
+  /** Reasons of bot → queue handoffs (owner_changed to queue). */
+  handoffReasons: string[];
+  /** Intent the bot recognised when the ticket was opened, if any. */
+  intent: string | null;
+}
+
+const toMs = (iso: string): number => Date.parse(iso);
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' && v.length > 0 ? v : null;
+}
+
+/** Whether an event is work by a person of the desk (not the requester, not the bot, not dispatch). */
+function isAgentWork(ev: TicketEvent, requesterId: number): boolean {
+  switch (ev.type) {
+    case 'owner_changed':
+      return typeof ev.to === 'string' && ev.to.startsWith('agent:');
+    case 'commented':
+      return ev.data.byAgent === true;
+    case 'assigned':
+      return ev.data.auto !== true && ev.actorId !== null && ev.actorId !== requesterId;
+    case 'state_changed':
+    case 'priority_changed':
+    case 'categorized':
+    case 'field_changed':
+      return ev.actorId !== null && ev.actorId !== requesterId;
+    default:
+      return false;
+  }
+}
+
+export function ticketFacts(t: KpiTicket, opts: { sla: SlaConfig; now: string; period: { since: string | null; until: string } }): TicketFacts {
+  const nowMs = toMs(opts.now);
+  const createdMs = toMs(t.createdAt);
+  let state = 'new';
+  let resolvedAt: string | null = null;
+  let reopens = 0;
+  let reassignments = 0;
+  let groupChanges = 0;
+  let group: string | null = null;
+  let assignee: string | null = null;
+  let humanTouched = false;
+  let owner = 'bot';
+  let ownerAtResolution = 'bot';
+  let rating: number | null = null;
+  let firstResponseAt: string | null = null;
+  let botCorrected = false;
+  let intent: string | null = null;
+  let botDecided = false;
+  const handoffReasons: string[] = [];
+
+  for (const ev of t.events) {
+    if (ev.at > opts.now) break;
+    if (firstResponseAt === null && isResponseEvent(ev, t.requesterId)) firstResponseAt = ev.at;
+    if (isAgentWork(ev, t.requesterId)) humanTouched = true;
+    switch (ev.type) {
+      case 'created':
+        intent = str(ev.data.intent);
+        botDecided = intent !== null || str(ev.data.triageCategory) !== null || str(ev.data.triageGroup) !== null;
+        break;
+      case 'state_changed': {
+        const to = ev.to ?? state;
+        if (state === 'resolved' && OPEN.has(to)) reopens++;
+        if (DONE.has(to) && !DONE.has(state)) {
+          resolvedAt = ev.at;
+          ownerAtResolution = owner;
+        }
+        if (OPEN.has(to)) resolvedAt = null;
+        state = to;
+        break;
+      }
+      case 'assigned': {
+        const g = str(ev.data.group);
+        if (g !== null) {
+          if (group !== null && g !== group) {
+            groupChanges++;
+            reassignments++;
+            if (botDecided && ev.data.auto !== true) botCorrected = true;
+          }
+          group = g;
+        }
+        const to = ev.to ?? null;
+        if (to !== null) {
+          if (assignee !== null && to !== assignee && g === null) reassignments++;
+          assignee = to;
+        }
+        break;
+      }
+      case 'owner_changed':
+        owner = ev.to ?? owner;
+        if (ev.to === 'queue' && ev.from === 'bot') handoffReasons.push(ev.reason ?? 'unspecified');
+        break;
+      case 'categorized':
+      case 'priority_changed':
+        if (botDecided && ev.actorId !== null && ev.actorId !== t.requesterId) botCorrected = true;
+        break;
+      case 'rated': {
+        const s = typeof ev.data.score === 'number' ? ev.data.score : Number(ev.to);
+        if (Number.isFinite(s) && s >= 1 && s <= 5) rating = s;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  const resolved = DONE.has(state);
+  const sla = computeSla({
+    createdAt: t.createdAt,
+    events: t.events,
+    priority: isPriorityLike(t.priority) ? t.priority : 'P3',
+    category: t.category,
+    requesterId: t.requesterId,
+    config: opts.sla,
+    now: opts.now,
+  });
+  const verdict = (s: string): boolean | null => (s === 'met' ? true : s === 'breached' ? false : null);
+  const resolvedFinal = resolved ? (resolvedAt ?? t.resolvedAt ?? t.closedAt) : null;
+  const inPeriod = (opts.period.since === null || t.createdAt >= opts.period.since) && t.createdAt < opts.period.until;
+
+  return {
+    ticket: t,
+    inPeriod,
+    open: OPEN.has(state),
+    ageMinutes: Math.max(0, (nowMs - createdMs) / MINUTE_MS),
+    firstResponseAt,
+    responseMinutes: firstResponseAt === null ? null : Math.max(0, (toMs(firstResponseAt) - createdMs) / MINUTE_MS),
+    resolved,
+    resolvedAt: resolvedFinal,
+    resolveMinutes: resolvedFinal === null ? null : Math.max(0, (toMs(resolvedFinal) - createdMs) / MINUTE_MS),
+    resolveBusinessMinutes: resolved ? sla.resolution.elapsedMinutes : null,
+    responseSlaMet: verdict(sla.response.state),
+    resolutionSlaMet: verdict(sla.resolution.state),
+    reopens,
+    reassignments,
+    groupChanges,
+    humanTouched,
+    aiResolved: resolved && !humanTouched && ownerAtResolution === 'bot',
+    rating,
+    botDecided,
+    botCorrected,
+    handoffReasons,
+    intent,
+  };
+}
+
+function isPriorityLike(p: string): p is 'P1' | 'P2' | 'P3' | 'P4' {
+  return p === 'P1' || p === 'P2' || p === 'P3' || p === 'P4';
+}
