@@ -321,7 +321,7 @@ async function main(): Promise<void> {
   if (emb !== null && want('kb')) await benchKnowledge(emb);
   if (want('triage')) await benchTriage();
   if (emb !== null && want('clinc')) await benchClinc(emb);
-  process.stdout.write(`\nsummary\n${lines.join('\n')}\n`);
+  process.stdout.write(`\n${lines.length} figures\n`);
 }
 
 await main();

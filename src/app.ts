@@ -36,6 +36,10 @@ import { createItilStore } from './db/itil-store.js';
 import { createItil, type Itil } from './itsm/itil.js';
 import { loadItilConfig } from './itsm/itil-config.js';
 import { createSlaSweeper, type SlaSweeper } from './jobs/sla-sweeper.js';
+import { createKpiStore, type KpiStore } from './db/kpi-store.js';
+import { createKpiService, type KpiService } from './itsm/kpis/service.js';
+import { loadKpiTargetsIfPresent } from './itsm/kpis/targets.js';
+import { type ChatdeskMetrics, createChatdeskMetrics, observeClassifier } from './observability/metrics.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -58,6 +62,10 @@ export interface App {
   /** ITIL engine: SLA sweep, approvals, problems, changes, CMDB (issue 7). */
   itil: Itil;
   slaSweeper: SlaSweeper;
+  /** KPI report, targets and summary (issue 8); kpiStore also holds the CSI register. */
+  kpis: KpiService;
+  kpiStore: KpiStore;
+  metrics: ChatdeskMetrics;
   nlu: Nlu;
   log: Logger;
   now: () => Date;
@@ -117,6 +125,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
   const directory = createDirectoryStore(db);
   const chatStore = createChatStore(db);
+  const kpiStore = createKpiStore(db);
+  const kpis = createKpiService({ source: kpiStore, sla, targets: await loadKpiTargetsIfPresent(join(dataDir, 'kpi-targets.json')), now, deflectionWindowDays: config.KPI_DEFLECTION_WINDOW_DAYS });
+  const metrics = createChatdeskMetrics(() => kpiStore.operationalSnapshot(now().toISOString(), sla));
+  nlu = observeClassifier(nlu, metrics.classifierConfidence);
   const tickets = createTicketService({ tickets: createTicketStore(db), directory, rules, sla });
   let outbox: OutboxWorker | null = null;
   const engine = createEngine({
@@ -161,6 +173,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   let started = false;
   let sweepTimer: NodeJS.Timeout | null = null;
   const app: App = {
+    kpis,
+    kpiStore,
+    metrics,
     config,
     db,
     database,

@@ -37,6 +37,8 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('data').describe('Directory of authored inputs: intents, knowledge, templates, SLA policies, groups, rules, seed.'),
   MODELS_DIR: z.string().min(1).default('models').describe('Directory of trained model artefacts.'),
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional().describe('Bearer token for the REST API (`/api/v1`). Unset: the REST API answers 401 to everyone.'),
+  DASHBOARD_TOKEN: z.string().min(16, 'must be at least 16 characters').optional().describe('Login token of the KPI dashboard at `/` (unset: `API_TOKEN` is used; neither set: the dashboard is disabled).'),
+  KPI_DEFLECTION_WINDOW_DAYS: z.coerce.number().int().min(0).max(90).default(3).describe('A knowledge answer counts as a verified deflection only if the same need does not come back within this many days.'),
   SEED_DEMO: bool.default(true).describe('Seed demo users, groups, templates, articles and assets into an empty database on start.'),
   NLU_EMBEDDINGS: z
     .enum(['auto', 'use', 'transformers', 'none'])
@@ -101,7 +103,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return config;
 }
 
-const SECRET_KEYS = new Set(['API_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'MICROSOFT_APP_PASSWORD']);
+const SECRET_KEYS = new Set(['API_TOKEN', 'DASHBOARD_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'MICROSOFT_APP_PASSWORD']);
 
 function redact(key: string, value: string | undefined): string {
   if (value === undefined) return '';

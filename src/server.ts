@@ -8,6 +8,7 @@ import type { App } from './app.js';
 import { createLocalPort, type LocalPort } from './adapters/local/local-port.js';
 import { createWebChatRouter } from './adapters/local/web-chat.js';
 import { createRestRouter } from './adapters/rest/router.js';
+import { createItilRouter } from './adapters/rest/itil-router.js';
 import type { ChannelAdapter } from './adapters/types.js';
 import { pingDatabase } from './db/connect.js';
 import { AppError, httpStatusOf, isAppError } from './errors.js';
@@ -36,6 +37,7 @@ export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; l
   });
 
   web.use('/api/v1', createRestRouter(app));
+  web.use('/api/v1', createItilRouter(app));
 
   const webPort = createLocalPort('web');
   web.use(createWebChatRouter({ engine: app.engine, port: webPort, db: app.db, now: app.now, flush: () => app.outbox.flush() }));

@@ -56,7 +56,7 @@ export interface Engine extends ConversationEngine {
    */
   notifyPerson(personId: number, reply: Reply, key: string): Promise<boolean>;
   /** Tells the requester about a change made elsewhere (agent, REST API), in the ticket's conversation. */
-  notifyRequester(ticket: Ticket, text: string, key: string): Promise<void>;
+  notifyRequester(ticket: Ticket, text: string, key: string, opts?: { askRating?: boolean }): Promise<void>;
   port(platform: Platform): ChatPort | undefined;
   platforms(): Platform[];
 }
@@ -387,15 +387,21 @@ export function createEngine(opts: EngineOptions): Engine {
       return true;
     },
 
-    async notifyRequester(ticket, text, key) {
-      const convs = await store.conversationsOfTicket(ticket.id);
+    async notifyRequester(ticket, text, key, o = {}) {
+      const convs = (await store.conversationsOfTicket(ticket.id)).filter((c) => c.role === 'requester');
       // Prefer the ticket's own thread; fall back to the conversation that opened it.
-      const target = [...convs].reverse().find((c) => c.personId === ticket.requesterId && c.ref.threadId !== null) ?? convs.find((c) => c.personId === ticket.requesterId);
+      const target = [...convs].reverse().find((c) => c.ref.threadId !== null) ?? convs[0];
       if (!target) return;
       const person = await opts.directory.personById(ticket.requesterId);
       if (!person) return;
       const [card] = await cardsFor(person, [ticket]);
-      await store.enqueue([{ dedupeKey: `notify:${ticket.number}:${key}`, message: outgoing(target.ref, { text, ...(card ? { card } : {}) }) }], nowIso());
+      const reply: Reply = { text, ...(card ? { card } : {}) };
+      if (o.askRating) {
+        reply.text = `${text}\nHow did we do? Rate 1 (poor) to 5 (great).`;
+        reply.choices = [1, 2, 3, 4, 5].map((n) => ({ label: '★'.repeat(n), actionId: 'ticket.rate' as const, value: { ticket: ticket.number, rating: n } }));
+        for (const c of convs) await store.saveConversation(c.id, { dialog: { kind: 'rate', ticket: ticket.number } }, nowIso());
+      }
+      await store.enqueue([{ dedupeKey: `notify:${ticket.number}:${key}`, message: outgoing(target.ref, reply) }], nowIso());
       opts.onOutgoing?.();
     },
 

@@ -8,7 +8,10 @@ import { AppError } from '../errors.js';
 import type { ImportedTicket } from '../itsm/kpis/servicenow.js';
 import type { TargetBreach } from '../itsm/kpis/targets.js';
 import type { KpiInput, KpiKbAnswer, KpiTicket } from '../itsm/kpis/types.js';
+import { isPriority } from '../itsm/priority.js';
+import { computeSla, type SlaConfig } from '../itsm/sla.js';
 import { OPEN_STATES, type TicketEvent, type TicketEventType } from '../itsm/types.js';
+import type { OperationalSnapshot } from '../observability/metrics.js';
 import type { DB } from './schema.js';
 
 export interface KpiLoadOptions {
@@ -56,7 +59,7 @@ export function createKpiStore(db: Kysely<DB>) {
     return q;
   }
 
-  return {
+  const store = {
     async load(opts: KpiLoadOptions): Promise<KpiInput> {
       const rows = await ticketScope(opts)
         .select(['t.id', 't.number', 't.title', 't.kind', 't.state', 't.priority', 't.category', 'g.slug as group', 't.channel', 't.requester_id', 't.assignee_id', 't.created_at', 't.resolved_at', 't.closed_at'])
@@ -127,6 +130,49 @@ export function createKpiStore(db: Kysely<DB>) {
       }));
       const staff = await db.selectFrom('people').select(['id', 'display_name']).where('role', '!=', 'employee').execute();
       return { tickets, kbAnswers, agentNames: new Map(staff.map((p) => [p.id, p.display_name])) };
+    },
+
+    /** Counts for the Prometheus collectors (src/observability/metrics.ts), read on each scrape. */
+    async operationalSnapshot(now: string, sla: SlaConfig): Promise<OperationalSnapshot> {
+      const byPlatform = async (table: 'inbox' | 'outbox', status?: 'sent' | 'pending' | 'dead') => {
+        let q = db.selectFrom(table).select(['platform', (eb) => eb.fn.countAll<number | string>().as('n')]).groupBy('platform');
+        if (status) q = q.where('status', '=', status);
+        return (await q.execute()).map((r) => ({ platform: r.platform, count: Number(r.n) }));
+      };
+      const [received, sent, outboxBacklog, outboxDead] = await Promise.all([byPlatform('inbox'), byPlatform('outbox', 'sent'), byPlatform('outbox', 'pending'), byPlatform('outbox', 'dead')]);
+      const handoffs = (
+        await db
+          .selectFrom('ticket_events')
+          .select(['reason', (eb) => eb.fn.countAll<number | string>().as('n')])
+          .where('type', '=', 'owner_changed')
+          .where('from_value', '=', 'bot')
+          .where('to_value', '=', 'queue')
+          .groupBy('reason')
+          .execute()
+      ).map((r) => ({ reason: r.reason, count: Number(r.n) }));
+      // since = until = now: no creation window, so only the tickets open now are loaded.
+      const open = await store.load({ since: now, until: now });
+      const groups = new Map<string, number>();
+      let response = 0;
+      let resolution = 0;
+      for (const t of open.tickets) {
+        groups.set(t.group ?? '(none)', (groups.get(t.group ?? '(none)') ?? 0) + 1);
+        const r = computeSla({ createdAt: t.createdAt, events: t.events, priority: isPriority(t.priority) ? t.priority : 'P3', category: t.category, requesterId: t.requesterId, config: sla, now });
+        if (r.response.breached && r.response.state !== 'met') response++;
+        if (r.resolution.breached) resolution++;
+      }
+      return {
+        received,
+        sent,
+        outboxBacklog,
+        outboxDead,
+        handoffs,
+        openTickets: [...groups].map(([group, count]) => ({ group, count })),
+        slaBreachedOpen: [
+          { clock: 'response', count: response },
+          { clock: 'resolution', count: resolution },
+        ],
+      };
     },
 
     async groupExists(slug: string): Promise<boolean> {
@@ -313,4 +359,5 @@ export function createKpiStore(db: Kysely<DB>) {
       return { tickets: written, events: eventCount, skipped };
     },
   };
+  return store;
 }

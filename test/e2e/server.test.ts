@@ -110,6 +110,17 @@ for (const kind of testDatabases()) {
       const { replies } = (await r.json()) as { replies: Array<{ text: string; card?: { number: string } }> };
       expect(replies[0]?.text).toMatch(/INC\d{7}/);
       expect(replies[0]?.card?.number).toMatch(/INC\d{7}/);
+      // An agent resolves it through the REST API: the requester is told in the chat and asked for a rating.
+      const number = replies[0]?.card?.number ?? '';
+      const resolved = await api(`/tickets/${number}/transitions`, { method: 'POST', body: JSON.stringify({ to: 'resolved', reason: 'reconfigured the mail profile' }) });
+      expect(resolved.status).toBe(200);
+      await app.drain();
+      const later = (await (await fetch(`${url}/chat/api/messages?user=alice@example.com&after=${encodeURIComponent(String((replies.at(-1) as { id?: string } | undefined)?.id ?? ''))}`)).json()) as { replies: Array<{ text: string; choices?: unknown[] }> };
+      const notice = later.replies.find((r) => r.text.includes(`${number} is resolved`));
+      expect(notice?.text).toMatch(/Rate 1 \(poor\) to 5/);
+      expect(notice?.choices).toHaveLength(5);
+      const rated = await fetch(`${url}/chat/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'alice@example.com', text: '4' }) });
+      expect(((await rated.json()) as { replies: Array<{ text: string }> }).replies[0]?.text).toMatch(/Thanks for rating/);
       const bad = await fetch(`${url}/chat/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'nope', text: 1 }) });
       expect(bad.status).toBe(400);
     });

@@ -210,10 +210,23 @@ export class FakeSlackApi {
           },
         };
       }
-      case 'conversations.history':
+      case 'conversations.history': {
+        // Like Slack: thread replies are not part of the channel history.
+        const m = this.messages.get(`${s('channel')}:${s('latest')}`);
+        return {
+          ok: true,
+          messages: m && (!m.thread_ts || m.thread_ts === m.ts) ? [m] : [],
+          has_more: false,
+        };
+      }
       case 'conversations.replies': {
+        // Like Slack: the thread parent comes first, then the matching reply.
         const m = this.messages.get(`${s('channel')}:${s('latest') || s('ts')}`);
-        return { ok: true, messages: m ? [m] : [], has_more: false };
+        const parent =
+          m?.thread_ts && m.thread_ts !== m.ts
+            ? this.messages.get(`${s('channel')}:${m.thread_ts}`)
+            : undefined;
+        return { ok: true, messages: [parent, m].filter((x) => x !== undefined), has_more: false };
       }
       case 'views.open':
       case 'views.update':

@@ -60,13 +60,21 @@ function addChoices(parent, choices) {
   }
   parent.append(box);
 }
+let lastId = null;
+async function poll() {
+  try {
+    const r = await fetch('chat/api/messages?user=' + encodeURIComponent(userSel.value) + (lastId ? '&after=' + encodeURIComponent(lastId) : ''));
+    if (r.ok) { const j = await r.json(); for (const m of j.replies) { if (lastId !== null) show(m); lastId = m.id; } }
+  } catch (e) { /* the server may be restarting; try again on the next tick */ }
+}
+setInterval(poll, 3000);
 async function send(body, echo) {
   const d = el('div', 'msg me'); d.append(el('span', '', echo)); log.append(d);
   try {
     const r = await fetch('chat/api/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: userSel.value, ...body }) });
     const j = await r.json();
     if (!r.ok) { log.append(el('div', 'msg err', j.error ? j.error.message : 'error ' + r.status)); return; }
-    j.replies.forEach(show);
+    j.replies.forEach((m) => { show(m); lastId = m.id; });
   } catch (e) { log.append(el('div', 'msg err', String(e))); }
 }
 document.getElementById('f').onsubmit = (e) => {
@@ -76,7 +84,9 @@ document.getElementById('f').onsubmit = (e) => {
 };
 fetch('chat/api/people').then(r => r.json()).then(j => {
   for (const p of j.people) { const o = el('option', '', p.name + ' <' + p.email + '> (' + p.role + ')'); o.value = p.email; userSel.append(o); }
+  poll();
 });
+userSel.onchange = () => { lastId = null; log.textContent = ''; poll(); };
 </script>
 </body>
 </html>

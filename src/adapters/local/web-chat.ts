@@ -34,6 +34,14 @@ export function createWebChatRouter(deps: { engine: Engine; port: LocalPort; db:
       next(e);
     }
   });
+  // Messages the desk sent on its own (agent replies, status changes) since the page last looked.
+  router.get('/chat/api/messages', (req, res, next) => {
+    const q = z.object({ user: z.email(), after: z.string().max(200).optional() }).safeParse(req.query);
+    if (!q.success) return next(new AppError('validation_failed', formatIssues(q.error.issues), { field: String(q.error.issues[0]?.path[0] ?? '') }));
+    const list = deps.port.delivered(`web:${q.data.user.toLowerCase()}`);
+    const start = q.data.after ? list.findIndex((m) => m.id === q.data.after) + 1 : 0;
+    res.json({ replies: list.slice(start).map((m) => ({ id: m.id, ...m.message.reply })) });
+  });
   router.post('/chat/api/messages', express.json({ limit: '256kb' }), async (req, res, next) => {
     try {
       const parsed = sendSchema.safeParse(req.body);

@@ -191,7 +191,7 @@ export function createRestRouter(app: App): Router {
             : b.to === 'pending' && b.pendingReason === 'requester'
               ? `${t.number} is waiting for you${b.reason ? `: ${b.reason}` : ''}. Reply here to continue.`
               : `${t.number} is now ${b.to.replace('_', ' ')}${b.reason ? `: ${b.reason}` : ''}.`;
-        await app.engine.notifyRequester(t, text, `${now}:${b.to}`);
+        await app.engine.notifyRequester(t, text, `${now}:${b.to}`, { askRating: b.to === 'resolved' });
       }
       res.json({ ticket: t });
     }),

@@ -562,10 +562,10 @@ export class SlackAdapter implements ChannelAdapter {
     );
     const top = history.messages.find((m) => m.ts === ts);
     if (top) return top;
-    // Replies inside a thread are not in the channel history.
+    // Replies inside a thread are not in the channel history; replies() always puts the parent first.
     const replies = parseSlack(
       historyResponseSchema,
-      await this.client.conversations.replies({ ...args, ts }),
+      await this.client.conversations.replies({ ...args, ts, limit: 2 }),
       'conversations.replies response',
     );
     return replies.messages.find((m) => m.ts === ts) ?? null;

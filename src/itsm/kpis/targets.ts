@@ -132,3 +132,14 @@ export function evaluateTargets(report: KpiReport, targets: KpiTargets): TargetB
   }
   return out.sort((a, b) => a.key.localeCompare(b.key));
 }
+
+/** Like loadKpiTargets, but a DATA_DIR without the file means "no targets" instead of an error. */
+export async function loadKpiTargetsIfPresent(file: string): Promise<KpiTargets | null> {
+  const { access } = await import('node:fs/promises');
+  try {
+    await access(file);
+  } catch {
+    return null;
+  }
+  return loadKpiTargets(file);
+}

@@ -368,6 +368,33 @@ describe('slack events', () => {
     });
   });
 
+  it('finds a 🎫-reacted thread reply through conversations.replies and answers in that thread', async () => {
+    const root = slackTs();
+    const reply = slackTs();
+    fake.messages.set(`C0GENERAL:${root}`, { ts: root, text: 'anyone else?', user: 'U0BOB' });
+    fake.messages.set(`C0GENERAL:${reply}`, {
+      ts: reply,
+      text: 'my monitor flickers too',
+      user: 'U0DAVE',
+      thread_ts: root,
+    });
+    await post(
+      eventEnvelope({
+        type: 'reaction_added',
+        user: 'U0ALICE',
+        reaction: 'ticket::skin-tone-3',
+        item_user: 'U0DAVE',
+        item: { type: 'message', channel: 'C0GENERAL', ts: reply },
+      }),
+    );
+    expect(fake.callsOf('conversations.replies')).toHaveLength(1);
+    expect(engine.received[0]).toMatchObject({
+      text: 'my monitor flickers too',
+      user: { platformUserId: 'U0DAVE' },
+      conversation: { channelId: 'C0GENERAL', threadId: root },
+    });
+  });
+
   it('publishes App Home with the requester tickets after the ack', async () => {
     const res = await post(
       eventEnvelope({ type: 'app_home_opened', user: 'U0ALICE', channel: 'D0ALICE', tab: 'home' }),

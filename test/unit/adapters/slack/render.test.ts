@@ -28,6 +28,12 @@ describe('Slack text', () => {
     ).toBe('see the doc (https://x.io/a) & a@b.c <now>');
   });
 
+  it('keeps line breaks and shows user and channel mentions readably', () => {
+    expect(
+      plainText('<@UBOT>  VPN drops\n\n\n\nsince <@U0BOB|bob> changed <#C0NET|network>\n  <@W0X>', 'UBOT'),
+    ).toBe('VPN drops\n\nsince @bob changed #network\n@W0X');
+  });
+
   it('escapes user text so it cannot inject mentions or links', () => {
     expect(escapeMrkdwn('<!channel> & <https://evil|x>')).toBe(
       '&lt;!channel&gt; &amp; &lt;https://evil|x&gt;',
