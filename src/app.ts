@@ -142,6 +142,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     now,
     handoffThreshold: config.HANDOFF_THRESHOLD,
     maxMessageChars: config.MAX_MESSAGE_CHARS,
+    ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
     onOutgoing: () => outbox?.kick(),
   });
   outbox = createOutboxWorker({

@@ -45,6 +45,7 @@ export const configSchema = z.object({
     .default('auto')
     .describe('Sentence embeddings for the NLU: `auto` (transformer model in MODELS_DIR if present, else the built-in Universal Sentence Encoder), `use`, `transformers`, or `none` (lexical features only).'),
   HANDOFF_THRESHOLD: z.coerce.number().min(0).max(1).default(0.55).describe('Below this intent confidence the bot hands the conversation to a human.'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30).describe('Messages one person may send per minute; more get a polite "slow down" and are not processed.'),
   MAX_MESSAGE_CHARS: z.coerce.number().int().min(100).default(4000).describe('Longer chat messages are refused politely.'),
   SLACK_SIGNING_SECRET: z.string().min(1).optional().describe('Slack app signing secret (Basic Information). Enables `POST /slack/events`.'),
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-').optional().describe('Slack bot token (OAuth & Permissions), `xoxb-…`.'),

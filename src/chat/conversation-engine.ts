@@ -27,6 +27,8 @@ export interface EngineOptions {
   now: () => Date;
   handoffThreshold: number;
   maxMessageChars: number;
+  /** Messages per person per minute before the bot asks them to slow down. */
+  ratePerMinute?: number;
   /** Called after replies were queued, so the outbox delivers them without waiting for its timer. */
   onOutgoing?: () => void;
   /** Agent thread messages starting with this are internal notes (default `;;`). */
@@ -83,6 +85,16 @@ export function createEngine(opts: EngineOptions): Engine {
     handoff,
   });
   const chains = new Map<string, Promise<void>>();
+  const recent = new Map<number, number[]>();
+  /** Sliding one-minute window per person; in memory, so each process limits on its own. */
+  function overLimit(personId: number, atMs: number): boolean {
+    const limit = opts.ratePerMinute ?? 30;
+    const times = (recent.get(personId) ?? []).filter((t) => atMs - t < 60_000);
+    times.push(atMs);
+    recent.set(personId, times);
+    if (recent.size > 10_000) for (const [k, v] of recent) if (v.every((t) => atMs - t >= 60_000)) recent.delete(k);
+    return times.length > limit;
+  }
   const actionHandlers = new Map<ActionId, ActionHandler>();
   const inFlight = new Set<Promise<void>>();
   const nowIso = () => opts.now().toISOString();
@@ -174,6 +186,12 @@ export function createEngine(opts: EngineOptions): Engine {
 
     if (incoming.kind === 'message') {
       const text = incoming.text.trim();
+      if (overLimit(person.id, Date.parse(now))) {
+        const times = recent.get(person.id)?.length ?? 0;
+        // Say it once per burst, not once per message.
+        if (times === (opts.ratePerMinute ?? 30) + 1) push(ref, { text: "You're sending messages faster than I can handle. Please wait a minute; messages sent meanwhile are not processed." });
+        return out;
+      }
       if (text.length === 0 && incoming.attachments.length === 0) {
         push(ref, { text: 'Your message was empty. Tell me what is wrong or what you need, or say "help".' });
         return out;

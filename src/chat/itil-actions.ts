@@ -11,7 +11,9 @@ import type { ActionHandler } from './engine.js';
 import type { Reply } from './message.js';
 
 /** The lead's agent-thread notice, when the engine has it (handoff work in progress). */
-type MaybeAgents = { notifyAgents?: (ticket: Ticket, text: string, key: string) => Promise<boolean | undefined | void> };
+type MaybeAgents = {
+  notifyAgents?: (ticket: Ticket, text: string, key: string) => Promise<unknown>;
+};
 
 export function createEngineNotifier(engine: Engine): ItilNotifier {
   const agents = engine as Engine & MaybeAgents;
@@ -33,7 +35,12 @@ export function createEngineNotifier(engine: Engine): ItilNotifier {
 
 function ticketOf(value: Record<string, unknown>): string {
   const t = value.ticket;
-  if (typeof t !== 'string' || !/^(REQ|INC|CHG|PRB)\d{7}$/i.test(t)) throw new AppError('validation_failed', 'This button has lost its ticket number; open the request from the latest message.', { field: 'ticket' });
+  if (typeof t !== 'string' || !/^(REQ|INC|CHG|PRB)\d{7}$/i.test(t))
+    throw new AppError(
+      'validation_failed',
+      'This button has lost its ticket number; open the request from the latest message.',
+      { field: 'ticket' },
+    );
   return t.toUpperCase();
 }
 
@@ -45,7 +52,13 @@ function commentOf(value: Record<string, unknown>): string | null {
 export function approvalHandler(itil: Itil, decision: 'approved' | 'rejected'): ActionHandler {
   return async ({ action, person, now }) => {
     const number = ticketOf(action.value);
-    const { ticket, outcome } = await itil.approvals.decide(number, person, decision, commentOf(action.value), now);
+    const { ticket, outcome } = await itil.approvals.decide(
+      number,
+      person,
+      decision,
+      commentOf(action.value),
+      now,
+    );
     const verb = decision === 'approved' ? 'approved' : 'rejected';
     const text =
       outcome === 'pending'
@@ -59,7 +72,8 @@ export function cabVoteHandler(itil: Itil): ActionHandler {
   return async ({ action, person, now }) => {
     const number = ticketOf(action.value);
     const v = action.value.vote;
-    if (v !== 'approve' && v !== 'reject') throw new AppError('validation_failed', 'A CAB vote is "approve" or "reject".', { field: 'vote' });
+    if (v !== 'approve' && v !== 'reject')
+      throw new AppError('validation_failed', 'A CAB vote is "approve" or "reject".', { field: 'vote' });
     const { ticket, outcome } = await itil.changes.vote(number, person, v, commentOf(action.value), now);
     const text =
       outcome === 'pending'

@@ -147,6 +147,16 @@ describe('conversations through the real engine (local channel, SQLite file)', (
     expect(await countTickets()).toBe(before);
   });
 
+  it('asks a person who floods the bot to slow down, once, and processes nothing meanwhile', async () => {
+    const frank = new ChatUser(app, sent, 'frank@example.com');
+    const before = await countTickets();
+    const replies: string[] = [];
+    for (let i = 0; i < 33; i++) replies.push(texts(await frank.say(`thanks ${i}`)));
+    expect(replies.filter((r) => /faster than I can handle/.test(r))).toHaveLength(1);
+    expect(replies.slice(31).every((r) => r === '')).toBe(true);
+    expect(await countTickets()).toBe(before);
+  });
+
   it('processes after a restart what a crash left between ack and processing', async () => {
     const before = await countTickets();
     // Accepted (as an adapter does before acking) but never processed: the process "died".
