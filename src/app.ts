@@ -118,6 +118,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       ...(config.NLU_EMBEDDINGS === 'auto' ? {} : { embeddings: config.NLU_EMBEDDINGS }),
       log: (level, msg, fields) => log[level](msg, fields),
     });
+    // The first inference compiles the encoder's kernels (seconds of CPU on one core); doing it now
+    // keeps it from stalling the event loop — and platform acks — on the first real message.
+    const warm = performance.now();
+    await nlu.intents.classify('my laptop will not start');
+    await nlu.knowledge.search('reset my password', 1);
+    await nlu.triage.predict('the vpn is down for the whole team');
+    log.debug('NLU warmed up', { ms: Math.round(performance.now() - warm) });
   } catch (e) {
     log.error('NLU models could not be loaded; every message will be handed to a person until this is fixed', { error: e });
     nlu = handoffOnlyNlu(e instanceof Error ? e.message : String(e));

@@ -9,6 +9,8 @@ import { createLocalPort, type LocalPort } from './adapters/local/local-port.js'
 import { createWebChatRouter } from './adapters/local/web-chat.js';
 import { createRestRouter } from './adapters/rest/router.js';
 import { createItilRouter } from './adapters/rest/itil-router.js';
+import { createKpiRouter, createMetricsRouter } from './adapters/rest/kpi-router.js';
+import { createDashboardRouter } from './adapters/dashboard/router.js';
 import type { ChannelAdapter } from './adapters/types.js';
 import { pingDatabase } from './db/connect.js';
 import { AppError, httpStatusOf, isAppError } from './errors.js';
@@ -36,11 +38,15 @@ export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; l
     res.status(db ? 200 : 503).json({ ok: db, db: db ? 'ok' : 'unreachable', dialect: app.database.dialect });
   });
 
+  web.use(createMetricsRouter(app));
+  web.use('/api/v1/kpis', createKpiRouter(app));
   web.use('/api/v1', createRestRouter(app));
   web.use('/api/v1', createItilRouter(app));
 
   const webPort = createLocalPort('web');
   web.use(createWebChatRouter({ engine: app.engine, port: webPort, db: app.db, now: app.now, flush: () => app.outbox.flush() }));
+
+  web.use(createDashboardRouter(app));
 
   web.use((_req, _res, next) => next(new AppError('not_found', 'No such endpoint. See the README for the HTTP interface.')));
 

@@ -78,10 +78,10 @@ export function createHandoff(deps: HandoffDeps) {
 
   function triageRef(group: Group, preferred: Platform): ConversationRef | null {
     const triage = group.triage as { slack?: { channelId: string }; teams?: { teamId: string; channelId: string; serviceUrl?: string } };
-    const slack: ConversationRef | null = triage.slack && deps.hasPort('slack') ? { platform: 'slack', channelId: triage.slack.channelId, threadId: null, isDirect: false, workspaceId: null } : null;
+    const slack: ConversationRef | null = triage.slack && deps.hasPort('slack') ? { platform: 'slack', channelId: triage.slack.channelId, threadId: null, isDirect: false, isPublic: true, workspaceId: null } : null;
     const teams: ConversationRef | null =
       triage.teams && deps.hasPort('teams')
-        ? { platform: 'teams', channelId: triage.teams.channelId, threadId: null, isDirect: false, workspaceId: null, serviceUrl: triage.teams.serviceUrl ?? deps.teamsServiceUrl }
+        ? { platform: 'teams', channelId: triage.teams.channelId, threadId: null, isDirect: false, isPublic: true, workspaceId: null, serviceUrl: triage.teams.serviceUrl ?? deps.teamsServiceUrl }
         : null;
     if (preferred === 'teams') return teams ?? slack;
     return slack ?? teams;

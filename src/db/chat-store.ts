@@ -22,6 +22,7 @@ function toConversation(r: ConversationRow): Conversation {
       isDirect: r.is_direct === 1,
       workspaceId: r.workspace_id,
       serviceUrl: r.service_url,
+      isPublic: r.is_public === 1,
     },
     role: r.role,
     personId: r.person_id,
@@ -132,6 +133,7 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
           channel_id: ref.channelId,
           thread_id: ref.threadId ?? '',
           is_direct: ref.isDirect ? 1 : 0,
+          is_public: ref.isPublic ? 1 : 0,
           workspace_id: ref.workspaceId,
           service_url: ref.serviceUrl ?? null,
           person_id: personId,
@@ -311,6 +313,8 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
           .set({ locked_until: addMs(now, leaseMs) })
           .where('id', '=', r.id)
           .where('status', '=', 'pending')
+          // Re-checked here: another instance may have failed it meanwhile and scheduled a retry (Retry-After).
+          .where('next_attempt_at', '<=', now)
           .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
           .executeTakeFirst();
         if (Number(res.numUpdatedRows) !== 1) continue;

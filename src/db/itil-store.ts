@@ -76,7 +76,14 @@ export function createItilStore(db: Kysely<DB>): ItilStore {
     async claimNotification(n) {
       const r = await db
         .insertInto('sla_notifications')
-        .values({ key: n.key, ticket_id: n.ticketId, kind: n.kind, clock: n.clock, due_at: n.dueAt, created_at: n.createdAt })
+        .values({
+          key: n.key,
+          ticket_id: n.ticketId,
+          kind: n.kind,
+          clock: n.clock,
+          due_at: n.dueAt,
+          created_at: n.createdAt,
+        })
         .onConflict((oc) => oc.column('key').doNothing())
         .returning('key')
         .executeTakeFirst();
@@ -108,7 +115,12 @@ export function createItilStore(db: Kysely<DB>): ItilStore {
     },
     async ticketsByIds(ids) {
       if (ids.length === 0) return [];
-      const rows = await db.selectFrom('tickets').selectAll().where('id', 'in', [...ids]).orderBy('id').execute();
+      const rows = await db
+        .selectFrom('tickets')
+        .selectAll()
+        .where('id', 'in', [...ids])
+        .orderBy('id')
+        .execute();
       return rows.map(toTicket);
     },
 
@@ -116,12 +128,27 @@ export function createItilStore(db: Kysely<DB>): ItilStore {
       if (rows.length === 0) return;
       await db
         .insertInto('approvals')
-        .values(rows.map((r) => ({ ticket_id: r.ticketId, approver_id: r.approverId, purpose: r.purpose, policy: r.policy, state: 'pending' as const, requested_at: r.requestedAt })))
+        .values(
+          rows.map((r) => ({
+            ticket_id: r.ticketId,
+            approver_id: r.approverId,
+            purpose: r.purpose,
+            policy: r.policy,
+            state: 'pending' as const,
+            requested_at: r.requestedAt,
+          })),
+        )
         .onConflict((oc) => oc.columns(['ticket_id', 'approver_id', 'purpose']).doNothing())
         .execute();
     },
     async approvalsOf(ticketId, purpose: ApprovalPurpose) {
-      const rows = await db.selectFrom('approvals').selectAll().where('ticket_id', '=', ticketId).where('purpose', '=', purpose).orderBy('id').execute();
+      const rows = await db
+        .selectFrom('approvals')
+        .selectAll()
+        .where('ticket_id', '=', ticketId)
+        .where('purpose', '=', purpose)
+        .orderBy('id')
+        .execute();
       return rows.map(toApproval);
     },
     async decideApproval(ticketId, approverId, purpose, state, comment, at) {
@@ -145,12 +172,24 @@ export function createItilStore(db: Kysely<DB>): ItilStore {
         .execute();
     },
     async pendingApprovalsRequestedBefore(before, limit) {
-      const rows = await db.selectFrom('approvals').selectAll().where('state', '=', 'pending').where('requested_at', '<=', before).orderBy('id').limit(limit).execute();
+      const rows = await db
+        .selectFrom('approvals')
+        .selectAll()
+        .where('state', '=', 'pending')
+        .where('requested_at', '<=', before)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
       return rows.map(toApproval);
     },
     async bumpReminders(id) {
       const r = await db.selectFrom('approvals').select('reminders').where('id', '=', id).executeTakeFirst();
-      if (r) await db.updateTable('approvals').set({ reminders: r.reminders + 1 }).where('id', '=', id).execute();
+      if (r)
+        await db
+          .updateTable('approvals')
+          .set({ reminders: r.reminders + 1 })
+          .where('id', '=', id)
+          .execute();
     },
 
     async link(from, to, type, actorId, at) {
@@ -163,16 +202,34 @@ export function createItilStore(db: Kysely<DB>): ItilStore {
       return r !== undefined;
     },
     async linkedFrom(toTicketId, type) {
-      const rows = await db.selectFrom('ticket_links').select('from_ticket_id').where('to_ticket_id', '=', toTicketId).where('type', '=', type).orderBy('from_ticket_id').execute();
+      const rows = await db
+        .selectFrom('ticket_links')
+        .select('from_ticket_id')
+        .where('to_ticket_id', '=', toTicketId)
+        .where('type', '=', type)
+        .orderBy('from_ticket_id')
+        .execute();
       return rows.map((r) => r.from_ticket_id);
     },
     async linkedTo(fromTicketId, type) {
-      const rows = await db.selectFrom('ticket_links').select('to_ticket_id').where('from_ticket_id', '=', fromTicketId).where('type', '=', type).orderBy('to_ticket_id').execute();
+      const rows = await db
+        .selectFrom('ticket_links')
+        .select('to_ticket_id')
+        .where('from_ticket_id', '=', fromTicketId)
+        .where('type', '=', type)
+        .orderBy('to_ticket_id')
+        .execute();
       return rows.map((r) => r.to_ticket_id);
     },
 
     async saveProblem(p) {
-      const row = { root_cause: p.rootCause, workaround: p.workaround, known_error: p.knownError ? 1 : 0, keywords: JSON.stringify(p.keywords), updated_at: p.updatedAt };
+      const row = {
+        root_cause: p.rootCause,
+        workaround: p.workaround,
+        known_error: p.knownError ? 1 : 0,
+        keywords: JSON.stringify(p.keywords),
+        updated_at: p.updatedAt,
+      };
       await db
         .insertInto('problems')
         .values({ ticket_id: p.ticketId, ...row })
@@ -180,7 +237,11 @@ export function createItilStore(db: Kysely<DB>): ItilStore {
         .execute();
     },
     async problem(ticketId) {
-      const r = await db.selectFrom('problems').selectAll().where('ticket_id', '=', ticketId).executeTakeFirst();
+      const r = await db
+        .selectFrom('problems')
+        .selectAll()
+        .where('ticket_id', '=', ticketId)
+        .executeTakeFirst();
       return r ? toProblem(r) : null;
     },
     async knownErrors() {
@@ -215,7 +276,11 @@ export function createItilStore(db: Kysely<DB>): ItilStore {
         .execute();
     },
     async change(ticketId) {
-      const r = await db.selectFrom('changes').selectAll().where('ticket_id', '=', ticketId).executeTakeFirst();
+      const r = await db
+        .selectFrom('changes')
+        .selectAll()
+        .where('ticket_id', '=', ticketId)
+        .executeTakeFirst();
       return r ? toChange(r) : null;
     },
     async changesOverlapping(start, end, exceptTicketId) {
@@ -230,7 +295,15 @@ export function createItilStore(db: Kysely<DB>): ItilStore {
     },
 
     async upsertAsset(a) {
-      const row = { type: a.type, name: a.name, owner_id: a.ownerId, status: a.status, location: a.location, warranty_end: a.warrantyEnd, criticality: a.criticality };
+      const row = {
+        type: a.type,
+        name: a.name,
+        owner_id: a.ownerId,
+        status: a.status,
+        location: a.location,
+        warranty_end: a.warrantyEnd,
+        criticality: a.criticality,
+      };
       const existing = await db.selectFrom('assets').select('id').where('tag', '=', a.tag).executeTakeFirst();
       const r = await db
         .insertInto('assets')
@@ -246,17 +319,31 @@ export function createItilStore(db: Kysely<DB>): ItilStore {
     },
     async assetsByIds(ids) {
       if (ids.length === 0) return [];
-      return (await db.selectFrom('assets').selectAll().where('id', 'in', [...ids]).orderBy('id').execute()).map(toAsset);
+      return (
+        await db
+          .selectFrom('assets')
+          .selectAll()
+          .where('id', 'in', [...ids])
+          .orderBy('id')
+          .execute()
+      ).map(toAsset);
     },
     async assetsOwnedBy(personId) {
-      return (await db.selectFrom('assets').selectAll().where('owner_id', '=', personId).orderBy('id').execute()).map(toAsset);
+      return (
+        await db.selectFrom('assets').selectAll().where('owner_id', '=', personId).orderBy('id').execute()
+      ).map(toAsset);
     },
     async listAssets(f) {
       let q = db.selectFrom('assets').selectAll();
       if (f.type !== undefined) q = q.where('type', '=', f.type);
       if (f.ownerId !== undefined) q = q.where('owner_id', '=', f.ownerId);
       if (f.status !== undefined) q = q.where('status', '=', f.status);
-      return (await q.orderBy('tag').limit(f.limit ?? 500).execute()).map(toAsset);
+      return (
+        await q
+          .orderBy('tag')
+          .limit(f.limit ?? 500)
+          .execute()
+      ).map(toAsset);
     },
     async setRelations(fromId, relations: Array<{ toId: number; type: RelationType }>) {
       await db.transaction().execute(async (trx) => {
@@ -272,7 +359,11 @@ export function createItilStore(db: Kysely<DB>): ItilStore {
     },
     async relations() {
       const rows = await db.selectFrom('asset_relations').selectAll().execute();
-      return rows.map((r) => ({ fromId: r.from_asset_id, toId: r.to_asset_id, type: r.type as RelationType }));
+      return rows.map((r) => ({
+        fromId: r.from_asset_id,
+        toId: r.to_asset_id,
+        type: r.type as RelationType,
+      }));
     },
     async linkAsset(ticketId, assetId) {
       const r = await db
@@ -284,19 +375,39 @@ export function createItilStore(db: Kysely<DB>): ItilStore {
       return r !== undefined;
     },
     async assetsOfTicket(ticketId) {
-      const rows = await db.selectFrom('ticket_assets as ta').innerJoin('assets as a', 'a.id', 'ta.asset_id').selectAll('a').where('ta.ticket_id', '=', ticketId).orderBy('a.id').execute();
+      const rows = await db
+        .selectFrom('ticket_assets as ta')
+        .innerJoin('assets as a', 'a.id', 'ta.asset_id')
+        .selectAll('a')
+        .where('ta.ticket_id', '=', ticketId)
+        .orderBy('a.id')
+        .execute();
       return rows.map(toAsset);
     },
     async ticketIdsOfAsset(assetId) {
-      const rows = await db.selectFrom('ticket_assets').select('ticket_id').where('asset_id', '=', assetId).orderBy('ticket_id').execute();
+      const rows = await db
+        .selectFrom('ticket_assets')
+        .select('ticket_id')
+        .where('asset_id', '=', assetId)
+        .orderBy('ticket_id')
+        .execute();
       return rows.map((r) => r.ticket_id);
     },
 
     async setAway(personId, away) {
-      await db.updateTable('people').set({ away: away ? 1 : 0 }).where('id', '=', personId).execute();
+      await db
+        .updateTable('people')
+        .set({ away: away ? 1 : 0 })
+        .where('id', '=', personId)
+        .execute();
     },
     async groupMemberIds(groupId) {
-      const rows = await db.selectFrom('group_members').select('person_id').where('group_id', '=', groupId).orderBy('person_id').execute();
+      const rows = await db
+        .selectFrom('group_members')
+        .select('person_id')
+        .where('group_id', '=', groupId)
+        .orderBy('person_id')
+        .execute();
       return rows.map((r) => r.person_id);
     },
   };

@@ -52,7 +52,10 @@ export function createKpiStore(db: Kysely<DB>) {
   function ticketScope(opts: KpiLoadOptions) {
     let q = db.selectFrom('tickets as t').leftJoin('groups as g', 'g.id', 't.group_id');
     q = q.where((eb) => {
-      const created = opts.since === null ? eb('t.created_at', '<', opts.until) : eb.and([eb('t.created_at', '>=', opts.since), eb('t.created_at', '<', opts.until)]);
+      const created =
+        opts.since === null
+          ? eb('t.created_at', '<', opts.until)
+          : eb.and([eb('t.created_at', '>=', opts.since), eb('t.created_at', '<', opts.until)]);
       return eb.or([created, eb('t.state', 'in', [...OPEN_STATES])]);
     });
     if (opts.group) q = q.where('g.slug', '=', opts.group);
@@ -62,11 +65,36 @@ export function createKpiStore(db: Kysely<DB>) {
   const store = {
     async load(opts: KpiLoadOptions): Promise<KpiInput> {
       const rows = await ticketScope(opts)
-        .select(['t.id', 't.number', 't.title', 't.kind', 't.state', 't.priority', 't.category', 'g.slug as group', 't.channel', 't.requester_id', 't.assignee_id', 't.created_at', 't.resolved_at', 't.closed_at'])
+        .select([
+          't.id',
+          't.number',
+          't.title',
+          't.kind',
+          't.state',
+          't.priority',
+          't.category',
+          'g.slug as group',
+          't.channel',
+          't.requester_id',
+          't.assignee_id',
+          't.created_at',
+          't.resolved_at',
+          't.closed_at',
+        ])
         .execute();
       const eventRows = await db
         .selectFrom('ticket_events as e')
-        .select(['e.ticket_id', 'e.seq', 'e.at', 'e.actor_id', 'e.type', 'e.from_value', 'e.to_value', 'e.reason', 'e.data'])
+        .select([
+          'e.ticket_id',
+          'e.seq',
+          'e.at',
+          'e.actor_id',
+          'e.type',
+          'e.from_value',
+          'e.to_value',
+          'e.reason',
+          'e.data',
+        ])
         .where('e.ticket_id', 'in', ticketScope(opts).select('t.id'))
         // (ticket_id, seq) is the unique index, so this order costs no sort; `at` order is restored below.
         .orderBy('e.ticket_id')
@@ -116,7 +144,18 @@ export function createKpiStore(db: Kysely<DB>) {
         events: events.get(r.id) ?? [],
       }));
       // Answers after the period are needed too: they are how a need "comes back".
-      let kq = db.selectFrom('kb_answers').select(['id', 'person_id', 'article_id', 'intent', 'platform', 'answered_at', 'outcome', 'outcome_at']);
+      let kq = db
+        .selectFrom('kb_answers')
+        .select([
+          'id',
+          'person_id',
+          'article_id',
+          'intent',
+          'platform',
+          'answered_at',
+          'outcome',
+          'outcome_at',
+        ]);
       if (opts.since !== null) kq = kq.where('answered_at', '>=', opts.since);
       const kbAnswers: KpiKbAnswer[] = (await kq.execute()).map((a) => ({
         id: a.id,
@@ -128,18 +167,30 @@ export function createKpiStore(db: Kysely<DB>) {
         outcome: a.outcome,
         outcomeAt: a.outcome_at,
       }));
-      const staff = await db.selectFrom('people').select(['id', 'display_name']).where('role', '!=', 'employee').execute();
+      const staff = await db
+        .selectFrom('people')
+        .select(['id', 'display_name'])
+        .where('role', '!=', 'employee')
+        .execute();
       return { tickets, kbAnswers, agentNames: new Map(staff.map((p) => [p.id, p.display_name])) };
     },
 
     /** Counts for the Prometheus collectors (src/observability/metrics.ts), read on each scrape. */
     async operationalSnapshot(now: string, sla: SlaConfig): Promise<OperationalSnapshot> {
       const byPlatform = async (table: 'inbox' | 'outbox', status?: 'sent' | 'pending' | 'dead') => {
-        let q = db.selectFrom(table).select(['platform', (eb) => eb.fn.countAll<number | string>().as('n')]).groupBy('platform');
+        let q = db
+          .selectFrom(table)
+          .select(['platform', (eb) => eb.fn.countAll<number | string>().as('n')])
+          .groupBy('platform');
         if (status) q = q.where('status', '=', status);
         return (await q.execute()).map((r) => ({ platform: r.platform, count: Number(r.n) }));
       };
-      const [received, sent, outboxBacklog, outboxDead] = await Promise.all([byPlatform('inbox'), byPlatform('outbox', 'sent'), byPlatform('outbox', 'pending'), byPlatform('outbox', 'dead')]);
+      const [received, sent, outboxBacklog, outboxDead] = await Promise.all([
+        byPlatform('inbox'),
+        byPlatform('outbox', 'sent'),
+        byPlatform('outbox', 'pending'),
+        byPlatform('outbox', 'dead'),
+      ]);
       const handoffs = (
         await db
           .selectFrom('ticket_events')
@@ -157,7 +208,15 @@ export function createKpiStore(db: Kysely<DB>) {
       let resolution = 0;
       for (const t of open.tickets) {
         groups.set(t.group ?? '(none)', (groups.get(t.group ?? '(none)') ?? 0) + 1);
-        const r = computeSla({ createdAt: t.createdAt, events: t.events, priority: isPriority(t.priority) ? t.priority : 'P3', category: t.category, requesterId: t.requesterId, config: sla, now });
+        const r = computeSla({
+          createdAt: t.createdAt,
+          events: t.events,
+          priority: isPriority(t.priority) ? t.priority : 'P3',
+          category: t.category,
+          requesterId: t.requesterId,
+          config: sla,
+          now,
+        });
         if (r.response.breached && r.response.state !== 'met') response++;
         if (r.resolution.breached) resolution++;
       }
@@ -176,7 +235,9 @@ export function createKpiStore(db: Kysely<DB>) {
     },
 
     async groupExists(slug: string): Promise<boolean> {
-      return (await db.selectFrom('groups').select('id').where('slug', '=', slug).executeTakeFirst()) !== undefined;
+      return (
+        (await db.selectFrom('groups').select('id').where('slug', '=', slug).executeTakeFirst()) !== undefined
+      );
     },
 
     /**
@@ -184,7 +245,11 @@ export function createKpiStore(db: Kysely<DB>) {
      * whose target is met again are left for a person to close (the register is a human's to-do list).
      * Owner = manager of the group for group scopes, else the first manager of any group.
      */
-    async recordBreaches(breaches: readonly TargetBreach[], now: string, links: Record<string, unknown> = {}): Promise<{ opened: number; updated: number }> {
+    async recordBreaches(
+      breaches: readonly TargetBreach[],
+      now: string,
+      links: Record<string, unknown> = {},
+    ): Promise<{ opened: number; updated: number }> {
       let opened = 0;
       let updated = 0;
       const groups = await db.selectFrom('groups').select(['slug', 'manager_id']).execute();
@@ -192,10 +257,18 @@ export function createKpiStore(db: Kysely<DB>) {
       const fallback = groups.find((g) => g.manager_id !== null)?.manager_id ?? null;
       await db.transaction().execute(async (trx) => {
         for (const b of breaches) {
-          const existing = await trx.selectFrom('improvement_items').select(['id', 'status']).where('key', '=', b.key).executeTakeFirst();
+          const existing = await trx
+            .selectFrom('improvement_items')
+            .select(['id', 'status'])
+            .where('key', '=', b.key)
+            .executeTakeFirst();
           const evidence = JSON.stringify({ ...b.evidence, target: b.target, value: b.value, n: b.n });
           if (existing && (existing.status === 'open' || existing.status === 'in_progress')) {
-            await trx.updateTable('improvement_items').set({ title: b.title, evidence, updated_at: now }).where('id', '=', existing.id).execute();
+            await trx
+              .updateTable('improvement_items')
+              .set({ title: b.title, evidence, updated_at: now })
+              .where('id', '=', existing.id)
+              .execute();
             updated++;
           } else {
             const row = {
@@ -212,8 +285,13 @@ export function createKpiStore(db: Kysely<DB>) {
               closed_at: null,
             };
             // A done or dismissed item that misses again is reopened rather than duplicated.
-            if (existing) await trx.updateTable('improvement_items').set(row).where('id', '=', existing.id).execute();
-            else await trx.insertInto('improvement_items').values({ key: b.key, ...row }).execute();
+            if (existing)
+              await trx.updateTable('improvement_items').set(row).where('id', '=', existing.id).execute();
+            else
+              await trx
+                .insertInto('improvement_items')
+                .values({ key: b.key, ...row })
+                .execute();
             opened++;
           }
         }
@@ -223,7 +301,12 @@ export function createKpiStore(db: Kysely<DB>) {
 
     async improvementItems(filter: { status?: string } = {}): Promise<ImprovementItem[]> {
       let q = db.selectFrom('improvement_items').selectAll().orderBy('id');
-      if (filter.status) q = q.where('status', '=', filter.status as ImprovementItem['status'] & DB['improvement_items']['status']);
+      if (filter.status)
+        q = q.where(
+          'status',
+          '=',
+          filter.status as ImprovementItem['status'] & DB['improvement_items']['status'],
+        );
       return (await q.execute()).map((r) => ({
         id: r.id,
         key: r.key,
@@ -242,12 +325,21 @@ export function createKpiStore(db: Kysely<DB>) {
     },
 
     /** People and groups an imported log refers to, created once (idempotent by email and slug). */
-    async prepareImport(opts: { assigneeRefs: readonly string[]; groupSlugs: readonly string[]; source: string; now: string }) {
+    async prepareImport(opts: {
+      assigneeRefs: readonly string[];
+      groupSlugs: readonly string[];
+      source: string;
+      now: string;
+    }) {
       const email = (local: string) => `${local}@${opts.source}.import.invalid`;
       const people = [
         { email: email('caller'), display_name: `${opts.source} caller`, role: 'employee' as const },
         { email: email('agent'), display_name: `${opts.source} agent`, role: 'agent' as const },
-        ...opts.assigneeRefs.map((r) => ({ email: email(`agent-${r}`), display_name: `${opts.source} agent ${r}`, role: 'agent' as const })),
+        ...opts.assigneeRefs.map((r) => ({
+          email: email(`agent-${r}`),
+          display_name: `${opts.source} agent ${r}`,
+          role: 'agent' as const,
+        })),
       ];
       for (let i = 0; i < people.length; i += 500) {
         await db
@@ -259,19 +351,42 @@ export function createKpiStore(db: Kysely<DB>) {
       if (opts.groupSlugs.length > 0) {
         await db
           .insertInto('groups')
-          .values(opts.groupSlugs.map((slug) => ({ slug, name: `${opts.source} ${slug}`, description: `Imported from ${opts.source}`, triage: '{}', calendar: 'business', strategy: 'least_load' })))
+          .values(
+            opts.groupSlugs.map((slug) => ({
+              slug,
+              name: `${opts.source} ${slug}`,
+              description: `Imported from ${opts.source}`,
+              triage: '{}',
+              calendar: 'business',
+              strategy: 'least_load',
+            })),
+          )
           .onConflict((oc) => oc.column('slug').doNothing())
           .execute();
       }
-      const ids = new Map((await db.selectFrom('people').select(['id', 'email']).where('email', 'like', `%@${opts.source}.import.invalid`).execute()).map((r) => [r.email, r.id]));
-      const groupIds = new Map((await db.selectFrom('groups').select(['id', 'slug']).execute()).map((g) => [g.slug, g.id]));
+      const ids = new Map(
+        (
+          await db
+            .selectFrom('people')
+            .select(['id', 'email'])
+            .where('email', 'like', `%@${opts.source}.import.invalid`)
+            .execute()
+        ).map((r) => [r.email, r.id]),
+      );
+      const groupIds = new Map(
+        (await db.selectFrom('groups').select(['id', 'slug']).execute()).map((g) => [g.slug, g.id]),
+      );
       const idOf = (e: string): number => {
         const id = ids.get(e);
         if (id === undefined) throw new AppError('internal', `import: person ${e} was not created`);
         return id;
       };
       return {
-        people: { callerId: idOf(email('caller')), agentId: idOf(email('agent')), assignee: (ref: string) => idOf(email(`agent-${ref}`)) },
+        people: {
+          callerId: idOf(email('caller')),
+          agentId: idOf(email('agent')),
+          assignee: (ref: string) => idOf(email(`agent-${ref}`)),
+        },
         groupIds,
       };
     },
@@ -281,7 +396,15 @@ export function createKpiStore(db: Kysely<DB>) {
      * (so re-running an import is harmless), and moves the incident counter past the imported numbers
      * so tickets opened afterwards never collide.
      */
-    async insertImported(tickets: readonly ImportedTicket[], ctx: { source: string; requesterId: number; groupIds: ReadonlyMap<string, number>; assigneeId: (ref: string) => number }): Promise<{ tickets: number; events: number; skipped: number }> {
+    async insertImported(
+      tickets: readonly ImportedTicket[],
+      ctx: {
+        source: string;
+        requesterId: number;
+        groupIds: ReadonlyMap<string, number>;
+        assigneeId: (ref: string) => number;
+      },
+    ): Promise<{ tickets: number; events: number; skipped: number }> {
       let written = 0;
       let eventCount = 0;
       let skipped = 0;
@@ -289,7 +412,12 @@ export function createKpiStore(db: Kysely<DB>) {
         const existing = new Set<string>();
         for (let i = 0; i < tickets.length; i += 1000) {
           const nums = tickets.slice(i, i + 1000).map((t) => t.number);
-          for (const r of await trx.selectFrom('tickets').select('number').where('number', 'in', nums).execute()) existing.add(r.number);
+          for (const r of await trx
+            .selectFrom('tickets')
+            .select('number')
+            .where('number', 'in', nums)
+            .execute())
+            existing.add(r.number);
         }
         const fresh = tickets.filter((t) => !existing.has(t.number));
         skipped = tickets.length - fresh.length;
@@ -339,7 +467,11 @@ export function createKpiStore(db: Kysely<DB>) {
               data: JSON.stringify(e.data ?? {}),
             })),
           );
-          for (let j = 0; j < evs.length; j += 2000) await trx.insertInto('ticket_events').values(evs.slice(j, j + 2000)).execute();
+          for (let j = 0; j < evs.length; j += 2000)
+            await trx
+              .insertInto('ticket_events')
+              .values(evs.slice(j, j + 2000))
+              .execute();
           written += chunk.length;
           eventCount += evs.length;
         }
@@ -352,7 +484,11 @@ export function createKpiStore(db: Kysely<DB>) {
           await trx
             .insertInto('counters')
             .values({ name: 'incident', value: maxSeq })
-            .onConflict((oc) => oc.column('name').doUpdateSet({ value: sql<number>`case when counters.value > ${maxSeq} then counters.value else ${maxSeq} end` }))
+            .onConflict((oc) =>
+              oc.column('name').doUpdateSet({
+                value: sql<number>`case when counters.value > ${maxSeq} then counters.value else ${maxSeq} end`,
+              }),
+            )
             .execute();
         }
       });

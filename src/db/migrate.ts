@@ -5,6 +5,7 @@ import { initial } from './migrations/001-initial.js';
 import { handoffAndKnowledge } from './migrations/002-handoff-and-knowledge.js';
 import { kpi } from './migrations/003-kpi.js';
 import { itil } from './migrations/004-itil.js';
+import { conversationVisibility } from './migrations/006-conversation-visibility.js';
 
 class CodeMigrations implements MigrationProvider {
   constructor(private readonly db: Database) {}
@@ -15,6 +16,7 @@ class CodeMigrations implements MigrationProvider {
       '002-handoff-and-knowledge': handoffAndKnowledge(d),
       '003-kpi': kpi(d),
       '004-itil': itil(d),
+      '006-conversation-visibility': conversationVisibility(),
     };
   }
 }

@@ -112,6 +112,7 @@ export interface ConversationsTable {
   /** JSON of the dialog in progress (what the bot is asking for). */
   dialog: string;
   role: ColumnType<'requester' | 'agents', 'requester' | 'agents' | undefined, 'requester' | 'agents'>;
+  is_public: ColumnType<number, number | undefined, number>;
   created_at: string;
   updated_at: string;
 }

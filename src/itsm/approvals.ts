@@ -3,8 +3,8 @@
  * While approvals are outstanding the request is pending(approval), so its resolution clock is paused.
  */
 import { AppError } from '../errors.js';
-import type { ItilConfig } from './itil-config.js';
 import { applyToTicket, mustTicket } from './itil-common.js';
+import type { ItilConfig } from './itil-config.js';
 import type { Approval, ApprovalPurpose, ItilNotifier, ItilStore, NotifyChoice } from './itil-store.js';
 import type { DirectoryStore, Person, TicketStore } from './store.js';
 import type { Ticket } from './types.js';
@@ -18,7 +18,12 @@ export type Outcome = 'approved' | 'rejected' | 'pending';
  * - all: everyone must approve; the first rejection rejects.
  * - majority: more than half approve; rejected as soon as a majority can no longer be reached.
  */
-export function voteOutcome(policy: VotePolicy, total: number, approvals: number, rejections: number): Outcome {
+export function voteOutcome(
+  policy: VotePolicy,
+  total: number,
+  approvals: number,
+  rejections: number,
+): Outcome {
   if (total <= 0) return 'pending';
   switch (policy) {
     case 'any':
@@ -37,7 +42,12 @@ export function voteOutcome(policy: VotePolicy, total: number, approvals: number
 
 export function outcomeOf(rows: readonly Approval[], policy: VotePolicy): Outcome {
   const live = rows.filter((r) => r.state !== 'withdrawn');
-  return voteOutcome(policy, live.length, live.filter((r) => r.state === 'approved').length, live.filter((r) => r.state === 'rejected').length);
+  return voteOutcome(
+    policy,
+    live.length,
+    live.filter((r) => r.state === 'approved').length,
+    live.filter((r) => r.state === 'rejected').length,
+  );
 }
 
 export interface ApprovalSpec {
@@ -47,7 +57,11 @@ export interface ApprovalSpec {
 }
 
 /** Named approvers must all agree; a group needs any one member; a manager is one person. */
-export const POLICY_OF: Record<ApprovalSpec['type'], VotePolicy> = { manager: 'all', users: 'all', group: 'any' };
+export const POLICY_OF: Record<ApprovalSpec['type'], VotePolicy> = {
+  manager: 'all',
+  users: 'all',
+  group: 'any',
+};
 
 export function approvalChoices(ticket: string, purpose: ApprovalPurpose): NotifyChoice[] {
   if (purpose === 'cab') {
@@ -73,7 +87,10 @@ export interface ApprovalServiceDeps {
 export function createApprovalService(deps: ApprovalServiceDeps) {
   const { tickets, directory, itil, notifier } = deps;
 
-  async function approversFor(ticket: Ticket, spec: ApprovalSpec): Promise<{ ids: number[]; note: string | null }> {
+  async function approversFor(
+    ticket: Ticket,
+    spec: ApprovalSpec,
+  ): Promise<{ ids: number[]; note: string | null }> {
     const requester = await directory.personById(ticket.requesterId);
     const manager = async (): Promise<number | null> => {
       if (requester?.managerId != null) return requester.managerId;
@@ -86,16 +103,27 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     if (spec.type === 'manager') {
       const m = await manager();
       if (m !== null) ids = [m];
-      if (requester?.managerId == null) note = "the requester has no manager on record; the handling group's manager approves";
+      if (requester?.managerId == null)
+        note = "the requester has no manager on record; the handling group's manager approves";
     } else if (spec.type === 'users') {
       for (const u of spec.users ?? []) {
         const p = await directory.personByEmail(u);
-        if (!p) throw new AppError('data_invalid', `Approver ${u} of this request form is not in the directory; fix the template's approval.users.`, { field: 'approval.users' });
+        if (!p)
+          throw new AppError(
+            'data_invalid',
+            `Approver ${u} of this request form is not in the directory; fix the template's approval.users.`,
+            { field: 'approval.users' },
+          );
         ids.push(p.id);
       }
     } else {
       const g = spec.group ? await directory.groupBySlug(spec.group) : null;
-      if (!g) throw new AppError('data_invalid', `Approval group "${spec.group ?? ''}" does not exist; fix the template's approval.group.`, { field: 'approval.group' });
+      if (!g)
+        throw new AppError(
+          'data_invalid',
+          `Approval group "${spec.group ?? ''}" does not exist; fix the template's approval.group.`,
+          { field: 'approval.group' },
+        );
       ids = await itil.groupMemberIds(g.id);
     }
     // No one approves their own request.
@@ -107,11 +135,22 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         note = 'no other approver available; the manager approves';
       }
     }
-    if (ids.length === 0) throw new AppError('validation_failed', `Nobody can approve ${ticket.number}: set a manager for the requester or approvers in the template.`, { field: 'approval' });
+    if (ids.length === 0)
+      throw new AppError(
+        'validation_failed',
+        `Nobody can approve ${ticket.number}: set a manager for the requester or approvers in the template.`,
+        { field: 'approval' },
+      );
     return { ids, note };
   }
 
-  async function finish(ticket: Ticket, outcome: 'approved' | 'rejected', by: Person, comment: string | null, now: string): Promise<Ticket> {
+  async function finish(
+    ticket: Ticket,
+    outcome: 'approved' | 'rejected',
+    by: Person,
+    comment: string | null,
+    now: string,
+  ): Promise<Ticket> {
     await itil.withdrawPending(ticket.id, 'request', now);
     const next = await applyToTicket(
       tickets,
@@ -121,7 +160,16 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         const to = outcome === 'approved' ? (t.assigneeId === null ? 'new' : 'assigned') : 'cancelled';
         return {
           patch: { state: to, pendingReason: null, ...(to === 'cancelled' ? { closedAt: now } : {}) },
-          events: [{ at: now, actorId: by.id, type: 'state_changed', from: 'pending', to, reason: outcome === 'approved' ? 'approved' : `rejected${comment ? `: ${comment}` : ''}` }],
+          events: [
+            {
+              at: now,
+              actorId: by.id,
+              type: 'state_changed',
+              from: 'pending',
+              to,
+              reason: outcome === 'approved' ? 'approved' : `rejected${comment ? `: ${comment}` : ''}`,
+            },
+          ],
         };
       },
       now,
@@ -136,44 +184,118 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
 
   return {
     /** Asks the approvers and parks the request as pending(approval). Idempotent per approver. */
-    async request(number: string, spec: ApprovalSpec, now: string): Promise<{ ticket: Ticket; approvers: number[] }> {
+    async request(
+      number: string,
+      spec: ApprovalSpec,
+      now: string,
+    ): Promise<{ ticket: Ticket; approvers: number[] }> {
       const ticket = await mustTicket(tickets, number);
       const existing = await itil.approvalsOf(ticket.id, 'request');
       if (existing.length > 0) return { ticket, approvers: existing.map((a) => a.approverId) };
       const { ids, note } = await approversFor(ticket, spec);
       const policy = POLICY_OF[spec.type];
-      await itil.addApprovals(ids.map((approverId) => ({ ticketId: ticket.id, approverId, purpose: 'request' as const, policy, requestedAt: now })));
+      await itil.addApprovals(
+        ids.map((approverId) => ({
+          ticketId: ticket.id,
+          approverId,
+          purpose: 'request' as const,
+          policy,
+          requestedAt: now,
+        })),
+      );
       const parked = await applyToTicket(
         tickets,
         ticket.id,
         (t) => ({
-          patch: t.state === 'pending' || t.state === 'resolved' || t.state === 'closed' || t.state === 'cancelled' ? {} : { state: 'pending', pendingReason: 'approval' },
+          patch:
+            t.state === 'pending' || t.state === 'resolved' || t.state === 'closed' || t.state === 'cancelled'
+              ? {}
+              : { state: 'pending', pendingReason: 'approval' },
           events: [
-            { at: now, actorId: null, type: 'approval', to: 'requested', reason: `approval by ${spec.type} (${policy})${note ? `; ${note}` : ''}`, data: { approvers: ids, policy, type: spec.type } },
-            ...(t.state === 'pending' || t.state === 'resolved' || t.state === 'closed' || t.state === 'cancelled' ? [] : [{ at: now, actorId: null, type: 'state_changed' as const, from: t.state, to: 'pending', reason: 'waiting for approval', data: { pendingReason: 'approval' } }]),
+            {
+              at: now,
+              actorId: null,
+              type: 'approval',
+              to: 'requested',
+              reason: `approval by ${spec.type} (${policy})${note ? `; ${note}` : ''}`,
+              data: { approvers: ids, policy, type: spec.type },
+            },
+            ...(t.state === 'pending' ||
+            t.state === 'resolved' ||
+            t.state === 'closed' ||
+            t.state === 'cancelled'
+              ? []
+              : [
+                  {
+                    at: now,
+                    actorId: null,
+                    type: 'state_changed' as const,
+                    from: t.state,
+                    to: 'pending',
+                    reason: 'waiting for approval',
+                    data: { pendingReason: 'approval' },
+                  },
+                ]),
           ],
         }),
         now,
       );
       const requester = await directory.personById(ticket.requesterId);
       for (const id of ids) {
-        await notifier.notifyPerson(id, `Approval needed: ${parked.number} "${parked.title}" requested by ${requester?.displayName ?? 'someone'}.${Object.keys(parked.fields).length > 0 ? ` Details: ${Object.entries(parked.fields).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`).join('; ')}.` : ''}`, `approval:${parked.number}:request`, approvalChoices(parked.number, 'request'));
+        await notifier.notifyPerson(
+          id,
+          `Approval needed: ${parked.number} "${parked.title}" requested by ${requester?.displayName ?? 'someone'}.${
+            Object.keys(parked.fields).length > 0
+              ? ` Details: ${Object.entries(parked.fields)
+                  .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`)
+                  .join('; ')}.`
+              : ''
+          }`,
+          `approval:${parked.number}:request`,
+          approvalChoices(parked.number, 'request'),
+        );
       }
       return { ticket: parked, approvers: ids };
     },
 
     /** An approver decides. Only pending approvers of this ticket may; a second click is refused politely. */
-    async decide(number: string, approver: Person, decision: 'approved' | 'rejected', comment: string | null, now: string): Promise<{ ticket: Ticket; outcome: Outcome }> {
+    async decide(
+      number: string,
+      approver: Person,
+      decision: 'approved' | 'rejected',
+      comment: string | null,
+      now: string,
+    ): Promise<{ ticket: Ticket; outcome: Outcome }> {
       const ticket = await mustTicket(tickets, number);
       const rows = await itil.approvalsOf(ticket.id, 'request');
       const mine = rows.find((r) => r.approverId === approver.id);
       if (!mine) throw new AppError('forbidden', `You are not an approver of ${ticket.number}.`);
-      if (mine.state !== 'pending') throw new AppError('conflict', `${ticket.number} needs no decision from you any more (${mine.state === 'withdrawn' ? 'it was decided by someone else' : `you already ${mine.state} it`}).`);
+      if (mine.state !== 'pending')
+        throw new AppError(
+          'conflict',
+          `${ticket.number} needs no decision from you any more (${mine.state === 'withdrawn' ? 'it was decided by someone else' : `you already ${mine.state} it`}).`,
+        );
       const text = comment?.trim() ? comment.trim().slice(0, 2000) : null;
       if (!(await itil.decideApproval(ticket.id, approver.id, 'request', decision, text, now))) {
         throw new AppError('conflict', `${ticket.number} needs no decision from you any more.`);
       }
-      await applyToTicket(tickets, ticket.id, () => ({ events: [{ at: now, actorId: approver.id, type: 'approval', to: decision, reason: text, data: { approverId: approver.id } }] }), now);
+      await applyToTicket(
+        tickets,
+        ticket.id,
+        () => ({
+          events: [
+            {
+              at: now,
+              actorId: approver.id,
+              type: 'approval',
+              to: decision,
+              reason: text,
+              data: { approverId: approver.id },
+            },
+          ],
+        }),
+        now,
+      );
       const after = await itil.approvalsOf(ticket.id, 'request');
       const outcome = outcomeOf(after, (mine.policy as VotePolicy) ?? 'all');
       if (outcome === 'pending') return { ticket: (await tickets.byId(ticket.id)) ?? ticket, outcome };
@@ -195,11 +317,26 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         const dueAt = Date.parse(a.requestedAt) + (a.reminders + 1) * hours * 3_600_000;
         if (dueAt > Date.parse(now)) continue;
         const key = `approval-reminder:${a.id}:${a.reminders + 1}`;
-        if (!(await itil.claimNotification({ key, ticketId: a.ticketId, kind: 'approval_reminder', clock: a.purpose, dueAt: new Date(dueAt).toISOString(), createdAt: now }))) continue;
+        if (
+          !(await itil.claimNotification({
+            key,
+            ticketId: a.ticketId,
+            kind: 'approval_reminder',
+            clock: a.purpose,
+            dueAt: new Date(dueAt).toISOString(),
+            createdAt: now,
+          }))
+        )
+          continue;
         await itil.bumpReminders(a.id);
         const [t] = await itil.ticketsByIds([a.ticketId]);
         if (!t) continue;
-        await notifier.notifyPerson(a.approverId, `Reminder: ${t.number} "${t.title}" is still waiting for your ${a.purpose === 'cab' ? 'CAB vote' : 'approval'} (asked ${a.requestedAt.slice(0, 16).replace('T', ' ')} UTC).`, key, approvalChoices(t.number, a.purpose));
+        await notifier.notifyPerson(
+          a.approverId,
+          `Reminder: ${t.number} "${t.title}" is still waiting for your ${a.purpose === 'cab' ? 'CAB vote' : 'approval'} (asked ${a.requestedAt.slice(0, 16).replace('T', ' ')} UTC).`,
+          key,
+          approvalChoices(t.number, a.purpose),
+        );
         sent++;
       }
       return sent;

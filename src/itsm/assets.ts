@@ -23,6 +23,14 @@ import type { Ticket } from './types.js';
 
 /** RFC 4180 CSV: quoted fields with "" escapes and embedded newlines; CRLF or LF. */
 export function parseCsv(text: string): string[][] {
+  if (!text.includes('"')) {
+    // Fast path for unquoted files (exports, the bench's event log): no state machine needed.
+    const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    return src
+      .split(/\r?\n|\r/)
+      .filter((l) => l.length > 0)
+      .map((l) => l.split(','));
+  }
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
@@ -63,7 +71,8 @@ export function parseCsv(text: string): string[][] {
   return rows.filter((r) => !(r.length === 1 && r[0] === ''));
 }
 
-const emptyToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : typeof v === 'string' ? v.trim() : v);
+const emptyToNull = (v: unknown) =>
+  typeof v === 'string' && v.trim() === '' ? null : typeof v === 'string' ? v.trim() : v;
 const tagList = z
   .string()
   .optional()
@@ -72,31 +81,59 @@ const tagList = z
 /** One CSV row. Header names are case-insensitive; `warranty_end` and `warrantyEnd` both work. */
 export const assetCsvRowSchema = z.object({
   tag: z.string().trim().min(1, 'is required').max(64),
-  type: z.string().trim().min(1, 'is required').max(40).transform((s) => s.toLowerCase()),
+  type: z
+    .string()
+    .trim()
+    .min(1, 'is required')
+    .max(40)
+    .transform((s) => s.toLowerCase()),
   name: z.string().trim().min(1, 'is required').max(200),
   owner: z.preprocess(emptyToNull, z.email('must be an email address or empty').nullable().optional()),
-  status: z.preprocess(emptyToNull, z.enum(ASSET_STATUSES).nullable().optional()).transform((s) => s ?? 'in_use'),
+  status: z
+    .preprocess(emptyToNull, z.enum(ASSET_STATUSES).nullable().optional())
+    .transform((s) => s ?? 'in_use'),
   location: z.preprocess(emptyToNull, z.string().max(200).nullable().optional()),
-  warranty_end: z.preprocess(emptyToNull, z.iso.date('must be a date yyyy-mm-dd or empty').nullable().optional()),
-  criticality: z.preprocess(emptyToNull, z.enum(CRITICALITIES).nullable().optional()).transform((s) => s ?? 'medium'),
+  warranty_end: z.preprocess(
+    emptyToNull,
+    z.iso.date('must be a date yyyy-mm-dd or empty').nullable().optional(),
+  ),
+  criticality: z
+    .preprocess(emptyToNull, z.enum(CRITICALITIES).nullable().optional())
+    .transform((s) => s ?? 'medium'),
   runs_on: tagList,
   depends_on: tagList,
 });
 export type AssetCsvRow = z.output<typeof assetCsvRowSchema>;
 
-const HEADER_ALIASES: Record<string, string> = { warrantyend: 'warranty_end', warranty: 'warranty_end', runson: 'runs_on', dependson: 'depends_on', owner_email: 'owner' };
+const HEADER_ALIASES: Record<string, string> = {
+  warrantyend: 'warranty_end',
+  warranty: 'warranty_end',
+  runson: 'runs_on',
+  dependson: 'depends_on',
+  owner_email: 'owner',
+};
 
 /** Parses and validates a whole file before anything is written; errors name the line and the column. */
 export function parseAssetCsv(text: string, source: string): AssetCsvRow[] {
   const rows = parseCsv(text);
   const header = rows[0];
-  if (!header) throw new AppError('data_invalid', `${source}: the file is empty; the first line must be a header (tag,type,name,owner,status,location,warranty_end,criticality,runs_on,depends_on)`);
+  if (!header)
+    throw new AppError(
+      'data_invalid',
+      `${source}: the file is empty; the first line must be a header (tag,type,name,owner,status,location,warranty_end,criticality,runs_on,depends_on)`,
+    );
   const cols = header.map((h) => {
-    const k = h.trim().toLowerCase().replace(/[\s-]+/g, '_');
+    const k = h
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_');
     return HEADER_ALIASES[k.replace(/_/g, '')] ?? HEADER_ALIASES[k] ?? k;
   });
   for (const required of ['tag', 'type', 'name']) {
-    if (!cols.includes(required)) throw new AppError('data_invalid', `${source}: line 1: the header has no "${required}" column`, { field: required });
+    if (!cols.includes(required))
+      throw new AppError('data_invalid', `${source}: line 1: the header has no "${required}" column`, {
+        field: required,
+      });
   }
   const out: AssetCsvRow[] = [];
   const seen = new Map<string, number>();
@@ -110,10 +147,19 @@ export function parseAssetCsv(text: string, source: string): AssetCsvRow[] {
     if (!r.success) {
       const issue = r.error.issues[0];
       const field = issue?.path.map(String).join('.') ?? '';
-      throw new AppError('data_invalid', `${source}: line ${line}: ${field}: ${issue?.message ?? 'invalid'}`, { field, details: { file: source, line } });
+      throw new AppError(
+        'data_invalid',
+        `${source}: line ${line}: ${field}: ${issue?.message ?? 'invalid'}`,
+        { field, details: { file: source, line } },
+      );
     }
     const prev = seen.get(r.data.tag);
-    if (prev !== undefined) throw new AppError('data_invalid', `${source}: line ${line}: tag: "${r.data.tag}" already appears on line ${prev}`, { field: 'tag', details: { file: source, line } });
+    if (prev !== undefined)
+      throw new AppError(
+        'data_invalid',
+        `${source}: line ${line}: tag: "${r.data.tag}" already appears on line ${prev}`,
+        { field: 'tag', details: { file: source, line } },
+      );
     seen.set(r.data.tag, line);
     out.push(r.data);
   });
@@ -151,13 +197,26 @@ export function myAssetTypes(text: string): string[] | null {
 export function pickOwnedAsset(owned: readonly Asset[], types: readonly string[]): Asset | null {
   const rank = { in_use: 0, in_repair: 1, in_stock: 2, retired: 9 } as const;
   for (const type of types) {
-    const c = owned.filter((a) => a.type.toLowerCase() === type && a.status !== 'retired').sort((a, b) => rank[a.status] - rank[b.status] || b.id - a.id);
+    const c = owned
+      .filter((a) => a.type.toLowerCase() === type && a.status !== 'retired')
+      .sort((a, b) => rank[a.status] - rank[b.status] || b.id - a.id);
     if (c[0]) return c[0];
   }
   return null;
 }
 
-export const HARDWARE_TYPES = new Set(['laptop', 'desktop', 'monitor', 'printer', 'phone', 'mobile', 'tablet', 'server', 'headset', 'dock']);
+export const HARDWARE_TYPES = new Set([
+  'laptop',
+  'desktop',
+  'monitor',
+  'printer',
+  'phone',
+  'mobile',
+  'tablet',
+  'server',
+  'headset',
+  'dock',
+]);
 
 export interface WarrantyStatus {
   state: 'in_warranty' | 'expiring' | 'expired' | 'unknown';
@@ -168,9 +227,16 @@ export interface WarrantyStatus {
 export function warrantyStatus(asset: Pick<Asset, 'tag' | 'warrantyEnd'>, now: string): WarrantyStatus {
   if (!asset.warrantyEnd) return { state: 'unknown', text: `${asset.tag}: warranty unknown` };
   const today = now.slice(0, 10);
-  if (asset.warrantyEnd < today) return { state: 'expired', text: `${asset.tag}: warranty expired on ${asset.warrantyEnd}` };
-  const days = Math.round((Date.parse(`${asset.warrantyEnd}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
-  if (days <= 30) return { state: 'expiring', text: `${asset.tag}: in warranty until ${asset.warrantyEnd} (${days} days left)` };
+  if (asset.warrantyEnd < today)
+    return { state: 'expired', text: `${asset.tag}: warranty expired on ${asset.warrantyEnd}` };
+  const days = Math.round(
+    (Date.parse(`${asset.warrantyEnd}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000,
+  );
+  if (days <= 30)
+    return {
+      state: 'expiring',
+      text: `${asset.tag}: in warranty until ${asset.warrantyEnd} (${days} days left)`,
+    };
   return { state: 'in_warranty', text: `${asset.tag}: in warranty until ${asset.warrantyEnd}` };
 }
 
@@ -224,11 +290,20 @@ export function createAssetService(deps: AssetServiceDeps) {
 
   async function mustAsset(tag: string): Promise<Asset> {
     const a = await itil.assetByTag(tag.trim());
-    if (!a) throw new AppError('not_found', `There is no asset "${tag}". Check the tag (e.g. LT-1001).`, { field: 'asset' });
+    if (!a)
+      throw new AppError('not_found', `There is no asset "${tag}". Check the tag (e.g. LT-1001).`, {
+        field: 'asset',
+      });
     return a;
   }
 
-  async function link(ticket: Ticket, asset: Asset, actorId: number | null, how: string, now: string): Promise<boolean> {
+  async function link(
+    ticket: Ticket,
+    asset: Asset,
+    actorId: number | null,
+    how: string,
+    now: string,
+  ): Promise<boolean> {
     const added = await itil.linkAsset(ticket.id, asset.id);
     if (!added) return false;
     const hardware = HARDWARE_TYPES.has(asset.type.toLowerCase());
@@ -236,7 +311,24 @@ export function createAssetService(deps: AssetServiceDeps) {
     await applyToTicket(
       tickets,
       ticket.id,
-      () => ({ events: [{ at: now, actorId, type: 'linked', to: asset.tag, reason: how, data: { kind: 'asset', assetId: asset.id, tag: asset.tag, type: asset.type, ...(warranty ? { warranty: warranty.state, warrantyEnd: asset.warrantyEnd } : {}) } }] }),
+      () => ({
+        events: [
+          {
+            at: now,
+            actorId,
+            type: 'linked',
+            to: asset.tag,
+            reason: how,
+            data: {
+              kind: 'asset',
+              assetId: asset.id,
+              tag: asset.tag,
+              type: asset.type,
+              ...(warranty ? { warranty: warranty.state, warrantyEnd: asset.warrantyEnd } : {}),
+            },
+          },
+        ],
+      }),
       now,
     );
     return true;
@@ -246,19 +338,31 @@ export function createAssetService(deps: AssetServiceDeps) {
     mustAsset,
 
     /** Creates or updates assets from CSV text; all rows are validated before any is written. */
-    async importCsv(text: string, source: string): Promise<{ created: number; updated: number; relations: number }> {
+    async importCsv(
+      text: string,
+      source: string,
+    ): Promise<{ created: number; updated: number; relations: number }> {
       const rows = parseAssetCsv(text, source);
       const tags = new Set(rows.map((r) => r.tag));
       const owners = new Map<string, number>();
       for (const [i, r] of rows.entries()) {
         if (r.owner && !owners.has(r.owner)) {
           const p = await directory.personByEmail(r.owner);
-          if (!p) throw new AppError('data_invalid', `${source}: line ${i + 2}: owner: no person with email ${r.owner} (add them to the directory first)`, { field: 'owner' });
+          if (!p)
+            throw new AppError(
+              'data_invalid',
+              `${source}: line ${i + 2}: owner: no person with email ${r.owner} (add them to the directory first)`,
+              { field: 'owner' },
+            );
           owners.set(r.owner, p.id);
         }
         for (const t of [...r.runs_on, ...r.depends_on]) {
           if (!tags.has(t) && !(await itil.assetByTag(t))) {
-            throw new AppError('data_invalid', `${source}: line ${i + 2}: ${r.runs_on.includes(t) ? 'runs_on' : 'depends_on'}: no asset "${t}" in the file or the CMDB`, { field: r.runs_on.includes(t) ? 'runs_on' : 'depends_on' });
+            throw new AppError(
+              'data_invalid',
+              `${source}: line ${i + 2}: ${r.runs_on.includes(t) ? 'runs_on' : 'depends_on'}: no asset "${t}" in the file or the CMDB`,
+              { field: r.runs_on.includes(t) ? 'runs_on' : 'depends_on' },
+            );
           }
         }
       }
@@ -285,7 +389,10 @@ export function createAssetService(deps: AssetServiceDeps) {
       for (const r of rows) {
         const from = ids.get(r.tag) as number;
         const rels: Array<{ toId: number; type: RelationType }> = [];
-        for (const [type, list] of [['runs_on', r.runs_on], ['depends_on', r.depends_on]] as const) {
+        for (const [type, list] of [
+          ['runs_on', r.runs_on],
+          ['depends_on', r.depends_on],
+        ] as const) {
           for (const t of list) {
             const toId = ids.get(t) ?? (await itil.assetByTag(t))?.id;
             if (toId !== undefined) rels.push({ toId, type });
@@ -301,17 +408,36 @@ export function createAssetService(deps: AssetServiceDeps) {
      * "My laptop is broken": links the requester's laptop to the ticket. Returns the asset and, for
      * hardware, the warranty status (for the agent), or null when nothing matched.
      */
-    async linkMentionedAsset(ticket: Ticket, requester: Person, text: string, now: string): Promise<{ asset: Asset; warranty: WarrantyStatus | null } | null> {
+    async linkMentionedAsset(
+      ticket: Ticket,
+      requester: Person,
+      text: string,
+      now: string,
+    ): Promise<{ asset: Asset; warranty: WarrantyStatus | null } | null> {
       const types = myAssetTypes(text);
       if (!types) return null;
       const asset = pickOwnedAsset(await itil.assetsOwnedBy(requester.id), types);
       if (!asset) return null;
-      await link(ticket, asset, null, `"${text.slice(0, 80)}" resolved to the requester's ${asset.type}`, now);
-      return { asset, warranty: HARDWARE_TYPES.has(asset.type.toLowerCase()) ? warrantyStatus(asset, now) : null };
+      await link(
+        ticket,
+        asset,
+        null,
+        `"${text.slice(0, 80)}" resolved to the requester's ${asset.type}`,
+        now,
+      );
+      return {
+        asset,
+        warranty: HARDWARE_TYPES.has(asset.type.toLowerCase()) ? warrantyStatus(asset, now) : null,
+      };
     },
 
     /** An agent links an asset to an incident or change. */
-    async linkAsset(number: string, tag: string, actor: Person, now: string): Promise<{ ticket: Ticket; asset: Asset; added: boolean }> {
+    async linkAsset(
+      number: string,
+      tag: string,
+      actor: Person,
+      now: string,
+    ): Promise<{ ticket: Ticket; asset: Asset; added: boolean }> {
       assertStaff(actor, 'link assets to tickets');
       const ticket = await mustTicket(tickets, number);
       const asset = await mustAsset(tag);
@@ -319,7 +445,10 @@ export function createAssetService(deps: AssetServiceDeps) {
       return { ticket, asset, added };
     },
 
-    async list(viewer: Person, filter: { type?: string; owner?: string; status?: Asset['status'] }): Promise<Asset[]> {
+    async list(
+      viewer: Person,
+      filter: { type?: string; owner?: string; status?: Asset['status'] },
+    ): Promise<Asset[]> {
       let ownerId: number | undefined;
       if (filter.owner) {
         const p = await directory.personByEmail(filter.owner);
@@ -328,16 +457,24 @@ export function createAssetService(deps: AssetServiceDeps) {
       }
       // Requesters see their own equipment only; the CMDB as a whole is for the desk.
       if (viewer.role === 'employee') {
-        if (ownerId !== undefined && ownerId !== viewer.id) throw new AppError('forbidden', 'You can only list your own assets.');
+        if (ownerId !== undefined && ownerId !== viewer.id)
+          throw new AppError('forbidden', 'You can only list your own assets.');
         ownerId = viewer.id;
       }
-      return itil.listAssets({ ...(filter.type ? { type: filter.type.toLowerCase() } : {}), ...(ownerId === undefined ? {} : { ownerId }), ...(filter.status ? { status: filter.status } : {}) });
+      return itil.listAssets({
+        ...(filter.type ? { type: filter.type.toLowerCase() } : {}),
+        ...(ownerId === undefined ? {} : { ownerId }),
+        ...(filter.status ? { status: filter.status } : {}),
+      });
     },
 
     /** The agent's view: owner, relations, what is impacted if it fails, warranty and tickets. */
     async view(tag: string, viewer: Person, now: string): Promise<AssetView> {
       const asset = await mustAsset(tag);
-      if (viewer.role === 'employee' && asset.ownerId !== viewer.id) throw new AppError('not_found', `There is no asset "${tag}". Check the tag (e.g. LT-1001).`, { field: 'asset' });
+      if (viewer.role === 'employee' && asset.ownerId !== viewer.id)
+        throw new AppError('not_found', `There is no asset "${tag}". Check the tag (e.g. LT-1001).`, {
+          field: 'asset',
+        });
       const relations = await itil.relations();
       const related = await itil.assetsByIds([...new Set(relations.flatMap((r) => [r.fromId, r.toId]))]);
       const byId = new Map(related.map((a) => [a.id, a]));
@@ -352,9 +489,19 @@ export function createAssetService(deps: AssetServiceDeps) {
           .filter((r) => r.fromId === asset.id || r.toId === asset.id)
           .map((r) => {
             const other = byId.get(r.fromId === asset.id ? r.toId : r.fromId);
-            return { type: r.type, tag: other?.tag ?? '?', name: other?.name ?? '?', direction: r.fromId === asset.id ? ('out' as const) : ('in' as const) };
+            return {
+              type: r.type,
+              tag: other?.tag ?? '?',
+              name: other?.name ?? '?',
+              direction: r.fromId === asset.id ? ('out' as const) : ('in' as const),
+            };
           }),
-        impacted: impacted.map((a) => ({ tag: a.tag, name: a.name, type: a.type, criticality: a.criticality })),
+        impacted: impacted.map((a) => ({
+          tag: a.tag,
+          name: a.name,
+          type: a.type,
+          criticality: a.criticality,
+        })),
         impactedServices: impacted.filter((a) => a.type === 'service').map((a) => a.name),
         warranty: warrantyStatus(asset, now),
         tickets: ticketRows.map((t) => ({ number: t.number, title: t.title, state: t.state, kind: t.kind })),

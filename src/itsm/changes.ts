@@ -5,9 +5,9 @@
  * lists and KPIs treat changes like any other ticket.
  */
 import { AppError } from '../errors.js';
-import { type Outcome, outcomeOf, approvalChoices, type VotePolicy } from './approvals.js';
-import type { ItilConfig } from './itil-config.js';
+import { approvalChoices, type Outcome, outcomeOf, type VotePolicy } from './approvals.js';
 import { applyToTicket, assertStaff, mustTicket } from './itil-common.js';
+import type { ItilConfig } from './itil-config.js';
 import type { Asset, ChangePhase, ChangeRecord, ChangeType, ItilNotifier, ItilStore } from './itil-store.js';
 import { priorityOf } from './priority.js';
 import { blackoutClash, type Risk, riskScore } from './risk.js';
@@ -56,9 +56,22 @@ export interface ChangeServiceDeps {
 function checkWindow(start: string, end: string): void {
   const s = Date.parse(start);
   const e = Date.parse(end);
-  if (Number.isNaN(s)) throw new AppError('validation_failed', 'plannedStart must be an ISO date-time like 2026-05-02T20:00:00Z.', { field: 'plannedStart' });
-  if (Number.isNaN(e)) throw new AppError('validation_failed', 'plannedEnd must be an ISO date-time like 2026-05-02T22:00:00Z.', { field: 'plannedEnd' });
-  if (e <= s) throw new AppError('validation_failed', 'plannedEnd must be after plannedStart.', { field: 'plannedEnd' });
+  if (Number.isNaN(s))
+    throw new AppError(
+      'validation_failed',
+      'plannedStart must be an ISO date-time like 2026-05-02T20:00:00Z.',
+      { field: 'plannedStart' },
+    );
+  if (Number.isNaN(e))
+    throw new AppError(
+      'validation_failed',
+      'plannedEnd must be an ISO date-time like 2026-05-02T22:00:00Z.',
+      { field: 'plannedEnd' },
+    );
+  if (e <= s)
+    throw new AppError('validation_failed', 'plannedEnd must be after plannedStart.', {
+      field: 'plannedEnd',
+    });
 }
 
 export function createChangeService(deps: ChangeServiceDeps) {
@@ -67,18 +80,34 @@ export function createChangeService(deps: ChangeServiceDeps) {
   async function mustChange(number: string): Promise<{ ticket: Ticket; change: ChangeRecord }> {
     const ticket = await mustTicket(tickets, number, 'change');
     const change = await itil.change(ticket.id);
-    if (!change) throw new AppError('internal', `${ticket.number} has no change record; it was not created through the change service.`);
+    if (!change)
+      throw new AppError(
+        'internal',
+        `${ticket.number} has no change record; it was not created through the change service.`,
+      );
     return { ticket, change };
   }
 
   function refuseBlackout(start: string, end: string, type: ChangeType): void {
     const b = blackoutClash(start, end, type, config.blackouts);
     if (b) {
-      throw new AppError('conflict', `The window ${start} – ${end} falls in the blackout "${b.name}" (${b.start} – ${b.end})${b.reason ? `: ${b.reason}` : ''}. Pick another window${b.allow.length > 0 ? ` (only ${b.allow.join('/')} changes are allowed then)` : ''}.`, { field: 'plannedStart', details: { blackout: b.name } });
+      throw new AppError(
+        'conflict',
+        `The window ${start} – ${end} falls in the blackout "${b.name}" (${b.start} – ${b.end})${b.reason ? `: ${b.reason}` : ''}. Pick another window${b.allow.length > 0 ? ` (only ${b.allow.join('/')} changes are allowed then)` : ''}.`,
+        { field: 'plannedStart', details: { blackout: b.name } },
+      );
     }
   }
 
-  async function assess(ticketId: number, type: ChangeType, impact: Level, urgency: Level, assets: Asset[], start: string | null, end: string | null): Promise<Risk> {
+  async function assess(
+    ticketId: number,
+    type: ChangeType,
+    impact: Level,
+    urgency: Level,
+    assets: Asset[],
+    start: string | null,
+    end: string | null,
+  ): Promise<Risk> {
     const collisions: Array<{ number: string; sharedAssets: string[] }> = [];
     if (start && end) {
       const mine = new Set(assets.map((a) => a.tag));
@@ -86,27 +115,67 @@ export function createChangeService(deps: ChangeServiceDeps) {
         const [t] = await itil.ticketsByIds([other.ticketId]);
         if (!t) continue;
         const theirs = await itil.assetsOfTicket(other.ticketId);
-        collisions.push({ number: t.number, sharedAssets: theirs.filter((a) => mine.has(a.tag)).map((a) => a.tag) });
+        collisions.push({
+          number: t.number,
+          sharedAssets: theirs.filter((a) => mine.has(a.tag)).map((a) => a.tag),
+        });
       }
     }
-    return riskScore({ type, impact, urgency, assets: assets.map((a) => ({ tag: a.tag, criticality: a.criticality })), collisions });
+    return riskScore({
+      type,
+      impact,
+      urgency,
+      assets: assets.map((a) => ({ tag: a.tag, criticality: a.criticality })),
+      collisions,
+    });
   }
 
-  async function move(ticket: Ticket, change: ChangeRecord, phase: ChangePhase, actor: Person | null, reason: string, now: string, extra: Partial<ChangeRecord> = {}): Promise<{ ticket: Ticket; change: ChangeRecord }> {
+  async function move(
+    ticket: Ticket,
+    change: ChangeRecord,
+    phase: ChangePhase,
+    actor: Person | null,
+    reason: string,
+    now: string,
+    extra: Partial<ChangeRecord> = {},
+  ): Promise<{ ticket: Ticket; change: ChangeRecord }> {
     const next: ChangeRecord = { ...change, ...extra, phase, updatedAt: now };
     const target = STATE_OF[phase];
     const updated = await applyToTicket(
       tickets,
       ticket.id,
       (t) => {
-        const patch: Omit<TicketPatch, 'updatedAt'> = { state: target.state, pendingReason: target.pendingReason };
+        const patch: Omit<TicketPatch, 'updatedAt'> = {
+          state: target.state,
+          pendingReason: target.pendingReason,
+        };
         if (target.state === 'resolved') patch.resolvedAt = now;
         if (target.state === 'closed' || target.state === 'cancelled') patch.closedAt = now;
         return {
           patch,
           events: [
-            { at: now, actorId: actor?.id ?? null, type: 'field_changed', from: change.phase, to: phase, reason, data: { field: 'change_phase' } },
-            ...(t.state === target.state ? [] : [{ at: now, actorId: actor?.id ?? null, type: 'state_changed' as const, from: t.state, to: target.state, reason, data: target.pendingReason ? { pendingReason: target.pendingReason } : {} }]),
+            {
+              at: now,
+              actorId: actor?.id ?? null,
+              type: 'field_changed',
+              from: change.phase,
+              to: phase,
+              reason,
+              data: { field: 'change_phase' },
+            },
+            ...(t.state === target.state
+              ? []
+              : [
+                  {
+                    at: now,
+                    actorId: actor?.id ?? null,
+                    type: 'state_changed' as const,
+                    from: t.state,
+                    to: target.state,
+                    reason,
+                    data: target.pendingReason ? { pendingReason: target.pendingReason } : {},
+                  },
+                ]),
           ],
         };
       },
@@ -118,7 +187,11 @@ export function createChangeService(deps: ChangeServiceDeps) {
 
   function expectPhase(ticket: Ticket, change: ChangeRecord, allowed: ChangePhase[], what: string): void {
     if (!allowed.includes(change.phase)) {
-      throw new AppError('illegal_transition', `Cannot ${what} ${ticket.number}: it is ${change.phase}; that needs it to be ${allowed.join(' or ')}.`, { details: { phase: change.phase, allowed } });
+      throw new AppError(
+        'illegal_transition',
+        `Cannot ${what} ${ticket.number}: it is ${change.phase}; that needs it to be ${allowed.join(' or ')}.`,
+        { details: { phase: change.phase, allowed } },
+      );
     }
   }
 
@@ -127,21 +200,41 @@ export function createChangeService(deps: ChangeServiceDeps) {
     const ids: number[] = [];
     for (const email of board.members) {
       const p = await directory.personByEmail(email);
-      if (!p) throw new AppError('data_invalid', `CAB member ${email} (itil.json changes.${type === 'emergency' ? 'emergencyCab' : 'cab'}.members) is not in the directory.`, { field: 'changes.cab.members' });
+      if (!p)
+        throw new AppError(
+          'data_invalid',
+          `CAB member ${email} (itil.json changes.${type === 'emergency' ? 'emergencyCab' : 'cab'}.members) is not in the directory.`,
+          { field: 'changes.cab.members' },
+        );
       ids.push(p.id);
     }
-    if (ids.length === 0) throw new AppError('data_invalid', `No ${type === 'emergency' ? 'emergency ' : ''}CAB members are configured: add emails to changes.${type === 'emergency' ? 'emergencyCab' : 'cab'}.members in data/itil.json.`, { field: 'changes.cab.members' });
+    if (ids.length === 0)
+      throw new AppError(
+        'data_invalid',
+        `No ${type === 'emergency' ? 'emergency ' : ''}CAB members are configured: add emails to changes.${type === 'emergency' ? 'emergencyCab' : 'cab'}.members in data/itil.json.`,
+        { field: 'changes.cab.members' },
+      );
     return { ids, policy: board.policy };
   }
 
   return {
-    async create(actor: Person, input: ChangeInput, now: string): Promise<{ ticket: Ticket; change: ChangeRecord; risk: Risk }> {
+    async create(
+      actor: Person,
+      input: ChangeInput,
+      now: string,
+    ): Promise<{ ticket: Ticket; change: ChangeRecord; risk: Risk }> {
       assertStaff(actor, 'request changes');
       const title = input.title.trim();
-      if (!title) throw new AppError('validation_failed', 'A change needs a title: what will be changed?', { field: 'title' });
+      if (!title)
+        throw new AppError('validation_failed', 'A change needs a title: what will be changed?', {
+          field: 'title',
+        });
       const start = input.plannedStart ?? null;
       const end = input.plannedEnd ?? null;
-      if ((start === null) !== (end === null)) throw new AppError('validation_failed', 'Give both plannedStart and plannedEnd, or neither.', { field: start === null ? 'plannedStart' : 'plannedEnd' });
+      if ((start === null) !== (end === null))
+        throw new AppError('validation_failed', 'Give both plannedStart and plannedEnd, or neither.', {
+          field: start === null ? 'plannedStart' : 'plannedEnd',
+        });
       if (start && end) {
         checkWindow(start, end);
         refuseBlackout(start, end, input.type);
@@ -149,11 +242,15 @@ export function createChangeService(deps: ChangeServiceDeps) {
       const assets: Asset[] = [];
       for (const tag of input.assets ?? []) {
         const a = await itil.assetByTag(tag);
-        if (!a) throw new AppError('not_found', `There is no asset "${tag}". Check the tag (e.g. SV-4001).`, { field: 'assets' });
+        if (!a)
+          throw new AppError('not_found', `There is no asset "${tag}". Check the tag (e.g. SV-4001).`, {
+            field: 'assets',
+          });
         assets.push(a);
       }
       const group = input.group ? await directory.groupBySlug(input.group) : null;
-      if (input.group && !group) throw new AppError('not_found', `There is no group "${input.group}".`, { field: 'group' });
+      if (input.group && !group)
+        throw new AppError('not_found', `There is no group "${input.group}".`, { field: 'group' });
       const priority = priorityOf(input.impact, input.urgency);
       const ticket = await tickets.create(
         {
@@ -174,7 +271,16 @@ export function createChangeService(deps: ChangeServiceDeps) {
           createdAt: now,
           sourceKey: null,
         },
-        [{ at: now, actorId: actor.id, type: 'created', to: 'new', reason: `${input.type} change requested`, data: { priority, impact: input.impact, urgency: input.urgency, changeType: input.type } }],
+        [
+          {
+            at: now,
+            actorId: actor.id,
+            type: 'created',
+            to: 'new',
+            reason: `${input.type} change requested`,
+            data: { priority, impact: input.impact, urgency: input.urgency, changeType: input.type },
+          },
+        ],
       );
       const risk = await assess(ticket.id, input.type, input.impact, input.urgency, assets, start, end);
       const change: ChangeRecord = {
@@ -197,8 +303,22 @@ export function createChangeService(deps: ChangeServiceDeps) {
         ticket.id,
         () => ({
           events: [
-            ...assets.map((a) => ({ at: now, actorId: actor.id, type: 'linked' as const, to: a.tag, reason: 'affected asset', data: { kind: 'asset', assetId: a.id, tag: a.tag } })),
-            { at: now, actorId: actor.id, type: 'field_changed', to: `${risk.level} (${risk.score})`, reason: risk.reasons.join('; '), data: { field: 'risk', score: risk.score, level: risk.level, reasons: risk.reasons } },
+            ...assets.map((a) => ({
+              at: now,
+              actorId: actor.id,
+              type: 'linked' as const,
+              to: a.tag,
+              reason: 'affected asset',
+              data: { kind: 'asset', assetId: a.id, tag: a.tag },
+            })),
+            {
+              at: now,
+              actorId: actor.id,
+              type: 'field_changed',
+              to: `${risk.level} (${risk.score})`,
+              reason: risk.reasons.join('; '),
+              data: { field: 'risk', score: risk.score, level: risk.level, reasons: risk.reasons },
+            },
           ],
         }),
         now,
@@ -207,23 +327,61 @@ export function createChangeService(deps: ChangeServiceDeps) {
     },
 
     /** Sets or moves the window; refused inside a blackout; risk is re-assessed (collisions change). */
-    async schedule(number: string, actor: Person, start: string, end: string, now: string): Promise<{ ticket: Ticket; change: ChangeRecord }> {
+    async schedule(
+      number: string,
+      actor: Person,
+      start: string,
+      end: string,
+      now: string,
+    ): Promise<{ ticket: Ticket; change: ChangeRecord }> {
       assertStaff(actor, 'schedule changes');
       const { ticket, change } = await mustChange(number);
       expectPhase(ticket, change, ['draft', 'scheduled'], 'reschedule');
       checkWindow(start, end);
       refuseBlackout(start, end, change.changeType);
       const assets = await itil.assetsOfTicket(ticket.id);
-      const risk = await assess(ticket.id, change.changeType, ticket.impact, ticket.urgency, assets, start, end);
-      const next: ChangeRecord = { ...change, plannedStart: start, plannedEnd: end, riskScore: risk.score, riskLevel: risk.level, riskReasons: risk.reasons, updatedAt: now };
+      const risk = await assess(
+        ticket.id,
+        change.changeType,
+        ticket.impact,
+        ticket.urgency,
+        assets,
+        start,
+        end,
+      );
+      const next: ChangeRecord = {
+        ...change,
+        plannedStart: start,
+        plannedEnd: end,
+        riskScore: risk.score,
+        riskLevel: risk.level,
+        riskReasons: risk.reasons,
+        updatedAt: now,
+      };
       await itil.saveChange(next);
       const t = await applyToTicket(
         tickets,
         ticket.id,
         () => ({
           events: [
-            { at: now, actorId: actor.id, type: 'field_changed', from: change.plannedStart ? `${change.plannedStart}/${change.plannedEnd}` : null, to: `${start}/${end}`, reason: 'window set', data: { field: 'schedule' } },
-            { at: now, actorId: actor.id, type: 'field_changed', from: `${change.riskLevel} (${change.riskScore})`, to: `${risk.level} (${risk.score})`, reason: risk.reasons.join('; '), data: { field: 'risk', score: risk.score, level: risk.level, reasons: risk.reasons } },
+            {
+              at: now,
+              actorId: actor.id,
+              type: 'field_changed',
+              from: change.plannedStart ? `${change.plannedStart}/${change.plannedEnd}` : null,
+              to: `${start}/${end}`,
+              reason: 'window set',
+              data: { field: 'schedule' },
+            },
+            {
+              at: now,
+              actorId: actor.id,
+              type: 'field_changed',
+              from: `${change.riskLevel} (${change.riskScore})`,
+              to: `${risk.level} (${risk.score})`,
+              reason: risk.reasons.join('; '),
+              data: { field: 'risk', score: risk.score, level: risk.level, reasons: risk.reasons },
+            },
           ],
         }),
         now,
@@ -232,44 +390,129 @@ export function createChangeService(deps: ChangeServiceDeps) {
     },
 
     /** Sends the change for approval: standard ones are pre-approved, others go to the (emergency) CAB. */
-    async submit(number: string, actor: Person, now: string): Promise<{ ticket: Ticket; change: ChangeRecord; voters: number[] }> {
+    async submit(
+      number: string,
+      actor: Person,
+      now: string,
+    ): Promise<{ ticket: Ticket; change: ChangeRecord; voters: number[] }> {
       assertStaff(actor, 'submit changes');
       const { ticket, change } = await mustChange(number);
       expectPhase(ticket, change, ['draft'], 'submit');
-      if (!change.plannedStart || !change.plannedEnd) throw new AppError('validation_failed', `${ticket.number} has no window yet: schedule it (plannedStart, plannedEnd) before submitting.`, { field: 'plannedStart' });
+      if (!change.plannedStart || !change.plannedEnd)
+        throw new AppError(
+          'validation_failed',
+          `${ticket.number} has no window yet: schedule it (plannedStart, plannedEnd) before submitting.`,
+          { field: 'plannedStart' },
+        );
       if (change.changeType === 'standard') {
         const r = await move(ticket, change, 'scheduled', actor, 'standard change: pre-approved', now);
         return { ...r, voters: [] };
       }
       const { ids, policy } = await cabMembers(change.changeType);
-      await itil.addApprovals(ids.map((approverId) => ({ ticketId: ticket.id, approverId, purpose: 'cab' as const, policy, requestedAt: now })));
-      const r = await move(ticket, change, 'cab', actor, `${change.changeType === 'emergency' ? 'emergency ' : ''}CAB vote (${policy})`, now, { cabPolicy: policy });
-      await applyToTicket(tickets, ticket.id, () => ({ events: [{ at: now, actorId: actor.id, type: 'approval', to: 'requested', reason: `CAB vote (${policy})`, data: { approvers: ids, policy, purpose: 'cab' } }] }), now);
+      await itil.addApprovals(
+        ids.map((approverId) => ({
+          ticketId: ticket.id,
+          approverId,
+          purpose: 'cab' as const,
+          policy,
+          requestedAt: now,
+        })),
+      );
+      const r = await move(
+        ticket,
+        change,
+        'cab',
+        actor,
+        `${change.changeType === 'emergency' ? 'emergency ' : ''}CAB vote (${policy})`,
+        now,
+        { cabPolicy: policy },
+      );
+      await applyToTicket(
+        tickets,
+        ticket.id,
+        () => ({
+          events: [
+            {
+              at: now,
+              actorId: actor.id,
+              type: 'approval',
+              to: 'requested',
+              reason: `CAB vote (${policy})`,
+              data: { approvers: ids, policy, purpose: 'cab' },
+            },
+          ],
+        }),
+        now,
+      );
       const text = `CAB vote needed: ${ticket.number} "${ticket.title}" (${change.changeType}, risk ${change.riskLevel} ${change.riskScore}: ${change.riskReasons.join('; ')}). Window ${change.plannedStart} – ${change.plannedEnd}. Policy: ${policy}.`;
-      for (const id of ids) await notifier.notifyPerson(id, text, `cab:${ticket.number}`, approvalChoices(ticket.number, 'cab'));
+      for (const id of ids)
+        await notifier.notifyPerson(id, text, `cab:${ticket.number}`, approvalChoices(ticket.number, 'cab'));
       return { ...r, voters: ids };
     },
 
     /** A CAB member votes; the board's policy (any / all / majority) decides when the vote is over. */
-    async vote(number: string, voter: Person, vote: 'approve' | 'reject', comment: string | null, now: string): Promise<{ ticket: Ticket; change: ChangeRecord; outcome: Outcome }> {
+    async vote(
+      number: string,
+      voter: Person,
+      vote: 'approve' | 'reject',
+      comment: string | null,
+      now: string,
+    ): Promise<{ ticket: Ticket; change: ChangeRecord; outcome: Outcome }> {
       const { ticket, change } = await mustChange(number);
       const rows = await itil.approvalsOf(ticket.id, 'cab');
       const mine = rows.find((r) => r.approverId === voter.id);
       if (!mine) throw new AppError('forbidden', `You are not on the CAB for ${ticket.number}.`);
-      if (change.phase !== 'cab' || mine.state !== 'pending') throw new AppError('conflict', `${ticket.number} needs no vote from you any more (${mine.state === 'pending' ? `it is ${change.phase}` : `you voted ${mine.state === 'approved' ? 'approve' : mine.state === 'rejected' ? 'reject' : 'after the decision'}`}).`);
+      if (change.phase !== 'cab' || mine.state !== 'pending')
+        throw new AppError(
+          'conflict',
+          `${ticket.number} needs no vote from you any more (${mine.state === 'pending' ? `it is ${change.phase}` : `you voted ${mine.state === 'approved' ? 'approve' : mine.state === 'rejected' ? 'reject' : 'after the decision'}`}).`,
+        );
       const text = comment?.trim() ? comment.trim().slice(0, 2000) : null;
       const state = vote === 'approve' ? 'approved' : 'rejected';
-      if (!(await itil.decideApproval(ticket.id, voter.id, 'cab', state, text, now))) throw new AppError('conflict', `${ticket.number} needs no vote from you any more.`);
-      await applyToTicket(tickets, ticket.id, () => ({ events: [{ at: now, actorId: voter.id, type: 'voted', to: vote, reason: text, data: { voterId: voter.id } }] }), now);
+      if (!(await itil.decideApproval(ticket.id, voter.id, 'cab', state, text, now)))
+        throw new AppError('conflict', `${ticket.number} needs no vote from you any more.`);
+      await applyToTicket(
+        tickets,
+        ticket.id,
+        () => ({
+          events: [
+            {
+              at: now,
+              actorId: voter.id,
+              type: 'voted',
+              to: vote,
+              reason: text,
+              data: { voterId: voter.id },
+            },
+          ],
+        }),
+        now,
+      );
       const outcome = outcomeOf(await itil.approvalsOf(ticket.id, 'cab'), change.cabPolicy);
-      if (outcome === 'pending') return { ticket: (await tickets.byId(ticket.id)) ?? ticket, change, outcome };
+      if (outcome === 'pending')
+        return { ticket: (await tickets.byId(ticket.id)) ?? ticket, change, outcome };
       await itil.withdrawPending(ticket.id, 'cab', now);
-      const r = await move(ticket, change, outcome === 'approved' ? 'scheduled' : 'rejected', voter, `CAB ${outcome} (${change.cabPolicy})`, now);
-      await notifier.notifyPerson(ticket.requesterId, `CAB ${outcome} ${ticket.number} "${ticket.title}"${outcome === 'approved' ? `; it is scheduled for ${change.plannedStart} – ${change.plannedEnd}` : ''}.`, `cab-outcome:${ticket.number}`);
+      const r = await move(
+        ticket,
+        change,
+        outcome === 'approved' ? 'scheduled' : 'rejected',
+        voter,
+        `CAB ${outcome} (${change.cabPolicy})`,
+        now,
+      );
+      await notifier.notifyPerson(
+        ticket.requesterId,
+        `CAB ${outcome} ${ticket.number} "${ticket.title}"${outcome === 'approved' ? `; it is scheduled for ${change.plannedStart} – ${change.plannedEnd}` : ''}.`,
+        `cab-outcome:${ticket.number}`,
+      );
       return { ...r, outcome };
     },
 
-    async implement(number: string, actor: Person, now: string): Promise<{ ticket: Ticket; change: ChangeRecord }> {
+    async implement(
+      number: string,
+      actor: Person,
+      now: string,
+    ): Promise<{ ticket: Ticket; change: ChangeRecord }> {
       assertStaff(actor, 'implement changes');
       const { ticket, change } = await mustChange(number);
       expectPhase(ticket, change, ['scheduled'], 'start implementing');
@@ -281,14 +524,24 @@ export function createChangeService(deps: ChangeServiceDeps) {
       return move(ticket, change, 'implementing', actor, 'implementation started', now);
     },
 
-    async complete(number: string, actor: Person, notes: string | null, now: string): Promise<{ ticket: Ticket; change: ChangeRecord }> {
+    async complete(
+      number: string,
+      actor: Person,
+      notes: string | null,
+      now: string,
+    ): Promise<{ ticket: Ticket; change: ChangeRecord }> {
       assertStaff(actor, 'complete changes');
       const { ticket, change } = await mustChange(number);
       expectPhase(ticket, change, ['implementing'], 'complete');
       return move(ticket, change, 'review', actor, notes ?? 'implemented; awaiting review', now);
     },
 
-    async review(number: string, actor: Person, input: { successful: boolean; notes?: string | null }, now: string): Promise<{ ticket: Ticket; change: ChangeRecord }> {
+    async review(
+      number: string,
+      actor: Person,
+      input: { successful: boolean; notes?: string | null },
+      now: string,
+    ): Promise<{ ticket: Ticket; change: ChangeRecord }> {
       assertStaff(actor, 'review changes');
       const { ticket, change } = await mustChange(number);
       expectPhase(ticket, change, ['review'], 'review');
@@ -296,7 +549,12 @@ export function createChangeService(deps: ChangeServiceDeps) {
       return move(ticket, change, 'closed', actor, `post-implementation review: ${review}`, now, { review });
     },
 
-    async cancel(number: string, actor: Person, reason: string | null, now: string): Promise<{ ticket: Ticket; change: ChangeRecord }> {
+    async cancel(
+      number: string,
+      actor: Person,
+      reason: string | null,
+      now: string,
+    ): Promise<{ ticket: Ticket; change: ChangeRecord }> {
       assertStaff(actor, 'cancel changes');
       const { ticket, change } = await mustChange(number);
       expectPhase(ticket, change, ['draft', 'cab', 'scheduled'], 'cancel');
@@ -311,8 +569,40 @@ export function createChangeService(deps: ChangeServiceDeps) {
       const incident = await mustTicket(tickets, incidentNumber, 'incident');
       const added = await itil.link(incident.id, ticket.id, 'caused_by_change', actor.id, now);
       if (!added) return false;
-      await applyToTicket(tickets, incident.id, () => ({ events: [{ at: now, actorId: actor.id, type: 'linked', to: ticket.number, reason: 'caused by change', data: { kind: 'caused_by_change', change: ticket.number } }] }), now);
-      await applyToTicket(tickets, ticket.id, () => ({ events: [{ at: now, actorId: actor.id, type: 'linked', to: incident.number, reason: 'incident caused by this change', data: { kind: 'caused_incident', incident: incident.number } }] }), now);
+      await applyToTicket(
+        tickets,
+        incident.id,
+        () => ({
+          events: [
+            {
+              at: now,
+              actorId: actor.id,
+              type: 'linked',
+              to: ticket.number,
+              reason: 'caused by change',
+              data: { kind: 'caused_by_change', change: ticket.number },
+            },
+          ],
+        }),
+        now,
+      );
+      await applyToTicket(
+        tickets,
+        ticket.id,
+        () => ({
+          events: [
+            {
+              at: now,
+              actorId: actor.id,
+              type: 'linked',
+              to: incident.number,
+              reason: 'incident caused by this change',
+              data: { kind: 'caused_incident', incident: incident.number },
+            },
+          ],
+        }),
+        now,
+      );
       return true;
     },
 

@@ -14,9 +14,18 @@ export function assertStaff(p: Person, what: string): void {
 
 export async function mustTicket(tickets: TicketStore, number: string, kind?: TicketKind): Promise<Ticket> {
   const t = await tickets.byNumber(number.trim());
-  if (!t) throw new AppError('not_found', `There is no ticket ${number.toUpperCase()}. Check the number (e.g. INC0000042).`, { field: 'ticket' });
+  if (!t)
+    throw new AppError(
+      'not_found',
+      `There is no ticket ${number.toUpperCase()}. Check the number (e.g. INC0000042).`,
+      { field: 'ticket' },
+    );
   if (kind && t.kind !== kind) {
-    throw new AppError('validation_failed', `${t.number} is a ${t.kind.replace('_', ' ')}, not a ${kind.replace('_', ' ')}.`, { field: 'ticket' });
+    throw new AppError(
+      'validation_failed',
+      `${t.number} is a ${t.kind.replace('_', ' ')}, not a ${kind.replace('_', ' ')}.`,
+      { field: 'ticket' },
+    );
   }
   return t;
 }
@@ -37,22 +46,45 @@ export async function applyToTicket(
     const version = await tickets.version(t.id);
     const plan = build(t);
     if (!plan) return t;
-    const applied = await tickets.apply(t.id, version, { ...(plan.patch ?? {}), updatedAt: now }, plan.events);
+    const applied = await tickets.apply(
+      t.id,
+      version,
+      { ...(plan.patch ?? {}), updatedAt: now },
+      plan.events,
+    );
     if (applied) return applied;
   }
-  throw new AppError('conflict', `Ticket #${ticketId} is being changed by someone else right now. Try again in a moment.`);
+  throw new AppError(
+    'conflict',
+    `Ticket #${ticketId} is being changed by someone else right now. Try again in a moment.`,
+  );
 }
 
 /** Lower-case word tokens of at least 3 letters without stop words: for matching reports to each other. */
 const STOP = new Set(
-  'the and for with that this not but have has are was were from you your our can cant cannot does doesnt dont any all its into when what who why how there their them they then than too very just also again still get got please help issue problem since today now been being will would could should about after before'.split(' '),
+  'the and for with that this not but have has are was were from you your our can cant cannot does doesnt dont any all its into when what who why how there their them they then than too very just also again still get got please every again help issue problem since today now been being will would could should about after before'.split(
+    ' ',
+  ),
 );
 export function tokens(text: string): Set<string> {
   const out = new Set<string>();
-  for (const w of text.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').split(/[^a-z0-9]+/)) {
-    if (w.length >= 3 && !STOP.has(w)) out.add(w.length > 4 && w.endsWith('s') ? w.slice(0, -1) : w);
+  for (const w of text
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .split(/[^a-z0-9]+/)) {
+    if (w.length >= 3 && !STOP.has(w)) out.add(stem(w));
   }
   return out;
+}
+
+/** A deliberately light stemmer: "disconnects", "disconnecting" and "disconnected" meet at "disconnect". */
+function stem(w: string): string {
+  if (w.length > 5 && w.endsWith('ing')) return w.slice(0, -3);
+  if (w.length > 4 && w.endsWith('ed')) return w.slice(0, -2);
+  if (w.length > 4 && /(sh|ch|ss|x)es$/.test(w)) return w.slice(0, -2);
+  if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss')) return w.slice(0, -1);
+  return w;
 }
 
 export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {

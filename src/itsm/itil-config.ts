@@ -9,7 +9,10 @@ import { loadDataFile, parseDataWith } from './data-file.js';
 
 const email = z.email().transform((e) => e.toLowerCase());
 const policy = z.enum(['any', 'all', 'majority']);
-const instant = z.iso.datetime({ offset: true, message: 'expected an ISO date-time like 2026-12-24T00:00:00Z' });
+const instant = z.iso.datetime({
+  offset: true,
+  message: 'expected an ISO date-time like 2026-12-24T00:00:00Z',
+});
 
 export const blackoutSchema = z
   .object({
@@ -20,12 +23,18 @@ export const blackoutSchema = z
     /** Change types still allowed inside the window (emergency changes usually are). */
     allow: z.array(z.enum(['standard', 'normal', 'emergency'])).default(['emergency']),
   })
-  .refine((b) => Date.parse(b.end) > Date.parse(b.start), { message: 'end must be after start', path: ['end'] });
+  .refine((b) => Date.parse(b.end) > Date.parse(b.start), {
+    message: 'end must be after start',
+    path: ['end'],
+  });
 export type Blackout = z.output<typeof blackoutSchema>;
 
 export const itilConfigSchema = z
   .object({
-    sla: z.object({ sweepSeconds: z.number().int().min(5).max(3600).default(60) }).strict().default({ sweepSeconds: 60 }),
+    sla: z
+      .object({ sweepSeconds: z.number().int().min(5).max(3600).default(60) })
+      .strict()
+      .default({ sweepSeconds: 60 }),
     approvals: z
       .object({
         /** Remind a pending approver after this many hours, then again every as many hours, at most `maxReminders` times. */
@@ -45,15 +54,30 @@ export const itilConfigSchema = z
         knownErrorMatch: z.number().gt(0).max(1).default(0.6),
       })
       .strict()
-      .default({ clusterMinIncidents: 5, clusterWindowMinutes: 30, clusterSimilarity: 0.3, knownErrorMatch: 0.6 }),
+      .default({
+        clusterMinIncidents: 5,
+        clusterWindowMinutes: 30,
+        clusterSimilarity: 0.3,
+        knownErrorMatch: 0.6,
+      }),
     changes: z
       .object({
-        cab: z.object({ members: z.array(email).default([]), policy: policy.default('majority') }).strict().default({ members: [], policy: 'majority' }),
-        emergencyCab: z.object({ members: z.array(email).default([]), policy: policy.default('any') }).strict().default({ members: [], policy: 'any' }),
+        cab: z
+          .object({ members: z.array(email).default([]), policy: policy.default('majority') })
+          .strict()
+          .default({ members: [], policy: 'majority' }),
+        emergencyCab: z
+          .object({ members: z.array(email).default([]), policy: policy.default('any') })
+          .strict()
+          .default({ members: [], policy: 'any' }),
         blackouts: z.array(blackoutSchema).default([]),
       })
       .strict()
-      .default({ cab: { members: [], policy: 'majority' }, emergencyCab: { members: [], policy: 'any' }, blackouts: [] }),
+      .default({
+        cab: { members: [], policy: 'majority' },
+        emergencyCab: { members: [], policy: 'any' },
+        blackouts: [],
+      }),
   })
   .strict();
 
@@ -75,7 +99,9 @@ export async function loadItilConfig(file: string): Promise<ItilConfig> {
   const cfg = await loadDataFile(itilConfigSchema, file);
   for (const [i, b] of cfg.changes.blackouts.entries()) {
     if (cfg.changes.blackouts.findIndex((x) => x.name === b.name) !== i) {
-      throw new AppError('data_invalid', `${file}: changes.blackouts.${i}.name: "${b.name}" appears twice`, { field: `changes.blackouts.${i}.name` });
+      throw new AppError('data_invalid', `${file}: changes.blackouts.${i}.name: "${b.name}" appears twice`, {
+        field: `changes.blackouts.${i}.name`,
+      });
     }
   }
   return cfg;

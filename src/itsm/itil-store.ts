@@ -63,7 +63,15 @@ export interface ProblemRecord {
 export const CHANGE_TYPES = ['standard', 'normal', 'emergency'] as const;
 export type ChangeType = (typeof CHANGE_TYPES)[number];
 /** draft → cab → scheduled → implementing → review → closed; or rejected / cancelled. */
-export type ChangePhase = 'draft' | 'cab' | 'scheduled' | 'implementing' | 'review' | 'closed' | 'rejected' | 'cancelled';
+export type ChangePhase =
+  | 'draft'
+  | 'cab'
+  | 'scheduled'
+  | 'implementing'
+  | 'review'
+  | 'closed'
+  | 'rejected'
+  | 'cancelled';
 
 export interface ChangeRecord {
   ticketId: number;
@@ -97,17 +105,32 @@ export interface ItilStore {
   recentOpenIncidents(since: string, limit: number): Promise<Ticket[]>;
   ticketsByIds(ids: readonly number[]): Promise<Ticket[]>;
 
-  addApprovals(rows: Array<Pick<Approval, 'ticketId' | 'approverId' | 'purpose' | 'policy' | 'requestedAt'>>): Promise<void>;
+  addApprovals(
+    rows: Array<Pick<Approval, 'ticketId' | 'approverId' | 'purpose' | 'policy' | 'requestedAt'>>,
+  ): Promise<void>;
   approvalsOf(ticketId: number, purpose: ApprovalPurpose): Promise<Approval[]>;
   /** Moves a pending approval to approved/rejected; false when it was not pending (double click, race). */
-  decideApproval(ticketId: number, approverId: number, purpose: ApprovalPurpose, state: 'approved' | 'rejected', comment: string | null, at: string): Promise<boolean>;
+  decideApproval(
+    ticketId: number,
+    approverId: number,
+    purpose: ApprovalPurpose,
+    state: 'approved' | 'rejected',
+    comment: string | null,
+    at: string,
+  ): Promise<boolean>;
   /** Withdraws the still-pending approvals of a ticket once the outcome is known. */
   withdrawPending(ticketId: number, purpose: ApprovalPurpose, at: string): Promise<void>;
   pendingApprovalsRequestedBefore(before: string, limit: number): Promise<Approval[]>;
   bumpReminders(id: number): Promise<void>;
 
   /** Links two tickets; false when the link already existed. */
-  link(fromTicketId: number, toTicketId: number, type: LinkType, actorId: number | null, at: string): Promise<boolean>;
+  link(
+    fromTicketId: number,
+    toTicketId: number,
+    type: LinkType,
+    actorId: number | null,
+    at: string,
+  ): Promise<boolean>;
   linkedFrom(toTicketId: number, type: LinkType): Promise<number[]>;
   linkedTo(fromTicketId: number, type: LinkType): Promise<number[]>;
 
@@ -124,7 +147,12 @@ export interface ItilStore {
   assetByTag(tag: string): Promise<Asset | null>;
   assetsByIds(ids: readonly number[]): Promise<Asset[]>;
   assetsOwnedBy(personId: number): Promise<Asset[]>;
-  listAssets(filter: { type?: string; ownerId?: number; status?: AssetStatus; limit?: number }): Promise<Asset[]>;
+  listAssets(filter: {
+    type?: string;
+    ownerId?: number;
+    status?: AssetStatus;
+    limit?: number;
+  }): Promise<Asset[]>;
   /** Replaces the outgoing relations of `fromId`. */
   setRelations(fromId: number, relations: Array<{ toId: number; type: RelationType }>): Promise<void>;
   relations(): Promise<AssetRelation[]>;

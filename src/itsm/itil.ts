@@ -3,13 +3,13 @@
  * CMDB and the dispatch extras, over the same stores and one notifier.
  */
 import { type ApprovalSpec, createApprovalService } from './approvals.js';
-import { createAssetService, type WarrantyStatus } from './assets.js';
+import { createAssetService, type WarrantyStatus, warrantyStatus } from './assets.js';
 import { createChangeService } from './changes.js';
 import type { ItilConfig } from './itil-config.js';
 import type { ItilNotifier, ItilStore } from './itil-store.js';
 import { createProblemService } from './problems.js';
-import { createSlaSweep, type SweepResult } from './sla-sweep.js';
 import type { SlaConfig } from './sla.js';
+import { createSlaSweep, type SweepResult } from './sla-sweep.js';
 import type { DirectoryStore, Person, TicketStore } from './store.js';
 import type { Ticket } from './types.js';
 
@@ -58,18 +58,28 @@ export function createItil(deps: ItilDeps) {
      * Call right after a ticket is opened from chat (hook for the dialogs): requests the template's
      * approval, links the requester's own device ("my laptop"), offers a known error's workaround.
      */
-    async onTicketOpened(ticket: Ticket, requester: Person, text: string, approval: ApprovalSpec | null, now: string): Promise<OpenedResult> {
+    async onTicketOpened(
+      ticket: Ticket,
+      requester: Person,
+      text: string,
+      approval: ApprovalSpec | null,
+      now: string,
+    ): Promise<OpenedResult> {
       const out: OpenedResult = { replies: [], approvalRequested: false, knownError: null, asset: null };
       if (approval) {
         const r = await approvals.request(ticket.number, approval, now);
         out.approvalRequested = true;
-        out.replies.push(`${ticket.number} needs approval first; I've asked ${r.approvers.length === 1 ? 'your approver' : `${r.approvers.length} approvers`} and will tell you their decision.`);
+        out.replies.push(
+          `${ticket.number} needs approval first; I've asked ${r.approvers.length === 1 ? 'your approver' : `${r.approvers.length} approvers`} and will tell you their decision.`,
+        );
       }
       if (ticket.kind === 'incident') {
         const linked = await assets.linkMentionedAsset(ticket, requester, text, now);
         if (linked) {
           out.asset = { tag: linked.asset.tag, warranty: linked.warranty };
-          out.replies.push(`I've linked your ${linked.asset.type} ${linked.asset.tag} (${linked.asset.name}) to ${ticket.number}.`);
+          out.replies.push(
+            `I've linked your ${linked.asset.type} ${linked.asset.tag} (${linked.asset.name}) to ${ticket.number}.`,
+          );
         }
         const offer = await problems.offerWorkaround(ticket, text, now);
         if (offer) {
@@ -80,10 +90,30 @@ export function createItil(deps: ItilDeps) {
       return out;
     },
 
+    /** What a ticket is linked to, for the ticket view: assets (with warranty), problem, causing change, approvals. */
+    async links(ticket: Ticket, now: string) {
+      const [assetRows, problemIds, changeIds, approvalRows] = await Promise.all([
+        deps.itil.assetsOfTicket(ticket.id),
+        deps.itil.linkedTo(ticket.id, 'problem'),
+        deps.itil.linkedTo(ticket.id, 'caused_by_change'),
+        deps.itil.approvalsOf(ticket.id, 'request'),
+      ]);
+      const related = await deps.itil.ticketsByIds([...problemIds, ...changeIds]);
+      const num = (id: number) => related.find((t) => t.id === id)?.number ?? null;
+      return {
+        assets: assetRows.map((a) => ({ tag: a.tag, name: a.name, type: a.type, status: a.status, warranty: warrantyStatus(a, now) })),
+        problem: problemIds.map(num).find((n) => n !== null) ?? null,
+        causedByChange: changeIds.map(num).find((n) => n !== null) ?? null,
+        approvals: approvalRows.map((a) => ({ approverId: a.approverId, state: a.state, comment: a.comment, decidedAt: a.decidedAt })),
+      };
+    },
+
     /** "I'm away" / "I'm back" from an agent: away agents get no automatic assignments. */
     async setAway(person: Person, away: boolean): Promise<string> {
       await deps.itil.setAway(person.id, away);
-      return away ? "You're marked away: no new tickets will be assigned to you until you say you're back." : "Welcome back: you'll get new tickets again.";
+      return away
+        ? "You're marked away: no new tickets will be assigned to you until you say you're back."
+        : "Welcome back: you'll get new tickets again.";
     },
   };
 }

@@ -5,8 +5,8 @@
  * bursts of similar incidents are flagged to the group as a possible problem.
  */
 import { AppError } from '../errors.js';
-import type { ItilConfig } from './itil-config.js';
 import { applyToTicket, assertStaff, jaccard, mustTicket, tokens } from './itil-common.js';
+import type { ItilConfig } from './itil-config.js';
 import type { ItilNotifier, ItilStore, ProblemRecord } from './itil-store.js';
 import { assertTransition } from './lifecycle.js';
 import { priorityOf } from './priority.js';
@@ -26,8 +26,13 @@ export interface ClusterInput {
  * Groups reports that look alike (word overlap ≥ `similarity` with any member, single link) and arrived
  * within `windowMinutes` of the cluster's first report. Returns clusters of at least `minSize`, largest first.
  */
-export function findClusters(items: readonly ClusterInput[], opts: { minSize: number; windowMinutes: number; similarity: number }): number[][] {
-  const sorted = [...items].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id));
+export function findClusters(
+  items: readonly ClusterInput[],
+  opts: { minSize: number; windowMinutes: number; similarity: number },
+): number[][] {
+  const sorted = [...items].sort((a, b) =>
+    a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id,
+  );
   const toks = new Map(sorted.map((i) => [i.id, tokens(i.text)]));
   const clusters: Array<{ ids: number[]; start: number }> = [];
   const windowMs = opts.windowMinutes * 60_000;
@@ -49,7 +54,10 @@ export function findClusters(items: readonly ClusterInput[], opts: { minSize: nu
     if (best) best.ids.push(it.id);
     else clusters.push({ ids: [it.id], start: at });
   }
-  return clusters.filter((c) => c.ids.length >= opts.minSize).map((c) => c.ids).sort((a, b) => b.length - a.length);
+  return clusters
+    .filter((c) => c.ids.length >= opts.minSize)
+    .map((c) => c.ids)
+    .sort((a, b) => b.length - a.length);
 }
 
 /** Share of a known error's keywords found in a message (0 when it has none). */
@@ -87,15 +95,67 @@ export function createProblemService(deps: ProblemServiceDeps) {
   const { tickets, itil, notifier, directory } = deps;
 
   async function record(t: Ticket): Promise<ProblemRecord> {
-    return (await itil.problem(t.id)) ?? { ticketId: t.id, rootCause: null, workaround: null, knownError: false, keywords: [], updatedAt: t.createdAt };
+    return (
+      (await itil.problem(t.id)) ?? {
+        ticketId: t.id,
+        rootCause: null,
+        workaround: null,
+        knownError: false,
+        keywords: [],
+        updatedAt: t.createdAt,
+      }
+    );
   }
 
-  async function linkOne(problem: Ticket, incident: Ticket, actorId: number | null, why: string, now: string): Promise<boolean> {
-    if (incident.kind !== 'incident') throw new AppError('validation_failed', `${incident.number} is not an incident; only incidents are linked to problems.`, { field: 'incidents' });
+  async function linkOne(
+    problem: Ticket,
+    incident: Ticket,
+    actorId: number | null,
+    why: string,
+    now: string,
+  ): Promise<boolean> {
+    if (incident.kind !== 'incident')
+      throw new AppError(
+        'validation_failed',
+        `${incident.number} is not an incident; only incidents are linked to problems.`,
+        { field: 'incidents' },
+      );
     const added = await itil.link(incident.id, problem.id, 'problem', actorId, now);
     if (!added) return false;
-    await applyToTicket(tickets, incident.id, () => ({ events: [{ at: now, actorId, type: 'linked', to: problem.number, reason: why, data: { kind: 'problem', problem: problem.number } }] }), now);
-    await applyToTicket(tickets, problem.id, () => ({ events: [{ at: now, actorId, type: 'linked', to: incident.number, reason: why, data: { kind: 'incident', incident: incident.number } }] }), now);
+    await applyToTicket(
+      tickets,
+      incident.id,
+      () => ({
+        events: [
+          {
+            at: now,
+            actorId,
+            type: 'linked',
+            to: problem.number,
+            reason: why,
+            data: { kind: 'problem', problem: problem.number },
+          },
+        ],
+      }),
+      now,
+    );
+    await applyToTicket(
+      tickets,
+      problem.id,
+      () => ({
+        events: [
+          {
+            at: now,
+            actorId,
+            type: 'linked',
+            to: incident.number,
+            reason: why,
+            data: { kind: 'incident', incident: incident.number },
+          },
+        ],
+      }),
+      now,
+    );
     return true;
   }
 
@@ -105,13 +165,21 @@ export function createProblemService(deps: ProblemServiceDeps) {
 
   return {
     /** An agent opens a problem from one or more incidents; priority is the worst of theirs unless given. */
-    async create(actor: Person, input: { title: string; description?: string; incidents: string[]; impact?: Level; urgency?: Level }, now: string): Promise<Ticket> {
+    async create(
+      actor: Person,
+      input: { title: string; description?: string; incidents: string[]; impact?: Level; urgency?: Level },
+      now: string,
+    ): Promise<Ticket> {
       assertStaff(actor, 'create problems');
       const title = input.title.trim();
-      if (!title) throw new AppError('validation_failed', 'A problem needs a title: what keeps going wrong?', { field: 'title' });
+      if (!title)
+        throw new AppError('validation_failed', 'A problem needs a title: what keeps going wrong?', {
+          field: 'title',
+        });
       const incidents: Ticket[] = [];
       for (const n of input.incidents) incidents.push(await mustTicket(tickets, n, 'incident'));
-      const worst = (pick: (t: Ticket) => Level): Level => LEVELS.find((l) => incidents.some((t) => pick(t) === l)) ?? 'medium';
+      const worst = (pick: (t: Ticket) => Level): Level =>
+        LEVELS.find((l) => incidents.some((t) => pick(t) === l)) ?? 'medium';
       const impact = input.impact ?? worst((t) => t.impact);
       const urgency = input.urgency ?? worst((t) => t.urgency);
       const priority = priorityOf(impact, urgency);
@@ -134,47 +202,120 @@ export function createProblemService(deps: ProblemServiceDeps) {
           createdAt: now,
           sourceKey: null,
         },
-        [{ at: now, actorId: actor.id, type: 'created', to: 'new', reason: `problem opened from ${incidents.map((t) => t.number).join(', ') || 'no incident'}`, data: { priority, impact, urgency } }],
+        [
+          {
+            at: now,
+            actorId: actor.id,
+            type: 'created',
+            to: 'new',
+            reason: `problem opened from ${incidents.map((t) => t.number).join(', ') || 'no incident'}`,
+            data: { priority, impact, urgency },
+          },
+        ],
       );
-      await itil.saveProblem({ ticketId: problem.id, rootCause: null, workaround: null, knownError: false, keywords: [], updatedAt: now });
-      for (const inc of incidents) await linkOne(problem, inc, actor.id, `linked when ${problem.number} was opened`, now);
+      await itil.saveProblem({
+        ticketId: problem.id,
+        rootCause: null,
+        workaround: null,
+        knownError: false,
+        keywords: [],
+        updatedAt: now,
+      });
+      for (const inc of incidents)
+        await linkOne(problem, inc, actor.id, `linked when ${problem.number} was opened`, now);
       return (await tickets.byId(problem.id)) ?? problem;
     },
 
     async link(problemNumber: string, incidentNumber: string, actor: Person, now: string): Promise<boolean> {
       assertStaff(actor, 'link incidents to problems');
       const problem = await mustProblem(problemNumber);
-      return linkOne(problem, await mustTicket(tickets, incidentNumber, 'incident'), actor.id, `linked by ${actor.displayName}`, now);
+      return linkOne(
+        problem,
+        await mustTicket(tickets, incidentNumber, 'incident'),
+        actor.id,
+        `linked by ${actor.displayName}`,
+        now,
+      );
     },
 
-    async setRootCause(problemNumber: string, actor: Person, rootCause: string, now: string): Promise<ProblemRecord> {
+    async setRootCause(
+      problemNumber: string,
+      actor: Person,
+      rootCause: string,
+      now: string,
+    ): Promise<ProblemRecord> {
       assertStaff(actor, 'record a root cause');
       const problem = await mustProblem(problemNumber);
       const rec = { ...(await record(problem)), rootCause: rootCause.trim(), updatedAt: now };
       await itil.saveProblem(rec);
-      await applyToTicket(tickets, problem.id, () => ({ events: [{ at: now, actorId: actor.id, type: 'field_changed', to: rec.rootCause, reason: 'root cause recorded', data: { field: 'root_cause' } }] }), now);
+      await applyToTicket(
+        tickets,
+        problem.id,
+        () => ({
+          events: [
+            {
+              at: now,
+              actorId: actor.id,
+              type: 'field_changed',
+              to: rec.rootCause,
+              reason: 'root cause recorded',
+              data: { field: 'root_cause' },
+            },
+          ],
+        }),
+        now,
+      );
       return rec;
     },
 
     /** Publishes the workaround as a known error: from now on matching reports get it at once. */
-    async publishKnownError(problemNumber: string, actor: Person, input: { workaround: string; keywords?: string[] }, now: string): Promise<ProblemRecord> {
+    async publishKnownError(
+      problemNumber: string,
+      actor: Person,
+      input: { workaround: string; keywords?: string[] },
+      now: string,
+    ): Promise<ProblemRecord> {
       assertStaff(actor, 'publish known errors');
       const problem = await mustProblem(problemNumber);
       const workaround = input.workaround.trim();
-      if (!workaround) throw new AppError('validation_failed', 'A known error needs a workaround people can apply.', { field: 'workaround' });
-      const keywords = (input.keywords && input.keywords.length > 0 ? input.keywords : defaultKeywords(problem.title)).map((k) => k.toLowerCase());
+      if (!workaround)
+        throw new AppError('validation_failed', 'A known error needs a workaround people can apply.', {
+          field: 'workaround',
+        });
+      const keywords = (
+        input.keywords && input.keywords.length > 0 ? input.keywords : defaultKeywords(problem.title)
+      ).map((k) => k.toLowerCase());
       const rec = { ...(await record(problem)), workaround, knownError: true, keywords, updatedAt: now };
       await itil.saveProblem(rec);
-      await applyToTicket(tickets, problem.id, () => ({ events: [{ at: now, actorId: actor.id, type: 'field_changed', to: 'known_error', reason: 'known error published', data: { field: 'known_error', workaround, keywords } }] }), now);
+      await applyToTicket(
+        tickets,
+        problem.id,
+        () => ({
+          events: [
+            {
+              at: now,
+              actorId: actor.id,
+              type: 'field_changed',
+              to: 'known_error',
+              reason: 'known error published',
+              data: { field: 'known_error', workaround, keywords },
+            },
+          ],
+        }),
+        now,
+      );
       return rec;
     },
 
     /** The best known error for a message, if it matches well enough. */
-    async matchKnownError(text: string): Promise<{ problem: Ticket; record: ProblemRecord; score: number } | null> {
+    async matchKnownError(
+      text: string,
+    ): Promise<{ problem: Ticket; record: ProblemRecord; score: number } | null> {
       let best: { record: ProblemRecord; score: number } | null = null;
       for (const rec of await itil.knownErrors()) {
         const score = knownErrorScore(rec.keywords, text);
-        if (score >= deps.config.knownErrorMatch && (!best || score > best.score)) best = { record: rec, score };
+        if (score >= deps.config.knownErrorMatch && (!best || score > best.score))
+          best = { record: rec, score };
       }
       if (!best) return null;
       const problem = await tickets.byId(best.record.ticketId);
@@ -185,11 +326,21 @@ export function createProblemService(deps: ProblemServiceDeps) {
      * For a freshly opened incident: when its text matches a known error, links it to the problem and
      * returns the workaround for the bot to offer. Null when nothing matches.
      */
-    async offerWorkaround(incident: Ticket, text: string, now: string): Promise<{ problem: string; workaround: string; reply: string } | null> {
+    async offerWorkaround(
+      incident: Ticket,
+      text: string,
+      now: string,
+    ): Promise<{ problem: string; workaround: string; reply: string } | null> {
       if (incident.kind !== 'incident') return null;
       const m = await this.matchKnownError(text);
       if (!m?.record.workaround) return null;
-      await linkOne(m.problem, incident, null, `matched known error ${m.problem.number} (score ${m.score.toFixed(2)})`, now);
+      await linkOne(
+        m.problem,
+        incident,
+        null,
+        `matched known error ${m.problem.number} (score ${m.score.toFixed(2)})`,
+        now,
+      );
       return {
         problem: m.problem.number,
         workaround: m.record.workaround,
@@ -201,20 +352,45 @@ export function createProblemService(deps: ProblemServiceDeps) {
       assertStaff(viewer, 'view problems');
       const problem = await mustProblem(problemNumber);
       const incidents = await itil.ticketsByIds(await itil.linkedFrom(problem.id, 'problem'));
-      return { problem, record: await record(problem), incidents: incidents.map((t) => ({ number: t.number, title: t.title, state: t.state, requesterId: t.requesterId })) };
+      return {
+        problem,
+        record: await record(problem),
+        incidents: incidents.map((t) => ({
+          number: t.number,
+          title: t.title,
+          state: t.state,
+          requesterId: t.requesterId,
+        })),
+      };
     },
 
     /** Moves the problem; resolving it tells every requester of a linked incident. */
-    async transition(problemNumber: string, to: Ticket['state'], actor: Person, reason: string | null, now: string): Promise<{ problem: Ticket; notified: number }> {
+    async transition(
+      problemNumber: string,
+      to: Ticket['state'],
+      actor: Person,
+      reason: string | null,
+      now: string,
+    ): Promise<{ problem: Ticket; notified: number }> {
       assertStaff(actor, 'work on problems');
       const current = await mustProblem(problemNumber);
       const problem = await applyToTicket(
         tickets,
         current.id,
         (t) => {
-          assertTransition(t.state, to, { now, resolvedAt: t.resolvedAt, pendingReason: to === 'pending' ? 'vendor' : null, ticketNumber: t.number });
+          assertTransition(t.state, to, {
+            now,
+            resolvedAt: t.resolvedAt,
+            pendingReason: to === 'pending' ? 'vendor' : null,
+            ticketNumber: t.number,
+          });
           return {
-            patch: { state: to, pendingReason: to === 'pending' ? 'vendor' : null, ...(to === 'resolved' ? { resolvedAt: now } : {}), ...(to === 'closed' || to === 'cancelled' ? { closedAt: now } : {}) },
+            patch: {
+              state: to,
+              pendingReason: to === 'pending' ? 'vendor' : null,
+              ...(to === 'resolved' ? { resolvedAt: now } : {}),
+              ...(to === 'closed' || to === 'cancelled' ? { closedAt: now } : {}),
+            },
             events: [{ at: now, actorId: actor.id, type: 'state_changed', from: t.state, to, reason }],
           };
         },
@@ -224,7 +400,11 @@ export function createProblemService(deps: ProblemServiceDeps) {
       if (to === 'resolved') {
         const linked = await itil.ticketsByIds(await itil.linkedFrom(problem.id, 'problem'));
         for (const inc of linked) {
-          await notifier.notifyRequester(inc, `Good news: the underlying problem behind ${inc.number} (${problem.number}: ${problem.title}) is fixed${reason ? `: ${reason}` : ''}. If ${inc.number} still happens, reply here.`, `problem-resolved:${problem.number}`);
+          await notifier.notifyRequester(
+            inc,
+            `Good news: the underlying problem behind ${inc.number} (${problem.number}: ${problem.title}) is fixed${reason ? `: ${reason}` : ''}. If ${inc.number} still happens, reply here.`,
+            `problem-resolved:${problem.number}`,
+          );
           notified++;
         }
       }
@@ -238,12 +418,18 @@ export function createProblemService(deps: ProblemServiceDeps) {
     async detectPossibleProblems(now: string): Promise<Array<{ incidents: string[] }>> {
       const cfg = deps.config;
       const since = new Date(Date.parse(now) - cfg.clusterWindowMinutes * 60_000).toISOString();
-      const recent = (await itil.recentOpenIncidents(since, 500)).filter((t) => OPEN_STATES.includes(t.state));
+      const recent = (await itil.recentOpenIncidents(since, 500)).filter((t) =>
+        OPEN_STATES.includes(t.state),
+      );
       const unlinked: Ticket[] = [];
       for (const t of recent) if ((await itil.linkedTo(t.id, 'problem')).length === 0) unlinked.push(t);
       const clusters = findClusters(
         unlinked.map((t) => ({ id: t.id, text: `${t.title} ${t.description}`, createdAt: t.createdAt })),
-        { minSize: cfg.clusterMinIncidents, windowMinutes: cfg.clusterWindowMinutes, similarity: cfg.clusterSimilarity },
+        {
+          minSize: cfg.clusterMinIncidents,
+          windowMinutes: cfg.clusterWindowMinutes,
+          similarity: cfg.clusterSimilarity,
+        },
       );
       const byId = new Map(unlinked.map((t) => [t.id, t]));
       const announced: Array<{ incidents: string[] }> = [];
@@ -252,7 +438,17 @@ export function createProblemService(deps: ProblemServiceDeps) {
         const first = members[0];
         if (!first) continue;
         const key = `possible-problem:${first.id}`;
-        if (!(await itil.claimNotification({ key, ticketId: first.id, kind: 'possible_problem', clock: '-', dueAt: null, createdAt: now }))) continue;
+        if (
+          !(await itil.claimNotification({
+            key,
+            ticketId: first.id,
+            kind: 'possible_problem',
+            clock: '-',
+            dueAt: null,
+            createdAt: now,
+          }))
+        )
+          continue;
         const numbers = members.map((t) => t.number);
         const text = `🔎 Possible problem: ${members.length} similar reports in ${cfg.clusterWindowMinutes} minutes ("${first.title}"): ${numbers.join(', ')}. Create a problem from them with POST /api/v1/problems.`;
         if (!(await notifier.notifyAgents(first, text, key))) {

@@ -74,7 +74,12 @@ export function riskScore(i: RiskInput): Risk {
 }
 
 /** The blackout window a change in [start, end) would fall into, unless its type is allowed there. */
-export function blackoutClash(start: string, end: string, type: ChangeType, blackouts: readonly Blackout[]): Blackout | null {
+export function blackoutClash(
+  start: string,
+  end: string,
+  type: ChangeType,
+  blackouts: readonly Blackout[],
+): Blackout | null {
   const s = Date.parse(start);
   const e = Date.parse(end);
   for (const b of blackouts) {

@@ -9,11 +9,26 @@
 import { chooseAgent } from './dispatch.js';
 import { applyToTicket } from './itil-common.js';
 import type { ItilNotifier, ItilStore } from './itil-store.js';
-import { type Clock, computeSla, type SlaConfig, type SlaResult } from './sla.js';
+import { CALENDAR_24X7, type Clock, computeSla, type SlaConfig, type SlaResult } from './sla.js';
 import type { DirectoryStore, NewEvent, TicketPatch, TicketStore } from './store.js';
-import type { Ticket, TicketKind } from './types.js';
+import { PRIORITIES, type Ticket, type TicketKind } from './types.js';
 
 export type ClockName = 'response' | 'resolution';
+
+/**
+ * The SLA config as it applies to one group's tickets: policies on business hours use the group's
+ * calendar (groups.json `calendar`, defined under `calendars` in sla.json); 24×7 policies and category
+ * overrides that name their own calendar are kept. Unknown or absent names leave the config as is.
+ */
+export function slaConfigForGroup(config: SlaConfig, calendar: string | null | undefined): SlaConfig {
+  if (!calendar || calendar === CALENDAR_24X7 || !(calendar in config.calendars)) return config;
+  const policies = { ...config.policies };
+  for (const p of PRIORITIES) {
+    const pol = policies[p];
+    if (pol.calendar !== CALENDAR_24X7 && pol.calendar !== calendar) policies[p] = { ...pol, calendar };
+  }
+  return { ...config, policies };
+}
 
 export interface SlaNotice {
   /** Idempotency key; also the outbox dedupe key of the messages it sends. */
@@ -37,9 +52,21 @@ export function dueNotices(ticket: Pick<Ticket, 'id'>, sla: SlaResult): SlaNotic
   ];
   for (const [clock, c] of each) {
     if (c.breached && c.metAt === null && c.state !== 'stopped') {
-      out.push({ key: `sla:${ticket.id}:${clock}:breach`, kind: 'breach', clock, dueAt: c.breachedAt, priority: sla.priority });
+      out.push({
+        key: `sla:${ticket.id}:${clock}:breach`,
+        kind: 'breach',
+        clock,
+        dueAt: c.breachedAt,
+        priority: sla.priority,
+      });
     } else if (c.warning && c.state === 'running') {
-      out.push({ key: `sla:${ticket.id}:${clock}:warning:${sla.priority}`, kind: 'warning', clock, dueAt: c.dueAt, priority: sla.priority });
+      out.push({
+        key: `sla:${ticket.id}:${clock}:warning:${sla.priority}`,
+        kind: 'warning',
+        clock,
+        dueAt: c.dueAt,
+        priority: sla.priority,
+      });
     }
   }
   return out;
@@ -88,7 +115,11 @@ export function createSlaSweep(deps: SlaSweepDeps) {
   }
 
   /** Hands the ticket to the group's escalation group and dispatches inside it. Null when there is no next tier. */
-  async function escalateFunctionally(t: Ticket, notice: SlaNotice, now: string): Promise<{ ticket: Ticket; to: string } | null> {
+  async function escalateFunctionally(
+    t: Ticket,
+    notice: SlaNotice,
+    now: string,
+  ): Promise<{ ticket: Ticket; to: string } | null> {
     const group = t.groupId === null ? null : await directory.groupById(t.groupId);
     if (!group?.escalationGroup) return null;
     const next = await directory.groupBySlug(group.escalationGroup);
@@ -101,7 +132,15 @@ export function createSlaSweep(deps: SlaSweepDeps) {
       (cur) => {
         if (cur.groupId !== group.id) return null; // someone moved it meanwhile; their decision stands
         const events: NewEvent[] = [
-          { at: now, actorId: null, type: 'escalated', from: group.slug, to: next.slug, reason, data: { level: `sla:${notice.clock}`, kind: 'functional', clock: notice.clock } },
+          {
+            at: now,
+            actorId: null,
+            type: 'escalated',
+            from: group.slug,
+            to: next.slug,
+            reason,
+            data: { level: `sla:${notice.clock}`, kind: 'functional', clock: notice.clock },
+          },
           {
             at: now,
             actorId: null,
@@ -109,13 +148,26 @@ export function createSlaSweep(deps: SlaSweepDeps) {
             from: cur.assigneeId === null ? null : String(cur.assigneeId),
             to: choice.userId === null ? null : String(choice.userId),
             reason: `${reason}; ${choice.reason}`,
-            data: { group: next.slug, groupId: next.id, assigneeId: choice.userId, auto: true, escalation: 'functional' },
+            data: {
+              group: next.slug,
+              groupId: next.id,
+              assigneeId: choice.userId,
+              auto: true,
+              escalation: 'functional',
+            },
           },
         ];
         const patch: Omit<TicketPatch, 'updatedAt'> = { groupId: next.id, assigneeId: choice.userId };
         if (cur.state === 'new' && choice.userId !== null) {
           patch.state = 'assigned';
-          events.push({ at: now, actorId: null, type: 'state_changed', from: 'new', to: 'assigned', reason: 'escalation dispatch' });
+          events.push({
+            at: now,
+            actorId: null,
+            type: 'state_changed',
+            from: 'new',
+            to: 'assigned',
+            reason: 'escalation dispatch',
+          });
         }
         return { patch, events };
       },
@@ -129,13 +181,28 @@ export function createSlaSweep(deps: SlaSweepDeps) {
     let ticket = await applyToTicket(
       tickets,
       t.id,
-      () => ({ events: [{ at: now, actorId: null, type: 'sla_notified', to: notice.kind, reason: `${CLOCK_WORD[notice.clock]} ${notice.kind}`, data: { clock: notice.clock, kind: notice.kind, dueAt: notice.dueAt, priority: notice.priority } }] }),
+      () => ({
+        events: [
+          {
+            at: now,
+            actorId: null,
+            type: 'sla_notified',
+            to: notice.kind,
+            reason: `${CLOCK_WORD[notice.clock]} ${notice.kind}`,
+            data: { clock: notice.clock, kind: notice.kind, dueAt: notice.dueAt, priority: notice.priority },
+          },
+        ],
+      }),
       now,
     );
     const what = `${ticket.number} "${ticket.title}" (${notice.priority})`;
     if (notice.kind === 'warning') {
       result.warnings++;
-      await tellAgents(ticket, `⏰ SLA warning: ${CLOCK_WORD[notice.clock]} for ${what} is due ${hhmm(notice.dueAt)}.`, notice.key);
+      await tellAgents(
+        ticket,
+        `⏰ SLA warning: ${CLOCK_WORD[notice.clock]} for ${what} is due ${hhmm(notice.dueAt)}.`,
+        notice.key,
+      );
       return;
     }
     result.breaches++;
@@ -148,21 +215,64 @@ export function createSlaSweep(deps: SlaSweepDeps) {
     const text = `🚨 SLA breached: ${CLOCK_WORD[notice.clock]} for ${what} was due ${hhmm(notice.dueAt)}.${moved ? ` Escalated to ${moved.to}.` : ''}`;
     await tellAgents(ticket, text, notice.key);
     if (originalGroup?.managerId != null) {
-      if (await notifier.notifyPerson(originalGroup.managerId, `${text} You manage ${originalGroup.name}.`, `${notice.key}:manager`)) result.hierarchicalEscalations++;
+      if (
+        await notifier.notifyPerson(
+          originalGroup.managerId,
+          `${text} You manage ${originalGroup.name}.`,
+          `${notice.key}:manager`,
+        )
+      )
+        result.hierarchicalEscalations++;
       await applyToTicket(
         tickets,
         ticket.id,
-        () => ({ events: [{ at: now, actorId: null, type: 'escalated', to: `manager:${originalGroup.managerId}`, reason: `${CLOCK_WORD[notice.clock]} SLA breached: hierarchical escalation to the manager of ${originalGroup.slug}`, data: { level: `sla:${notice.clock}:manager`, kind: 'hierarchical', managerId: originalGroup.managerId } }] }),
+        () => ({
+          events: [
+            {
+              at: now,
+              actorId: null,
+              type: 'escalated',
+              to: `manager:${originalGroup.managerId}`,
+              reason: `${CLOCK_WORD[notice.clock]} SLA breached: hierarchical escalation to the manager of ${originalGroup.slug}`,
+              data: {
+                level: `sla:${notice.clock}:manager`,
+                kind: 'hierarchical',
+                managerId: originalGroup.managerId,
+              },
+            },
+          ],
+        }),
         now,
       );
     }
-    await notifier.notifyRequester(ticket, `We are late on ${ticket.number}, sorry. ${moved ? `It has been escalated to ${moved.to}` : 'It has been escalated'} and is being looked at with priority.`, notice.key);
+    await notifier.notifyRequester(
+      ticket,
+      `We are late on ${ticket.number}, sorry. ${moved ? `It has been escalated to ${moved.to}` : 'It has been escalated'} and is being looked at with priority.`,
+      notice.key,
+    );
   }
 
   return {
     async sweep(now: string): Promise<SweepResult> {
-      const result: SweepResult = { scanned: 0, warnings: 0, breaches: 0, functionalEscalations: 0, hierarchicalEscalations: 0, nextDueAt: null };
+      const result: SweepResult = {
+        scanned: 0,
+        warnings: 0,
+        breaches: 0,
+        functionalEscalations: 0,
+        hierarchicalEscalations: 0,
+        nextDueAt: null,
+      };
       let afterId = 0;
+      const configs = new Map<number, SlaConfig>();
+      const configFor = async (groupId: number | null): Promise<SlaConfig> => {
+        if (groupId === null) return deps.sla;
+        let c = configs.get(groupId);
+        if (!c) {
+          c = slaConfigForGroup(deps.sla, (await directory.groupById(groupId))?.calendar);
+          configs.set(groupId, c);
+        }
+        return c;
+      };
       for (;;) {
         const page = await itil.openTickets(kinds, afterId, pageSize);
         if (page.length === 0) break;
@@ -170,12 +280,28 @@ export function createSlaSweep(deps: SlaSweepDeps) {
           afterId = t.id;
           result.scanned++;
           const events = await tickets.events(t.id);
-          const sla = computeSla({ createdAt: t.createdAt, events, priority: t.priority, category: t.category, requesterId: t.requesterId, config: deps.sla, now });
+          const sla = computeSla({
+            createdAt: t.createdAt,
+            events,
+            priority: t.priority,
+            category: t.category,
+            requesterId: t.requesterId,
+            config: await configFor(t.groupId),
+            now,
+          });
           for (const c of [sla.response, sla.resolution]) {
-            if (c.nextChangeAt && (result.nextDueAt === null || c.nextChangeAt < result.nextDueAt)) result.nextDueAt = c.nextChangeAt;
+            if (c.nextChangeAt && (result.nextDueAt === null || c.nextChangeAt < result.nextDueAt))
+              result.nextDueAt = c.nextChangeAt;
           }
           for (const notice of dueNotices(t, sla)) {
-            const won = await itil.claimNotification({ key: notice.key, ticketId: t.id, kind: notice.kind, clock: notice.clock, dueAt: notice.dueAt, createdAt: now });
+            const won = await itil.claimNotification({
+              key: notice.key,
+              ticketId: t.id,
+              kind: notice.kind,
+              clock: notice.clock,
+              dueAt: notice.dueAt,
+              createdAt: now,
+            });
             if (won) await act(t, notice, now, result);
           }
         }

@@ -2,8 +2,9 @@
  * Runs the SLA sweep (and approval reminders) on a timer. Never throws out of the timer: a failed run
  * is logged and the next one tries again; the notification keys make a retried run harmless.
  */
-import type { Logger } from '../log.js';
+
 import type { SweepResult } from '../itsm/sla-sweep.js';
+import type { Logger } from '../log.js';
 
 export interface SlaSweeperOptions {
   /** One sweep at `now`; the SLA sweep plus any other periodic ITIL work (approval reminders). */

@@ -114,11 +114,12 @@ export async function loadNlu(opts: LoadNluOptions): Promise<LoadedNlu> {
 
   const intentState = fromIntentArtefact(artefact.intents);
   const exampleVecs = embedder === null ? null : await embedder.embed(intentState.examples.map((e) => embeddingInput(e.text)));
-  const intents = new IntentModel(intentState, embedder, exampleVecs);
+  // Queries go to the uncached encoder: caching every text a user ever typed would grow without bound.
+  const intents = new IntentModel(intentState, base, exampleVecs);
   const cues = new PriorityCueMatcher(await loadCues(opts.dataDir));
   const triage: TriageModel = artefact.triage === null ? new CuesOnlyTriage(cues) : TicketTriage.deserialize(artefact.triage, cues);
   const articles = await loadKnowledgeArticles(opts.dataDir);
-  const knowledge = await HybridKnowledgeSearch.build(articles, embedder, artefact.knowledge);
+  const knowledge = await HybridKnowledgeSearch.build(articles, embedder, artefact.knowledge, base);
 
   if (cached !== null && opts.save === true) {
     // Keep only what the data needs, so the committed cache does not grow with every query.

@@ -6,14 +6,19 @@
 
 type Labels = Record<string, string>;
 
-const escapeLabel = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+const escapeLabel = (v: string): string =>
+  v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 const escapeHelp = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 
 function labelKey(names: readonly string[], labels: Labels): string {
   return names.map((n) => labels[n] ?? '').join('\u0000');
 }
 
-function renderLabels(names: readonly string[], values: readonly string[], extra: [string, string][] = []): string {
+function renderLabels(
+  names: readonly string[],
+  values: readonly string[],
+  extra: [string, string][] = [],
+): string {
   const parts = names.map((n, i) => `${n}="${escapeLabel(values[i] ?? '')}"`);
   for (const [k, v] of extra) parts.push(`${k}="${escapeLabel(v)}"`);
   return parts.length === 0 ? '' : `{${parts.join(',')}}`;
@@ -72,7 +77,9 @@ class Scalar extends Metric {
   }
   lines(): string[] {
     if (this.values.size === 0 && this.labelNames.length === 0) return [`${this.name} 0`];
-    return [...this.values.values()].map((s) => `${this.name}${renderLabels(this.labelNames, s.labels)} ${fmt(s.value)}`);
+    return [...this.values.values()].map(
+      (s) => `${this.name}${renderLabels(this.labelNames, s.labels)} ${fmt(s.value)}`,
+    );
   }
 }
 
@@ -81,7 +88,10 @@ export type Gauge = Scalar;
 
 export class Histogram extends Metric {
   readonly type = 'histogram';
-  private readonly series = new Map<string, { labels: string[]; counts: number[]; sum: number; count: number }>();
+  private readonly series = new Map<
+    string,
+    { labels: string[]; counts: number[]; sum: number; count: number }
+  >();
   constructor(
     name: string,
     help: string,
@@ -94,7 +104,12 @@ export class Histogram extends Metric {
     const k = labelKey(this.labelNames, labels);
     let s = this.series.get(k);
     if (!s) {
-      s = { labels: this.labelNames.map((n) => labels[n] ?? ''), counts: this.buckets.map(() => 0), sum: 0, count: 0 };
+      s = {
+        labels: this.labelNames.map((n) => labels[n] ?? ''),
+        counts: this.buckets.map(() => 0),
+        sum: 0,
+        count: 0,
+      };
       this.series.set(k, s);
     }
     this.buckets.forEach((b, i) => {
@@ -106,7 +121,11 @@ export class Histogram extends Metric {
   lines(): string[] {
     const out: string[] = [];
     for (const s of this.series.values()) {
-      this.buckets.forEach((b, i) => out.push(`${this.name}_bucket${renderLabels(this.labelNames, s.labels, [['le', fmt(b)]])} ${s.counts[i] ?? 0}`));
+      this.buckets.forEach((b, i) => {
+        out.push(
+          `${this.name}_bucket${renderLabels(this.labelNames, s.labels, [['le', fmt(b)]])} ${s.counts[i] ?? 0}`,
+        );
+      });
       out.push(`${this.name}_bucket${renderLabels(this.labelNames, s.labels, [['le', '+Inf']])} ${s.count}`);
       out.push(`${this.name}_sum${renderLabels(this.labelNames, s.labels)} ${fmt(s.sum)}`);
       out.push(`${this.name}_count${renderLabels(this.labelNames, s.labels)} ${s.count}`);
@@ -130,8 +149,20 @@ export class Registry {
   gauge(name: string, help: string, labelNames: readonly string[] = []): Gauge {
     return this.add(new Scalar(name, help, labelNames, 'gauge'));
   }
-  histogram(name: string, help: string, buckets: readonly number[], labelNames: readonly string[] = []): Histogram {
-    return this.add(new Histogram(name, help, labelNames, [...buckets].sort((a, b) => a - b)));
+  histogram(
+    name: string,
+    help: string,
+    buckets: readonly number[],
+    labelNames: readonly string[] = [],
+  ): Histogram {
+    return this.add(
+      new Histogram(
+        name,
+        help,
+        labelNames,
+        [...buckets].sort((a, b) => a - b),
+      ),
+    );
   }
   /** Runs before every render (e.g. counts from the database). A failing collector is reported, not fatal. */
   collect(fn: () => Promise<void>): void {
@@ -157,7 +188,10 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
 
 /** Handoff reasons carry numbers ("low confidence (0.42 for vpn)"); labels must not explode in cardinality. */
 export function normalizeReason(reason: string | null): string {
-  const r = (reason ?? 'unspecified').replace(/\s*\(.*\)\s*$/, '').trim().toLowerCase();
+  const r = (reason ?? 'unspecified')
+    .replace(/\s*\(.*\)\s*$/, '')
+    .trim()
+    .toLowerCase();
   return (r.length === 0 ? 'unspecified' : r).slice(0, 60);
 }
 
@@ -184,14 +218,42 @@ export interface ChatdeskMetrics {
  */
 export function createChatdeskMetrics(snapshot: () => Promise<OperationalSnapshot>): ChatdeskMetrics {
   const registry = new Registry();
-  const received = registry.counter('chatdesk_messages_received_total', 'Chat messages and actions accepted into the inbox, by platform.', ['platform']);
-  const sent = registry.counter('chatdesk_messages_sent_total', 'Messages delivered to a chat platform, by platform.', ['platform']);
-  const backlog = registry.gauge('chatdesk_outbox_backlog', 'Messages waiting in the outbox for delivery, by platform.', ['platform']);
-  const dead = registry.counter('chatdesk_outbox_dead_total', 'Messages given up after all delivery attempts, by platform.', ['platform']);
-  const handoffs = registry.counter('chatdesk_handoffs_total', 'Conversations the bot handed to a person, by reason.', ['reason']);
+  const received = registry.counter(
+    'chatdesk_messages_received_total',
+    'Chat messages and actions accepted into the inbox, by platform.',
+    ['platform'],
+  );
+  const sent = registry.counter(
+    'chatdesk_messages_sent_total',
+    'Messages delivered to a chat platform, by platform.',
+    ['platform'],
+  );
+  const backlog = registry.gauge(
+    'chatdesk_outbox_backlog',
+    'Messages waiting in the outbox for delivery, by platform.',
+    ['platform'],
+  );
+  const dead = registry.counter(
+    'chatdesk_outbox_dead_total',
+    'Messages given up after all delivery attempts, by platform.',
+    ['platform'],
+  );
+  const handoffs = registry.counter(
+    'chatdesk_handoffs_total',
+    'Conversations the bot handed to a person, by reason.',
+    ['reason'],
+  );
   const open = registry.gauge('chatdesk_tickets_open', 'Open tickets, by assignment group.', ['group']);
-  const breached = registry.gauge('chatdesk_sla_breached_open_tickets', 'Open tickets whose SLA clock is breached, by clock.', ['clock']);
-  const classifierConfidence = registry.histogram('chatdesk_classifier_confidence', 'Confidence of the intent classifier for each classified message.', [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1]);
+  const breached = registry.gauge(
+    'chatdesk_sla_breached_open_tickets',
+    'Open tickets whose SLA clock is breached, by clock.',
+    ['clock'],
+  );
+  const classifierConfidence = registry.histogram(
+    'chatdesk_classifier_confidence',
+    'Confidence of the intent classifier for each classified message.',
+    [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1],
+  );
   registry.collect(async () => {
     const s = await snapshot();
     for (const m of [received, sent, backlog, dead, handoffs, open, breached]) m.reset();
@@ -204,7 +266,8 @@ export function createChatdeskMetrics(snapshot: () => Promise<OperationalSnapsho
       handoffs.set({ reason }, handoffs.get({ reason }) + r.count);
     }
     for (const r of s.openTickets) open.set({ group: r.group }, r.count);
-    for (const clock of ['response', 'resolution'] as const) breached.set({ clock }, s.slaBreachedOpen.find((b) => b.clock === clock)?.count ?? 0);
+    for (const clock of ['response', 'resolution'] as const)
+      breached.set({ clock }, s.slaBreachedOpen.find((b) => b.clock === clock)?.count ?? 0);
   });
   return { registry, classifierConfidence };
 }
@@ -213,7 +276,9 @@ export function createChatdeskMetrics(snapshot: () => Promise<OperationalSnapsho
  * Wraps an NLU's intent classifier so every classification is observed in the confidence histogram;
  * structural so this module needs nothing from nlu/.
  */
-export function observeClassifier<N extends { intents: { classify(text: string): Promise<{ confidence: number }> } }>(nlu: N, h: Histogram): N {
+export function observeClassifier<
+  N extends { intents: { classify(text: string): Promise<{ confidence: number }> } },
+>(nlu: N, h: Histogram): N {
   const inner = nlu.intents;
   const classify = inner.classify.bind(inner);
   const intents = Object.assign(Object.create(Object.getPrototypeOf(inner) as object) as object, inner, {

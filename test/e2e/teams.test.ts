@@ -116,7 +116,7 @@ describe('Teams end to end', () => {
     expect(incidents).toHaveLength(1);
     incident = incidents[0]?.number ?? '';
     expect(incident).toMatch(INC);
-    const replies = to('a:1personal-alice');
+    const replies = await waitFor(() => to('a:1personal-alice').length > 0 && to('a:1personal-alice'));
     expect(replies).toHaveLength(1);
     expect(all(replies[0])).toContain(incident);
     // A personal chat has no threads: the engine answers in the chat itself.
@@ -300,7 +300,9 @@ describe('Teams end to end', () => {
 
   it('answers help in a personal chat', async () => {
     const before = to('a:1personal-alice').length;
-    expect((await post(messageActivity('help', { serviceUrl: connector.serviceUrl, id: 'f:e2e-help' }))).status).toBe(200);
+    expect(
+      (await post(messageActivity('help', { serviceUrl: connector.serviceUrl, id: 'f:e2e-help' }))).status,
+    ).toBe(200);
     await app.drain();
     const replies = to('a:1personal-alice').slice(before);
     expect(replies).toHaveLength(1);

@@ -112,6 +112,8 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
       }
     });
   });
+  // Like Azure's front ends (and unlike Node's 5 s default): a slow turn must not meet a reset socket.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   fake.serviceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   return fake;

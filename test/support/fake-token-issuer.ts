@@ -111,6 +111,8 @@ export async function startFakeTokenIssuer(opts: {
       json(404, { error: 'not found' });
     });
   });
+  // Like Azure's front ends (and unlike Node's 5 s default): a slow turn must not meet a reset socket.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const issuer = `${base}/issuer`;

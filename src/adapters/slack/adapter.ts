@@ -8,7 +8,8 @@
  * return, and every listener awaits nothing but `engine.receive` (the durable inbox write) — bounded by
  * an ack budget well under Slack's 3 s. Slow work (API calls, DB reads for App Home, processing) runs
  * after the listener returns. So an event is stored before Slack hears "ok", and a crash in between
- * leads to a Slack retry, deduplicated by the inbox.
+ * leads to a Slack retry, deduplicated by the inbox. Socket Mode gets the same order from
+ * DurableSocketModeReceiver.
  */
 import { App, type AuthorizeResult, ExpressReceiver } from '@slack/bolt';
 import express, { type Express } from 'express';
@@ -43,7 +44,6 @@ import {
   homeView,
   LOCAL_ACTIONS,
   LOCAL_PREFIX,
-  type LocalAction,
   menuBlocks,
   noticeModal,
   pickerModal,
@@ -661,7 +661,8 @@ export class SlackAdapter implements ChannelAdapter {
       | undefined,
   ): Promise<void> {
     const p = parseSlack(blockActionsSchema, body, 'block_actions payload');
-    const action = p.actions[0]?.action_id.slice(LOCAL_PREFIX.length) as LocalAction | undefined;
+    const name = p.actions[0]?.action_id.slice(LOCAL_PREFIX.length);
+    const action = LOCAL_ACTIONS.find((a) => a === name);
     const workspaceId = p.team?.id ?? p.user.team_id ?? null;
     switch (action) {
       case 'new':

@@ -144,7 +144,10 @@ export function createTurnHandler(deps: TurnDeps): (ctx: TurnContext, a: TeamsAc
           deps.now(),
         ),
       );
-      return { kind: 'accepted', card: pendingCard(`Thanks! Submitting your ${spec.title} request…`) };
+      return {
+        kind: 'accepted',
+        card: pendingCard(`Thanks! "${spec.title}" was submitted; the ticket number follows in this chat.`),
+      };
     }
     await engine.receive(toIncomingAction(a, id, actionId, { ...value, ...data.inputs }, deps.now()));
     return { kind: 'accepted', card: pendingCard(PENDING_TEXT[actionId] ?? 'Working on it…') };

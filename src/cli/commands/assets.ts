@@ -23,12 +23,27 @@ CSV header (case-insensitive; only tag, type, name are required):
 status: in_stock | in_use | in_repair | retired; criticality: low | medium | high | critical;
 runs_on / depends_on: tags separated by ";".`;
 
-const CLI_ADMIN: Person = { id: 0, email: 'cli', displayName: 'chatdesk CLI', role: 'admin', managerId: null, timeZone: 'UTC', away: false, capacity: null, skills: [] };
+const CLI_ADMIN: Person = {
+  id: 0,
+  email: 'cli',
+  displayName: 'chatdesk CLI',
+  role: 'admin',
+  managerId: null,
+  timeZone: 'UTC',
+  away: false,
+  capacity: null,
+  skills: [],
+};
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { type: { type: 'string' }, owner: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      type: { type: 'string' },
+      owner: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
     allowPositionals: true,
   });
@@ -38,7 +53,9 @@ export async function run(argv: string[]): Promise<number> {
     return sub === undefined && values.help !== true ? 2 : 0;
   }
   if ((sub === 'import' || sub === 'show') && !arg) {
-    process.stderr.write(`chatdesk assets ${sub}: missing ${sub === 'import' ? 'the CSV file' : 'the asset tag'}\n${USAGE}\n`);
+    process.stderr.write(
+      `chatdesk assets ${sub}: missing ${sub === 'import' ? 'the CSV file' : 'the asset tag'}\n${USAGE}\n`,
+    );
     return 2;
   }
   if (!['import', 'list', 'show'].includes(sub)) {
@@ -49,7 +66,11 @@ export async function run(argv: string[]): Promise<number> {
   const database = await openDatabase(config.DATABASE_URL);
   try {
     await migrate(database);
-    const svc = createAssetService({ tickets: createTicketStore(database.db), directory: createDirectoryStore(database.db), itil: createItilStore(database.db) });
+    const svc = createAssetService({
+      tickets: createTicketStore(database.db),
+      directory: createDirectoryStore(database.db),
+      itil: createItilStore(database.db),
+    });
     const now = new Date().toISOString();
     if (sub === 'import') {
       const file = arg as string;
@@ -57,17 +78,30 @@ export async function run(argv: string[]): Promise<number> {
       try {
         text = await readFile(file, 'utf8');
       } catch (e) {
-        process.stderr.write(`chatdesk assets import: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)})\n`);
+        process.stderr.write(
+          `chatdesk assets import: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)})\n`,
+        );
         return 1;
       }
       const r = await svc.importCsv(text, file);
-      process.stdout.write(values.json ? `${JSON.stringify(r)}\n` : `imported ${file}: ${r.created} created, ${r.updated} updated, ${r.relations} relations\n`);
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify(r)}\n`
+          : `imported ${file}: ${r.created} created, ${r.updated} updated, ${r.relations} relations\n`,
+      );
       return 0;
     }
     if (sub === 'list') {
-      const list = await svc.list(CLI_ADMIN, { ...(values.type ? { type: values.type } : {}), ...(values.owner ? { owner: values.owner } : {}) });
+      const list = await svc.list(CLI_ADMIN, {
+        ...(values.type ? { type: values.type } : {}),
+        ...(values.owner ? { owner: values.owner } : {}),
+      });
       if (values.json) process.stdout.write(`${JSON.stringify(list)}\n`);
-      else for (const a of list) process.stdout.write(`${a.tag}\t${a.type}\t${a.status}\t${a.criticality}\t${a.warrantyEnd ?? '-'}\t${a.name}\n`);
+      else
+        for (const a of list)
+          process.stdout.write(
+            `${a.tag}\t${a.type}\t${a.status}\t${a.criticality}\t${a.warrantyEnd ?? '-'}\t${a.name}\n`,
+          );
       return 0;
     }
     const v = await svc.view(arg as string, CLI_ADMIN, now);
@@ -80,7 +114,11 @@ export async function run(argv: string[]): Promise<number> {
       `status ${v.asset.status}, criticality ${v.asset.criticality}, location ${v.asset.location ?? '-'}`,
       `owner: ${v.owner ? `${v.owner.displayName} <${v.owner.email}>` : '-'}`,
       v.warranty.text,
-      ...v.relations.map((r) => (r.direction === 'out' ? `${r.type.replace('_', ' ')} ${r.tag} (${r.name})` : `${r.tag} (${r.name}) ${r.type.replace('_', ' ')} it`)),
+      ...v.relations.map((r) =>
+        r.direction === 'out'
+          ? `${r.type.replace('_', ' ')} ${r.tag} (${r.name})`
+          : `${r.tag} (${r.name}) ${r.type.replace('_', ' ')} it`,
+      ),
       `impacted if it fails: ${v.impacted.length > 0 ? v.impacted.map((a) => a.tag).join(', ') : 'nothing recorded'}`,
       `tickets: ${v.tickets.length > 0 ? v.tickets.map((t) => `${t.number} (${t.state})`).join(', ') : 'none'}`,
     ];

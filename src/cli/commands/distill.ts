@@ -4,11 +4,13 @@
  * default: it is opt-in (`--embeddings static`) for deployments that need sub-millisecond encoding.
  */
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { formatIssues, isAppError } from '../../errors.js';
 import { l2normalize } from '../../nlu/embeddings/embedder.js';
-import { loadUseVocabulary, pca, project, sifWeights, writeStaticModel } from '../../nlu/embeddings/static-embedder.js';
+import { writeTransformersModel } from '../../nlu/embeddings/onnx-static-export.js';
+import { loadUseVocabulary, pca, project, STATIC_MODEL_DIR, sifWeights, writeStaticModel } from '../../nlu/embeddings/static-embedder.js';
 
 const USAGE = 'usage: chatdesk distill [--models-dir models] [--dim 256]';
 const argsSchema = z.object({
@@ -70,7 +72,9 @@ export async function run(argv: string[]): Promise<number> {
     const k = args.dim;
     const p = pca(raw, V, D, k);
     const table = project(raw, V, D, p, k);
-    const file = await writeStaticModel(args['models-dir'], { dim: k, table, weights: sifWeights(vocab) }, 'use-lite-512');
+    const weights = sifWeights(vocab);
+    const file = await writeStaticModel(args['models-dir'], { dim: k, table, weights }, 'use-lite-512');
+    await writeTransformersModel(join(args['models-dir'], STATIC_MODEL_DIR), { dim: k, table, weights }, vocab);
     process.stdout.write(`distilled ${V} tokens × ${k} dims from use-lite-512 in ${Math.round(performance.now() - t0)} ms → ${file}\n`);
     return 0;
   } catch (e) {

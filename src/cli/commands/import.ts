@@ -10,7 +10,13 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { KpiStore } from '../../db/kpi-store.js';
 import { AppError, formatIssues } from '../../errors.js';
-import { groupEventRows, mapServiceNowIncident, parseServiceNowEvents, parseServiceNowIncidents, snGroupSlug } from '../../itsm/kpis/servicenow.js';
+import {
+  groupEventRows,
+  mapServiceNowIncident,
+  parseServiceNowEvents,
+  parseServiceNowIncidents,
+  snGroupSlug,
+} from '../../itsm/kpis/servicenow.js';
 import { openKpi } from './report.js';
 
 const USAGE = 'usage: chatdesk import servicenow-log <dir with events.csv and incidents.csv> [--limit N]';
@@ -29,13 +35,21 @@ export interface ImportResult {
 }
 
 /** Reads, maps and writes the log; used by the CLI and bench/kpi.ts. */
-export async function importServiceNowLog(store: KpiStore, dir: string, opts: { limit?: number; now: string }): Promise<ImportResult> {
+export async function importServiceNowLog(
+  store: KpiStore,
+  dir: string,
+  opts: { limit?: number; now: string },
+): Promise<ImportResult> {
   const started = performance.now();
   const read = async (f: string) => {
     try {
       return await readFile(join(dir, f), 'utf8');
     } catch (cause) {
-      throw new AppError('not_found', `${join(dir, f)} cannot be read (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); point to the itsm_incident_event_log directory.`, { cause });
+      throw new AppError(
+        'not_found',
+        `${join(dir, f)} cannot be read (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); point to the itsm_incident_event_log directory.`,
+        { cause },
+      );
     }
   };
   const [eventsText, incidentsText] = await Promise.all([read('events.csv'), read('incidents.csv')]);
@@ -51,16 +65,31 @@ export async function importServiceNowLog(store: KpiStore, dir: string, opts: { 
       if (g !== null) groups.add(g);
     }
   }
-  const { people, groupIds } = await store.prepareImport({ assigneeRefs: [...refs], groupSlugs: [...groups], source: 'servicenow', now: opts.now });
+  const { people, groupIds } = await store.prepareImport({
+    assigneeRefs: [...refs],
+    groupSlugs: [...groups],
+    source: 'servicenow',
+    now: opts.now,
+  });
   const mapped = incidents.map((inc) => mapServiceNowIncident(inc, rows.get(inc.number) ?? [], people));
-  const r = await store.insertImported(mapped, { source: 'servicenow', requesterId: people.callerId, groupIds, assigneeId: people.assignee });
+  const r = await store.insertImported(mapped, {
+    source: 'servicenow',
+    requesterId: people.callerId,
+    groupIds,
+    assigneeId: people.assignee,
+  });
   return { ...r, ms: Math.round(performance.now() - started) };
 }
 
 export async function run(argv: string[]): Promise<number> {
   let args: z.infer<typeof argsSchema>;
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: { limit: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { limit: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: true,
+    });
     if (values.help === true) {
       process.stdout.write(`${USAGE}\n`);
       return 0;
@@ -74,8 +103,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   const kpi = await openKpi();
   try {
-    const r = await importServiceNowLog(kpi.store, args.dir, { ...(args.limit === undefined ? {} : { limit: args.limit }), now: new Date().toISOString() });
-    process.stdout.write(`imported ${r.tickets} incidents with ${r.events} events in ${r.ms} ms (${r.skipped} already present)\n`);
+    const r = await importServiceNowLog(kpi.store, args.dir, {
+      ...(args.limit === undefined ? {} : { limit: args.limit }),
+      now: new Date().toISOString(),
+    });
+    process.stdout.write(
+      `imported ${r.tickets} incidents with ${r.events} events in ${r.ms} ms (${r.skipped} already present)\n`,
+    );
     return 0;
   } finally {
     await kpi.database.close();

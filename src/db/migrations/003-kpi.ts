@@ -10,7 +10,9 @@ export function kpi(dialect: Dialect) {
       // each evaluation so a miss that persists stays one item with fresh evidence.
       await db.schema
         .createTable('improvement_items')
-        .addColumn('id', pg ? 'serial' : 'integer', (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('id', pg ? 'serial' : 'integer', (c) =>
+          pg ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
         .addColumn('key', 'text', (c) => c.notNull().unique())
         .addColumn('kpi', 'text', (c) => c.notNull())
         .addColumn('scope_kind', 'text', (c) => c.notNull())

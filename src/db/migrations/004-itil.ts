@@ -21,7 +21,11 @@ export function itil(dialect: Dialect) {
         .addColumn('due_at', 'text')
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('sla_notifications_ticket').on('sla_notifications').column('ticket_id').execute();
+      await db.schema
+        .createIndex('sla_notifications_ticket')
+        .on('sla_notifications')
+        .column('ticket_id')
+        .execute();
 
       await id(db.schema.createTable('approvals'))
         .addColumn('ticket_id', 'integer', (c) => c.notNull().references('tickets.id').onDelete('cascade'))
@@ -36,19 +40,29 @@ export function itil(dialect: Dialect) {
         .addColumn('reminders', 'integer', (c) => c.notNull().defaultTo(0))
         .addUniqueConstraint('approvals_ticket_approver', ['ticket_id', 'approver_id', 'purpose'])
         .execute();
-      await db.schema.createIndex('approvals_state').on('approvals').columns(['state', 'requested_at']).execute();
+      await db.schema
+        .createIndex('approvals_state')
+        .on('approvals')
+        .columns(['state', 'requested_at'])
+        .execute();
 
       // Typed links between tickets: incident → problem, incident → change that caused it.
       await db.schema
         .createTable('ticket_links')
-        .addColumn('from_ticket_id', 'integer', (c) => c.notNull().references('tickets.id').onDelete('cascade'))
+        .addColumn('from_ticket_id', 'integer', (c) =>
+          c.notNull().references('tickets.id').onDelete('cascade'),
+        )
         .addColumn('to_ticket_id', 'integer', (c) => c.notNull().references('tickets.id').onDelete('cascade'))
         .addColumn('type', 'text', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('actor_id', 'integer', (c) => c.references('people.id'))
         .addPrimaryKeyConstraint('ticket_links_pk', ['from_ticket_id', 'to_ticket_id', 'type'])
         .execute();
-      await db.schema.createIndex('ticket_links_to').on('ticket_links').columns(['to_ticket_id', 'type']).execute();
+      await db.schema
+        .createIndex('ticket_links_to')
+        .on('ticket_links')
+        .columns(['to_ticket_id', 'type'])
+        .execute();
 
       await db.schema
         .createTable('problems')
@@ -75,7 +89,11 @@ export function itil(dialect: Dialect) {
         .addColumn('review', 'text')
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('changes_window').on('changes').columns(['planned_start', 'planned_end']).execute();
+      await db.schema
+        .createIndex('changes_window')
+        .on('changes')
+        .columns(['planned_start', 'planned_end'])
+        .execute();
 
       await db.schema
         .createTable('asset_relations')
@@ -84,13 +102,23 @@ export function itil(dialect: Dialect) {
         .addColumn('type', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('asset_relations_pk', ['from_asset_id', 'to_asset_id', 'type'])
         .execute();
-      await db.schema.alterTable('assets').addColumn('criticality', 'text', (c) => c.notNull().defaultTo('medium')).execute();
+      await db.schema
+        .alterTable('assets')
+        .addColumn('criticality', 'text', (c) => c.notNull().defaultTo('medium'))
+        .execute();
       await db.schema.createIndex('assets_owner').on('assets').columns(['owner_id', 'type']).execute();
     },
     async down(db: Kysely<unknown>): Promise<void> {
       await db.schema.dropIndex('assets_owner').ifExists().execute();
       await db.schema.alterTable('assets').dropColumn('criticality').execute();
-      for (const t of ['asset_relations', 'changes', 'problems', 'ticket_links', 'approvals', 'sla_notifications']) {
+      for (const t of [
+        'asset_relations',
+        'changes',
+        'problems',
+        'ticket_links',
+        'approvals',
+        'sla_notifications',
+      ]) {
         await db.schema.dropTable(t).ifExists().execute();
       }
     },

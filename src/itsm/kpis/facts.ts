@@ -78,7 +78,10 @@ function isAgentWork(ev: TicketEvent, requesterId: number): boolean {
   }
 }
 
-export function ticketFacts(t: KpiTicket, opts: { sla: SlaConfig; now: string; period: { since: string | null; until: string } }): TicketFacts {
+export function ticketFacts(
+  t: KpiTicket,
+  opts: { sla: SlaConfig; now: string; period: { since: string | null; until: string } },
+): TicketFacts {
   const nowMs = toMs(opts.now);
   const createdMs = toMs(t.createdAt);
   let state = 'new';
@@ -105,7 +108,8 @@ export function ticketFacts(t: KpiTicket, opts: { sla: SlaConfig; now: string; p
     switch (ev.type) {
       case 'created':
         intent = str(ev.data.intent);
-        botDecided = intent !== null || str(ev.data.triageCategory) !== null || str(ev.data.triageGroup) !== null;
+        botDecided =
+          intent !== null || str(ev.data.triageCategory) !== null || str(ev.data.triageGroup) !== null;
         break;
       case 'state_changed': {
         const to = ev.to ?? state;
@@ -165,7 +169,8 @@ export function ticketFacts(t: KpiTicket, opts: { sla: SlaConfig; now: string; p
   });
   const verdict = (s: string): boolean | null => (s === 'met' ? true : s === 'breached' ? false : null);
   const resolvedFinal = resolved ? (resolvedAt ?? t.resolvedAt ?? t.closedAt) : null;
-  const inPeriod = (opts.period.since === null || t.createdAt >= opts.period.since) && t.createdAt < opts.period.until;
+  const inPeriod =
+    (opts.period.since === null || t.createdAt >= opts.period.since) && t.createdAt < opts.period.until;
 
   return {
     ticket: t,
@@ -173,10 +178,12 @@ export function ticketFacts(t: KpiTicket, opts: { sla: SlaConfig; now: string; p
     open: OPEN.has(state),
     ageMinutes: Math.max(0, (nowMs - createdMs) / MINUTE_MS),
     firstResponseAt,
-    responseMinutes: firstResponseAt === null ? null : Math.max(0, (toMs(firstResponseAt) - createdMs) / MINUTE_MS),
+    responseMinutes:
+      firstResponseAt === null ? null : Math.max(0, (toMs(firstResponseAt) - createdMs) / MINUTE_MS),
     resolved,
     resolvedAt: resolvedFinal,
-    resolveMinutes: resolvedFinal === null ? null : Math.max(0, (toMs(resolvedFinal) - createdMs) / MINUTE_MS),
+    resolveMinutes:
+      resolvedFinal === null ? null : Math.max(0, (toMs(resolvedFinal) - createdMs) / MINUTE_MS),
     resolveBusinessMinutes: resolved ? sla.resolution.elapsedMinutes : null,
     responseSlaMet: verdict(sla.response.state),
     resolutionSlaMet: verdict(sla.resolution.state),

@@ -37,7 +37,20 @@ const COLUMNS: { head: string; cell: (r: KpiRow) => string; csv: (r: KpiRow) => 
   { head: 'bot acc', cell: (r) => pct(r.botAccuracy), csv: (r) => csvNum(r.botAccuracy.value) },
 ];
 
-const CSV_HEADS = ['tickets', 'open', 'mtta_min', 'mttr_min', 'mttr_business_min', 'sla_response', 'sla_resolution', 'fcr', 'reopen_rate', 'csat', 'ai_resolved', 'bot_accuracy'];
+const CSV_HEADS = [
+  'tickets',
+  'open',
+  'mtta_min',
+  'mttr_min',
+  'mttr_business_min',
+  'sla_response',
+  'sla_resolution',
+  'fcr',
+  'reopen_rate',
+  'csat',
+  'ai_resolved',
+  'bot_accuracy',
+];
 
 function csvNum(v: number | null): string {
   return v === null ? '' : String(Math.round(v * 10_000) / 10_000);
@@ -48,7 +61,8 @@ function table(title: string, rows: readonly KpiRow[], limit = 15): string {
   const shown = rows.slice(0, limit);
   const body = shown.map((r) => [r.key, ...COLUMNS.map((c) => c.cell(r))]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   const more = rows.length > limit ? `\n(${rows.length - limit} more; --format csv lists all)` : '';
   return [line(head), ...body.map(line)].join('\n') + more;
 }
@@ -67,7 +81,11 @@ export function formatReportTable(r: KpiReport): string {
       ? `deflection ${pct(d.rate)} verified (${d.verified} verified, ${d.pending} pending, ${d.returned} came back within ${r.deflectionWindowDays}d) · KB acceptance ${pct(d.acceptance)}`
       : 'deflection: desk-wide only (no group filter)',
     `backlog by age: ${r.backlogByAge.map((b) => `${b.bucket} ${b.count}`).join(' · ')}`,
-    `volume by channel: ${Object.entries(r.volumeByChannel).map(([k, v]) => `${k} ${v}`).join(' · ') || '–'}`,
+    `volume by channel: ${
+      Object.entries(r.volumeByChannel)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(' · ') || '–'
+    }`,
     '',
     table('group', r.byGroup),
     '',
@@ -78,10 +96,22 @@ export function formatReportTable(r: KpiReport): string {
     table('priority', r.byPriority),
   ];
   if (r.agentLoad.length > 0) {
-    lines.push('', 'agent load (open now / resolved in period):', ...r.agentLoad.slice(0, 10).map((a) => `  ${a.name}: ${a.open} / ${a.resolved}`));
+    lines.push(
+      '',
+      'agent load (open now / resolved in period):',
+      ...r.agentLoad.slice(0, 10).map((a) => `  ${a.name}: ${a.open} / ${a.resolved}`),
+    );
   }
   if (r.knowledgeGaps.length > 0) {
-    lines.push('', 'knowledge gaps (escalations no article answered):', ...r.knowledgeGaps.slice(0, 10).map((g) => `  ${g.category}${g.intent ? ` / ${g.intent}` : ''}: ${g.count} (${g.examples.join(', ')})`));
+    lines.push(
+      '',
+      'knowledge gaps (escalations no article answered):',
+      ...r.knowledgeGaps
+        .slice(0, 10)
+        .map(
+          (g) => `  ${g.category}${g.intent ? ` / ${g.intent}` : ''}: ${g.count} (${g.examples.join(', ')})`,
+        ),
+    );
   }
   return lines.join('\n');
 }
@@ -116,18 +146,27 @@ export function buildKpiSummary(r: KpiReport, breaches: readonly TargetBreach[] 
     `SLA: response ${pct(o.slaResponse)}, resolution ${pct(o.slaResolution)}. MTTA ${duration(o.mtta.mean)}, MTTR ${duration(o.mttr.mean)}.`,
     `FCR ${pct(o.fcr)}, reopen ${pct(o.reopen)}, CSAT ${num(r.csat.all.mean, 1)}/5 (AI ${num(r.csat.ai.mean, 1)}, human ${num(r.csat.human.mean, 1)}).`,
   ];
-  if (r.deflection) lines.push(`Deflection ${pct(r.deflection.rate)} (${r.deflection.verified} verified), bot accuracy ${pct(o.botAccuracy)}.`);
+  if (r.deflection)
+    lines.push(
+      `Deflection ${pct(r.deflection.rate)} (${r.deflection.verified} verified), bot accuracy ${pct(o.botAccuracy)}.`,
+    );
   const worst = r.byGroup
     .filter((g) => g.slaResolution.den >= 3 && g.slaResolution.value !== null)
     .sort((a, b) => (a.slaResolution.value ?? 1) - (b.slaResolution.value ?? 1))
     .slice(0, 3);
-  if (worst.length > 0) lines.push(`Lowest SLA resolution: ${worst.map((g) => `${g.key} ${pct(g.slaResolution)}`).join(', ')}.`);
-  const old = r.backlogByAge.filter((b) => b.bucket === '7-30d' || b.bucket === '>30d').reduce((a, b) => a + b.count, 0);
+  if (worst.length > 0)
+    lines.push(`Lowest SLA resolution: ${worst.map((g) => `${g.key} ${pct(g.slaResolution)}`).join(', ')}.`);
+  const old = r.backlogByAge
+    .filter((b) => b.bucket === '7-30d' || b.bucket === '>30d')
+    .reduce((a, b) => a + b.count, 0);
   if (old > 0) lines.push(`${old} open tickets are older than 7 days.`);
   if (breaches.length > 0) {
     lines.push(`To fix (${breaches.length} target${breaches.length === 1 ? '' : 's'} missed):`);
     for (const b of breaches.slice(0, 3)) lines.push(`• ${b.title}`);
   }
-  if (r.knowledgeGaps[0]) lines.push(`Top knowledge gap: ${r.knowledgeGaps[0].category} (${r.knowledgeGaps[0].count} escalations).`);
+  if (r.knowledgeGaps[0])
+    lines.push(
+      `Top knowledge gap: ${r.knowledgeGaps[0].category} (${r.knowledgeGaps[0].count} escalations).`,
+    );
   return lines.join('\n');
 }

@@ -26,7 +26,10 @@ export function stat(values: readonly number[]): Stat {
   // A typed array sorts numerically without a comparator call per pair: it matters at 25k tickets × slices.
   const sorted = Float64Array.from(values).sort();
   const mid = sorted.length >> 1;
-  const median = sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  const median =
+    sorted.length % 2 === 1
+      ? (sorted[mid] as number)
+      : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
   let sum = 0;
   for (const v of sorted) sum += v;
   return { mean: sum / sorted.length, median, n: sorted.length };
@@ -68,7 +71,9 @@ export function mttrCalendar(facts: readonly TicketFacts[]): Stat {
  * excluded.
  */
 export function mttrBusiness(facts: readonly TicketFacts[]): Stat {
-  return stat(cohort(facts).flatMap((f) => (f.resolveBusinessMinutes === null ? [] : [f.resolveBusinessMinutes])));
+  return stat(
+    cohort(facts).flatMap((f) => (f.resolveBusinessMinutes === null ? [] : [f.resolveBusinessMinutes])),
+  );
 }
 
 /**
@@ -77,7 +82,10 @@ export function mttrBusiness(facts: readonly TicketFacts[]): Stat {
  */
 export function slaResponseCompliance(facts: readonly TicketFacts[]): Ratio {
   const c = cohort(facts);
-  return ratio(c.filter((f) => f.responseSlaMet === true).length, c.filter((f) => f.responseSlaMet !== null).length);
+  return ratio(
+    c.filter((f) => f.responseSlaMet === true).length,
+    c.filter((f) => f.responseSlaMet !== null).length,
+  );
 }
 
 /**
@@ -86,7 +94,10 @@ export function slaResponseCompliance(facts: readonly TicketFacts[]): Ratio {
  */
 export function slaResolutionCompliance(facts: readonly TicketFacts[]): Ratio {
   const c = cohort(facts);
-  return ratio(c.filter((f) => f.resolutionSlaMet === true).length, c.filter((f) => f.resolutionSlaMet !== null).length);
+  return ratio(
+    c.filter((f) => f.resolutionSlaMet === true).length,
+    c.filter((f) => f.resolutionSlaMet !== null).length,
+  );
 }
 
 /**
@@ -96,7 +107,10 @@ export function slaResolutionCompliance(facts: readonly TicketFacts[]): Ratio {
  */
 export function fcrRate(facts: readonly TicketFacts[]): Ratio {
   const resolved = cohort(facts).filter((f) => f.resolved);
-  return ratio(resolved.filter((f) => f.reassignments === 0 && f.groupChanges === 0 && f.reopens === 0).length, resolved.length);
+  return ratio(
+    resolved.filter((f) => f.reassignments === 0 && f.groupChanges === 0 && f.reopens === 0).length,
+    resolved.length,
+  );
 }
 
 /**
@@ -152,7 +166,10 @@ export interface AgentLoadRow {
  * Agent load, per current assignee: open = tickets open at `now` assigned to them; resolved = cohort
  * tickets resolved and assigned to them. Sorted by open desc.
  */
-export function agentLoad(facts: readonly TicketFacts[], names: ReadonlyMap<number, string> = new Map()): AgentLoadRow[] {
+export function agentLoad(
+  facts: readonly TicketFacts[],
+  names: ReadonlyMap<number, string> = new Map(),
+): AgentLoadRow[] {
   const rows = new Map<number, AgentLoadRow>();
   for (const f of facts) {
     const id = f.ticket.assigneeId;
@@ -165,7 +182,9 @@ export function agentLoad(facts: readonly TicketFacts[], names: ReadonlyMap<numb
     if (f.open) r.open++;
     if (f.inPeriod && f.resolved) r.resolved++;
   }
-  return [...rows.values()].sort((a, b) => b.open - a.open || b.resolved - a.resolved || a.agentId - b.agentId);
+  return [...rows.values()].sort(
+    (a, b) => b.open - a.open || b.resolved - a.resolved || a.agentId - b.agentId,
+  );
 }
 
 export interface Csat {
@@ -192,7 +211,11 @@ function csatOf(ratings: readonly number[]): Csat {
 export function csat(facts: readonly TicketFacts[]): { all: Csat; ai: Csat; human: Csat } {
   const rated = cohort(facts).filter((f) => f.rating !== null);
   const r = (fs: TicketFacts[]) => fs.map((f) => f.rating as number);
-  return { all: csatOf(r(rated)), ai: csatOf(r(rated.filter((f) => f.aiResolved))), human: csatOf(r(rated.filter((f) => !f.aiResolved))) };
+  return {
+    all: csatOf(r(rated)),
+    ai: csatOf(r(rated.filter((f) => f.aiResolved))),
+    human: csatOf(r(rated.filter((f) => !f.aiResolved))),
+  };
 }
 
 /** AI-resolved share = cohort tickets resolved by the bot alone (see csat) / resolved cohort tickets. */
@@ -247,7 +270,9 @@ export function deflection(
 ): Deflection {
   const windowMs = opts.windowDays * 86_400_000;
   const nowMs = Date.parse(opts.now);
-  const inPeriod = answers.filter((a) => (opts.since === null || a.answeredAt >= opts.since) && a.answeredAt < opts.until);
+  const inPeriod = answers.filter(
+    (a) => (opts.since === null || a.answeredAt >= opts.since) && a.answeredAt < opts.until,
+  );
   const byPerson = new Map<number, KpiKbAnswer[]>();
   for (const a of answers) {
     const l = byPerson.get(a.personId);
@@ -274,10 +299,16 @@ export function deflection(
     const fromMs = Date.parse(from);
     const until = new Date(fromMs + windowMs).toISOString();
     const sameNeed = (intent: string | null, article: string | null) =>
-      (article !== null && article === a.articleId) || (intent !== null && a.intent !== null && intent === a.intent);
+      (article !== null && article === a.articleId) ||
+      (intent !== null && a.intent !== null && intent === a.intent);
     const cameBack =
-      (byPerson.get(a.personId) ?? []).some((b) => b.id !== a.id && b.answeredAt > from && b.answeredAt <= until && sameNeed(b.intent, b.articleId)) ||
-      (ticketsByPerson.get(a.personId) ?? []).some((t) => t.at > from && t.at <= until && sameNeed(t.intent, null));
+      (byPerson.get(a.personId) ?? []).some(
+        (b) =>
+          b.id !== a.id && b.answeredAt > from && b.answeredAt <= until && sameNeed(b.intent, b.articleId),
+      ) ||
+      (ticketsByPerson.get(a.personId) ?? []).some(
+        (t) => t.at > from && t.at <= until && sameNeed(t.intent, null),
+      );
     if (cameBack) returned++;
     else if (fromMs + windowMs > nowMs) pending++;
     else verified++;

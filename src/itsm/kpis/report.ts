@@ -123,7 +123,9 @@ function slices(facts: readonly TicketFacts[], keyOf: (f: TicketFacts) => string
     if (l) l.push(f);
     else by.set(k, [f]);
   }
-  return [...by.entries()].map(([k, fs]) => kpiRow(k, fs)).sort((a, b) => b.tickets - a.tickets || b.open - a.open || a.key.localeCompare(b.key));
+  return [...by.entries()]
+    .map(([k, fs]) => kpiRow(k, fs))
+    .sort((a, b) => b.tickets - a.tickets || b.open - a.open || a.key.localeCompare(b.key));
 }
 
 /** Day buckets up to 62 days, weeks (starting Monday) up to ~a year and a half, months beyond. */
@@ -151,7 +153,8 @@ export function buildKpiReport(input: KpiInput, opts: KpiReportOptions): KpiRepo
   const c = csat(facts);
 
   let firstCreated: string | null = null;
-  for (const f of cohort) if (firstCreated === null || f.ticket.createdAt < firstCreated) firstCreated = f.ticket.createdAt;
+  for (const f of cohort)
+    if (firstCreated === null || f.ticket.createdAt < firstCreated) firstCreated = f.ticket.createdAt;
   const unit = trendUnitFor(opts.period.since, opts.period.until, firstCreated);
   const byBucket = new Map<string, TicketFacts[]>();
   for (const f of cohort) {
@@ -169,7 +172,13 @@ export function buildKpiReport(input: KpiInput, opts: KpiReportOptions): KpiRepo
     }
     for (const k of byBucket.keys()) {
       const end = nextBucket(k, unit);
-      const d = deflection(input.kbAnswers, input.tickets, { since: `${k}T00:00:00.000Z`, until: `${end}T00:00:00.000Z`, now: opts.now, windowDays, ticketsOpened: 0 });
+      const d = deflection(input.kbAnswers, input.tickets, {
+        since: `${k}T00:00:00.000Z`,
+        until: `${end}T00:00:00.000Z`,
+        now: opts.now,
+        windowDays,
+        ticketsOpened: 0,
+      });
       deflectedByBucket.set(k, d.verified);
     }
   }
@@ -196,7 +205,13 @@ export function buildKpiReport(input: KpiInput, opts: KpiReportOptions): KpiRepo
     csat: c,
     deflection:
       group === null
-        ? deflection(input.kbAnswers, input.tickets, { since: opts.period.since, until: opts.period.until, now: opts.now, windowDays, ticketsOpened: cohort.length })
+        ? deflection(input.kbAnswers, input.tickets, {
+            since: opts.period.since,
+            until: opts.period.until,
+            now: opts.now,
+            windowDays,
+            ticketsOpened: cohort.length,
+          })
         : null,
     handoffsByReason: handoffsByReason(facts),
     knowledgeGaps: knowledgeGaps(facts),
@@ -219,7 +234,10 @@ function nextBucket(start: string, unit: TrendUnit): string {
 const sinceSchema = z
   .string()
   .trim()
-  .regex(/^(all|\d{1,4}[dwm]|\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?)$/i, 'must be a span like 30d, 12w, 6m, "all", or a date like 2026-01-31');
+  .regex(
+    /^(all|\d{1,4}[dwm]|\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?)$/i,
+    'must be a span like 30d, 12w, 6m, "all", or a date like 2026-01-31',
+  );
 
 /**
  * Turns `--since` into the period's start: `30d` / `12w` / `6m` before `now`, an ISO date, or `all`
@@ -227,7 +245,12 @@ const sinceSchema = z
  */
 export function parseSince(text: string, now: string): KpiPeriod {
   const r = sinceSchema.safeParse(text);
-  if (!r.success) throw new AppError('validation_failed', `--since ${r.error.issues[0]?.message ?? 'is invalid'} (got "${text}")`, { field: 'since' });
+  if (!r.success)
+    throw new AppError(
+      'validation_failed',
+      `--since ${r.error.issues[0]?.message ?? 'is invalid'} (got "${text}")`,
+      { field: 'since' },
+    );
   const v = r.data.toLowerCase();
   if (v === 'all') return { since: null, until: now };
   const m = /^(\d+)([dwm])$/.exec(v);
@@ -239,6 +262,7 @@ export function parseSince(text: string, now: string): KpiPeriod {
     return { since: d.toISOString(), until: now };
   }
   const ms = Date.parse(v.length === 10 ? `${v}T00:00:00Z` : r.data);
-  if (Number.isNaN(ms)) throw new AppError('validation_failed', `--since is not a valid date: "${text}"`, { field: 'since' });
+  if (Number.isNaN(ms))
+    throw new AppError('validation_failed', `--since is not a valid date: "${text}"`, { field: 'since' });
   return { since: new Date(ms).toISOString(), until: now };
 }

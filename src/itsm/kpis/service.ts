@@ -24,13 +24,21 @@ export interface KpiQuery {
 
 export type KpiService = ReturnType<typeof createKpiService>;
 
-export function createKpiService(deps: { source: KpiSource; sla: SlaConfig; targets: KpiTargets | null; now: () => Date; deflectionWindowDays?: number }) {
+export function createKpiService(deps: {
+  source: KpiSource;
+  sla: SlaConfig;
+  targets: KpiTargets | null;
+  now: () => Date;
+  deflectionWindowDays?: number;
+}) {
   async function report(q: KpiQuery = {}): Promise<KpiReport> {
     const now = deps.now().toISOString();
     const period = parseSince(q.since ?? '30d', now);
     const group = q.group ?? null;
     if (group !== null && !(await deps.source.groupExists(group))) {
-      throw new AppError('not_found', `There is no group "${group}". Use a group slug, e.g. service-desk.`, { field: 'group' });
+      throw new AppError('not_found', `There is no group "${group}". Use a group slug, e.g. service-desk.`, {
+        field: 'group',
+      });
     }
     const input = await deps.source.load({ since: period.since, until: period.until, group });
     return buildKpiReport(input, {
@@ -38,7 +46,8 @@ export function createKpiService(deps: { source: KpiSource; sla: SlaConfig; targ
       period,
       sla: deps.sla,
       group,
-      deflectionWindowDays: q.deflectionWindowDays ?? deps.deflectionWindowDays ?? DEFAULT_DEFLECTION_WINDOW_DAYS,
+      deflectionWindowDays:
+        q.deflectionWindowDays ?? deps.deflectionWindowDays ?? DEFAULT_DEFLECTION_WINDOW_DAYS,
     });
   }
   const breaches = (r: KpiReport): TargetBreach[] => (deps.targets ? evaluateTargets(r, deps.targets) : []);

@@ -32,18 +32,53 @@ const STATE: Record<string, { state: TicketState; pending?: PendingReason }> = {
 const PRIORITY: Record<string, Priority> = { '1': 'P1', '2': 'P2', '3': 'P3', '4': 'P4' };
 const LEVEL: Record<string, Level> = { '1': 'high', '2': 'medium', '3': 'low' };
 
-const EVENT_COLUMNS = ['number', 'incident_state', 'sys_updated_at', 'priority', 'category', 'assignment_group', 'assigned_to'] as const;
-const INCIDENT_COLUMNS = ['number', 'opened_at', 'resolved_at', 'closed_at', 'contact_type', 'category_initial', 'impact_initial', 'urgency_initial', 'priority_initial', 'priority_final', 'impact_final', 'urgency_final', 'category_final', 'assignment_group_final', 'assigned_to_final', 'final_state', 'last_update_at'] as const;
+const EVENT_COLUMNS = [
+  'number',
+  'incident_state',
+  'sys_updated_at',
+  'priority',
+  'category',
+  'assignment_group',
+  'assigned_to',
+] as const;
+const INCIDENT_COLUMNS = [
+  'number',
+  'opened_at',
+  'resolved_at',
+  'closed_at',
+  'contact_type',
+  'category_initial',
+  'impact_initial',
+  'urgency_initial',
+  'priority_initial',
+  'priority_final',
+  'impact_final',
+  'urgency_final',
+  'category_final',
+  'assignment_group_final',
+  'assigned_to_final',
+  'final_state',
+  'last_update_at',
+] as const;
 
 const isoMinute = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'must be YYYY-MM-DDTHH:MM');
 
 /** Splits a header + rows CSV without quoting (the data set has none) into records of the wanted columns. */
-export function parseCsv<K extends string>(text: string, wanted: readonly K[], file: string): Record<K, string>[] {
+export function parseCsv<K extends string>(
+  text: string,
+  wanted: readonly K[],
+  file: string,
+): Record<K, string>[] {
   const lines = text.split(/\r?\n/);
   const head = (lines[0] ?? '').split(',');
   const idx = wanted.map((w) => {
     const i = head.indexOf(w);
-    if (i < 0) throw new AppError('validation_failed', `${file}: column "${w}" is missing; is this the itsm_incident_event_log data set?`, { field: w });
+    if (i < 0)
+      throw new AppError(
+        'validation_failed',
+        `${file}: column "${w}" is missing; is this the itsm_incident_event_log data set?`,
+        { field: w },
+      );
     return i;
   });
   const out: Record<K, string>[] = [];
@@ -86,7 +121,11 @@ export interface ImportedTicket {
 
 const iso = (v: string, what: string): string => {
   const r = isoMinute.safeParse(v);
-  if (!r.success) throw new AppError('validation_failed', `${what}: timestamp "${v}" ${r.error.issues[0]?.message ?? 'is invalid'}`);
+  if (!r.success)
+    throw new AppError(
+      'validation_failed',
+      `${what}: timestamp "${v}" ${r.error.issues[0]?.message ?? 'is invalid'}`,
+    );
   return `${v}:00.000Z`;
 };
 const isoOrNull = (v: string, what: string): string | null => (v === '' ? null : iso(v, what));
@@ -101,7 +140,11 @@ export interface SnPeople {
 }
 
 /** One incident and its event rows (in log order) → an ImportedTicket with chatdesk events. */
-export function mapServiceNowIncident(inc: SnIncidentRow, rows: readonly SnEventRow[], people: SnPeople): ImportedTicket {
+export function mapServiceNowIncident(
+  inc: SnIncidentRow,
+  rows: readonly SnEventRow[],
+  people: SnPeople,
+): ImportedTicket {
   const where = `incident ${inc.number}`;
   const createdAt = iso(inc.opened_at, where);
   const events: NewEvent[] = [];
@@ -112,7 +155,14 @@ export function mapServiceNowIncident(inc: SnIncidentRow, rows: readonly SnEvent
     type: 'created',
     to: 'new',
     reason: 'imported from ServiceNow',
-    data: { priority: pInit, impact: LEVEL[inc.impact_initial] ?? 'medium', urgency: LEVEL[inc.urgency_initial] ?? 'medium', category: category(inc.category_initial), channel: channelOf(inc.contact_type), source: 'servicenow' },
+    data: {
+      priority: pInit,
+      impact: LEVEL[inc.impact_initial] ?? 'medium',
+      urgency: LEVEL[inc.urgency_initial] ?? 'medium',
+      category: category(inc.category_initial),
+      channel: channelOf(inc.contact_type),
+      source: 'servicenow',
+    },
   });
   let state: TicketState = 'new';
   let pending: PendingReason | null = null;
@@ -133,13 +183,23 @@ export function mapServiceNowIncident(inc: SnIncidentRow, rows: readonly SnEvent
         type: 'assigned',
         to: r.assigned_to === '' ? null : String(people.assignee(r.assigned_to)),
         reason: auto ? 'initial assignment group' : 'reassigned',
-        data: { group: g, auto, ...(r.assigned_to === '' ? {} : { assigneeId: people.assignee(r.assigned_to) }) },
+        data: {
+          group: g,
+          auto,
+          ...(r.assigned_to === '' ? {} : { assigneeId: people.assignee(r.assigned_to) }),
+        },
       });
       group = g;
       assignee = r.assigned_to;
     } else if (r.assigned_to !== '' && r.assigned_to !== assignee) {
       const id = people.assignee(r.assigned_to);
-      events.push({ at, actorId: people.agentId, type: 'assigned', to: String(id), data: { group, assigneeId: id, auto: false } });
+      events.push({
+        at,
+        actorId: people.agentId,
+        type: 'assigned',
+        to: String(id),
+        data: { group, assigneeId: id, auto: false },
+      });
       assignee = r.assigned_to;
     }
     const p = PRIORITY[r.priority];
@@ -154,7 +214,14 @@ export function mapServiceNowIncident(inc: SnIncidentRow, rows: readonly SnEvent
     }
     const nextPending = mapped.pending ?? null;
     if (mapped.state !== state || nextPending !== pending) {
-      events.push({ at, actorId: people.agentId, type: 'state_changed', from: state, to: mapped.state, data: mapped.state === 'pending' ? { pendingReason: nextPending } : {} });
+      events.push({
+        at,
+        actorId: people.agentId,
+        type: 'state_changed',
+        from: state,
+        to: mapped.state,
+        data: mapped.state === 'pending' ? { pendingReason: nextPending } : {},
+      });
       state = mapped.state;
       pending = nextPending;
     }

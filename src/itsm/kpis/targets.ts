@@ -7,7 +7,19 @@ import { loadDataFile, parseDataWith } from '../data-file.js';
 import { duration, pct } from './format.js';
 import type { KpiReport, KpiRow } from './report.js';
 
-export const TARGET_KPIS = ['mtta', 'mttr', 'mttrBusiness', 'slaResponse', 'slaResolution', 'fcr', 'reopen', 'csat', 'aiResolved', 'botAccuracy', 'deflection'] as const;
+export const TARGET_KPIS = [
+  'mtta',
+  'mttr',
+  'mttrBusiness',
+  'slaResponse',
+  'slaResolution',
+  'fcr',
+  'reopen',
+  'csat',
+  'aiResolved',
+  'botAccuracy',
+  'deflection',
+] as const;
 export type TargetKpi = (typeof TARGET_KPIS)[number];
 const MINUTE_KPIS: readonly TargetKpi[] = ['mtta', 'mttr', 'mttrBusiness'];
 
@@ -19,7 +31,10 @@ const targetSchema = z
     /** Upper bound (minutes for mtta/mttr/mttrBusiness, ratios 0..1 for reopen). */
     max: z.number().optional(),
     /** Where the target applies: the whole desk, each group, each category. */
-    scopes: z.array(z.enum(['desk', 'group', 'category'])).min(1).default(['desk', 'group']),
+    scopes: z
+      .array(z.enum(['desk', 'group', 'category']))
+      .min(1)
+      .default(['desk', 'group']),
   })
   .strict()
   .refine((t) => t.min !== undefined || t.max !== undefined, { message: 'a target needs "min" or "max"' });
@@ -59,7 +74,7 @@ export interface TargetBreach {
   evidence: Record<string, unknown>;
 }
 
-function valueOf(row: KpiRow, kpi: TargetKpi): { value: number | null; n: number } {
+function kpiValue(row: KpiRow, kpi: TargetKpi): { value: number | null; n: number } {
   switch (kpi) {
     case 'mtta':
       return { value: row.mtta.mean, n: row.mtta.n };
@@ -86,7 +101,8 @@ function valueOf(row: KpiRow, kpi: TargetKpi): { value: number | null; n: number
   }
 }
 
-const show = (kpi: TargetKpi, v: number): string => (MINUTE_KPIS.includes(kpi) ? duration(v) : kpi === 'csat' ? v.toFixed(2) : pct(v));
+const show = (kpi: TargetKpi, v: number): string =>
+  MINUTE_KPIS.includes(kpi) ? duration(v) : kpi === 'csat' ? v.toFixed(2) : pct(v);
 
 /**
  * Every (target, scope) whose value misses its bound on at least `minSample` cases. Desk-wide
@@ -95,19 +111,31 @@ const show = (kpi: TargetKpi, v: number): string => (MINUTE_KPIS.includes(kpi) ?
 export function evaluateTargets(report: KpiReport, targets: KpiTargets): TargetBreach[] {
   const out: TargetBreach[] = [];
   const period = { since: report.period.since, until: report.period.until };
-  const judge = (t: KpiTarget, scopeKind: TargetBreach['scopeKind'], scope: string, value: number | null, n: number, extra: Record<string, unknown>) => {
+  const judge = (
+    t: KpiTarget,
+    scopeKind: TargetBreach['scopeKind'],
+    scope: string,
+    value: number | null,
+    n: number,
+    extra: Record<string, unknown>,
+  ) => {
     if (value === null || n < targets.minSample) return;
     const low = t.min !== undefined && value < t.min;
     const high = t.max !== undefined && value > t.max;
     if (!low && !high) return;
-    const bound = low ? `target ≥ ${show(t.kpi, t.min as number)}` : `target ≤ ${show(t.kpi, t.max as number)}`;
+    const bound = low
+      ? `target ≥ ${show(t.kpi, t.min as number)}`
+      : `target ≤ ${show(t.kpi, t.max as number)}`;
     out.push({
       key: `${t.kpi}:${scopeKind}:${scope}`,
       kpi: t.kpi,
       scopeKind,
       scope,
       value,
-      target: { ...(t.min === undefined ? {} : { min: t.min }), ...(t.max === undefined ? {} : { max: t.max }) },
+      target: {
+        ...(t.min === undefined ? {} : { min: t.min }),
+        ...(t.max === undefined ? {} : { max: t.max }),
+      },
       n,
       title: `${t.kpi} ${show(t.kpi, value)} for ${scopeKind === 'desk' ? 'the desk' : `${scopeKind} ${scope}`} (${bound}, n=${n})`,
       evidence: { period, value, n, ...extra },
@@ -118,15 +146,23 @@ export function evaluateTargets(report: KpiReport, targets: KpiTargets): TargetB
       if (t.kpi === 'deflection') {
         if (scopeKind === 'desk' && report.deflection) {
           const d = report.deflection;
-          judge(t, 'desk', 'all', d.rate.value, d.rate.den, { verified: d.verified, pending: d.pending, returned: d.returned });
+          judge(t, 'desk', 'all', d.rate.value, d.rate.den, {
+            verified: d.verified,
+            pending: d.pending,
+            returned: d.returned,
+          });
         }
         continue;
       }
-      const rows = scopeKind === 'desk' ? [report.overall] : scopeKind === 'group' ? report.byGroup : report.byCategory;
+      const rows =
+        scopeKind === 'desk' ? [report.overall] : scopeKind === 'group' ? report.byGroup : report.byCategory;
       for (const row of rows) {
         if (row.key === '(none)') continue;
-        const { value, n } = valueOf(row, t.kpi);
-        judge(t, scopeKind, scopeKind === 'desk' ? 'all' : row.key, value, n, { tickets: row.tickets, open: row.open });
+        const { value, n } = kpiValue(row, t.kpi);
+        judge(t, scopeKind, scopeKind === 'desk' ? 'all' : row.key, value, n, {
+          tickets: row.tickets,
+          open: row.open,
+        });
       }
     }
   }

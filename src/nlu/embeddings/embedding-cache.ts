@@ -123,8 +123,9 @@ function decodeCache(buf: Buffer): { embedder: string; dim: number; vectors: Map
     o += KEY_BYTES;
     const scale = buf.readFloatLE(o);
     o += 4;
+    const q = new Int8Array(buf.buffer, buf.byteOffset + o, dim);
     const v = new Float32Array(dim);
-    for (let i = 0; i < dim; i++) v[i] = buf.readInt8(o + i) * scale;
+    for (let i = 0; i < dim; i++) v[i] = (q[i] as number) * scale;
     o += dim;
     vectors.set(key, v);
   }

@@ -1,10 +1,10 @@
 /**
- * Picks the sentence encoder: the transformers.js model in models/ when asked for (or present),
- * else the npm USE-lite encoder; a missing or broken transformer model costs one warning, not a crash.
+ * Picks the sentence encoder: USE-lite from npm unless another is asked for; a missing or broken
+ * transformer or static model costs one warning and falls back to USE-lite, never a crash.
  */
 import type { Embedder } from './embedder.js';
 import { loadStaticEmbedder } from './static-embedder.js';
-import { createTransformersEmbedder, transformerModelPresent } from './transformers-embedder.js';
+import { createTransformersEmbedder } from './transformers-embedder.js';
 import { createUseEmbedder } from './use-embedder.js';
 
 /** 'static': the table distilled from USE by `chatdesk distill` (0.1 ms a query, about 3 points less accurate). */
@@ -27,7 +27,9 @@ export async function selectEmbedder(
       return createUseEmbedder();
     }
   }
-  if (choice === 'transformers' || (choice === undefined && (await transformerModelPresent(modelsDir)))) {
+  // USE-lite is the default by the numbers (CLINC150 argmax accuracy 95.6 % vs 92.8 % for the
+  // distilled static model); the static/transformers encoders trade ~3 points for latency.
+  if (choice === 'transformers') {
     try {
       return await createTransformersEmbedder(modelsDir);
     } catch (e) {

@@ -65,10 +65,12 @@ export class HybridKnowledgeSearch implements KnowledgeSearch {
     );
   }
 
+  /** `queryEmbedder` encodes queries (default: `embedder`, which encodes the articles, possibly through a cache). */
   static async build(
     articles: readonly KnowledgeArticle[],
     embedder: Embedder | null,
     calibration: KnowledgeCalibration = DEFAULT_KNOWLEDGE_CALIBRATION,
+    queryEmbedder: Embedder | null = embedder,
   ): Promise<HybridKnowledgeSearch> {
     const texts = articles.map(articleEmbeddingTexts);
     let vectors: Float32Array[][] = articles.map(() => []);
@@ -77,7 +79,7 @@ export class HybridKnowledgeSearch implements KnowledgeSearch {
       let k = 0;
       vectors = texts.map((t) => t.map(() => flat[k++] as Float32Array));
     }
-    return new HybridKnowledgeSearch(articles, embedder, vectors, calibration);
+    return new HybridKnowledgeSearch(articles, queryEmbedder, vectors, calibration);
   }
 
   setCalibration(c: KnowledgeCalibration): void {

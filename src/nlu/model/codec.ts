@@ -29,8 +29,13 @@ export function encodeInt8Rows(a: Float32Array, rowLen: number): { scales: strin
 
 export function decodeInt8Rows(enc: { scales: string; data: string }, rowLen: number): Float32Array {
   const scales = base64ToF32(enc.scales);
-  const raw = Buffer.from(enc.data, 'base64');
-  const out = new Float32Array(raw.byteLength);
-  for (let i = 0; i < out.length; i++) out[i] = raw.readInt8(i) * (scales[Math.floor(i / rowLen)] as number);
+  const buf = Buffer.from(enc.data, 'base64');
+  const raw = new Int8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  const out = new Float32Array(raw.length);
+  for (let r = 0, i = 0; i < out.length; r++) {
+    const s = scales[r] as number;
+    const end = Math.min(out.length, i + rowLen);
+    for (; i < end; i++) out[i] = (raw[i] as number) * s;
+  }
   return out;
 }

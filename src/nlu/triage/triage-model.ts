@@ -51,16 +51,15 @@ function cosine(a: SparseVector, b: SparseVector): number {
 }
 
 export class TicketTriage implements TriageModel {
-  private readonly exampleVecs: SparseVector[];
+  /** Computed on first use: loading must stay fast, and explanations are not needed until then. */
+  private exampleVecs: SparseVector[] | null = null;
 
   constructor(
     readonly category: LinearTextClassifier,
     readonly group: LinearTextClassifier | null,
     private readonly examples: Array<{ text: string; category: string }>,
     private readonly cues: PriorityCueMatcher = new PriorityCueMatcher(),
-  ) {
-    this.exampleVecs = examples.map((e) => category.tfidf.transform(e.text));
-  }
+  ) {}
 
   static train(tickets: readonly TriageTicket[], opts: TriageTrainOptions = {}, cues?: PriorityCueMatcher): TicketTriage {
     if (new Set(tickets.map((t) => t.category)).size < 2) {
@@ -105,8 +104,10 @@ export class TicketTriage implements TriageModel {
     const cat = this.category.predict(text);
     const grp = this.group?.predict(text) ?? null;
     const cues = this.cues.match(text);
+    this.exampleVecs ??= this.examples.map((e) => this.category.tfidf.transform(e.text));
+    const vecs = this.exampleVecs;
     const nearest: NearestExample[] = this.examples
-      .map((e, i) => ({ text: e.text, intent: e.category, similarity: cosine(cat.x, this.exampleVecs[i] as SparseVector) }))
+      .map((e, i) => ({ text: e.text, intent: e.category, similarity: cosine(cat.x, vecs[i] as SparseVector) }))
       .sort((a, b) => b.similarity - a.similarity)
       .slice(0, 3)
       .map((n) => ({ ...n, similarity: Number(n.similarity.toFixed(4)) }));

@@ -32,7 +32,18 @@ const AGENT2 = 11;
 
 type E = Partial<Omit<TicketEvent, 'type' | 'at'>>;
 function log(...evs: [TicketEventType, string, E?][]): TicketEvent[] {
-  return evs.map(([type, at, e], i) => ({ ticketId: 0, seq: i + 1, at: `2026-${at}:00.000Z`, actorId: null, type, from: null, to: null, reason: null, data: {}, ...e }));
+  return evs.map(([type, at, e], i) => ({
+    ticketId: 0,
+    seq: i + 1,
+    at: `2026-${at}:00.000Z`,
+    actorId: null,
+    type,
+    from: null,
+    to: null,
+    reason: null,
+    data: {},
+    ...e,
+  }));
 }
 
 function ticket(n: number, p: Partial<KpiTicket> & { events: TicketEvent[] }): KpiTicket {
@@ -78,13 +89,29 @@ const t2 = ticket(2, {
   channel: 'teams',
   assigneeId: AGENT2,
   events: log(
-    ['created', '03-03T10:00', { actorId: REQ, to: 'new', data: { priority: 'P3', intent: 'password_reset', confidence: 0.4 } }],
-    ['owner_changed', '03-03T10:00', { from: 'bot', to: 'queue', reason: 'no knowledge article answers the question' }],
+    [
+      'created',
+      '03-03T10:00',
+      { actorId: REQ, to: 'new', data: { priority: 'P3', intent: 'password_reset', confidence: 0.4 } },
+    ],
+    [
+      'owner_changed',
+      '03-03T10:00',
+      { from: 'bot', to: 'queue', reason: 'no knowledge article answers the question' },
+    ],
     ['owner_changed', '03-03T10:10', { actorId: AGENT2, from: 'queue', to: `agent:${AGENT2}` }],
     ['assigned', '03-03T10:00', { to: null, data: { group: 'sd', auto: true } }],
-    ['assigned', '03-03T10:15', { actorId: AGENT2, to: String(AGENT2), data: { group: 'net', assigneeId: AGENT2 } }],
+    [
+      'assigned',
+      '03-03T10:15',
+      { actorId: AGENT2, to: String(AGENT2), data: { group: 'net', assigneeId: AGENT2 } },
+    ],
     ['state_changed', '03-03T10:20', { actorId: AGENT2, from: 'new', to: 'in_progress' }],
-    ['state_changed', '03-03T11:00', { actorId: AGENT2, from: 'in_progress', to: 'pending', data: { pendingReason: 'requester' } }],
+    [
+      'state_changed',
+      '03-03T11:00',
+      { actorId: AGENT2, from: 'in_progress', to: 'pending', data: { pendingReason: 'requester' } },
+    ],
     ['state_changed', '03-03T13:00', { actorId: REQ, from: 'pending', to: 'in_progress' }],
     ['state_changed', '03-04T11:00', { actorId: AGENT2, from: 'in_progress', to: 'resolved' }],
     ['state_changed', '03-05T09:00', { actorId: REQ, from: 'resolved', to: 'in_progress' }],
@@ -118,7 +145,10 @@ const t4 = ticket(4, {
 });
 
 // T5: created before the period and still open: only in the backlog (>30 d).
-const t5 = ticket(5, { group: 'net', events: log(['created', '02-01T00:00', { actorId: REQ, to: 'new', data: { priority: 'P3' } }]) });
+const t5 = ticket(5, {
+  group: 'net',
+  events: log(['created', '02-01T00:00', { actorId: REQ, to: 'new', data: { priority: 'P3' } }]),
+});
 
 // T6: cancelled by the requester: in the cohort, no SLA verdict.
 const t6 = ticket(6, {
@@ -132,9 +162,25 @@ const t6 = ticket(6, {
 
 const tickets = [t1, t2, t3, t4, t5, t6];
 
-function kb(id: number, personId: number, day: string, outcome: KpiKbAnswer['outcome'], articleId = 'kb-x', intent: string | null = 'how_to'): KpiKbAnswer {
+function kb(
+  id: number,
+  personId: number,
+  day: string,
+  outcome: KpiKbAnswer['outcome'],
+  articleId = 'kb-x',
+  intent: string | null = 'how_to',
+): KpiKbAnswer {
   const at = `2026-${day}:00.000Z`;
-  return { id, personId, articleId, intent, platform: 'slack', answeredAt: at, outcome, outcomeAt: outcome === 'none' ? null : at };
+  return {
+    id,
+    personId,
+    articleId,
+    intent,
+    platform: 'slack',
+    answeredAt: at,
+    outcome,
+    outcomeAt: outcome === 'none' ? null : at,
+  };
 }
 const answers: KpiKbAnswer[] = [
   kb(1, 200, '03-02T10:00', 'accepted', 'kb-vpn', 'vpn'), // verified
@@ -144,14 +190,35 @@ const answers: KpiKbAnswer[] = [
   kb(5, REQ, '03-04T07:00', 'accepted', 'kb-howto', 'how_to'), // came back: T3 opened with intent how_to an hour later
 ];
 
-const report = buildKpiReport({ tickets, kbAnswers: answers, agentNames: new Map([[AGENT, 'Grace']]) }, { now: NOW, period: PERIOD, sla: all24 });
+const report = buildKpiReport(
+  { tickets, kbAnswers: answers, agentNames: new Map([[AGENT, 'Grace']]) },
+  { now: NOW, period: PERIOD, sla: all24 },
+);
 
 describe('ticket facts', () => {
   it('derives response, resolution, reopen, reassignment and AI-resolution from the log', () => {
     const f2 = ticketFacts(t2, { sla: all24, now: NOW, period: PERIOD });
-    expect(f2).toMatchObject({ responseMinutes: 10, resolveMinutes: 3000, resolveBusinessMinutes: 1560, reopens: 1, groupChanges: 1, humanTouched: true, aiResolved: false, botDecided: true, botCorrected: true, responseSlaMet: true, resolutionSlaMet: false, rating: 2 });
+    expect(f2).toMatchObject({
+      responseMinutes: 10,
+      resolveMinutes: 3000,
+      resolveBusinessMinutes: 1560,
+      reopens: 1,
+      groupChanges: 1,
+      humanTouched: true,
+      aiResolved: false,
+      botDecided: true,
+      botCorrected: true,
+      responseSlaMet: true,
+      resolutionSlaMet: false,
+      rating: 2,
+    });
     const f3 = ticketFacts(t3, { sla: all24, now: NOW, period: PERIOD });
-    expect(f3).toMatchObject({ aiResolved: true, humanTouched: false, responseMinutes: 5, botCorrected: false });
+    expect(f3).toMatchObject({
+      aiResolved: true,
+      humanTouched: false,
+      responseMinutes: 5,
+      botCorrected: false,
+    });
     const f6 = ticketFacts(t6, { sla: all24, now: NOW, period: PERIOD });
     expect(f6).toMatchObject({ responseSlaMet: null, resolutionSlaMet: null, resolved: false, open: false });
   });
@@ -199,14 +266,22 @@ describe('KPI formulas on the hand-built log', () => {
       { agentId: AGENT, name: 'Grace', open: 1, resolved: 1 },
       { agentId: AGENT2, name: `#${AGENT2}`, open: 0, resolved: 1 },
     ]);
-    expect(report.knowledgeGaps).toEqual([{ category: 'access', intent: 'password_reset', count: 1, examples: ['INC0000002'] }]);
+    expect(report.knowledgeGaps).toEqual([
+      { category: 'access', intent: 'password_reset', count: 1, examples: ['INC0000002'] },
+    ]);
   });
   it('verified deflection: 1 verified, 2 came back, 1 pending; rate = 1 / (1 + 5 tickets)', () => {
     expect(report.deflection).toMatchObject({ verified: 1, returned: 2, pending: 1, answered: 5 });
     expect(report.deflection?.acceptance).toMatchObject({ num: 4, den: 5 });
     expect(report.deflection?.rate).toMatchObject({ num: 1, den: 6 });
     // A shorter window lets the pending one through; a longer one still sees both returns.
-    const d1 = deflection(answers, tickets, { since: PERIOD.since, until: NOW, now: NOW, windowDays: 1, ticketsOpened: 5 });
+    const d1 = deflection(answers, tickets, {
+      since: PERIOD.since,
+      until: NOW,
+      now: NOW,
+      windowDays: 1,
+      ticketsOpened: 5,
+    });
     expect(d1).toMatchObject({ verified: 2, pending: 0, returned: 2 });
   });
   it('slices by group use the current group', () => {
@@ -214,13 +289,21 @@ describe('KPI formulas on the hand-built log', () => {
     const net = report.byGroup.find((g) => g.key === 'net');
     expect(sd).toMatchObject({ tickets: 4, open: 1 });
     expect(net).toMatchObject({ tickets: 1, open: 1 });
-    const only = buildKpiReport({ tickets, kbAnswers: answers }, { now: NOW, period: PERIOD, sla: all24, group: 'net' });
+    const only = buildKpiReport(
+      { tickets, kbAnswers: answers },
+      { now: NOW, period: PERIOD, sla: all24, group: 'net' },
+    );
     expect(only.overall.tickets).toBe(1);
     expect(only.deflection).toBeNull();
   });
   it('trend by day: T1 on 03-02 resolved in 120 min with SLA met', () => {
     expect(report.trend.unit).toBe('day');
-    expect(report.trend.points.find((p) => p.start === '2026-03-02')).toMatchObject({ tickets: 1, mttrMinutes: 120, slaResolution: 1, deflected: 1 });
+    expect(report.trend.points.find((p) => p.start === '2026-03-02')).toMatchObject({
+      tickets: 1,
+      mttrMinutes: 120,
+      slaResolution: 1,
+      deflected: 1,
+    });
   });
   it('empty inputs give nulls, not NaN', () => {
     const r = buildKpiReport({ tickets: [], kbAnswers: [] }, { now: NOW, period: PERIOD, sla: all24 });
@@ -244,7 +327,13 @@ describe('periods, targets and renderings', () => {
     expect(bucketStart('2026-03-05T10:00:00Z', 'week')).toBe('2026-03-02');
   });
   it('opens a breach per scope that misses its target on enough cases', () => {
-    const targets = parseKpiTargets({ minSample: 2, targets: [{ kpi: 'slaResolution', min: 0.9, scopes: ['desk', 'group'] }, { kpi: 'mtta', max: 60 }] });
+    const targets = parseKpiTargets({
+      minSample: 2,
+      targets: [
+        { kpi: 'slaResolution', min: 0.9, scopes: ['desk', 'group'] },
+        { kpi: 'mtta', max: 60 },
+      ],
+    });
     const b = evaluateTargets(report, targets);
     expect(b.map((x) => x.key)).toEqual(['slaResolution:desk:all', 'slaResolution:group:sd']);
     expect(b[0]?.title).toContain('slaResolution 50.0% for the desk (target ≥ 90.0%, n=4)');
@@ -254,9 +343,17 @@ describe('periods, targets and renderings', () => {
     const table = formatReportTable(report);
     expect(table).toContain('SLA response 75.0% (3/4)');
     const csv = formatReportCsv(report).split('\n');
-    expect(csv[0]).toBe('slice,key,tickets,open,mtta_min,mttr_min,mttr_business_min,sla_response,sla_resolution,fcr,reopen_rate,csat,ai_resolved,bot_accuracy');
+    expect(csv[0]).toBe(
+      'slice,key,tickets,open,mtta_min,mttr_min,mttr_business_min,sla_response,sla_resolution,fcr,reopen_rate,csat,ai_resolved,bot_accuracy',
+    );
     expect(csv[1]).toMatch(/^overall,all,5,2,15,/);
-    const summary = buildKpiSummary(report, evaluateTargets(report, parseKpiTargets({ minSample: 2, targets: [{ kpi: 'slaResolution', min: 0.9 }] })));
+    const summary = buildKpiSummary(
+      report,
+      evaluateTargets(
+        report,
+        parseKpiTargets({ minSample: 2, targets: [{ kpi: 'slaResolution', min: 0.9 }] }),
+      ),
+    );
     expect(summary).toContain('SLA: response 75.0%, resolution 50.0%');
     expect(summary).toContain('To fix (2 targets missed)');
     expect(summary.split('\n').length).toBeLessThanOrEqual(12);

@@ -67,3 +67,24 @@ describe('static distilled embeddings', () => {
     expect(warnings).toHaveLength(0);
   });
 });
+
+describe('transformers.js provider over the exported ONNX model', () => {
+  it('loads offline from models/ and matches the TypeScript static encoder', async () => {
+    const { writeTransformersModel } = await import('../../../src/nlu/embeddings/onnx-static-export.js');
+    const { createTransformersEmbedder } = await import('../../../src/nlu/embeddings/transformers-embedder.js');
+    const vocab = loadUseVocabulary();
+    const rand = mulberry32(11);
+    const dim = 8;
+    const table = Float32Array.from({ length: vocab.length * dim }, () => rand() * 2 - 1);
+    const modelsDir = join(dir, 'tx');
+    const weights = sifWeights(vocab);
+    await writeStaticModel(modelsDir, { dim, table, weights }, 'test');
+    await writeTransformersModel(join(modelsDir, STATIC_MODEL_DIR), { dim, table, weights }, vocab);
+    const tx = await createTransformersEmbedder(modelsDir);
+    const ts = await loadStaticEmbedder(modelsDir);
+    expect(tx.dim).toBe(dim);
+    const texts = ['My printer is broken', 'VPN keeps dropping!'];
+    const [a, b] = [await tx.embed(texts), await ts.embed(texts)];
+    texts.forEach((_, i) => expect(dot(a[i] as Float32Array, b[i] as Float32Array)).toBeGreaterThan(0.98));
+  }, 60_000);
+});

@@ -1,0 +1,141 @@
+/**
+ * The KPI dashboard at `GET /`, behind a login token (DASHBOARD_TOKEN, else API_TOKEN). Logging in
+ * sets an HttpOnly cookie holding an HMAC of the token, so the token itself never sits in the browser
+ * and changing it logs everyone out. `Authorization: Bearer <token>` works too (scripts, tests).
+ *
+ *   GET  /                      dashboard, or the login form
+ *   POST /dashboard/login       form field `token`
+ *   POST /dashboard/logout
+ *   GET  /dashboard/data.json   ?since=30d&group=<slug>: report + missed targets
+ *   GET  /dashboard/app.js      the page's script;  GET /dashboard/chart.js  Chart.js (node_modules)
+ */
+import { createHmac } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { App } from '../../app.js';
+import { AppError } from '../../errors.js';
+import { kpiQuerySchema, parseQuery, tokenMatches } from '../rest/kpi-router.js';
+import { DASHBOARD_SCRIPT, dashboardPage, loginPage } from './page.js';
+
+export const DASHBOARD_COOKIE = 'chatdesk_dashboard';
+const SESSION_SECONDS = 12 * 3600;
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'";
+
+const loginBody = z.object({ token: z.string().min(1).max(500) });
+
+let chartJs: Promise<string> | null = null;
+/** Chart.js's UMD build, read once from node_modules (no CDN: the dashboard works offline). */
+function chartJsSource(): Promise<string> {
+  if (!chartJs) {
+    const entry = createRequire(import.meta.url).resolve('chart.js');
+    chartJs = readFile(join(dirname(entry), 'chart.umd.min.js'), 'utf8').catch((e: unknown) => {
+      chartJs = null;
+      throw e;
+    });
+  }
+  return chartJs;
+}
+
+function cookieOf(req: Request, name: string): string | null {
+  for (const part of (req.get('cookie') ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return null;
+}
+
+export function createDashboardRouter(app: App): Router {
+  const router = express.Router();
+  const token = (): string | null => app.config.DASHBOARD_TOKEN ?? app.config.API_TOKEN ?? null;
+  const sessionOf = (t: string): string =>
+    createHmac('sha256', t).update('chatdesk-dashboard-session-v1').digest('hex');
+
+  const authed = (req: Request): boolean => {
+    const t = token();
+    if (!t) return false;
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '')?.[1]?.trim();
+    if (bearer) return tokenMatches(bearer, t);
+    const c = cookieOf(req, DASHBOARD_COOKIE);
+    return c !== null && tokenMatches(c, sessionOf(t));
+  };
+
+  const html = (res: Response, status: number, body: string) => {
+    res
+      .status(status)
+      .set({
+        'Content-Security-Policy': CSP,
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+      })
+      .type('html')
+      .send(body);
+  };
+
+  router.get('/', (req, res) => {
+    if (authed(req)) html(res, 200, dashboardPage());
+    else html(res, token() ? 200 : 503, loginPage(null, token() !== null));
+  });
+
+  router.post('/dashboard/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
+    const t = token();
+    const parsed = loginBody.safeParse(req.body);
+    if (!t) return html(res, 503, loginPage(null, false));
+    if (!parsed.success || !tokenMatches(parsed.data.token, t)) {
+      app.log.warn('dashboard login refused', { ip: req.ip });
+      return html(res, 401, loginPage('Wrong token. Use the value of DASHBOARD_TOKEN (or API_TOKEN).', true));
+    }
+    res.cookie(DASHBOARD_COOKIE, sessionOf(t), {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: req.secure,
+      path: '/',
+      maxAge: SESSION_SECONDS * 1000,
+    });
+    res.redirect(303, '/');
+  });
+
+  router.post('/dashboard/logout', (_req, res) => {
+    res.clearCookie(DASHBOARD_COOKIE, { path: '/' });
+    res.redirect(303, '/');
+  });
+
+  const requireAuth = (req: Request, _res: Response, next: NextFunction) =>
+    authed(req)
+      ? next()
+      : next(
+          new AppError(
+            'unauthorized',
+            'Log in to the dashboard first (POST /dashboard/login) or send Authorization: Bearer <DASHBOARD_TOKEN>.',
+          ),
+        );
+
+  router.get('/dashboard/data.json', requireAuth, (req, res, next) => {
+    (async () => {
+      const q = parseQuery(kpiQuerySchema, req.query);
+      const report = await app.kpis.report({
+        since: q.since,
+        group: q.group ?? null,
+        ...(q.window === undefined ? {} : { deflectionWindowDays: q.window }),
+      });
+      res.set('Cache-Control', 'no-store').json({ report, breaches: app.kpis.breaches(report) });
+    })().catch(next);
+  });
+
+  router.get('/dashboard/app.js', (_req, res) => {
+    res.type('application/javascript').set('Cache-Control', 'no-cache').send(DASHBOARD_SCRIPT);
+  });
+
+  router.get('/dashboard/chart.js', (_req, res, next) => {
+    chartJsSource()
+      .then((src) =>
+        res.type('application/javascript').set('Cache-Control', 'public, max-age=86400').send(src),
+      )
+      .catch(next);
+  });
+
+  return router;
+}

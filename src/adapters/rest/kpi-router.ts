@@ -1,0 +1,124 @@
+/**
+ * KPI endpoints of REST v1 (bearer API_TOKEN, like the rest of /api/v1) and the Prometheus scrape
+ * endpoint `GET /metrics` (unauthenticated, as scrapers expect; it exposes counts only).
+ *
+ *   GET  /api/v1/kpis?since=30d&group=<slug>&window=3&format=json|csv   the KPI report (+ missed targets)
+ *   GET  /api/v1/kpis/summary?since=30d&group=<slug>                     the manager summary text
+ *   GET  /api/v1/kpis/improvements?status=open                          the CSI register
+ *   POST /api/v1/kpis/improvements/evaluate?since=30d                   record missed targets as items
+ */
+import { timingSafeEqual } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { App } from '../../app.js';
+import { AppError, formatIssues } from '../../errors.js';
+import { formatReportCsv } from '../../itsm/kpis/format.js';
+import { PROMETHEUS_CONTENT_TYPE } from '../../observability/metrics.js';
+
+export const kpiQuerySchema = z.object({
+  since: z.string().min(1).max(40).default('30d'),
+  group: z.string().min(1).max(100).optional(),
+  window: z.coerce.number().int().min(0).max(90).optional(),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+
+const itemsQuery = z.object({ status: z.enum(['open', 'in_progress', 'done', 'dismissed']).optional() });
+
+export function parseQuery<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success)
+    throw new AppError('validation_failed', formatIssues(r.error.issues), {
+      field: r.error.issues[0]?.path.map(String).join('.') ?? '',
+    });
+  return r.data;
+}
+
+export function tokenMatches(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const wrap =
+  (h: (req: Request, res: Response) => Promise<void>) =>
+  (req: Request, res: Response, next: NextFunction): void => {
+    h(req, res).catch(next);
+  };
+
+/** Mounted at /api/v1/kpis, before the general REST router. */
+export function createKpiRouter(app: App): Router {
+  const router = express.Router();
+  router.use((req, _res, next) => {
+    const expected = app.config.API_TOKEN;
+    if (!expected)
+      return next(new AppError('unauthorized', 'The REST API is disabled: set API_TOKEN to enable it.'));
+    const m = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '');
+    if (!m?.[1] || !tokenMatches(m[1].trim(), expected))
+      return next(
+        new AppError('unauthorized', 'Missing or wrong bearer token (Authorization: Bearer <API_TOKEN>).'),
+      );
+    next();
+  });
+
+  router.get(
+    '/',
+    wrap(async (req, res) => {
+      const q = parseQuery(kpiQuerySchema, req.query);
+      const report = await app.kpis.report({
+        since: q.since,
+        group: q.group ?? null,
+        ...(q.window === undefined ? {} : { deflectionWindowDays: q.window }),
+      });
+      if (q.format === 'csv') {
+        res.type('text/csv').send(`${formatReportCsv(report)}\n`);
+        return;
+      }
+      res.json({ report, breaches: app.kpis.breaches(report) });
+    }),
+  );
+
+  router.get(
+    '/summary',
+    wrap(async (req, res) => {
+      const q = parseQuery(kpiQuerySchema, req.query);
+      res.json({ text: await app.kpis.summary({ since: q.since, group: q.group ?? null }) });
+    }),
+  );
+
+  router.get(
+    '/improvements',
+    wrap(async (req, res) => {
+      const q = parseQuery(itemsQuery, req.query);
+      res.json({ items: await app.kpiStore.improvementItems(q.status ? { status: q.status } : {}) });
+    }),
+  );
+
+  router.post(
+    '/improvements/evaluate',
+    wrap(async (req, res) => {
+      const q = parseQuery(kpiQuerySchema, req.query);
+      const report = await app.kpis.report({ since: q.since, group: q.group ?? null });
+      const breaches = app.kpis.breaches(report);
+      const result = await app.kpiStore.recordBreaches(breaches, report.generatedAt, {
+        knowledgeGaps: report.knowledgeGaps.slice(0, 5),
+      });
+      res.json({ ...result, breaches, items: await app.kpiStore.improvementItems({ status: 'open' }) });
+    }),
+  );
+
+  return router;
+}
+
+export function createMetricsRouter(app: App): Router {
+  const router = express.Router();
+  router.get(
+    '/metrics',
+    wrap(async (_req, res) => {
+      const text = await app.metrics.registry.render();
+      // res.send would rewrite the parameters' order; some scrapers match the exposition type exactly.
+      res.status(200).setHeader('Content-Type', PROMETHEUS_CONTENT_TYPE);
+      res.end(text);
+    }),
+  );
+  return router;
+}
