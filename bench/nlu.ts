@@ -11,11 +11,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CachedEmbedder } from '../src/nlu/embeddings/embedding-cache.js';
 import type { Embedder } from '../src/nlu/embeddings/embedder.js';
+import { CachedEmbedder } from '../src/nlu/embeddings/embedding-cache.js';
+import { loadStaticEmbedder } from '../src/nlu/embeddings/static-embedder.js';
 import { createUseEmbedder } from '../src/nlu/embeddings/use-embedder.js';
 import { evaluateIntents } from '../src/nlu/evaluate-intents.js';
 import { loadNlu } from '../src/nlu/index.js';
+import type { KnowledgeArticle } from '../src/nlu/knowledge/knowledge-files.js';
 import {
   type CalibrationSample,
   calibratedConfidence,
@@ -24,7 +26,6 @@ import {
   fitKnowledgeCalibration,
   HybridKnowledgeSearch,
 } from '../src/nlu/knowledge/knowledge-search.js';
-import type { KnowledgeArticle } from '../src/nlu/knowledge/knowledge-files.js';
 import { accuracy, macroF1, oosMetrics, percentile } from '../src/nlu/metrics.js';
 import { LinearTextClassifier } from '../src/nlu/model/linear-text-classifier.js';
 import { embeddingInput } from '../src/nlu/text/normalize.js';
@@ -42,7 +43,12 @@ function figure(key: string, value: number, unit: string): void {
   process.stdout.write(`bench ${key}=${v} ${unit}\n`);
 }
 function table(title: string, header: string[], rows: Array<Array<string | number>>): void {
-  const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? (Number.isInteger(c) ? String(c) : c.toFixed(4)) : c)))];
+  const cells = [
+    header,
+    ...rows.map((r) =>
+      r.map((c) => (typeof c === 'number' ? (Number.isInteger(c) ? String(c) : c.toFixed(4)) : c)),
+    ),
+  ];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   process.stdout.write(`\n${title}\n`);
   cells.forEach((r, k) => {
@@ -64,7 +70,13 @@ const require = createRequire(import.meta.url);
 function nlpManager(): NlpManagerT | null {
   try {
     const { NlpManager } = require('node-nlp') as { NlpManager: new (o: object) => NlpManagerT };
-    return new NlpManager({ languages: ['en'], autoSave: false, autoLoad: false, nlu: { log: false }, forceNER: false });
+    return new NlpManager({
+      languages: ['en'],
+      autoSave: false,
+      autoLoad: false,
+      nlu: { log: false },
+      forceNER: false,
+    });
   } catch {
     return null;
   }
@@ -82,7 +94,12 @@ async function benchServing(): Promise<void> {
   const t0 = performance.now();
   const nlu = await loadNlu({ dataDir: join(root, 'data'), modelsDir: join(root, 'models') });
   const loadMs = performance.now() - t0;
-  const probes = ['i forgot my password', 'my laptop will not turn on', 'can i talk to someone', 'what is the capital of peru'];
+  const probes = [
+    'i forgot my password',
+    'my laptop will not turn on',
+    'can i talk to someone',
+    'what is the capital of peru',
+  ];
   const times: number[] = [];
   for (let i = 0; i < 200; i++) {
     const t = performance.now();
@@ -90,9 +107,21 @@ async function benchServing(): Promise<void> {
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
-  table('shipped model (models/ + data/)', ['source', 'embedder', 'load ms', 'cv accuracy', 'p50 ms', 'p99 ms', 'rss MB'], [
-    [nlu.info.source, nlu.info.embedderId ?? 'none', Math.round(loadMs), nlu.info.report.intents.heldOutAccuracy, percentile(times, 0.5), percentile(times, 0.99), Math.round(process.memoryUsage().rss / 1e6)],
-  ]);
+  table(
+    'shipped model (models/ + data/)',
+    ['source', 'embedder', 'load ms', 'cv accuracy', 'p50 ms', 'p99 ms', 'rss MB'],
+    [
+      [
+        nlu.info.source,
+        nlu.info.embedderId ?? 'none',
+        Math.round(loadMs),
+        nlu.info.report.intents.heldOutAccuracy,
+        percentile(times, 0.5),
+        percentile(times, 0.99),
+        Math.round(process.memoryUsage().rss / 1e6),
+      ],
+    ],
+  );
   figure('nlu.shipped.load_ms', Math.round(loadMs), 'ms');
   figure('nlu.shipped.cv_accuracy', nlu.info.report.intents.heldOutAccuracy, 'fraction');
   figure('nlu.shipped.p99_ms', percentile(times, 0.99), 'ms');
@@ -109,12 +138,26 @@ async function benchClinc(emb: { raw: Embedder; cached: CachedEmbedder; cacheFil
   const file = join(datasets, 'clinc150', 'clinc150_full.jsonl');
   if (!existsSync(file)) return void process.stdout.write('CLINC150 not found, skipped\n');
   const rows = jsonl<ClincRow>(file);
-  const pick = (s: string) => rows.filter((r) => r.split === s).map((r) => ({ text: r.text, label: r.label }));
+  const pick = (s: string) =>
+    rows.filter((r) => r.split === s).map((r) => ({ text: r.text, label: r.label }));
   const [train, val, test] = [pick('train'), pick('val'), pick('test')];
-  const ours = await evaluateIntents(train, test, val, 'oos', { embedder: emb.cached, latencyEmbedder: emb.raw, latencySamples: 500 });
+  const ours = await evaluateIntents(train, test, val, 'oos', {
+    embedder: emb.cached,
+    latencyEmbedder: emb.raw,
+    latencySamples: 500,
+  });
   await emb.cached.save(emb.cacheFile);
   const result: Array<Array<string | number>> = [
-    ['chatdesk (USE-lite + TF-IDF, val threshold)', ours.in_scope_accuracy, ours.in_scope_accuracy_argmax, ours.oos_recall, ours.oos_precision, ours.ece, ours.train_ms / 1000, ours.latency_p99_ms],
+    [
+      'chatdesk (USE-lite + TF-IDF, val threshold)',
+      ours.in_scope_accuracy,
+      ours.in_scope_accuracy_argmax,
+      ours.oos_recall,
+      ours.oos_precision,
+      ours.ece,
+      ours.train_ms / 1000,
+      ours.latency_p99_ms,
+    ],
   ];
   figure('nlu.clinc150.in_scope_accuracy', ours.in_scope_accuracy, 'fraction');
   figure('nlu.clinc150.in_scope_accuracy_argmax', ours.in_scope_accuracy_argmax, 'fraction');
@@ -141,13 +184,30 @@ async function benchClinc(emb: { raw: Embedder; cached: CachedEmbedder; cacheFil
       const out = (await nlp.process('en', r.text)) as { intent: string };
       pred.push(out.intent === 'None' ? 'oos' : out.intent);
     }
-    const m = oosMetrics(test.map((r) => r.label), pred, 'oos');
-    result.push(['NLP.js 4.27 (node-nlp, oos-train)', m.in_scope_accuracy, '-', m.oos_recall, m.oos_precision, '-', trainS, '-']);
+    const m = oosMetrics(
+      test.map((r) => r.label),
+      pred,
+      'oos',
+    );
+    result.push([
+      'NLP.js 4.27 (node-nlp, oos-train)',
+      m.in_scope_accuracy,
+      '-',
+      m.oos_recall,
+      m.oos_precision,
+      '-',
+      trainS,
+      '-',
+    ]);
     figure('nlpjs.clinc150.in_scope_accuracy', m.in_scope_accuracy, 'fraction');
     figure('nlpjs.clinc150.oos_recall', m.oos_recall, 'fraction');
     figure('nlpjs.clinc150.train_s', trainS, 's');
   }
-  table('CLINC150 full, test split (4,500 in-scope + 1,000 OOS)', ['model', 'in-scope acc', 'argmax acc', 'OOS recall', 'OOS precision', 'ECE', 'train s', 'p99 ms'], result);
+  table(
+    'CLINC150 full, test split (4,500 in-scope + 1,000 OOS)',
+    ['model', 'in-scope acc', 'argmax acc', 'OOS recall', 'OOS precision', 'ECE', 'train s', 'p99 ms'],
+    result,
+  );
 }
 
 interface TicketRow {
@@ -169,7 +229,12 @@ async function benchTriage(): Promise<void> {
   const ours = TicketTriage.train(train.map((r) => ({ text: r.text, category: r.label })));
   const oursS = (performance.now() - t0) / 1000;
   const oursPred = test.map((r) => ours.predictCategory(r.text));
-  result.push(['chatdesk triage (word 1-2 + char 3-5 TF-IDF softmax)', accuracy(gold, oursPred), macroF1(gold, oursPred), oursS]);
+  result.push([
+    'chatdesk triage (word 1-2 + char 3-5 TF-IDF softmax)',
+    accuracy(gold, oursPred),
+    macroF1(gold, oursPred),
+    oursS,
+  ]);
   figure('triage.it_tickets.accuracy', accuracy(gold, oursPred), 'fraction');
   figure('triage.it_tickets.macro_f1', macroF1(gold, oursPred), 'fraction');
   figure('triage.it_tickets.train_s', oursS, 's');
@@ -181,7 +246,12 @@ async function benchTriage(): Promise<void> {
   );
   const baseS = (performance.now() - t0) / 1000;
   const basePred = test.map((r) => base.predict(r.text).label);
-  result.push(['baseline: word TF-IDF + logistic regression', accuracy(gold, basePred), macroF1(gold, basePred), baseS]);
+  result.push([
+    'baseline: word TF-IDF + logistic regression',
+    accuracy(gold, basePred),
+    macroF1(gold, basePred),
+    baseS,
+  ]);
   figure('baseline.it_tickets.accuracy', accuracy(gold, basePred), 'fraction');
   figure('baseline.it_tickets.macro_f1', macroF1(gold, basePred), 'fraction');
 
@@ -196,11 +266,20 @@ async function benchTriage(): Promise<void> {
     const nlpS = (performance.now() - t0) / 1000;
     const pred: string[] = [];
     for (const r of test) pred.push(((await nlp.process('en', r.text)) as { intent: string }).intent);
-    result.push([`NLP.js 4.27 (${sample.length} training tickets)`, accuracy(gold, pred), macroF1(gold, pred), nlpS]);
+    result.push([
+      `NLP.js 4.27 (${sample.length} training tickets)`,
+      accuracy(gold, pred),
+      macroF1(gold, pred),
+      nlpS,
+    ]);
     figure('nlpjs.it_tickets.accuracy', accuracy(gold, pred), 'fraction');
     figure('nlpjs.it_tickets.macro_f1', macroF1(gold, pred), 'fraction');
   }
-  table(`IT service tickets, test split (${test.length} tickets, 8 topic groups)`, ['model', 'accuracy', 'macro F1', 'train s'], result);
+  table(
+    `IT service tickets, test split (${test.length} tickets, 8 topic groups)`,
+    ['model', 'accuracy', 'macro F1', 'train s'],
+    result,
+  );
 }
 
 interface KbRow {
@@ -233,7 +312,12 @@ async function benchKnowledge(emb: { cached: CachedEmbedder; cacheFile: string }
   const plain = kb.map((k) => toArticle(k, []));
   // Variant where each entry also lists the train-split paraphrases as example questions
   // (what an admin does with `questions:` in an article's front matter).
-  const withQs = kb.map((k) => toArticle(k, trainQ.filter((q) => q.label === k.doc_id).map((q) => q.text)));
+  const withQs = kb.map((k) =>
+    toArticle(
+      k,
+      trainQ.filter((q) => q.label === k.doc_id).map((q) => q.text),
+    ),
+  );
   const qVec = await emb.cached.embed(queries.map((q) => embeddingInput(q.text)));
   const vecOf = new Map(queries.map((q, i) => [q, qVec[i] as Float32Array]));
   const evaluate = (s: HybridKnowledgeSearch, qs: QueryRow[], w: number, useEmb: boolean) => {
@@ -271,31 +355,54 @@ async function benchKnowledge(emb: { cached: CachedEmbedder; cacheFile: string }
     ? jsonl<ClincRow>(clincFile).filter((r) => r.label === 'oos')
     : [];
   const negTrain = unanswerable.filter((r) => r.split !== 'test').map((r) => r.text);
-  const negTest = unanswerable.filter((r) => r.split === 'test').slice(0, testQ.length).map((r) => r.text);
+  const negTest = unanswerable
+    .filter((r) => r.split === 'test')
+    .slice(0, testQ.length)
+    .map((r) => r.text);
   const negVecs = await emb.cached.embed([...negTrain, ...negTest].map(embeddingInput));
   await emb.cached.save(emb.cacheFile);
-  const sampleOf = (s: HybridKnowledgeSearch, text: string, vec: Float32Array, gold: string | null): CalibrationSample => {
+  const sampleOf = (
+    s: HybridKnowledgeSearch,
+    text: string,
+    vec: Float32Array,
+    gold: string | null,
+  ): CalibrationSample => {
     const r = s.rank(text, vec, bestW);
-    return { ...calibrationFeatures(r, 0), correct: gold !== null && s.articles[r[0]?.index ?? -1]?.id === gold };
+    return {
+      ...calibrationFeatures(r, 0),
+      correct: gold !== null && s.articles[r[0]?.index ?? -1]?.id === gold,
+    };
   };
   const trainSamples = [
     ...trainQ.map((q) => sampleOf(plainSearch, q.text, vecOf.get(q) as Float32Array, String(q.label))),
     ...negTrain.map((t, i) => sampleOf(plainSearch, t, negVecs[i] as Float32Array, null)),
   ];
-  const cal = fitKnowledgeCalibration(trainSamples, { ...DEFAULT_KNOWLEDGE_CALIBRATION, embeddingWeight: bestW });
+  const cal = fitKnowledgeCalibration(trainSamples, {
+    ...DEFAULT_KNOWLEDGE_CALIBRATION,
+    embeddingWeight: bestW,
+  });
   plainSearch.setCalibration(cal);
-  const testSamples = testQ.map((q) => sampleOf(plainSearch, q.text, vecOf.get(q) as Float32Array, String(q.label)));
-  const negSamples = negTest.map((t, i) => sampleOf(plainSearch, t, negVecs[negTrain.length + i] as Float32Array, null));
-  const answers = (xs: CalibrationSample[]) => xs.filter((s) => calibratedConfidence(cal, s) >= cal.answerThreshold);
+  const testSamples = testQ.map((q) =>
+    sampleOf(plainSearch, q.text, vecOf.get(q) as Float32Array, String(q.label)),
+  );
+  const negSamples = negTest.map((t, i) =>
+    sampleOf(plainSearch, t, negVecs[negTrain.length + i] as Float32Array, null),
+  );
+  const answers = (xs: CalibrationSample[]) =>
+    xs.filter((s) => calibratedConfidence(cal, s) >= cal.answerThreshold);
   const answered = answers(testSamples);
   const answerPrecision = answered.filter((s) => s.correct).length / Math.max(1, answered.length);
   const falseAnswerRate = answers(negSamples).length / Math.max(1, negSamples.length);
-  table(`StackFAQ, test-split queries (${testQ.length}) over ${kb.length} entries`, ['method', 'P@1', 'MRR'], [
-    ['BM25 alone', bm25.p1, bm25.mrr],
-    ['USE-lite embeddings alone', emb1.p1, emb1.mrr],
-    [`chatdesk hybrid (embedding weight ${bestW}, chosen on train queries)`, hybrid.p1, hybrid.mrr],
-    ['chatdesk hybrid + train paraphrases as article questions', withQ.p1, withQ.mrr],
-  ]);
+  table(
+    `StackFAQ, test-split queries (${testQ.length}) over ${kb.length} entries`,
+    ['method', 'P@1', 'MRR'],
+    [
+      ['BM25 alone', bm25.p1, bm25.mrr],
+      ['USE-lite embeddings alone', emb1.p1, emb1.mrr],
+      [`chatdesk hybrid (embedding weight ${bestW}, chosen on train queries)`, hybrid.p1, hybrid.mrr],
+      ['chatdesk hybrid + train paraphrases as article questions', withQ.p1, withQ.mrr],
+    ],
+  );
   process.stdout.write(
     `calibration (train queries + ${negTrain.length} CLINC150 OOS texts): a=${cal.a.toFixed(3)} b=${cal.b.toFixed(3)} d=${cal.d.toFixed(3)} c=${cal.c.toFixed(3)}; ` +
       `answers ${answered.length}/${testQ.length} test queries at confidence ≥ ${cal.answerThreshold}, precision ${answerPrecision.toFixed(3)}; ` +
@@ -311,6 +418,35 @@ async function benchKnowledge(emb: { cached: CachedEmbedder; cacheFile: string }
   figure('kb.unanswerable.false_answer_rate', falseAnswerRate, 'fraction');
 }
 
+/** The distilled static encoder (opt-in, built by `chatdesk distill` into models/static-use). */
+async function benchStatic(): Promise<void> {
+  const file = join(datasets, 'clinc150', 'clinc150_full.jsonl');
+  let staticEmb: Embedder;
+  try {
+    staticEmb = await loadStaticEmbedder(join(root, 'models'));
+  } catch {
+    process.stdout.write('models/static-use not built (chatdesk distill), static-encoder run skipped\n');
+    return;
+  }
+  if (!existsSync(file)) return;
+  const rows = jsonl<ClincRow>(file);
+  const pick = (s: string) =>
+    rows.filter((r) => r.split === s).map((r) => ({ text: r.text, label: r.label }));
+  const r = await evaluateIntents(pick('train'), pick('test'), pick('val'), 'oos', {
+    embedder: staticEmb,
+    latencyEmbedder: staticEmb,
+    latencySamples: 500,
+  });
+  table(
+    'CLINC150 with the distilled static encoder',
+    ['in-scope acc', 'argmax acc', 'OOS recall', 'p50 ms', 'p99 ms'],
+    [[r.in_scope_accuracy, r.in_scope_accuracy_argmax, r.oos_recall, r.latency_p50_ms, r.latency_p99_ms]],
+  );
+  figure('nlu.clinc150.static.in_scope_accuracy', r.in_scope_accuracy, 'fraction');
+  figure('nlu.clinc150.static.oos_recall', r.oos_recall, 'fraction');
+  figure('nlu.clinc150.static.p99_ms', r.latency_p99_ms, 'ms');
+}
+
 async function main(): Promise<void> {
   if (!existsSync(datasets)) {
     process.stdout.write(`bench:nlu skipped: datasets not found at ${datasets}\n`);
@@ -321,6 +457,7 @@ async function main(): Promise<void> {
   if (emb !== null && want('kb')) await benchKnowledge(emb);
   if (want('triage')) await benchTriage();
   if (emb !== null && want('clinc')) await benchClinc(emb);
+  if (want('static')) await benchStatic();
   process.stdout.write(`\n${lines.length} figures\n`);
 }
 

@@ -160,7 +160,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     now,
   });
   const worker = outbox;
-  const itil = createItil({ tickets: createTicketStore(db), directory, itil: createItilStore(db), sla, config: itilConfig, notifier: createEngineNotifier(engine) });
+  const itil = createItil({
+    tickets: createTicketStore(db),
+    directory,
+    itil: createItilStore(db),
+    sla,
+    config: itilConfig,
+    notifier: createEngineNotifier(engine),
+    approvalsByTemplate: new Map(templates.flatMap((t) => (t.approval ? [[t.id, t.approval] as const] : []))),
+  });
   registerItilActions(engine, itil);
   const slaSweeper = createSlaSweeper({ run: (at) => itil.sweep(at), log: log.child({ component: 'sla' }), now, intervalMs: itilConfig.sla.sweepSeconds * 1000 });
 

@@ -265,8 +265,15 @@ export function createHandoff(deps: HandoffDeps) {
 
     /** Buttons on the agent card (and reactions mapped to them by adapters). */
     async onAgentAction(action: IncomingAction, agent: Person, emit: Emit, now: string): Promise<Array<{ reply: Reply; updateSource?: boolean }>> {
-      const number = typeof action.value.ticket === 'string' ? action.value.ticket : null;
-      if (!number) throw new AppError('validation_failed', 'The button does not name a ticket.', { field: 'ticket' });
+      let number = typeof action.value.ticket === 'string' ? action.value.ticket : null;
+      if (!number) {
+        // A reaction on the card: the card's thread is the agent thread of the ticket.
+        const root = action.sourceMessage?.messageId ?? action.conversation.threadId;
+        const conv = root ? await store.conversation({ ...action.conversation, threadId: root }) : null;
+        const linked = conv?.role === 'agents' && conv.ticketId !== null ? await tickets.byIdForSystem(conv.ticketId) : null;
+        number = linked?.number ?? null;
+      }
+      if (!number) throw new AppError('validation_failed', 'That message is not a handoff card of a ticket.', { field: 'ticket' });
       const t = await tickets.get(number, agent);
       const thread = (await agentThreads(t.id)).at(-1)?.ref ?? null;
       switch (action.actionId) {

@@ -113,6 +113,29 @@ export function createItilStore(db: Kysely<DB>): ItilStore {
         .execute();
       return rows.map(toTicket);
     },
+    async requestsWithoutApprovals(templateIds, limit) {
+      if (templateIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('tickets as t')
+        .selectAll('t')
+        .where('t.kind', '=', 'service_request')
+        .where('t.state', 'in', [...OPEN_STATES])
+        .where('t.template_id', 'in', [...templateIds])
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('approvals as a')
+                .select('a.id')
+                .whereRef('a.ticket_id', '=', 't.id')
+                .where('a.purpose', '=', 'request'),
+            ),
+          ),
+        )
+        .orderBy('t.id')
+        .limit(limit)
+        .execute();
+      return rows.map(toTicket);
+    },
     async ticketsByIds(ids) {
       if (ids.length === 0) return [];
       const rows = await db

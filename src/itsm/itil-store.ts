@@ -103,6 +103,8 @@ export interface ItilStore {
   openTickets(kinds: readonly TicketKind[], afterId: number, limit: number): Promise<Ticket[]>;
   /** Open incidents created at or after `since`, newest first (problem clustering). */
   recentOpenIncidents(since: string, limit: number): Promise<Ticket[]>;
+  /** Open service requests from these templates that have no approval rows yet. */
+  requestsWithoutApprovals(templateIds: readonly string[], limit: number): Promise<Ticket[]>;
   ticketsByIds(ids: readonly number[]): Promise<Ticket[]>;
 
   addApprovals(

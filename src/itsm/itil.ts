@@ -2,6 +2,7 @@
  * The ITIL engine as one object for the composition root: SLA sweep, approvals, problems, changes,
  * CMDB and the dispatch extras, over the same stores and one notifier.
  */
+import { AppError } from '../errors.js';
 import { type ApprovalSpec, createApprovalService } from './approvals.js';
 import { createAssetService, type WarrantyStatus, warrantyStatus } from './assets.js';
 import { createChangeService } from './changes.js';
@@ -20,6 +21,8 @@ export interface ItilDeps {
   sla: SlaConfig;
   config: ItilConfig;
   notifier: ItilNotifier;
+  /** Approval rules of the request templates that have one (template id → spec). */
+  approvalsByTemplate?: ReadonlyMap<string, ApprovalSpec>;
 }
 
 export interface OpenedResult {
@@ -38,6 +41,51 @@ export function createItil(deps: ItilDeps) {
   const changes = createChangeService({ ...base, config: deps.config.changes });
   const assets = createAssetService(base);
 
+  /**
+   * Does for tickets opened without the chat hook (REST, a dialog not yet calling onTicketOpened) what
+   * the hook would have: asks for template approvals, links "my laptop", offers known-error workarounds.
+   * Idempotent: approval rows and links are its memory.
+   */
+  async function catchUp(now: string, errors: string[]): Promise<number> {
+    let n = 0;
+    const specs = deps.approvalsByTemplate ?? new Map<string, ApprovalSpec>();
+    for (const t of await deps.itil.requestsWithoutApprovals([...specs.keys()], 100)) {
+      const spec = t.templateId ? specs.get(t.templateId) : undefined;
+      if (!spec) continue;
+      try {
+        await approvals.request(t.number, spec, now);
+        await deps.notifier.notifyRequester(
+          t,
+          `${t.number} needs approval first; I've asked for it and will tell you the decision.`,
+          'approval:requested',
+        );
+        n++;
+      } catch (error) {
+        // One misconfigured template must not stop the sweep; the job logs it and agents still see the ticket.
+        if (!(error instanceof AppError)) throw error;
+        errors.push(`${t.number}: ${error.message}`);
+      }
+    }
+    const since = new Date(
+      Date.parse(now) - deps.config.problems.clusterWindowMinutes * 60_000,
+    ).toISOString();
+    for (const t of await deps.itil.recentOpenIncidents(since, 200)) {
+      const text = `${t.title}\n${t.description}`;
+      if ((await deps.itil.assetsOfTicket(t.id)).length === 0) {
+        const requester = await deps.directory.personById(t.requesterId);
+        if (requester && (await assets.linkMentionedAsset(t, requester, text, now))) n++;
+      }
+      if ((await deps.itil.linkedTo(t.id, 'problem')).length === 0) {
+        const offer = await problems.offerWorkaround(t, text, now);
+        if (offer) {
+          await deps.notifier.notifyRequester(t, offer.reply, `known-error:${offer.problem}`);
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
   return {
     config: deps.config,
     slaSweep,
@@ -47,11 +95,17 @@ export function createItil(deps: ItilDeps) {
     assets,
 
     /** Everything periodic: SLA notices and escalations, approval reminders, possible-problem detection. */
-    async sweep(now: string): Promise<SweepResult & { reminders: number; possibleProblems: number }> {
+    async sweep(
+      now: string,
+    ): Promise<
+      SweepResult & { reminders: number; possibleProblems: number; caughtUp: number; errors: string[] }
+    > {
+      const errors: string[] = [];
+      const caughtUp = await catchUp(now, errors);
       const r = await slaSweep.sweep(now);
       const reminders = await approvals.remind(now);
       const possible = await problems.detectPossibleProblems(now);
-      return { ...r, reminders, possibleProblems: possible.length };
+      return { ...r, reminders, possibleProblems: possible.length, caughtUp, errors };
     },
 
     /**
@@ -101,10 +155,21 @@ export function createItil(deps: ItilDeps) {
       const related = await deps.itil.ticketsByIds([...problemIds, ...changeIds]);
       const num = (id: number) => related.find((t) => t.id === id)?.number ?? null;
       return {
-        assets: assetRows.map((a) => ({ tag: a.tag, name: a.name, type: a.type, status: a.status, warranty: warrantyStatus(a, now) })),
+        assets: assetRows.map((a) => ({
+          tag: a.tag,
+          name: a.name,
+          type: a.type,
+          status: a.status,
+          warranty: warrantyStatus(a, now),
+        })),
         problem: problemIds.map(num).find((n) => n !== null) ?? null,
         causedByChange: changeIds.map(num).find((n) => n !== null) ?? null,
-        approvals: approvalRows.map((a) => ({ approverId: a.approverId, state: a.state, comment: a.comment, decidedAt: a.decidedAt })),
+        approvals: approvalRows.map((a) => ({
+          approverId: a.approverId,
+          state: a.state,
+          comment: a.comment,
+          decidedAt: a.decidedAt,
+        })),
       };
     },
 

@@ -334,13 +334,15 @@ export function createProblemService(deps: ProblemServiceDeps) {
       if (incident.kind !== 'incident') return null;
       const m = await this.matchKnownError(text);
       if (!m?.record.workaround) return null;
-      await linkOne(
+      // Linked already (by the chat hook or the sweep): the workaround was offered then.
+      const linked = await linkOne(
         m.problem,
         incident,
         null,
         `matched known error ${m.problem.number} (score ${m.score.toFixed(2)})`,
         now,
       );
+      if (!linked) return null;
       return {
         problem: m.problem.number,
         workaround: m.record.workaround,

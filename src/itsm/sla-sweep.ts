@@ -78,6 +78,8 @@ export interface SweepResult {
   breaches: number;
   functionalEscalations: number;
   hierarchicalEscalations: number;
+  /** Problems met on the way that did not stop the sweep (e.g. a template whose approvers are missing). */
+  errors?: string[];
   /** Earliest instant a running clock changes status by itself: the sweeper may sleep until then. */
   nextDueAt: string | null;
 }

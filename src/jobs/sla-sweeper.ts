@@ -34,6 +34,7 @@ export function createSlaSweeper(o: SlaSweeperOptions): SlaSweeper {
       try {
         const r = await o.run(o.now().toISOString());
         if (r.warnings + r.breaches > 0) o.log.info('sla sweep', { ...r });
+        for (const e of r.errors ?? []) o.log.warn('sla sweep could not handle a ticket', { error: e });
         return r;
       } catch (error) {
         o.log.error('sla sweep failed; retrying at the next tick', { error });

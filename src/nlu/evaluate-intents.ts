@@ -4,9 +4,14 @@
  */
 import type { Embedder } from './embeddings/embedder.js';
 import { IntentModel } from './intents/intent-model.js';
-import { type LabeledText, trainIntentModel, type IntentTrainOptions, type HeldOutReport } from './intents/train-intents.js';
-import { expectedCalibrationError } from './model/calibration.js';
+import {
+  type HeldOutReport,
+  type IntentTrainOptions,
+  type LabeledText,
+  trainIntentModel,
+} from './intents/train-intents.js';
 import { type OosMetrics, oosMetrics, percentile, round4 } from './metrics.js';
+import { expectedCalibrationError } from './model/calibration.js';
 import { embeddingInput } from './text/normalize.js';
 import { OUT_OF_SCOPE } from './types.js';
 
@@ -47,7 +52,10 @@ export async function evaluateIntents(
     ...(val === undefined ? {} : { validation: mapOos(val, oosLabel) }),
   });
   const testRows = mapOos(test, oosLabel);
-  const emb = opts.embedder === null ? testRows.map(() => null) : await opts.embedder.embed(testRows.map((r) => embeddingInput(r.text)));
+  const emb =
+    opts.embedder === null
+      ? testRows.map(() => null)
+      : await opts.embedder.embed(testRows.map((r) => embeddingInput(r.text)));
   const gold: string[] = [];
   const pred: string[] = [];
   const confs: number[] = [];
@@ -70,7 +78,9 @@ export async function evaluateIntents(
       : new IntentModel(
           trained.state,
           opts.latencyEmbedder,
-          opts.embedder === null ? null : await opts.embedder.embed(trained.state.examples.map((e) => embeddingInput(e.text))),
+          opts.embedder === null
+            ? null
+            : await opts.embedder.embed(trained.state.examples.map((e) => embeddingInput(e.text))),
         );
   const samples = testRows.slice(0, opts.latencySamples ?? 300);
   const times: number[] = [];

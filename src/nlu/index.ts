@@ -3,10 +3,10 @@
  * (seconds for the shipped data) and says so in the log.
  */
 import { join } from 'node:path';
-import { CachedEmbedder } from './embeddings/embedding-cache.js';
-import type { Embedder } from './embeddings/embedder.js';
-import { type EmbeddingsChoice, type NluLog, selectEmbedder } from './embeddings/select-embedder.js';
 import { nluDataHash } from './data/data-hash.js';
+import type { Embedder } from './embeddings/embedder.js';
+import { CachedEmbedder } from './embeddings/embedding-cache.js';
+import { type EmbeddingsChoice, type NluLog, selectEmbedder } from './embeddings/select-embedder.js';
 import { fromIntentArtefact } from './intents/intent-artefact.js';
 import { IntentModel } from './intents/intent-model.js';
 import { loadKnowledgeArticles } from './knowledge/knowledge-files.js';
@@ -79,7 +79,8 @@ export async function loadNlu(opts: LoadNluOptions): Promise<LoadedNlu> {
   const cached = base === null ? null : new CachedEmbedder(base);
   if (cached !== null) {
     const status = await cached.load(cacheFile);
-    if (status === 'stale') log('info', 'embedding cache in models/ belongs to another encoder; re-embedding', { file: cacheFile });
+    if (status === 'stale')
+      log('info', 'embedding cache in models/ belongs to another encoder; re-embedding', { file: cacheFile });
   }
   const embedder: Embedder | null = cached;
   const dataHash = await nluDataHash(opts.dataDir, embedder?.id ?? null);
@@ -113,17 +114,22 @@ export async function loadNlu(opts: LoadNluOptions): Promise<LoadedNlu> {
   }
 
   const intentState = fromIntentArtefact(artefact.intents);
-  const exampleVecs = embedder === null ? null : await embedder.embed(intentState.examples.map((e) => embeddingInput(e.text)));
+  const exampleVecs =
+    embedder === null ? null : await embedder.embed(intentState.examples.map((e) => embeddingInput(e.text)));
   // Queries go to the uncached encoder: caching every text a user ever typed would grow without bound.
   const intents = new IntentModel(intentState, base, exampleVecs);
   const cues = new PriorityCueMatcher(await loadCues(opts.dataDir));
-  const triage: TriageModel = artefact.triage === null ? new CuesOnlyTriage(cues) : TicketTriage.deserialize(artefact.triage, cues);
+  const triage: TriageModel =
+    artefact.triage === null ? new CuesOnlyTriage(cues) : TicketTriage.deserialize(artefact.triage, cues);
   const articles = await loadKnowledgeArticles(opts.dataDir);
   const knowledge = await HybridKnowledgeSearch.build(articles, embedder, artefact.knowledge, base);
 
   if (cached !== null && opts.save === true) {
     // Keep only what the data needs, so the committed cache does not grow with every query.
-    cached.retainOnly([...intentState.examples.map((e) => embeddingInput(e.text)), ...articles.flatMap(articleEmbeddingTexts)]);
+    cached.retainOnly([
+      ...intentState.examples.map((e) => embeddingInput(e.text)),
+      ...articles.flatMap(articleEmbeddingTexts),
+    ]);
     await cached.save(cacheFile);
   }
   return {

@@ -6,14 +6,14 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError, formatIssues } from '../errors.js';
-import type { Embedder } from './embeddings/embedder.js';
 import { loadIntentData } from './data/intent-files.js';
-import { intentArtefactSchema, toIntentArtefact, type IntentArtefact } from './intents/intent-artefact.js';
+import type { Embedder } from './embeddings/embedder.js';
+import type { NluLog } from './embeddings/select-embedder.js';
+import { type IntentArtefact, intentArtefactSchema, toIntentArtefact } from './intents/intent-artefact.js';
 import { trainIntentModel } from './intents/train-intents.js';
 import { DEFAULT_KNOWLEDGE_CALIBRATION } from './knowledge/knowledge-search.js';
 import { loadTriageTickets } from './triage/triage-data.js';
-import { TicketTriage, type SerializedTriage } from './triage/triage-model.js';
-import type { NluLog } from './embeddings/select-embedder.js';
+import { type SerializedTriage, TicketTriage } from './triage/triage-model.js';
 
 export const ARTEFACT_FILE = 'nlu-model.json';
 export const EMBEDDING_CACHE_FILE = 'nlu-embeddings.bin';
@@ -76,7 +76,11 @@ export async function trainNluArtefact(
   const tickets = await loadTriageTickets(dataDir);
   const triage: SerializedTriage | null =
     new Set(tickets.map((t) => t.category)).size >= 2 ? TicketTriage.train(tickets).serialize() : null;
-  if (triage === null) log('warn', 'no triage tickets with two or more categories in data/triage/tickets.jsonl; triage uses cues only');
+  if (triage === null)
+    log(
+      'warn',
+      'no triage tickets with two or more categories in data/triage/tickets.jsonl; triage uses cues only',
+    );
   const intents: IntentArtefact = toIntentArtefact(trained.state);
   return {
     format: 'chatdesk-nlu',
@@ -115,11 +119,16 @@ export async function readNluArtefact(modelsDir: string): Promise<NluArtefact | 
   try {
     raw = JSON.parse(text);
   } catch (cause) {
-    throw new AppError('model_unavailable', `${file} is not valid JSON; delete it or run "chatdesk train".`, { cause });
+    throw new AppError('model_unavailable', `${file} is not valid JSON; delete it or run "chatdesk train".`, {
+      cause,
+    });
   }
   const parsed = nluArtefactSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new AppError('model_unavailable', `${file} is not a chatdesk NLU model (${formatIssues(parsed.error.issues.slice(0, 3))}); run "chatdesk train".`);
+    throw new AppError(
+      'model_unavailable',
+      `${file} is not a chatdesk NLU model (${formatIssues(parsed.error.issues.slice(0, 3))}); run "chatdesk train".`,
+    );
   }
   return parsed.data;
 }

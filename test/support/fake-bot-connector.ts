@@ -15,6 +15,8 @@ export interface ConnectorCall {
   kind: 'send' | 'reply' | 'update' | 'member' | 'create' | 'other';
   body: Record<string, unknown> | null;
   authorization: string | null;
+  /** The activity id the fake answered a send/reply with. */
+  responseId?: string;
 }
 
 export interface Member {
@@ -95,8 +97,10 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
       }
       switch (call.kind) {
         case 'send':
-        case 'reply':
-          return json(201, { id: `bot-msg-${nextId++}` });
+        case 'reply': {
+          call.responseId = `bot-msg-${nextId++}`;
+          return json(201, { id: call.responseId });
+        }
         case 'update':
           return json(200, { id: call.activityId });
         case 'member': {

@@ -10,7 +10,14 @@ import { z } from 'zod';
 import { formatIssues, isAppError } from '../../errors.js';
 import { l2normalize } from '../../nlu/embeddings/embedder.js';
 import { writeTransformersModel } from '../../nlu/embeddings/onnx-static-export.js';
-import { loadUseVocabulary, pca, project, STATIC_MODEL_DIR, sifWeights, writeStaticModel } from '../../nlu/embeddings/static-embedder.js';
+import {
+  loadUseVocabulary,
+  pca,
+  project,
+  STATIC_MODEL_DIR,
+  sifWeights,
+  writeStaticModel,
+} from '../../nlu/embeddings/static-embedder.js';
 
 const USAGE = 'usage: chatdesk distill [--models-dir models] [--dim 256]';
 const argsSchema = z.object({
@@ -32,7 +39,11 @@ interface Core {
 export async function run(argv: string[]): Promise<number> {
   let args: z.infer<typeof argsSchema>;
   try {
-    const { values } = parseArgs({ args: argv, options: { 'models-dir': { type: 'string' }, dim: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({
+      args: argv,
+      options: { 'models-dir': { type: 'string' }, dim: { type: 'string' } },
+      strict: true,
+    });
     const parsed = argsSchema.safeParse(values);
     if (!parsed.success) throw new Error(formatIssues(parsed.error.issues));
     args = parsed.data;
@@ -64,7 +75,9 @@ export async function run(argv: string[]): Promise<number> {
       const values = core.tensor1d(ids, 'int32');
       const out = await teacher.model.executeAsync({ indices, values });
       const rows = await out.array();
-      rows.forEach((r, i) => raw.set(l2normalize(Float32Array.from(r)), (start + i) * D));
+      rows.forEach((r, i) => {
+        raw.set(l2normalize(Float32Array.from(r)), (start + i) * D);
+      });
       out.dispose();
       indices.dispose();
       values.dispose();
@@ -74,11 +87,19 @@ export async function run(argv: string[]): Promise<number> {
     const table = project(raw, V, D, p, k);
     const weights = sifWeights(vocab);
     const file = await writeStaticModel(args['models-dir'], { dim: k, table, weights }, 'use-lite-512');
-    await writeTransformersModel(join(args['models-dir'], STATIC_MODEL_DIR), { dim: k, table, weights }, vocab);
-    process.stdout.write(`distilled ${V} tokens × ${k} dims from use-lite-512 in ${Math.round(performance.now() - t0)} ms → ${file}\n`);
+    await writeTransformersModel(
+      join(args['models-dir'], STATIC_MODEL_DIR),
+      { dim: k, table, weights },
+      vocab,
+    );
+    process.stdout.write(
+      `distilled ${V} tokens × ${k} dims from use-lite-512 in ${Math.round(performance.now() - t0)} ms → ${file}\n`,
+    );
     return 0;
   } catch (e) {
-    process.stderr.write(`chatdesk distill: ${isAppError(e) ? e.message : (e as Error).stack ?? String(e)}\n`);
+    process.stderr.write(
+      `chatdesk distill: ${isAppError(e) ? e.message : ((e as Error).stack ?? String(e))}\n`,
+    );
     return 1;
   }
 }

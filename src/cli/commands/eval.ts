@@ -42,7 +42,11 @@ export async function readLabeledFile(spec: string): Promise<LabeledText[]> {
   const rows = await readJsonl(file, rowSchema);
   const kept = split === undefined ? rows : rows.filter((r) => r.split === split);
   if (kept.length === 0) {
-    throw new AppError('validation_failed', `${spec} has no rows${split === undefined ? '' : ` with split "${split}"`}.`, { field: 'file' });
+    throw new AppError(
+      'validation_failed',
+      `${spec} has no rows${split === undefined ? '' : ` with split "${split}"`}.`,
+      { field: 'file' },
+    );
   }
   return kept.map((r) => ({ text: r.text, label: r.label }));
 }
@@ -87,13 +91,17 @@ export async function run(argv: string[]): Promise<number> {
     const base = await selectEmbedder(args.embeddings, args['models-dir'], warn);
     let embedder = base;
     let cache: CachedEmbedder | null = null;
-    const cacheFile = base === null ? '' : join('.cache', 'nlu', `${base.id.replace(/[^a-z0-9.-]+/gi, '_')}.bin`);
+    const cacheFile =
+      base === null ? '' : join('.cache', 'nlu', `${base.id.replace(/[^a-z0-9.-]+/gi, '_')}.bin`);
     if (base !== null && !args['no-cache']) {
       cache = new CachedEmbedder(base);
       await cache.load(cacheFile);
       embedder = cache;
     }
-    const result = await evaluateIntents(train, test, val, args['oos-label'], { embedder, latencyEmbedder: base });
+    const result = await evaluateIntents(train, test, val, args['oos-label'], {
+      embedder,
+      latencyEmbedder: base,
+    });
     if (cache !== null) await cache.save(cacheFile);
     if (args.json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -115,7 +123,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (e) {
-    process.stderr.write(`chatdesk eval: ${isAppError(e) ? e.message : (e as Error).stack ?? String(e)}\n`);
+    process.stderr.write(`chatdesk eval: ${isAppError(e) ? e.message : ((e as Error).stack ?? String(e))}\n`);
     return 1;
   }
 }

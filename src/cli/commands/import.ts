@@ -23,7 +23,9 @@ const USAGE = 'usage: chatdesk import servicenow-log <dir with events.csv and in
 
 const argsSchema = z.object({
   kind: z.literal('servicenow-log', { message: 'the only import is "servicenow-log"' }),
-  dir: z.string().min(1, 'name the directory holding events.csv and incidents.csv'),
+  dir: z
+    .string({ message: 'name the directory holding events.csv and incidents.csv' })
+    .min(1, 'name the directory holding events.csv and incidents.csv'),
   limit: z.coerce.number({ message: '--limit must be a number' }).int().min(1).optional(),
 });
 

@@ -12,6 +12,7 @@ import { createKpiStore } from '../../db/kpi-store.js';
 import { migrate } from '../../db/migrate.js';
 import { formatIssues } from '../../errors.js';
 import { formatReportCsv, formatReportTable } from '../../itsm/kpis/format.js';
+import { parseSince } from '../../itsm/kpis/report.js';
 import { createKpiService } from '../../itsm/kpis/service.js';
 import { loadKpiTargets } from '../../itsm/kpis/targets.js';
 import { loadSlaConfig } from '../../itsm/sla.js';
@@ -72,6 +73,7 @@ export async function run(argv: string[]): Promise<number> {
     const parsed = argsSchema.safeParse(rest);
     if (!parsed.success) throw new Error(formatIssues(parsed.error.issues));
     args = parsed.data;
+    parseSince(args.since, new Date().toISOString());
   } catch (e) {
     process.stderr.write(`chatdesk report: ${(e as Error).message}\n${USAGE}\n`);
     return 2;

@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { formatIssues, isAppError } from '../../errors.js';
 import { loadNlu } from '../../nlu/index.js';
 
-const USAGE = 'usage: chatdesk train [--data-dir data] [--models-dir models] [--embeddings use|transformers|static|none] [--json]';
+const USAGE =
+  'usage: chatdesk train [--data-dir data] [--models-dir models] [--embeddings use|transformers|static|none] [--json]';
 
 const argsSchema = z.object({
   'data-dir': z.string().min(1).default('data'),
@@ -78,7 +79,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (e) {
-    process.stderr.write(`chatdesk train: ${isAppError(e) ? e.message : (e as Error).stack ?? String(e)}\n`);
+    process.stderr.write(
+      `chatdesk train: ${isAppError(e) ? e.message : ((e as Error).stack ?? String(e))}\n`,
+    );
     return 1;
   }
 }

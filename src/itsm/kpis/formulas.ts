@@ -35,6 +35,16 @@ export function stat(values: readonly number[]): Stat {
   return { mean: sum / sorted.length, median, n: sorted.length };
 }
 
+/** Non-null values of one fact over the cohort; a loop, because 25k one-element arrays cost GC time. */
+function pick(facts: readonly TicketFacts[], get: (f: TicketFacts) => number | null): number[] {
+  const out: number[] = [];
+  for (const f of cohort(facts)) {
+    const v = get(f);
+    if (v !== null) out.push(v);
+  }
+  return out;
+}
+
 const cohorts = new WeakMap<readonly TicketFacts[], TicketFacts[]>();
 /** Tickets created in the period; memoised per array because every formula of a slice asks for it. */
 function cohort(facts: readonly TicketFacts[]): TicketFacts[] {
@@ -53,7 +63,7 @@ function cohort(facts: readonly TicketFacts[]): TicketFacts[] {
  * a person, an agent claiming the conversation, or a public agent comment. Auto-dispatch is not one.
  */
 export function mtta(facts: readonly TicketFacts[]): Stat {
-  return stat(cohort(facts).flatMap((f) => (f.responseMinutes === null ? [] : [f.responseMinutes])));
+  return stat(pick(facts, (f) => f.responseMinutes));
 }
 
 /**
@@ -62,7 +72,7 @@ export function mtta(facts: readonly TicketFacts[]): Stat {
  * its last resolution.
  */
 export function mttrCalendar(facts: readonly TicketFacts[]): Stat {
-  return stat(cohort(facts).flatMap((f) => (f.resolveMinutes === null ? [] : [f.resolveMinutes])));
+  return stat(pick(facts, (f) => f.resolveMinutes));
 }
 
 /**
@@ -71,9 +81,7 @@ export function mttrCalendar(facts: readonly TicketFacts[]): Stat {
  * excluded.
  */
 export function mttrBusiness(facts: readonly TicketFacts[]): Stat {
-  return stat(
-    cohort(facts).flatMap((f) => (f.resolveBusinessMinutes === null ? [] : [f.resolveBusinessMinutes])),
-  );
+  return stat(pick(facts, (f) => f.resolveBusinessMinutes));
 }
 
 /**
@@ -268,6 +276,9 @@ export function deflection(
   tickets: readonly KpiTicket[],
   opts: { since: string | null; until: string; now: string; windowDays: number; ticketsOpened: number },
 ): Deflection {
+  if (answers.length === 0) {
+    return { rate: ratio(0, opts.ticketsOpened), acceptance: ratio(0, 0), verified: 0, pending: 0, returned: 0, answered: 0 };
+  }
   const windowMs = opts.windowDays * 86_400_000;
   const nowMs = Date.parse(opts.now);
   const inPeriod = answers.filter(

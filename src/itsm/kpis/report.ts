@@ -135,13 +135,22 @@ export function trendUnitFor(since: string | null, until: string, firstCreated: 
   return days <= 62 ? 'day' : days <= 550 ? 'week' : 'month';
 }
 
+const weekStarts = new Map<string, string>();
+
 export function bucketStart(iso: string, unit: TrendUnit): string {
   const day = iso.slice(0, 10);
+  if (unit === 'week') {
+    // Memoised per day: 25k tickets fall on a few hundred days, and Date objects are not free.
+    const hit = weekStarts.get(day);
+    if (hit !== undefined) return hit;
+  }
   if (unit === 'day') return day;
   if (unit === 'month') return `${iso.slice(0, 7)}-01`;
   const d = new Date(`${day}T00:00:00Z`);
   const back = (d.getUTCDay() + 6) % 7;
-  return new Date(d.getTime() - back * 86_400_000).toISOString().slice(0, 10);
+  const start = new Date(d.getTime() - back * 86_400_000).toISOString().slice(0, 10);
+  if (weekStarts.size < 10_000) weekStarts.set(day, start);
+  return start;
 }
 
 export function buildKpiReport(input: KpiInput, opts: KpiReportOptions): KpiReport {
@@ -235,12 +244,13 @@ const sinceSchema = z
   .string()
   .trim()
   .regex(
-    /^(all|\d{1,4}[dwm]|\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?)$/i,
-    'must be a span like 30d, 12w, 6m, "all", or a date like 2026-01-31',
+    /^(all|month|\d{1,4}[dwm]|\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?)$/i,
+    'must be a span like 30d, 12w, 6m, "month" (this month so far), "all", or a date like 2026-01-31',
   );
 
 /**
- * Turns `--since` into the period's start: `30d` / `12w` / `6m` before `now`, an ISO date, or `all`
+ * Turns `--since` into the period's start: `30d` / `12w` / `6m` before `now`, `month` (since the 1st of
+ * the current UTC month), an ISO date, or `all`
  * (null: no lower bound). The end is `now`.
  */
 export function parseSince(text: string, now: string): KpiPeriod {
@@ -253,6 +263,7 @@ export function parseSince(text: string, now: string): KpiPeriod {
     );
   const v = r.data.toLowerCase();
   if (v === 'all') return { since: null, until: now };
+  if (v === 'month') return { since: `${now.slice(0, 7)}-01T00:00:00.000Z`, until: now };
   const m = /^(\d+)([dwm])$/.exec(v);
   if (m) {
     const n = Number(m[1]);

@@ -46,10 +46,14 @@ export async function loadIntentData(dataDir: string): Promise<IntentData> {
     const f = await readJsonFile(file, intentFileSchema);
     const prev = owner.get(f.intent);
     if (prev !== undefined) {
-      throw new AppError('data_invalid', `Intent "${f.intent}" is defined twice: in ${prev} and in ${file}. Merge them into one file.`, {
-        field: 'intent',
-        details: { file },
-      });
+      throw new AppError(
+        'data_invalid',
+        `Intent "${f.intent}" is defined twice: in ${prev} and in ${file}. Merge them into one file.`,
+        {
+          field: 'intent',
+          details: { file },
+        },
+      );
     }
     owner.set(f.intent, file);
     intents.push({ ...f, file });
@@ -61,7 +65,9 @@ export async function loadIntentData(dataDir: string): Promise<IntentData> {
       const key = normalizeText(text);
       const seen = byText.get(key);
       if (seen !== undefined && seen.label !== f.intent) {
-        warnings.push(`"${text}" is an example of both ${seen.label} (${basename(seen.file)}) and ${f.intent} (${basename(f.file)}); kept as ${seen.label}.`);
+        warnings.push(
+          `"${text}" is an example of both ${seen.label} (${basename(seen.file)}) and ${f.intent} (${basename(f.file)}); kept as ${seen.label}.`,
+        );
         continue;
       }
       if (seen === undefined) byText.set(key, { text, label: f.intent, file: f.file });

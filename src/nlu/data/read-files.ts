@@ -24,7 +24,10 @@ export async function readText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (cause) {
-    throw new AppError('data_invalid', `Cannot read ${file}: ${(cause as Error).message}`, { cause, details: { file } });
+    throw new AppError('data_invalid', `Cannot read ${file}: ${(cause as Error).message}`, {
+      cause,
+      details: { file },
+    });
   }
 }
 
@@ -34,7 +37,10 @@ export async function readJsonFile<T>(file: string, schema: z.ZodType<T>): Promi
   try {
     raw = JSON.parse(text);
   } catch (cause) {
-    throw new AppError('data_invalid', `${file} is not valid JSON: ${(cause as Error).message}`, { cause, details: { file } });
+    throw new AppError('data_invalid', `${file} is not valid JSON: ${(cause as Error).message}`, {
+      cause,
+      details: { file },
+    });
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
@@ -61,10 +67,14 @@ export function parseJsonl<T>(text: string, file: string, schema: z.ZodType<T>):
     try {
       raw = JSON.parse(line);
     } catch (cause) {
-      throw new AppError('data_invalid', `${file} line ${i + 1} is not valid JSON: ${(cause as Error).message}`, {
-        cause,
-        details: { file, line: i + 1 },
-      });
+      throw new AppError(
+        'data_invalid',
+        `${file} line ${i + 1} is not valid JSON: ${(cause as Error).message}`,
+        {
+          cause,
+          details: { file, line: i + 1 },
+        },
+      );
     }
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
@@ -86,7 +96,10 @@ export async function readJsonlIfExists<T>(file: string, schema: z.ZodType<T>): 
     text = await readFile(file, 'utf8');
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new AppError('data_invalid', `Cannot read ${file}: ${(cause as Error).message}`, { cause, details: { file } });
+    throw new AppError('data_invalid', `Cannot read ${file}: ${(cause as Error).message}`, {
+      cause,
+      details: { file },
+    });
   }
   return parseJsonl(text, file, schema);
 }

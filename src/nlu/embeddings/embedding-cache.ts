@@ -12,7 +12,11 @@ import type { Embedder } from './embedder.js';
 const MAGIC = 'CDEMB1';
 const KEY_BYTES = 16;
 
-const keyOf = (text: string): string => createHash('sha1').update(text).digest('hex').slice(0, KEY_BYTES * 2);
+const keyOf = (text: string): string =>
+  createHash('sha1')
+    .update(text)
+    .digest('hex')
+    .slice(0, KEY_BYTES * 2);
 
 export class CachedEmbedder implements Embedder {
   readonly id: string;
@@ -44,7 +48,9 @@ export class CachedEmbedder implements Embedder {
     });
     if (missing.length > 0) {
       const vecs = await this.inner.embed(missing);
-      vecs.forEach((v, i) => this.vectors.set(missingKeys[i] as string, v));
+      vecs.forEach((v, i) => {
+        this.vectors.set(missingKeys[i] as string, v);
+      });
       this.dirty = true;
     }
     return keys.map((k) => this.vectors.get(k) as Float32Array);
@@ -109,14 +115,20 @@ function encodeCache(embedder: string, dim: number, vectors: Map<string, Float32
 }
 
 function decodeCache(buf: Buffer): { embedder: string; dim: number; vectors: Map<string, Float32Array> } {
-  if (buf.toString('latin1', 0, MAGIC.length) !== MAGIC) throw new AppError('data_invalid', 'not an embedding cache');
+  if (buf.toString('latin1', 0, MAGIC.length) !== MAGIC)
+    throw new AppError('data_invalid', 'not an embedding cache');
   let o = MAGIC.length;
   const hlen = buf.readUInt32LE(o);
   o += 4;
-  const header = JSON.parse(buf.toString('utf8', o, o + hlen)) as { embedder: string; dim: number; count: number };
+  const header = JSON.parse(buf.toString('utf8', o, o + hlen)) as {
+    embedder: string;
+    dim: number;
+    count: number;
+  };
   o += hlen;
   const { dim, count } = header;
-  if (buf.length !== o + count * (KEY_BYTES + 4 + dim)) throw new AppError('data_invalid', 'embedding cache is truncated');
+  if (buf.length !== o + count * (KEY_BYTES + 4 + dim))
+    throw new AppError('data_invalid', 'embedding cache is truncated');
   const vectors = new Map<string, Float32Array>();
   for (let r = 0; r < count; r++) {
     const key = buf.toString('hex', o, o + KEY_BYTES);

@@ -22,7 +22,8 @@ const varint = (n: number | bigint): number[] => {
 };
 const key = (field: number, wire: number) => varint((field << 3) | wire);
 const int = (field: number, n: number | bigint) => Buffer.from([...key(field, 0), ...varint(n)]);
-const bytes = (field: number, b: Uint8Array) => Buffer.concat([Buffer.from([...key(field, 2), ...varint(b.length)]), b]);
+const bytes = (field: number, b: Uint8Array) =>
+  Buffer.concat([Buffer.from([...key(field, 2), ...varint(b.length)]), b]);
 const str = (field: number, s: string) => bytes(field, Buffer.from(s, 'utf8'));
 const msg = (field: number, parts: Buffer[]) => bytes(field, Buffer.concat(parts));
 
@@ -38,7 +39,13 @@ function valueInfo(field: number, name: string, elemType: number, dims: Array<nu
   return msg(field, [str(1, name), msg(2, [msg(1, [int(1, elemType), msg(2, shape)])])]);
 }
 function node(inputs: string[], outputs: string[], op: string, name: string, attrs: Buffer[] = []): Buffer {
-  return msg(1, [...inputs.map((i) => str(1, i)), ...outputs.map((o) => str(2, o)), str(3, name), str(4, op), ...attrs]);
+  return msg(1, [
+    ...inputs.map((i) => str(1, i)),
+    ...outputs.map((o) => str(2, o)),
+    str(3, name),
+    str(4, op),
+    ...attrs,
+  ]);
 }
 
 /** `rowsInt8`: V×dim int8 table; `rowScale`: per token, quantisation scale × SIF weight. */
@@ -50,8 +57,24 @@ export function staticOnnx(rowsInt8: Int8Array, rowScale: Float32Array, dim: num
     node(['scale', 'input_ids'], ['s'], 'Gather', 'gather_scale'),
     node(['qf', 's'], ['last_hidden_state'], 'Mul', 'rescale'),
     str(2, 'static_use'),
-    msg(5, tensor('table', [V, dim], INT8, new Uint8Array(rowsInt8.buffer, rowsInt8.byteOffset, rowsInt8.byteLength))),
-    msg(5, tensor('scale', [V, 1], FLOAT, new Uint8Array(rowScale.buffer, rowScale.byteOffset, rowScale.byteLength))),
+    msg(
+      5,
+      tensor(
+        'table',
+        [V, dim],
+        INT8,
+        new Uint8Array(rowsInt8.buffer, rowsInt8.byteOffset, rowsInt8.byteLength),
+      ),
+    ),
+    msg(
+      5,
+      tensor(
+        'scale',
+        [V, 1],
+        FLOAT,
+        new Uint8Array(rowScale.buffer, rowScale.byteOffset, rowScale.byteLength),
+      ),
+    ),
     valueInfo(11, 'input_ids', INT64, ['batch', 'sequence']),
     // Unused by the graph; present because the pipeline always feeds it (and pools with it).
     valueInfo(11, 'attention_mask', INT64, ['batch', 'sequence']),
@@ -93,7 +116,10 @@ export async function writeTransformersModel(
   await mkdir(join(dir, 'onnx'), { recursive: true });
   await writeFile(join(dir, 'onnx', 'model.onnx'), staticOnnx(q, scale, t.dim));
   await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(unigramTokenizerJson(vocab)));
-  await writeFile(join(dir, 'tokenizer_config.json'), JSON.stringify({ model_max_length: 512, tokenizer_class: 'PreTrainedTokenizer' }));
+  await writeFile(
+    join(dir, 'tokenizer_config.json'),
+    JSON.stringify({ model_max_length: 512, tokenizer_class: 'PreTrainedTokenizer' }),
+  );
   await writeFile(
     join(dir, 'config.json'),
     JSON.stringify({ model_type: 'bert', hidden_size: t.dim, architectures: ['BertModel'], vocab_size: V }),

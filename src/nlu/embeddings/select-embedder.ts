@@ -9,7 +9,11 @@ import { createUseEmbedder } from './use-embedder.js';
 
 /** 'static': the table distilled from USE by `chatdesk distill` (0.1 ms a query, about 3 points less accurate). */
 export type EmbeddingsChoice = 'use' | 'transformers' | 'static' | 'none';
-export type NluLog = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+export type NluLog = (
+  level: 'info' | 'warn' | 'error',
+  msg: string,
+  fields?: Record<string, unknown>,
+) => void;
 
 export async function selectEmbedder(
   choice: EmbeddingsChoice | undefined,
@@ -33,9 +37,13 @@ export async function selectEmbedder(
     try {
       return await createTransformersEmbedder(modelsDir);
     } catch (e) {
-      log('warn', 'transformer embeddings unavailable, using the built-in Universal Sentence Encoder instead', {
-        reason: (e as Error).message,
-      });
+      log(
+        'warn',
+        'transformer embeddings unavailable, using the built-in Universal Sentence Encoder instead',
+        {
+          reason: (e as Error).message,
+        },
+      );
     }
   }
   return createUseEmbedder();

@@ -71,9 +71,16 @@ export function sifWeights(vocabulary: Vocabulary): Float32Array {
 }
 
 /** Top-k principal directions of the rows of `x` (n × d), by subspace iteration. */
-export function pca(x: Float32Array, n: number, d: number, k: number, iterations = 25): { mean: Float32Array; basis: Float32Array } {
+export function pca(
+  x: Float32Array,
+  n: number,
+  d: number,
+  k: number,
+  iterations = 25,
+): { mean: Float32Array; basis: Float32Array } {
   const mean = new Float32Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) + (x[i * d + j] as number) / n;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) + (x[i * d + j] as number) / n;
   const cov = new Float64Array(d * d);
   const row = new Float64Array(d);
   for (let i = 0; i < n; i++) {
@@ -113,12 +120,19 @@ export function pca(x: Float32Array, n: number, d: number, k: number, iterations
   return { mean, basis: Float32Array.from(q) };
 }
 
-export function project(x: Float32Array, n: number, d: number, p: { mean: Float32Array; basis: Float32Array }, k: number): Float32Array {
+export function project(
+  x: Float32Array,
+  n: number,
+  d: number,
+  p: { mean: Float32Array; basis: Float32Array },
+  k: number,
+): Float32Array {
   const out = new Float32Array(n * k);
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < k; c++) {
       let s = 0;
-      for (let a = 0; a < d; a++) s += ((x[i * d + a] as number) - (p.mean[a] as number)) * (p.basis[c * d + a] as number);
+      for (let a = 0; a < d; a++)
+        s += ((x[i * d + a] as number) - (p.mean[a] as number)) * (p.basis[c * d + a] as number);
       out[i * k + c] = s;
     }
   }
@@ -157,8 +171,16 @@ export async function loadStaticEmbedder(modelsDir: string): Promise<Embedder> {
     f = JSON.parse(await readFile(path, 'utf8')) as StaticModelFile;
     if (f.format !== 'chatdesk-static-embeddings') throw new Error('unknown format');
   } catch (cause) {
-    throw new AppError('model_unavailable', `No usable static embedding table at ${path}; build it with "chatdesk distill".`, { cause });
+    throw new AppError(
+      'model_unavailable',
+      `No usable static embedding table at ${path}; build it with "chatdesk distill".`,
+      { cause },
+    );
   }
-  const table: StaticTable = { dim: f.dim, table: decodeInt8Rows(f.table, f.dim), weights: base64ToF32(f.weights) };
+  const table: StaticTable = {
+    dim: f.dim,
+    table: decodeInt8Rows(f.table, f.dim),
+    weights: base64ToF32(f.weights),
+  };
   return createStaticEmbedder(table, useTokenizer(loadUseVocabulary()), `static-use-${f.dim}`);
 }

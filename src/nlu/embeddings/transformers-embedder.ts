@@ -9,7 +9,10 @@ import { type Embedder, l2normalize } from './embedder.js';
 
 export const DEFAULT_TRANSFORMER_MODEL = 'static-use';
 
-export async function transformerModelPresent(modelsDir: string, name = DEFAULT_TRANSFORMER_MODEL): Promise<boolean> {
+export async function transformerModelPresent(
+  modelsDir: string,
+  name = DEFAULT_TRANSFORMER_MODEL,
+): Promise<boolean> {
   try {
     await access(join(modelsDir, name, 'onnx', 'model.onnx'));
     await access(join(modelsDir, name, 'tokenizer.json'));
@@ -19,9 +22,15 @@ export async function transformerModelPresent(modelsDir: string, name = DEFAULT_
   }
 }
 
-export async function createTransformersEmbedder(modelsDir: string, name = DEFAULT_TRANSFORMER_MODEL): Promise<Embedder> {
+export async function createTransformersEmbedder(
+  modelsDir: string,
+  name = DEFAULT_TRANSFORMER_MODEL,
+): Promise<Embedder> {
   if (!(await transformerModelPresent(modelsDir, name))) {
-    throw new AppError('model_unavailable', `No transformer model in ${join(modelsDir, name)} (needs tokenizer.json and onnx/model.onnx).`);
+    throw new AppError(
+      'model_unavailable',
+      `No transformer model in ${join(modelsDir, name)} (needs tokenizer.json and onnx/model.onnx).`,
+    );
   }
   try {
     const { env, pipeline } = await import('@xenova/transformers');
@@ -37,14 +46,21 @@ export async function createTransformersEmbedder(modelsDir: string, name = DEFAU
       embed: (texts) => embedWith(extract, texts),
     };
   } catch (cause) {
-    throw new AppError('model_unavailable', `The transformer model in ${join(modelsDir, name)} could not be loaded: ${(cause as Error).message}`, {
-      cause,
-    });
+    throw new AppError(
+      'model_unavailable',
+      `The transformer model in ${join(modelsDir, name)} could not be loaded: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
   }
 }
 
 // The pipeline's type is a wide union over every task; only the call signature matters here.
-type FeatureExtractor = (texts: string | string[], opts: { pooling: 'mean'; normalize: boolean }) => Promise<{ data: ArrayLike<number>; dims: number[] }>;
+type FeatureExtractor = (
+  texts: string | string[],
+  opts: { pooling: 'mean'; normalize: boolean },
+) => Promise<{ data: ArrayLike<number>; dims: number[] }>;
 
 async function embedWith(extract: unknown, texts: readonly string[]): Promise<Float32Array[]> {
   const fn = extract as FeatureExtractor;

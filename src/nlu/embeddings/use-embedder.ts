@@ -28,7 +28,9 @@ export async function createUseEmbedder(): Promise<Embedder> {
     async embed(texts) {
       const out: Float32Array[] = new Array(texts.length);
       // Batches are padded to their longest text, so grouping by length avoids wasted compute.
-      const order = texts.map((_, i) => i).sort((a, b) => (texts[a] as string).length - (texts[b] as string).length);
+      const order = texts
+        .map((_, i) => i)
+        .sort((a, b) => (texts[a] as string).length - (texts[b] as string).length);
       for (let start = 0; start < order.length; start += BATCH) {
         const idx = order.slice(start, start + BATCH);
         // The encoder rejects empty strings; a space embeds as "nothing said".

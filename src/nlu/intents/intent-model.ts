@@ -3,7 +3,7 @@
  * rule → explanation. Built from a trained state plus the embeddings of its training examples.
  */
 import { AppError } from '../../errors.js';
-import { type Embedder, dot } from '../embeddings/embedder.js';
+import { dot, type Embedder } from '../embeddings/embedder.js';
 import { logitsOf, type SoftmaxState, softmaxInPlace } from '../model/softmax.js';
 import { embeddingInput, normalizeText } from '../text/normalize.js';
 import { readableTerm, type SparseVector, Tfidf, type TfidfState } from '../text/tfidf.js';
@@ -74,7 +74,10 @@ export class IntentModel implements IntentClassifier {
     private readonly embedder: Embedder | null,
     private readonly exampleEmbeddings: Float32Array[] | null,
   ) {
-    if ((state.embedderId === null) !== (embedder === null) || (embedder !== null && embedder.id !== state.embedderId)) {
+    if (
+      (state.embedderId === null) !== (embedder === null) ||
+      (embedder !== null && embedder.id !== state.embedderId)
+    ) {
       throw new AppError(
         'model_unavailable',
         `The intent model was trained with embeddings "${state.embedderId ?? 'none'}" but "${embedder?.id ?? 'none'}" is loaded; run "chatdesk train".`,
@@ -84,9 +87,12 @@ export class IntentModel implements IntentClassifier {
     this.tfidf = Tfidf.fromState(state.tfidf);
     this.oosIndex = state.labels.indexOf(OUT_OF_SCOPE);
     this.byClass = state.labels.map(() => []);
-    state.examples.forEach((ex, i) => this.byClass[ex.label]?.push(i));
+    state.examples.forEach((ex, i) => {
+      this.byClass[ex.label]?.push(i);
+    });
     // Without embeddings, "nearest example" falls back to TF-IDF cosine.
-    this.exampleSparse = exampleEmbeddings === null ? state.examples.map((ex) => this.tfidf.transform(ex.text)) : null;
+    this.exampleSparse =
+      exampleEmbeddings === null ? state.examples.map((ex) => this.tfidf.transform(ex.text)) : null;
     this.logitBuf = new Float32Array(state.labels.length);
   }
 
@@ -95,7 +101,8 @@ export class IntentModel implements IntentClassifier {
   }
 
   private similarityTo(i: number, x: SparseVector, e: Float32Array | null): number {
-    if (e !== null && this.exampleEmbeddings !== null) return dot(e, this.exampleEmbeddings[i] as Float32Array);
+    if (e !== null && this.exampleEmbeddings !== null)
+      return dot(e, this.exampleEmbeddings[i] as Float32Array);
     return sparseCosine(x, (this.exampleSparse as SparseVector[])[i] as SparseVector);
   }
 
@@ -114,7 +121,10 @@ export class IntentModel implements IntentClassifier {
       dense = new Float32Array(e.length);
       for (let i = 0; i < e.length; i++) dense[i] = (e[i] as number) * this.state.embeddingWeight;
     }
-    const probs = softmaxInPlace(Float32Array.from(logitsOf(this.state.softmax, x, dense, this.logitBuf)), this.state.temperature);
+    const probs = softmaxInPlace(
+      Float32Array.from(logitsOf(this.state.softmax, x, dense, this.logitBuf)),
+      this.state.temperature,
+    );
     let top = 0;
     for (let c = 1; c < probs.length; c++) if ((probs[c] as number) > (probs[top] as number)) top = c;
     const predictedOos = top === this.oosIndex;
@@ -132,7 +142,13 @@ export class IntentModel implements IntentClassifier {
 
   async classify(text: string): Promise<IntentPrediction> {
     if (normalizeText(text).length === 0) {
-      return { intent: OUT_OF_SCOPE, confidence: 1, outOfScope: true, alternatives: [], explanation: { terms: [], nearest: [] } };
+      return {
+        intent: OUT_OF_SCOPE,
+        confidence: 1,
+        outOfScope: true,
+        alternatives: [],
+        explanation: { terms: [], nearest: [] },
+      };
     }
     return this.toPrediction(this.score(text, await this.embedOne(text)));
   }
@@ -144,14 +160,31 @@ export class IntentModel implements IntentClassifier {
       .filter((c) => c !== s.top && c !== this.oosIndex)
       .slice(0, 3)
       .map((c) => ({ intent: labels[c] as string, confidence: s.probs[c] as number }));
-    const explanation = { terms: this.topTerms(s.top, s.x), nearest: this.nearestExamples(ranked.slice(0, 3), s.x, s.e) };
+    const explanation = {
+      terms: this.topTerms(s.top, s.x),
+      nearest: this.nearestExamples(ranked.slice(0, 3), s.x, s.e),
+    };
     if (s.outOfScope) {
       // Out of scope carries the probability that the best in-scope guess is wrong.
       const oosConfidence = s.predictedOos ? s.prob : 1 - s.prob;
-      const alts = s.predictedOos ? alternatives : [{ intent: labels[s.top] as string, confidence: s.prob }, ...alternatives].slice(0, 3);
-      return { intent: OUT_OF_SCOPE, confidence: oosConfidence, outOfScope: true, alternatives: alts, explanation };
+      const alts = s.predictedOos
+        ? alternatives
+        : [{ intent: labels[s.top] as string, confidence: s.prob }, ...alternatives].slice(0, 3);
+      return {
+        intent: OUT_OF_SCOPE,
+        confidence: oosConfidence,
+        outOfScope: true,
+        alternatives: alts,
+        explanation,
+      };
     }
-    return { intent: labels[s.top] as string, confidence: s.prob, outOfScope: false, alternatives, explanation };
+    return {
+      intent: labels[s.top] as string,
+      confidence: s.prob,
+      outOfScope: false,
+      alternatives,
+      explanation,
+    };
   }
 
   /** Terms that pushed the score of class `c` up the most, word features before character n-grams. */
@@ -185,7 +218,11 @@ export class IntentModel implements IntentClassifier {
       for (const i of this.byClass[c] ?? []) {
         const ex = this.state.examples[i];
         if (ex === undefined) continue;
-        found.push({ text: ex.text, intent: this.state.labels[c] as string, similarity: this.similarityTo(i, x, e) });
+        found.push({
+          text: ex.text,
+          intent: this.state.labels[c] as string,
+          similarity: this.similarityTo(i, x, e),
+        });
       }
     }
     return found

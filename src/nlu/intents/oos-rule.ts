@@ -35,7 +35,10 @@ export function fitOosRule(scores: readonly HeldOutScore[], recallTarget: number
   const oos = scores.filter((s) => s.gold === 'oos');
   if (inScope.length === 0) return { alpha: 1, threshold: 0 };
   if (oos.length === 0) {
-    const correct = inScope.filter((s) => s.correct && !s.predictedOos).map((s) => s.prob).sort((a, b) => a - b);
+    const correct = inScope
+      .filter((s) => s.correct && !s.predictedOos)
+      .map((s) => s.prob)
+      .sort((a, b) => a - b);
     return { alpha: 1, threshold: correct[Math.floor(correct.length * 0.02)] ?? 0 };
   }
   let best: OosRule = { alpha: 1, threshold: 0 };
@@ -52,8 +55,11 @@ export function fitOosRule(scores: readonly HeldOutScore[], recallTarget: number
     for (const threshold of candidates) {
       let acc = 0;
       let rec = 0;
-      for (const s of inScope) if (s.correct && !s.predictedOos && oosScore({ alpha, threshold }, s.prob, s.similarity) >= threshold) acc++;
-      for (const s of oos) if (s.predictedOos || oosScore({ alpha, threshold }, s.prob, s.similarity) < threshold) rec++;
+      for (const s of inScope)
+        if (s.correct && !s.predictedOos && oosScore({ alpha, threshold }, s.prob, s.similarity) >= threshold)
+          acc++;
+      for (const s of oos)
+        if (s.predictedOos || oosScore({ alpha, threshold }, s.prob, s.similarity) < threshold) rec++;
       const j = acc / inScope.length + rec / oos.length;
       if (j > bestJ + 1e-9) {
         bestJ = j;

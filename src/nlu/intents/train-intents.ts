@@ -6,7 +6,13 @@
 import { AppError } from '../../errors.js';
 import type { Embedder } from '../embeddings/embedder.js';
 import { expectedCalibrationError, fitTemperature } from '../model/calibration.js';
-import { DEFAULT_SOFTMAX, type Example, mulberry32, type SoftmaxConfig, trainSoftmax } from '../model/softmax.js';
+import {
+  DEFAULT_SOFTMAX,
+  type Example,
+  mulberry32,
+  type SoftmaxConfig,
+  trainSoftmax,
+} from '../model/softmax.js';
 import { embeddingInput } from '../text/normalize.js';
 import { Tfidf } from '../text/tfidf.js';
 import { OUT_OF_SCOPE } from '../types.js';
@@ -64,7 +70,9 @@ function stratifiedFolds(ys: readonly number[], k: number, seed: number): number
   const rand = mulberry32(seed);
   const fold = new Array<number>(ys.length).fill(0);
   const byClass = new Map<number, number[]>();
-  ys.forEach((y, i) => byClass.set(y, [...(byClass.get(y) ?? []), i]));
+  ys.forEach((y, i) => {
+    byClass.set(y, [...(byClass.get(y) ?? []), i]);
+  });
   for (const idx of byClass.values()) {
     for (let i = idx.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
@@ -77,12 +85,18 @@ function stratifiedFolds(ys: readonly number[], k: number, seed: number): number
   return fold;
 }
 
-export async function trainIntentModel(data: readonly LabeledText[], opts: IntentTrainOptions): Promise<TrainedIntents> {
+export async function trainIntentModel(
+  data: readonly LabeledText[],
+  opts: IntentTrainOptions,
+): Promise<TrainedIntents> {
   const t0 = performance.now();
   if (data.length === 0) throw new AppError('data_invalid', 'No intent training examples were found.');
   const labels = [...new Set(data.map((d) => d.label))].sort();
   if (labels.filter((l) => l !== OUT_OF_SCOPE).length < 2) {
-    throw new AppError('data_invalid', 'At least two intents (besides out_of_scope) are needed to train a classifier.');
+    throw new AppError(
+      'data_invalid',
+      'At least two intents (besides out_of_scope) are needed to train a classifier.',
+    );
   }
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
   const embedder = opts.embedder;
@@ -91,14 +105,18 @@ export async function trainIntentModel(data: readonly LabeledText[], opts: Inten
 
   const trainTexts = data.map((d) => d.text);
   const trainEmb = await embedAll(trainTexts);
-  const train: Prepared[] = data.map((d, i) => ({ text: d.text, y: labelIndex.get(d.label) as number, e: trainEmb[i] ?? null }));
+  const train: Prepared[] = data.map((d, i) => ({
+    text: d.text,
+    y: labelIndex.get(d.label) as number,
+    e: trainEmb[i] ?? null,
+  }));
 
   const cfg: SoftmaxConfig = { ...DEFAULT_SOFTMAX, ...opts.softmax };
   const charNgrams = opts.charNgrams ?? true;
   const minDf = opts.minDf ?? (data.length > 5000 ? 2 : 1);
   const embeddingWeight = opts.embeddingWeight ?? 1;
 
-  const fit = (rows: readonly Prepared[]): IntentModel => {
+  const fitRows = (rows: readonly Prepared[]): IntentModel => {
     const tfidf = Tfidf.fit(
       rows.map((r) => r.text),
       { charNgrams, minDf },
@@ -108,7 +126,11 @@ export async function trainIntentModel(data: readonly LabeledText[], opts: Inten
       return e.map((v) => v * embeddingWeight);
     };
     const examples: Example[] = rows.map((r) => ({ x: tfidf.transform(r.text), e: scaled(r.e), y: r.y }));
-    const softmax = trainSoftmax(examples, { classes: labels.length, sparseDim: tfidf.size, denseDim: embedder?.dim ?? 0 }, cfg);
+    const softmax = trainSoftmax(
+      examples,
+      { classes: labels.length, sparseDim: tfidf.size, denseDim: embedder?.dim ?? 0 },
+      cfg,
+    );
     const state: IntentModelState = {
       format: 'chatdesk-intent-model',
       version: 1,
@@ -128,7 +150,11 @@ export async function trainIntentModel(data: readonly LabeledText[], opts: Inten
   const held: Array<{ logits: Float32Array; gold: number; goldOos: boolean; similarity: number }> = [];
   let source: HeldOutReport['source'];
   let finalModel: IntentModel | null = null;
-  const collect = (model: IntentModel, rows: readonly Prepared[], golds: ReadonlyArray<{ y: number; oos: boolean }>) => {
+  const collect = (
+    model: IntentModel,
+    rows: readonly Prepared[],
+    golds: ReadonlyArray<{ y: number; oos: boolean }>,
+  ) => {
     rows.forEach((row, i) => {
       const s = model.score(row.text, row.e);
       // score() applies temperature 1 here, so log-probabilities are the logits up to a constant.
@@ -147,25 +173,54 @@ export async function trainIntentModel(data: readonly LabeledText[], opts: Inten
     const val = opts.validation;
     const unknown = val.find((v) => v.label !== OUT_OF_SCOPE && !labelIndex.has(v.label));
     if (unknown !== undefined) {
-      throw new AppError('data_invalid', `Validation label "${unknown.label}" does not occur in the training data.`, {
-        field: 'label',
-      });
+      throw new AppError(
+        'data_invalid',
+        `Validation label "${unknown.label}" does not occur in the training data.`,
+        {
+          field: 'label',
+        },
+      );
     }
     const valEmb = await embedAll(val.map((v) => v.text));
-    const rows = val.map((v, i) => ({ text: v.text, y: labelIndex.get(v.label) ?? -1, e: valEmb[i] ?? null }));
-    finalModel = fit(train);
-    collect(finalModel, rows, val.map((v) => ({ y: labelIndex.get(v.label) ?? -1, oos: v.label === OUT_OF_SCOPE })));
+    const rows = val.map((v, i) => ({
+      text: v.text,
+      y: labelIndex.get(v.label) ?? -1,
+      e: valEmb[i] ?? null,
+    }));
+    finalModel = fitRows(train);
+    collect(
+      finalModel,
+      rows,
+      val.map((v) => ({ y: labelIndex.get(v.label) ?? -1, oos: v.label === OUT_OF_SCOPE })),
+    );
   } else {
     const k = opts.folds ?? 5;
-    const folds = data.length <= 5000 ? stratifiedFolds(train.map((r) => r.y), k, cfg.seed) : null;
+    const folds =
+      data.length <= 5000
+        ? stratifiedFolds(
+            train.map((r) => r.y),
+            k,
+            cfg.seed,
+          )
+        : null;
     source = folds === null ? 'holdout' : 'cross-validation';
     const rounds = folds === null ? [0] : [...Array(k).keys()];
-    const holdoutOf = folds ?? stratifiedFolds(train.map((r) => r.y), 7, cfg.seed);
+    const holdoutOf =
+      folds ??
+      stratifiedFolds(
+        train.map((r) => r.y),
+        7,
+        cfg.seed,
+      );
     for (const f of rounds) {
-      const fitRows = train.filter((_, i) => holdoutOf[i] !== f);
+      const foldTrain = train.filter((_, i) => holdoutOf[i] !== f);
       const testRows = train.filter((_, i) => holdoutOf[i] === f);
-      const m = fit(fitRows);
-      collect(m, testRows, testRows.map((r) => ({ y: r.y, oos: labels[r.y] === OUT_OF_SCOPE })));
+      const m = fitRows(foldTrain);
+      collect(
+        m,
+        testRows,
+        testRows.map((r) => ({ y: r.y, oos: labels[r.y] === OUT_OF_SCOPE })),
+      );
     }
     opts.log?.('intent held-out predictions collected', { source, rounds: rounds.length });
   }
@@ -208,10 +263,17 @@ export async function trainIntentModel(data: readonly LabeledText[], opts: Inten
       if (correct) inScopeCorrect++;
     }
   }
-  const oos = fitOosRule(scores, opts.oosRecallTarget === undefined ? DEFAULT_OOS_RECALL_TARGET : opts.oosRecallTarget);
-  if (finalModel === null) finalModel = fit(train);
+  const oos = fitOosRule(
+    scores,
+    opts.oosRecallTarget === undefined ? DEFAULT_OOS_RECALL_TARGET : opts.oosRecallTarget,
+  );
+  if (finalModel === null) finalModel = fitRows(train);
   const state: IntentModelState = { ...finalModel.state, temperature, oos };
-  const model = new IntentModel(state, embedder, embedder === null ? null : train.map((r) => r.e as Float32Array));
+  const model = new IntentModel(
+    state,
+    embedder,
+    embedder === null ? null : train.map((r) => r.e as Float32Array),
+  );
   const heldOut: HeldOutReport = {
     source,
     n: held.length,

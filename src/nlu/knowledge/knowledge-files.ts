@@ -29,16 +29,22 @@ export interface KnowledgeArticle {
 export function parseArticle(id: string, file: string, text: string): KnowledgeArticle {
   const m = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(text);
   if (m === null) {
-    throw new AppError('data_invalid', `${file}: the article must start with front matter between "---" lines (title, tags, category).`, {
-      details: { file },
-    });
+    throw new AppError(
+      'data_invalid',
+      `${file}: the article must start with front matter between "---" lines (title, tags, category).`,
+      {
+        details: { file },
+      },
+    );
   }
   const fields: Record<string, string> = {};
   (m[1] as string).split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '' || line.trim().startsWith('#')) return;
     const kv = /^([A-Za-z_]+):\s*(.*)$/.exec(line);
     if (kv === null) {
-      throw new AppError('data_invalid', `${file} front matter line ${i + 2}: expected "key: value".`, { details: { file, line: i + 2 } });
+      throw new AppError('data_invalid', `${file} front matter line ${i + 2}: expected "key: value".`, {
+        details: { file, line: i + 2 },
+      });
     }
     fields[(kv[1] as string).toLowerCase()] = (kv[2] as string).trim().replace(/^["']|["']$/g, '');
   });
@@ -50,7 +56,8 @@ export function parseArticle(id: string, file: string, text: string): KnowledgeA
     });
   }
   const body = (m[2] as string).trim();
-  if (body.length === 0) throw new AppError('data_invalid', `${file}: the article body is empty.`, { details: { file } });
+  if (body.length === 0)
+    throw new AppError('data_invalid', `${file}: the article body is empty.`, { details: { file } });
   const list = (s: string | undefined, sep: string) =>
     (s ?? '')
       .split(sep)

@@ -3,7 +3,7 @@
  * embeddings for paraphrases, blended per query; a logistic calibration turns the blended score
  * and its margin over the runner-up into the probability that the top article answers.
  */
-import { type Embedder, dot } from '../embeddings/embedder.js';
+import { dot, type Embedder } from '../embeddings/embedder.js';
 import { embeddingInput } from '../text/normalize.js';
 import type { KnowledgeHit, KnowledgeSearch } from '../types.js';
 import { Bm25Index } from './bm25.js';
@@ -61,7 +61,10 @@ export class HybridKnowledgeSearch implements KnowledgeSearch {
     private calibration: KnowledgeCalibration,
   ) {
     this.bm25 = new Bm25Index(
-      articles.map((a) => ({ title: [a.title, ...a.questions].join(' '), body: `${a.tags.join(' ')} ${a.body}` })),
+      articles.map((a) => ({
+        title: [a.title, ...a.questions].join(' '),
+        body: `${a.tags.join(' ')} ${a.body}`,
+      })),
     );
   }
 
@@ -91,7 +94,11 @@ export class HybridKnowledgeSearch implements KnowledgeSearch {
   }
 
   /** All articles scored for a query embedding computed elsewhere (batch evaluation shares this path). */
-  rank(query: string, q: Float32Array | null, embeddingWeight = this.calibration.embeddingWeight): RankedDoc[] {
+  rank(
+    query: string,
+    q: Float32Array | null,
+    embeddingWeight = this.calibration.embeddingWeight,
+  ): RankedDoc[] {
     const bm = this.bm25.scores(query);
     let maxBm = 0;
     for (const v of bm) maxBm = Math.max(maxBm, v);
@@ -139,7 +146,10 @@ export class HybridKnowledgeSearch implements KnowledgeSearch {
 }
 
 function snippetOf(body: string, max = 240): string {
-  const plain = body.replace(/[*_`#>]/g, '').replace(/\s+/g, ' ').trim();
+  const plain = body
+    .replace(/[*_`#>]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (plain.length <= max) return plain;
   const cut = plain.lastIndexOf(' ', max);
   return `${plain.slice(0, cut > 0 ? cut : max)}…`;
@@ -153,16 +163,24 @@ export interface CalibrationSample {
   correct: boolean;
 }
 
-export function calibrationFeatures(ranked: readonly RankedDoc[], pos: number): Omit<CalibrationSample, 'correct'> {
+export function calibrationFeatures(
+  ranked: readonly RankedDoc[],
+  pos: number,
+): Omit<CalibrationSample, 'correct'> {
   const s = ranked[pos]?.score ?? 0;
   return { score: s, margin: s - (ranked[pos + 1]?.score ?? 0), similarity: ranked[pos]?.similarity ?? 0 };
 }
 
-export const calibratedConfidence = (k: KnowledgeCalibration, f: Omit<CalibrationSample, 'correct'>): number =>
-  sigmoid(k.a * f.score + k.b * f.margin + k.d * f.similarity + k.c);
+export const calibratedConfidence = (
+  k: KnowledgeCalibration,
+  f: Omit<CalibrationSample, 'correct'>,
+): number => sigmoid(k.a * f.score + k.b * f.margin + k.d * f.similarity + k.c);
 
 /** Logistic regression by gradient descent on a handful of features; small L2 keeps it finite on separable data. */
-export function fitKnowledgeCalibration(samples: readonly CalibrationSample[], base: KnowledgeCalibration): KnowledgeCalibration {
+export function fitKnowledgeCalibration(
+  samples: readonly CalibrationSample[],
+  base: KnowledgeCalibration,
+): KnowledgeCalibration {
   const w = [0, 0, 0, 0];
   const lr = 1;
   const l2 = 1e-3;
@@ -177,7 +195,8 @@ export function fitKnowledgeCalibration(samples: readonly CalibrationSample[], b
       });
     }
     const n = Math.max(1, samples.length);
-    for (let i = 0; i < 4; i++) w[i] = (w[i] as number) - lr * ((g[i] as number) / n + (i < 3 ? l2 * (w[i] as number) : 0));
+    for (let i = 0; i < 4; i++)
+      w[i] = (w[i] as number) - lr * ((g[i] as number) / n + (i < 3 ? l2 * (w[i] as number) : 0));
   }
   const [a, b, d, c] = w as [number, number, number, number];
   return { ...base, a, b, d, c };

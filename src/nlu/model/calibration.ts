@@ -44,7 +44,11 @@ export function fitTemperature(logits: readonly Float32Array[], labels: readonly
 }
 
 /** Expected calibration error over equal-width confidence bins. */
-export function expectedCalibrationError(confidences: readonly number[], correct: readonly boolean[], bins = 15): number {
+export function expectedCalibrationError(
+  confidences: readonly number[],
+  correct: readonly boolean[],
+  bins = 15,
+): number {
   const n = confidences.length;
   if (n === 0) return 0;
   const sumConf = new Array<number>(bins).fill(0);

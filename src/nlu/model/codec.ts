@@ -19,10 +19,12 @@ export function encodeInt8Rows(a: Float32Array, rowLen: number): { scales: strin
   const data = new Int8Array(a.length);
   for (let r = 0; r < rows; r++) {
     let max = 0;
-    for (let i = r * rowLen; i < Math.min(a.length, (r + 1) * rowLen); i++) max = Math.max(max, Math.abs(a[i] as number));
+    for (let i = r * rowLen; i < Math.min(a.length, (r + 1) * rowLen); i++)
+      max = Math.max(max, Math.abs(a[i] as number));
     const s = max > 0 ? max / 127 : 1;
     scales[r] = s;
-    for (let i = r * rowLen; i < Math.min(a.length, (r + 1) * rowLen); i++) data[i] = Math.round((a[i] as number) / s);
+    for (let i = r * rowLen; i < Math.min(a.length, (r + 1) * rowLen); i++)
+      data[i] = Math.round((a[i] as number) / s);
   }
   return { scales: f32ToBase64(scales), data: Buffer.from(data.buffer).toString('base64') };
 }

@@ -4,8 +4,15 @@
  */
 import { readableTerm, type SparseVector, Tfidf, type TfidfOptions, type TfidfState } from '../text/tfidf.js';
 import type { TermWeight } from '../types.js';
-import { encodeInt8Rows, decodeInt8Rows, f32ToBase64, base64ToF32 } from './codec.js';
-import { DEFAULT_SOFTMAX, logitsOf, type SoftmaxConfig, type SoftmaxState, softmaxInPlace, trainSoftmax } from './softmax.js';
+import { base64ToF32, decodeInt8Rows, encodeInt8Rows, f32ToBase64 } from './codec.js';
+import {
+  DEFAULT_SOFTMAX,
+  logitsOf,
+  type SoftmaxConfig,
+  type SoftmaxState,
+  softmaxInPlace,
+  trainSoftmax,
+} from './softmax.js';
 
 export interface LinearTextState {
   labels: string[];
@@ -37,11 +44,19 @@ export class LinearTextClassifier {
       rows.map((r) => r.text),
       opts.tfidf,
     );
-    const examples = rows.map((r) => ({ x: tfidf.transform(r.text), e: null, y: index.get(r.label) as number }));
-    const softmax = trainSoftmax(examples, { classes: labels.length, sparseDim: tfidf.size, denseDim: 0 }, {
-      ...DEFAULT_SOFTMAX,
-      ...opts.softmax,
-    });
+    const examples = rows.map((r) => ({
+      x: tfidf.transform(r.text),
+      e: null,
+      y: index.get(r.label) as number,
+    }));
+    const softmax = trainSoftmax(
+      examples,
+      { classes: labels.length, sparseDim: tfidf.size, denseDim: 0 },
+      {
+        ...DEFAULT_SOFTMAX,
+        ...opts.softmax,
+      },
+    );
     return new LinearTextClassifier({ labels, tfidf: tfidf.state, softmax });
   }
 

@@ -42,7 +42,12 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-export function logitsOf(m: SoftmaxState, x: SparseVector, e: Float32Array | null, out: Float32Array): Float32Array {
+export function logitsOf(
+  m: SoftmaxState,
+  x: SparseVector,
+  e: Float32Array | null,
+  out: Float32Array,
+): Float32Array {
   const C = m.classes;
   out.set(m.bias);
   for (let j = 0; j < x.idx.length; j++) {

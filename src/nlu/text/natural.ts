@@ -10,7 +10,11 @@ interface Stemmer {
   stem(token: string): string;
 }
 interface SentimentAnalyzerCtor {
-  new (language: string, stemmer: Stemmer | null, vocabulary: string): { getSentiment(tokens: string[]): number };
+  new (
+    language: string,
+    stemmer: Stemmer | null,
+    vocabulary: string,
+  ): { getSentiment(tokens: string[]): number };
 }
 
 const porter = require('natural/lib/natural/stemmers/porter_stemmer.js') as Stemmer;

@@ -65,7 +65,9 @@ export class Tfidf {
 
   static fit(texts: readonly string[], options: TfidfOptions): Tfidf {
     const df = new Map<string, number>();
-    for (const t of texts) for (const term of extractTerms(t, options.charNgrams, options.wordBigrams ?? true).keys()) df.set(term, (df.get(term) ?? 0) + 1);
+    for (const t of texts)
+      for (const term of extractTerms(t, options.charNgrams, options.wordBigrams ?? true).keys())
+        df.set(term, (df.get(term) ?? 0) + 1);
     const terms = [...df.entries()]
       .filter(([, n]) => n >= options.minDf)
       .map(([t]) => t)

@@ -21,13 +21,54 @@ export type CueFile = z.infer<typeof cueFileSchema>;
 /** Used when data/triage/cues.json is absent. */
 export const DEFAULT_CUES: CueFile = {
   impact: {
-    high: ['whole company', 'whole office', 'whole floor', 'whole team', 'whole department', 'everyone', 'everybody', 'all users', 'nobody can', 'no one can', 'outage', 'production is down'],
-    medium: ['my team', 'our team', 'several people', 'several colleagues', 'multiple users', 'a few of us', 'my department'],
+    high: [
+      'whole company',
+      'whole office',
+      'whole floor',
+      'whole team',
+      'whole department',
+      'everyone',
+      'everybody',
+      'all users',
+      'nobody can',
+      'no one can',
+      'outage',
+      'production is down',
+    ],
+    medium: [
+      'my team',
+      'our team',
+      'several people',
+      'several colleagues',
+      'multiple users',
+      'a few of us',
+      'my department',
+    ],
   },
   urgency: {
-    high: ['urgent', 'asap', 'as soon as possible', 'immediately', 'right now', 'emergency', 'critical', "can't work", 'cannot work', 'blocked', 'deadline today'],
+    high: [
+      'urgent',
+      'asap',
+      'as soon as possible',
+      'immediately',
+      'right now',
+      'emergency',
+      'critical',
+      "can't work",
+      'cannot work',
+      'blocked',
+      'deadline today',
+    ],
     medium: ['today', 'soon', 'this week', 'by end of day', 'tomorrow', 'getting worse'],
-    low: ['no rush', 'not urgent', 'no hurry', 'low priority', 'when you have time', 'whenever', 'i can still work'],
+    low: [
+      'no rush',
+      'not urgent',
+      'no hurry',
+      'low priority',
+      'when you have time',
+      'whenever',
+      'i can still work',
+    ],
   },
 };
 
@@ -39,7 +80,7 @@ interface CompiledCue {
   level: Level;
 }
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function compile(lists: CueFile['impact']): CompiledCue[] {
   const out: CompiledCue[] = [];
@@ -47,7 +88,12 @@ function compile(lists: CueFile['impact']): CompiledCue[] {
     for (const phrase of lists[level] ?? []) {
       // Phrases go through the same normalisation as the text ("can't" → "cant").
       const norm = normalizeText(phrase);
-      if (norm.length > 0) out.push({ phrase, pattern: new RegExp(`(?<![\\p{L}\\p{N}])${escape(norm)}(?![\\p{L}\\p{N}])`, 'u'), level });
+      if (norm.length > 0)
+        out.push({
+          phrase,
+          pattern: new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(norm)}(?![\\p{L}\\p{N}])`, 'u'),
+          level,
+        });
     }
   }
   return out;
@@ -79,7 +125,10 @@ export class PriorityCueMatcher {
       if (m !== null) hits.push({ cue, start: m.index, end: m.index + m[0].length });
     }
     const kept = hits.filter(
-      (h) => !hits.some((o) => o !== h && o.start <= h.start && o.end >= h.end && o.end - o.start > h.end - h.start),
+      (h) =>
+        !hits.some(
+          (o) => o !== h && o.start <= h.start && o.end >= h.end && o.end - o.start > h.end - h.start,
+        ),
     );
     let best: (typeof kept)[number] | null = null;
     for (const h of kept) if (best === null || RANK[h.cue.level] > RANK[best.cue.level]) best = h;
@@ -91,8 +140,14 @@ export class PriorityCueMatcher {
     const impact = this.pick(this.impact, norm);
     const urgency = this.pick(this.urgency, norm);
     const reasons: string[] = [];
-    reasons.push(impact.cue === null ? 'no impact cue → impact low' : `'${impact.cue.phrase}' → impact ${impact.level}`);
-    reasons.push(urgency.cue === null ? 'no urgency cue → urgency low' : `'${urgency.cue.phrase}' → urgency ${urgency.level}`);
+    reasons.push(
+      impact.cue === null ? 'no impact cue → impact low' : `'${impact.cue.phrase}' → impact ${impact.level}`,
+    );
+    reasons.push(
+      urgency.cue === null
+        ? 'no urgency cue → urgency low'
+        : `'${urgency.cue.phrase}' → urgency ${urgency.level}`,
+    );
     return { impact: impact.level, urgency: urgency.level, reasons };
   }
 }

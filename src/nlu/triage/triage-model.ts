@@ -61,11 +61,21 @@ export class TicketTriage implements TriageModel {
     private readonly cues: PriorityCueMatcher = new PriorityCueMatcher(),
   ) {}
 
-  static train(tickets: readonly TriageTicket[], opts: TriageTrainOptions = {}, cues?: PriorityCueMatcher): TicketTriage {
+  static train(
+    tickets: readonly TriageTicket[],
+    opts: TriageTrainOptions = {},
+    cues?: PriorityCueMatcher,
+  ): TicketTriage {
     if (new Set(tickets.map((t) => t.category)).size < 2) {
-      throw new AppError('data_invalid', 'Triage needs tickets of at least two categories (data/triage/tickets.jsonl).');
+      throw new AppError(
+        'data_invalid',
+        'Triage needs tickets of at least two categories (data/triage/tickets.jsonl).',
+      );
     }
-    const tfidf = { charNgrams: opts.charNgrams ?? true, minDf: opts.minDf ?? (tickets.length > 5000 ? 3 : 1) };
+    const tfidf = {
+      charNgrams: opts.charNgrams ?? true,
+      minDf: opts.minDf ?? (tickets.length > 5000 ? 3 : 1),
+    };
     const category = LinearTextClassifier.fit(
       tickets.map((t) => ({ text: t.text, label: t.category })),
       { tfidf, ...(opts.softmax === undefined ? {} : { softmax: opts.softmax }) },
@@ -79,12 +89,18 @@ export class TicketTriage implements TriageModel {
           )
         : null;
     const step = Math.max(1, Math.ceil(tickets.length / MAX_EXPLAIN_EXAMPLES));
-    const examples = tickets.filter((_, i) => i % step === 0).map((t) => ({ text: t.text, category: t.category }));
+    const examples = tickets
+      .filter((_, i) => i % step === 0)
+      .map((t) => ({ text: t.text, category: t.category }));
     return new TicketTriage(category, group, examples, cues);
   }
 
   serialize(): SerializedTriage {
-    return { category: this.category.serialize(), group: this.group?.serialize() ?? null, examples: this.examples };
+    return {
+      category: this.category.serialize(),
+      group: this.group?.serialize() ?? null,
+      examples: this.examples,
+    };
   }
 
   static deserialize(s: SerializedTriage, cues?: PriorityCueMatcher): TicketTriage {
@@ -107,7 +123,11 @@ export class TicketTriage implements TriageModel {
     this.exampleVecs ??= this.examples.map((e) => this.category.tfidf.transform(e.text));
     const vecs = this.exampleVecs;
     const nearest: NearestExample[] = this.examples
-      .map((e, i) => ({ text: e.text, intent: e.category, similarity: cosine(cat.x, vecs[i] as SparseVector) }))
+      .map((e, i) => ({
+        text: e.text,
+        intent: e.category,
+        similarity: cosine(cat.x, vecs[i] as SparseVector),
+      }))
       .sort((a, b) => b.similarity - a.similarity)
       .slice(0, 3)
       .map((n) => ({ ...n, similarity: Number(n.similarity.toFixed(4)) }));

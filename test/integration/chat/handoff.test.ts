@@ -143,3 +143,24 @@ describe('handoff protocol (engine level)', () => {
     expect(slack.some((m) => m.message.conversation.channelId === 'C0INFRA' && m.message.reply.card?.number === bobTicket)).toBe(true);
   });
 });
+
+describe('handoff on low confidence', () => {
+  it('hands a message the classifier is unsure about to the triage channel, with the confidence and guesses', async () => {
+    const db = await sqliteDb.create();
+    const l = localAdapter();
+    const s = recordingAdapter('slack', {});
+    // A threshold no prediction reaches: every multi-word message is "low confidence".
+    const app = await buildTestApp(db.url, { NLU_EMBEDDINGS: 'none', HANDOFF_THRESHOLD: '0.9999' }, { serve: false, adapters: [l.adapter, s.adapter] });
+    try {
+      const erin = new ChatUser(app, l.sent, 'erin@example.com');
+      const reply = texts(await erin.say('the thing with the quarterly numbers thing is weird'));
+      expect(reply).toMatch(/handing this to a person/);
+      const card = s.sent.find((m) => m.message.reply.card);
+      expect(card?.message.reply.text).toMatch(/Reason: low confidence \(0\.\d\d for \w+\) \(bot confidence 0\.\d\d\)/);
+      expect(card?.message.reply.text).toMatch(/Bot tried: best guesses: /);
+    } finally {
+      await app.close();
+      await db.cleanup();
+    }
+  }, 120_000);
+});

@@ -181,6 +181,7 @@ for (const kind of testDatabases()) {
         sla: SLA,
         config: ITIL,
         notifier: fakeNotifier(sent),
+        approvalsByTemplate: new Map([['sap-access', { type: 'manager' as const }]]),
       });
       const who = async (email: string) => (await directory.personByEmail(email)) as Person;
       return { db, directory, ticketStore, tickets, itil, itilStore, sent, id, who };
@@ -655,6 +656,61 @@ for (const kind of testDatabases()) {
       expect(types).toEqual(
         expect.arrayContaining(['created', 'linked', 'field_changed', 'approval', 'voted', 'state_changed']),
       );
+    });
+
+    it('the sweep catches up on tickets opened without the chat hook: approvals, "my laptop", known errors', async () => {
+      const env = await setup();
+      const alice = await env.who('alice@example.com');
+      const agent = await env.who('l1@example.com');
+      await env.itil.assets.importCsv('tag,type,name,owner\nLT-7,laptop,T14,alice@example.com', 'a.csv');
+      const p = await env.itil.problems.create(
+        agent,
+        { title: 'Outlook crashes on start', incidents: [] },
+        T0,
+      );
+      await env.itil.problems.publishKnownError(
+        p.number,
+        agent,
+        { workaround: 'start in safe mode once' },
+        T0,
+      );
+      const req = await env.tickets.open(
+        {
+          kind: 'service_request',
+          title: 'SAP access',
+          description: 'SAP',
+          impact: 'low',
+          urgency: 'low',
+          category: 'access',
+          requester: alice,
+          channel: 'api',
+          groupSlug: 'l1',
+          templateId: 'sap-access',
+        },
+        at(1),
+      );
+      const inc = await env.tickets.open(
+        {
+          kind: 'incident',
+          title: 'Outlook crashes on start',
+          description: 'my laptop shows an Outlook crash on start',
+          impact: 'low',
+          urgency: 'low',
+          category: null,
+          requester: alice,
+          channel: 'api',
+          groupSlug: 'l1',
+        },
+        at(1),
+      );
+      const r = await env.itil.sweep(at(2));
+      expect(r.caughtUp).toBe(3);
+      expect((await env.ticketStore.byId(req.id))?.pendingReason).toBe('approval');
+      expect((await env.itilStore.assetsOfTicket(inc.id)).map((a) => a.tag)).toEqual(['LT-7']);
+      expect(
+        env.sent.filter((s) => s.to === `requester:${inc.number}` && /safe mode/.test(s.text)),
+      ).toHaveLength(1);
+      expect((await env.itil.sweep(at(3))).caughtUp).toBe(0);
     });
 
     it('away agents get no automatic assignment', async () => {

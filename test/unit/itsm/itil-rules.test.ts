@@ -303,13 +303,21 @@ describe('group calendars', () => {
     policies: DEFAULT_SLA_CONFIG.policies,
     calendars: {
       business: DEFAULT_SLA_CONFIG.calendars.business,
-      berlin: { timeZone: 'Europe/Berlin', weekly: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: [], sun: [] }, holidays: ['2026-04-03'] },
+      berlin: {
+        timeZone: 'Europe/Berlin',
+        weekly: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: [], sun: [] },
+        holidays: ['2026-04-03'],
+      },
     },
   });
 
   it('moves business-hours policies to the group calendar and keeps 24x7', () => {
     const g = slaConfigForGroup(cfg, 'berlin');
-    expect([g.policies.P1.calendar, g.policies.P2.calendar, g.policies.P4.calendar]).toEqual(['24x7', 'berlin', 'berlin']);
+    expect([g.policies.P1.calendar, g.policies.P2.calendar, g.policies.P4.calendar]).toEqual([
+      '24x7',
+      'berlin',
+      'berlin',
+    ]);
     expect(slaConfigForGroup(cfg, 'nowhere')).toBe(cfg);
     expect(slaConfigForGroup(cfg, null)).toBe(cfg);
   });
@@ -323,6 +331,8 @@ describe('group calendars', () => {
     expect(s.response.dueAt).toBe('2026-04-06T09:00:00.000Z');
     // Fri 27 Mar 15:00 CET (14:00 UTC): 1 h Friday, DST starts Sunday 29 Mar, Monday 08:00 CEST = 06:00 UTC.
     const before = '2026-03-27T14:00:00.000Z';
-    expect(computeSla({ createdAt: before, events: [], priority: 'P3', config: g, now: before }).response.dueAt).toBe('2026-03-30T09:00:00.000Z');
+    expect(
+      computeSla({ createdAt: before, events: [], priority: 'P3', config: g, now: before }).response.dueAt,
+    ).toBe('2026-03-30T09:00:00.000Z');
   });
 });

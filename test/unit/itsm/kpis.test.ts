@@ -322,6 +322,7 @@ describe('periods, targets and renderings', () => {
     expect(parseSince('30d', NOW).since).toBe('2026-02-08T00:00:00.000Z');
     expect(parseSince('2w', NOW).since).toBe('2026-02-24T00:00:00.000Z');
     expect(parseSince('all', NOW).since).toBeNull();
+    expect(parseSince('month', '2026-03-17T08:00:00.000Z').since).toBe('2026-03-01T00:00:00.000Z');
     expect(parseSince('2026-01-31', NOW).since).toBe('2026-01-31T00:00:00.000Z');
     expect(() => parseSince('yesterday', NOW)).toThrow(/--since must be a span like 30d/);
     expect(bucketStart('2026-03-05T10:00:00Z', 'week')).toBe('2026-03-02');

@@ -28,18 +28,43 @@ function capture(): { out: () => string; err: () => string } {
 
 describe('chatdesk eval', () => {
   it('prints the DESIGN §8 JSON object', async () => {
-    const rows = toyRows().map((r) => ({ ...r, label: r.label === 'out_of_scope' ? 'oos' : r.label, split: '' }));
+    const rows = toyRows().map((r) => ({
+      ...r,
+      label: r.label === 'out_of_scope' ? 'oos' : r.label,
+      split: '',
+    }));
     rows.forEach((r, i) => {
       r.split = i % 3 === 0 ? 'test' : 'train';
     });
     const file = join(dir, 'all.jsonl');
     await writeFile(file, rows.map((r) => JSON.stringify(r)).join('\n'));
     const io = capture();
-    const code = await runEval(['--train', `${file}#train`, '--test', `${file}#test`, '--oos-label', 'oos', '--json', '--embeddings', 'none']);
+    const code = await runEval([
+      '--train',
+      `${file}#train`,
+      '--test',
+      `${file}#test`,
+      '--oos-label',
+      'oos',
+      '--json',
+      '--embeddings',
+      'none',
+    ]);
     expect(io.err()).toBe('');
     expect(code).toBe(0);
     const result = JSON.parse(io.out()) as Record<string, number>;
-    for (const k of ['accuracy', 'in_scope_accuracy', 'oos_recall', 'oos_precision', 'macro_f1', 'n_train', 'n_test', 'train_ms', 'latency_p50_ms', 'latency_p99_ms']) {
+    for (const k of [
+      'accuracy',
+      'in_scope_accuracy',
+      'oos_recall',
+      'oos_precision',
+      'macro_f1',
+      'n_train',
+      'n_test',
+      'train_ms',
+      'latency_p50_ms',
+      'latency_p99_ms',
+    ]) {
       expect(typeof result[k]).toBe('number');
     }
     expect(result.n_test).toBe(rows.filter((r) => r.split === 'test').length);
@@ -72,7 +97,15 @@ describe('chatdesk train', () => {
       await writeFile(join(dataDir, 'intents', `${intent}.json`), JSON.stringify({ intent, examples }));
     }
     const io = capture();
-    const code = await runTrain(['--data-dir', dataDir, '--models-dir', join(dir, 'models'), '--embeddings', 'none', '--json']);
+    const code = await runTrain([
+      '--data-dir',
+      dataDir,
+      '--models-dir',
+      join(dir, 'models'),
+      '--embeddings',
+      'none',
+      '--json',
+    ]);
     expect(code).toBe(0);
     const summary = JSON.parse(io.out()) as { intents: number; examples: number; saved_to: string };
     expect(summary.intents).toBe(Object.keys(TOY_INTENTS).length);

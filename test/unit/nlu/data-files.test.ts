@@ -20,7 +20,8 @@ async function dataDir(files: Record<string, string>): Promise<string> {
   return d;
 }
 
-const intent = (name: string, examples: string[]) => JSON.stringify({ intent: name, description: 'x', examples });
+const intent = (name: string, examples: string[]) =>
+  JSON.stringify({ intent: name, description: 'x', examples });
 
 async function failure(p: Promise<unknown>): Promise<AppError> {
   const e = await p.then(
@@ -47,7 +48,10 @@ describe('intent files', () => {
   });
 
   it('names both files of a duplicate intent', async () => {
-    const d = await dataDir({ 'intents/a.json': intent('greeting', ['hi']), 'intents/b.json': intent('greeting', ['hello']) });
+    const d = await dataDir({
+      'intents/a.json': intent('greeting', ['hi']),
+      'intents/b.json': intent('greeting', ['hello']),
+    });
     const e = await failure(loadIntentData(d));
     expect(e.code).toBe('data_invalid');
     expect(e.message).toContain('a.json');
@@ -70,15 +74,27 @@ describe('JSON Lines', () => {
   it('reports the line of a bad row', () => {
     const schema = z.object({ text: z.string().min(1) });
     expect(parseJsonl('{"text":"a"}\n\n{"text":"b"}\n', 'f.jsonl', schema)).toHaveLength(2);
-    expect(() => parseJsonl('{"text":"a"}\n{"text":""}\n', 'f.jsonl', schema)).toThrow(/f\.jsonl line 2: text/);
+    expect(() => parseJsonl('{"text":"a"}\n{"text":""}\n', 'f.jsonl', schema)).toThrow(
+      /f\.jsonl line 2: text/,
+    );
     expect(() => parseJsonl('{"text":"a"}\n{oops\n', 'f.jsonl', schema)).toThrow(/line 2 is not valid JSON/);
   });
 });
 
 describe('knowledge articles', () => {
   it('parses front matter, tags and questions', () => {
-    const a = parseArticle('vpn', 'vpn.md', '---\ntitle: Fix the VPN\ntags: vpn, network\ncategory: network\nquestions: vpn drops | cannot connect\n---\nRestart the client.\n');
-    expect(a).toMatchObject({ id: 'vpn', title: 'Fix the VPN', tags: ['vpn', 'network'], category: 'network', questions: ['vpn drops', 'cannot connect'] });
+    const a = parseArticle(
+      'vpn',
+      'vpn.md',
+      '---\ntitle: Fix the VPN\ntags: vpn, network\ncategory: network\nquestions: vpn drops | cannot connect\n---\nRestart the client.\n',
+    );
+    expect(a).toMatchObject({
+      id: 'vpn',
+      title: 'Fix the VPN',
+      tags: ['vpn', 'network'],
+      category: 'network',
+      questions: ['vpn drops', 'cannot connect'],
+    });
     expect(a.body).toBe('Restart the client.');
   });
 

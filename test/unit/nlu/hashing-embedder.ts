@@ -17,9 +17,13 @@ export function hashingEmbedder(dim = 64): Embedder & { calls: number; texts: nu
       e.texts += texts.length;
       return texts.map((t) => {
         const v = new Float32Array(dim);
-        for (const w of t.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean)) {
+        for (const w of t
+          .toLowerCase()
+          .split(/[^a-z0-9]+/)
+          .filter(Boolean)) {
           const h = createHash('md5').update(w).digest();
-          v[h.readUInt16LE(0) % dim] = (v[h.readUInt16LE(0) % dim] as number) + (h.readUInt8(2) % 2 === 0 ? 1 : -1);
+          v[h.readUInt16LE(0) % dim] =
+            (v[h.readUInt16LE(0) % dim] as number) + (h.readUInt8(2) % 2 === 0 ? 1 : -1);
         }
         if (v.every((x) => x === 0)) v[0] = 1;
         return l2normalize(v);

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { fromIntentArtefact, intentArtefactSchema, toIntentArtefact } from '../../../src/nlu/intents/intent-artefact.js';
+import { evaluateIntents } from '../../../src/nlu/evaluate-intents.js';
+import {
+  fromIntentArtefact,
+  intentArtefactSchema,
+  toIntentArtefact,
+} from '../../../src/nlu/intents/intent-artefact.js';
 import { IntentModel } from '../../../src/nlu/intents/intent-model.js';
 import { trainIntentModel } from '../../../src/nlu/intents/train-intents.js';
-import { evaluateIntents } from '../../../src/nlu/evaluate-intents.js';
 import { OUT_OF_SCOPE } from '../../../src/nlu/types.js';
 import { hashingEmbedder, toyRows } from './hashing-embedder.js';
 
@@ -49,7 +53,12 @@ describe('intent classifier', async () => {
     const art = intentArtefactSchema.parse(JSON.parse(JSON.stringify(toIntentArtefact(trained.state))));
     const state = fromIntentArtefact(art);
     const again = new IntentModel(state, embedder, await embedder.embed(state.examples.map((e) => e.text)));
-    for (const q of ['reset my password', 'any news on my ticket', 'hello there', 'what is the capital of france']) {
+    for (const q of [
+      'reset my password',
+      'any news on my ticket',
+      'hello there',
+      'what is the capital of france',
+    ]) {
       const a = await trained.model.classify(q);
       const b = await again.classify(q);
       expect(b.intent).toBe(a.intent);
@@ -73,7 +82,15 @@ describe('intent classifier', async () => {
     const test = rows.filter((_, i) => i % 4 === 1);
     const train = rows.filter((_, i) => i % 4 >= 2);
     const r = await evaluateIntents(train, test, val, OUT_OF_SCOPE, { embedder, latencySamples: 5 });
-    for (const k of ['accuracy', 'in_scope_accuracy', 'oos_recall', 'oos_precision', 'macro_f1', 'latency_p50_ms', 'latency_p99_ms'] as const) {
+    for (const k of [
+      'accuracy',
+      'in_scope_accuracy',
+      'oos_recall',
+      'oos_precision',
+      'macro_f1',
+      'latency_p50_ms',
+      'latency_p99_ms',
+    ] as const) {
       expect(r[k]).toBeGreaterThanOrEqual(0);
     }
     expect(r.n_train).toBe(train.length);

@@ -2,9 +2,9 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadNlu } from '../../../src/nlu/index.js';
 import { dot } from '../../../src/nlu/embeddings/embedder.js';
 import { createUseEmbedder } from '../../../src/nlu/embeddings/use-embedder.js';
+import { loadNlu } from '../../../src/nlu/index.js';
 import { TOY_INTENTS } from './hashing-embedder.js';
 
 const root = await mkdtemp(join(tmpdir(), 'chatdesk-nlu-'));
@@ -17,13 +17,25 @@ async function makeData(): Promise<string> {
   await mkdir(join(d, 'knowledge'));
   await mkdir(join(d, 'triage'));
   for (const [intent, examples] of Object.entries(TOY_INTENTS)) {
-    await writeFile(join(d, 'intents', `${intent}.json`), JSON.stringify({ intent, description: intent, examples }));
+    await writeFile(
+      join(d, 'intents', `${intent}.json`),
+      JSON.stringify({ intent, description: intent, examples }),
+    );
   }
-  await writeFile(join(d, 'knowledge', 'pw.md'), '---\ntitle: Reset your password\ntags: password\ncategory: access\n---\nUse the portal.\n');
+  await writeFile(
+    join(d, 'knowledge', 'pw.md'),
+    '---\ntitle: Reset your password\ntags: password\ncategory: access\n---\nUse the portal.\n',
+  );
   await writeFile(
     join(d, 'triage', 'tickets.jsonl'),
     ['vpn drops', 'wifi down', 'printer jammed', 'printer offline']
-      .map((t, i) => JSON.stringify({ text: t, category: i < 2 ? 'network' : 'printer', group: i < 2 ? 'infra' : 'workplace' }))
+      .map((t, i) =>
+        JSON.stringify({
+          text: t,
+          category: i < 2 ? 'network' : 'printer',
+          group: i < 2 ? 'infra' : 'workplace',
+        }),
+      )
       .join('\n'),
   );
   return d;
@@ -50,7 +62,10 @@ describe('loadNlu', () => {
     expect(second.info.source).toBe('models');
     expect(second.info.dataHash).toBe(first.info.dataHash);
 
-    await writeFile(join(dataDir, 'intents', 'thanks.json'), JSON.stringify({ intent: 'thanks', examples: ['thank you', 'thanks a lot', 'cheers'] }));
+    await writeFile(
+      join(dataDir, 'intents', 'thanks.json'),
+      JSON.stringify({ intent: 'thanks', examples: ['thank you', 'thanks a lot', 'cheers'] }),
+    );
     const logs3: Logged = [];
     const third = await loadNlu({ dataDir, modelsDir, embeddings: 'none', log: logger(logs3) });
     expect(third.info.source).toBe('trained');
@@ -66,26 +81,47 @@ describe('loadNlu', () => {
     const logs: Logged = [];
     const nlu = await loadNlu({ dataDir, modelsDir, embeddings: 'none', log: logger(logs) });
     expect(nlu.info.source).toBe('trained');
-    expect(logs.filter((l) => l.level === 'warn').map((l) => l.msg).join()).toContain('nlu-model.json');
+    expect(
+      logs
+        .filter((l) => l.level === 'warn')
+        .map((l) => l.msg)
+        .join(),
+    ).toContain('nlu-model.json');
   });
 
   it('fails with the file name on invalid intent data', async () => {
     const dataDir = await makeData();
-    await writeFile(join(dataDir, 'intents', 'broken.json'), JSON.stringify({ intent: 'greeting', examples: ['yo'] }));
-    await expect(loadNlu({ dataDir, modelsDir: join(root, 'models-c'), embeddings: 'none' })).rejects.toThrow(/broken\.json/);
+    await writeFile(
+      join(dataDir, 'intents', 'broken.json'),
+      JSON.stringify({ intent: 'greeting', examples: ['yo'] }),
+    );
+    await expect(loadNlu({ dataDir, modelsDir: join(root, 'models-c'), embeddings: 'none' })).rejects.toThrow(
+      /broken\.json/,
+    );
   });
 
   it('falls back from a missing transformer model to USE-lite with one warning, and USE embeds meaning', async () => {
     const dataDir = await makeData();
     const logs: Logged = [];
-    const nlu = await loadNlu({ dataDir, modelsDir: join(root, 'models-d'), embeddings: 'transformers', log: logger(logs) });
+    const nlu = await loadNlu({
+      dataDir,
+      modelsDir: join(root, 'models-d'),
+      embeddings: 'transformers',
+      log: logger(logs),
+    });
     expect(logs.filter((l) => l.level === 'warn')).toHaveLength(1);
     expect(nlu.info.embedderId).toBe('use-lite-512');
     expect((await nlu.intents.classify('I cannot remember my password')).intent).toBe('password_reset');
 
     const use = await createUseEmbedder();
-    const [a, b, c] = await use.embed(['my printer is broken', 'the printer does not work', 'what a lovely day at the beach']);
-    expect(dot(a as Float32Array, b as Float32Array)).toBeGreaterThan(dot(a as Float32Array, c as Float32Array));
+    const [a, b, c] = await use.embed([
+      'my printer is broken',
+      'the printer does not work',
+      'what a lovely day at the beach',
+    ]);
+    expect(dot(a as Float32Array, b as Float32Array)).toBeGreaterThan(
+      dot(a as Float32Array, c as Float32Array),
+    );
     expect(Math.sqrt(dot(a as Float32Array, a as Float32Array))).toBeCloseTo(1, 4);
   }, 60_000);
 

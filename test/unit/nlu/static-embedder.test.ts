@@ -1,15 +1,15 @@
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dot } from '../../../src/nlu/embeddings/embedder.js';
 import { selectEmbedder } from '../../../src/nlu/embeddings/select-embedder.js';
 import {
-  STATIC_MODEL_DIR,
   loadStaticEmbedder,
   loadUseVocabulary,
   pca,
   project,
+  STATIC_MODEL_DIR,
   sifWeights,
   useTokenizer,
   writeStaticModel,
@@ -51,7 +51,9 @@ describe('static distilled embeddings', () => {
     const e = await loadStaticEmbedder(dir);
     expect(e.dim).toBe(dim);
     const [a, b, c] = await e.embed(['printer jammed again', 'the printer is jammed', 'holiday in portugal']);
-    expect(dot(a as Float32Array, b as Float32Array)).toBeGreaterThan(dot(a as Float32Array, c as Float32Array));
+    expect(dot(a as Float32Array, b as Float32Array)).toBeGreaterThan(
+      dot(a as Float32Array, c as Float32Array),
+    );
     const [empty] = await e.embed(['']);
     expect(empty?.every((v) => v === 0)).toBe(true);
   });
@@ -71,7 +73,9 @@ describe('static distilled embeddings', () => {
 describe('transformers.js provider over the exported ONNX model', () => {
   it('loads offline from models/ and matches the TypeScript static encoder', async () => {
     const { writeTransformersModel } = await import('../../../src/nlu/embeddings/onnx-static-export.js');
-    const { createTransformersEmbedder } = await import('../../../src/nlu/embeddings/transformers-embedder.js');
+    const { createTransformersEmbedder } = await import(
+      '../../../src/nlu/embeddings/transformers-embedder.js'
+    );
     const vocab = loadUseVocabulary();
     const rand = mulberry32(11);
     const dim = 8;
@@ -85,6 +89,7 @@ describe('transformers.js provider over the exported ONNX model', () => {
     expect(tx.dim).toBe(dim);
     const texts = ['My printer is broken', 'VPN keeps dropping!'];
     const [a, b] = [await tx.embed(texts), await ts.embed(texts)];
-    texts.forEach((_, i) => expect(dot(a[i] as Float32Array, b[i] as Float32Array)).toBeGreaterThan(0.98));
+    for (let i = 0; i < texts.length; i++)
+      expect(dot(a[i] as Float32Array, b[i] as Float32Array)).toBeGreaterThan(0.98);
   }, 60_000);
 });

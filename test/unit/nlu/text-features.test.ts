@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TEXT_CHARS, embeddingInput, normalizeText, tokenize } from '../../../src/nlu/text/normalize.js';
-import { Tfidf, extractTerms, readableTerm } from '../../../src/nlu/text/tfidf.js';
+import { embeddingInput, MAX_TEXT_CHARS, normalizeText, tokenize } from '../../../src/nlu/text/normalize.js';
+import { extractTerms, readableTerm, Tfidf } from '../../../src/nlu/text/tfidf.js';
 
 describe('text normalisation', () => {
   it('lower-cases, folds apostrophes and keeps letters of any script', () => {
     expect(normalizeText("  I CAN'T  log in ")).toBe('i cant log in');
-    expect(tokenize(normalizeText('Résumé printing is BROKEN')).words).toEqual(['résumé', 'printing', 'is', 'broken']);
+    expect(tokenize(normalizeText('Résumé printing is BROKEN')).words).toEqual([
+      'résumé',
+      'printing',
+      'is',
+      'broken',
+    ]);
     expect(tokenize(normalizeText('Привет, как дела')).words).toEqual(['привет', 'как', 'дела']);
   });
 
@@ -32,7 +37,10 @@ describe('TF-IDF features', () => {
   });
 
   it('produces sorted sparse vectors with normalised blocks and ignores unknown terms', () => {
-    const tf = Tfidf.fit(['reset my password', 'printer is broken', 'password expired'], { charNgrams: true, minDf: 1 });
+    const tf = Tfidf.fit(['reset my password', 'printer is broken', 'password expired'], {
+      charNgrams: true,
+      minDf: 1,
+    });
     const v = tf.transform('password printer');
     for (let i = 1; i < v.idx.length; i++) expect(v.idx[i]).toBeGreaterThan(v.idx[i - 1] as number);
     let words = 0;

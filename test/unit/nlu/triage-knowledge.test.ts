@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { HybridKnowledgeSearch } from '../../../src/nlu/knowledge/knowledge-search.js';
 import { Bm25Index } from '../../../src/nlu/knowledge/bm25.js';
 import type { KnowledgeArticle } from '../../../src/nlu/knowledge/knowledge-files.js';
+import { HybridKnowledgeSearch } from '../../../src/nlu/knowledge/knowledge-search.js';
 import { PriorityCueMatcher } from '../../../src/nlu/triage/priority-cues.js';
 import { TicketTriage } from '../../../src/nlu/triage/triage-model.js';
 import { hashingEmbedder } from './hashing-embedder.js';
@@ -22,26 +22,44 @@ describe('priority cues', () => {
   });
 
   it('reads authored cue lists', () => {
-    const custom = new PriorityCueMatcher({ impact: { high: ['all stores'] }, urgency: { medium: ['by friday'] } });
-    expect(custom.match('All stores offline, fix by Friday')).toMatchObject({ impact: 'high', urgency: 'medium' });
+    const custom = new PriorityCueMatcher({
+      impact: { high: ['all stores'] },
+      urgency: { medium: ['by friday'] },
+    });
+    expect(custom.match('All stores offline, fix by Friday')).toMatchObject({
+      impact: 'high',
+      urgency: 'medium',
+    });
   });
 });
 
 describe('ticket triage', () => {
   const tickets = [
-    ...['vpn drops every hour', 'wifi is down on floor 2', 'cannot reach the network share', 'vpn will not connect', 'network is very slow'].map(
-      (text) => ({ text, category: 'network', group: 'infra' }),
-    ),
-    ...['outlook does not sync', 'cannot send email', 'mailbox is full', 'email stuck in outbox', 'shared mailbox missing'].map((text) => ({
+    ...[
+      'vpn drops every hour',
+      'wifi is down on floor 2',
+      'cannot reach the network share',
+      'vpn will not connect',
+      'network is very slow',
+    ].map((text) => ({ text, category: 'network', group: 'infra' })),
+    ...[
+      'outlook does not sync',
+      'cannot send email',
+      'mailbox is full',
+      'email stuck in outbox',
+      'shared mailbox missing',
+    ].map((text) => ({
       text,
       category: 'email',
       group: 'service-desk',
     })),
-    ...['printer jammed', 'printer offline', 'cannot print', 'toner empty', 'print queue stuck'].map((text) => ({
-      text,
-      category: 'printer',
-      group: 'workplace',
-    })),
+    ...['printer jammed', 'printer offline', 'cannot print', 'toner empty', 'print queue stuck'].map(
+      (text) => ({
+        text,
+        category: 'printer',
+        group: 'workplace',
+      }),
+    ),
   ];
   const model = TicketTriage.train(tickets);
 
@@ -64,9 +82,33 @@ describe('ticket triage', () => {
 
 describe('knowledge search', () => {
   const articles: KnowledgeArticle[] = [
-    { id: 'pw', title: 'Reset your password', tags: ['password'], category: 'access', url: null, questions: ['i forgot my password'], body: 'Use the self-service portal to reset a forgotten password.' },
-    { id: 'vpn', title: 'Fix VPN disconnects', tags: ['vpn'], category: 'network', url: 'https://kb/vpn', questions: [], body: 'Restart the GlobalProtect client and check your wifi.' },
-    { id: 'print', title: 'Add a network printer', tags: ['printer'], category: 'printer', url: null, questions: [], body: 'Open Settings, Printers, Add printer.' },
+    {
+      id: 'pw',
+      title: 'Reset your password',
+      tags: ['password'],
+      category: 'access',
+      url: null,
+      questions: ['i forgot my password'],
+      body: 'Use the self-service portal to reset a forgotten password.',
+    },
+    {
+      id: 'vpn',
+      title: 'Fix VPN disconnects',
+      tags: ['vpn'],
+      category: 'network',
+      url: 'https://kb/vpn',
+      questions: [],
+      body: 'Restart the GlobalProtect client and check your wifi.',
+    },
+    {
+      id: 'print',
+      title: 'Add a network printer',
+      tags: ['printer'],
+      category: 'printer',
+      url: null,
+      questions: [],
+      body: 'Open Settings, Printers, Add printer.',
+    },
   ];
 
   it('ranks by BM25 and weights titles', () => {
