@@ -33,7 +33,10 @@ import { TicketTriage } from '../src/nlu/triage/triage-model.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const datasets = resolve(root, '..', 'shared', 'datasets');
-const only = new Set(process.argv.slice(2));
+// Sections to run (serve, kb, triage, clinc, static); `--static-models=<dir>` points at a models dir holding static-use/.
+const args = process.argv.slice(2);
+const staticModelsDir = args.find((a) => a.startsWith('--static-models='))?.slice('--static-models='.length);
+const only = new Set(args.filter((a) => !a.startsWith('--')));
 const want = (name: string) => only.size === 0 || only.has(name);
 
 const lines: string[] = [];
@@ -423,7 +426,7 @@ async function benchStatic(): Promise<void> {
   const file = join(datasets, 'clinc150', 'clinc150_full.jsonl');
   let staticEmb: Embedder;
   try {
-    staticEmb = await loadStaticEmbedder(join(root, 'models'));
+    staticEmb = await loadStaticEmbedder(staticModelsDir ?? join(root, 'models'));
   } catch {
     process.stdout.write('models/static-use not built (chatdesk distill), static-encoder run skipped\n');
     return;

@@ -10,10 +10,17 @@
  *
  * Prints `bench sla.replay.incidents_per_s=<n> incidents/s` and `bench sla.replay.breaches=<n> count`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openDatabase } from '../src/db/connect.js';
+import { createDirectoryStore } from '../src/db/directory-store.js';
+import { createItilStore } from '../src/db/itil-store.js';
+import { migrate } from '../src/db/migrate.js';
+import { createTicketStore } from '../src/db/ticket-store.js';
 import { parseCsv } from '../src/itsm/assets.js';
+import { createSlaSweep } from '../src/itsm/sla-sweep.js';
 import { computeSla, DEFAULT_SLA_CONFIG } from '../src/itsm/sla.js';
 import type { PendingReason, Priority, TicketEvent, TicketState } from '../src/itsm/types.js';
 
@@ -41,6 +48,47 @@ function table(file: string): { header: Map<string, number>; rows: string[][] } 
   const rows = parseCsv(readFileSync(file, 'utf8'));
   const head = rows.shift() ?? [];
   return { header: new Map(head.map((h, i) => [h, i])), rows };
+}
+
+/**
+ * The sweeper against a real SQLite file: `n` open tickets, half of them past their warning threshold,
+ * swept once (claims, audit events, notices) and once more (everything already claimed).
+ */
+async function sweepBench(n: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'chatdesk-bench-sla-'));
+  const database = await openDatabase(`sqlite:${join(dir, 'bench.sqlite')}`);
+  try {
+    await migrate(database);
+    const { db } = database;
+    const created = '2026-03-02T09:00:00.000Z';
+    const person = await db
+      .insertInto('people')
+      .values({ email: 'bench@example.com', display_name: 'bench', role: 'employee', manager_id: null, time_zone: 'UTC', capacity: null, created_at: created })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const tickets = createTicketStore(db);
+    for (let i = 0; i < n; i++) {
+      const priority: Priority = i % 2 === 0 ? 'P2' : 'P4';
+      await tickets.create(
+        { kind: 'incident', title: `t${i}`, description: 'd', state: 'new', impact: 'medium', urgency: 'medium', priority, category: null, templateId: null, fields: {}, requesterId: person.id, groupId: null, assigneeId: null, channel: 'api', createdAt: created, sourceKey: null },
+        [{ at: created, actorId: person.id, type: 'created', to: 'new', data: { priority } }],
+      );
+    }
+    const quiet = { notifyPerson: async () => true, notifyRequester: async () => undefined, notifyAgents: async () => false };
+    const sweep = createSlaSweep({ tickets, directory: createDirectoryStore(db), itil: createItilStore(db), sla: DEFAULT_SLA_CONFIG, notifier: quiet });
+    const now = '2026-03-02T09:40:00.000Z'; // P2 response (30 min) breached, P4 (480) quiet
+    let t = performance.now();
+    const first = await sweep.sweep(now);
+    const firstMs = performance.now() - t;
+    t = performance.now();
+    await sweep.sweep(now);
+    const againMs = performance.now() - t;
+    process.stdout.write(`SLA sweep over ${n} open tickets on SQLite: first ${Math.round(firstMs)} ms (${first.breaches} breaches handled), repeat ${Math.round(againMs)} ms (nothing new)\n`);
+    process.stdout.write(`bench sla.sweep.tickets_per_s=${Math.round(n / (againMs / 1000))} tickets/s\n`);
+  } finally {
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function main(): number {
@@ -210,3 +258,4 @@ function main(): number {
 }
 
 process.exitCode = main();
+await sweepBench(2000);

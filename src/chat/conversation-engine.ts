@@ -183,6 +183,8 @@ export function createEngine(opts: EngineOptions): Engine {
       }
       return out;
     }
+    // A reply in some channel thread the desk never took part in is none of its business.
+    if (incoming.kind === 'message' && incoming.via === 'thread' && !ref.isDirect && !existing) return out;
 
     if (incoming.kind === 'message') {
       const text = incoming.text.trim();

@@ -107,12 +107,14 @@ export function createSlaSweep(deps: SlaSweepDeps) {
   const { tickets, directory, itil, notifier } = deps;
 
   /** "Notice in the agent thread", falling back to the group's manager (and the assignee) by DM. */
-  async function tellAgents(t: Ticket, text: string, key: string): Promise<void> {
+  async function tellAgents(t: Ticket, text: string, key: string, skip: number | null = null): Promise<void> {
     if (await notifier.notifyAgents(t, text, key)) return;
     const group = t.groupId === null ? null : await directory.groupById(t.groupId);
     const ids = new Set<number>();
     if (t.assigneeId !== null) ids.add(t.assigneeId);
     if (group?.managerId != null) ids.add(group.managerId);
+    // `skip`: the manager who gets the hierarchical escalation DM anyway; one message is enough.
+    if (skip !== null) ids.delete(skip);
     for (const id of ids) await notifier.notifyPerson(id, text, key);
   }
 
@@ -215,7 +217,7 @@ export function createSlaSweep(deps: SlaSweepDeps) {
       ticket = moved.ticket;
     }
     const text = `🚨 SLA breached: ${CLOCK_WORD[notice.clock]} for ${what} was due ${hhmm(notice.dueAt)}.${moved ? ` Escalated to ${moved.to}.` : ''}`;
-    await tellAgents(ticket, text, notice.key);
+    await tellAgents(ticket, text, notice.key, originalGroup?.managerId ?? null);
     if (originalGroup?.managerId != null) {
       if (
         await notifier.notifyPerson(

@@ -277,7 +277,14 @@ export function deflection(
   opts: { since: string | null; until: string; now: string; windowDays: number; ticketsOpened: number },
 ): Deflection {
   if (answers.length === 0) {
-    return { rate: ratio(0, opts.ticketsOpened), acceptance: ratio(0, 0), verified: 0, pending: 0, returned: 0, answered: 0 };
+    return {
+      rate: ratio(0, opts.ticketsOpened),
+      acceptance: ratio(0, 0),
+      verified: 0,
+      pending: 0,
+      returned: 0,
+      answered: 0,
+    };
   }
   const windowMs = opts.windowDays * 86_400_000;
   const nowMs = Date.parse(opts.now);
