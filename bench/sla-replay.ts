@@ -20,8 +20,8 @@ import { createItilStore } from '../src/db/itil-store.js';
 import { migrate } from '../src/db/migrate.js';
 import { createTicketStore } from '../src/db/ticket-store.js';
 import { parseCsv } from '../src/itsm/assets.js';
-import { createSlaSweep } from '../src/itsm/sla-sweep.js';
 import { computeSla, DEFAULT_SLA_CONFIG } from '../src/itsm/sla.js';
+import { createSlaSweep } from '../src/itsm/sla-sweep.js';
 import type { PendingReason, Priority, TicketEvent, TicketState } from '../src/itsm/types.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -63,19 +63,54 @@ async function sweepBench(n: number): Promise<void> {
     const created = '2026-03-02T09:00:00.000Z';
     const person = await db
       .insertInto('people')
-      .values({ email: 'bench@example.com', display_name: 'bench', role: 'employee', manager_id: null, time_zone: 'UTC', capacity: null, created_at: created })
+      .values({
+        email: 'bench@example.com',
+        display_name: 'bench',
+        role: 'employee',
+        manager_id: null,
+        time_zone: 'UTC',
+        capacity: null,
+        created_at: created,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const tickets = createTicketStore(db);
     for (let i = 0; i < n; i++) {
       const priority: Priority = i % 2 === 0 ? 'P2' : 'P4';
       await tickets.create(
-        { kind: 'incident', title: `t${i}`, description: 'd', state: 'new', impact: 'medium', urgency: 'medium', priority, category: null, templateId: null, fields: {}, requesterId: person.id, groupId: null, assigneeId: null, channel: 'api', createdAt: created, sourceKey: null },
+        {
+          kind: 'incident',
+          title: `t${i}`,
+          description: 'd',
+          state: 'new',
+          impact: 'medium',
+          urgency: 'medium',
+          priority,
+          category: null,
+          templateId: null,
+          fields: {},
+          requesterId: person.id,
+          groupId: null,
+          assigneeId: null,
+          channel: 'api',
+          createdAt: created,
+          sourceKey: null,
+        },
         [{ at: created, actorId: person.id, type: 'created', to: 'new', data: { priority } }],
       );
     }
-    const quiet = { notifyPerson: async () => true, notifyRequester: async () => undefined, notifyAgents: async () => false };
-    const sweep = createSlaSweep({ tickets, directory: createDirectoryStore(db), itil: createItilStore(db), sla: DEFAULT_SLA_CONFIG, notifier: quiet });
+    const quiet = {
+      notifyPerson: async () => true,
+      notifyRequester: async () => undefined,
+      notifyAgents: async () => false,
+    };
+    const sweep = createSlaSweep({
+      tickets,
+      directory: createDirectoryStore(db),
+      itil: createItilStore(db),
+      sla: DEFAULT_SLA_CONFIG,
+      notifier: quiet,
+    });
     const now = '2026-03-02T09:40:00.000Z'; // P2 response (30 min) breached, P4 (480) quiet
     let t = performance.now();
     const first = await sweep.sweep(now);
@@ -83,7 +118,9 @@ async function sweepBench(n: number): Promise<void> {
     t = performance.now();
     await sweep.sweep(now);
     const againMs = performance.now() - t;
-    process.stdout.write(`SLA sweep over ${n} open tickets on SQLite: first ${Math.round(firstMs)} ms (${first.breaches} breaches handled), repeat ${Math.round(againMs)} ms (nothing new)\n`);
+    process.stdout.write(
+      `SLA sweep over ${n} open tickets on SQLite: first ${Math.round(firstMs)} ms (${first.breaches} breaches handled), repeat ${Math.round(againMs)} ms (nothing new)\n`,
+    );
     process.stdout.write(`bench sla.sweep.tickets_per_s=${Math.round(n / (againMs / 1000))} tickets/s\n`);
   } finally {
     await database.close();

@@ -1,4 +1,4 @@
-import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { AppError } from '../errors.js';
 import type { Database } from './connect.js';
 import { initial } from './migrations/001-initial.js';
@@ -23,7 +23,18 @@ class CodeMigrations implements MigrationProvider {
 
 /** Brings the schema up to date; safe to run from several processes (Kysely takes a migration lock). */
 export async function migrate(database: Database): Promise<string[]> {
-  const migrator = new Migrator({ db: database.db, provider: new CodeMigrations(database) });
+  // Kysely looks for its bookkeeping tables in any schema unless told which; with several schemas on
+  // one server (one per test run, or per tenant) it must be the one this connection works in.
+  let migrationTableSchema: string | undefined;
+  if (database.dialect === 'postgres') {
+    const r = await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db);
+    migrationTableSchema = r.rows[0]?.schema;
+  }
+  const migrator = new Migrator({
+    db: database.db,
+    provider: new CodeMigrations(database),
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

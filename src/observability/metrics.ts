@@ -280,13 +280,18 @@ export function observeClassifier<
   N extends { intents: { classify(text: string): Promise<{ confidence: number }> } },
 >(nlu: N, h: Histogram): N {
   const inner = nlu.intents;
-  const classify = inner.classify.bind(inner);
-  const intents = Object.assign(Object.create(Object.getPrototypeOf(inner) as object) as object, inner, {
-    async classify(text: string) {
-      const p = await classify(text);
-      if (Number.isFinite(p.confidence)) h.observe(p.confidence);
-      return p;
+  const classify = async (text: string) => {
+    const p = await inner.classify(text);
+    if (Number.isFinite(p.confidence)) h.observe(p.confidence);
+    return p;
+  };
+  // A proxy, not a copy: the classifier may be a class instance with private fields and other methods.
+  const intents = new Proxy(inner, {
+    get(target, prop) {
+      if (prop === 'classify') return classify;
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
-  }) as N['intents'];
+  });
   return { ...nlu, intents };
 }

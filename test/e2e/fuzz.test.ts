@@ -191,7 +191,7 @@ describe('bad input never gets in', () => {
     expect(unsigned.status).toBe(401);
   });
 
-  it('/slack/events: structurally broken signed payloads never hang or take the server down (5xx counted)', async () => {
+  it('/slack/events: structurally broken signed payloads never hang or take the server down (5xx and slow 404s counted)', async () => {
     const event = fc.record({ type: fc.oneof(fc.constantFrom('message', 'app_mention', 'reaction_added', 'member_joined_channel'), hostileString), channel: fieldValue, channel_type: fieldValue, user: fieldValue, text: fieldValue, ts: fieldValue, thread_ts: fieldValue, item: fieldValue }, { requiredKeys: ['type'] });
     const body = fc.oneof(
       { weight: 3, arbitrary: event.map((e) => ({ body: eventEnvelope(e as Record<string, unknown>), type: 'application/json' })) },
@@ -208,14 +208,14 @@ describe('bad input never gets in', () => {
         if (r.status >= 500) fiveHundreds.push(b.slice(0, 200));
         else expectClientOutcome(r, [200]);
       }),
-      { numRuns: 40, seed: SEED },
+      { numRuns: 15, seed: SEED },
     );
     if (slow.length > 0) process.stdout.write(`fuzz: slow Slack answers:\n${slow.join('\n')}\n`);
     for (const b of [deepJson(50_000), 'x'.repeat(3_000_000)]) {
       cases++;
       expectClientOutcome(await postSigned(`${base}/slack/events`, SECRET, b), [200]);
     }
-    process.stdout.write(`fuzz: /slack/events answered 5xx to ${fiveHundreds.length}/40 structurally broken signed payloads (Bolt throws before the adapter; see the KNOWN BUG case)\n`);
+    process.stdout.write(`fuzz: /slack/events answered 5xx to ${fiveHundreds.length}/15 structurally broken signed payloads (Bolt throws before the adapter; see the KNOWN BUG case)\n`);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   }, 120_000);
 

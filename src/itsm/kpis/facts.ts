@@ -33,7 +33,7 @@ export interface TicketFacts {
   resolutionSlaMet: boolean | null;
   /** Times the ticket went from resolved back to an open state. */
   reopens: number;
-  /** Times a named agent was replaced by another agent, or the group changed. */
+  /** Times the group changed, or a person put on the ticket by a human was replaced by another person. */
   reassignments: number;
   /** Times the assignment group changed after the first one. */
   groupChanges: number;
@@ -90,7 +90,9 @@ export function ticketFacts(
   let reassignments = 0;
   let groupChanges = 0;
   let group: string | null = null;
-  let assignee: string | null = null;
+  // The person a human put on the ticket (claim or manual assignment). Automatic dispatch naming an
+  // agent is only a suggestion: the first person to pick the ticket up is not a reassignment.
+  let humanAssignee: string | null = null;
   let humanTouched = false;
   let owner = 'bot';
   let ownerAtResolution = 'bot';
@@ -133,9 +135,10 @@ export function ticketFacts(
           group = g;
         }
         const to = ev.to ?? null;
-        if (to !== null) {
-          if (assignee !== null && to !== assignee && g === null) reassignments++;
-          assignee = to;
+        if (to !== null && ev.data.auto !== true) {
+          // Same group, another person: a reassignment (a group change was counted above).
+          if (humanAssignee !== null && to !== humanAssignee && (g === null || g === group)) reassignments++;
+          humanAssignee = to;
         }
         break;
       }

@@ -224,6 +224,33 @@ describe('ticket facts', () => {
   });
 });
 
+describe('reassignments', () => {
+  it('a claim after automatic dispatch is a pick-up; handing it to a colleague is a reassignment', () => {
+    const events = log(
+      ['created', '03-02T09:00', { actorId: REQ, to: 'new', data: { priority: 'P3' } }],
+      [
+        'assigned',
+        '03-02T09:00',
+        { to: String(AGENT), data: { group: 'sd', assigneeId: AGENT, auto: true } },
+      ],
+      ['assigned', '03-02T09:10', { actorId: AGENT2, to: String(AGENT2), data: { assigneeId: AGENT2 } }],
+      ['state_changed', '03-02T09:20', { actorId: AGENT2, from: 'assigned', to: 'resolved' }],
+    );
+    expect(ticketFacts(ticket(9, { events }), { sla: all24, now: NOW, period: PERIOD })).toMatchObject({
+      reassignments: 0,
+      groupChanges: 0,
+    });
+    const handed = [
+      ...events.slice(0, 3),
+      ...log(['assigned', '03-02T09:15', { actorId: AGENT2, to: '12', data: { assigneeId: 12 } }]),
+      events[3] as TicketEvent,
+    ];
+    expect(
+      ticketFacts(ticket(9, { events: handed }), { sla: all24, now: NOW, period: PERIOD }),
+    ).toMatchObject({ reassignments: 1, groupChanges: 0 });
+  });
+});
+
 describe('KPI formulas on the hand-built log', () => {
   it('MTTA = mean(30, 10, 5) = 15 over the 3 cohort tickets with a response', () => {
     expect(report.overall.mtta).toEqual({ mean: 15, median: 10, n: 3 });
