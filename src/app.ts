@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { ChannelAdapter } from './adapters/types.js';
 import { type Engine, createEngine } from './chat/conversation-engine.js';
+import type { DialogHooks } from './chat/dialogs.js';
 import type { ChatStore } from './chat/store.js';
 import { type Config, secretsOf, sqlitePath } from './config.js';
 import { createChatStore } from './db/chat-store.js';
@@ -138,7 +139,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   nlu = observeClassifier(nlu, metrics.classifierConfidence);
   const tickets = createTicketService({ tickets: createTicketStore(db), directory, rules, sla });
   let outbox: OutboxWorker | null = null;
+  const hooks: DialogHooks = {};
   const engine = createEngine({
+    hooks,
     store: chatStore,
     tickets,
     directory,
@@ -170,6 +173,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     approvalsByTemplate: new Map(templates.flatMap((t) => (t.approval ? [[t.id, t.approval] as const] : []))),
   });
   registerItilActions(engine, itil);
+  hooks.onTicketOpened = async (ticket, requester, text, approval, at) => (await itil.onTicketOpened(ticket, requester, text, approval ?? null, at)).replies;
+  hooks.setAway = (agent, away) => itil.setAway(agent, away);
+  hooks.managerReport = () => kpis.summary({ since: '30d' });
   const slaSweeper = createSlaSweeper({ run: (at) => itil.sweep(at), log: log.child({ component: 'sla' }), now, intervalMs: itilConfig.sla.sweepSeconds * 1000 });
 
   const adapters: ChannelAdapter[] = [...(opts.adapters ?? [])];

@@ -9,7 +9,7 @@ import { validateSubmission, type Template } from '../itsm/templates.js';
 import type { TicketService } from '../itsm/tickets.js';
 import { OPEN_STATES, type Ticket } from '../itsm/types.js';
 import type { Nlu } from '../nlu/types.js';
-import { createDialogs, type DialogState, type TurnContext, userMessageFor } from './dialogs.js';
+import { createDialogs, type DialogHooks, type DialogState, type TurnContext, userMessageFor } from './dialogs.js';
 import { createHandoff, type Emit } from './handoff.js';
 import type { ActionHandler, ConversationEngine, FormCheck, ReceiveResult } from './engine.js';
 import type { ActionId, ChatPort, ConversationRef, Incoming, Outgoing, Platform, PlatformUser, Reply, TicketCard } from './message.js';
@@ -31,6 +31,8 @@ export interface EngineOptions {
   ratePerMinute?: number;
   /** Called after replies were queued, so the outbox delivers them without waiting for its timer. */
   onOutgoing?: () => void;
+  /** Late-bound features the dialogs call (ITIL depth, KPIs); the app fills them in after construction. */
+  hooks?: DialogHooks;
   /** Agent thread messages starting with this are internal notes (default `;;`). */
   internalNotePrefix?: string;
   teamsServiceUrl?: string;
@@ -57,6 +59,11 @@ export interface Engine extends ConversationEngine {
    * platform when needed). False when the person has no reachable chat identity.
    */
   notifyPerson(personId: number, reply: Reply, key: string): Promise<boolean>;
+  /**
+   * Tells the agents working a ticket: in its agent thread, or (none yet) as a card in its group's
+   * triage channel. False when the group has no reachable channel.
+   */
+  notifyAgents(ticket: Ticket, text: string, key: string): Promise<boolean>;
   /** Tells the requester about a change made elsewhere (agent, REST API), in the ticket's conversation. */
   notifyRequester(ticket: Ticket, text: string, key: string, opts?: { askRating?: boolean }): Promise<void>;
   port(platform: Platform): ChatPort | undefined;
@@ -83,6 +90,7 @@ export function createEngine(opts: EngineOptions): Engine {
     articles: opts.articles,
     handoffThreshold: opts.handoffThreshold,
     handoff,
+    hooks: opts.hooks ?? {},
   });
   const chains = new Map<string, Promise<void>>();
   const recent = new Map<number, number[]>();
@@ -405,6 +413,21 @@ export function createEngine(opts: EngineOptions): Engine {
       await store.enqueue([{ dedupeKey: `person:${personId}:${key}`, message: outgoing(target, reply) }], nowIso());
       opts.onOutgoing?.();
       return true;
+    },
+
+    async notifyAgents(ticket, text, key) {
+      const threads = (await store.conversationsOfTicket(ticket.id)).filter((c) => c.role === 'agents');
+      const now = nowIso();
+      const out: NewOutgoing[] = [];
+      const emit: Emit = (ref, reply, extra = {}) =>
+        out.push({ dedupeKey: `agents:${ticket.number}:${key}:${out.length}`, message: outgoing(ref, reply), bindTicketId: extra.bindTicketId ?? null, bindRole: extra.bindRole ?? 'requester' });
+      const thread = threads.at(-1);
+      let posted = true;
+      if (thread) emit(thread.ref, { text });
+      else posted = await handoff.postToAgents(ticket, { reason: text, confidence: null, tried: [], summary: ticket.description.slice(0, 240) }, ticket.channel === 'teams' ? 'teams' : 'slack', emit, now);
+      await store.enqueue(out, now);
+      if (out.length > 0) opts.onOutgoing?.();
+      return posted;
     },
 
     async notifyRequester(ticket, text, key, o = {}) {

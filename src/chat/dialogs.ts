@@ -35,6 +35,20 @@ export interface DialogDeps {
   articles: Map<string, { title: string; body: string; url: string | null }>;
   handoffThreshold: number;
   handoff: Handoff;
+  hooks: DialogHooks;
+}
+
+/**
+ * Features composed in by the app (ITIL depth, KPIs) that dialogs call without depending on them.
+ * Set after construction, since those features themselves talk through the engine.
+ */
+export interface DialogHooks {
+  /** Right after a ticket is opened from chat: approvals, "my laptop", known-error workarounds. Returns lines for the reply. */
+  onTicketOpened?: (ticket: Ticket, requester: Person, text: string, approval: Template['approval'] | null, now: string) => Promise<string[]>;
+  /** The manager's KPI summary. */
+  managerReport?: (manager: Person) => Promise<string>;
+  /** An agent marks themselves away or back. */
+  setAway?: (agent: Person, away: boolean) => Promise<string>;
 }
 
 export interface TurnContext {
@@ -217,9 +231,11 @@ export function createDialogs(deps: DialogDeps) {
     );
     await deps.store.saveConversation(ctx.conversation.id, { ticketId: t.id }, ctx.now);
     ctx.conversation.ticketId = t.id;
+    const extra = (await deps.hooks.onTicketOpened?.(t, ctx.person, text, null, ctx.now)) ?? [];
     const card = await cardReply(ctx, t);
     const lines = [`I've opened ${t.number} for you: "${t.title}". Priority ${t.priority} (impact ${t.impact}, urgency ${t.urgency}).`];
     if (card?.eta) lines.push(`${card.eta}.`);
+    lines.push(...extra);
     const hit = await nlu.knowledge.answer(text);
     const article = hit ? deps.articles.get(hit.articleId) : undefined;
     if (hit && article) lines.push(`While you wait, this may help: *${article.title}*. If it fixes it, say "it works now" and I'll close the ticket.`);
@@ -333,8 +349,9 @@ export function createDialogs(deps: DialogDeps) {
     await deps.store.saveConversation(ctx.conversation.id, { ticketId: t.id }, ctx.now);
     ctx.conversation.ticketId = t.id;
     ctx.dialog = { kind: 'idle' };
+    const extra = (await deps.hooks.onTicketOpened?.(t, ctx.person, t.description, template.approval ?? null, ctx.now)) ?? [];
     const card = await cardReply(ctx, t);
-    say(ctx, `Done: your request ${t.number} "${t.title}" is submitted.${card?.eta ? ` ${card.eta}.` : ''}`, card ? { card } : {}, { bindTicketId: t.id });
+    say(ctx, [`Done: your request ${t.number} "${t.title}" is submitted.${card?.eta ? ` ${card.eta}.` : ''}`, ...extra].join('\n'), card ? { card } : {}, { bindTicketId: t.id });
   }
 
   async function offerKnowledge(ctx: TurnContext, text: string, intent: string, prediction: IntentPrediction | null): Promise<void> {
@@ -554,6 +571,10 @@ export function createDialogs(deps: DialogDeps) {
       say(ctx, 'Desk reports are for service desk managers and agents. Say "status" to see your own tickets.');
       return;
     }
+    if (deps.hooks.managerReport) {
+      say(ctx, await deps.hooks.managerReport(ctx.person));
+      return;
+    }
     const open = await tickets.listFor(ctx.person, { states: [...OPEN_STATES], limit: 500 });
     const byPriority = new Map<string, number>();
     for (const t of open) byPriority.set(t.priority, (byPriority.get(t.priority) ?? 0) + 1);
@@ -670,6 +691,12 @@ export function createDialogs(deps: DialogDeps) {
       if (/^(cancel|stop|never ?mind|abort|forget it)[.!]?$/i.test(text) && ctx.dialog.kind !== 'idle' && ctx.dialog.kind !== 'rate') {
         ctx.dialog = { kind: 'idle' };
         say(ctx, 'OK, stopped. What else can I do for you?');
+        return;
+      }
+      const availability = /^\s*(?:i'?m\s+)?(away|back|out of office|available)\s*[.!]?\s*$/i.exec(text);
+      if (availability && ctx.person.role !== 'employee' && deps.hooks.setAway) {
+        const word = availability[1]?.toLowerCase();
+        say(ctx, await deps.hooks.setAway(ctx.person, word === 'away' || word === 'out of office'));
         return;
       }
       if (ctx.dialog.kind !== 'idle' && (await continueDialog(ctx, text))) return;

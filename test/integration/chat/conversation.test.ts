@@ -90,6 +90,8 @@ describe('conversations through the real engine (local channel, SQLite file)', (
     const done = texts(await bob.say('skip'));
     const number = /REQ\d{7}/.exec(done)?.[0];
     expect(number).toBeDefined();
+    // The laptop template needs the manager's approval: the requester is told at once.
+    expect(done).toMatch(/needs approval first/);
     const t = await app.db.selectFrom('tickets').selectAll().where('number', '=', number ?? '').executeTakeFirstOrThrow();
     expect(JSON.parse(t.fields)).toMatchObject({ reason: 'Replacement (broken)', model: 'MacBook Air', operating_system: 'macOS', accessories: ['Monitor', 'Mouse'], needed_by: '2030-01-15' });
     expect(t.template_id).toBe('laptop-request');
@@ -136,6 +138,23 @@ describe('conversations through the real engine (local channel, SQLite file)', (
     expect(comments.map((c) => c.body)).toEqual(['it is about my expense report tool', 'any news?']);
     const events = await app.db.selectFrom('ticket_events').select(['type', 'from_value', 'to_value', 'reason']).where('ticket_id', '=', t.id).execute();
     expect(events).toContainEqual(expect.objectContaining({ type: 'owner_changed', from_value: 'bot', to_value: 'queue' }));
+  });
+
+  it('links "my laptop" to the requester’s own asset and shows the manager the KPI summary', async () => {
+    const opened = texts(await alice.say('my laptop battery is swollen and the lid does not close'));
+    expect(opened).toMatch(/linked your laptop LT-1001/);
+    const maria = new ChatUser(app, sent, 'maria@example.com');
+    const report = texts(await maria.say('are we meeting our SLA targets this month?'));
+    expect(report).toMatch(/SLA/);
+    expect(texts(await alice.say('show me the KPI report for the desk'))).toMatch(/for service desk managers|Your open tickets|SLA/);
+  });
+
+  it('lets an agent mark themselves away and back', async () => {
+    const ivan = new ChatUser(app, sent, 'ivan@example.com');
+    expect(texts(await ivan.say('away'))).toMatch(/marked away/);
+    expect((await app.directory.personByEmail('ivan@example.com'))?.away).toBe(true);
+    expect(texts(await ivan.say("I'm back"))).toMatch(/Welcome back/);
+    expect((await app.directory.personByEmail('ivan@example.com'))?.away).toBe(false);
   });
 
   it('answers bad input with a specific message and writes no ticket', async () => {
