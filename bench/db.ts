@@ -63,8 +63,10 @@ async function main(): Promise<void> {
     raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');
     const now = iso(END);
-    const insPerson = raw.prepare("insert into people (email, display_name, role, time_zone, created_at) values (?, ?, ?, 'UTC', ?)");
-    const insGroup = raw.prepare("insert into groups (slug, name) values (?, ?)");
+    const insPerson = raw.prepare(
+      "insert into people (email, display_name, role, time_zone, created_at) values (?, ?, ?, 'UTC', ?)",
+    );
+    const insGroup = raw.prepare('insert into groups (slug, name) values (?, ?)');
     raw.transaction(() => {
       for (let i = 0; i < PEOPLE; i++) insPerson.run(`user${i}@bench.example`, `User ${i}`, 'employee', now);
       for (let i = 0; i < AGENTS; i++) insPerson.run(`agent${i}@bench.example`, `Agent ${i}`, 'agent', now);
@@ -75,7 +77,9 @@ async function main(): Promise<void> {
       `insert into tickets (number, kind, title, description, state, impact, urgency, priority, category, fields, requester_id, group_id, assignee_id, channel, version, created_at, updated_at, resolved_at, closed_at)
        values (?, ?, ?, ?, ?, 'medium', 'medium', ?, ?, '{}', ?, ?, ?, 'slack', ?, ?, ?, ?, ?)`,
     );
-    const insEvent = raw.prepare('insert into ticket_events (ticket_id, seq, at, actor_id, type, from_value, to_value, reason, data) values (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const insEvent = raw.prepare(
+      'insert into ticket_events (ticket_id, seq, at, actor_id, type, from_value, to_value, reason, data) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     const openStates: TicketState[] = ['new', 'assigned', 'in_progress', 'pending'];
     const BATCH = 10_000;
     let events = 0;
@@ -89,13 +93,15 @@ async function main(): Promise<void> {
         const group = 1 + Math.floor(rand() * GROUPS);
         const assignee = state === 'new' ? null : firstAgent + Math.floor(rand() * AGENTS);
         const resolvedAt = open ? null : iso(created + Math.floor(rand() * 5 * 86_400_000));
-        const closedAt = state === 'closed' && resolvedAt ? iso(Date.parse(resolvedAt) + 3 * 86_400_000) : null;
+        const closedAt =
+          state === 'closed' && resolvedAt ? iso(Date.parse(resolvedAt) + 3 * 86_400_000) : null;
         const evs: Array<[string, string | null, string | null, string]> = [
           ['created', null, 'new', '{"priority":"P3","channel":"slack"}'],
           ['assigned', null, assignee === null ? null : String(assignee), `{"groupId":${group}}`],
         ];
         if (assignee !== null) evs.push(['state_changed', 'new', 'assigned', '{}']);
-        if (state === 'in_progress' || state === 'pending' || !open) evs.push(['state_changed', 'assigned', 'in_progress', '{}']);
+        if (state === 'in_progress' || state === 'pending' || !open)
+          evs.push(['state_changed', 'assigned', 'in_progress', '{}']);
         if (state === 'pending') evs.push(['state_changed', 'in_progress', 'pending', '{}']);
         if (!open) evs.push(['state_changed', 'in_progress', 'resolved', '{}']);
         if (state === 'closed') evs.push(['state_changed', 'resolved', 'closed', '{}']);
@@ -118,7 +124,19 @@ async function main(): Promise<void> {
           closedAt,
         );
         const tid = Number(r.lastInsertRowid);
-        evs.forEach(([type, from, to, data], k) => insEvent.run(tid, k + 1, iso(created + k * 60_000), k === 0 ? requester : null, type, from, to, null, data));
+        evs.forEach(([type, from, to, data], k) => {
+          insEvent.run(
+            tid,
+            k + 1,
+            iso(created + k * 60_000),
+            k === 0 ? requester : null,
+            type,
+            from,
+            to,
+            null,
+            data,
+          );
+        });
         events += evs.length;
       }
     });
@@ -126,11 +144,15 @@ async function main(): Promise<void> {
       batch(from, Math.min(N, from + BATCH));
       if ((from / BATCH) % 10 === 9 || from + BATCH >= N) {
         const done = Math.min(N, from + BATCH);
-        process.stdout.write(`generated ${done.toLocaleString('en')} tickets, ${events.toLocaleString('en')} events (${Math.round(done / ((performance.now() - genStart) / 1000)).toLocaleString('en')} tickets/s)\n`);
+        process.stdout.write(
+          `generated ${done.toLocaleString('en')} tickets, ${events.toLocaleString('en')} events (${Math.round(done / ((performance.now() - genStart) / 1000)).toLocaleString('en')} tickets/s)\n`,
+        );
       }
     }
     // Numbers continue after the generated ones (the store allocates them from `counters`).
-    const setCounter = raw.prepare('insert into counters (name, value) values (?, ?) on conflict (name) do update set value = excluded.value');
+    const setCounter = raw.prepare(
+      'insert into counters (name, value) values (?, ?) on conflict (name) do update set value = excluded.value',
+    );
     setCounter.run('incident', N + 1);
     setCounter.run('service_request', N + 1);
     raw.exec('ANALYZE');
@@ -144,10 +166,23 @@ async function main(): Promise<void> {
       const tickets = createTicketStore(db.db);
       const itil = createItilStore(db.db);
       const kpi = createKpiStore(db.db);
-      const samples: Record<string, number[]> = { my_open_tickets: [], group_queue: [], sla_due_scan: [], kpi_month: [] };
+      const samples: Record<string, number[]> = {
+        my_open_tickets: [],
+        group_queue: [],
+        sla_due_scan: [],
+        kpi_month: [],
+      };
       for (let i = 0; i < 300; i++) {
-        await time(samples.my_open_tickets as number[], () => tickets.list({ requesterId: 1 + Math.floor(rand() * PEOPLE), states: [...OPEN_STATES], limit: 20 }));
-        await time(samples.group_queue as number[], () => tickets.list({ groupId: 1 + Math.floor(rand() * GROUPS), states: ['new', 'assigned', 'in_progress', 'pending'], limit: 50 }));
+        await time(samples.my_open_tickets as number[], () =>
+          tickets.list({ requesterId: 1 + Math.floor(rand() * PEOPLE), states: [...OPEN_STATES], limit: 20 }),
+        );
+        await time(samples.group_queue as number[], () =>
+          tickets.list({
+            groupId: 1 + Math.floor(rand() * GROUPS),
+            states: ['new', 'assigned', 'in_progress', 'pending'],
+            limit: 50,
+          }),
+        );
       }
       // The SLA sweep pages through open tickets by id; time every page of one full sweep.
       let after = 0;
@@ -167,22 +202,64 @@ async function main(): Promise<void> {
         const next = new Date(Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 1)).toISOString();
         await time(samples.kpi_month as number[], () => kpi.load({ since, until: next }));
       }
-      process.stdout.write(`\n${N.toLocaleString('en')} tickets, ${events.toLocaleString('en')} events, ${PEOPLE} requesters, ${GROUPS} groups\n`);
+      process.stdout.write(
+        `\n${N.toLocaleString('en')} tickets, ${events.toLocaleString('en')} events, ${PEOPLE} requesters, ${GROUPS} groups\n`,
+      );
       process.stdout.write('query              runs   p50 ms   p99 ms\n');
       for (const [k, s] of Object.entries(samples)) {
         const sorted = [...s].sort((a, b) => a - b);
-        process.stdout.write(`${k.padEnd(18)} ${String(s.length).padStart(5)} ${(sorted[Math.floor(s.length / 2)] ?? 0).toFixed(2).padStart(8)} ${p99(s).toFixed(2).padStart(8)}\n`);
+        process.stdout.write(
+          `${k.padEnd(18)} ${String(s.length).padStart(5)} ${(sorted[Math.floor(s.length / 2)] ?? 0).toFixed(2).padStart(8)} ${p99(s).toFixed(2).padStart(8)}\n`,
+        );
       }
 
       // ---- creation: the real TicketStore (Kysely, transaction, counter, events) vs raw inserts
       const newTicket = (i: number): { t: NewTicket; ev: NewEvent[] } => {
         const at = iso(END + i * 1000);
         return {
-          t: { kind: 'incident', title: `Created ${i}`, description: 'bench', state: 'assigned', impact: 'medium', urgency: 'medium', priority: 'P3', category: 'network', templateId: null, fields: {}, requesterId: 1 + (i % PEOPLE), groupId: 1 + (i % GROUPS), assigneeId: firstAgent + (i % AGENTS), channel: 'slack', createdAt: at, sourceKey: `bench:${i}` },
+          t: {
+            kind: 'incident',
+            title: `Created ${i}`,
+            description: 'bench',
+            state: 'assigned',
+            impact: 'medium',
+            urgency: 'medium',
+            priority: 'P3',
+            category: 'network',
+            templateId: null,
+            fields: {},
+            requesterId: 1 + (i % PEOPLE),
+            groupId: 1 + (i % GROUPS),
+            assigneeId: firstAgent + (i % AGENTS),
+            channel: 'slack',
+            createdAt: at,
+            sourceKey: `bench:${i}`,
+          },
           ev: [
-            { at, actorId: 1 + (i % PEOPLE), type: 'created', to: 'new', reason: 'bench', data: { priority: 'P3' } },
-            { at, actorId: null, type: 'assigned', to: String(firstAgent + (i % AGENTS)), reason: 'least load', data: { groupId: 1 + (i % GROUPS) } },
-            { at, actorId: null, type: 'state_changed', from: 'new', to: 'assigned', reason: 'auto-dispatch' },
+            {
+              at,
+              actorId: 1 + (i % PEOPLE),
+              type: 'created',
+              to: 'new',
+              reason: 'bench',
+              data: { priority: 'P3' },
+            },
+            {
+              at,
+              actorId: null,
+              type: 'assigned',
+              to: String(firstAgent + (i % AGENTS)),
+              reason: 'least load',
+              data: { groupId: 1 + (i % GROUPS) },
+            },
+            {
+              at,
+              actorId: null,
+              type: 'state_changed',
+              from: 'new',
+              to: 'assigned',
+              reason: 'auto-dispatch',
+            },
           ],
         };
       };
@@ -202,20 +279,46 @@ async function main(): Promise<void> {
         `insert into tickets (number, kind, title, description, state, impact, urgency, priority, category, fields, requester_id, group_id, assignee_id, channel, source_key, version, created_at, updated_at)
          values (?, 'incident', ?, 'bench', 'assigned', 'medium', 'medium', 'P3', 'network', '{}', ?, ?, ?, 'slack', ?, 3, ?, ?)`,
       );
-      const insE = r2.prepare('insert into ticket_events (ticket_id, seq, at, actor_id, type, from_value, to_value, reason, data) values (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      const insE = r2.prepare(
+        'insert into ticket_events (ticket_id, seq, at, actor_id, type, from_value, to_value, reason, data) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      );
       const one = r2.transaction((i: number) => {
         const { t, ev } = newTicket(i);
-        const r = insT.run(`RAW${String(i).padStart(7, '0')}`, t.title, t.requesterId, t.groupId, t.assigneeId, `raw:${i}`, t.createdAt, t.createdAt);
+        const r = insT.run(
+          `RAW${String(i).padStart(7, '0')}`,
+          t.title,
+          t.requesterId,
+          t.groupId,
+          t.assigneeId,
+          `raw:${i}`,
+          t.createdAt,
+          t.createdAt,
+        );
         const id = Number(r.lastInsertRowid);
-        ev.forEach((e, k) => insE.run(id, k + 1, e.at, e.actorId, e.type, e.from ?? null, e.to ?? null, e.reason ?? null, JSON.stringify(e.data ?? {})));
+        ev.forEach((e, k) => {
+          insE.run(
+            id,
+            k + 1,
+            e.at,
+            e.actorId,
+            e.type,
+            e.from ?? null,
+            e.to ?? null,
+            e.reason ?? null,
+            JSON.stringify(e.data ?? {}),
+          );
+        });
       });
       t0 = performance.now();
       for (let i = 0; i < CREATE_N; i++) one(i);
       const rawRate = CREATE_N / ((performance.now() - t0) / 1000);
       r2.close();
-      process.stdout.write(`\nticket creation: TicketStore ${Math.round(storeRate)}/s, raw better-sqlite3 ${Math.round(rawRate)}/s (${CREATE_N} tickets each, one transaction per ticket)\n`);
+      process.stdout.write(
+        `\nticket creation: TicketStore ${Math.round(storeRate)}/s, raw better-sqlite3 ${Math.round(rawRate)}/s (${CREATE_N} tickets each, one transaction per ticket)\n`,
+      );
       process.stdout.write(`total ${((performance.now() - started) / 1000).toFixed(1)} s\n\n`);
-      for (const [k, s] of Object.entries(samples)) process.stdout.write(`bench db.p99_ms.${k}=${p99(s).toFixed(2)} ms\n`);
+      for (const [k, s] of Object.entries(samples))
+        process.stdout.write(`bench db.p99_ms.${k}=${p99(s).toFixed(2)} ms\n`);
       process.stdout.write(`bench db.create_ratio_vs_raw=${(storeRate / rawRate).toFixed(3)} ratio\n`);
     } finally {
       await db.close().catch(() => undefined);

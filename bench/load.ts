@@ -10,7 +10,7 @@
  * BENCH_DATABASE_URL=postgres://… runs two server processes on that database (round robin) and adds
  * the suffix `.pg`. BENCH_LOAD_RATES (default 50,100,200,300,400) and BENCH_LOAD_SECONDS (default 5).
  */
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   const pgUrl = process.env.BENCH_DATABASE_URL;
   const suffix = pgUrl ? '.pg' : '';
   const fake = await startFakeSlackApi();
-  for (let i = 0; i < USERS; i++) fake.users.set(`U0LOAD${i}`, { id: `U0LOAD${i}`, email: `load${i}@example.com`, name: `load${i}` });
+  for (let i = 0; i < USERS; i++)
+    fake.users.set(`U0LOAD${i}`, { id: `U0LOAD${i}`, email: `load${i}@example.com`, name: `load${i}` });
   const dir = mkdtempSync(join(tmpdir(), 'chatdesk-bench-load-'));
   let schema: string | null = null;
   let dbUrl = `sqlite:${join(dir, 'desk.sqlite')}`;
@@ -56,12 +57,27 @@ async function main(): Promise<void> {
   }
   const servers: ChildServer[] = [];
   try {
-    const env = { DATABASE_URL: dbUrl, SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'warn' };
+    const env = {
+      DATABASE_URL: dbUrl,
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_BOT_TOKEN: 'xoxb-bench',
+      SLACK_API_URL: fake.apiUrl,
+      LOG_LEVEL: 'warn',
+    };
     servers.push(await startServer(env, 180_000));
     if (pgUrl) servers.push(await startServer(env, 180_000));
-    process.stdout.write(`servers: ${servers.map((s) => s.url).join(', ')} (${pgUrl ? 'PostgreSQL, two processes' : 'SQLite, one process'})\n`);
+    process.stdout.write(
+      `servers: ${servers.map((s) => s.url).join(', ')} (${pgUrl ? 'PostgreSQL, two processes' : 'SQLite, one process'})\n`,
+    );
     let seq = 0;
-    const results: Array<{ rate: number; achieved: number; p50: number; p99: number; ackP99: number; lost: number }> = [];
+    const results: Array<{
+      rate: number;
+      achieved: number;
+      p50: number;
+      p99: number;
+      ackP99: number;
+      lost: number;
+    }> = [];
     // The first messages warm up the NLU (lazy model loading, JIT); they are not measured.
     for (const [i, rate] of [10, ...RATES].entries()) {
       const warmup = i === 0;
@@ -79,7 +95,17 @@ async function main(): Promise<void> {
         const channel = `D0LOAD${k}`;
         const user = `U0LOAD${k % USERS}`;
         const text = k % 5 === 0 ? `my vpn keeps dropping every ${k % 7} minutes` : 'hello';
-        const body = eventEnvelope({ type: 'message', channel, channel_type: 'im', user, text, ts: `${Math.floor(Date.now() / 1000)}.${String(k).padStart(6, '0')}` }, { eventId: `EvLOAD${k}` });
+        const body = eventEnvelope(
+          {
+            type: 'message',
+            channel,
+            channel_type: 'im',
+            user,
+            text,
+            ts: `${Math.floor(Date.now() / 1000)}.${String(k).padStart(6, '0')}`,
+          },
+          { eventId: `EvLOAD${k}` },
+        );
         const server = servers[k % servers.length] as ChildServer;
         sentAt.set(channel, Date.now());
         inflight.push(
@@ -96,7 +122,8 @@ async function main(): Promise<void> {
       while (Date.now() < deadline) {
         for (const c of fake.calls.slice(before)) {
           const ch = String(c.args.channel ?? '');
-          if (c.method === 'chat.postMessage' && sentAt.has(ch) && !firstReply.has(ch)) firstReply.set(ch, c.at);
+          if (c.method === 'chat.postMessage' && sentAt.has(ch) && !firstReply.has(ch))
+            firstReply.set(ch, c.at);
         }
         if (firstReply.size >= count) break;
         await new Promise((r) => setTimeout(r, 100));
@@ -105,19 +132,32 @@ async function main(): Promise<void> {
       const lastReply = Math.max(...firstReply.values());
       const achieved = firstReply.size / ((lastReply - Math.min(...sentAt.values())) / 1000);
       if (warmup) {
-        process.stdout.write(`warm-up: ${firstReply.size}/${count} replies, e2e p99 ${pct(lat, 0.99).toFixed(0)} ms, ack p99 ${pct(acks, 0.99).toFixed(0)} ms\n`);
+        process.stdout.write(
+          `warm-up: ${firstReply.size}/${count} replies, e2e p99 ${pct(lat, 0.99).toFixed(0)} ms, ack p99 ${pct(acks, 0.99).toFixed(0)} ms\n`,
+        );
         continue;
       }
-      const r = { rate, achieved, p50: pct(lat, 0.5), p99: pct(lat, 0.99), ackP99: pct(acks, 0.99), lost: count - firstReply.size };
+      const r = {
+        rate,
+        achieved,
+        p50: pct(lat, 0.5),
+        p99: pct(lat, 0.99),
+        ackP99: pct(acks, 0.99),
+        lost: count - firstReply.size,
+      };
       results.push(r);
-      process.stdout.write(`rate ${rate}/s: sent ${count} in ${sendSeconds.toFixed(1)} s, replies ${firstReply.size} (${achieved.toFixed(0)}/s), e2e p50 ${r.p50.toFixed(0)} ms p99 ${r.p99.toFixed(0)} ms, ack p99 ${r.ackP99.toFixed(0)} ms\n`);
+      process.stdout.write(
+        `rate ${rate}/s: sent ${count} in ${sendSeconds.toFixed(1)} s, replies ${firstReply.size} (${achieved.toFixed(0)}/s), e2e p50 ${r.p50.toFixed(0)} ms p99 ${r.p99.toFixed(0)} ms, ack p99 ${r.ackP99.toFixed(0)} ms\n`,
+      );
       if (r.lost > 0 || r.p99 > 2_000) break; // saturated: stop climbing
     }
     const rss = Math.max(...servers.map((s) => rssMb(s.child.pid)));
     const ok = results.filter((r) => r.lost === 0 && r.p99 <= 250);
     const best = ok.at(-1) ?? [...results].sort((a, b) => b.achieved - a.achieved)[0];
     if (!best) throw new Error('no load step ran');
-    process.stdout.write(`\nbench load.msgs_per_s${suffix}=${Math.min(best.rate, best.achieved).toFixed(0)} msgs/s\n`);
+    process.stdout.write(
+      `\nbench load.msgs_per_s${suffix}=${Math.min(best.rate, best.achieved).toFixed(0)} msgs/s\n`,
+    );
     process.stdout.write(`bench load.p99_ms${suffix}=${best.p99.toFixed(0)} ms\n`);
     process.stdout.write(`bench load.ack_p99_ms${suffix}=${best.ackP99.toFixed(0)} ms\n`);
     process.stdout.write(`bench load.rss_mb${suffix}=${rss.toFixed(0)} MB\n`);

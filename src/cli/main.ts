@@ -16,6 +16,7 @@ Commands:
   chat --user <email>        talk to the bot from the terminal (stdin lines in, replies out)
   train                      retrain the NLU models in MODELS_DIR from DATA_DIR
   eval --train F --test F    train on JSONL {"text","label"} and print metrics as JSON (see README)
+  distill                    build the static (Model2Vec-style) encoder + ONNX export in MODELS_DIR
   assets import <csv>        import or update CMDB assets (also: assets list, assets show <tag>)
   migrate                    bring the database schema up to date and exit
   report [--since 30d] [--group X] [--format table|json|csv] [--csi]
@@ -43,6 +44,10 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'eval': {
         const { run } = await import('./commands/eval.js');
+        return await run(rest);
+      }
+      case 'distill': {
+        const { run } = await import('./commands/distill.js');
         return await run(rest);
       }
       case 'assets': {

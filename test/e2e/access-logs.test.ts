@@ -45,14 +45,48 @@ describe('secrets in logs', () => {
   it('prints none of the secret values while serving good and hostile requests', async () => {
     const api = `${server.url}/api/v1`;
     const auth = { authorization: `Bearer ${SECRETS.API_TOKEN}`, 'content-type': 'application/json' };
-    expect((await fetch(`${api}/tickets`, { method: 'POST', headers: auth, body: JSON.stringify({ title: 'log check', requester: 'alice@example.com' }) })).status).toBe(201);
-    expect((await fetch(`${api}/tickets`, { headers: { authorization: `Bearer ${SECRETS.API_TOKEN}-wrong` } })).status).toBe(401);
-    expect((await fetch(`${api}/tickets`, { headers: { authorization: `Bearer ${SECRETS.SLACK_BOT_TOKEN}` } })).status).toBe(401);
-    const event = eventEnvelope({ type: 'message', channel: 'D0LOG', channel_type: 'im', user: 'U0LOG', text: 'my vpn keeps dropping', ts: slackTs() });
-    expect((await postSigned(`${server.url}/slack/events`, SECRETS.SLACK_SIGNING_SECRET, event)).status).toBe(200);
+    expect(
+      (
+        await fetch(`${api}/tickets`, {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({ title: 'log check', requester: 'alice@example.com' }),
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await fetch(`${api}/tickets`, { headers: { authorization: `Bearer ${SECRETS.API_TOKEN}-wrong` } }))
+        .status,
+    ).toBe(401);
+    expect(
+      (await fetch(`${api}/tickets`, { headers: { authorization: `Bearer ${SECRETS.SLACK_BOT_TOKEN}` } }))
+        .status,
+    ).toBe(401);
+    const event = eventEnvelope({
+      type: 'message',
+      channel: 'D0LOG',
+      channel_type: 'im',
+      user: 'U0LOG',
+      text: 'my vpn keeps dropping',
+      ts: slackTs(),
+    });
+    expect((await postSigned(`${server.url}/slack/events`, SECRETS.SLACK_SIGNING_SECRET, event)).status).toBe(
+      200,
+    );
     expect((await postSigned(`${server.url}/slack/events`, 'forged-secret', event)).status).toBe(401);
     await fake.waitForCalls('chat.postMessage', 1, { timeoutMs: 15_000 });
-    expect((await fetch(`${server.url}/chat/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'alice@example.com', text: `my token is ${SECRETS.API_TOKEN.slice(0, 4)}` }) })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${server.url}/chat/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            user: 'alice@example.com',
+            text: `my token is ${SECRETS.API_TOKEN.slice(0, 4)}`,
+          }),
+        })
+      ).status,
+    ).toBe(200);
     expect(await server.stop()).toBe(0);
     const out = server.output();
     expect(out.length).toBeGreaterThan(200); // the run really logged (debug level)

@@ -27,6 +27,7 @@ const HOSTILE = [
   '<script>alert(1)</script>',
   '<img src=x onerror=alert(1)>',
   '*bold* _it_ <!channel> <@U123> <https://evil.example|click>',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, on purpose
   '{{7*7}} ${7*7} #{7*7}',
   '\u0000\u0001\u0007\u001b[31m',
   '\u202eexe.txt',
@@ -47,10 +48,23 @@ const hostileString = fc.oneof(
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 2_000 }) },
   { weight: 1, arbitrary: fc.string({ maxLength: 20 }).map((s) => s.repeat(5_000)) },
 );
-const anyJson = fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.anything({ maxDepth: 3, withNullPrototype: false }).map((v) => JSON.parse(JSON.stringify(v ?? null)) as unknown));
-const fieldValue = fc.oneof(hostileString, anyJson, fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
+const anyJson = fc.oneof(
+  fc.jsonValue({ maxDepth: 4 }),
+  fc
+    .anything({ maxDepth: 3, withNullPrototype: false })
+    .map((v) => JSON.parse(JSON.stringify(v ?? null)) as unknown),
+);
+const fieldValue = fc.oneof(
+  hostileString,
+  anyJson,
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+);
 /** Lone surrogates cannot be URI-encoded; the server sees them as U+FFFD like any client would send. */
-const wellFormed = (s: string) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+const wellFormed = (s: string) =>
+  s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 const deepJson = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
 const deepObject = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 
@@ -67,7 +81,13 @@ describe('bad input never gets in', () => {
     connector = await startFakeBotConnector();
     const db = await sqliteDb.create();
     cleanup = db.cleanup;
-    app = await buildTestApp(db.url, { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-fuzz', SLACK_API_URL: slack.apiUrl, TEAMS_ENABLED: 'true', LOG_LEVEL: 'silent' });
+    app = await buildTestApp(db.url, {
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_BOT_TOKEN: 'xoxb-fuzz',
+      SLACK_API_URL: slack.apiUrl,
+      TEAMS_ENABLED: 'true',
+      LOG_LEVEL: 'silent',
+    });
     base = (await app.listen()).url;
   }, 120_000);
 
@@ -81,51 +101,117 @@ describe('bad input never gets in', () => {
 
   const send = async (path: string, body: string, headers: Record<string, string> = {}, method = 'POST') => {
     cases++;
-    const r = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, ...(method === 'GET' ? {} : { body }), signal: AbortSignal.timeout(15_000) });
+    const r = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      ...(method === 'GET' ? {} : { body }),
+      signal: AbortSignal.timeout(15_000),
+    });
     const text = await r.text();
     return { status: r.status, text };
   };
-  const rest = (path: string, body: string, method = 'POST', extra: Record<string, string> = {}) => send(`/api/v1${path}`, body, { authorization: `Bearer ${TEST_API_TOKEN}`, ...extra }, method);
+  const rest = (path: string, body: string, method = 'POST', extra: Record<string, string> = {}) =>
+    send(`/api/v1${path}`, body, { authorization: `Bearer ${TEST_API_TOKEN}`, ...extra }, method);
   const expectClientOutcome = (r: { status: number; text: string }, ok: number[] = [200, 201]) => {
     if (!ok.includes(r.status)) {
       expect(r.status, r.text.slice(0, 300)).toBeGreaterThanOrEqual(400);
       expect(r.status, r.text.slice(0, 300)).toBeLessThan(500);
       // Errors are JSON with a code and a message naming the problem.
-      if (r.text.startsWith('{')) expect((JSON.parse(r.text) as { error?: { code?: string } }).error?.code).toBeTypeOf('string');
+      if (r.text.startsWith('{'))
+        expect((JSON.parse(r.text) as { error?: { code?: string } }).error?.code).toBeTypeOf('string');
     }
   };
 
   it('REST create: arbitrary bodies are 201 or a JSON 4xx', async () => {
     const body = fc.oneof(
       anyJson.map((v) => JSON.stringify(v)),
-      fc.record({ title: fieldValue, description: fieldValue, requester: fc.oneof(fc.constant('alice@example.com'), hostileString), impact: fieldValue, urgency: fieldValue, kind: fieldValue, category: fieldValue, group: fieldValue, fields: fieldValue }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
-      fc.record({ title: hostileString, requester: fc.constant('alice@example.com'), category: fc.oneof(hostileString, fc.constant(null)) }).map((v) => JSON.stringify(v)),
+      fc
+        .record(
+          {
+            title: fieldValue,
+            description: fieldValue,
+            requester: fc.oneof(fc.constant('alice@example.com'), hostileString),
+            impact: fieldValue,
+            urgency: fieldValue,
+            kind: fieldValue,
+            category: fieldValue,
+            group: fieldValue,
+            fields: fieldValue,
+          },
+          { requiredKeys: [] },
+        )
+        .map((v) => JSON.stringify(v)),
+      fc
+        .record({
+          title: hostileString,
+          requester: fc.constant('alice@example.com'),
+          category: fc.oneof(hostileString, fc.constant(null)),
+        })
+        .map((v) => JSON.stringify(v)),
       hostileString,
     );
-    await fc.assert(fc.asyncProperty(body, fc.boolean(), async (b, idem) => expectClientOutcome(await rest('/tickets', b, 'POST', idem ? { 'idempotency-key': 'fuzz-same' } : {}))), { numRuns: 150, seed: SEED });
+    await fc.assert(
+      fc.asyncProperty(body, fc.boolean(), async (b, idem) =>
+        expectClientOutcome(
+          await rest('/tickets', b, 'POST', idem ? { 'idempotency-key': 'fuzz-same' } : {}),
+        ),
+      ),
+      { numRuns: 150, seed: SEED },
+    );
   });
 
   it('REST reads and transitions: hostile numbers, queries and bodies are answered with 2xx/4xx', async () => {
     await fc.assert(
-      fc.asyncProperty(hostileString, fc.dictionary(fc.constantFrom('requester', 'state', 'group', 'limit', 'x'), hostileString.map((s) => s.slice(0, 500)), { maxKeys: 3 }), async (num, q) => {
-        expectClientOutcome(await rest(`/tickets/${encodeURIComponent(wellFormed(num.slice(0, 2000)))}`, '', 'GET'), [200]);
-        expectClientOutcome(await rest(`/tickets?${new URLSearchParams(q).toString()}`, '', 'GET'), [200]);
-      }),
+      fc.asyncProperty(
+        hostileString,
+        fc.dictionary(
+          fc.constantFrom('requester', 'state', 'group', 'limit', 'x'),
+          hostileString.map((s) => s.slice(0, 500)),
+          { maxKeys: 3 },
+        ),
+        async (num, q) => {
+          expectClientOutcome(
+            await rest(`/tickets/${encodeURIComponent(wellFormed(num.slice(0, 2000)))}`, '', 'GET'),
+            [200],
+          );
+          expectClientOutcome(await rest(`/tickets?${new URLSearchParams(q).toString()}`, '', 'GET'), [200]);
+        },
+      ),
       { numRuns: 80, seed: SEED },
     );
-    const t = await rest('/tickets', JSON.stringify({ title: 'fuzz target', requester: 'alice@example.com' }));
+    const t = await rest(
+      '/tickets',
+      JSON.stringify({ title: 'fuzz target', requester: 'alice@example.com' }),
+    );
     const number = (JSON.parse(t.text) as { ticket: { number: string } }).ticket.number;
     await fc.assert(
-      fc.asyncProperty(fc.oneof(anyJson.map((v) => JSON.stringify(v)), fc.record({ to: fieldValue, reason: fieldValue, pendingReason: fieldValue }, { requiredKeys: [] }).map((v) => JSON.stringify(v))), async (b) => {
-        expectClientOutcome(await rest(`/tickets/${number}/transitions`, b), [200]);
-        expectClientOutcome(await rest(`/tickets/${number}/comments`, b), [201]);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          anyJson.map((v) => JSON.stringify(v)),
+          fc
+            .record({ to: fieldValue, reason: fieldValue, pendingReason: fieldValue }, { requiredKeys: [] })
+            .map((v) => JSON.stringify(v)),
+        ),
+        async (b) => {
+          expectClientOutcome(await rest(`/tickets/${number}/transitions`, b), [200]);
+          expectClientOutcome(await rest(`/tickets/${number}/comments`, b), [201]);
+        },
+      ),
       { numRuns: 60, seed: SEED },
     );
   });
 
   it('REST and web chat: deep JSON, huge and broken bodies are 4xx', async () => {
-    for (const b of [deepJson(100_000), deepObject(50_000), '{"title":', '\u0000', 'null', '[]', '"x"', `{"title":"${'x'.repeat(2_000_000)}"}`]) {
+    for (const b of [
+      deepJson(100_000),
+      deepObject(50_000),
+      '{"title":',
+      '\u0000',
+      'null',
+      '[]',
+      '"x"',
+      `{"title":"${'x'.repeat(2_000_000)}"}`,
+    ]) {
       expectClientOutcome(await rest('/tickets', b));
       expectClientOutcome(await send('/chat/api/messages', b));
     }
@@ -133,11 +219,33 @@ describe('bad input never gets in', () => {
   });
 
   it('web chat: any text or action gets a polite reply or a 4xx', async () => {
-    const action = fc.record({ actionId: fc.oneof(fc.constantFrom(...ACTION_IDS), hostileString.map((s) => s.slice(0, 50))), value: fc.oneof(fc.dictionary(fc.constantFrom('ticket', 'templateId', 'values', 'rating', 'answer', 'intent', 'text', 'vote'), fieldValue, { maxKeys: 4 }), fieldValue) });
+    const action = fc.record({
+      actionId: fc.oneof(
+        fc.constantFrom(...ACTION_IDS),
+        hostileString.map((s) => s.slice(0, 50)),
+      ),
+      value: fc.oneof(
+        fc.dictionary(
+          fc.constantFrom('ticket', 'templateId', 'values', 'rating', 'answer', 'intent', 'text', 'vote'),
+          fieldValue,
+          { maxKeys: 4 },
+        ),
+        fieldValue,
+      ),
+    });
     const payload = fc.oneof(
-      { weight: 3, arbitrary: hostileString.map((text) => ({ user: 'alice@example.com', text: text.slice(0, 100_000) })) },
+      {
+        weight: 3,
+        arbitrary: hostileString.map((text) => ({ user: 'alice@example.com', text: text.slice(0, 100_000) })),
+      },
       { weight: 2, arbitrary: action.map((a) => ({ user: 'bob@example.com', action: a })) },
-      { weight: 1, arbitrary: fc.record({ user: fieldValue, text: fieldValue, action: fieldValue }, { requiredKeys: [] }) },
+      {
+        weight: 1,
+        arbitrary: fc.record(
+          { user: fieldValue, text: fieldValue, action: fieldValue },
+          { requiredKeys: [] },
+        ),
+      },
     );
     await fc.assert(
       fc.asyncProperty(payload, async (p) => {
@@ -158,45 +266,134 @@ describe('bad input never gets in', () => {
   it('template submissions: checkForm never throws and form.submit with bad values is refused politely', async () => {
     const ids = [...app.engine.listTemplates().map((t) => t.id), 'nope', '__proto__'];
     await fc.assert(
-      fc.property(fc.constantFrom(...ids), fc.oneof(fc.dictionary(fc.string({ maxLength: 30 }), fieldValue, { maxKeys: 8 }), fc.dictionary(fc.constantFrom('justification', 'model', 'software', 'start_date', 'manager', 'name', 'urgency', 'notes'), fieldValue, { maxKeys: 6 })), (id, values) => {
-        cases++;
-        const r = app.engine.checkForm(id, values);
-        if (r.ok) expect(r.values).toBeTypeOf('object');
-        else for (const m of Object.values(r.errors)) expect(m.length).toBeGreaterThan(0);
-      }),
+      fc.property(
+        fc.constantFrom(...ids),
+        fc.oneof(
+          fc.dictionary(fc.string({ maxLength: 30 }), fieldValue, { maxKeys: 8 }),
+          fc.dictionary(
+            fc.constantFrom(
+              'justification',
+              'model',
+              'software',
+              'start_date',
+              'manager',
+              'name',
+              'urgency',
+              'notes',
+            ),
+            fieldValue,
+            { maxKeys: 6 },
+          ),
+        ),
+        (id, values) => {
+          cases++;
+          const r = app.engine.checkForm(id, values);
+          if (r.ok) expect(r.values).toBeTypeOf('object');
+          else for (const m of Object.values(r.errors)) expect(m.length).toBeGreaterThan(0);
+        },
+      ),
       { numRuns: 300, seed: SEED },
     );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...ids), fc.dictionary(fc.string({ maxLength: 30 }), fieldValue, { maxKeys: 6 }), async (templateId, values) => {
-        const r = await send('/chat/api/messages', JSON.stringify({ user: 'carol@example.com', action: { actionId: 'form.submit', value: { templateId, values } } }));
-        expectClientOutcome(r, [200]);
-        if (r.status === 200) expect((JSON.parse(r.text) as { replies: Array<{ text: string }> }).replies.length).toBeGreaterThan(0);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...ids),
+        fc.dictionary(fc.string({ maxLength: 30 }), fieldValue, { maxKeys: 6 }),
+        async (templateId, values) => {
+          const r = await send(
+            '/chat/api/messages',
+            JSON.stringify({
+              user: 'carol@example.com',
+              action: { actionId: 'form.submit', value: { templateId, values } },
+            }),
+          );
+          expectClientOutcome(r, [200]);
+          if (r.status === 200)
+            expect(
+              (JSON.parse(r.text) as { replies: Array<{ text: string }> }).replies.length,
+            ).toBeGreaterThan(0);
+        },
+      ),
       { numRuns: 40, seed: SEED },
     );
   });
 
   it('/slack/events: Slack-shaped events with hostile content are acked; unsigned is 401', async () => {
     // Only Slack can sign, so the realistic attack surface is hostile CONTENT in well-formed payloads.
-    const event = fc.record({ type: fc.constantFrom('message', 'app_mention'), channel: fc.constantFrom('D0FUZZ', 'C0FUZZ'), channel_type: fc.constantFrom('im', 'channel'), user: fc.constant('U0FUZZ'), text: hostileString.map((t) => t.slice(0, 50_000)), ts: fc.constant(slackTs()) });
-    const slash = hostileString.map((s) => `command=%2Fit&text=${encodeURIComponent(wellFormed(s.slice(0, 5_000)))}&user_id=U0FUZZ&channel_id=D0FUZZ&team_id=T0001&trigger_id=1.2.3&response_url=${encodeURIComponent(slack.responseUrl('fuzz'))}`);
+    const event = fc.record({
+      type: fc.constantFrom('message', 'app_mention'),
+      channel: fc.constantFrom('D0FUZZ', 'C0FUZZ'),
+      channel_type: fc.constantFrom('im', 'channel'),
+      user: fc.constant('U0FUZZ'),
+      text: hostileString.map((t) => t.slice(0, 50_000)),
+      ts: fc.constant(slackTs()),
+    });
+    const slash = hostileString.map(
+      (s) =>
+        `command=%2Fit&text=${encodeURIComponent(wellFormed(s.slice(0, 5_000)))}&user_id=U0FUZZ&channel_id=D0FUZZ&team_id=T0001&trigger_id=1.2.3&response_url=${encodeURIComponent(slack.responseUrl('fuzz'))}`,
+    );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(event.map((e) => ({ body: eventEnvelope(e), type: 'application/json' })), slash.map((b) => ({ body: b, type: FORM }))), async ({ body: b, type }) => {
-        cases++;
-        expectClientOutcome(await postSigned(`${base}/slack/events`, SECRET, b, { contentType: type }), [200]);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          event.map((e) => ({ body: eventEnvelope(e), type: 'application/json' })),
+          slash.map((b) => ({ body: b, type: FORM })),
+        ),
+        async ({ body: b, type }) => {
+          cases++;
+          expectClientOutcome(
+            await postSigned(`${base}/slack/events`, SECRET, b, { contentType: type }),
+            [200],
+          );
+        },
+      ),
       { numRuns: 60, seed: SEED },
     );
-    const unsigned = await send('/slack/events', eventEnvelope({ type: 'message', channel: 'D0FUZZ', user: 'U0FUZZ', text: 'hi', ts: slackTs() }));
+    const unsigned = await send(
+      '/slack/events',
+      eventEnvelope({ type: 'message', channel: 'D0FUZZ', user: 'U0FUZZ', text: 'hi', ts: slackTs() }),
+    );
     expect(unsigned.status).toBe(401);
   });
 
   it('/slack/events: structurally broken signed payloads never hang or take the server down (5xx and slow 404s counted)', async () => {
-    const event = fc.record({ type: fc.oneof(fc.constantFrom('message', 'app_mention', 'reaction_added', 'member_joined_channel'), hostileString), channel: fieldValue, channel_type: fieldValue, user: fieldValue, text: fieldValue, ts: fieldValue, thread_ts: fieldValue, item: fieldValue }, { requiredKeys: ['type'] });
+    const event = fc.record(
+      {
+        type: fc.oneof(
+          fc.constantFrom('message', 'app_mention', 'reaction_added', 'member_joined_channel'),
+          hostileString,
+        ),
+        channel: fieldValue,
+        channel_type: fieldValue,
+        user: fieldValue,
+        text: fieldValue,
+        ts: fieldValue,
+        thread_ts: fieldValue,
+        item: fieldValue,
+      },
+      { requiredKeys: ['type'] },
+    );
     const body = fc.oneof(
-      { weight: 3, arbitrary: event.map((e) => ({ body: eventEnvelope(e as Record<string, unknown>), type: 'application/json' })) },
+      {
+        weight: 3,
+        arbitrary: event.map((e) => ({
+          body: eventEnvelope(e as Record<string, unknown>),
+          type: 'application/json',
+        })),
+      },
       { weight: 1, arbitrary: anyJson.map((v) => ({ body: JSON.stringify(v), type: 'application/json' })) },
-      { weight: 2, arbitrary: fc.oneof(anyJson, fc.record({ type: fc.constantFrom('block_actions', 'view_submission', 'shortcut', 'message_action'), actions: fieldValue, user: fieldValue, view: fieldValue })).map((v) => ({ body: interactivityBody(v as Record<string, unknown>), type: FORM })) },
+      {
+        weight: 2,
+        arbitrary: fc
+          .oneof(
+            anyJson,
+            fc.record({
+              type: fc.constantFrom('block_actions', 'view_submission', 'shortcut', 'message_action'),
+              actions: fieldValue,
+              user: fieldValue,
+              view: fieldValue,
+            }),
+          )
+          .map((v) => ({ body: interactivityBody(v as Record<string, unknown>), type: FORM })),
+      },
     );
     const fiveHundreds: string[] = [];
     const slow: string[] = [];
@@ -215,7 +412,9 @@ describe('bad input never gets in', () => {
       cases++;
       expectClientOutcome(await postSigned(`${base}/slack/events`, SECRET, b), [200]);
     }
-    process.stdout.write(`fuzz: /slack/events answered 5xx to ${fiveHundreds.length}/15 structurally broken signed payloads (Bolt throws before the adapter; see the KNOWN BUG case)\n`);
+    process.stdout.write(
+      `fuzz: /slack/events answered 5xx to ${fiveHundreds.length}/15 structurally broken signed payloads (Bolt throws before the adapter; see the KNOWN BUG case)\n`,
+    );
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   }, 120_000);
 
@@ -223,18 +422,48 @@ describe('bad input never gets in', () => {
   // reaction's `item` is null), so the request fails with 500 and Slack redelivers the same garbage.
   // Fix belongs in src/adapters/slack (guard the envelope before Bolt). Flips to a failure once fixed.
   it.fails('KNOWN BUG: a signed event whose user is null is answered 500 instead of 200/4xx', async () => {
-    const r = await postSigned(`${base}/slack/events`, SECRET, eventEnvelope({ type: 'message', channel: 'D0FUZZ', user: null, text: 'x', ts: slackTs() }));
+    const r = await postSigned(
+      `${base}/slack/events`,
+      SECRET,
+      eventEnvelope({ type: 'message', channel: 'D0FUZZ', user: null, text: 'x', ts: slackTs() }),
+    );
     cases++;
     expect(r.status).toBeLessThan(500);
   });
 
   it('/api/messages: malformed activities are acked or refused with 4xx', async () => {
     const activity = fc.oneof(
-      { weight: 2, arbitrary: fc.tuple(hostileString, fc.dictionary(fc.constantFrom('type', 'from', 'conversation', 'value', 'channelData', 'serviceUrl', 'id', 'replyToId'), fieldValue, { maxKeys: 3 })).map(([text, over]) => ({ ...messageActivity(text.slice(0, 50_000), { serviceUrl: connector.serviceUrl }), ...over })) },
+      {
+        weight: 2,
+        arbitrary: fc
+          .tuple(
+            hostileString,
+            fc.dictionary(
+              fc.constantFrom(
+                'type',
+                'from',
+                'conversation',
+                'value',
+                'channelData',
+                'serviceUrl',
+                'id',
+                'replyToId',
+              ),
+              fieldValue,
+              { maxKeys: 3 },
+            ),
+          )
+          .map(([text, over]) => ({
+            ...messageActivity(text.slice(0, 50_000), { serviceUrl: connector.serviceUrl }),
+            ...over,
+          })),
+      },
       { weight: 1, arbitrary: anyJson },
     );
     await fc.assert(
-      fc.asyncProperty(activity, async (a) => expectClientOutcome(await send('/api/messages', JSON.stringify(a)), [200, 201, 202])),
+      fc.asyncProperty(activity, async (a) =>
+        expectClientOutcome(await send('/api/messages', JSON.stringify(a)), [200, 201, 202]),
+      ),
       { numRuns: 100, seed: SEED },
     );
     expectClientOutcome(await send('/api/messages', deepJson(50_000)), [200, 201, 202]);
@@ -247,7 +476,12 @@ describe('bad input never gets in', () => {
     const tickets = await app.db.selectFrom('tickets').select(['id', 'version']).execute();
     expect(tickets.length).toBeGreaterThan(0);
     for (const t of tickets) {
-      const events = await app.db.selectFrom('ticket_events').select(['type', 'seq']).where('ticket_id', '=', t.id).orderBy('seq').execute();
+      const events = await app.db
+        .selectFrom('ticket_events')
+        .select(['type', 'seq'])
+        .where('ticket_id', '=', t.id)
+        .orderBy('seq')
+        .execute();
       expect(events[0]?.type).toBe('created');
       expect(events.length).toBe(t.version);
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
@@ -255,7 +489,11 @@ describe('bad input never gets in', () => {
     const stuck = await app.db.selectFrom('inbox').select('id').where('status', '=', 'pending').execute();
     expect(stuck).toHaveLength(0);
     // Idempotent REST creation held under fuzz: one ticket per key.
-    const same = await app.db.selectFrom('tickets').select('id').where('source_key', '=', 'api:fuzz-same').execute();
+    const same = await app.db
+      .selectFrom('tickets')
+      .select('id')
+      .where('source_key', '=', 'api:fuzz-same')
+      .execute();
     expect(same.length).toBeLessThanOrEqual(1);
   });
 });

@@ -19,7 +19,9 @@ const USERS = 10;
 // target), else the same SQLite file shared by two processes.
 const dialects = testDatabases().slice(-1);
 
-describe.each(dialects.map((d) => [d.name, d] as const))('two chatdesk processes on one %s database', (_name, database) => {
+describe.each(
+  dialects.map((d) => [d.name, d] as const),
+)('two chatdesk processes on one %s database', (_name, database) => {
   let fake: FakeSlackApi;
   let servers: ChildServer[] = [];
   let url = '';
@@ -27,11 +29,18 @@ describe.each(dialects.map((d) => [d.name, d] as const))('two chatdesk processes
 
   beforeAll(async () => {
     fake = await startFakeSlackApi();
-    for (let i = 0; i < USERS; i++) fake.users.set(`U0SCALE${i}`, { id: `U0SCALE${i}`, email: `scale${i}@example.com`, name: `scale${i}` });
+    for (let i = 0; i < USERS; i++)
+      fake.users.set(`U0SCALE${i}`, { id: `U0SCALE${i}`, email: `scale${i}@example.com`, name: `scale${i}` });
     const db = await database.create();
     url = db.url;
     cleanup = db.cleanup;
-    const env = { DATABASE_URL: db.url, SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-scale', SLACK_API_URL: fake.apiUrl, API_TOKEN: 'scale-api-token-0123456789' };
+    const env = {
+      DATABASE_URL: db.url,
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_BOT_TOKEN: 'xoxb-scale',
+      SLACK_API_URL: fake.apiUrl,
+      API_TOKEN: 'scale-api-token-0123456789',
+    };
     // The first process migrates and seeds; the second starts on the ready schema.
     servers.push(await startServer(env));
     servers.push(await startServer(env));
@@ -51,11 +60,22 @@ describe.each(dialects.map((d) => [d.name, d] as const))('two chatdesk processes
     const posts = [];
     for (let i = 0; i < USERS; i++) {
       const body = eventEnvelope(
-        { type: 'message', channel: `D0SCALE${i}`, channel_type: 'im', user: `U0SCALE${i}`, text: `please get me a human, the printer on floor ${i} is on fire`, ts: slackTs() },
+        {
+          type: 'message',
+          channel: `D0SCALE${i}`,
+          channel_type: 'im',
+          user: `U0SCALE${i}`,
+          text: `please get me a human, the printer on floor ${i} is on fire`,
+          ts: slackTs(),
+        },
         { eventId: `EvSCALE${i}` },
       );
       posts.push(postSigned(`${p1.url}/slack/events`, SECRET, body));
-      posts.push(postSigned(`${p2.url}/slack/events`, SECRET, body, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } }));
+      posts.push(
+        postSigned(`${p2.url}/slack/events`, SECRET, body, {
+          headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+        }),
+      );
     }
     const acks = await Promise.all(posts);
     expect(acks.map((a) => a.status)).toEqual(new Array(USERS * 2).fill(200));
@@ -66,7 +86,11 @@ describe.each(dialects.map((d) => [d.name, d] as const))('two chatdesk processes
       await waitFor(
         async () => {
           const done = await db.selectFrom('inbox').select('id').where('status', '=', 'done').execute();
-          const pending = await db.selectFrom('outbox').select('id').where('status', '=', 'pending').execute();
+          const pending = await db
+            .selectFrom('outbox')
+            .select('id')
+            .where('status', '=', 'pending')
+            .execute();
           return done.length === USERS && pending.length === 0;
         },
         'both processes to finish the work',
@@ -78,7 +102,12 @@ describe.each(dialects.map((d) => [d.name, d] as const))('two chatdesk processes
       const tickets = await db.selectFrom('tickets').select(['id', 'number']).execute();
       expect(tickets).toHaveLength(USERS);
       for (const t of tickets) {
-        const created = await db.selectFrom('ticket_events').select('id').where('ticket_id', '=', t.id).where('type', '=', 'created').execute();
+        const created = await db
+          .selectFrom('ticket_events')
+          .select('id')
+          .where('ticket_id', '=', t.id)
+          .where('type', '=', 'created')
+          .execute();
         expect(created).toHaveLength(1);
       }
       const sent = await db.selectFrom('outbox').select(['dedupe_key', 'status']).execute();
@@ -87,13 +116,20 @@ describe.each(dialects.map((d) => [d.name, d] as const))('two chatdesk processes
       const postCalls = fake.callsOf('chat.postMessage').filter((c) => c.response !== undefined);
       expect(postCalls).toHaveLength(sent.length);
       for (let i = 0; i < USERS; i++) {
-        const toUser = postCalls.filter((c) => c.args.channel === `D0SCALE${i}`).map((c) => String(c.args.text));
+        const toUser = postCalls
+          .filter((c) => c.args.channel === `D0SCALE${i}`)
+          .map((c) => String(c.args.text));
         expect(toUser.length).toBeGreaterThan(0);
         expect(new Set(toUser).size).toBe(toUser.length);
         expect(toUser.join('\n')).toMatch(/INC\d{7}/);
       }
       for (const t of tickets) {
-        const cards = postCalls.filter((c) => c.args.channel !== undefined && !String(c.args.channel).startsWith('D') && String(c.args.text).includes(t.number));
+        const cards = postCalls.filter(
+          (c) =>
+            c.args.channel !== undefined &&
+            !String(c.args.channel).startsWith('D') &&
+            String(c.args.text).includes(t.number),
+        );
         expect(cards.length).toBeLessThanOrEqual(1);
       }
       for (const s of servers) expect((await fetch(`${s.url}/healthz`)).status).toBe(200);

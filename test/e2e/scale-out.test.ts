@@ -10,14 +10,20 @@ import { type DeliveryLog, faultyAdapter, newDeliveryLog, rateLimited } from '..
  * same SQLite file otherwise) receive the same inbox events, share the outbox and run the handoff
  * sweep at the same time. Nothing may be processed, delivered or escalated twice.
  */
-const SLACK_USERS: Record<string, string> = { U_ALICE: 'alice@example.com', U_BOB: 'bob@example.com', U_CAROL: 'carol@example.com', U_DAVE: 'dave@example.com' };
+const SLACK_USERS: Record<string, string> = {
+  U_ALICE: 'alice@example.com',
+  U_BOB: 'bob@example.com',
+  U_CAROL: 'carol@example.com',
+  U_DAVE: 'dave@example.com',
+};
 const USERS = Object.keys(SLACK_USERS);
 
 // Two in-process instances on one SQLite file would deadlock the single JS thread (one instance's
 // busy wait blocks the other's open transaction), so SQLite scale-out is covered by the
 // two-process test in scale-out-processes.test.ts; this suite needs PostgreSQL.
 const database = testDatabases().find((d) => d.name === 'postgres');
-if (!database) process.stderr.write('scale-out (two in-process instances) skipped: TEST_DATABASE_URL is not set\n');
+if (!database)
+  process.stderr.write('scale-out (two in-process instances) skipped: TEST_DATABASE_URL is not set\n');
 
 describe.skipIf(!database)('two instances on one postgres database', () => {
   let a: App;
@@ -40,7 +46,11 @@ describe.skipIf(!database)('two instances on one postgres database', () => {
       }
       return null;
     };
-    const opts = (instance: string) => ({ serve: false, now: () => clock, adapters: [faultyAdapter('slack', instance, log, { directory: SLACK_USERS, fault, delayMs: 1 })] });
+    const opts = (instance: string) => ({
+      serve: false,
+      now: () => clock,
+      adapters: [faultyAdapter('slack', instance, log, { directory: SLACK_USERS, fault, delayMs: 1 })],
+    });
     a = await buildTestApp(db.url, {}, opts('A'));
     b = await buildTestApp(db.url, {}, opts('B'));
   }, 120_000);
@@ -56,7 +66,13 @@ describe.skipIf(!database)('two instances on one postgres database', () => {
     kind: 'message',
     id,
     platform: 'slack',
-    conversation: { platform: 'slack', channelId: `D-${user}-${id}`, threadId: null, isDirect: true, workspaceId: 'T1' },
+    conversation: {
+      platform: 'slack',
+      channelId: `D-${user}-${id}`,
+      threadId: null,
+      isDirect: true,
+      workspaceId: 'T1',
+    },
     user: { platform: 'slack', platformUserId: user },
     text,
     attachments: [],
@@ -69,7 +85,13 @@ describe.skipIf(!database)('two instances on one postgres database', () => {
     kind: 'action',
     id,
     platform: 'slack',
-    conversation: { platform: 'slack', channelId: `D-${user}-${id}`, threadId: null, isDirect: true, workspaceId: 'T1' },
+    conversation: {
+      platform: 'slack',
+      channelId: `D-${user}-${id}`,
+      threadId: null,
+      isDirect: true,
+      workspaceId: 'T1',
+    },
     user: { platform: 'slack', platformUserId: user },
     actionId: 'ticket.human',
     value: {},
@@ -101,18 +123,28 @@ describe.skipIf(!database)('two instances on one postgres database', () => {
     expect(tickets).toHaveLength(4);
     expect(new Set(tickets.map((t) => t.source_key)).size).toBe(4);
     for (const t of await a.db.selectFrom('tickets').select('id').execute()) {
-      const created = await a.db.selectFrom('ticket_events').select('id').where('ticket_id', '=', t.id).where('type', '=', 'created').execute();
+      const created = await a.db
+        .selectFrom('ticket_events')
+        .select('id')
+        .where('ticket_id', '=', t.id)
+        .where('type', '=', 'created')
+        .execute();
       expect(created).toHaveLength(1);
     }
   });
 
   it('recovers work a crash left behind exactly once when both instances recover at the same time', async () => {
     const now = clock.toISOString();
-    for (let i = 0; i < 10; i++) await a.chatStore.accept(dm(USERS[i % USERS.length] ?? 'U_BOB', `Crash${i}`, 'thanks'), now);
+    for (let i = 0; i < 10; i++)
+      await a.chatStore.accept(dm(USERS[i % USERS.length] ?? 'U_BOB', `Crash${i}`, 'thanks'), now);
     const [ra, rb] = await Promise.all([a.engine.recoverInbox(), b.engine.recoverInbox()]);
     expect(ra + rb).toBeGreaterThanOrEqual(10);
     await drainBoth();
-    const rows = await a.db.selectFrom('inbox').select(['status', 'attempts']).where('dedupe_key', 'like', 'Crash%').execute();
+    const rows = await a.db
+      .selectFrom('inbox')
+      .select(['status', 'attempts'])
+      .where('dedupe_key', 'like', 'Crash%')
+      .execute();
     expect(rows).toHaveLength(10);
     for (const r of rows) expect(r).toEqual({ status: 'done', attempts: 1 });
   });
@@ -124,33 +156,63 @@ describe.skipIf(!database)('two instances on one postgres database', () => {
     for (let i = 0; i < 60; i++) {
       const channel = `C-ORDER-${i % 6}`;
       const text = i % 7 === 3 ? `fault-once ${i}` : `ordered ${i}`;
-      items.push({ dedupeKey: `scale:${i}`, message: { conversation: { platform: 'slack' as const, channelId: channel, threadId: null, isDirect: false, workspaceId: 'T1' }, reply: { text }, replyTo: null } });
+      items.push({
+        dedupeKey: `scale:${i}`,
+        message: {
+          conversation: {
+            platform: 'slack' as const,
+            channelId: channel,
+            threadId: null,
+            isDirect: false,
+            workspaceId: 'T1',
+          },
+          reply: { text },
+          replyTo: null,
+        },
+      });
     }
     await a.chatStore.enqueue(items, now);
     // Both workers poll in rounds; retries (Retry-After 1 ms) come due as the clock advances.
     for (let round = 0; round < 40; round++) {
       clock = new Date(clock.getTime() + 5_000);
       await Promise.all([a.outbox.runOnce(), b.outbox.runOnce(), a.outbox.runOnce(), b.outbox.runOnce()]);
-      const pending = await a.db.selectFrom('outbox').select('id').where('dedupe_key', 'like', 'scale:%').where('status', '=', 'pending').execute();
+      const pending = await a.db
+        .selectFrom('outbox')
+        .select('id')
+        .where('dedupe_key', 'like', 'scale:%')
+        .where('status', '=', 'pending')
+        .execute();
       if (pending.length === 0) break;
     }
-    const mine = log.deliveries.slice(before).filter((d) => d.message.conversation.channelId.startsWith('C-ORDER-'));
+    const mine = log.deliveries
+      .slice(before)
+      .filter((d) => d.message.conversation.channelId.startsWith('C-ORDER-'));
     const texts = mine.map((d) => d.message.reply.text);
     expect(texts).toHaveLength(60);
     expect(new Set(texts).size).toBe(60);
     for (let c = 0; c < 6; c++) {
-      const seq = mine.filter((d) => d.message.conversation.channelId === `C-ORDER-${c}`).map((d) => Number(/\d+$/.exec(d.message.reply.text)?.[0]));
+      const seq = mine
+        .filter((d) => d.message.conversation.channelId === `C-ORDER-${c}`)
+        .map((d) => Number(/\d+$/.exec(d.message.reply.text)?.[0]));
       expect(seq).toEqual([...seq].sort((x, y) => x - y));
       expect(seq).toHaveLength(10);
     }
     expect(flaky.size).toBeGreaterThan(0);
-    const rows = await a.db.selectFrom('outbox').select(['status']).where('dedupe_key', 'like', 'scale:%').execute();
+    const rows = await a.db
+      .selectFrom('outbox')
+      .select(['status'])
+      .where('dedupe_key', 'like', 'scale:%')
+      .execute();
     expect(rows.every((r) => r.status === 'sent')).toBe(true);
   });
 
   it('never delivers an outbox row twice overall (every delivery matches one sent row)', async () => {
     await drainBoth();
-    const sent = await a.db.selectFrom('outbox').select(['id', 'message_id']).where('status', '=', 'sent').execute();
+    const sent = await a.db
+      .selectFrom('outbox')
+      .select(['id', 'message_id'])
+      .where('status', '=', 'sent')
+      .execute();
     const posts = log.deliveries.filter((d) => !d.message.updateOf);
     const updates = log.deliveries.filter((d) => d.message.updateOf);
     expect(posts.length + updates.length).toBe(sent.length);
@@ -158,20 +220,36 @@ describe.skipIf(!database)('two instances on one postgres database', () => {
   });
 
   it('escalates each unclaimed handoff once when both instances sweep at the same time', async () => {
-    const queued = await a.db.selectFrom('conversations').select('ticket_id').where('owner', '=', 'queue').where('ticket_id', 'is not', null).execute();
+    const queued = await a.db
+      .selectFrom('conversations')
+      .select('ticket_id')
+      .where('owner', '=', 'queue')
+      .where('ticket_id', 'is not', null)
+      .execute();
     expect(queued.length).toBeGreaterThanOrEqual(4);
     clock = new Date(clock.getTime() + 48 * 3600_000); // past any response target
     const before = log.deliveries.length;
-    const counts = await Promise.all([a.engine.sweepHandoffs(), b.engine.sweepHandoffs(), a.engine.sweepHandoffs(), b.engine.sweepHandoffs()]);
+    const counts = await Promise.all([
+      a.engine.sweepHandoffs(),
+      b.engine.sweepHandoffs(),
+      a.engine.sweepHandoffs(),
+      b.engine.sweepHandoffs(),
+    ]);
     const total = counts.reduce((x, y) => x + y, 0);
     await drainBoth();
-    const escalated = await a.db.selectFrom('ticket_events').select(['ticket_id', 'data']).where('type', '=', 'escalated').execute();
+    const escalated = await a.db
+      .selectFrom('ticket_events')
+      .select(['ticket_id', 'data'])
+      .where('type', '=', 'escalated')
+      .execute();
     const perTicket = new Map<number, number>();
     for (const e of escalated) perTicket.set(e.ticket_id, (perTicket.get(e.ticket_id) ?? 0) + 1);
     expect(total).toBe(escalated.length);
     expect(perTicket.size).toBe(4);
     for (const n of perTicket.values()) expect(n).toBe(1);
-    const sorry = log.deliveries.slice(before).filter((d) => /^Sorry for the wait on/.test(d.message.reply.text));
+    const sorry = log.deliveries
+      .slice(before)
+      .filter((d) => /^Sorry for the wait on/.test(d.message.reply.text));
     expect(sorry).toHaveLength(4);
     expect(await Promise.all([a.engine.sweepHandoffs(), b.engine.sweepHandoffs()])).toEqual([0, 0]);
   });
@@ -184,7 +262,11 @@ describe.skipIf(!database)('two instances on one postgres database', () => {
     const notices = await a.db.selectFrom('sla_notifications').select('key').execute();
     expect(new Set(notices.map((n) => n.key)).size).toBe(notices.length);
     const delivered = log.deliveries.slice(before);
-    const rows = await a.db.selectFrom('outbox').select(['dedupe_key', 'status']).where('created_at', '=', clock.toISOString()).execute();
+    const rows = await a.db
+      .selectFrom('outbox')
+      .select(['dedupe_key', 'status'])
+      .where('created_at', '=', clock.toISOString())
+      .execute();
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.status === 'sent')).toBe(true);
     // One delivery per stored notice (the idempotency key is the sla_notifications row), none twice.

@@ -17,15 +17,30 @@ export interface ChildServer {
 
 export async function startServer(env: Record<string, string>, timeoutMs = 90_000): Promise<ChildServer> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', TEAMS_ENABLED: 'false', ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      TEAMS_ENABLED: 'false',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout?.on('data', (d) => (out += String(d)));
-  child.stderr?.on('data', (d) => (out += String(d)));
+  child.stdout?.on('data', (d) => {
+    out += String(d);
+  });
+  child.stderr?.on('data', (d) => {
+    out += String(d);
+  });
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no start-up banner within ${timeoutMs} ms:\n${out.slice(-3000)}`)), timeoutMs);
+    const t = setTimeout(
+      () => reject(new Error(`no start-up banner within ${timeoutMs} ms:\n${out.slice(-3000)}`)),
+      timeoutMs,
+    );
     const check = () => {
       const m = /running on (http:\/\/\S+)/.exec(out);
       if (m?.[1]) {

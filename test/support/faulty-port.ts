@@ -4,7 +4,13 @@
  * fail (429 with Retry-After, 5xx) for a while.
  */
 import type { ChannelAdapter } from '../../src/adapters/types.js';
-import { type ConversationRef, DeliveryError, type Outgoing, type Platform, type PlatformUser } from '../../src/chat/message.js';
+import {
+  type ConversationRef,
+  DeliveryError,
+  type Outgoing,
+  type Platform,
+  type PlatformUser,
+} from '../../src/chat/message.js';
 
 export interface Delivery {
   seq: number;
@@ -49,7 +55,13 @@ export function faultyAdapter(
         return email ? { email, displayName: null } : null;
       },
       async openDirect(user: PlatformUser, workspace: ConversationRef): Promise<ConversationRef> {
-        return { ...workspace, platform, channelId: `D-${user.platformUserId}`, threadId: null, isDirect: true };
+        return {
+          ...workspace,
+          platform,
+          channelId: `D-${user.platformUserId}`,
+          threadId: null,
+          isDirect: true,
+        };
       },
     },
     mount: () => undefined,
@@ -58,5 +70,6 @@ export function faultyAdapter(
   };
 }
 
-export const rateLimited = (retryAfterMs: number) => new DeliveryError('HTTP 429 ratelimited', { retryable: true, retryAfterMs });
+export const rateLimited = (retryAfterMs: number) =>
+  new DeliveryError('HTTP 429 ratelimited', { retryable: true, retryAfterMs });
 export const serverError = () => new DeliveryError('HTTP 500 internal_error', { retryable: true });

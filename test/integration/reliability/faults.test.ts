@@ -11,14 +11,23 @@ import { createChatStore } from '../../../src/db/chat-store.js';
 import { openDatabase } from '../../../src/db/connect.js';
 import { buildTestApp } from '../../support/app.js';
 import { sqliteDb } from '../../support/databases.js';
-import { type DeliveryLog, faultyAdapter, newDeliveryLog, rateLimited, serverError } from '../../support/faulty-port.js';
+import {
+  type DeliveryLog,
+  faultyAdapter,
+  newDeliveryLog,
+  rateLimited,
+  serverError,
+} from '../../support/faulty-port.js';
 
 const DIRECTORY = { U_ALICE: 'alice@example.com', U_BOB: 'bob@example.com', U_CAROL: 'carol@example.com' };
 
 /** Holds a write lock on the SQLite file from ANOTHER process for `ms`; resolves once the lock is held. */
 function lockFileFor(path: string, ms: number): Promise<{ released: Promise<void> }> {
   const code = `const D=require('better-sqlite3');const d=new D(process.argv[1]);d.pragma('busy_timeout = 0');d.exec('BEGIN IMMEDIATE');process.stdout.write('locked\\n');setTimeout(()=>{d.exec('COMMIT');d.close();process.exit(0)},Number(process.argv[2]));`;
-  const child = spawn(process.execPath, ['-e', code, path, String(ms)], { stdio: ['ignore', 'pipe', 'inherit'], cwd: process.cwd() });
+  const child = spawn(process.execPath, ['-e', code, path, String(ms)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: process.cwd(),
+  });
   const released = new Promise<void>((resolve) => child.once('close', () => resolve()));
   return new Promise((resolve, reject) => {
     child.stdout.once('data', () => resolve({ released }));
@@ -48,7 +57,8 @@ describe('faults', () => {
     const { migrate } = await import('../../../src/db/migrate.js');
     await migrate(dead);
     const deadStore = createChatStore(dead.db);
-    for (let i = 0; i < 3; i++) await deadStore.accept(dm('U_CAROL', `crash-${i}`, 'hello'), clock.toISOString());
+    for (let i = 0; i < 3; i++)
+      await deadStore.accept(dm('U_CAROL', `crash-${i}`, 'hello'), clock.toISOString());
     await dead.close();
 
     const adapter = faultyAdapter('slack', 'A', log, {
@@ -70,9 +80,27 @@ describe('faults', () => {
   });
 
   function dm(user: string, id: string, text: string, channel = `D-${user}`): Incoming {
-    return { kind: 'message', id, platform: 'slack', conversation: { platform: 'slack', channelId: channel, threadId: null, isDirect: true, workspaceId: 'T1' }, user: { platform: 'slack', platformUserId: user }, text, attachments: [], messageId: `${id}-ts`, receivedAt: clock.toISOString(), via: 'dm' };
+    return {
+      kind: 'message',
+      id,
+      platform: 'slack',
+      conversation: {
+        platform: 'slack',
+        channelId: channel,
+        threadId: null,
+        isDirect: true,
+        workspaceId: 'T1',
+      },
+      user: { platform: 'slack', platformUserId: user },
+      text,
+      attachments: [],
+      messageId: `${id}-ts`,
+      receivedAt: clock.toISOString(),
+      via: 'dm',
+    };
   }
-  const inboxRow = (id: string) => app.db.selectFrom('inbox').select(['status', 'attempts']).where('dedupe_key', '=', id).executeTakeFirst();
+  const inboxRow = (id: string) =>
+    app.db.selectFrom('inbox').select(['status', 'attempts']).where('dedupe_key', '=', id).executeTakeFirst();
 
   it('recovers events a crash left between accept and processing when the next process starts, once each', async () => {
     expect((await app.chatStore.pendingInbox(clock.toISOString(), 10)).length).toBe(3);
@@ -99,27 +127,46 @@ describe('faults', () => {
     // Nothing gets through while the API refuses; time passes in 10 s steps until all is delivered.
     for (let step = 0; step < 200; step++) {
       await app.outbox.flush();
-      const pending = await app.db.selectFrom('outbox').select('id').where('status', '=', 'pending').execute();
+      const pending = await app.db
+        .selectFrom('outbox')
+        .select('id')
+        .where('status', '=', 'pending')
+        .execute();
       if (pending.length === 0) break;
       clock = new Date(clock.getTime() + 10_000);
     }
     const mine = log.deliveries.slice(before);
-    for (const ch of Object.keys(sentTexts)) sentTexts[ch] = mine.filter((d) => d.message.conversation.channelId === ch).map((d) => d.message.reply.text);
-    const rows = await app.db.selectFrom('outbox').select(['dedupe_key', 'status', 'attempts', 'conversation_key']).where('dedupe_key', 'like', 'slack:flt-%').orderBy('id').execute();
+    for (const ch of Object.keys(sentTexts))
+      sentTexts[ch] = mine
+        .filter((d) => d.message.conversation.channelId === ch)
+        .map((d) => d.message.reply.text);
+    const rows = await app.db
+      .selectFrom('outbox')
+      .select(['dedupe_key', 'status', 'attempts', 'conversation_key'])
+      .where('dedupe_key', 'like', 'slack:flt-%')
+      .orderBy('id')
+      .execute();
     expect(rows.every((r) => r.status === 'sent')).toBe(true);
     // Once each: one delivery per stored reply.
     expect(mine).toHaveLength(rows.length);
     // In order per conversation: the delivery order equals the order the replies were stored in.
     for (const ch of Object.keys(sentTexts)) {
       const stored = rows.filter((r) => r.conversation_key === `slack:${ch}`).map((r) => r.dedupe_key);
-      const keysInDeliveryOrder = mine.filter((d) => d.message.conversation.channelId === ch).map((d) => d.seq);
+      const keysInDeliveryOrder = mine
+        .filter((d) => d.message.conversation.channelId === ch)
+        .map((d) => d.seq);
       expect(keysInDeliveryOrder).toEqual([...keysInDeliveryOrder].sort((a, b) => a - b));
-      expect(stored.map((k) => Number(/flt-U_\w+-(\d+)/.exec(k)?.[1]))).toEqual([...stored.map((k) => Number(/flt-U_\w+-(\d+)/.exec(k)?.[1]))].sort((a, b) => a - b));
+      expect(stored.map((k) => Number(/flt-U_\w+-(\d+)/.exec(k)?.[1]))).toEqual(
+        [...stored.map((k) => Number(/flt-U_\w+-(\d+)/.exec(k)?.[1]))].sort((a, b) => a - b),
+      );
       expect(sentTexts[ch]?.length).toBe(stored.length);
     }
     // Retry-After was honoured: after a 429 the next attempt on that channel waited ≥ 30 s.
-    const alice = attemptsAt.filter((a) => a.channel === 'D-U_ALICE' && a.at >= firstAttempt).map((a) => a.at);
-    for (let i = 1; i <= 3; i++) expect((alice[i] ?? Number.POSITIVE_INFINITY) - (alice[i - 1] ?? 0)).toBeGreaterThanOrEqual(30_000);
+    const alice = attemptsAt
+      .filter((a) => a.channel === 'D-U_ALICE' && a.at >= firstAttempt)
+      .map((a) => a.at);
+    for (let i = 1; i <= 3; i++)
+      expect((alice[i] ?? Number.POSITIVE_INFINITY) - (alice[i - 1] ?? 0)).toBeGreaterThanOrEqual(30_000);
     // Head-of-line: the other conversation was not held up by Alice's rate limit beyond its own failures.
     expect(failing.get('D-U_BOB')?.left).toBe(0);
   });
@@ -137,7 +184,11 @@ describe('faults', () => {
     expect(statuses.filter((s) => s === 'accepted')).toHaveLength(3);
     expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(4);
     for (let i = 0; i < 3; i++) expect(await inboxRow(`ooo-${i}`)).toEqual({ status: 'done', attempts: 1 });
-    const keys = await app.db.selectFrom('outbox').select('dedupe_key').where('dedupe_key', 'like', 'slack:ooo-%').execute();
+    const keys = await app.db
+      .selectFrom('outbox')
+      .select('dedupe_key')
+      .where('dedupe_key', 'like', 'slack:ooo-%')
+      .execute();
     expect(new Set(keys.map((k) => k.dedupe_key.split(':')[1])).size).toBe(3);
   });
 
@@ -155,7 +206,9 @@ describe('faults', () => {
     const id = `lock-long-${++n}`;
     const { released } = await lockFileFor(dbPath, 6_500);
     // The adapter turns this into a 5xx / no ack, so the platform redelivers later.
-    await expect(app.engine.receive(dm('U_BOB', id, 'hello', 'D-U_BOB-LOCK2'))).rejects.toThrow(/locked|busy/i);
+    await expect(app.engine.receive(dm('U_BOB', id, 'hello', 'D-U_BOB-LOCK2'))).rejects.toThrow(
+      /locked|busy/i,
+    );
     await released;
     const again = await app.engine.receive(dm('U_BOB', id, 'hello', 'D-U_BOB-LOCK2'));
     expect(again.status).toBe('accepted');
@@ -164,7 +217,17 @@ describe('faults', () => {
     expect(third.status).toBe('duplicate');
     await app.drain();
     expect(await inboxRow(id)).toEqual({ status: 'done', attempts: 1 });
-    expect(await app.db.selectFrom('outbox').select('id').where('dedupe_key', 'like', `slack:${id}:%`).execute()).not.toHaveLength(0);
-    expect((await app.db.selectFrom('outbox').select('status').where('dedupe_key', 'like', `slack:${id}:%`).execute()).every((o) => o.status === 'sent')).toBe(true);
+    expect(
+      await app.db.selectFrom('outbox').select('id').where('dedupe_key', 'like', `slack:${id}:%`).execute(),
+    ).not.toHaveLength(0);
+    expect(
+      (
+        await app.db
+          .selectFrom('outbox')
+          .select('status')
+          .where('dedupe_key', 'like', `slack:${id}:%`)
+          .execute()
+      ).every((o) => o.status === 'sent'),
+    ).toBe(true);
   }, 30_000);
 });
