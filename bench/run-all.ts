@@ -17,7 +17,11 @@ for (const name of ORDER) {
   const file = join(here, `${name}.ts`);
   if (!existsSync(file)) continue;
   process.stdout.write(`\n=== bench/${name}.ts ===\n`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', file], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', env: { ...process.env, DOTENV_CONFIG_QUIET: 'true' } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', file], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    env: { ...process.env, DOTENV_CONFIG_QUIET: 'true' },
+  });
   process.stdout.write(r.stdout ?? '');
   figures.push(...(r.stdout ?? '').split('\n').filter((l) => l.startsWith('bench ')));
   if (r.status !== 0) {

@@ -6,41 +6,48 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
+import { API_PERSON_EMAIL } from './adapters/rest/router.js';
 import type { ChannelAdapter } from './adapters/types.js';
-import { type Engine, createEngine } from './chat/conversation-engine.js';
+import { createEngine, type Engine } from './chat/conversation-engine.js';
 import type { DialogHooks } from './chat/dialogs.js';
+import { createEngineNotifier, registerItilActions } from './chat/itil-actions.js';
 import type { ChatStore } from './chat/store.js';
 import { type Config, secretsOf, sqlitePath } from './config.js';
 import { createChatStore } from './db/chat-store.js';
 import { type Database, openDatabase } from './db/connect.js';
 import { createDirectoryStore } from './db/directory-store.js';
+import { createItilStore } from './db/itil-store.js';
+import { createKpiStore, type KpiStore } from './db/kpi-store.js';
 import { migrate } from './db/migrate.js';
 import type { DB } from './db/schema.js';
-import { ensureServiceAccount, isEmpty, seedDemo, syncGroups, syncKnowledge, syncTemplates } from './db/seed.js';
-import { API_PERSON_EMAIL } from './adapters/rest/router.js';
+import {
+  ensureServiceAccount,
+  isEmpty,
+  seedDemo,
+  syncGroups,
+  syncKnowledge,
+  syncTemplates,
+} from './db/seed.js';
 import { createTicketStore } from './db/ticket-store.js';
-import { loadRulesConfig } from './itsm/dispatch.js';
 import { loadAssets, loadGroups, loadPeople } from './itsm/directory-data.js';
+import { loadRulesConfig } from './itsm/dispatch.js';
+import { createItil, type Itil } from './itsm/itil.js';
+import { loadItilConfig } from './itsm/itil-config.js';
+import { createKpiService, type KpiService } from './itsm/kpis/service.js';
+import { loadKpiTargetsIfPresent } from './itsm/kpis/targets.js';
 import { loadSlaConfig } from './itsm/sla.js';
 import type { DirectoryStore } from './itsm/store.js';
 import { loadTemplates } from './itsm/templates.js';
 import { createTicketService, type TicketService } from './itsm/tickets.js';
-import { type OutboxWorker, createOutboxWorker } from './jobs/outbox.js';
-import { type Logger, createLogger } from './log.js';
+import { createOutboxWorker, type OutboxWorker } from './jobs/outbox.js';
+import { createSlaSweeper, type SlaSweeper } from './jobs/sla-sweeper.js';
+import { createLogger, type Logger } from './log.js';
 import { handoffOnlyNlu } from './nlu/fallback.js';
 import { loadNlu } from './nlu/index.js';
 import { loadKnowledgeArticles } from './nlu/knowledge/knowledge-files.js';
 import type { Nlu } from './nlu/types.js';
-import { createHttpServer } from './server.js';
-import { registerItilActions, createEngineNotifier } from './chat/itil-actions.js';
-import { createItilStore } from './db/itil-store.js';
-import { createItil, type Itil } from './itsm/itil.js';
-import { loadItilConfig } from './itsm/itil-config.js';
-import { createSlaSweeper, type SlaSweeper } from './jobs/sla-sweeper.js';
-import { createKpiStore, type KpiStore } from './db/kpi-store.js';
-import { createKpiService, type KpiService } from './itsm/kpis/service.js';
-import { loadKpiTargetsIfPresent } from './itsm/kpis/targets.js';
 import { type ChatdeskMetrics, createChatdeskMetrics, observeClassifier } from './observability/metrics.js';
+import { createHttpServer } from './server.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -127,14 +134,23 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     await nlu.triage.predict('the vpn is down for the whole team');
     log.debug('NLU warmed up', { ms: Math.round(performance.now() - warm) });
   } catch (e) {
-    log.error('NLU models could not be loaded; every message will be handed to a person until this is fixed', { error: e });
+    log.error(
+      'NLU models could not be loaded; every message will be handed to a person until this is fixed',
+      { error: e },
+    );
     nlu = handoffOnlyNlu(e instanceof Error ? e.message : String(e));
   }
 
   const directory = createDirectoryStore(db);
   const chatStore = createChatStore(db);
   const kpiStore = createKpiStore(db);
-  const kpis = createKpiService({ source: kpiStore, sla, targets: await loadKpiTargetsIfPresent(join(dataDir, 'kpi-targets.json')), now, deflectionWindowDays: config.KPI_DEFLECTION_WINDOW_DAYS });
+  const kpis = createKpiService({
+    source: kpiStore,
+    sla,
+    targets: await loadKpiTargetsIfPresent(join(dataDir, 'kpi-targets.json')),
+    now,
+    deflectionWindowDays: config.KPI_DEFLECTION_WINDOW_DAYS,
+  });
   const metrics = createChatdeskMetrics(() => kpiStore.operationalSnapshot(now().toISOString(), sla));
   nlu = observeClassifier(nlu, metrics.classifierConfidence);
   const tickets = createTicketService({ tickets: createTicketStore(db), directory, rules, sla });
@@ -173,10 +189,16 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     approvalsByTemplate: new Map(templates.flatMap((t) => (t.approval ? [[t.id, t.approval] as const] : []))),
   });
   registerItilActions(engine, itil);
-  hooks.onTicketOpened = async (ticket, requester, text, approval, at) => (await itil.onTicketOpened(ticket, requester, text, approval ?? null, at)).replies;
+  hooks.onTicketOpened = async (ticket, requester, text, approval, at) =>
+    (await itil.onTicketOpened(ticket, requester, text, approval ?? null, at)).replies;
   hooks.setAway = (agent, away) => itil.setAway(agent, away);
   hooks.managerReport = () => kpis.summary({ since: '30d' });
-  const slaSweeper = createSlaSweeper({ run: (at) => itil.sweep(at), log: log.child({ component: 'sla' }), now, intervalMs: itilConfig.sla.sweepSeconds * 1000 });
+  const slaSweeper = createSlaSweeper({
+    run: (at) => itil.sweep(at),
+    log: log.child({ component: 'sla' }),
+    now,
+    intervalMs: itilConfig.sla.sweepSeconds * 1000,
+  });
 
   const adapters: ChannelAdapter[] = [...(opts.adapters ?? [])];
   if (opts.serve !== false) {
@@ -221,7 +243,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         engine.sweepHandoffs().catch((e) => log.error('handoff sweep failed', { error: e }));
       }, 30_000);
       sweepTimer.unref();
-      const { server: s, webPort } = createHttpServer({ app, adapters, log: log.child({ component: 'http' }) });
+      const { server: s, webPort } = createHttpServer({
+        app,
+        adapters,
+        log: log.child({ component: 'http' }),
+      });
       engine.registerPort(webPort);
       server = s;
       await new Promise<void>((resolve, reject) => {
@@ -263,6 +289,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       await database.close();
     },
   };
-  log.debug('app ready', { database: sqlitePath(config) ?? 'postgres', adapters: adapters.map((a) => a.port.platform) });
+  log.debug('app ready', {
+    database: sqlitePath(config) ?? 'postgres',
+    adapters: adapters.map((a) => a.port.platform),
+  });
   return app;
 }

@@ -17,53 +17,160 @@ const databaseUrl = z
     message: 'must be sqlite:<path> (e.g. sqlite:var/chatdesk.sqlite) or postgres://user@host:5432/db',
   });
 
-const csv = z
-  .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s.length > 0),
-  );
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0),
+);
 
 export const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('Runtime mode. `production` refuses anonymous Teams mode.'),
-  PORT: port.default(3978).describe('HTTP port for Slack, Teams, the REST API, the web chat and health checks.'),
-  HOST: z.string().min(1).default('127.0.0.1').describe('Interface to listen on (`0.0.0.0` to accept outside traffic).'),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'])
+    .default('development')
+    .describe('Runtime mode. `production` refuses anonymous Teams mode.'),
+  PORT: port
+    .default(3978)
+    .describe('HTTP port for Slack, Teams, the REST API, the web chat and health checks.'),
+  HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Interface to listen on (`0.0.0.0` to accept outside traffic).'),
   DATABASE_URL: databaseUrl
     .default('sqlite:var/chatdesk.sqlite')
-    .describe('`sqlite:<path>` (embedded, default `sqlite:var/chatdesk.sqlite`) or `postgres://user:pass@host:5432/db`.'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info').describe('Log verbosity; logs are JSON lines on stderr.'),
-  DATA_DIR: z.string().min(1).default('data').describe('Directory of authored inputs: intents, knowledge, templates, SLA policies, groups, rules, seed.'),
+    .describe(
+      '`sqlite:<path>` (embedded, default `sqlite:var/chatdesk.sqlite`) or `postgres://user:pass@host:5432/db`.',
+    ),
+  LOG_LEVEL: z
+    .enum(['debug', 'info', 'warn', 'error', 'silent'])
+    .default('info')
+    .describe('Log verbosity; logs are JSON lines on stderr.'),
+  DATA_DIR: z
+    .string()
+    .min(1)
+    .default('data')
+    .describe(
+      'Directory of authored inputs: intents, knowledge, templates, SLA policies, groups, rules, seed.',
+    ),
   MODELS_DIR: z.string().min(1).default('models').describe('Directory of trained model artefacts.'),
-  API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional().describe('Bearer token for the REST API (`/api/v1`). Unset: the REST API answers 401 to everyone.'),
-  DASHBOARD_TOKEN: z.string().min(16, 'must be at least 16 characters').optional().describe('Login token of the KPI dashboard at `/` (unset: `API_TOKEN` is used; neither set: the dashboard is disabled).'),
-  KPI_DEFLECTION_WINDOW_DAYS: z.coerce.number().int().min(0).max(90).default(3).describe('A knowledge answer counts as a verified deflection only if the same need does not come back within this many days.'),
-  SEED_DEMO: bool.default(true).describe('Seed demo users, groups, templates, articles and assets into an empty database on start.'),
+  API_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe('Bearer token for the REST API (`/api/v1`). Unset: the REST API answers 401 to everyone.'),
+  DASHBOARD_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe(
+      'Login token of the KPI dashboard at `/` (unset: `API_TOKEN` is used; neither set: the dashboard is disabled).',
+    ),
+  KPI_DEFLECTION_WINDOW_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(90)
+    .default(3)
+    .describe(
+      'A knowledge answer counts as a verified deflection only if the same need does not come back within this many days.',
+    ),
+  SEED_DEMO: bool
+    .default(true)
+    .describe('Seed demo users, groups, templates, articles and assets into an empty database on start.'),
   NLU_EMBEDDINGS: z
     .enum(['auto', 'use', 'transformers', 'none'])
     .default('auto')
-    .describe('Sentence embeddings for the NLU: `auto` (transformer model in MODELS_DIR if present, else the built-in Universal Sentence Encoder), `use`, `transformers`, or `none` (lexical features only).'),
-  HANDOFF_THRESHOLD: z.coerce.number().min(0).max(1).default(0.55).describe('Below this intent confidence the bot hands the conversation to a human.'),
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30).describe('Messages one person may send per minute; more get a polite "slow down" and are not processed.'),
-  MAX_MESSAGE_CHARS: z.coerce.number().int().min(100).default(4000).describe('Longer chat messages are refused politely.'),
-  SLACK_SIGNING_SECRET: z.string().min(1).optional().describe('Slack app signing secret (Basic Information). Enables `POST /slack/events`.'),
-  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-').optional().describe('Slack bot token (OAuth & Permissions), `xoxb-…`.'),
-  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must be an app-level token starting with xapp-').optional().describe('Slack app-level token `xapp-…`: enables Socket Mode instead of HTTP.'),
-  SLACK_API_URL: z.url().optional().describe("Slack Web API base URL (default Slack's own; tests point it at a fake)."),
-  SLACK_TICKET_EMOJI: z.string().min(1).default('ticket').describe('Reaction name that turns a message into a ticket.'),
-  MICROSOFT_APP_ID: z.string().min(1).optional().describe('Bot Framework app id. Unset: anonymous mode (development only).'),
+    .describe(
+      'Sentence embeddings for the NLU: `auto` (transformer model in MODELS_DIR if present, else the built-in Universal Sentence Encoder), `use`, `transformers`, or `none` (lexical features only).',
+    ),
+  HANDOFF_THRESHOLD: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.55)
+    .describe('Below this intent confidence the bot hands the conversation to a human.'),
+  RATE_LIMIT_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(30)
+    .describe(
+      'Messages one person may send per minute; more get a polite "slow down" and are not processed.',
+    ),
+  MAX_MESSAGE_CHARS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(4000)
+    .describe('Longer chat messages are refused politely.'),
+  SLACK_SIGNING_SECRET: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Slack app signing secret (Basic Information). Enables `POST /slack/events`.'),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .startsWith('xoxb-', 'must be a bot token starting with xoxb-')
+    .optional()
+    .describe('Slack bot token (OAuth & Permissions), `xoxb-…`.'),
+  SLACK_APP_TOKEN: z
+    .string()
+    .startsWith('xapp-', 'must be an app-level token starting with xapp-')
+    .optional()
+    .describe('Slack app-level token `xapp-…`: enables Socket Mode instead of HTTP.'),
+  SLACK_API_URL: z
+    .url()
+    .optional()
+    .describe("Slack Web API base URL (default Slack's own; tests point it at a fake)."),
+  SLACK_TICKET_EMOJI: z
+    .string()
+    .min(1)
+    .default('ticket')
+    .describe('Reaction name that turns a message into a ticket.'),
+  MICROSOFT_APP_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Bot Framework app id. Unset: anonymous mode (development only).'),
   MICROSOFT_APP_PASSWORD: z.string().min(1).optional().describe('Bot Framework client secret.'),
   MICROSOFT_APP_TENANT_ID: z.string().min(1).optional().describe('Tenant id for SingleTenant bots.'),
-  MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant').describe('Bot identity type.'),
+  MICROSOFT_APP_TYPE: z
+    .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'])
+    .default('MultiTenant')
+    .describe('Bot identity type.'),
   TEAMS_ENABLED: bool.default(true).describe('Serve `POST /api/messages` for Microsoft Teams.'),
   TEAMS_ALLOWED_SERVICE_URLS: csv
     .optional()
-    .describe('Comma-separated extra Bot Connector service URL prefixes the bot may post to (Microsoft hosts are always allowed).'),
-  TEAMS_OPENID_METADATA_URL: z.url().optional().describe('Bot Framework channel OpenID metadata URL incoming tokens are checked against (for sovereign clouds or testing; default Microsoft public cloud). Set together with TEAMS_TOKEN_ISSUER, TEAMS_OAUTH_SCOPE and TEAMS_LOGIN_URL.'),
-  TEAMS_TOKEN_ISSUER: z.string().min(1).optional().describe('Issuer of the Bot Framework channel tokens (for sovereign clouds or testing; default `https://api.botframework.com`).'),
-  TEAMS_OAUTH_SCOPE: z.string().min(1).optional().describe('Scope the bot requests tokens for when posting to the Bot Connector (for sovereign clouds or testing; default `https://api.botframework.com`).'),
-  TEAMS_LOGIN_URL: z.url().optional().describe('Login URL the bot gets its own tokens from (for sovereign clouds or testing; default `https://login.microsoftonline.com/botframework.com`).'),
+    .describe(
+      'Comma-separated extra Bot Connector service URL prefixes the bot may post to (Microsoft hosts are always allowed).',
+    ),
+  TEAMS_OPENID_METADATA_URL: z
+    .url()
+    .optional()
+    .describe(
+      'Bot Framework channel OpenID metadata URL incoming tokens are checked against (for sovereign clouds or testing; default Microsoft public cloud). Set together with TEAMS_TOKEN_ISSUER, TEAMS_OAUTH_SCOPE and TEAMS_LOGIN_URL.',
+    ),
+  TEAMS_TOKEN_ISSUER: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Issuer of the Bot Framework channel tokens (for sovereign clouds or testing; default `https://api.botframework.com`).',
+    ),
+  TEAMS_OAUTH_SCOPE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Scope the bot requests tokens for when posting to the Bot Connector (for sovereign clouds or testing; default `https://api.botframework.com`).',
+    ),
+  TEAMS_LOGIN_URL: z
+    .url()
+    .optional()
+    .describe(
+      'Login URL the bot gets its own tokens from (for sovereign clouds or testing; default `https://login.microsoftonline.com/botframework.com`).',
+    ),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -104,7 +211,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return config;
 }
 
-const SECRET_KEYS = new Set(['API_TOKEN', 'DASHBOARD_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'MICROSOFT_APP_PASSWORD']);
+const SECRET_KEYS = new Set([
+  'API_TOKEN',
+  'DASHBOARD_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'MICROSOFT_APP_PASSWORD',
+]);
 
 function redact(key: string, value: string | undefined): string {
   if (value === undefined) return '';

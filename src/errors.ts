@@ -59,7 +59,9 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
 export const httpStatusOf = (e: AppError): number => HTTP_STATUS[e.code];
 
 /** Turns zod issues into one readable line: `field: problem; field: problem`. */
-export function formatIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string {
+export function formatIssues(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+): string {
   return issues
     .map((i) => `${i.path.length > 0 ? i.path.map(String).join('.') : '(root)'}: ${i.message}`)
     .join('; ');

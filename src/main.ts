@@ -3,8 +3,8 @@
  */
 import { createApp } from './app.js';
 import type { Config } from './config.js';
-import { createLogger } from './log.js';
 import { secretsOf } from './config.js';
+import { createLogger } from './log.js';
 
 export async function serve(config: Config, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const log = createLogger({ level: config.LOG_LEVEL, secrets: secretsOf(config) });
@@ -16,8 +16,12 @@ export async function serve(config: Config, out: NodeJS.WritableStream = process
       `  • Web chat:     ${url}/chat`,
       `  • Console chat: npx chatdesk chat --user alice@example.com`,
       `  • Health:       ${url}/healthz`,
-      config.SLACK_SIGNING_SECRET ? `  • Slack:        POST ${url}/slack/events` : '  • Slack:        off (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN)',
-      config.TEAMS_ENABLED ? `  • Teams:        POST ${url}/api/messages${config.MICROSOFT_APP_ID ? '' : ' (anonymous dev mode)'}` : '  • Teams:        off',
+      config.SLACK_SIGNING_SECRET
+        ? `  • Slack:        POST ${url}/slack/events`
+        : '  • Slack:        off (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN)',
+      config.TEAMS_ENABLED
+        ? `  • Teams:        POST ${url}/api/messages${config.MICROSOFT_APP_ID ? '' : ' (anonymous dev mode)'}`
+        : '  • Teams:        off',
       config.API_TOKEN ? `  • REST API:     ${url}/api/v1/tickets` : '  • REST API:     off (set API_TOKEN)',
       '',
     ].join('\n'),

@@ -3,16 +3,33 @@
  * dialog → replies into the outbox. Processing never throws to the adapter; a failed turn stays in
  * the inbox and is retried.
  */
-import type { Logger } from '../log.js';
+
 import type { DirectoryStore, Person } from '../itsm/store.js';
-import { validateSubmission, type Template } from '../itsm/templates.js';
+import { type Template, validateSubmission } from '../itsm/templates.js';
 import type { TicketService } from '../itsm/tickets.js';
 import { OPEN_STATES, type Ticket } from '../itsm/types.js';
+import type { Logger } from '../log.js';
 import type { Nlu } from '../nlu/types.js';
-import { createDialogs, type DialogHooks, type DialogState, type TurnContext, userMessageFor } from './dialogs.js';
-import { createHandoff, type Emit } from './handoff.js';
+import {
+  createDialogs,
+  type DialogHooks,
+  type DialogState,
+  type TurnContext,
+  userMessageFor,
+} from './dialogs.js';
 import type { ActionHandler, ConversationEngine, FormCheck, ReceiveResult } from './engine.js';
-import type { ActionId, ChatPort, ConversationRef, Incoming, Outgoing, Platform, PlatformUser, Reply, TicketCard } from './message.js';
+import { createHandoff, type Emit } from './handoff.js';
+import type {
+  ActionId,
+  ChatPort,
+  ConversationRef,
+  Incoming,
+  Outgoing,
+  Platform,
+  PlatformUser,
+  Reply,
+  TicketCard,
+} from './message.js';
 import { templateForm, ticketCard } from './render.js';
 import type { ChatStore, Conversation, NewOutgoing } from './store.js';
 
@@ -40,7 +57,8 @@ export interface EngineOptions {
 
 const INBOX_LEASE_MS = 60_000;
 const MAX_INBOX_ATTEMPTS = 5;
-const SENSITIVE = /\b(password|passcode|passwort|pin code|mfa code|one[- ]time code|social security|ssn|salary|payslip|bank account|iban|credit card|medical|diagnos|home address|personal data)\b/i;
+const SENSITIVE =
+  /\b(password|passcode|passwort|pin code|mfa code|one[- ]time code|social security|ssn|salary|payslip|bank account|iban|credit card|medical|diagnos|home address|personal data)\b/i;
 
 export interface Engine extends ConversationEngine {
   /** Lets a feature module (approvals, CAB, agent commands) handle an action id; one handler per id. */
@@ -100,7 +118,8 @@ export function createEngine(opts: EngineOptions): Engine {
     const times = (recent.get(personId) ?? []).filter((t) => atMs - t < 60_000);
     times.push(atMs);
     recent.set(personId, times);
-    if (recent.size > 10_000) for (const [k, v] of recent) if (v.every((t) => atMs - t >= 60_000)) recent.delete(k);
+    if (recent.size > 10_000)
+      for (const [k, v] of recent) if (v.every((t) => atMs - t >= 60_000)) recent.delete(k);
     return times.length > limit;
   }
   const actionHandlers = new Map<ActionId, ActionHandler>();
@@ -177,7 +196,10 @@ export function createEngine(opts: EngineOptions): Engine {
 
     // Agents work tickets from their triage threads and the handoff card's buttons.
     const existing = await store.conversation(ref);
-    if (existing?.role === 'agents' || (incoming.kind === 'action' && incoming.actionId.startsWith('agent.'))) {
+    if (
+      existing?.role === 'agents' ||
+      (incoming.kind === 'action' && incoming.actionId.startsWith('agent.'))
+    ) {
       try {
         if (incoming.kind === 'action') {
           for (const r of await handoff.onAgentAction(incoming, person, push, now)) push(ref, r.reply);
@@ -199,7 +221,10 @@ export function createEngine(opts: EngineOptions): Engine {
       if (overLimit(person.id, Date.parse(now))) {
         const times = recent.get(person.id)?.length ?? 0;
         // Say it once per burst, not once per message.
-        if (times === (opts.ratePerMinute ?? 30) + 1) push(ref, { text: "You're sending messages faster than I can handle. Please wait a minute; messages sent meanwhile are not processed." });
+        if (times === (opts.ratePerMinute ?? 30) + 1)
+          push(ref, {
+            text: "You're sending messages faster than I can handle. Please wait a minute; messages sent meanwhile are not processed.",
+          });
         return out;
       }
       if (text.length === 0 && incoming.attachments.length === 0) {
@@ -207,20 +232,25 @@ export function createEngine(opts: EngineOptions): Engine {
         return out;
       }
       if (text.length > opts.maxMessageChars) {
-        push(ref, { text: `That message is too long for me (${text.length} characters; the limit is ${opts.maxMessageChars}). Please summarise it in a few sentences; you can attach logs to the ticket afterwards.` });
+        push(ref, {
+          text: `That message is too long for me (${text.length} characters; the limit is ${opts.maxMessageChars}). Please summarise it in a few sentences; you can attach logs to the ticket afterwards.`,
+        });
         return out;
       }
       if (!ref.isDirect && ref.isPublic && SENSITIVE.test(text) && incoming.via !== 'ticket_from_message') {
         const port = ports.get(incoming.platform);
         if (port) {
-          push(ref, { text: "I'll follow up with you in a direct message, since this may involve personal or account details." });
+          push(ref, {
+            text: "I'll follow up with you in a direct message, since this may involve personal or account details.",
+          });
           ref = await port.openDirect(incoming.user, ref);
         }
       }
     }
 
     const conversation = await store.ensureConversation(ref, person.id, now);
-    if (conversation.personId === null) await store.saveConversation(conversation.id, { personId: person.id }, now);
+    if (conversation.personId === null)
+      await store.saveConversation(conversation.id, { personId: person.id }, now);
 
     // While a person owns (or is about to own) the conversation the bot stays silent: the requester's
     // words go on the ticket and to the agent thread.
@@ -257,7 +287,8 @@ export function createEngine(opts: EngineOptions): Engine {
       else await dialogs.onAction(ctx, incoming);
     } catch (e) {
       const userFacing = userMessageFor(e);
-      const expected = (e as { code?: string }).code !== undefined && !userFacing.startsWith('Sorry, something went wrong');
+      const expected =
+        (e as { code?: string }).code !== undefined && !userFacing.startsWith('Sorry, something went wrong');
       if (!expected && attempt < MAX_INBOX_ATTEMPTS) throw e;
       log.warn('turn failed', { inboxId, error: e, expected });
       ctx.replies.push({ reply: { text: userFacing } });
@@ -305,7 +336,13 @@ export function createEngine(opts: EngineOptions): Engine {
     return Promise.all(
       list.map(async (t) => {
         const view = await tickets.view(t.number, person, now);
-        return ticketCard(t, { sla: view.sla, group: view.group?.name ?? null, assignee: view.assignee?.displayName ?? null, timeZone: person.timeZone, now });
+        return ticketCard(t, {
+          sla: view.sla,
+          group: view.group?.name ?? null,
+          assignee: view.assignee?.displayName ?? null,
+          timeZone: person.timeZone,
+          now,
+        });
       }),
     );
   }
@@ -377,9 +414,20 @@ export function createEngine(opts: EngineOptions): Engine {
         if (last && Date.parse(now) - Date.parse(last.at) < sla.response.targetMinutes * 60_000) continue;
         const out: NewOutgoing[] = [];
         const emit: Emit = (ref, reply, extra = {}) =>
-          out.push({ dedupeKey: `timeout:${t.number}:${due}:${out.length}`, message: outgoing(ref, reply), bindTicketId: extra.bindTicketId ?? null, bindRole: extra.bindRole ?? 'requester' });
+          out.push({
+            dedupeKey: `timeout:${t.number}:${due}:${out.length}`,
+            message: outgoing(ref, reply),
+            bindTicketId: extra.bindTicketId ?? null,
+            bindRole: extra.bindRole ?? 'requester',
+          });
         try {
-          const did = await handoff.onClaimTimeout(t, sla.resolution.dueAt, emit, (managerId, reply, key) => engine.notifyPerson(managerId, reply, key), now);
+          const did = await handoff.onClaimTimeout(
+            t,
+            sla.resolution.dueAt,
+            emit,
+            (managerId, reply, key) => engine.notifyPerson(managerId, reply, key),
+            now,
+          );
           if (did) escalated++;
           await store.enqueue(out, now);
         } catch (e) {
@@ -395,22 +443,36 @@ export function createEngine(opts: EngineOptions): Engine {
     },
 
     async notifyPerson(personId, reply, key) {
-      let target = (await store.directConversationsOf(personId)).find((c) => ports.has(c.ref.platform))?.ref ?? null;
+      let target =
+        (await store.directConversationsOf(personId)).find((c) => ports.has(c.ref.platform))?.ref ?? null;
       if (!target) {
         for (const identity of await store.identitiesOf(personId)) {
           const port = ports.get(identity.platform);
           if (!port) continue;
           try {
-            target = await port.openDirect(identity, { platform: identity.platform, channelId: '', threadId: null, isDirect: true, workspaceId: identity.workspaceId ?? null });
+            target = await port.openDirect(identity, {
+              platform: identity.platform,
+              channelId: '',
+              threadId: null,
+              isDirect: true,
+              workspaceId: identity.workspaceId ?? null,
+            });
             await store.ensureConversation(target, personId, nowIso());
             break;
           } catch (e) {
-            log.warn('could not open a direct conversation', { personId, platform: identity.platform, error: e });
+            log.warn('could not open a direct conversation', {
+              personId,
+              platform: identity.platform,
+              error: e,
+            });
           }
         }
       }
       if (!target) return false;
-      await store.enqueue([{ dedupeKey: `person:${personId}:${key}`, message: outgoing(target, reply) }], nowIso());
+      await store.enqueue(
+        [{ dedupeKey: `person:${personId}:${key}`, message: outgoing(target, reply) }],
+        nowIso(),
+      );
       opts.onOutgoing?.();
       return true;
     },
@@ -420,11 +482,23 @@ export function createEngine(opts: EngineOptions): Engine {
       const now = nowIso();
       const out: NewOutgoing[] = [];
       const emit: Emit = (ref, reply, extra = {}) =>
-        out.push({ dedupeKey: `agents:${ticket.number}:${key}:${out.length}`, message: outgoing(ref, reply), bindTicketId: extra.bindTicketId ?? null, bindRole: extra.bindRole ?? 'requester' });
+        out.push({
+          dedupeKey: `agents:${ticket.number}:${key}:${out.length}`,
+          message: outgoing(ref, reply),
+          bindTicketId: extra.bindTicketId ?? null,
+          bindRole: extra.bindRole ?? 'requester',
+        });
       const thread = threads.at(-1);
       let posted = true;
       if (thread) emit(thread.ref, { text });
-      else posted = await handoff.postToAgents(ticket, { reason: text, confidence: null, tried: [], summary: ticket.description.slice(0, 240) }, ticket.channel === 'teams' ? 'teams' : 'slack', emit, now);
+      else
+        posted = await handoff.postToAgents(
+          ticket,
+          { reason: text, confidence: null, tried: [], summary: ticket.description.slice(0, 240) },
+          ticket.channel === 'teams' ? 'teams' : 'slack',
+          emit,
+          now,
+        );
       await store.enqueue(out, now);
       if (out.length > 0) opts.onOutgoing?.();
       return posted;
@@ -441,10 +515,18 @@ export function createEngine(opts: EngineOptions): Engine {
       const reply: Reply = { text, ...(card ? { card } : {}) };
       if (o.askRating) {
         reply.text = `${text}\nHow did we do? Rate 1 (poor) to 5 (great).`;
-        reply.choices = [1, 2, 3, 4, 5].map((n) => ({ label: '★'.repeat(n), actionId: 'ticket.rate' as const, value: { ticket: ticket.number, rating: n } }));
-        for (const c of convs) await store.saveConversation(c.id, { dialog: { kind: 'rate', ticket: ticket.number } }, nowIso());
+        reply.choices = [1, 2, 3, 4, 5].map((n) => ({
+          label: '★'.repeat(n),
+          actionId: 'ticket.rate' as const,
+          value: { ticket: ticket.number, rating: n },
+        }));
+        for (const c of convs)
+          await store.saveConversation(c.id, { dialog: { kind: 'rate', ticket: ticket.number } }, nowIso());
       }
-      await store.enqueue([{ dedupeKey: `notify:${ticket.number}:${key}`, message: outgoing(target.ref, reply) }], nowIso());
+      await store.enqueue(
+        [{ dedupeKey: `notify:${ticket.number}:${key}`, message: outgoing(target.ref, reply) }],
+        nowIso(),
+      );
       opts.onOutgoing?.();
     },
 

@@ -5,16 +5,22 @@
 import { AppError, isAppError } from '../errors.js';
 import { findTicketNumbers } from '../itsm/numbering.js';
 import type { Person } from '../itsm/store.js';
-import { nextMissingField, parseFieldAnswer, type Template, type TemplateField, validateSubmission } from '../itsm/templates.js';
+import {
+  nextMissingField,
+  parseFieldAnswer,
+  type Template,
+  type TemplateField,
+  validateSubmission,
+} from '../itsm/templates.js';
 import type { TicketService } from '../itsm/tickets.js';
 import { type Level, OPEN_STATES, type Ticket } from '../itsm/types.js';
+import { frustrationOf } from '../nlu/frustration.js';
 import type { IntentPrediction, Nlu } from '../nlu/types.js';
 import { OUT_OF_SCOPE } from '../nlu/types.js';
+import type { Emit, Handoff } from './handoff.js';
 import type { Choice, IncomingAction, IncomingMessage, Reply } from './message.js';
 import { templateForm, ticketCard, ticketLine } from './render.js';
-import type { Emit, Handoff } from './handoff.js';
 import type { ChatStore, Conversation } from './store.js';
-import { frustrationOf } from '../nlu/frustration.js';
 
 /** Where the conversation stands between two messages (stored as JSON on the conversation row). */
 export type DialogState =
@@ -44,7 +50,13 @@ export interface DialogDeps {
  */
 export interface DialogHooks {
   /** Right after a ticket is opened from chat: approvals, "my laptop", known-error workarounds. Returns lines for the reply. */
-  onTicketOpened?: (ticket: Ticket, requester: Person, text: string, approval: Template['approval'] | null, now: string) => Promise<string[]>;
+  onTicketOpened?: (
+    ticket: Ticket,
+    requester: Person,
+    text: string,
+    approval: Template['approval'] | null,
+    now: string,
+  ) => Promise<string[]>;
   /** The manager's KPI summary. */
   managerReport?: (manager: Person) => Promise<string>;
   /** An agent marks themselves away or back. */
@@ -106,7 +118,12 @@ export const HELP_TEXT = [
   '• "talk to a person" — a human from the service desk takes over this conversation',
 ].join('\n');
 
-const say = (ctx: TurnContext, text: string, extra: Omit<Reply, 'text'> = {}, opts: { bindTicketId?: number; updateSource?: boolean } = {}) => {
+const say = (
+  ctx: TurnContext,
+  text: string,
+  extra: Omit<Reply, 'text'> = {},
+  opts: { bindTicketId?: number; updateSource?: boolean } = {},
+) => {
   ctx.replies.push({ reply: { text, ...extra }, ...opts });
 };
 
@@ -117,11 +134,17 @@ function titleFrom(text: string): string {
   return capped.charAt(0).toUpperCase() + capped.slice(1);
 }
 
-const wordCount = (text: string) => text.trim().split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+const wordCount = (text: string) =>
+  text
+    .trim()
+    .split(/\s+/)
+    .filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
 
 /** Phrases that raise impact/urgency when the requester adjusts after the ticket is open. */
-const RAISE_IMPACT = /\b(whole|entire|all of|everyone|every(body| one)|team|department|office|company|several|many|multiple)\b/i;
-const RAISE_URGENCY = /\b(can'?t work|cannot work|unable to work|urgent|asap|immediately|right now|blocked|deadline|down)\b/i;
+const RAISE_IMPACT =
+  /\b(whole|entire|all of|everyone|every(body| one)|team|department|office|company|several|many|multiple)\b/i;
+const RAISE_URGENCY =
+  /\b(can'?t work|cannot work|unable to work|urgent|asap|immediately|right now|blocked|deadline|down)\b/i;
 
 export function createDialogs(deps: DialogDeps) {
   const { tickets, nlu } = deps;
@@ -142,7 +165,11 @@ export function createDialogs(deps: DialogDeps) {
   }
 
   /** The ticket a message is about: a number in it, the conversation's ticket, or the only open one. */
-  async function targetTicket(ctx: TurnContext, text: string, intent: string): Promise<Ticket | null | 'asked'> {
+  async function targetTicket(
+    ctx: TurnContext,
+    text: string,
+    intent: string,
+  ): Promise<Ticket | null | 'asked'> {
     const numbers = findTicketNumbers(text);
     if (numbers[0]) return tickets.get(numbers[0].number, ctx.person);
     if (ctx.conversation.ticketId !== null) {
@@ -151,20 +178,37 @@ export function createDialogs(deps: DialogDeps) {
       if (t) return t;
     }
     const open = await openTickets(ctx);
-    const candidates = intent === 'reopen_ticket' ? await tickets.listFor(ctx.person, { requesterId: ctx.person.id, states: ['resolved'], limit: 10 }) : open;
+    const candidates =
+      intent === 'reopen_ticket'
+        ? await tickets.listFor(ctx.person, { requesterId: ctx.person.id, states: ['resolved'], limit: 10 })
+        : open;
     if (candidates.length === 1) return candidates[0] ?? null;
     if (candidates.length === 0) return null;
     ctx.dialog = { kind: 'pick_ticket', intent };
     say(ctx, 'Which ticket do you mean?', {
-      choices: candidates.slice(0, 5).map((t) => ({ label: `${t.number} ${t.title}`.slice(0, 70), actionId: 'choice', value: { intent, ticket: t.number } })),
+      choices: candidates.slice(0, 5).map((t) => ({
+        label: `${t.number} ${t.title}`.slice(0, 70),
+        actionId: 'choice',
+        value: { intent, ticket: t.number },
+      })),
     });
     return 'asked';
   }
 
-  async function handoff(ctx: TurnContext, reason: string, text: string, ticket: Ticket | null, how: { confidence?: number | null; tried?: string[] } = {}): Promise<void> {
+  async function handoff(
+    ctx: TurnContext,
+    reason: string,
+    text: string,
+    ticket: Ticket | null,
+    how: { confidence?: number | null; tried?: string[] } = {},
+  ): Promise<void> {
     let t = ticket;
     if (!t && ctx.conversation.ticketId !== null) {
-      const mine = await tickets.listFor(ctx.person, { requesterId: ctx.person.id, states: [...OPEN_STATES], limit: 50 });
+      const mine = await tickets.listFor(ctx.person, {
+        requesterId: ctx.person.id,
+        states: [...OPEN_STATES],
+        limit: 50,
+      });
       t = mine.find((x) => x.id === ctx.conversation.ticketId) ?? null;
     }
     if (!t) {
@@ -196,15 +240,31 @@ export function createDialogs(deps: DialogDeps) {
     }
     if (moved) {
       const summary = text.replace(/\s+/g, ' ').trim().slice(0, 240);
-      const posted = await deps.handoff.postToAgents(t, { reason, confidence: how.confidence ?? null, tried: how.tried ?? [], summary }, ctx.incoming.platform, ctx.emit, ctx.now);
+      const posted = await deps.handoff.postToAgents(
+        t,
+        { reason, confidence: how.confidence ?? null, tried: how.tried ?? [], summary },
+        ctx.incoming.platform,
+        ctx.emit,
+        ctx.now,
+      );
       void posted;
     }
     ctx.dialog = { kind: 'idle' };
     const card = await cardReply(ctx, t);
-    say(ctx, `I'm handing this to a person from the service desk (${t.number}). They will reply here${card?.eta ? `; ${card.eta.charAt(0).toLowerCase()}${card.eta.slice(1)}` : ''}.`, card ? { card } : {}, { bindTicketId: t.id });
+    say(
+      ctx,
+      `I'm handing this to a person from the service desk (${t.number}). They will reply here${card?.eta ? `; ${card.eta.charAt(0).toLowerCase()}${card.eta.slice(1)}` : ''}.`,
+      card ? { card } : {},
+      { bindTicketId: t.id },
+    );
   }
 
-  async function openIncident(ctx: TurnContext, text: string, intent: string, prediction: IntentPrediction | null): Promise<void> {
+  async function openIncident(
+    ctx: TurnContext,
+    text: string,
+    intent: string,
+    prediction: IntentPrediction | null,
+  ): Promise<void> {
     const triage = await nlu.triage.predict(text);
     const category = INCIDENT_CATEGORY[intent] ?? triage.category;
     const t = await tickets.open(
@@ -233,59 +293,118 @@ export function createDialogs(deps: DialogDeps) {
     ctx.conversation.ticketId = t.id;
     const extra = (await deps.hooks.onTicketOpened?.(t, ctx.person, text, null, ctx.now)) ?? [];
     const card = await cardReply(ctx, t);
-    const lines = [`I've opened ${t.number} for you: "${t.title}". Priority ${t.priority} (impact ${t.impact}, urgency ${t.urgency}).`];
+    const lines = [
+      `I've opened ${t.number} for you: "${t.title}". Priority ${t.priority} (impact ${t.impact}, urgency ${t.urgency}).`,
+    ];
     if (card?.eta) lines.push(`${card.eta}.`);
     lines.push(...extra);
     const hit = await nlu.knowledge.answer(text);
     const article = hit ? deps.articles.get(hit.articleId) : undefined;
-    if (hit && article) lines.push(`While you wait, this may help: *${article.title}*. If it fixes it, say "it works now" and I'll close the ticket.`);
+    if (hit && article)
+      lines.push(
+        `While you wait, this may help: *${article.title}*. If it fixes it, say "it works now" and I'll close the ticket.`,
+      );
     if (t.priority === 'P1') {
       say(ctx, lines.join('\n'), card ? { card } : {}, { bindTicketId: t.id });
-      await handoff(ctx, 'P1 incident', text, t, { confidence: prediction?.confidence ?? null, tried: [`opened ${t.number} as ${t.priority}`] });
+      await handoff(ctx, 'P1 incident', text, t, {
+        confidence: prediction?.confidence ?? null,
+        tried: [`opened ${t.number} as ${t.priority}`],
+      });
       return;
     }
-    lines.push('Is more than you affected, or can you not work at all? Tell me and I will raise the priority.');
+    lines.push(
+      'Is more than you affected, or can you not work at all? Tell me and I will raise the priority.',
+    );
     ctx.dialog = { kind: 'incident_adjust', ticket: t.number };
     say(
       ctx,
       lines.join('\n'),
       {
         ...(card ? { card } : {}),
-        ...(hit && article ? { article: { id: hit.articleId, title: article.title, body: article.body, url: article.url } } : {}),
+        ...(hit && article
+          ? { article: { id: hit.articleId, title: article.title, body: article.body, url: article.url } }
+          : {}),
         choices: [
-          { label: 'My whole team is affected', actionId: 'choice', value: { intent: 'raise', ticket: t.number, impact: 'high' } },
-          { label: "I can't work at all", actionId: 'choice', value: { intent: 'raise', ticket: t.number, urgency: 'high' } },
+          {
+            label: 'My whole team is affected',
+            actionId: 'choice',
+            value: { intent: 'raise', ticket: t.number, impact: 'high' },
+          },
+          {
+            label: "I can't work at all",
+            actionId: 'choice',
+            value: { intent: 'raise', ticket: t.number, urgency: 'high' },
+          },
         ],
       },
       { bindTicketId: t.id },
     );
   }
 
-  async function raisePriority(ctx: TurnContext, number: string, impact: Level | null, urgency: Level | null, why: string): Promise<void> {
+  async function raisePriority(
+    ctx: TurnContext,
+    number: string,
+    impact: Level | null,
+    urgency: Level | null,
+    why: string,
+  ): Promise<void> {
     const t = await tickets.get(number, ctx.person);
-    const next = await tickets.reprioritize(number, ctx.person, impact ?? t.impact, urgency ?? t.urgency, `requester: ${why}`, ctx.now);
+    const next = await tickets.reprioritize(
+      number,
+      ctx.person,
+      impact ?? t.impact,
+      urgency ?? t.urgency,
+      `requester: ${why}`,
+      ctx.now,
+    );
     ctx.dialog = { kind: 'idle' };
     if (next.priority === t.priority) {
       say(ctx, `Noted on ${t.number}; the priority stays ${t.priority}.`);
       return;
     }
     const card = await cardReply(ctx, next);
-    say(ctx, `Thanks: ${next.number} is now ${next.priority} (impact ${next.impact}, urgency ${next.urgency}).${card?.eta ? ` ${card.eta}.` : ''}`, card ? { card } : {});
+    say(
+      ctx,
+      `Thanks: ${next.number} is now ${next.priority} (impact ${next.impact}, urgency ${next.urgency}).${card?.eta ? ` ${card.eta}.` : ''}`,
+      card ? { card } : {},
+    );
     if (next.priority === 'P1') await handoff(ctx, 'P1 incident', t.description, next);
   }
 
-  function askField(ctx: TurnContext, template: Template, field: TemplateField, values: Record<string, unknown>, prefix = ''): void {
+  function askField(
+    ctx: TurnContext,
+    template: Template,
+    field: TemplateField,
+    values: Record<string, unknown>,
+    prefix = '',
+  ): void {
     ctx.dialog = { kind: 'template', templateId: template.id, values, asking: field.id };
     const opts = field.options ? `\n${field.options.map((o, i) => `${i + 1}. ${o}`).join('\n')}` : '';
     const hint =
-      field.type === 'date' ? ' (yyyy-mm-dd, or "today"/"tomorrow")' : field.type === 'boolean' ? ' (yes/no)' : field.type === 'multiselect' ? ' (one or more, separated by commas)' : '';
+      field.type === 'date'
+        ? ' (yyyy-mm-dd, or "today"/"tomorrow")'
+        : field.type === 'boolean'
+          ? ' (yes/no)'
+          : field.type === 'multiselect'
+            ? ' (one or more, separated by commas)'
+            : '';
     const optional = field.required ? '' : ' — optional, say "skip" to leave it out';
     say(ctx, `${prefix}${field.label}${hint}${optional}?${field.help ? `\n_${field.help}_` : ''}${opts}`, {
-      ...(field.type === 'select' && field.options ? { choices: field.options.slice(0, 8).map((o) => ({ label: o, actionId: 'choice' as const, value: { answer: o } })) } : {}),
+      ...(field.type === 'select' && field.options
+        ? {
+            choices: field.options
+              .slice(0, 8)
+              .map((o) => ({ label: o, actionId: 'choice' as const, value: { answer: o } })),
+          }
+        : {}),
     });
   }
 
-  async function startTemplate(ctx: TurnContext, templateId: string, prefill: Record<string, unknown> = {}): Promise<void> {
+  async function startTemplate(
+    ctx: TurnContext,
+    templateId: string,
+    prefill: Record<string, unknown> = {},
+  ): Promise<void> {
     const template = deps.templates.get(templateId);
     if (!template) {
       say(ctx, `I don't know the request form "${templateId}". Say "help" to see what I can do.`);
@@ -302,7 +421,11 @@ export function createDialogs(deps: DialogDeps) {
     askField(ctx, template, field, prefill);
   }
 
-  async function submitTemplate(ctx: TurnContext, template: Template, values: Record<string, unknown>): Promise<void> {
+  async function submitTemplate(
+    ctx: TurnContext,
+    template: Template,
+    values: Record<string, unknown>,
+  ): Promise<void> {
     const clean = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null));
     const checked = validateSubmission(template, clean);
     if (!checked.ok) {
@@ -349,17 +472,35 @@ export function createDialogs(deps: DialogDeps) {
     await deps.store.saveConversation(ctx.conversation.id, { ticketId: t.id }, ctx.now);
     ctx.conversation.ticketId = t.id;
     ctx.dialog = { kind: 'idle' };
-    const extra = (await deps.hooks.onTicketOpened?.(t, ctx.person, t.description, template.approval ?? null, ctx.now)) ?? [];
+    const extra =
+      (await deps.hooks.onTicketOpened?.(t, ctx.person, t.description, template.approval ?? null, ctx.now)) ??
+      [];
     const card = await cardReply(ctx, t);
-    say(ctx, [`Done: your request ${t.number} "${t.title}" is submitted.${card?.eta ? ` ${card.eta}.` : ''}`, ...extra].join('\n'), card ? { card } : {}, { bindTicketId: t.id });
+    say(
+      ctx,
+      [
+        `Done: your request ${t.number} "${t.title}" is submitted.${card?.eta ? ` ${card.eta}.` : ''}`,
+        ...extra,
+      ].join('\n'),
+      card ? { card } : {},
+      { bindTicketId: t.id },
+    );
   }
 
-  async function offerKnowledge(ctx: TurnContext, text: string, intent: string, prediction: IntentPrediction | null): Promise<void> {
+  async function offerKnowledge(
+    ctx: TurnContext,
+    text: string,
+    intent: string,
+    prediction: IntentPrediction | null,
+  ): Promise<void> {
     const hit = await nlu.knowledge.answer(text);
     const article = hit ? deps.articles.get(hit.articleId) : undefined;
     if (!hit || !article) {
       if (intent === 'how_to') {
-        await handoff(ctx, 'no knowledge article answers the question', text, null, { confidence: prediction?.confidence ?? null, tried: ['searched the knowledge base: nothing confident'] });
+        await handoff(ctx, 'no knowledge article answers the question', text, null, {
+          confidence: prediction?.confidence ?? null,
+          tried: ['searched the knowledge base: nothing confident'],
+        });
         return;
       }
       await openRequestFromText(ctx, text, intent, prediction);
@@ -385,7 +526,12 @@ export function createDialogs(deps: DialogDeps) {
   }
 
   /** Password resets and unlocks without a self-service answer become requests for the desk. */
-  async function openRequestFromText(ctx: TurnContext, text: string, intent: string, prediction: IntentPrediction | null): Promise<void> {
+  async function openRequestFromText(
+    ctx: TurnContext,
+    text: string,
+    intent: string,
+    prediction: IntentPrediction | null,
+  ): Promise<void> {
     const t = await tickets.open(
       {
         kind: intent === 'password_reset' || intent === 'account_locked' ? 'service_request' : 'incident',
@@ -405,7 +551,12 @@ export function createDialogs(deps: DialogDeps) {
     ctx.conversation.ticketId = t.id;
     ctx.dialog = { kind: 'idle' };
     const card = await cardReply(ctx, t);
-    say(ctx, `I've opened ${t.number} for you: "${t.title}".${card?.eta ? ` ${card.eta}.` : ''}`, card ? { card } : {}, { bindTicketId: t.id });
+    say(
+      ctx,
+      `I've opened ${t.number} for you: "${t.title}".${card?.eta ? ` ${card.eta}.` : ''}`,
+      card ? { card } : {},
+      { bindTicketId: t.id },
+    );
   }
 
   async function status(ctx: TurnContext, text: string): Promise<void> {
@@ -426,11 +577,21 @@ export function createDialogs(deps: DialogDeps) {
     say(ctx, `Your open tickets (${open.length}):\n${lines.map((l) => `• ${l}`).join('\n')}`);
   }
 
-  async function ticketCommand(ctx: TurnContext, intent: string, text: string, explicit?: Ticket): Promise<void> {
+  async function ticketCommand(
+    ctx: TurnContext,
+    intent: string,
+    text: string,
+    explicit?: Ticket,
+  ): Promise<void> {
     const found = explicit ?? (await targetTicket(ctx, text, intent));
     if (found === 'asked') return;
     if (!found) {
-      say(ctx, intent === 'reopen_ticket' ? 'You have no recently resolved ticket to reopen. Tell me what is wrong and I will open a new one.' : 'You have no open tickets. Say "status" to see your tickets.');
+      say(
+        ctx,
+        intent === 'reopen_ticket'
+          ? 'You have no recently resolved ticket to reopen. Tell me what is wrong and I will open a new one.'
+          : 'You have no open tickets. Say "status" to see your tickets.',
+      );
       return;
     }
     const t = found;
@@ -451,14 +612,25 @@ export function createDialogs(deps: DialogDeps) {
           await act('resolved', 'requester says it works now', `Glad it works! ${t.number} is resolved.`);
         }
         ctx.dialog = { kind: 'rate', ticket: t.number };
-        say(ctx, `How did we do on ${t.number}? Rate 1 (poor) to 5 (great).`, { choices: ratingChoices(t.number) });
+        say(ctx, `How did we do on ${t.number}? Rate 1 (poor) to 5 (great).`, {
+          choices: ratingChoices(t.number),
+        });
         return;
       }
       case 'reopen_ticket':
-        await act('in_progress', 'requester reopened', `${t.number} is reopened; the team will look at it again.`);
+        await act(
+          'in_progress',
+          'requester reopened',
+          `${t.number} is reopened; the team will look at it again.`,
+        );
         return;
       case 'add_info': {
-        const rest = text.replace(/\b(INC|REQ|PRB|CHG)\s*#?\d{1,7}\b/gi, '').replace(/^[\s:,-]*(add(ing)?( some)?( more)?( info(rmation)?| details?)?( to( my)?( ticket)?)?)[\s:,-]*/i, '');
+        const rest = text
+          .replace(/\b(INC|REQ|PRB|CHG)\s*#?\d{1,7}\b/gi, '')
+          .replace(
+            /^[\s:,-]*(add(ing)?( some)?( more)?( info(rmation)?| details?)?( to( my)?( ticket)?)?)[\s:,-]*/i,
+            '',
+          );
         if (wordCount(rest) >= 3) {
           await tickets.comment(t.number, ctx.person, rest, { platform: ctx.incoming.platform }, ctx.now);
           say(ctx, `Added to ${t.number}. The team will see it.`);
@@ -480,7 +652,11 @@ export function createDialogs(deps: DialogDeps) {
   }
 
   const ratingChoices = (number: string): Choice[] =>
-    [1, 2, 3, 4, 5].map((n) => ({ label: '★'.repeat(n), actionId: 'ticket.rate' as const, value: { ticket: number, rating: n } }));
+    [1, 2, 3, 4, 5].map((n) => ({
+      label: '★'.repeat(n),
+      actionId: 'ticket.rate' as const,
+      value: { ticket: number, rating: n },
+    }));
 
   async function routeIntent(ctx: TurnContext, text: string, prediction: IntentPrediction): Promise<void> {
     const intent = prediction.intent;
@@ -488,22 +664,35 @@ export function createDialogs(deps: DialogDeps) {
     if (prediction.outOfScope || intent === OUT_OF_SCOPE) {
       const misses = (idle.misses ?? 0) + 1;
       if (misses >= 2 && wordCount(text) >= 3) {
-        await handoff(ctx, 'out of scope twice in a row', text, null, { confidence: prediction.confidence, tried: ['asked the requester to rephrase'] });
+        await handoff(ctx, 'out of scope twice in a row', text, null, {
+          confidence: prediction.confidence,
+          tried: ['asked the requester to rephrase'],
+        });
         return;
       }
       ctx.dialog = { kind: 'idle', misses };
-      say(ctx, "Sorry, I'm not sure that's something the IT desk can help with. I handle IT problems, requests, access and ticket status. What would you like to do?", { choices: START_CHOICES });
+      say(
+        ctx,
+        "Sorry, I'm not sure that's something the IT desk can help with. I handle IT problems, requests, access and ticket status. What would you like to do?",
+        { choices: START_CHOICES },
+      );
       return;
     }
     if (prediction.confidence < deps.handoffThreshold) {
       if (wordCount(text) < 3) {
         ctx.dialog = { kind: 'idle', misses: (idle.misses ?? 0) + 1 };
-        say(ctx, "I didn't quite get that. Could you tell me a bit more about what's wrong or what you need?", { choices: START_CHOICES });
+        say(
+          ctx,
+          "I didn't quite get that. Could you tell me a bit more about what's wrong or what you need?",
+          { choices: START_CHOICES },
+        );
         return;
       }
       await handoff(ctx, `low confidence (${prediction.confidence.toFixed(2)} for ${intent})`, text, null, {
         confidence: prediction.confidence,
-        tried: [`best guesses: ${[intent, ...prediction.alternatives.slice(0, 2).map((a) => a.intent)].join(', ')}`],
+        tried: [
+          `best guesses: ${[intent, ...prediction.alternatives.slice(0, 2).map((a) => a.intent)].join(', ')}`,
+        ],
       });
       return;
     }
@@ -511,7 +700,10 @@ export function createDialogs(deps: DialogDeps) {
     if (intent in INCIDENT_CATEGORY) {
       if (intent === 'incident_other' && wordCount(text) < 6) {
         ctx.dialog = { kind: 'incident_what', intent };
-        say(ctx, 'Sorry to hear that. What exactly is not working? (For example: "Outlook crashes when I open attachments".)');
+        say(
+          ctx,
+          'Sorry to hear that. What exactly is not working? (For example: "Outlook crashes when I open attachments".)',
+        );
         return;
       }
       await openIncident(ctx, text, intent, prediction);
@@ -528,7 +720,11 @@ export function createDialogs(deps: DialogDeps) {
     }
     switch (intent) {
       case 'greeting':
-        say(ctx, `Hi ${ctx.person.displayName.split(' ')[0]}! I'm the IT desk bot. Tell me what's wrong or what you need.`, { choices: START_CHOICES });
+        say(
+          ctx,
+          `Hi ${ctx.person.displayName.split(' ')[0]}! I'm the IT desk bot. Tell me what's wrong or what you need.`,
+          { choices: START_CHOICES },
+        );
         return;
       case 'thanks':
         say(ctx, "You're welcome! Anything else, just write.");
@@ -540,7 +736,10 @@ export function createDialogs(deps: DialogDeps) {
         say(ctx, HELP_TEXT, { choices: START_CHOICES });
         return;
       case 'feedback':
-        say(ctx, 'Thank you for the feedback; it goes to the service desk team. Is there anything I can do for you now?');
+        say(
+          ctx,
+          'Thank you for the feedback; it goes to the service desk team. Is there anything I can do for you now?',
+        );
         return;
       case 'affirm':
       case 'deny':
@@ -568,7 +767,10 @@ export function createDialogs(deps: DialogDeps) {
 
   async function managerSummary(ctx: TurnContext): Promise<void> {
     if (ctx.person.role === 'employee') {
-      say(ctx, 'Desk reports are for service desk managers and agents. Say "status" to see your own tickets.');
+      say(
+        ctx,
+        'Desk reports are for service desk managers and agents. Say "status" to see your own tickets.',
+      );
       return;
     }
     if (deps.hooks.managerReport) {
@@ -622,7 +824,13 @@ export function createDialogs(deps: DialogDeps) {
       case 'rate': {
         const m = /^\s*([1-5])\b/.exec(text);
         if (!m) return false;
-        await tickets.rate(d.ticket, ctx.person, Number(m[1]), text.replace(/^\s*[1-5]\s*[-:,.]?\s*/, '') || null, ctx.now);
+        await tickets.rate(
+          d.ticket,
+          ctx.person,
+          Number(m[1]),
+          text.replace(/^\s*[1-5]\s*[-:,.]?\s*/, '') || null,
+          ctx.now,
+        );
         ctx.dialog = { kind: 'idle' };
         say(ctx, 'Thanks for rating!');
         return true;
@@ -660,35 +868,76 @@ export function createDialogs(deps: DialogDeps) {
     const unhelpful = d.unhelpful + 1;
     if (d.answerId !== undefined) await deps.store.setKbOutcome(d.answerId, 'rejected', ctx.now, null);
     if (unhelpful >= 2) {
-      await handoff(ctx, 'two unhelpful knowledge answers in a row', d.query, null, { tried: [`suggested articles that did not help (last: ${deps.articles.get(d.articleId)?.title ?? d.articleId})`] });
-      return;
-    }
-    // One more try with the next-best article before a person takes over.
-    const next = (await nlu.knowledge.search(d.query, 3)).find((h) => h.articleId !== d.articleId && h.confidence >= SECOND_ARTICLE_MIN_CONFIDENCE);
-    const article = next ? deps.articles.get(next.articleId) : undefined;
-    if (next && article) {
-      const answerId = await deps.store.recordKbAnswer({ personId: ctx.person.id, articleId: next.articleId, query: d.query, intent: d.intent, confidence: next.confidence, platform: ctx.incoming.platform, answeredAt: ctx.now });
-      ctx.dialog = { kind: 'kb', articleId: next.articleId, query: d.query, intent: d.intent, unhelpful, answerId };
-      say(ctx, `Sorry about that. Maybe this one: *${article.title}*\n\n${article.body}\n\nDid this solve it?`, {
-        article: { id: next.articleId, title: article.title, body: article.body, url: article.url },
-        choices: [
-          { label: 'Yes, solved', actionId: 'kb.helpful', value: { article: next.articleId }, style: 'primary' },
-          { label: 'No, get me a person', actionId: 'kb.not_helpful', value: { article: next.articleId } },
+      await handoff(ctx, 'two unhelpful knowledge answers in a row', d.query, null, {
+        tried: [
+          `suggested articles that did not help (last: ${deps.articles.get(d.articleId)?.title ?? d.articleId})`,
         ],
       });
       return;
     }
-    if (d.intent === 'how_to') {
-      await handoff(ctx, 'knowledge answer did not help', d.query, null, { tried: [`suggested "${deps.articles.get(d.articleId)?.title ?? d.articleId}"`] });
+    // One more try with the next-best article before a person takes over.
+    const next = (await nlu.knowledge.search(d.query, 3)).find(
+      (h) => h.articleId !== d.articleId && h.confidence >= SECOND_ARTICLE_MIN_CONFIDENCE,
+    );
+    const article = next ? deps.articles.get(next.articleId) : undefined;
+    if (next && article) {
+      const answerId = await deps.store.recordKbAnswer({
+        personId: ctx.person.id,
+        articleId: next.articleId,
+        query: d.query,
+        intent: d.intent,
+        confidence: next.confidence,
+        platform: ctx.incoming.platform,
+        answeredAt: ctx.now,
+      });
+      ctx.dialog = {
+        kind: 'kb',
+        articleId: next.articleId,
+        query: d.query,
+        intent: d.intent,
+        unhelpful,
+        answerId,
+      };
+      say(
+        ctx,
+        `Sorry about that. Maybe this one: *${article.title}*\n\n${article.body}\n\nDid this solve it?`,
+        {
+          article: { id: next.articleId, title: article.title, body: article.body, url: article.url },
+          choices: [
+            {
+              label: 'Yes, solved',
+              actionId: 'kb.helpful',
+              value: { article: next.articleId },
+              style: 'primary',
+            },
+            { label: 'No, get me a person', actionId: 'kb.not_helpful', value: { article: next.articleId } },
+          ],
+        },
+      );
       return;
     }
-    await openRequestFromText(ctx, `${d.query}\n\n(The article "${deps.articles.get(d.articleId)?.title ?? d.articleId}" did not solve it.)`, d.intent, null);
+    if (d.intent === 'how_to') {
+      await handoff(ctx, 'knowledge answer did not help', d.query, null, {
+        tried: [`suggested "${deps.articles.get(d.articleId)?.title ?? d.articleId}"`],
+      });
+      return;
+    }
+    await openRequestFromText(
+      ctx,
+      `${d.query}\n\n(The article "${deps.articles.get(d.articleId)?.title ?? d.articleId}" did not solve it.)`,
+      d.intent,
+      null,
+    );
   }
 
   return {
     async onMessage(ctx: TurnContext, msg: IncomingMessage): Promise<void> {
       const text = msg.text.trim();
-      if (/^(cancel|stop|never ?mind|abort|forget it)[.!]?$/i.test(text) && ctx.dialog.kind !== 'idle' && ctx.dialog.kind !== 'rate') {
+      if (
+        /^(cancel|stop|never ?mind|abort|forget it)[.!]?$/i.test(text) &&
+        ctx.dialog.kind !== 'idle' &&
+        ctx.dialog.kind !== 'rate'
+      ) {
         ctx.dialog = { kind: 'idle' };
         say(ctx, 'OK, stopped. What else can I do for you?');
         return;
@@ -702,7 +951,9 @@ export function createDialogs(deps: DialogDeps) {
       if (ctx.dialog.kind !== 'idle' && (await continueDialog(ctx, text))) return;
       const mood = frustrationOf(text);
       if (mood.frustrated) {
-        await handoff(ctx, `frustration (${mood.reason})`, text, null, { tried: ctx.dialog.kind === 'idle' ? [] : [`was in the middle of: ${ctx.dialog.kind}`] });
+        await handoff(ctx, `frustration (${mood.reason})`, text, null, {
+          tried: ctx.dialog.kind === 'idle' ? [] : [`was in the middle of: ${ctx.dialog.kind}`],
+        });
         return;
       }
       const prediction = await nlu.intents.classify(text);
@@ -744,17 +995,31 @@ export function createDialogs(deps: DialogDeps) {
           else await status(ctx, '');
           return;
         case 'ticket.human':
-          await handoff(ctx, 'requester asked for a person', explicit?.description ?? 'Requester asked to talk to a person', explicit ?? null);
+          await handoff(
+            ctx,
+            'requester asked for a person',
+            explicit?.description ?? 'Requester asked to talk to a person',
+            explicit ?? null,
+          );
           return;
         case 'ticket.rate': {
-          if (!explicit) throw new AppError('validation_failed', 'Which ticket do you want to rate?', { field: 'ticket' });
+          if (!explicit)
+            throw new AppError('validation_failed', 'Which ticket do you want to rate?', { field: 'ticket' });
           const rating = Number(v.rating);
           if (!Number.isInteger(rating)) {
             ctx.dialog = { kind: 'rate', ticket: explicit.number };
-            say(ctx, `How did we do on ${explicit.number}? Rate 1 (poor) to 5 (great).`, { choices: ratingChoices(explicit.number) });
+            say(ctx, `How did we do on ${explicit.number}? Rate 1 (poor) to 5 (great).`, {
+              choices: ratingChoices(explicit.number),
+            });
             return;
           }
-          await tickets.rate(explicit.number, ctx.person, rating, typeof v.comment === 'string' ? v.comment : null, ctx.now);
+          await tickets.rate(
+            explicit.number,
+            ctx.person,
+            rating,
+            typeof v.comment === 'string' ? v.comment : null,
+            ctx.now,
+          );
           ctx.dialog = { kind: 'idle' };
           say(ctx, `Thanks for rating ${explicit.number} ${'★'.repeat(rating)}!`);
           return;
@@ -763,7 +1028,16 @@ export function createDialogs(deps: DialogDeps) {
           await kbHelpful(ctx, ctx.dialog.kind === 'kb' ? (ctx.dialog.answerId ?? null) : null);
           return;
         case 'kb.not_helpful': {
-          const d = ctx.dialog.kind === 'kb' ? ctx.dialog : { kind: 'kb' as const, articleId: String(v.article ?? ''), query: 'Knowledge article did not help', intent: 'how_to', unhelpful: 0 };
+          const d =
+            ctx.dialog.kind === 'kb'
+              ? ctx.dialog
+              : {
+                  kind: 'kb' as const,
+                  articleId: String(v.article ?? ''),
+                  query: 'Knowledge article did not help',
+                  intent: 'how_to',
+                  unhelpful: 0,
+                };
           await kbNotHelpful(ctx, d);
           return;
         }
@@ -775,24 +1049,43 @@ export function createDialogs(deps: DialogDeps) {
         case 'form.submit': {
           const id = typeof v.templateId === 'string' ? v.templateId : '';
           const template = deps.templates.get(id);
-          if (!template) throw new AppError('validation_failed', `Unknown request form "${id}".`, { field: 'templateId' });
-          const values = typeof v.values === 'object' && v.values !== null ? (v.values as Record<string, unknown>) : {};
+          if (!template)
+            throw new AppError('validation_failed', `Unknown request form "${id}".`, { field: 'templateId' });
+          const values =
+            typeof v.values === 'object' && v.values !== null ? (v.values as Record<string, unknown>) : {};
           await submitTemplate(ctx, template, values);
           return;
         }
         case 'choice': {
           if (typeof v.answer === 'string') {
-            await this.onMessage(ctx, { ...(action as unknown as IncomingMessage), kind: 'message', text: v.answer, attachments: [], messageId: null, via: 'dm' });
+            await this.onMessage(ctx, {
+              ...(action as unknown as IncomingMessage),
+              kind: 'message',
+              text: v.answer,
+              attachments: [],
+              messageId: null,
+              via: 'dm',
+            });
             return;
           }
           const intent = typeof v.intent === 'string' ? v.intent : '';
           if (intent === 'raise' && ticketNo) {
-            await raisePriority(ctx, ticketNo, v.impact === 'high' ? 'high' : null, v.urgency === 'high' ? 'high' : null, 'chose a button');
+            await raisePriority(
+              ctx,
+              ticketNo,
+              v.impact === 'high' ? 'high' : null,
+              v.urgency === 'high' ? 'high' : null,
+              'chose a button',
+            );
             return;
           }
           if (intent === 'request_menu') {
             say(ctx, 'What would you like to request?', {
-              choices: [...deps.templates.values()].map((t) => ({ label: t.title, actionId: 'form.open' as const, value: { templateId: t.id } })),
+              choices: [...deps.templates.values()].map((t) => ({
+                label: t.title,
+                actionId: 'form.open' as const,
+                value: { templateId: t.id },
+              })),
             });
             return;
           }

@@ -2,8 +2,17 @@
  * What adapters call. The engine is created by the composition root (src/app.ts); adapters only
  * see this interface.
  */
-import type { ChatPort, FormSpec, Incoming, IncomingAction, PlatformUser, Reply, TicketCard } from './message.js';
+
 import type { Person } from '../itsm/store.js';
+import type {
+  ChatPort,
+  FormSpec,
+  Incoming,
+  IncomingAction,
+  PlatformUser,
+  Reply,
+  TicketCard,
+} from './message.js';
 
 export interface ReceiveResult {
   status: 'accepted' | 'duplicate';
@@ -26,7 +35,9 @@ export type ActionHandler = (input: {
   now: string;
 }) => Promise<Array<{ reply: Reply; updateSource?: boolean }>>;
 
-export type FormCheck = { ok: true; values: Record<string, unknown> } | { ok: false; errors: Record<string, string> };
+export type FormCheck =
+  | { ok: true; values: Record<string, unknown> }
+  | { ok: false; errors: Record<string, string> };
 
 export interface ConversationEngine {
   /**

@@ -13,11 +13,27 @@ import { AppError } from '../errors.js';
 import type { DirectoryStore, Group, Person } from '../itsm/store.js';
 import type { TicketService } from '../itsm/tickets.js';
 import { OPEN_STATES, type Ticket } from '../itsm/types.js';
-import type { Attachment, Choice, ConversationRef, IncomingAction, IncomingMessage, Platform, Reply } from './message.js';
+import type {
+  Attachment,
+  Choice,
+  ConversationRef,
+  IncomingAction,
+  IncomingMessage,
+  Platform,
+  Reply,
+} from './message.js';
 import { formatLocal, STATE_LABEL } from './render.js';
 import type { ChatStore, Conversation } from './store.js';
 
-export type Emit = (ref: ConversationRef, reply: Reply, extra?: { bindTicketId?: number; bindRole?: 'requester' | 'agents'; updateOf?: { conversation: ConversationRef; messageId: string } | null }) => void;
+export type Emit = (
+  ref: ConversationRef,
+  reply: Reply,
+  extra?: {
+    bindTicketId?: number;
+    bindRole?: 'requester' | 'agents';
+    updateOf?: { conversation: ConversationRef; messageId: string } | null;
+  },
+) => void;
 
 export interface HandoffInfo {
   reason: string;
@@ -45,7 +61,11 @@ export function agentChoices(number: string, groups: Group[], current: number | 
   return [
     { label: 'Claim', actionId: 'agent.claim', value: v, style: 'primary' },
     { label: 'Resolve', actionId: 'agent.resolve', value: v },
-    ...escalateTo.map((g) => ({ label: `Escalate to ${g.name}`, actionId: 'agent.escalate' as const, value: { ...v, group: g.slug } })),
+    ...escalateTo.map((g) => ({
+      label: `Escalate to ${g.name}`,
+      actionId: 'agent.escalate' as const,
+      value: { ...v, group: g.slug },
+    })),
     { label: 'Hand back to bot', actionId: 'agent.handback', value: v },
   ];
 }
@@ -77,20 +97,48 @@ export function createHandoff(deps: HandoffDeps) {
   }
 
   function triageRef(group: Group, preferred: Platform): ConversationRef | null {
-    const triage = group.triage as { slack?: { channelId: string }; teams?: { teamId: string; channelId: string; serviceUrl?: string } };
-    const slack: ConversationRef | null = triage.slack && deps.hasPort('slack') ? { platform: 'slack', channelId: triage.slack.channelId, threadId: null, isDirect: false, isPublic: true, workspaceId: null } : null;
+    const triage = group.triage as {
+      slack?: { channelId: string };
+      teams?: { teamId: string; channelId: string; serviceUrl?: string };
+    };
+    const slack: ConversationRef | null =
+      triage.slack && deps.hasPort('slack')
+        ? {
+            platform: 'slack',
+            channelId: triage.slack.channelId,
+            threadId: null,
+            isDirect: false,
+            isPublic: true,
+            workspaceId: null,
+          }
+        : null;
     const teams: ConversationRef | null =
       triage.teams && deps.hasPort('teams')
-        ? { platform: 'teams', channelId: triage.teams.channelId, threadId: null, isDirect: false, isPublic: true, workspaceId: null, serviceUrl: triage.teams.serviceUrl ?? deps.teamsServiceUrl }
+        ? {
+            platform: 'teams',
+            channelId: triage.teams.channelId,
+            threadId: null,
+            isDirect: false,
+            isPublic: true,
+            workspaceId: null,
+            serviceUrl: triage.teams.serviceUrl ?? deps.teamsServiceUrl,
+          }
         : null;
     if (preferred === 'teams') return teams ?? slack;
     return slack ?? teams;
   }
 
   async function agentCard(t: Ticket, info: HandoffInfo, now: string): Promise<Reply> {
-    const [requester, group, groups] = await Promise.all([directory.personById(t.requesterId), t.groupId === null ? null : directory.groupById(t.groupId), directory.groups()]);
+    const [requester, group, groups] = await Promise.all([
+      directory.personById(t.requesterId),
+      t.groupId === null ? null : directory.groupById(t.groupId),
+      directory.groups(),
+    ]);
     const view = requester ? await tickets.view(t.number, { ...requester, role: 'admin' }, now) : null;
-    const due = view?.sla.response.metAt === null && view.sla.response.dueAt ? `first response due ${formatLocal(view.sla.response.dueAt, 'UTC', now).replace('your time', 'UTC')}` : null;
+    const due =
+      view?.sla.response.metAt === null && view.sla.response.dueAt
+        ? `first response due ${formatLocal(view.sla.response.dueAt, 'UTC', now).replace('your time', 'UTC')}`
+        : null;
     const lines = [
       `Handoff ${t.number} · ${t.priority} · ${STATE_LABEL[t.state]}: ${t.title}`,
       `Requester: ${requester?.displayName ?? 'unknown'} (${requester?.email ?? '?'}, via ${t.channel})`,
@@ -119,7 +167,13 @@ export function createHandoff(deps: HandoffDeps) {
   }
 
   /** Posts the handoff card to the ticket group's triage channel. False when the group has none reachable. */
-  async function postToAgents(t: Ticket, info: HandoffInfo, preferred: Platform, emit: Emit, now: string): Promise<boolean> {
+  async function postToAgents(
+    t: Ticket,
+    info: HandoffInfo,
+    preferred: Platform,
+    emit: Emit,
+    now: string,
+  ): Promise<boolean> {
     const group = t.groupId === null ? null : await directory.groupById(t.groupId);
     const ref = group ? triageRef(group, preferred) : null;
     if (!ref) return false;
@@ -137,7 +191,10 @@ export function createHandoff(deps: HandoffDeps) {
     if (!isStaff(person)) throw new AppError('forbidden', 'Only service desk agents can work tickets here.');
     if (person.role === 'agent' && t.groupId !== null && !(await directory.isMember(t.groupId, person.id))) {
       const group = await directory.groupById(t.groupId);
-      throw new AppError('forbidden', `${t.number} belongs to ${group?.name ?? 'another group'}; only its agents (or a manager) can work it.`);
+      throw new AppError(
+        'forbidden',
+        `${t.number} belongs to ${group?.name ?? 'another group'}; only its agents (or a manager) can work it.`,
+      );
     }
   }
 
@@ -147,7 +204,14 @@ export function createHandoff(deps: HandoffDeps) {
     return p?.displayName ?? owner;
   }
 
-  async function claim(t: Ticket, agent: Person, emit: Emit, thread: ConversationRef | null, now: string, how: string): Promise<boolean> {
+  async function claim(
+    t: Ticket,
+    agent: Person,
+    emit: Emit,
+    thread: ConversationRef | null,
+    now: string,
+    how: string,
+  ): Promise<boolean> {
     await assertAgentOf(t, agent);
     const primary = await primaryOf(t.id);
     if (!primary) throw new AppError('not_found', `${t.number} has no chat conversation to take over.`);
@@ -163,13 +227,26 @@ export function createHandoff(deps: HandoffDeps) {
       return false;
     }
     await tickets.claim(t.number, agent, primary.owner, how, now);
-    if (thread) emit(thread, { text: `${agent.displayName} claimed ${t.number}. Replies in this thread go to the requester; ;; for internal notes.` });
+    if (thread)
+      emit(thread, {
+        text: `${agent.displayName} claimed ${t.number}. Replies in this thread go to the requester; ;; for internal notes.`,
+      });
     const target = await requesterTarget(t.id);
-    if (target) emit(target, { text: `${agent.displayName} from the IT service desk has joined the conversation about ${t.number}.` });
+    if (target)
+      emit(target, {
+        text: `${agent.displayName} from the IT service desk has joined the conversation about ${t.number}.`,
+      });
     return true;
   }
 
-  async function handBack(t: Ticket, agent: Person, emit: Emit, thread: ConversationRef | null, now: string, why: string): Promise<void> {
+  async function handBack(
+    t: Ticket,
+    agent: Person,
+    emit: Emit,
+    thread: ConversationRef | null,
+    now: string,
+    why: string,
+  ): Promise<void> {
     const convs = await requesterConversations(t.id);
     const primary = convs[0];
     if (!primary) return;
@@ -187,13 +264,20 @@ export function createHandoff(deps: HandoffDeps) {
     if (!target) return;
     const fresh = (await tickets.byIdForSystem(t.id)) ?? t;
     if (fresh.state === 'resolved' || fresh.state === 'closed') {
-      for (const c of convs) await store.saveConversation(c.id, { dialog: { kind: 'rate', ticket: t.number } }, now);
+      for (const c of convs)
+        await store.saveConversation(c.id, { dialog: { kind: 'rate', ticket: t.number } }, now);
       emit(target, {
         text: `You're back with the IT bot. ${t.number} is ${STATE_LABEL[fresh.state].toLowerCase()}. How did we do? Rate 1 (poor) to 5 (great).`,
-        choices: [1, 2, 3, 4, 5].map((n) => ({ label: '★'.repeat(n), actionId: 'ticket.rate' as const, value: { ticket: t.number, rating: n } })),
+        choices: [1, 2, 3, 4, 5].map((n) => ({
+          label: '★'.repeat(n),
+          actionId: 'ticket.rate' as const,
+          value: { ticket: t.number, rating: n },
+        })),
       });
     } else {
-      emit(target, { text: `You're back with the IT bot; ${t.number} stays open with the service desk. Anything else I can do?` });
+      emit(target, {
+        text: `You're back with the IT bot; ${t.number} stays open with the service desk. Anything else I can do?`,
+      });
     }
   }
 
@@ -202,17 +286,34 @@ export function createHandoff(deps: HandoffDeps) {
     postToAgents,
 
     /** A requester's message while a person owns (or is about to own) the conversation. */
-    async relayFromRequester(ticket: Ticket, requester: Person, msg: IncomingMessage, owner: string, emit: Emit, replyRef: ConversationRef, now: string): Promise<void> {
+    async relayFromRequester(
+      ticket: Ticket,
+      requester: Person,
+      msg: IncomingMessage,
+      owner: string,
+      emit: Emit,
+      replyRef: ConversationRef,
+      now: string,
+    ): Promise<void> {
       const text = msg.text.trim();
       if (text) await tickets.comment(ticket.number, requester, text, { platform: msg.platform }, now);
       for (const thread of await agentThreads(ticket.id)) {
         emit(thread.ref, { text: `${requester.displayName}: ${text}${attachmentLines(msg.attachments)}` });
       }
-      if (owner === 'queue') emit(replyRef, { text: `Added to ${ticket.number}. A person from the service desk will reply here.` });
+      if (owner === 'queue')
+        emit(replyRef, {
+          text: `Added to ${ticket.number}. A person from the service desk will reply here.`,
+        });
     },
 
     /** A message in an agent thread: a note, a command, or words for the requester. */
-    async onAgentMessage(conv: Conversation, agent: Person, msg: IncomingMessage, emit: Emit, now: string): Promise<void> {
+    async onAgentMessage(
+      conv: Conversation,
+      agent: Person,
+      msg: IncomingMessage,
+      emit: Emit,
+      now: string,
+    ): Promise<void> {
       const t = await ticketOfAgentThread(conv);
       const text = msg.text.trim();
       if (!isStaff(agent)) {
@@ -221,7 +322,14 @@ export function createHandoff(deps: HandoffDeps) {
       }
       if (text.startsWith(deps.internalNotePrefix)) {
         const note = text.slice(deps.internalNotePrefix.length).trim();
-        if (note) await tickets.comment(t.number, agent, `${note}${attachmentLines(msg.attachments)}`, { internal: true, platform: msg.platform }, now);
+        if (note)
+          await tickets.comment(
+            t.number,
+            agent,
+            `${note}${attachmentLines(msg.attachments)}`,
+            { internal: true, platform: msg.platform },
+            now,
+          );
         return;
       }
       const command = /^(claim|resolve|handback|hand back|done)\b[:\s]*(.*)$/is.exec(text);
@@ -242,21 +350,41 @@ export function createHandoff(deps: HandoffDeps) {
       }
       if (owner !== `agent:${agent.id}`) {
         await tickets.comment(t.number, agent, text, { internal: true, platform: msg.platform }, now);
-        emit(conv.ref, { text: `${await ownerName(owner)} owns ${t.number}; your message was kept as an internal note.` });
+        emit(conv.ref, {
+          text: `${await ownerName(owner)} owns ${t.number}; your message was kept as an internal note.`,
+        });
         return;
       }
       if (!OPEN_STATES.includes(t.state)) {
-        emit(conv.ref, { text: `${t.number} is ${STATE_LABEL[t.state].toLowerCase()}; reopen it to talk to the requester.` });
+        emit(conv.ref, {
+          text: `${t.number} is ${STATE_LABEL[t.state].toLowerCase()}; reopen it to talk to the requester.`,
+        });
         return;
       }
       await tickets.comment(t.number, agent, text, { platform: msg.platform }, now);
       const target = await requesterTarget(t.id);
-      if (target) emit(target, { text: `${agent.displayName} (IT service desk): ${text}${attachmentLines(msg.attachments)}` });
+      if (target)
+        emit(target, {
+          text: `${agent.displayName} (IT service desk): ${text}${attachmentLines(msg.attachments)}`,
+        });
     },
 
-    async resolve(t: Ticket, agent: Person, note: string | null, emit: Emit, thread: ConversationRef | null, now: string): Promise<void> {
+    async resolve(
+      t: Ticket,
+      agent: Person,
+      note: string | null,
+      emit: Emit,
+      thread: ConversationRef | null,
+      now: string,
+    ): Promise<void> {
       await assertAgentOf(t, agent);
-      const next = await tickets.transition(t.number, 'resolved', agent, { reason: note ?? 'resolved by agent' }, now);
+      const next = await tickets.transition(
+        t.number,
+        'resolved',
+        agent,
+        { reason: note ?? 'resolved by agent' },
+        now,
+      );
       if (thread) emit(thread, { text: `${agent.displayName} resolved ${t.number}.` });
       const target = await requesterTarget(t.id);
       if (target && note) emit(target, { text: `${agent.displayName} (IT service desk): ${note}` });
@@ -264,16 +392,27 @@ export function createHandoff(deps: HandoffDeps) {
     },
 
     /** Buttons on the agent card (and reactions mapped to them by adapters). */
-    async onAgentAction(action: IncomingAction, agent: Person, emit: Emit, now: string): Promise<Array<{ reply: Reply; updateSource?: boolean }>> {
+    async onAgentAction(
+      action: IncomingAction,
+      agent: Person,
+      emit: Emit,
+      now: string,
+    ): Promise<Array<{ reply: Reply; updateSource?: boolean }>> {
       let number = typeof action.value.ticket === 'string' ? action.value.ticket : null;
       if (!number) {
         // A reaction on the card: the card's thread is the agent thread of the ticket.
         const root = action.sourceMessage?.messageId ?? action.conversation.threadId;
         const conv = root ? await store.conversation({ ...action.conversation, threadId: root }) : null;
-        const linked = conv?.role === 'agents' && conv.ticketId !== null ? await tickets.byIdForSystem(conv.ticketId) : null;
+        const linked =
+          conv?.role === 'agents' && conv.ticketId !== null
+            ? await tickets.byIdForSystem(conv.ticketId)
+            : null;
         number = linked?.number ?? null;
       }
-      if (!number) throw new AppError('validation_failed', 'That message is not a handoff card of a ticket.', { field: 'ticket' });
+      if (!number)
+        throw new AppError('validation_failed', 'That message is not a handoff card of a ticket.', {
+          field: 'ticket',
+        });
       const t = await tickets.get(number, agent);
       const thread = (await agentThreads(t.id)).at(-1)?.ref ?? null;
       switch (action.actionId) {
@@ -281,7 +420,14 @@ export function createHandoff(deps: HandoffDeps) {
           await claim(t, agent, emit, thread ?? action.conversation, now, 'claimed with the card button');
           return [];
         case 'agent.resolve':
-          await this.resolve(t, agent, typeof action.value.note === 'string' ? action.value.note : null, emit, thread ?? action.conversation, now);
+          await this.resolve(
+            t,
+            agent,
+            typeof action.value.note === 'string' ? action.value.note : null,
+            emit,
+            thread ?? action.conversation,
+            now,
+          );
           return [];
         case 'agent.handback':
           await assertAgentOf(t, agent);
@@ -291,7 +437,13 @@ export function createHandoff(deps: HandoffDeps) {
           await assertAgentOf(t, agent);
           const slug = typeof action.value.group === 'string' ? action.value.group : null;
           if (!slug) throw new AppError('validation_failed', 'Escalate to which group?', { field: 'group' });
-          const moved = await tickets.reassignGroup(t.number, agent, slug, `escalated by ${agent.displayName}`, now);
+          const moved = await tickets.reassignGroup(
+            t.number,
+            agent,
+            slug,
+            `escalated by ${agent.displayName}`,
+            now,
+          );
           const primary = await primaryOf(t.id);
           if (primary) {
             const from = (await store.conversation(primary.ref))?.owner ?? primary.owner;
@@ -301,8 +453,22 @@ export function createHandoff(deps: HandoffDeps) {
             }
           }
           if (thread) emit(thread, { text: `${agent.displayName} escalated ${t.number} to ${slug}.` });
-          const posted = await postToAgents(moved, { reason: `escalated by ${agent.displayName}`, confidence: null, tried: [`worked by ${agent.displayName}`], summary: t.description.slice(0, 200) }, action.platform, emit, now);
-          if (!posted) emit(thread ?? action.conversation, { text: `The group ${slug} has no triage channel I can post to; the ticket is in its queue.` });
+          const posted = await postToAgents(
+            moved,
+            {
+              reason: `escalated by ${agent.displayName}`,
+              confidence: null,
+              tried: [`worked by ${agent.displayName}`],
+              summary: t.description.slice(0, 200),
+            },
+            action.platform,
+            emit,
+            now,
+          );
+          if (!posted)
+            emit(thread ?? action.conversation, {
+              text: `The group ${slug} has no triage channel I can post to; the ticket is in its queue.`,
+            });
           return [];
         }
         default:
@@ -314,21 +480,61 @@ export function createHandoff(deps: HandoffDeps) {
      * Nobody claimed a queued ticket in time: tell the requester when to expect an answer and escalate
      * once (to the group's escalation group, else to its manager). Idempotent per ticket and level.
      */
-    async onClaimTimeout(t: Ticket, dueAt: string | null, emit: Emit, notifyManager: (managerId: number, reply: Reply, key: string) => Promise<boolean>, now: string): Promise<boolean> {
+    async onClaimTimeout(
+      t: Ticket,
+      dueAt: string | null,
+      emit: Emit,
+      notifyManager: (managerId: number, reply: Reply, key: string) => Promise<boolean>,
+      now: string,
+    ): Promise<boolean> {
       const group = t.groupId === null ? null : await directory.groupById(t.groupId);
       const level = `claim-timeout:${group?.slug ?? 'none'}`;
-      if (!(await tickets.recordEscalation(t.number, level, 'no agent claimed it within the response target', { group: group?.slug ?? null }, now))) return false;
+      if (
+        !(await tickets.recordEscalation(
+          t.number,
+          level,
+          'no agent claimed it within the response target',
+          { group: group?.slug ?? null },
+          now,
+        ))
+      )
+        return false;
       const target = await requesterTarget(t.id);
       const requester = await directory.personById(t.requesterId);
       if (target) {
-        const eta = dueAt ? ` We aim to answer by ${formatLocal(dueAt, requester?.timeZone ?? 'UTC', now)}.` : '';
-        emit(target, { text: `Sorry for the wait on ${t.number}: everyone is busy right now and I've escalated it.${eta} Your ticket is safe; you can keep adding details here.` });
+        const eta = dueAt
+          ? ` We aim to answer by ${formatLocal(dueAt, requester?.timeZone ?? 'UTC', now)}.`
+          : '';
+        emit(target, {
+          text: `Sorry for the wait on ${t.number}: everyone is busy right now and I've escalated it.${eta} Your ticket is safe; you can keep adding details here.`,
+        });
       }
       if (group?.escalationGroup) {
-        const moved = await tickets.reassignGroup(t.number, null, group.escalationGroup, 'claim timeout: escalated to the next tier', now);
-        await postToAgents(moved, { reason: `not claimed in time by ${group.name}`, confidence: null, tried: [], summary: t.description.slice(0, 200) }, t.channel === 'teams' ? 'teams' : 'slack', emit, now);
+        const moved = await tickets.reassignGroup(
+          t.number,
+          null,
+          group.escalationGroup,
+          'claim timeout: escalated to the next tier',
+          now,
+        );
+        await postToAgents(
+          moved,
+          {
+            reason: `not claimed in time by ${group.name}`,
+            confidence: null,
+            tried: [],
+            summary: t.description.slice(0, 200),
+          },
+          t.channel === 'teams' ? 'teams' : 'slack',
+          emit,
+          now,
+        );
       } else if (group?.managerId) {
-        await notifyManager(group.managerId, { text: `${t.number} (${t.priority}) was not claimed in time by ${group.name}: ${t.title}` }, level);
+        await notifyManager(
+          group.managerId,
+          { text: `${t.number} (${t.priority}) was not claimed in time by ${group.name}: ${t.title}` },
+          level,
+        );
       }
       return true;
     },

@@ -193,7 +193,10 @@ export interface ChatPort {
   /** Posts (or, with `updateOf`, updates) a message. Throws DeliveryError on failure. */
   deliver(message: Outgoing): Promise<DeliveryResult>;
   /** Looks up profile details (email, name) of a platform user; null when the platform does not know them. */
-  lookupUser(platformUserId: string, conversation: ConversationRef): Promise<{ email: string | null; displayName: string | null; aadObjectId?: string | null } | null>;
+  lookupUser(
+    platformUserId: string,
+    conversation: ConversationRef,
+  ): Promise<{ email: string | null; displayName: string | null; aadObjectId?: string | null } | null>;
   /** Opens (or finds) the 1:1 conversation with a user, for private follow-ups and notifications. */
   openDirect(user: PlatformUser, workspace: ConversationRef): Promise<ConversationRef>;
 }

@@ -27,10 +27,21 @@ export const STATE_LABEL: Record<TicketState, string> = {
 /** "14:00 your time" for today, "Tue 25 Nov 09:30 your time" otherwise. */
 export function formatLocal(iso: string, timeZone: string, now: string): string {
   const zone = safeZone(timeZone);
-  const day = (d: string) => new Intl.DateTimeFormat('en-GB', { timeZone: zone, dateStyle: 'short' }).format(new Date(d));
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
+  const day = (d: string) =>
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone, dateStyle: 'short' }).format(new Date(d));
+  const time = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(new Date(iso));
   if (day(iso) === day(now)) return `${time} your time`;
-  const date = new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short' }).format(new Date(iso));
+  const date = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+  }).format(new Date(iso));
   return `${date} ${time} your time`;
 }
 
@@ -71,14 +82,25 @@ export function cardActions(t: Ticket): Choice[] {
       return [
         { label: 'Add info', actionId: 'ticket.add_info', value: v },
         { label: 'Talk to a person', actionId: 'ticket.human', value: v },
-        { label: t.kind === 'incident' ? 'It works now: close' : 'Cancel request', actionId: t.kind === 'incident' ? 'ticket.close' : 'ticket.cancel', value: v, style: 'danger' },
+        {
+          label: t.kind === 'incident' ? 'It works now: close' : 'Cancel request',
+          actionId: t.kind === 'incident' ? 'ticket.close' : 'ticket.cancel',
+          value: v,
+          style: 'danger',
+        },
       ];
   }
 }
 
 export function ticketCard(
   t: Ticket,
-  ctx: { sla: SlaResult | null; group: string | null; assignee: string | null; timeZone: string; now: string },
+  ctx: {
+    sla: SlaResult | null;
+    group: string | null;
+    assignee: string | null;
+    timeZone: string;
+    now: string;
+  },
 ): TicketCard {
   return {
     number: t.number,
@@ -102,7 +124,11 @@ export function ticketLine(c: TicketCard): string {
   return parts.join(' — ');
 }
 
-export function templateForm(t: Template, values?: Record<string, unknown>, errors?: Record<string, string>): FormSpec {
+export function templateForm(
+  t: Template,
+  values?: Record<string, unknown>,
+  errors?: Record<string, string>,
+): FormSpec {
   return {
     templateId: t.id,
     title: t.title,

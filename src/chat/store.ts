@@ -58,7 +58,12 @@ export interface KbAnswerRecord {
 export interface ChatStore {
   /** Records a knowledge answer given to a requester; its outcome is set when they reply. */
   recordKbAnswer(a: KbAnswerRecord): Promise<number>;
-  setKbOutcome(id: number, outcome: 'accepted' | 'rejected', at: string, ticketId: number | null): Promise<void>;
+  setKbOutcome(
+    id: number,
+    outcome: 'accepted' | 'rejected',
+    at: string,
+    ticketId: number | null,
+  ): Promise<void>;
   /** The person behind a platform identity, if known. */
   personFor(user: PlatformUser): Promise<Person | null>;
   /** Links a platform identity to a person (found or created by email). */
@@ -70,14 +75,24 @@ export interface ChatStore {
   /** The person's platform identities (with the workspace they were seen in). */
   identitiesOf(personId: number): Promise<Array<PlatformUser & { workspaceId: string | null }>>;
   /** Finds or creates the conversation row for a ref. */
-  ensureConversation(ref: ConversationRef, personId: number | null, now: string, role?: ConversationRole): Promise<Conversation>;
+  ensureConversation(
+    ref: ConversationRef,
+    personId: number | null,
+    now: string,
+    role?: ConversationRole,
+  ): Promise<Conversation>;
   saveConversation(
     id: number,
     patch: Partial<Pick<Conversation, 'dialog' | 'ticketId' | 'owner' | 'personId'>>,
     now: string,
   ): Promise<void>;
   /** Atomically moves the owner from one of `from` to `to`; false when someone else changed it first. */
-  compareAndSetOwner(id: number, from: ConversationOwner[], to: ConversationOwner, now: string): Promise<boolean>;
+  compareAndSetOwner(
+    id: number,
+    from: ConversationOwner[],
+    to: ConversationOwner,
+    now: string,
+  ): Promise<boolean>;
   conversationsOfTicket(ticketId: number): Promise<Conversation[]>;
   /** Requester conversations waiting for an agent (owner `queue`) with their ticket. */
   queuedConversations(limit: number): Promise<Conversation[]>;

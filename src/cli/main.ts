@@ -82,7 +82,9 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (e) {
-    process.stderr.write(`chatdesk ${command}: ${isAppError(e) ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(
+      `chatdesk ${command}: ${isAppError(e) ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
     return 1;
   }
 }
@@ -92,7 +94,11 @@ const chatArgs = z.object({
 });
 
 async function chat(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { user: { type: 'string', short: 'u' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { user: { type: 'string', short: 'u' } },
+    strict: true,
+  });
   const parsed = chatArgs.safeParse(values);
   if (!parsed.success) {
     process.stderr.write(`chatdesk chat: ${parsed.error.issues[0]?.message ?? 'bad arguments'}\n`);
@@ -106,16 +112,27 @@ async function chat(argv: string[]): Promise<number> {
   const port = createConsolePort(process.stdout, (c) => {
     if (c.length > 0) choices.current = c;
   });
-  const app = await createApp(config, { serve: false, log, adapters: [{ port, mount: () => undefined, start: async () => undefined, stop: async () => undefined }] });
+  const app = await createApp(config, {
+    serve: false,
+    log,
+    adapters: [{ port, mount: () => undefined, start: async () => undefined, stop: async () => undefined }],
+  });
   try {
     const person = await app.directory.personByEmail(parsed.data.user);
     if (!person) {
-      process.stderr.write(`chatdesk chat: no person with email ${parsed.data.user} in the directory. Demo users: alice@example.com, bob@example.com (see data/seed/people.json).\n`);
+      process.stderr.write(
+        `chatdesk chat: no person with email ${parsed.data.user} in the directory. Demo users: alice@example.com, bob@example.com (see data/seed/people.json).\n`,
+      );
       return 2;
     }
     const interactive = Boolean(process.stdin.isTTY);
-    if (interactive) process.stdout.write(`Connected as ${person.displayName}. Type a message; /quit to leave.\n`);
-    await runConsoleChat(app, { email: parsed.data.user, input: process.stdin, output: process.stdout, prompt: interactive }, choices);
+    if (interactive)
+      process.stdout.write(`Connected as ${person.displayName}. Type a message; /quit to leave.\n`);
+    await runConsoleChat(
+      app,
+      { email: parsed.data.user, input: process.stdin, output: process.stdout, prompt: interactive },
+      choices,
+    );
     return 0;
   } finally {
     await app.close();

@@ -54,14 +54,29 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
     async recordKbAnswer(a) {
       const r = await db
         .insertInto('kb_answers')
-        .values({ person_id: a.personId, article_id: a.articleId, query: a.query.slice(0, 2000), intent: a.intent, confidence: a.confidence, platform: a.platform, answered_at: a.answeredAt, outcome: 'none', outcome_at: null, ticket_id: null })
+        .values({
+          person_id: a.personId,
+          article_id: a.articleId,
+          query: a.query.slice(0, 2000),
+          intent: a.intent,
+          confidence: a.confidence,
+          platform: a.platform,
+          answered_at: a.answeredAt,
+          outcome: 'none',
+          outcome_at: null,
+          ticket_id: null,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       return r.id;
     },
 
     async setKbOutcome(id, outcome, at, ticketId) {
-      await db.updateTable('kb_answers').set({ outcome, outcome_at: at, ticket_id: ticketId }).where('id', '=', id).execute();
+      await db
+        .updateTable('kb_answers')
+        .set({ outcome, outcome_at: at, ticket_id: ticketId })
+        .where('id', '=', id)
+        .execute();
     },
 
     async personFor(user) {
@@ -80,14 +95,34 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
       return db.transaction().execute(async (trx) => {
         await trx
           .insertInto('people')
-          .values({ email: normalized, display_name: displayName, role: 'employee', manager_id: null, time_zone: 'UTC', capacity: null, created_at: now })
+          .values({
+            email: normalized,
+            display_name: displayName,
+            role: 'employee',
+            manager_id: null,
+            time_zone: 'UTC',
+            capacity: null,
+            created_at: now,
+          })
           .onConflict((oc) => oc.column('email').doNothing())
           .execute();
-        const person = await trx.selectFrom('people').selectAll().where('email', '=', normalized).executeTakeFirstOrThrow();
+        const person = await trx
+          .selectFrom('people')
+          .selectAll()
+          .where('email', '=', normalized)
+          .executeTakeFirstOrThrow();
         await trx
           .insertInto('identities')
-          .values({ person_id: person.id, platform: user.platform, platform_user_id: user.platformUserId, workspace_id: null, created_at: now })
-          .onConflict((oc) => oc.columns(['platform', 'platform_user_id']).doUpdateSet({ person_id: person.id }))
+          .values({
+            person_id: person.id,
+            platform: user.platform,
+            platform_user_id: user.platformUserId,
+            workspace_id: null,
+            created_at: now,
+          })
+          .onConflict((oc) =>
+            oc.columns(['platform', 'platform_user_id']).doUpdateSet({ person_id: person.id }),
+          )
           .execute();
         return toPerson(person);
       });
@@ -121,8 +156,17 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
     },
 
     async identitiesOf(personId) {
-      const rows = await db.selectFrom('identities').selectAll().where('person_id', '=', personId).orderBy('id').execute();
-      return rows.map((r) => ({ platform: r.platform as Platform, platformUserId: r.platform_user_id, workspaceId: r.workspace_id }));
+      const rows = await db
+        .selectFrom('identities')
+        .selectAll()
+        .where('person_id', '=', personId)
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => ({
+        platform: r.platform as Platform,
+        platformUserId: r.platform_user_id,
+        workspaceId: r.workspace_id,
+      }));
     },
 
     async ensureConversation(ref, personId, now, role = 'requester') {
@@ -150,7 +194,11 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
       if (!found) throw new Error(`conversation ${channelKey(ref)} vanished after insert`);
       // Teams may move a conversation to another service URL; the newest one is the one that works.
       if (ref.serviceUrl && found.ref.serviceUrl !== ref.serviceUrl) {
-        await db.updateTable('conversations').set({ service_url: ref.serviceUrl }).where('id', '=', found.id).execute();
+        await db
+          .updateTable('conversations')
+          .set({ service_url: ref.serviceUrl })
+          .where('id', '=', found.id)
+          .execute();
         found.ref.serviceUrl = ref.serviceUrl;
       }
       return found;
@@ -181,7 +229,12 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
     },
 
     async conversationsOfTicket(ticketId) {
-      const rows = await db.selectFrom('conversations').selectAll().where('ticket_id', '=', ticketId).orderBy('id').execute();
+      const rows = await db
+        .selectFrom('conversations')
+        .selectAll()
+        .where('ticket_id', '=', ticketId)
+        .orderBy('id')
+        .execute();
       return rows.map(toConversation);
     },
 
@@ -231,19 +284,32 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
     },
 
     async complete(id, now) {
-      await db.updateTable('inbox').set({ status: 'done', processed_at: now, locked_until: null }).where('id', '=', id).execute();
+      await db
+        .updateTable('inbox')
+        .set({ status: 'done', processed_at: now, locked_until: null })
+        .where('id', '=', id)
+        .execute();
     },
 
     async release(id, error, now, failed) {
       await db
         .updateTable('inbox')
-        .set({ status: failed ? 'failed' : 'pending', last_error: error.slice(0, 2000), locked_until: failed ? null : now, processed_at: failed ? now : null })
+        .set({
+          status: failed ? 'failed' : 'pending',
+          last_error: error.slice(0, 2000),
+          locked_until: failed ? null : now,
+          processed_at: failed ? now : null,
+        })
         .where('id', '=', id)
         .execute();
     },
 
     async peekInbox(id) {
-      const r = await db.selectFrom('inbox').select(['id', 'payload']).where('id', '=', id).executeTakeFirst();
+      const r = await db
+        .selectFrom('inbox')
+        .select(['id', 'payload'])
+        .where('id', '=', id)
+        .executeTakeFirst();
       return r ? parseJsonColumn<Incoming>(r.payload, `inbox #${r.id}`) : null;
     },
 
@@ -268,7 +334,11 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
             platform: i.message.conversation.platform,
             conversation_key: channelKey(i.message.conversation),
             dedupe_key: i.dedupeKey,
-            payload: JSON.stringify({ message: i.message, bindTicketId: i.bindTicketId ?? null, bindRole: i.bindRole ?? 'requester' } satisfies StoredOutgoing),
+            payload: JSON.stringify({
+              message: i.message,
+              bindTicketId: i.bindTicketId ?? null,
+              bindRole: i.bindRole ?? 'requester',
+            } satisfies StoredOutgoing),
             status: 'pending' as const,
             attempts: 0,
             next_attempt_at: now,
@@ -319,7 +389,14 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
           .executeTakeFirst();
         if (Number(res.numUpdatedRows) !== 1) continue;
         const stored = parseJsonColumn<StoredOutgoing>(r.payload, `outbox #${r.id}`);
-        leased.push({ id: r.id, platform: r.platform as Platform, message: stored.message, attempts: r.attempts, bindTicketId: stored.bindTicketId, bindRole: stored.bindRole ?? 'requester' });
+        leased.push({
+          id: r.id,
+          platform: r.platform as Platform,
+          message: stored.message,
+          attempts: r.attempts,
+          bindTicketId: stored.bindTicketId,
+          bindRole: stored.bindRole ?? 'requester',
+        });
       }
       return leased;
     },
@@ -327,7 +404,13 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
     async markSent(id, messageId, now) {
       await db
         .updateTable('outbox')
-        .set((eb) => ({ status: 'sent', message_id: messageId, sent_at: now, locked_until: null, attempts: eb('attempts', '+', 1) }))
+        .set((eb) => ({
+          status: 'sent',
+          message_id: messageId,
+          sent_at: now,
+          locked_until: null,
+          attempts: eb('attempts', '+', 1),
+        }))
         .where('id', '=', id)
         .execute();
     },
@@ -335,7 +418,12 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
     async markRetry(id, error, nextAttemptAt) {
       await db
         .updateTable('outbox')
-        .set((eb) => ({ last_error: error.slice(0, 2000), next_attempt_at: nextAttemptAt, locked_until: null, attempts: eb('attempts', '+', 1) }))
+        .set((eb) => ({
+          last_error: error.slice(0, 2000),
+          next_attempt_at: nextAttemptAt,
+          locked_until: null,
+          attempts: eb('attempts', '+', 1),
+        }))
         .where('id', '=', id)
         .execute();
     },
@@ -343,7 +431,13 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
     async markDead(id, error, now) {
       await db
         .updateTable('outbox')
-        .set((eb) => ({ status: 'dead', last_error: error.slice(0, 2000), sent_at: now, locked_until: null, attempts: eb('attempts', '+', 1) }))
+        .set((eb) => ({
+          status: 'dead',
+          last_error: error.slice(0, 2000),
+          sent_at: now,
+          locked_until: null,
+          attempts: eb('attempts', '+', 1),
+        }))
         .where('id', '=', id)
         .execute();
     },
@@ -370,7 +464,11 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
     },
 
     async sentMessageId(dedupeKey) {
-      const r = await db.selectFrom('outbox').select('message_id').where('dedupe_key', '=', dedupeKey).executeTakeFirst();
+      const r = await db
+        .selectFrom('outbox')
+        .select('message_id')
+        .where('dedupe_key', '=', dedupeKey)
+        .executeTakeFirst();
       return r?.message_id ?? null;
     },
   };

@@ -28,9 +28,13 @@ export async function openDatabase(url: string): Promise<Database> {
 
 function openSqlite(path: string): Database {
   if (path.length === 0) {
-    throw new AppError('config_invalid', 'DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:var/chatdesk.sqlite', {
-      field: 'DATABASE_URL',
-    });
+    throw new AppError(
+      'config_invalid',
+      'DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:var/chatdesk.sqlite',
+      {
+        field: 'DATABASE_URL',
+      },
+    );
   }
   let conn: SQLite.Database;
   try {
@@ -43,7 +47,11 @@ function openSqlite(path: string): Database {
     conn.pragma('busy_timeout = 5000');
     conn.pragma('synchronous = NORMAL');
   } catch (cause) {
-    throw new AppError('db_unavailable', `Cannot open the SQLite database at ${path}: ${(cause as Error).message}. Check the path in DATABASE_URL and that the directory is writable.`, { cause, field: 'DATABASE_URL' });
+    throw new AppError(
+      'db_unavailable',
+      `Cannot open the SQLite database at ${path}: ${(cause as Error).message}. Check the path in DATABASE_URL and that the directory is writable.`,
+      { cause, field: 'DATABASE_URL' },
+    );
   }
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: conn }) });
   return {
@@ -62,7 +70,11 @@ async function openPostgres(url: string): Promise<Database> {
     await sql`select 1`.execute(db);
   } catch (cause) {
     await db.destroy().catch(() => undefined);
-    throw new AppError('db_unavailable', `Cannot reach PostgreSQL at ${redactUrl(url)}: ${(cause as Error).message}. Is the server running and DATABASE_URL right?`, { cause, field: 'DATABASE_URL' });
+    throw new AppError(
+      'db_unavailable',
+      `Cannot reach PostgreSQL at ${redactUrl(url)}: ${(cause as Error).message}. Is the server running and DATABASE_URL right?`,
+      { cause, field: 'DATABASE_URL' },
+    );
   }
   return {
     db,

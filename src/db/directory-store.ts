@@ -39,7 +39,11 @@ export function createDirectoryStore(db: Kysely<DB>): DirectoryStore {
       return r ? toPerson(r) : null;
     },
     async personByEmail(email) {
-      const r = await db.selectFrom('people').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+      const r = await db
+        .selectFrom('people')
+        .selectAll()
+        .where('email', '=', email.trim().toLowerCase())
+        .executeTakeFirst();
       return r ? toPerson(r) : null;
     },
     async groupBySlug(slug) {

@@ -220,7 +220,11 @@ export interface ApprovalsTable {
   approver_id: number;
   purpose: ColumnType<'request' | 'cab', 'request' | 'cab' | undefined, 'request' | 'cab'>;
   policy: ColumnType<string, string | undefined, string>;
-  state: ColumnType<'pending' | 'approved' | 'rejected' | 'withdrawn', 'pending' | 'approved' | 'rejected' | 'withdrawn' | undefined, 'pending' | 'approved' | 'rejected' | 'withdrawn'>;
+  state: ColumnType<
+    'pending' | 'approved' | 'rejected' | 'withdrawn',
+    'pending' | 'approved' | 'rejected' | 'withdrawn' | undefined,
+    'pending' | 'approved' | 'rejected' | 'withdrawn'
+  >;
   comment: string | null;
   requested_at: string;
   decided_at: string | null;

@@ -21,7 +21,12 @@ export async function isEmpty(db: Kysely<DB>): Promise<boolean> {
 }
 
 /** Seeds demo people and assets in one transaction; nothing is half-written if a row fails. */
-export async function seedDemo(db: Kysely<DB>, people: PeopleFile, assets: AssetsFile, now: string): Promise<void> {
+export async function seedDemo(
+  db: Kysely<DB>,
+  people: PeopleFile,
+  assets: AssetsFile,
+  now: string,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     for (const p of people.people) {
       await trx
@@ -40,16 +45,22 @@ export async function seedDemo(db: Kysely<DB>, people: PeopleFile, assets: Asset
         .onConflict((oc) => oc.column('email').doNothing())
         .execute();
     }
-    const ids = new Map((await trx.selectFrom('people').select(['id', 'email']).execute()).map((r) => [r.email, r.id]));
+    const ids = new Map(
+      (await trx.selectFrom('people').select(['id', 'email']).execute()).map((r) => [r.email, r.id]),
+    );
     for (const p of people.people) {
       if (!p.manager) continue;
       const manager = ids.get(p.manager);
-      if (manager === undefined) throw new Error(`seed/people.json: ${p.email} has manager ${p.manager}, who is not in the file`);
+      if (manager === undefined)
+        throw new Error(`seed/people.json: ${p.email} has manager ${p.manager}, who is not in the file`);
       await trx.updateTable('people').set({ manager_id: manager }).where('email', '=', p.email).execute();
     }
     for (const a of assets.assets) {
       const owner = a.owner ? ids.get(a.owner) : undefined;
-      if (a.owner && owner === undefined) throw new Error(`seed/assets.json: asset ${a.tag} is owned by ${a.owner}, who is not in seed/people.json`);
+      if (a.owner && owner === undefined)
+        throw new Error(
+          `seed/assets.json: asset ${a.tag} is owned by ${a.owner}, who is not in seed/people.json`,
+        );
       await trx
         .insertInto('assets')
         .values({
@@ -72,10 +83,13 @@ export async function seedDemo(db: Kysely<DB>, people: PeopleFile, assets: Asset
 export async function syncGroups(db: Kysely<DB>, groups: GroupsFile): Promise<string[]> {
   const warnings: string[] = [];
   await db.transaction().execute(async (trx) => {
-    const ids = new Map((await trx.selectFrom('people').select(['id', 'email']).execute()).map((r) => [r.email, r.id]));
+    const ids = new Map(
+      (await trx.selectFrom('people').select(['id', 'email']).execute()).map((r) => [r.email, r.id]),
+    );
     for (const g of groups.groups) {
       const manager = g.manager ? (ids.get(g.manager) ?? null) : null;
-      if (g.manager && manager === null) warnings.push(`groups.json: manager ${g.manager} of ${g.slug} is not a known person yet`);
+      if (g.manager && manager === null)
+        warnings.push(`groups.json: manager ${g.manager} of ${g.slug} is not a known person yet`);
       const row = {
         name: g.name,
         description: g.description,
@@ -90,7 +104,11 @@ export async function syncGroups(db: Kysely<DB>, groups: GroupsFile): Promise<st
         .values({ slug: g.slug, ...row })
         .onConflict((oc) => oc.column('slug').doUpdateSet(row))
         .execute();
-      const group = await trx.selectFrom('groups').select('id').where('slug', '=', g.slug).executeTakeFirstOrThrow();
+      const group = await trx
+        .selectFrom('groups')
+        .select('id')
+        .where('slug', '=', g.slug)
+        .executeTakeFirstOrThrow();
       await trx.deleteFrom('group_members').where('group_id', '=', group.id).execute();
       for (const m of g.members) {
         const person = ids.get(m);
@@ -109,7 +127,11 @@ export async function syncTemplates(db: Kysely<DB>, templates: Template[], now: 
   await db.transaction().execute(async (trx) => {
     for (const t of templates) {
       const row = { kind: t.kind, title: t.title, definition: JSON.stringify(t), updated_at: now };
-      await trx.insertInto('templates').values({ id: t.id, ...row }).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+      await trx
+        .insertInto('templates')
+        .values({ id: t.id, ...row })
+        .onConflict((oc) => oc.column('id').doUpdateSet(row))
+        .execute();
     }
   });
 }
@@ -117,8 +139,18 @@ export async function syncTemplates(db: Kysely<DB>, templates: Template[], now: 
 export async function syncKnowledge(db: Kysely<DB>, articles: ArticleInput[], now: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     for (const a of articles) {
-      const row = { title: a.title, body: a.body, tags: JSON.stringify(a.tags), category: a.category, updated_at: now };
-      await trx.insertInto('knowledge_articles').values({ id: a.id, ...row }).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+      const row = {
+        title: a.title,
+        body: a.body,
+        tags: JSON.stringify(a.tags),
+        category: a.category,
+        updated_at: now,
+      };
+      await trx
+        .insertInto('knowledge_articles')
+        .values({ id: a.id, ...row })
+        .onConflict((oc) => oc.column('id').doUpdateSet(row))
+        .execute();
     }
   });
 }
@@ -127,7 +159,17 @@ export async function syncKnowledge(db: Kysely<DB>, articles: ArticleInput[], no
 export async function ensureServiceAccount(db: Kysely<DB>, email: string, now: string): Promise<void> {
   await db
     .insertInto('people')
-    .values({ email, display_name: 'chatdesk API', role: 'admin', manager_id: null, time_zone: 'UTC', away: 0, capacity: 0, skills: '[]', created_at: now })
+    .values({
+      email,
+      display_name: 'chatdesk API',
+      role: 'admin',
+      manager_id: null,
+      time_zone: 'UTC',
+      away: 0,
+      capacity: 0,
+      skills: '[]',
+      created_at: now,
+    })
     .onConflict((oc) => oc.column('email').doNothing())
     .execute();
 }

@@ -129,12 +129,20 @@ export function createTicketStore(db: Kysely<DB>): TicketStore {
           })
           .returningAll()
           .executeTakeFirstOrThrow();
-        if (events.length > 0) await trx.insertInto('ticket_events').values(eventRows(row.id, 1, events)).execute();
+        if (events.length > 0)
+          await trx
+            .insertInto('ticket_events')
+            .values(eventRows(row.id, 1, events))
+            .execute();
         return toTicket(row);
       });
     },
     async byNumber(number) {
-      const r = await db.selectFrom('tickets').selectAll().where('number', '=', number.toUpperCase()).executeTakeFirst();
+      const r = await db
+        .selectFrom('tickets')
+        .selectAll()
+        .where('number', '=', number.toUpperCase())
+        .executeTakeFirst();
       return r ? toTicket(r) : null;
     },
     byId,
@@ -143,7 +151,12 @@ export function createTicketStore(db: Kysely<DB>): TicketStore {
       return r ? toTicket(r) : null;
     },
     async events(ticketId) {
-      const rows = await db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', ticketId).orderBy('seq').execute();
+      const rows = await db
+        .selectFrom('ticket_events')
+        .selectAll()
+        .where('ticket_id', '=', ticketId)
+        .orderBy('seq')
+        .execute();
       return rows.map(toEvent);
     },
     async apply(ticketId, expectedVersion, patch, events) {
@@ -156,9 +169,16 @@ export function createTicketStore(db: Kysely<DB>): TicketStore {
           .executeTakeFirst();
         if (Number(res.numUpdatedRows) === 0) return null;
         if (events.length > 0) {
-          await trx.insertInto('ticket_events').values(eventRows(ticketId, expectedVersion + 1, events)).execute();
+          await trx
+            .insertInto('ticket_events')
+            .values(eventRows(ticketId, expectedVersion + 1, events))
+            .execute();
         }
-        const row = await trx.selectFrom('tickets').selectAll().where('id', '=', ticketId).executeTakeFirstOrThrow();
+        const row = await trx
+          .selectFrom('tickets')
+          .selectAll()
+          .where('id', '=', ticketId)
+          .executeTakeFirstOrThrow();
         return toTicket(row);
       });
     },
@@ -168,7 +188,10 @@ export function createTicketStore(db: Kysely<DB>): TicketStore {
       if (f.groupId !== undefined) q = q.where('group_id', '=', f.groupId);
       if (f.assigneeId !== undefined) q = q.where('assignee_id', '=', f.assigneeId);
       if (f.states && f.states.length > 0) q = q.where('state', 'in', f.states);
-      const rows = await q.orderBy('id', 'desc').limit(f.limit ?? 50).execute();
+      const rows = await q
+        .orderBy('id', 'desc')
+        .limit(f.limit ?? 50)
+        .execute();
       return rows.map(toTicket);
     },
     async addComment(c): Promise<Comment> {
@@ -201,7 +224,11 @@ export function createTicketStore(db: Kysely<DB>): TicketStore {
       }));
     },
     async version(ticketId) {
-      const r = await db.selectFrom('tickets').select('version').where('id', '=', ticketId).executeTakeFirstOrThrow();
+      const r = await db
+        .selectFrom('tickets')
+        .select('version')
+        .where('id', '=', ticketId)
+        .executeTakeFirstOrThrow();
       return r.version;
     },
   };

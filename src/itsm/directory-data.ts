@@ -25,7 +25,13 @@ export const groupsFileSchema = z.object({
         triage: z
           .object({
             slack: z.object({ channelId: z.string().min(1) }).optional(),
-            teams: z.object({ teamId: z.string().min(1), channelId: z.string().min(1), serviceUrl: z.url().optional() }).optional(),
+            teams: z
+              .object({
+                teamId: z.string().min(1),
+                channelId: z.string().min(1),
+                serviceUrl: z.url().optional(),
+              })
+              .optional(),
           })
           .default({}),
       }),
@@ -69,16 +75,23 @@ export async function loadGroups(dataDir: string): Promise<GroupsFile> {
   const groups = await loadDataFile(groupsFileSchema, file);
   const slugs = new Set<string>();
   for (const [i, g] of groups.groups.entries()) {
-    if (slugs.has(g.slug)) throw new AppError('data_invalid', `${file}: groups.${i}.slug: "${g.slug}" appears twice`, { field: `groups.${i}.slug` });
+    if (slugs.has(g.slug))
+      throw new AppError('data_invalid', `${file}: groups.${i}.slug: "${g.slug}" appears twice`, {
+        field: `groups.${i}.slug`,
+      });
     slugs.add(g.slug);
   }
   for (const [i, g] of groups.groups.entries()) {
     if (g.escalation && !slugs.has(g.escalation)) {
-      throw new AppError('data_invalid', `${file}: groups.${i}.escalation: no group "${g.escalation}"`, { field: `groups.${i}.escalation` });
+      throw new AppError('data_invalid', `${file}: groups.${i}.escalation: no group "${g.escalation}"`, {
+        field: `groups.${i}.escalation`,
+      });
     }
   }
   return groups;
 }
 
-export const loadPeople = (dataDir: string) => loadDataFile(peopleFileSchema, join(dataDir, 'seed', 'people.json'));
-export const loadAssets = (dataDir: string) => loadDataFile(assetsFileSchema, join(dataDir, 'seed', 'assets.json'));
+export const loadPeople = (dataDir: string) =>
+  loadDataFile(peopleFileSchema, join(dataDir, 'seed', 'people.json'));
+export const loadAssets = (dataDir: string) =>
+  loadDataFile(assetsFileSchema, join(dataDir, 'seed', 'assets.json'));

@@ -125,7 +125,12 @@ export interface TicketStore {
    * Appends events and updates the projection if the ticket is still at `expectedVersion`
    * (its event count). Returns null when another writer got there first: the caller re-reads and retries.
    */
-  apply(ticketId: number, expectedVersion: number, patch: TicketPatch, events: NewEvent[]): Promise<Ticket | null>;
+  apply(
+    ticketId: number,
+    expectedVersion: number,
+    patch: TicketPatch,
+    events: NewEvent[],
+  ): Promise<Ticket | null>;
   list(filter: TicketFilter): Promise<Ticket[]>;
   addComment(comment: Omit<Comment, 'id'>): Promise<Comment>;
   comments(ticketId: number, opts?: { includeInternal?: boolean }): Promise<Comment[]>;

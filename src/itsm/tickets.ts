@@ -8,15 +8,7 @@ import { assertTransition } from './lifecycle.js';
 import { priorityOf } from './priority.js';
 import { computeSla, type SlaConfig, type SlaResult } from './sla.js';
 import type { Comment, DirectoryStore, NewEvent, Person, TicketPatch, TicketStore } from './store.js';
-import type {
-  Channel,
-  Level,
-  PendingReason,
-  Ticket,
-  TicketEvent,
-  TicketKind,
-  TicketState,
-} from './types.js';
+import type { Channel, Level, PendingReason, Ticket, TicketEvent, TicketKind, TicketState } from './types.js';
 
 export interface OpenTicketInput {
   kind: Extract<TicketKind, 'incident' | 'service_request'>;
@@ -68,7 +60,11 @@ export function createTicketService(deps: TicketServiceDeps) {
 
   async function mustGet(number: string): Promise<Ticket> {
     const t = await tickets.byNumber(number);
-    if (!t) throw new AppError('not_found', `There is no ticket ${number.toUpperCase()}. Check the number (e.g. INC0000042).`);
+    if (!t)
+      throw new AppError(
+        'not_found',
+        `There is no ticket ${number.toUpperCase()}. Check the number (e.g. INC0000042).`,
+      );
     return t;
   }
 
@@ -94,7 +90,10 @@ export function createTicketService(deps: TicketServiceDeps) {
       const applied = await tickets.apply(t.id, version, { ...plan.patch, updatedAt: now }, plan.events);
       if (applied) return applied;
     }
-    throw new AppError('conflict', `${number} is being changed by someone else right now. Try again in a moment.`);
+    throw new AppError(
+      'conflict',
+      `${number} is being changed by someone else right now. Try again in a moment.`,
+    );
   }
 
   async function dispatch(
@@ -107,7 +106,15 @@ export function createTicketService(deps: TicketServiceDeps) {
       return {
         groupId: null,
         assigneeId: null,
-        events: [{ at: now, actorId, type: 'assigned', to: null, reason: `group ${groupSlug} does not exist; left unassigned` }],
+        events: [
+          {
+            at: now,
+            actorId,
+            type: 'assigned',
+            to: null,
+            reason: `group ${groupSlug} does not exist; left unassigned`,
+          },
+        ],
       };
     }
     const loads = await directory.agentLoads(group.id);
@@ -133,9 +140,18 @@ export function createTicketService(deps: TicketServiceDeps) {
 
     async open(input: OpenTicketInput, now: string): Promise<Ticket> {
       const title = input.title.trim().replace(/\s+/g, ' ');
-      if (title.length === 0) throw new AppError('validation_failed', 'A ticket needs a short title: what is wrong or what do you need?', { field: 'title' });
+      if (title.length === 0)
+        throw new AppError(
+          'validation_failed',
+          'A ticket needs a short title: what is wrong or what do you need?',
+          { field: 'title' },
+        );
       if (input.description.length > DESCRIPTION_MAX) {
-        throw new AppError('too_large', `The description is too long (${input.description.length} characters; at most ${DESCRIPTION_MAX}).`, { field: 'description' });
+        throw new AppError(
+          'too_large',
+          `The description is too long (${input.description.length} characters; at most ${DESCRIPTION_MAX}).`,
+          { field: 'description' },
+        );
       }
       if (input.sourceKey) {
         const existing = await tickets.bySourceKey(input.sourceKey);
@@ -144,7 +160,10 @@ export function createTicketService(deps: TicketServiceDeps) {
       const priority = priorityOf(input.impact, input.urgency);
       const route = input.groupSlug
         ? { group: input.groupSlug, reason: `group ${input.groupSlug} named by the request` }
-        : routeToGroup({ kind: input.kind, category: input.category, title, description: input.description }, deps.rules);
+        : routeToGroup(
+            { kind: input.kind, category: input.category, title, description: input.description },
+            deps.rules,
+          );
       const d = await dispatch(route.group, now, null);
       const state: TicketState = d.assigneeId === null ? 'new' : 'assigned';
       const created: NewEvent = {
@@ -153,10 +172,25 @@ export function createTicketService(deps: TicketServiceDeps) {
         type: 'created',
         to: 'new',
         reason: route.reason,
-        data: { priority, impact: input.impact, urgency: input.urgency, category: input.category, channel: input.channel, ...input.decisions },
+        data: {
+          priority,
+          impact: input.impact,
+          urgency: input.urgency,
+          category: input.category,
+          channel: input.channel,
+          ...input.decisions,
+        },
       };
       const events: NewEvent[] = [created, ...d.events];
-      if (state === 'assigned') events.push({ at: now, actorId: null, type: 'state_changed', from: 'new', to: 'assigned', reason: 'auto-dispatch' });
+      if (state === 'assigned')
+        events.push({
+          at: now,
+          actorId: null,
+          type: 'state_changed',
+          from: 'new',
+          to: 'assigned',
+          reason: 'auto-dispatch',
+        });
       return tickets.create(
         {
           kind: input.kind,
@@ -209,19 +243,40 @@ export function createTicketService(deps: TicketServiceDeps) {
         ticket: t,
         events,
         comments,
-        sla: computeSla({ createdAt: t.createdAt, events, priority: t.priority, category: t.category, requesterId: t.requesterId, config: deps.sla, now }),
+        sla: computeSla({
+          createdAt: t.createdAt,
+          events,
+          priority: t.priority,
+          category: t.category,
+          requesterId: t.requesterId,
+          config: deps.sla,
+          now,
+        }),
         group: group ? { slug: group.slug, name: group.name } : null,
         assignee: assignee ? { id: assignee.id, displayName: assignee.displayName } : null,
-        requester: requester ? { id: requester.id, displayName: requester.displayName, email: requester.email } : null,
+        requester: requester
+          ? { id: requester.id, displayName: requester.displayName, email: requester.email }
+          : null,
       };
     },
 
     async sla(t: Ticket, now: string): Promise<SlaResult> {
       const events = await tickets.events(t.id);
-      return computeSla({ createdAt: t.createdAt, events, priority: t.priority, category: t.category, requesterId: t.requesterId, config: deps.sla, now });
+      return computeSla({
+        createdAt: t.createdAt,
+        events,
+        priority: t.priority,
+        category: t.category,
+        requesterId: t.requesterId,
+        config: deps.sla,
+        now,
+      });
     },
 
-    async listFor(viewer: Person, filter: { requesterId?: number; states?: TicketState[]; groupSlug?: string; limit?: number }): Promise<Ticket[]> {
+    async listFor(
+      viewer: Person,
+      filter: { requesterId?: number; states?: TicketState[]; groupSlug?: string; limit?: number },
+    ): Promise<Ticket[]> {
       let requesterId = filter.requesterId;
       if (!isStaff(viewer)) {
         if (requesterId !== undefined && requesterId !== viewer.id) {
@@ -232,7 +287,8 @@ export function createTicketService(deps: TicketServiceDeps) {
       let groupId: number | undefined;
       if (filter.groupSlug) {
         const g = await directory.groupBySlug(filter.groupSlug);
-        if (!g) throw new AppError('not_found', `There is no group "${filter.groupSlug}".`, { field: 'group' });
+        if (!g)
+          throw new AppError('not_found', `There is no group "${filter.groupSlug}".`, { field: 'group' });
         groupId = g.id;
       }
       return tickets.list({
@@ -273,7 +329,10 @@ export function createTicketService(deps: TicketServiceDeps) {
           if (!isStaff(actor) && to === 'in_progress' && t.state !== 'resolved') {
             throw new AppError('forbidden', `Only the service desk can move ${t.number} to ${to}.`);
           }
-          const patch: Omit<TicketPatch, 'updatedAt'> = { state: to, pendingReason: to === 'pending' ? (opts.pendingReason ?? null) : null };
+          const patch: Omit<TicketPatch, 'updatedAt'> = {
+            state: to,
+            pendingReason: to === 'pending' ? (opts.pendingReason ?? null) : null,
+          };
           if (to === 'resolved') patch.resolvedAt = now;
           if (to === 'closed' || to === 'cancelled') patch.closedAt = now;
           if (t.state === 'resolved' && to === 'in_progress') patch.resolvedAt = null;
@@ -296,12 +355,25 @@ export function createTicketService(deps: TicketServiceDeps) {
       );
     },
 
-    async comment(number: string, actor: Person, body: string, opts: { internal?: boolean; platform?: string | null }, now: string): Promise<Comment> {
+    async comment(
+      number: string,
+      actor: Person,
+      body: string,
+      opts: { internal?: boolean; platform?: string | null },
+      now: string,
+    ): Promise<Comment> {
       const text = body.trim();
-      if (text.length === 0) throw new AppError('validation_failed', 'The comment is empty.', { field: 'body' });
-      if (text.length > COMMENT_MAX) throw new AppError('too_large', `The comment is too long (${text.length} characters; at most ${COMMENT_MAX}).`, { field: 'body' });
+      if (text.length === 0)
+        throw new AppError('validation_failed', 'The comment is empty.', { field: 'body' });
+      if (text.length > COMMENT_MAX)
+        throw new AppError(
+          'too_large',
+          `The comment is too long (${text.length} characters; at most ${COMMENT_MAX}).`,
+          { field: 'body' },
+        );
       const internal = opts.internal === true;
-      if (internal && !isStaff(actor)) throw new AppError('forbidden', 'Only agents can write internal notes.');
+      if (internal && !isStaff(actor))
+        throw new AppError('forbidden', 'Only agents can write internal notes.');
       let ticketId = 0;
       await change(
         number,
@@ -310,27 +382,74 @@ export function createTicketService(deps: TicketServiceDeps) {
           ticketId = t.id;
           return {
             patch: {},
-            events: [{ at: now, actorId: actor.id, type: 'commented', data: { internal, byAgent: isStaff(actor) && actor.id !== t.requesterId, length: text.length } }],
+            events: [
+              {
+                at: now,
+                actorId: actor.id,
+                type: 'commented',
+                data: {
+                  internal,
+                  byAgent: isStaff(actor) && actor.id !== t.requesterId,
+                  length: text.length,
+                },
+              },
+            ],
           };
         },
         now,
       );
-      return tickets.addComment({ ticketId, authorId: actor.id, body: text, internal, platform: opts.platform ?? null, createdAt: now });
+      return tickets.addComment({
+        ticketId,
+        authorId: actor.id,
+        body: text,
+        internal,
+        platform: opts.platform ?? null,
+        createdAt: now,
+      });
     },
 
-    async reprioritize(number: string, actor: Person, impact: Level, urgency: Level, reason: string | null, now: string): Promise<Ticket> {
+    async reprioritize(
+      number: string,
+      actor: Person,
+      impact: Level,
+      urgency: Level,
+      reason: string | null,
+      now: string,
+    ): Promise<Ticket> {
       return change(
         number,
         (t) => {
           assertCanSee(t, actor);
           // Requesters may tell us how bad it is until an agent has taken the ticket; then the agent decides.
           const requesterEarly = t.requesterId === actor.id && (t.state === 'new' || t.state === 'assigned');
-          if (!isStaff(actor) && !requesterEarly) throw new AppError('forbidden', 'Only the service desk can change the priority now; add a comment instead.');
+          if (!isStaff(actor) && !requesterEarly)
+            throw new AppError(
+              'forbidden',
+              'Only the service desk can change the priority now; add a comment instead.',
+            );
           const priority = priorityOf(impact, urgency);
           if (priority === t.priority && impact === t.impact && urgency === t.urgency) return null;
           const events: NewEvent[] = [];
-          if (priority !== t.priority) events.push({ at: now, actorId: actor.id, type: 'priority_changed', from: t.priority, to: priority, reason, data: { impact, urgency } });
-          else events.push({ at: now, actorId: actor.id, type: 'field_changed', from: `${t.impact}/${t.urgency}`, to: `${impact}/${urgency}`, reason, data: { field: 'impact/urgency' } });
+          if (priority !== t.priority)
+            events.push({
+              at: now,
+              actorId: actor.id,
+              type: 'priority_changed',
+              from: t.priority,
+              to: priority,
+              reason,
+              data: { impact, urgency },
+            });
+          else
+            events.push({
+              at: now,
+              actorId: actor.id,
+              type: 'field_changed',
+              from: `${t.impact}/${t.urgency}`,
+              to: `${impact}/${urgency}`,
+              reason,
+              data: { field: 'impact/urgency' },
+            });
           return { patch: { impact, urgency, priority }, events };
         },
         now,
@@ -338,13 +457,28 @@ export function createTicketService(deps: TicketServiceDeps) {
     },
 
     /** Records the requester's satisfaction (1-5). */
-    async rate(number: string, actor: Person, score: number, comment: string | null, now: string): Promise<Ticket> {
-      if (!Number.isInteger(score) || score < 1 || score > 5) throw new AppError('validation_failed', 'A rating is a whole number from 1 to 5.', { field: 'rating' });
+    async rate(
+      number: string,
+      actor: Person,
+      score: number,
+      comment: string | null,
+      now: string,
+    ): Promise<Ticket> {
+      if (!Number.isInteger(score) || score < 1 || score > 5)
+        throw new AppError('validation_failed', 'A rating is a whole number from 1 to 5.', {
+          field: 'rating',
+        });
       return change(
         number,
         (t) => {
-          if (t.requesterId !== actor.id) throw new AppError('forbidden', `Only the requester of ${t.number} can rate it.`);
-          return { patch: {}, events: [{ at: now, actorId: actor.id, type: 'rated', to: String(score), data: { score, comment } }] };
+          if (t.requesterId !== actor.id)
+            throw new AppError('forbidden', `Only the requester of ${t.number} can rate it.`);
+          return {
+            patch: {},
+            events: [
+              { at: now, actorId: actor.id, type: 'rated', to: String(score), data: { score, comment } },
+            ],
+          };
         },
         now,
       );
@@ -361,12 +495,27 @@ export function createTicketService(deps: TicketServiceDeps) {
         (t) => {
           const events: NewEvent[] = [
             { at: now, actorId: agent.id, type: 'owner_changed', from, to: `agent:${agent.id}`, reason },
-            { at: now, actorId: agent.id, type: 'assigned', from: t.assigneeId === null ? null : String(t.assigneeId), to: String(agent.id), reason: 'claimed in the agent thread', data: { assigneeId: agent.id, groupId: t.groupId } },
+            {
+              at: now,
+              actorId: agent.id,
+              type: 'assigned',
+              from: t.assigneeId === null ? null : String(t.assigneeId),
+              to: String(agent.id),
+              reason: 'claimed in the agent thread',
+              data: { assigneeId: agent.id, groupId: t.groupId },
+            },
           ];
           const patch: Omit<TicketPatch, 'updatedAt'> = { assigneeId: agent.id };
           if (t.state === 'new' || t.state === 'assigned') {
             patch.state = 'in_progress';
-            events.push({ at: now, actorId: agent.id, type: 'state_changed', from: t.state, to: 'in_progress', reason: 'claimed' });
+            events.push({
+              at: now,
+              actorId: agent.id,
+              type: 'state_changed',
+              from: t.state,
+              to: 'in_progress',
+              reason: 'claimed',
+            });
           }
           return { patch, events };
         },
@@ -375,36 +524,76 @@ export function createTicketService(deps: TicketServiceDeps) {
     },
 
     /** Moves the ticket to another group (escalation or correction), unassigning it; why is recorded. */
-    async reassignGroup(number: string, actor: Person | null, groupSlug: string, reason: string, now: string): Promise<Ticket> {
-      if (actor && !isStaff(actor)) throw new AppError('forbidden', 'Only the service desk can move a ticket to another group.');
+    async reassignGroup(
+      number: string,
+      actor: Person | null,
+      groupSlug: string,
+      reason: string,
+      now: string,
+    ): Promise<Ticket> {
+      if (actor && !isStaff(actor))
+        throw new AppError('forbidden', 'Only the service desk can move a ticket to another group.');
       const group = await directory.groupBySlug(groupSlug);
       if (!group) throw new AppError('not_found', `There is no group "${groupSlug}".`, { field: 'group' });
       return change(
         number,
         (t) => ({
           patch: { groupId: group.id, assigneeId: null },
-          events: [{ at: now, actorId: actor?.id ?? null, type: 'assigned', from: t.groupId === null ? null : String(t.groupId), to: null, reason, data: { group: group.slug, groupId: group.id, assigneeId: null } }],
+          events: [
+            {
+              at: now,
+              actorId: actor?.id ?? null,
+              type: 'assigned',
+              from: t.groupId === null ? null : String(t.groupId),
+              to: null,
+              reason,
+              data: { group: group.slug, groupId: group.id, assigneeId: null },
+            },
+          ],
         }),
         now,
       );
     },
 
     /** Appends an escalation record once per `level`; returns false when that level was recorded before. */
-    async recordEscalation(number: string, level: string, reason: string, data: Record<string, unknown>, now: string): Promise<boolean> {
+    async recordEscalation(
+      number: string,
+      level: string,
+      reason: string,
+      data: Record<string, unknown>,
+      now: string,
+    ): Promise<boolean> {
       // Check and append under the same version, so two sweepers (or two processes) record it once.
       for (let attempt = 0; attempt < 5; attempt++) {
         const t = await mustGet(number);
         const version = await tickets.version(t.id);
-        if ((await tickets.events(t.id)).some((e) => e.type === 'escalated' && e.data.level === level)) return false;
-        const applied = await tickets.apply(t.id, version, { updatedAt: now }, [{ at: now, actorId: null, type: 'escalated', reason, data: { ...data, level } }]);
+        if ((await tickets.events(t.id)).some((e) => e.type === 'escalated' && e.data.level === level))
+          return false;
+        const applied = await tickets.apply(t.id, version, { updatedAt: now }, [
+          { at: now, actorId: null, type: 'escalated', reason, data: { ...data, level } },
+        ]);
         if (applied) return true;
       }
-      throw new AppError('conflict', `${number} is being changed by someone else right now. Try again in a moment.`);
+      throw new AppError(
+        'conflict',
+        `${number} is being changed by someone else right now. Try again in a moment.`,
+      );
     },
 
     /** Records a conversation ownership change (bot, queue, agent) on the ticket's audit log. */
-    async recordOwner(number: string, from: string, to: string, actorId: number | null, reason: string, now: string): Promise<Ticket> {
-      return change(number, () => ({ patch: {}, events: [{ at: now, actorId, type: 'owner_changed', from, to, reason }] }), now);
+    async recordOwner(
+      number: string,
+      from: string,
+      to: string,
+      actorId: number | null,
+      reason: string,
+      now: string,
+    ): Promise<Ticket> {
+      return change(
+        number,
+        () => ({ patch: {}, events: [{ at: now, actorId, type: 'owner_changed', from, to, reason }] }),
+        now,
+      );
     },
   };
 }

@@ -74,13 +74,27 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
       if (!retryable || attempt >= maxAttempts) {
         await o.store.markDead(item.id, msg, at());
         result.dead++;
-        o.log.error('outbox message undeliverable', { outboxId: item.id, platform: item.platform, attempt, error: msg });
+        o.log.error('outbox message undeliverable', {
+          outboxId: item.id,
+          platform: item.platform,
+          attempt,
+          error: msg,
+        });
         return;
       }
-      const wait = Math.max(e instanceof DeliveryError && e.retryAfterMs !== null ? e.retryAfterMs : 0, backoffMs(attempt, base, maxBackoff));
+      const wait = Math.max(
+        e instanceof DeliveryError && e.retryAfterMs !== null ? e.retryAfterMs : 0,
+        backoffMs(attempt, base, maxBackoff),
+      );
       await o.store.markRetry(item.id, msg, new Date(o.now().getTime() + wait).toISOString());
       result.retried++;
-      o.log.warn('outbox delivery failed, will retry', { outboxId: item.id, platform: item.platform, attempt, retryInMs: wait, error: msg });
+      o.log.warn('outbox delivery failed, will retry', {
+        outboxId: item.id,
+        platform: item.platform,
+        attempt,
+        retryInMs: wait,
+        error: msg,
+      });
     }
   }
 

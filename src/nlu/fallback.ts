@@ -10,7 +10,13 @@ export function handoffOnlyNlu(reason: string): Nlu {
     intents: {
       name: `handoff-only (${reason})`,
       async classify() {
-        return { intent: OUT_OF_SCOPE, confidence: 0, outOfScope: false, alternatives: [], explanation: { terms: [], nearest: [] } };
+        return {
+          intent: OUT_OF_SCOPE,
+          confidence: 0,
+          outOfScope: false,
+          alternatives: [],
+          explanation: { terms: [], nearest: [] },
+        };
       },
     },
     triage: {

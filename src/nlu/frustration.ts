@@ -19,8 +19,10 @@ export function frustrationOf(text: string): FrustrationSignal {
   const score = sentimentOf(tokens);
   const phrase = GIVING_UP.exec(text);
   if (phrase) return { frustrated: true, score, reason: `said "${phrase[0]}"` };
-  const shouting = text.length >= 12 && text === text.toUpperCase() && /[A-Z]{4,}/.test(text) && /!{2,}/.test(text);
+  const shouting =
+    text.length >= 12 && text === text.toUpperCase() && /[A-Z]{4,}/.test(text) && /!{2,}/.test(text);
   if (shouting) return { frustrated: true, score, reason: 'shouting' };
-  if (score <= -0.5 && tokens.length >= 4 && AT_THE_HELP.test(text)) return { frustrated: true, score, reason: `negative sentiment ${score.toFixed(2)} about the help` };
+  if (score <= -0.5 && tokens.length >= 4 && AT_THE_HELP.test(text))
+    return { frustrated: true, score, reason: `negative sentiment ${score.toFixed(2)} about the help` };
   return { frustrated: false, score, reason: null };
 }

@@ -6,13 +6,25 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const BIN = join(import.meta.dirname, '../../bin/chatdesk.js');
 
-function run(args: string[], env: Record<string, string>, input?: string, timeoutMs = 90_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string>,
+  input?: string,
+  timeoutMs = 90_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`chatdesk ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
@@ -27,7 +39,11 @@ function run(args: string[], env: Record<string, string>, input?: string, timeou
 
 describe('chatdesk CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'chatdesk-cli-'));
-  const env = { DATABASE_URL: `sqlite:${join(dir, 'cli.sqlite')}`, NLU_EMBEDDINGS: 'none', LOG_LEVEL: 'warn' };
+  const env = {
+    DATABASE_URL: `sqlite:${join(dir, 'cli.sqlite')}`,
+    NLU_EMBEDDINGS: 'none',
+    LOG_LEVEL: 'warn',
+  };
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('piped local chat opens an incident, then status lists it, and exits at end of input', async () => {
@@ -60,9 +76,14 @@ describe('chatdesk CLI', () => {
   }, 60_000);
 
   it('serve answers /healthz, prints how to chat, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      env: { ...process.env, ...env, PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
     const url = await new Promise<string>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no start-up banner: ${stdout}`)), 90_000);
       child.stdout.on('data', () => {

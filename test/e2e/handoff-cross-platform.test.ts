@@ -25,16 +25,30 @@ let app: App;
 let base: string;
 let dir: string;
 
-const slackPost = (body: string, form = false) => postSigned(`${base}/slack/events`, SECRET, body, form ? { contentType: FORM } : {});
+const slackPost = (body: string, form = false) =>
+  postSigned(`${base}/slack/events`, SECRET, body, form ? { contentType: FORM } : {});
 const teamsPost = async (activity: Record<string, unknown>) => {
-  const r = await fetch(`${base}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+  const r = await fetch(`${base}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(activity),
+  });
   return r.status;
 };
 const settle = () => app.drain();
 
-type Block = { type: string; elements?: Array<{ action_id: string; value: string; text?: { text: string } }> };
-const buttonsOf = (blocks: unknown) => ((blocks ?? []) as Block[]).flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []));
-const slackClick = (user: string, channel: string, ts: string, button: { action_id: string; value: string }) =>
+type Block = {
+  type: string;
+  elements?: Array<{ action_id: string; value: string; text?: { text: string } }>;
+};
+const buttonsOf = (blocks: unknown) =>
+  ((blocks ?? []) as Block[]).flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []));
+const slackClick = (
+  user: string,
+  channel: string,
+  ts: string,
+  button: { action_id: string; value: string },
+) =>
   slackPost(
     interactivityBody({
       type: 'block_actions',
@@ -44,18 +58,38 @@ const slackClick = (user: string, channel: string, ts: string, button: { action_
       channel: { id: channel },
       container: { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: false },
       message: { ts },
-      actions: [{ type: 'button', action_id: button.action_id, value: button.value, block_id: 'x', action_ts: slackTs() }],
+      actions: [
+        {
+          type: 'button',
+          action_id: button.action_id,
+          value: button.value,
+          block_id: 'x',
+          action_ts: slackTs(),
+        },
+      ],
     }),
     true,
   );
 const slackThreadReply = (user: string, channel: string, rootTs: string, text: string) =>
-  slackPost(eventEnvelope({ type: 'message', channel, channel_type: 'channel', user, text, ts: slackTs(), thread_ts: rootTs, parent_user_id: 'UBOT' }));
+  slackPost(
+    eventEnvelope({
+      type: 'message',
+      channel,
+      channel_type: 'channel',
+      user,
+      text,
+      ts: slackTs(),
+      thread_ts: rootTs,
+      parent_user_id: 'UBOT',
+    }),
+  );
 const teamsTexts = (conversationPrefix: string) =>
   teams
     .messages()
     .filter((c) => c.conversationId?.startsWith(conversationPrefix))
     .map((c) => String(c.body?.text ?? ''));
-const slackTexts = (channel: string) => slack.callsOf('chat.postMessage').filter((c) => c.args.channel === channel);
+const slackTexts = (channel: string) =>
+  slack.callsOf('chat.postMessage').filter((c) => c.args.channel === channel);
 
 beforeAll(async () => {
   slack = await startFakeSlackApi();
@@ -71,7 +105,13 @@ beforeAll(async () => {
     [ALICE, 'alice@example.com'],
     [IVAN, 'ivan@example.com'],
   ] as const) {
-    const member = { id: who.id, name: who.name, aadObjectId: who.aadObjectId, email, userPrincipalName: email };
+    const member = {
+      id: who.id,
+      name: who.name,
+      aadObjectId: who.aadObjectId,
+      email,
+      userPrincipalName: email,
+    };
     teams.members.set(who.id, member);
     teams.members.set(who.aadObjectId, member);
   }
@@ -82,9 +122,34 @@ beforeAll(async () => {
     join(dataDir, 'groups.json'),
     JSON.stringify({
       groups: [
-        { slug: 'service-desk', name: 'Service Desk', manager: 'maria@example.com', members: ['grace@example.com', 'heidi@example.com'], escalation: 'workplace', triage: { slack: { channelId: 'C0SERVICEDESK' } } },
-        { slug: 'workplace', name: 'Workplace Services', manager: 'maria@example.com', members: ['ivan@example.com'], triage: { teams: { teamId: '19:team@thread.tacv2', channelId: WORKPLACE_CHANNEL, serviceUrl: teams.serviceUrl } } },
-        { slug: 'infra', name: 'Network & Security', manager: 'peggy@example.com', members: ['judy@example.com'], triage: { slack: { channelId: 'C0INFRA' } } },
+        {
+          slug: 'service-desk',
+          name: 'Service Desk',
+          manager: 'maria@example.com',
+          members: ['grace@example.com', 'heidi@example.com'],
+          escalation: 'workplace',
+          triage: { slack: { channelId: 'C0SERVICEDESK' } },
+        },
+        {
+          slug: 'workplace',
+          name: 'Workplace Services',
+          manager: 'maria@example.com',
+          members: ['ivan@example.com'],
+          triage: {
+            teams: {
+              teamId: '19:team@thread.tacv2',
+              channelId: WORKPLACE_CHANNEL,
+              serviceUrl: teams.serviceUrl,
+            },
+          },
+        },
+        {
+          slug: 'infra',
+          name: 'Network & Security',
+          manager: 'peggy@example.com',
+          members: ['judy@example.com'],
+          triage: { slack: { channelId: 'C0INFRA' } },
+        },
       ],
     }),
   );
@@ -112,7 +177,13 @@ afterAll(async () => {
 
 describe('handoff across Slack and Teams', () => {
   it('requester in Teams, agents in Slack: card, 👀 claim, relay both ways, ;; note kept internal, hand back', async () => {
-    expect(await teamsPost(messageActivity('I need to talk to a human about my expense app login', { serviceUrl: teams.serviceUrl }))).toBe(200);
+    expect(
+      await teamsPost(
+        messageActivity('I need to talk to a human about my expense app login', {
+          serviceUrl: teams.serviceUrl,
+        }),
+      ),
+    ).toBe(200);
     await settle();
     const number = /INC\d{7}/.exec(teamsTexts('a:1personal-alice').join('\n'))?.[0] ?? '';
     expect(number).not.toBe('');
@@ -122,20 +193,35 @@ describe('handoff across Slack and Teams', () => {
     expect(String(card?.args.text)).toMatch(/Reason: requester asked for a person/);
 
     // 👀 on the card claims it.
-    await slackPost(eventEnvelope({ type: 'reaction_added', user: 'U0GRACE', reaction: 'eyes', item_user: 'UBOT', item: { type: 'message', channel: 'C0SERVICEDESK', ts: root }, event_ts: slackTs() }));
+    await slackPost(
+      eventEnvelope({
+        type: 'reaction_added',
+        user: 'U0GRACE',
+        reaction: 'eyes',
+        item_user: 'UBOT',
+        item: { type: 'message', channel: 'C0SERVICEDESK', ts: root },
+        event_ts: slackTs(),
+      }),
+    );
     await settle();
-    expect(teamsTexts('a:1personal-alice').join('\n')).toMatch(/Grace Hopper from the IT service desk has joined/);
+    expect(teamsTexts('a:1personal-alice').join('\n')).toMatch(
+      /Grace Hopper from the IT service desk has joined/,
+    );
 
     await slackThreadReply('U0GRACE', 'C0SERVICEDESK', root, 'Hi Alice, do you see an error code?');
     await slackThreadReply('U0GRACE', 'C0SERVICEDESK', root, ';; looks like the SSO certificate again');
     await settle();
     const toAlice = teamsTexts('a:1personal-alice');
-    expect(toAlice.some((t) => /Grace Hopper \(IT service desk\): Hi Alice, do you see an error code\?/.test(t))).toBe(true);
+    expect(
+      toAlice.some((t) => /Grace Hopper \(IT service desk\): Hi Alice, do you see an error code\?/.test(t)),
+    ).toBe(true);
     expect(toAlice.some((t) => t.includes('SSO certificate'))).toBe(false);
 
     expect(await teamsPost(messageActivity('Yes: AADSTS50076', { serviceUrl: teams.serviceUrl }))).toBe(200);
     await settle();
-    const inThread = slackTexts('C0SERVICEDESK').filter((c) => c.args.thread_ts === root).map((c) => String(c.args.text));
+    const inThread = slackTexts('C0SERVICEDESK')
+      .filter((c) => c.args.thread_ts === root)
+      .map((c) => String(c.args.text));
     expect(inThread.some((t) => /Alice.*: Yes: AADSTS50076/.test(t))).toBe(true);
 
     const handback = buttonsOf(card?.args.blocks).find((b) => b.action_id.startsWith('cd:agent.handback:'));
@@ -149,32 +235,92 @@ describe('handoff across Slack and Teams', () => {
   });
 
   it('requester in Slack, escalated to agents in Teams: claim on the Teams card, relay both ways', async () => {
-    await slackPost(eventEnvelope({ type: 'message', channel: 'D0BOB', channel_type: 'im', user: 'U0BOB', text: 'I want to talk to a real person please', ts: slackTs(), team: 'T0001' }));
+    await slackPost(
+      eventEnvelope({
+        type: 'message',
+        channel: 'D0BOB',
+        channel_type: 'im',
+        user: 'U0BOB',
+        text: 'I want to talk to a real person please',
+        ts: slackTs(),
+        team: 'T0001',
+      }),
+    );
     await settle();
-    const number = /INC\d{7}/.exec(slackTexts('D0BOB').map((c) => String(c.args.text)).join('\n'))?.[0] ?? '';
+    const number =
+      /INC\d{7}/.exec(
+        slackTexts('D0BOB')
+          .map((c) => String(c.args.text))
+          .join('\n'),
+      )?.[0] ?? '';
     expect(number).not.toBe('');
     const card = slackTexts('C0SERVICEDESK').find((c) => String(c.args.text).includes(number));
-    const escalate = buttonsOf(card?.args.blocks).find((b) => b.action_id.startsWith('cd:agent.escalate:') && b.value.includes('workplace'));
+    const escalate = buttonsOf(card?.args.blocks).find(
+      (b) => b.action_id.startsWith('cd:agent.escalate:') && b.value.includes('workplace'),
+    );
     expect(escalate, JSON.stringify(buttonsOf(card?.args.blocks))).toBeDefined();
-    await slackClick('U0HEIDI', 'C0SERVICEDESK', String(card?.response?.ts), escalate as { action_id: string; value: string });
+    await slackClick(
+      'U0HEIDI',
+      'C0SERVICEDESK',
+      String(card?.response?.ts),
+      escalate as { action_id: string; value: string },
+    );
     await settle();
 
-    const teamsCard = teams.messages().find((c) => c.conversationId === WORKPLACE_CHANNEL && JSON.stringify(c.body).includes(number));
+    const teamsCard = teams
+      .messages()
+      .find((c) => c.conversationId === WORKPLACE_CHANNEL && JSON.stringify(c.body).includes(number));
     expect(teamsCard, 'handoff card in the Teams triage channel').toBeDefined();
     const root = String(teamsCard?.responseId ?? '');
     expect(root).not.toBe('');
     const threadId = `${WORKPLACE_CHANNEL};messageid=${root}`;
 
-    const claim = await teamsPost(executeActivity({ chatdesk: { actionId: 'agent.claim', value: { ticket: number } } }, { serviceUrl: teams.serviceUrl, conversation: 'channel', conversationId: threadId, from: IVAN, replyToId: root }));
+    const claim = await teamsPost(
+      executeActivity(
+        { chatdesk: { actionId: 'agent.claim', value: { ticket: number } } },
+        {
+          serviceUrl: teams.serviceUrl,
+          conversation: 'channel',
+          conversationId: threadId,
+          from: IVAN,
+          replyToId: root,
+        },
+      ),
+    );
     expect(claim).toBe(200);
     await settle();
-    expect(slackTexts('D0BOB').map((c) => String(c.args.text)).join('\n')).toMatch(/Ivan Petrov from the IT service desk has joined/);
+    expect(
+      slackTexts('D0BOB')
+        .map((c) => String(c.args.text))
+        .join('\n'),
+    ).toMatch(/Ivan Petrov from the IT service desk has joined/);
 
-    await teamsPost(messageActivity('Hello Bob, I can help. Which app is it?', { serviceUrl: teams.serviceUrl, conversation: 'channel', conversationId: threadId, from: IVAN }));
+    await teamsPost(
+      messageActivity('Hello Bob, I can help. Which app is it?', {
+        serviceUrl: teams.serviceUrl,
+        conversation: 'channel',
+        conversationId: threadId,
+        from: IVAN,
+      }),
+    );
     await settle();
-    expect(slackTexts('D0BOB').map((c) => String(c.args.text)).join('\n')).toMatch(/Ivan Petrov \(IT service desk\): Hello Bob, I can help/);
+    expect(
+      slackTexts('D0BOB')
+        .map((c) => String(c.args.text))
+        .join('\n'),
+    ).toMatch(/Ivan Petrov \(IT service desk\): Hello Bob, I can help/);
 
-    await slackPost(eventEnvelope({ type: 'message', channel: 'D0BOB', channel_type: 'im', user: 'U0BOB', text: 'It is the travel booking tool', ts: slackTs(), team: 'T0001' }));
+    await slackPost(
+      eventEnvelope({
+        type: 'message',
+        channel: 'D0BOB',
+        channel_type: 'im',
+        user: 'U0BOB',
+        text: 'It is the travel booking tool',
+        ts: slackTs(),
+        team: 'T0001',
+      }),
+    );
     await settle();
     expect(teamsTexts(threadId).some((t) => /Bob.*: It is the travel booking tool/.test(t))).toBe(true);
   });

@@ -5,7 +5,11 @@ import { createLogger } from '../../src/log.js';
 
 export const TEST_API_TOKEN = 'test-api-token-0123456789';
 
-export async function buildTestApp(databaseUrl: string, env: Record<string, string> = {}, opts: AppOptions = {}): Promise<App> {
+export async function buildTestApp(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  opts: AppOptions = {},
+): Promise<App> {
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
@@ -20,7 +24,11 @@ export async function buildTestApp(databaseUrl: string, env: Record<string, stri
 }
 
 /** Polls until `check` returns a value (not undefined/false) or the timeout passes. */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

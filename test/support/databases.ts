@@ -19,7 +19,10 @@ export const sqliteDb: TestDatabase = {
   name: 'sqlite',
   async create() {
     const dir = mkdtempSync(join(tmpdir(), 'chatdesk-test-'));
-    return { url: `sqlite:${join(dir, 'test.sqlite')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `sqlite:${join(dir, 'test.sqlite')}`,
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   },
 };
 
@@ -51,7 +54,9 @@ let told = false;
 export function testDatabases(): TestDatabase[] {
   if (!postgresDb && !told) {
     told = true;
-    process.stderr.write('PostgreSQL tests skipped: TEST_DATABASE_URL is not set (.ci/run sets it when 127.0.0.1:5432 answers)\n');
+    process.stderr.write(
+      'PostgreSQL tests skipped: TEST_DATABASE_URL is not set (.ci/run sets it when 127.0.0.1:5432 answers)\n',
+    );
   }
   return postgresDb ? [sqliteDb, postgresDb] : [sqliteDb];
 }

@@ -7,7 +7,10 @@ export interface Recorded {
   message: Outgoing;
 }
 
-export function recordingAdapter(platform: Platform, directory: Record<string, string>): { adapter: ChannelAdapter; sent: Recorded[] } {
+export function recordingAdapter(
+  platform: Platform,
+  directory: Record<string, string>,
+): { adapter: ChannelAdapter; sent: Recorded[] } {
   const sent: Recorded[] = [];
   let n = 0;
   return {
@@ -25,7 +28,13 @@ export function recordingAdapter(platform: Platform, directory: Record<string, s
           return email ? { email, displayName: null } : null;
         },
         async openDirect(user: PlatformUser, workspace: ConversationRef): Promise<ConversationRef> {
-          return { ...workspace, platform, channelId: `D-${user.platformUserId}`, threadId: null, isDirect: true };
+          return {
+            ...workspace,
+            platform,
+            channelId: `D-${user.platformUserId}`,
+            threadId: null,
+            isDirect: true,
+          };
         },
       },
       mount: () => undefined,

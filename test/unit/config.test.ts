@@ -26,7 +26,9 @@ describe('configuration', () => {
   });
 
   it('hides secrets in its error messages', () => {
-    expect(() => loadConfig({ API_TOKEN: 'short' })).toThrow(/API_TOKEN \(got "\*\*\*"\): must be at least 16/);
+    expect(() => loadConfig({ API_TOKEN: 'short' })).toThrow(
+      /API_TOKEN \(got "\*\*\*"\): must be at least 16/,
+    );
   });
 
   it('refuses anonymous Teams in production and half-configured Slack', () => {
@@ -43,9 +45,17 @@ describe('configuration', () => {
 
   it('keeps secrets out of log lines', () => {
     const lines: string[] = [];
-    const config = loadConfig({ API_TOKEN: 'super-secret-token-123456', SLACK_SIGNING_SECRET: 'sig-secret-999', SLACK_BOT_TOKEN: 'xoxb-bot-token-1' });
+    const config = loadConfig({
+      API_TOKEN: 'super-secret-token-123456',
+      SLACK_SIGNING_SECRET: 'sig-secret-999',
+      SLACK_BOT_TOKEN: 'xoxb-bot-token-1',
+    });
     const log = createLogger({ level: 'info', secrets: secretsOf(config), write: (l) => lines.push(l) });
-    log.info('request', { header: 'Bearer super-secret-token-123456', nested: { token: 'xoxb-bot-token-1' }, error: new Error('bad sig-secret-999') });
+    log.info('request', {
+      header: 'Bearer super-secret-token-123456',
+      nested: { token: 'xoxb-bot-token-1' },
+      error: new Error('bad sig-secret-999'),
+    });
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toMatch(/super-secret|xoxb-bot-token-1|sig-secret-999/);
     expect(lines[0]).toContain('[redacted]');

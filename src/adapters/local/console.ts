@@ -25,10 +25,20 @@ export function createConsolePort(output: Writable, onChoices: (choices: Choice[
   });
 }
 
-export async function runConsoleChat(app: App, o: ConsoleChatOptions, choicesRef: { current: Choice[] }): Promise<void> {
+export async function runConsoleChat(
+  app: App,
+  o: ConsoleChatOptions,
+  choicesRef: { current: Choice[] },
+): Promise<void> {
   const email = o.email.trim().toLowerCase();
   const session = randomUUID();
-  const conversation: ConversationRef = { platform: 'local', channelId: `console:${email}`, threadId: null, isDirect: true, workspaceId: null };
+  const conversation: ConversationRef = {
+    platform: 'local',
+    channelId: `console:${email}`,
+    threadId: null,
+    isDirect: true,
+    workspaceId: null,
+  };
   const user: PlatformUser = { platform: 'local', platformUserId: email, email };
   let n = 0;
 
@@ -45,8 +55,29 @@ export async function runConsoleChat(app: App, o: ConsoleChatOptions, choicesRef
     const pick = /^\s*(\d{1,2})\s*$/.exec(text);
     const choice = pick ? choicesRef.current[Number(pick[1]) - 1] : undefined;
     const incoming: Incoming = choice
-      ? { kind: 'action', id: `${session}:${n}`, platform: 'local', conversation, user, actionId: choice.actionId, value: choice.value, sourceMessage: null, receivedAt }
-      : { kind: 'message', id: `${session}:${n}`, platform: 'local', conversation, user, text, attachments: [], messageId: null, receivedAt, via: 'dm' };
+      ? {
+          kind: 'action',
+          id: `${session}:${n}`,
+          platform: 'local',
+          conversation,
+          user,
+          actionId: choice.actionId,
+          value: choice.value,
+          sourceMessage: null,
+          receivedAt,
+        }
+      : {
+          kind: 'message',
+          id: `${session}:${n}`,
+          platform: 'local',
+          conversation,
+          user,
+          text,
+          attachments: [],
+          messageId: null,
+          receivedAt,
+          via: 'dm',
+        };
     const { processed } = await app.engine.receive(incoming);
     await processed;
     await app.outbox.flush();

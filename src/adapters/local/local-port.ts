@@ -2,7 +2,14 @@
  * The port of the local channels (console and web chat): delivery is a function call, so it
  * never fails for network reasons; messages are kept per conversation for the web chat to fetch.
  */
-import type { ChatPort, ConversationRef, DeliveryResult, Outgoing, Platform, PlatformUser } from '../../chat/message.js';
+import type {
+  ChatPort,
+  ConversationRef,
+  DeliveryResult,
+  Outgoing,
+  Platform,
+  PlatformUser,
+} from '../../chat/message.js';
 
 export interface DeliveredMessage {
   id: string;
@@ -17,7 +24,10 @@ export interface LocalPort extends ChatPort {
 
 const KEEP_PER_CONVERSATION = 200;
 
-export function createLocalPort(platform: Extract<Platform, 'local' | 'web'>, onDeliver?: (m: DeliveredMessage) => void): LocalPort {
+export function createLocalPort(
+  platform: Extract<Platform, 'local' | 'web'>,
+  onDeliver?: (m: DeliveredMessage) => void,
+): LocalPort {
   const byConversation = new Map<string, DeliveredMessage[]>();
   let seq = 0;
   return {

@@ -8,7 +8,9 @@ export function replyToText(reply: Reply): string {
   if (c && !reply.text.includes(c.title)) lines.push(`  [${c.number}] ${c.title}`);
   if (c) {
     const who = [c.group, c.assignee].filter(Boolean).join(' / ');
-    lines.push(`  ${c.number} · ${c.priority} · ${STATE_LABEL[c.state]}${who ? ` · ${who}` : ''}${c.eta ? ` · ${c.eta}` : ''}`);
+    lines.push(
+      `  ${c.number} · ${c.priority} · ${STATE_LABEL[c.state]}${who ? ` · ${who}` : ''}${c.eta ? ` · ${c.eta}` : ''}`,
+    );
   }
   if (reply.choices && reply.choices.length > 0) lines.push(formatChoices(reply.choices));
   return lines.join('\n');

@@ -21,14 +21,25 @@ const sendSchema = z
   })
   .refine((v) => v.text !== undefined || v.action !== undefined, { message: 'send either text or action' });
 
-export function createWebChatRouter(deps: { engine: Engine; port: LocalPort; db: Kysely<DB>; now: () => Date; flush: () => Promise<void> }): Router {
+export function createWebChatRouter(deps: {
+  engine: Engine;
+  port: LocalPort;
+  db: Kysely<DB>;
+  now: () => Date;
+  flush: () => Promise<void>;
+}): Router {
   const router = express.Router();
   router.get('/chat', (_req, res) => {
     res.type('html').send(WEB_CHAT_HTML);
   });
   router.get('/chat/api/people', async (_req, res, next) => {
     try {
-      const people = await deps.db.selectFrom('people').select(['email', 'display_name', 'role']).orderBy('id').limit(200).execute();
+      const people = await deps.db
+        .selectFrom('people')
+        .select(['email', 'display_name', 'role'])
+        .orderBy('id')
+        .limit(200)
+        .execute();
       res.json({ people: people.map((p) => ({ email: p.email, name: p.display_name, role: p.role })) });
     } catch (e) {
       next(e);
@@ -37,7 +48,12 @@ export function createWebChatRouter(deps: { engine: Engine; port: LocalPort; db:
   // Messages the desk sent on its own (agent replies, status changes) since the page last looked.
   router.get('/chat/api/messages', (req, res, next) => {
     const q = z.object({ user: z.email(), after: z.string().max(200).optional() }).safeParse(req.query);
-    if (!q.success) return next(new AppError('validation_failed', formatIssues(q.error.issues), { field: String(q.error.issues[0]?.path[0] ?? '') }));
+    if (!q.success)
+      return next(
+        new AppError('validation_failed', formatIssues(q.error.issues), {
+          field: String(q.error.issues[0]?.path[0] ?? ''),
+        }),
+      );
     const list = deps.port.delivered(`web:${q.data.user.toLowerCase()}`);
     const start = q.data.after ? list.findIndex((m) => m.id === q.data.after) + 1 : 0;
     res.json({ replies: list.slice(start).map((m) => ({ id: m.id, ...m.message.reply })) });
@@ -45,21 +61,54 @@ export function createWebChatRouter(deps: { engine: Engine; port: LocalPort; db:
   router.post('/chat/api/messages', express.json({ limit: '256kb' }), async (req, res, next) => {
     try {
       const parsed = sendSchema.safeParse(req.body);
-      if (!parsed.success) throw new AppError('validation_failed', formatIssues(parsed.error.issues), { field: String(parsed.error.issues[0]?.path[0] ?? '') });
+      if (!parsed.success)
+        throw new AppError('validation_failed', formatIssues(parsed.error.issues), {
+          field: String(parsed.error.issues[0]?.path[0] ?? ''),
+        });
       const { user, text, action } = parsed.data;
       const email = user.toLowerCase();
-      const conversation: ConversationRef = { platform: 'web', channelId: `web:${email}`, threadId: null, isDirect: true, workspaceId: null };
+      const conversation: ConversationRef = {
+        platform: 'web',
+        channelId: `web:${email}`,
+        threadId: null,
+        isDirect: true,
+        workspaceId: null,
+      };
       const seen = new Set(deps.port.delivered(conversation.channelId).map((m) => m.id));
       const id = randomUUID();
       const receivedAt = deps.now().toISOString();
       const u = { platform: 'web' as const, platformUserId: email, email };
       const incoming: Incoming = action
-        ? { kind: 'action', id, platform: 'web', conversation, user: u, actionId: action.actionId, value: action.value, sourceMessage: null, receivedAt }
-        : { kind: 'message', id, platform: 'web', conversation, user: u, text: text ?? '', attachments: [], messageId: null, receivedAt, via: 'dm' };
+        ? {
+            kind: 'action',
+            id,
+            platform: 'web',
+            conversation,
+            user: u,
+            actionId: action.actionId,
+            value: action.value,
+            sourceMessage: null,
+            receivedAt,
+          }
+        : {
+            kind: 'message',
+            id,
+            platform: 'web',
+            conversation,
+            user: u,
+            text: text ?? '',
+            attachments: [],
+            messageId: null,
+            receivedAt,
+            via: 'dm',
+          };
       const { processed } = await deps.engine.receive(incoming);
       await processed;
       await deps.flush();
-      const replies = deps.port.delivered(conversation.channelId).filter((m) => !seen.has(m.id) || m.message.updateOf).map((m) => ({ id: m.id, ...m.message.reply }));
+      const replies = deps.port
+        .delivered(conversation.channelId)
+        .filter((m) => !seen.has(m.id) || m.message.updateOf)
+        .map((m) => ({ id: m.id, ...m.message.reply }));
       res.json({ replies });
     } catch (e) {
       next(e);

@@ -53,7 +53,9 @@ const numberParam = z.string().regex(/^(INC|REQ|PRB|CHG)\d{7}$/i, 'must look lik
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const r = schema.safeParse(value);
   if (!r.success) {
-    throw new AppError('validation_failed', formatIssues(r.error.issues), { field: r.error.issues[0]?.path.map(String).join('.') ?? '' });
+    throw new AppError('validation_failed', formatIssues(r.error.issues), {
+      field: r.error.issues[0]?.path.map(String).join('.') ?? '',
+    });
   }
   return r.data;
 }
@@ -72,10 +74,14 @@ export function createRestRouter(app: App): Router {
 
   router.use((req: Request, _res: Response, next: NextFunction) => {
     const expected = app.config.API_TOKEN;
-    if (!expected) return next(new AppError('unauthorized', 'The REST API is disabled: set API_TOKEN to enable it.'));
+    if (!expected)
+      return next(new AppError('unauthorized', 'The REST API is disabled: set API_TOKEN to enable it.'));
     const header = req.get('authorization') ?? '';
     const m = /^Bearer\s+(.+)$/i.exec(header);
-    if (!m?.[1] || !tokenMatches(m[1].trim(), expected)) return next(new AppError('unauthorized', 'Missing or wrong bearer token (Authorization: Bearer <API_TOKEN>).'));
+    if (!m?.[1] || !tokenMatches(m[1].trim(), expected))
+      return next(
+        new AppError('unauthorized', 'Missing or wrong bearer token (Authorization: Bearer <API_TOKEN>).'),
+      );
     next();
   });
 
@@ -83,11 +89,15 @@ export function createRestRouter(app: App): Router {
     const onBehalf = req.get('x-on-behalf-of');
     if (onBehalf) {
       const p = await app.directory.personByEmail(onBehalf);
-      if (!p) throw new AppError('unknown_user', `X-On-Behalf-Of: no person with email ${onBehalf}.`, { field: 'X-On-Behalf-Of' });
+      if (!p)
+        throw new AppError('unknown_user', `X-On-Behalf-Of: no person with email ${onBehalf}.`, {
+          field: 'X-On-Behalf-Of',
+        });
       return p;
     }
     const api = await app.directory.personByEmail(API_PERSON_EMAIL);
-    if (!api) throw new AppError('internal', 'The API service account is missing; restart chatdesk to recreate it.');
+    if (!api)
+      throw new AppError('internal', 'The API service account is missing; restart chatdesk to recreate it.');
     return api;
   };
 
@@ -127,8 +137,12 @@ export function createRestRouter(app: App): Router {
     route(async (req, res, actor) => {
       const b = parse(createBody, req.body);
       const requester = await app.directory.personByEmail(b.requester);
-      if (!requester) throw new AppError('validation_failed', `requester: no person with email ${b.requester}`, { field: 'requester' });
-      if (actor.role === 'employee' && actor.id !== requester.id) throw new AppError('forbidden', 'You can only open tickets for yourself.');
+      if (!requester)
+        throw new AppError('validation_failed', `requester: no person with email ${b.requester}`, {
+          field: 'requester',
+        });
+      if (actor.role === 'employee' && actor.id !== requester.id)
+        throw new AppError('forbidden', 'You can only open tickets for yourself.');
       const idem = req.get('idempotency-key');
       const t = await app.tickets.open(
         {
@@ -183,7 +197,13 @@ export function createRestRouter(app: App): Router {
       const number = parse(numberParam, req.params.number).toUpperCase();
       const b = parse(transitionBody, req.body);
       const now = app.now().toISOString();
-      const t = await app.tickets.transition(number, b.to, actor, { reason: b.reason ?? null, pendingReason: b.pendingReason ?? null }, now);
+      const t = await app.tickets.transition(
+        number,
+        b.to,
+        actor,
+        { reason: b.reason ?? null, pendingReason: b.pendingReason ?? null },
+        now,
+      );
       if (actor.id !== t.requesterId) {
         const text =
           b.to === 'resolved'
@@ -203,9 +223,20 @@ export function createRestRouter(app: App): Router {
       const number = parse(numberParam, req.params.number).toUpperCase();
       const b = parse(commentBody, req.body);
       const now = app.now().toISOString();
-      const c = await app.tickets.comment(number, actor, b.body, { internal: b.internal, platform: 'api' }, now);
+      const c = await app.tickets.comment(
+        number,
+        actor,
+        b.body,
+        { internal: b.internal, platform: 'api' },
+        now,
+      );
       const t = await app.tickets.get(number, actor);
-      if (!b.internal && actor.id !== t.requesterId) await app.engine.notifyRequester(t, `${actor.displayName} on ${t.number}: ${b.body}`, `comment:${c.id}`);
+      if (!b.internal && actor.id !== t.requesterId)
+        await app.engine.notifyRequester(
+          t,
+          `${actor.displayName} on ${t.number}: ${b.body}`,
+          `comment:${c.id}`,
+        );
       res.status(201).json({ comment: c });
     }),
   );

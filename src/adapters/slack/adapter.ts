@@ -75,9 +75,11 @@ import { DurableSocketModeReceiver } from './socket-mode.js';
 /** Message subtypes that are a person writing; everything else (joins, edits, deletions, bots) is not. */
 const ACCEPTED_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
 
-
 /** Reactions agents use on handoff cards (DESIGN §2.8): 👀 claims, ✅ resolves. */
-const AGENT_REACTIONS: Record<string, 'agent.claim' | 'agent.resolve'> = { eyes: 'agent.claim', white_check_mark: 'agent.resolve' };
+const AGENT_REACTIONS: Record<string, 'agent.claim' | 'agent.resolve'> = {
+  eyes: 'agent.claim',
+  white_check_mark: 'agent.resolve',
+};
 
 export interface SlackAdapterOptions {
   config: Config;
@@ -522,20 +524,38 @@ export class SlackAdapter implements ChannelAdapter {
     // Skin-tone variants arrive as `name::skin-tone-2`.
     const name = ev.reaction.split('::')[0] ?? '';
     const agentAction = AGENT_REACTIONS[name];
-    const onBotMessage = agentAction && ev.item.type === 'message' && ev.item.channel && ev.item.ts
-      ? ev.item_user === (await this.whoAmI()).botUserId || this.port.threads.has(ev.item.channel, ev.item.ts)
-      : false;
+    const onBotMessage =
+      agentAction && ev.item.type === 'message' && ev.item.channel && ev.item.ts
+        ? ev.item_user === (await this.whoAmI()).botUserId ||
+          this.port.threads.has(ev.item.channel, ev.item.ts)
+        : false;
     if (agentAction && onBotMessage && ev.item.channel && ev.item.ts) {
       // 👀 / ✅ on a handoff card the bot posted: the same as its Claim / Resolve buttons.
       await this.receive({
         kind: 'action',
         id: `reaction:${ev.item.channel}:${ev.item.ts}:${name}:${ev.user}`,
         platform: 'slack',
-        conversation: { platform: 'slack', channelId: ev.item.channel, threadId: ev.item.ts, isDirect: false, workspaceId: env.team_id ?? null, isPublic: isPublicChannel(ev.item.channel) },
+        conversation: {
+          platform: 'slack',
+          channelId: ev.item.channel,
+          threadId: ev.item.ts,
+          isDirect: false,
+          workspaceId: env.team_id ?? null,
+          isPublic: isPublicChannel(ev.item.channel),
+        },
         user: this.user(ev.user),
         actionId: agentAction,
         value: {},
-        sourceMessage: { conversation: { platform: 'slack', channelId: ev.item.channel, threadId: null, isDirect: false, workspaceId: env.team_id ?? null }, messageId: ev.item.ts },
+        sourceMessage: {
+          conversation: {
+            platform: 'slack',
+            channelId: ev.item.channel,
+            threadId: null,
+            isDirect: false,
+            workspaceId: env.team_id ?? null,
+          },
+          messageId: ev.item.ts,
+        },
         receivedAt: this.now().toISOString(),
       });
       return;

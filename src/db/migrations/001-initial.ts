@@ -75,9 +75,21 @@ export function initial(dialect: Dialect) {
         .addColumn('resolved_at', 'text')
         .addColumn('closed_at', 'text')
         .execute();
-      await db.schema.createIndex('tickets_requester').on('tickets').columns(['requester_id', 'state']).execute();
-      await db.schema.createIndex('tickets_group_state').on('tickets').columns(['group_id', 'state']).execute();
-      await db.schema.createIndex('tickets_assignee_state').on('tickets').columns(['assignee_id', 'state']).execute();
+      await db.schema
+        .createIndex('tickets_requester')
+        .on('tickets')
+        .columns(['requester_id', 'state'])
+        .execute();
+      await db.schema
+        .createIndex('tickets_group_state')
+        .on('tickets')
+        .columns(['group_id', 'state'])
+        .execute();
+      await db.schema
+        .createIndex('tickets_assignee_state')
+        .on('tickets')
+        .columns(['assignee_id', 'state'])
+        .execute();
 
       await id(db.schema.createTable('ticket_events'))
         .addColumn('ticket_id', 'integer', (c) => c.notNull().references('tickets.id').onDelete('cascade'))
@@ -147,8 +159,16 @@ export function initial(dialect: Dialect) {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('sent_at', 'text')
         .execute();
-      await db.schema.createIndex('outbox_status').on('outbox').columns(['status', 'next_attempt_at']).execute();
-      await db.schema.createIndex('outbox_conversation').on('outbox').columns(['conversation_key', 'status', 'id']).execute();
+      await db.schema
+        .createIndex('outbox_status')
+        .on('outbox')
+        .columns(['status', 'next_attempt_at'])
+        .execute();
+      await db.schema
+        .createIndex('outbox_conversation')
+        .on('outbox')
+        .columns(['conversation_key', 'status', 'id'])
+        .execute();
 
       await db.schema
         .createTable('counters')
@@ -192,7 +212,6 @@ export function initial(dialect: Dialect) {
         .addColumn('asset_id', 'integer', (c) => c.notNull().references('assets.id').onDelete('cascade'))
         .addPrimaryKeyConstraint('ticket_assets_pk', ['ticket_id', 'asset_id'])
         .execute();
-
     },
     async down(db: Kysely<unknown>): Promise<void> {
       for (const t of [

@@ -8,10 +8,15 @@ export function handoffAndKnowledge(dialect: Dialect) {
     async up(db: Kysely<unknown>): Promise<void> {
       // 'requester' conversations are where an employee talks to the desk; 'agents' conversations are
       // the triage-channel threads where agents work a ticket.
-      await db.schema.alterTable('conversations').addColumn('role', 'text', (c) => c.notNull().defaultTo('requester')).execute();
+      await db.schema
+        .alterTable('conversations')
+        .addColumn('role', 'text', (c) => c.notNull().defaultTo('requester'))
+        .execute();
       await db.schema
         .createTable('kb_answers')
-        .addColumn('id', pg ? 'serial' : 'integer', (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('id', pg ? 'serial' : 'integer', (c) =>
+          pg ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
         .addColumn('person_id', 'integer', (c) => c.notNull().references('people.id'))
         .addColumn('article_id', 'text', (c) => c.notNull())
         .addColumn('query', 'text', (c) => c.notNull())
@@ -23,7 +28,11 @@ export function handoffAndKnowledge(dialect: Dialect) {
         .addColumn('outcome_at', 'text')
         .addColumn('ticket_id', 'integer', (c) => c.references('tickets.id').onDelete('set null'))
         .execute();
-      await db.schema.createIndex('kb_answers_person').on('kb_answers').columns(['person_id', 'answered_at']).execute();
+      await db.schema
+        .createIndex('kb_answers_person')
+        .on('kb_answers')
+        .columns(['person_id', 'answered_at'])
+        .execute();
     },
     async down(db: Kysely<unknown>): Promise<void> {
       await db.schema.dropTable('kb_answers').ifExists().execute();

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeliveredMessage } from '../../../src/adapters/local/local-port.js';
 import type { App } from '../../../src/app.js';
 import { buildTestApp } from '../../support/app.js';
 import { sqliteDb } from '../../support/databases.js';
 import { ChatUser, localAdapter, texts } from '../../support/local-chat.js';
-import type { DeliveredMessage } from '../../../src/adapters/local/local-port.js';
 
 describe('conversations through the real engine (local channel, SQLite file)', () => {
   let app: App;
@@ -27,7 +27,15 @@ describe('conversations through the real engine (local channel, SQLite file)', (
     await cleanup?.();
   });
 
-  const countTickets = async () => Number((await app.db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const countTickets = async () =>
+    Number(
+      (
+        await app.db
+          .selectFrom('tickets')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('opens a routed incident from one clear message and answers with its number and card', async () => {
     const replies = await alice.say('my vpn keeps dropping every few minutes');
@@ -35,13 +43,30 @@ describe('conversations through the real engine (local channel, SQLite file)', (
     const number = /INC\d{7}/.exec(text)?.[0];
     expect(number).toBeDefined();
     expect(replies[0]?.message.reply.card?.number).toBe(number);
-    const t = await app.db.selectFrom('tickets').selectAll().where('number', '=', number ?? '').executeTakeFirstOrThrow();
+    const t = await app.db
+      .selectFrom('tickets')
+      .selectAll()
+      .where('number', '=', number ?? '')
+      .executeTakeFirstOrThrow();
     expect(t.category).toBe('network');
-    const group = await app.db.selectFrom('groups').select('slug').where('id', '=', t.group_id ?? -1).executeTakeFirstOrThrow();
+    const group = await app.db
+      .selectFrom('groups')
+      .select('slug')
+      .where('id', '=', t.group_id ?? -1)
+      .executeTakeFirstOrThrow();
     expect(group.slug).toBe('infra');
-    const events = await app.db.selectFrom('ticket_events').select(['type', 'reason']).where('ticket_id', '=', t.id).orderBy('seq').execute();
+    const events = await app.db
+      .selectFrom('ticket_events')
+      .select(['type', 'reason'])
+      .where('ticket_id', '=', t.id)
+      .orderBy('seq')
+      .execute();
     expect(events[0]?.type).toBe('created');
-    expect(events.some((e) => e.type === 'assigned' && /least open load|rotation|fewest|open/.test(e.reason ?? ''))).toBe(true);
+    expect(
+      events.some(
+        (e) => e.type === 'assigned' && /least open load|rotation|fewest|open/.test(e.reason ?? ''),
+      ),
+    ).toBe(true);
   });
 
   it('never opens a second ticket for a redelivered message', async () => {
@@ -58,11 +83,21 @@ describe('conversations through the real engine (local channel, SQLite file)', (
   it('raises the priority when the requester says they cannot work', async () => {
     const opened = await bob.say('my laptop keyboard stopped working');
     const number = /INC\d{7}/.exec(texts(opened))?.[0] ?? '';
-    const before = await app.db.selectFrom('tickets').select('priority').where('number', '=', number).executeTakeFirstOrThrow();
+    const before = await app.db
+      .selectFrom('tickets')
+      .select('priority')
+      .where('number', '=', number)
+      .executeTakeFirstOrThrow();
     const replies = await bob.say("I can't work at all, it's urgent");
-    const after = await app.db.selectFrom('tickets').select(['priority', 'urgency']).where('number', '=', number).executeTakeFirstOrThrow();
+    const after = await app.db
+      .selectFrom('tickets')
+      .select(['priority', 'urgency'])
+      .where('number', '=', number)
+      .executeTakeFirstOrThrow();
     expect(after.urgency).toBe('high');
-    expect(after.priority < before.priority || after.priority === 'P1' || before.priority === after.priority).toBe(true);
+    expect(
+      after.priority < before.priority || after.priority === 'P1' || before.priority === after.priority,
+    ).toBe(true);
     expect(texts(replies)).toContain(number);
   });
 
@@ -92,8 +127,18 @@ describe('conversations through the real engine (local channel, SQLite file)', (
     expect(number).toBeDefined();
     // The laptop template needs the manager's approval: the requester is told at once.
     expect(done).toMatch(/needs approval first/);
-    const t = await app.db.selectFrom('tickets').selectAll().where('number', '=', number ?? '').executeTakeFirstOrThrow();
-    expect(JSON.parse(t.fields)).toMatchObject({ reason: 'Replacement (broken)', model: 'MacBook Air', operating_system: 'macOS', accessories: ['Monitor', 'Mouse'], needed_by: '2030-01-15' });
+    const t = await app.db
+      .selectFrom('tickets')
+      .selectAll()
+      .where('number', '=', number ?? '')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(t.fields)).toMatchObject({
+      reason: 'Replacement (broken)',
+      model: 'MacBook Air',
+      operating_system: 'macOS',
+      accessories: ['Monitor', 'Mouse'],
+      needed_by: '2030-01-15',
+    });
     expect(t.template_id).toBe('laptop-request');
   });
 
@@ -102,11 +147,18 @@ describe('conversations through the real engine (local channel, SQLite file)', (
     const card = opened.find((m) => m.message.reply.card)!;
     const number = card.message.reply.card!.number;
     const close = card.message.reply.card!.actions.find((a) => a.actionId === 'ticket.close')!;
-    const replies = await alice.act(close.actionId, close.value, { conversation: alice.conversation, messageId: card.id });
+    const replies = await alice.act(close.actionId, close.value, {
+      conversation: alice.conversation,
+      messageId: card.id,
+    });
     const update = replies.find((m) => m.message.updateOf);
     expect(update?.message.updateOf?.messageId).toBe(card.id);
     expect(update?.message.reply.card?.state).toBe('resolved');
-    const row = await app.db.selectFrom('tickets').select('state').where('number', '=', number).executeTakeFirstOrThrow();
+    const row = await app.db
+      .selectFrom('tickets')
+      .select('state')
+      .where('number', '=', number)
+      .executeTakeFirstOrThrow();
     expect(row.state).toBe('resolved');
     expect(texts(replies)).toMatch(/Rate 1/);
     const rated = texts(await alice.say('5 great job'));
@@ -126,18 +178,37 @@ describe('conversations through the real engine (local channel, SQLite file)', (
     const handoff = texts(await carol.say('I want to talk to a human please'));
     expect(handoff).toMatch(/handing this to a person/);
     const number = /INC\d{7}/.exec(handoff)?.[0] ?? '';
-    const convo = await app.db.selectFrom('conversations').select(['owner', 'id']).where('channel_id', '=', 'console:carol@example.com').executeTakeFirstOrThrow();
+    const convo = await app.db
+      .selectFrom('conversations')
+      .select(['owner', 'id'])
+      .where('channel_id', '=', 'console:carol@example.com')
+      .executeTakeFirstOrThrow();
     expect(convo.owner).toBe('queue');
     const after = texts(await carol.say('it is about my expense report tool'));
     expect(after).toContain(`Added to ${number}`);
     // An agent takes the conversation: the bot is silent, the words still land on the ticket.
     await app.chatStore.compareAndSetOwner(convo.id, ['queue'], 'agent:7', app.now().toISOString());
     expect(await carol.say('any news?')).toHaveLength(0);
-    const t = await app.db.selectFrom('tickets').select('id').where('number', '=', number).executeTakeFirstOrThrow();
-    const comments = await app.db.selectFrom('comments').select('body').where('ticket_id', '=', t.id).orderBy('id').execute();
+    const t = await app.db
+      .selectFrom('tickets')
+      .select('id')
+      .where('number', '=', number)
+      .executeTakeFirstOrThrow();
+    const comments = await app.db
+      .selectFrom('comments')
+      .select('body')
+      .where('ticket_id', '=', t.id)
+      .orderBy('id')
+      .execute();
     expect(comments.map((c) => c.body)).toEqual(['it is about my expense report tool', 'any news?']);
-    const events = await app.db.selectFrom('ticket_events').select(['type', 'from_value', 'to_value', 'reason']).where('ticket_id', '=', t.id).execute();
-    expect(events).toContainEqual(expect.objectContaining({ type: 'owner_changed', from_value: 'bot', to_value: 'queue' }));
+    const events = await app.db
+      .selectFrom('ticket_events')
+      .select(['type', 'from_value', 'to_value', 'reason'])
+      .where('ticket_id', '=', t.id)
+      .execute();
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'owner_changed', from_value: 'bot', to_value: 'queue' }),
+    );
   });
 
   it('links "my laptop" to the requester’s own asset and shows the manager the KPI summary', async () => {
@@ -146,7 +217,9 @@ describe('conversations through the real engine (local channel, SQLite file)', (
     const maria = new ChatUser(app, sent, 'maria@example.com');
     const report = texts(await maria.say('are we meeting our SLA targets this month?'));
     expect(report).toMatch(/SLA/);
-    expect(texts(await alice.say('show me the KPI report for the desk'))).toMatch(/for service desk managers|Your open tickets|SLA/);
+    expect(texts(await alice.say('show me the KPI report for the desk'))).toMatch(
+      /for service desk managers|Your open tickets|SLA/,
+    );
   });
 
   it('lets an agent mark themselves away and back', async () => {
@@ -180,7 +253,24 @@ describe('conversations through the real engine (local channel, SQLite file)', (
     const before = await countTickets();
     // Accepted (as an adapter does before acking) but never processed: the process "died".
     await app.chatStore.accept(
-      { kind: 'message', id: 'crash-1', platform: 'local', conversation: { platform: 'local', channelId: 'console:dave@example.com', threadId: null, isDirect: true, workspaceId: null }, user: { platform: 'local', platformUserId: 'dave@example.com' }, text: 'my monitor flickers and then goes black', attachments: [], messageId: null, receivedAt: app.now().toISOString(), via: 'dm' },
+      {
+        kind: 'message',
+        id: 'crash-1',
+        platform: 'local',
+        conversation: {
+          platform: 'local',
+          channelId: 'console:dave@example.com',
+          threadId: null,
+          isDirect: true,
+          workspaceId: null,
+        },
+        user: { platform: 'local', platformUserId: 'dave@example.com' },
+        text: 'my monitor flickers and then goes black',
+        attachments: [],
+        messageId: null,
+        receivedAt: app.now().toISOString(),
+        via: 'dm',
+      },
       app.now().toISOString(),
     );
     expect(await app.engine.recoverInbox()).toBe(1);

@@ -21,7 +21,15 @@ for (const kind of testDatabases()) {
       await migrate(database);
       await database.db
         .insertInto('people')
-        .values({ email: 'alice@example.com', display_name: 'Alice', role: 'employee', manager_id: null, time_zone: 'UTC', capacity: null, created_at: NOW })
+        .values({
+          email: 'alice@example.com',
+          display_name: 'Alice',
+          role: 'employee',
+          manager_id: null,
+          time_zone: 'UTC',
+          capacity: null,
+          created_at: NOW,
+        })
         .execute();
       return database;
     }
@@ -34,7 +42,10 @@ for (const kind of testDatabases()) {
     it('migrates twice without error and creates every table', async () => {
       const d = await fresh();
       expect(await migrate(d)).toEqual([]);
-      const count = await d.db.selectFrom('people').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const count = await d.db
+        .selectFrom('people')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       expect(Number(count.n)).toBe(1);
     });
 
@@ -58,7 +69,9 @@ for (const kind of testDatabases()) {
         createdAt: NOW,
         sourceKey: null,
       };
-      const a = await store.create({ ...base, kind: 'incident' }, [{ at: NOW, actorId: 1, type: 'created', to: 'new' }]);
+      const a = await store.create({ ...base, kind: 'incident' }, [
+        { at: NOW, actorId: 1, type: 'created', to: 'new' },
+      ]);
       const b = await store.create({ ...base, kind: 'incident' }, []);
       const r = await store.create({ ...base, kind: 'service_request' }, []);
       expect([a.number, b.number, r.number]).toEqual(['INC0000001', 'INC0000002', 'REQ0000001']);
@@ -70,11 +83,32 @@ for (const kind of testDatabases()) {
       const d = await fresh();
       const store = createTicketStore(d.db);
       const t = await store.create(
-        { kind: 'incident', title: 't', description: 'd', state: 'new', impact: 'low', urgency: 'low', priority: 'P4', category: null, templateId: null, fields: {}, requesterId: 1, groupId: null, assigneeId: null, channel: 'api', createdAt: NOW, sourceKey: 'k1' },
+        {
+          kind: 'incident',
+          title: 't',
+          description: 'd',
+          state: 'new',
+          impact: 'low',
+          urgency: 'low',
+          priority: 'P4',
+          category: null,
+          templateId: null,
+          fields: {},
+          requesterId: 1,
+          groupId: null,
+          assigneeId: null,
+          channel: 'api',
+          createdAt: NOW,
+          sourceKey: 'k1',
+        },
         [{ at: NOW, actorId: 1, type: 'created' }],
       );
-      const first = await store.apply(t.id, 1, { state: 'in_progress', updatedAt: NOW }, [{ at: NOW, actorId: 1, type: 'state_changed', from: 'new', to: 'in_progress' }]);
-      const stale = await store.apply(t.id, 1, { state: 'cancelled', updatedAt: NOW }, [{ at: NOW, actorId: 1, type: 'state_changed', from: 'new', to: 'cancelled' }]);
+      const first = await store.apply(t.id, 1, { state: 'in_progress', updatedAt: NOW }, [
+        { at: NOW, actorId: 1, type: 'state_changed', from: 'new', to: 'in_progress' },
+      ]);
+      const stale = await store.apply(t.id, 1, { state: 'cancelled', updatedAt: NOW }, [
+        { at: NOW, actorId: 1, type: 'state_changed', from: 'new', to: 'cancelled' },
+      ]);
       expect(first?.state).toBe('in_progress');
       expect(stale).toBeNull();
       expect((await store.byNumber(t.number))?.state).toBe('in_progress');
@@ -89,7 +123,13 @@ for (const kind of testDatabases()) {
         kind: 'message',
         id: 'Ev1',
         platform: 'slack',
-        conversation: { platform: 'slack', channelId: 'D1', threadId: null, isDirect: true, workspaceId: 'T1' },
+        conversation: {
+          platform: 'slack',
+          channelId: 'D1',
+          threadId: null,
+          isDirect: true,
+          workspaceId: 'T1',
+        },
         user: { platform: 'slack', platformUserId: 'U1' },
         text: 'hi',
         attachments: [],
@@ -113,7 +153,13 @@ for (const kind of testDatabases()) {
     it('delivers the outbox in order per channel, once per dedupe key', async () => {
       const d = await fresh();
       const chat = createChatStore(d.db);
-      const conv = { platform: 'slack' as const, channelId: 'D1', threadId: null, isDirect: true, workspaceId: null };
+      const conv = {
+        platform: 'slack' as const,
+        channelId: 'D1',
+        threadId: null,
+        isDirect: true,
+        workspaceId: null,
+      };
       const other = { ...conv, channelId: 'D2' };
       await chat.enqueue(
         [
@@ -123,7 +169,10 @@ for (const kind of testDatabases()) {
         ],
         NOW,
       );
-      await chat.enqueue([{ dedupeKey: 'a', message: { conversation: conv, reply: { text: 'one again' } } }], NOW);
+      await chat.enqueue(
+        [{ dedupeKey: 'a', message: { conversation: conv, reply: { text: 'one again' } } }],
+        NOW,
+      );
       const batch1 = await chat.leaseDue(NOW, 10, 30_000, ['slack']);
       expect(batch1.map((i) => i.message.reply.text).sort()).toEqual(['one', 'other']);
       expect(await chat.leaseDue(NOW, 10, 30_000, ['slack'])).toEqual([]);
@@ -143,7 +192,11 @@ for (const kind of testDatabases()) {
     it('moves conversation ownership atomically: one of two claims wins', async () => {
       const d = await fresh();
       const chat = createChatStore(d.db);
-      const conv = await chat.ensureConversation({ platform: 'local', channelId: 'c', threadId: null, isDirect: true, workspaceId: null }, 1, NOW);
+      const conv = await chat.ensureConversation(
+        { platform: 'local', channelId: 'c', threadId: null, isDirect: true, workspaceId: null },
+        1,
+        NOW,
+      );
       await chat.compareAndSetOwner(conv.id, ['bot'], 'queue', NOW);
       const results = await Promise.all([
         chat.compareAndSetOwner(conv.id, ['queue'], 'agent:7', NOW),
@@ -156,10 +209,22 @@ for (const kind of testDatabases()) {
     it('links a Slack and a Teams identity of the same email to one person', async () => {
       const d = await fresh();
       const chat = createChatStore(d.db);
-      const a = await chat.linkIdentity({ platform: 'slack', platformUserId: 'U1' }, 'Alice@Example.com', 'Alice', NOW);
-      const b = await chat.linkIdentity({ platform: 'teams', platformUserId: '29:abc' }, 'alice@example.com', 'Alice', NOW);
+      const a = await chat.linkIdentity(
+        { platform: 'slack', platformUserId: 'U1' },
+        'Alice@Example.com',
+        'Alice',
+        NOW,
+      );
+      const b = await chat.linkIdentity(
+        { platform: 'teams', platformUserId: '29:abc' },
+        'alice@example.com',
+        'Alice',
+        NOW,
+      );
       expect(a.id).toBe(b.id);
-      expect((await chat.personFor({ platform: 'teams', platformUserId: '29:abc' }))?.email).toBe('alice@example.com');
+      expect((await chat.personFor({ platform: 'teams', platformUserId: '29:abc' }))?.email).toBe(
+        'alice@example.com',
+      );
       expect(await createDirectoryStore(d.db).personByEmail('ALICE@example.com')).not.toBeNull();
     });
   });
