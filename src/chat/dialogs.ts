@@ -948,6 +948,11 @@ export function createDialogs(deps: DialogDeps) {
         say(ctx, await deps.hooks.setAway(ctx.person, word === 'away' || word === 'out of office'));
         return;
       }
+      // `/it report` in Slack, `report` in Teams: the managers' command, never left to the classifier.
+      if (/^(report|kpis?|desk report)$/i.test(text)) {
+        await managerSummary(ctx);
+        return;
+      }
       if (ctx.dialog.kind !== 'idle' && (await continueDialog(ctx, text))) return;
       const mood = frustrationOf(text);
       if (mood.frustrated) {

@@ -10,16 +10,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { silentLogger } from '../../src/log.js';
 import { buildTestApp } from '../support/app.js';
+import { type FakeBotConnector, startFakeBotConnector } from '../support/fake-bot-connector.js';
 import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../support/fake-slack-api.js';
 import { eventEnvelope, FORM, interactivityBody, postSigned, slackTs } from '../support/slack-signing.js';
+import { ALICE, BOB, executeActivity, messageActivity } from '../support/teams-activities.js';
 
 const SECRET = 'access-cards-signing-secret';
 type Button = { action_id: string; value: string };
 
-describe('card buttons pressed by the wrong person (Slack)', () => {
+describe('card buttons pressed by the wrong person (Slack and Teams)', () => {
   let fake: FakeSlackApi;
+  let connector: FakeBotConnector;
   let app: App;
   let url = '';
+  let base = '';
   let dir = '';
 
   beforeAll(async () => {
@@ -29,6 +33,21 @@ describe('card buttons pressed by the wrong person (Slack)', () => {
       ['U0BOB', 'bob'],
     ] as const)
       fake.users.set(id, { id, email: `${name}@example.com`, name });
+    connector = await startFakeBotConnector();
+    for (const [who, email] of [
+      [ALICE, 'alice@example.com'],
+      [BOB, 'bob@example.com'],
+    ] as const) {
+      const member = {
+        id: who.id,
+        name: who.name,
+        aadObjectId: who.aadObjectId,
+        email,
+        userPrincipalName: email,
+      };
+      connector.members.set(who.id, member);
+      connector.members.set(who.aadObjectId, member);
+    }
     dir = mkdtempSync(join(tmpdir(), 'chatdesk-access-cards-'));
     app = await buildTestApp(
       `sqlite:${join(dir, 'desk.sqlite')}`,
@@ -36,16 +55,19 @@ describe('card buttons pressed by the wrong person (Slack)', () => {
         SLACK_SIGNING_SECRET: SECRET,
         SLACK_BOT_TOKEN: 'xoxb-access',
         SLACK_API_URL: fake.apiUrl,
+        TEAMS_ENABLED: 'true',
         LOG_LEVEL: 'silent',
       },
       { log: silentLogger },
     );
-    url = `${(await app.listen()).url}/slack/events`;
+    base = (await app.listen()).url;
+    url = `${base}/slack/events`;
   }, 120_000);
 
   afterAll(async () => {
     await app?.close();
     await fake?.close();
+    await connector?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -147,5 +169,53 @@ describe('card buttons pressed by the wrong person (Slack)', () => {
     expect(JSON.stringify(toBob.map((c) => c.args))).not.toMatch(/vpn keeps dropping/i);
     // Nothing was posted into Alice's conversation because of Bob's clicks.
     expect(fake.calls.slice(from).filter((c) => c.args.channel === 'D0ALICE')).toHaveLength(0);
+  }, 60_000);
+  it('refuses another Teams user sending Action.Execute for the requester card and agent actions', async () => {
+    const post = (body: unknown) =>
+      fetch(`${base}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const first = await post(
+      messageActivity('my laptop screen is flickering', { serviceUrl: connector.serviceUrl, from: ALICE }),
+    );
+    expect(first.status, await first.text()).toBeLessThan(300);
+    await app.drain();
+    const alice = await app.directory.personByEmail('alice@example.com');
+    const row = await app.db
+      .selectFrom('tickets')
+      .select('number')
+      .where('requester_id', '=', alice?.id ?? -1)
+      .where('channel', '=', 'teams')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    const before = await snapshot(row.number);
+    const from = connector.calls.length;
+    const bobConv = 'a:1personal-bob';
+    for (const actionId of [
+      'ticket.close',
+      'ticket.cancel',
+      'ticket.human',
+      'ticket.add_info',
+      'ticket.rate',
+      'agent.claim',
+      'agent.resolve',
+      'agent.escalate',
+      'agent.handback',
+      'approval.approve',
+    ]) {
+      const r = await post(
+        executeActivity(
+          { chatdesk: { actionId, value: { ticket: row.number, rating: 1, text: 'x' } } },
+          { serviceUrl: connector.serviceUrl, from: BOB, conversationId: bobConv },
+        ),
+      );
+      expect(r.status).toBeLessThan(500);
+    }
+    await app.drain();
+    expect(await snapshot(row.number)).toEqual(before);
+    const sent = JSON.stringify(connector.calls.slice(from).map((c) => c.body));
+    expect(sent).not.toMatch(/screen is flickering/i);
   }, 60_000);
 });

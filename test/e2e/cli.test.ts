@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -74,6 +74,22 @@ describe('chatdesk CLI', () => {
     expect(r.stderr).toMatch(/PORT \(got "eighty"\)/);
     expect(r.stderr).toMatch(/DATABASE_URL .*must be sqlite:<path>/);
   }, 60_000);
+
+  it('stops at start-up on a corrupt data file or an unreachable database, naming the file or the server', async () => {
+    const data = join(dir, 'bad-data');
+    cpSync(join(import.meta.dirname, '../../data'), data, { recursive: true });
+    writeFileSync(join(data, 'sla.json'), '{ "policies": { "P1": { "respondMinutes": "soon" } } }');
+    const corrupt = await run(['serve'], { ...env, DATA_DIR: data, PORT: '0' });
+    expect(corrupt.code).toBe(1);
+    expect(corrupt.stderr).toMatch(/bad-data\/sla\.json: .*policies/);
+    const db = await run(['serve'], {
+      ...env,
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+      PORT: '0',
+    });
+    expect(db.code).toBe(1);
+    expect(db.stderr).toMatch(/Cannot reach PostgreSQL at postgres:\/\/nobody@127\.0\.0\.1:1\/none/);
+  }, 120_000);
 
   it('serve answers /healthz, prints how to chat, and stops cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, [BIN, 'serve'], {

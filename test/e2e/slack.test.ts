@@ -262,6 +262,17 @@ describe('Slack end to end', () => {
     expect(postsTo('D0ALICE').length).toBeGreaterThanOrEqual(1);
   });
 
+  it('/it report gives a manager the KPI summary in their DM, and an employee a polite refusal', async () => {
+    fake.users.set('U0MARIA', { id: 'U0MARIA', email: 'maria@example.com', name: 'maria' });
+    const r = await postForm(slashCommandBody({ text: 'report', user_id: 'U0MARIA', user_name: 'maria' }));
+    expect(r.status).toBe(200);
+    await settle();
+    expect(textOf(postsTo('D0MARIA').at(-1))).toMatch(/SLA/);
+    await postForm(slashCommandBody({ text: 'report', user_id: 'U0DAVE', user_name: 'dave' }));
+    await settle();
+    expect(textOf(postsTo('D0DAVE').at(-1))).toMatch(/for service desk managers/);
+  });
+
   it('App Home shows the requester tickets', async () => {
     await post(eventEnvelope({ type: 'app_home_opened', user: 'U0ALICE', channel: 'D0ALICE', tab: 'home' }));
     const [call] = await fake.waitForCalls('views.publish');

@@ -128,6 +128,28 @@ describe('Teams end to end', () => {
     ).toBe(true);
   });
 
+  it('`report` from a manager in a personal chat returns the KPI summary', async () => {
+    const maria = {
+      id: '29:1maria',
+      name: 'Maria Rossi',
+      aadObjectId: '00000000-0000-0000-0000-00000000a1a1',
+    };
+    const member = { ...maria, email: 'maria@example.com', userPrincipalName: 'maria@example.com' };
+    connector.members.set(maria.id, member);
+    connector.members.set(maria.aadObjectId, member);
+    const conversationId = 'a:1personal-maria';
+    expect(
+      (
+        await post(
+          messageActivity('report', { serviceUrl: connector.serviceUrl, from: maria, conversationId }),
+        )
+      ).status,
+    ).toBe(200);
+    await app.drain();
+    const replies = await waitFor(() => to(conversationId).length > 0 && to(conversationId));
+    expect(all(replies.at(-1))).toMatch(/SLA/);
+  });
+
   it('acts on the ticket card through Action.Execute; the card is refreshed', async () => {
     const buttons = actionsOf(cardMessage).filter((a) => a.type === 'Action.Execute');
     expect(buttons.length).toBeGreaterThan(0);

@@ -35,7 +35,12 @@ export function faultyAdapter(
   platform: Platform,
   instance: string,
   log: DeliveryLog,
-  opts: { directory?: Record<string, string>; fault?: FaultPlan; delayMs?: number } = {},
+  opts: {
+    directory?: Record<string, string>;
+    fault?: FaultPlan;
+    delayMs?: number;
+    lookupFails?: (platformUserId: string) => boolean;
+  } = {},
 ): ChannelAdapter {
   return {
     port: {
@@ -51,6 +56,7 @@ export function faultyAdapter(
         return { messageId };
       },
       async lookupUser(platformUserId) {
+        if (opts.lookupFails?.(platformUserId)) throw new Error('users.info: HTTP 503 (injected)');
         const email = opts.directory?.[platformUserId];
         return email ? { email, displayName: null } : null;
       },

@@ -9,7 +9,7 @@ import type { App } from '../../../src/app.js';
 import type { Incoming } from '../../../src/chat/message.js';
 import { createChatStore } from '../../../src/db/chat-store.js';
 import { openDatabase } from '../../../src/db/connect.js';
-import { buildTestApp } from '../../support/app.js';
+import { buildTestApp, waitFor } from '../../support/app.js';
 import { sqliteDb } from '../../support/databases.js';
 import {
   type DeliveryLog,
@@ -19,7 +19,12 @@ import {
   serverError,
 } from '../../support/faulty-port.js';
 
-const DIRECTORY = { U_ALICE: 'alice@example.com', U_BOB: 'bob@example.com', U_CAROL: 'carol@example.com' };
+const DIRECTORY = {
+  U_ALICE: 'alice@example.com',
+  U_BOB: 'bob@example.com',
+  U_CAROL: 'carol@example.com',
+  U_FLAKY: 'dave@example.com',
+};
 
 /** Holds a write lock on the SQLite file from ANOTHER process for `ms`; resolves once the lock is held. */
 function lockFileFor(path: string, ms: number): Promise<{ released: Promise<void> }> {
@@ -46,6 +51,7 @@ describe('faults', () => {
   const failing = new Map<string, { left: number; kind: '429' | '500' }>();
   const attemptsAt: Array<{ channel: string; at: number }> = [];
   let n = 0;
+  let flakyLookups = 0;
 
   beforeAll(async () => {
     const db = await sqliteDb.create();
@@ -63,6 +69,7 @@ describe('faults', () => {
 
     const adapter = faultyAdapter('slack', 'A', log, {
       directory: DIRECTORY,
+      lookupFails: (id) => id === 'U_FLAKY' && flakyLookups++ === 0,
       fault: (m) => {
         attemptsAt.push({ channel: m.conversation.channelId, at: clock.getTime() });
         const f = failing.get(m.conversation.channelId);
@@ -230,4 +237,70 @@ describe('faults', () => {
       ).every((o) => o.status === 'sent'),
     ).toBe(true);
   }, 30_000);
+  it('SLA sweeper under clock jumps (backwards, then far forwards): each notice once, no crash', async () => {
+    const alice = await app.directory.personByEmail('alice@example.com');
+    if (!alice) throw new Error('alice missing');
+    const t = await app.tickets.open(
+      {
+        kind: 'incident',
+        title: 'Clock jump check',
+        description: 'clock',
+        impact: 'high',
+        urgency: 'high',
+        category: null,
+        requester: alice,
+        channel: 'api',
+        sourceKey: 'clock-jump',
+      },
+      clock.toISOString(),
+    );
+    const at = (ms: number) => new Date(Date.parse(t.createdAt) + ms).toISOString();
+    const results = [];
+    for (const offset of [
+      10 * 60_000,
+      -3_600_000,
+      12 * 60_000,
+      -86_400_000,
+      30 * 24 * 3_600_000,
+      30 * 24 * 3_600_000,
+      5 * 3_600_000,
+    ]) {
+      results.push(await app.itil.sweep(at(offset)));
+    }
+    expect(results.every((r) => (r.errors ?? []).length === 0)).toBe(true);
+    const notices = await app.db
+      .selectFrom('sla_notifications')
+      .select(['key', 'kind', 'clock'])
+      .where('ticket_id', '=', t.id)
+      .execute();
+    expect(notices.length).toBeGreaterThan(0);
+    expect(new Set(notices.map((x) => x.key)).size).toBe(notices.length);
+    const audit = await app.db
+      .selectFrom('ticket_events')
+      .select(['to_value', 'data'])
+      .where('ticket_id', '=', t.id)
+      .where('type', '=', 'sla_notified')
+      .execute();
+    // One audit event per stored notice, however often and in whatever order the sweeps ran.
+    expect(audit).toHaveLength(notices.length);
+  });
+
+  // Found while writing these tests: a turn that fails transiently is released back to the inbox, but
+  // only listen() (once, at start) and drain() call recoverInbox(); nothing retries it in a running
+  // server, so the message waits for the next restart. Fix: call engine.recoverInbox() on a timer in
+  // app.listen() (leases make that safe with several instances). Flips to a failure once fixed.
+  it('keeps a turn that failed transiently (directory lookup 503) in the inbox for a retry', async () => {
+    const r = await app.engine.receive(dm('U_FLAKY', 'flaky-1', 'hello', 'D-U_FLAKY'));
+    await r.processed;
+    expect(await inboxRow('flaky-1')).toMatchObject({ status: 'pending', attempts: 1 });
+  });
+
+  it.fails('KNOWN GAP: a turn that failed once is retried by the running server without a restart', async () => {
+    const id = 'flaky-1';
+    await waitFor(
+      async () => (await inboxRow(id))?.status === 'done',
+      'the running server to retry the failed turn',
+      3_000,
+    );
+  });
 });
