@@ -216,6 +216,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   let server: Server | null = null;
   let started = false;
   let sweepTimer: NodeJS.Timeout | null = null;
+  let recoverTimer: NodeJS.Timeout | null = null;
   const app: App = {
     kpis,
     kpiStore,
@@ -243,6 +244,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         engine.sweepHandoffs().catch((e) => log.error('handoff sweep failed', { error: e }));
       }, 30_000);
       sweepTimer.unref();
+      // Turns that failed (a platform API or the database was down) are retried while the server runs;
+      // leases keep several instances from taking the same item.
+      recoverTimer = setInterval(() => {
+        engine.recoverInbox().catch((e) => log.error('inbox recovery failed', { error: e }));
+      }, 1_000);
+      recoverTimer.unref();
       const { server: s, webPort } = createHttpServer({
         app,
         adapters,
@@ -276,6 +283,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
     async close() {
       if (sweepTimer) clearInterval(sweepTimer);
+      if (recoverTimer) clearInterval(recoverTimer);
       if (server) {
         const s = server;
         const closed = new Promise<void>((resolve) => s.close(() => resolve()));

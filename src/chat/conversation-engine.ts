@@ -317,8 +317,17 @@ export function createEngine(opts: EngineOptions): Engine {
     } catch (e) {
       const failed = item.attempts >= MAX_INBOX_ATTEMPTS;
       log.error('processing failed', { inboxId, attempt: item.attempts, failed, error: e });
+      // Held back 1 s, 2 s, 4 s… so a failing dependency is not hammered by the recovery sweep.
+      const retryAt = new Date(
+        opts.now().getTime() + 1000 * 2 ** Math.max(0, item.attempts - 1),
+      ).toISOString();
       try {
-        await store.release(inboxId, e instanceof Error ? e.message : String(e), nowIso(), failed);
+        await store.release(
+          inboxId,
+          e instanceof Error ? e.message : String(e),
+          failed ? nowIso() : retryAt,
+          failed,
+        );
       } catch (releaseError) {
         // The lease expires on its own; recovery picks the item up again.
         log.error('could not release inbox item', { inboxId, error: releaseError });

@@ -523,6 +523,67 @@ export function createTicketService(deps: TicketServiceDeps) {
       );
     },
 
+    /**
+     * An agent corrects the bot's triage: category and/or group. Recorded as `categorized` events,
+     * which count against the bot's accuracy and become training data.
+     */
+    async recategorize(
+      number: string,
+      actor: Person,
+      to: { category?: string; groupSlug?: string },
+      reason: string | null,
+      now: string,
+    ): Promise<Ticket> {
+      if (!isStaff(actor))
+        throw new AppError('forbidden', 'Only the service desk can correct a ticket’s category or group.');
+      const group = to.groupSlug ? await directory.groupBySlug(to.groupSlug) : null;
+      if (to.groupSlug && !group)
+        throw new AppError('validation_failed', `There is no group "${to.groupSlug}".`, { field: 'group' });
+      return change(
+        number,
+        (t) => {
+          const events: NewEvent[] = [];
+          const patch: Omit<TicketPatch, 'updatedAt'> = {};
+          if (to.category !== undefined && to.category !== t.category) {
+            patch.category = to.category;
+            events.push({
+              at: now,
+              actorId: actor.id,
+              type: 'categorized',
+              from: t.category,
+              to: to.category,
+              reason,
+              data: { field: 'category' },
+            });
+          }
+          if (group && group.id !== t.groupId) {
+            patch.groupId = group.id;
+            patch.assigneeId = null;
+            events.push({
+              at: now,
+              actorId: actor.id,
+              type: 'categorized',
+              from: t.groupId === null ? null : String(t.groupId),
+              to: String(group.id),
+              reason,
+              data: { field: 'group', group: group.slug },
+            });
+            events.push({
+              at: now,
+              actorId: actor.id,
+              type: 'assigned',
+              from: t.groupId === null ? null : String(t.groupId),
+              to: null,
+              reason: reason ?? 'group corrected by an agent',
+              data: { group: group.slug, groupId: group.id, assigneeId: null },
+            });
+          }
+          return events.length === 0 ? null : { patch, events };
+        },
+        now,
+      );
+    },
+
     /** Moves the ticket to another group (escalation or correction), unassigning it; why is recorded. */
     async reassignGroup(
       number: string,

@@ -4,12 +4,15 @@
  * integrations that serve employees cannot show them other people's tickets.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { basename, join } from 'node:path';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { App } from '../../app.js';
 import { AppError, formatIssues } from '../../errors.js';
 import type { Person } from '../../itsm/store.js';
 import { LEVELS, PENDING_REASONS, TICKET_STATES } from '../../itsm/types.js';
+import { appendIntentCorrection, appendTriageCorrection } from '../../nlu/data/corrections.js';
+import { listFiles } from '../../nlu/data/read-files.js';
 
 export const API_PERSON_EMAIL = 'api@chatdesk.local';
 
@@ -46,6 +49,21 @@ const transitionBody = z.object({
 const commentBody = z.object({
   body: z.string().min(1).max(10_000),
   internal: z.boolean().default(false),
+});
+
+const categorizeBody = z
+  .object({
+    category: z.string().trim().min(1).max(100).optional(),
+    group: z.string().trim().min(1).optional(),
+    reason: z.string().max(2000).optional(),
+  })
+  .refine((b) => b.category !== undefined || b.group !== undefined, {
+    message: 'give a category, a group, or both',
+  });
+
+const intentCorrectionBody = z.object({
+  text: z.string().trim().min(1).max(4000),
+  intent: z.string().trim().min(1).max(100),
 });
 
 const numberParam = z.string().regex(/^(INC|REQ|PRB|CHG)\d{7}$/i, 'must look like INC0000042');
@@ -214,6 +232,48 @@ export function createRestRouter(app: App): Router {
         await app.engine.notifyRequester(t, text, `${now}:${b.to}`, { askRating: b.to === 'resolved' });
       }
       res.json({ ticket: t });
+    }),
+  );
+
+  router.post(
+    '/tickets/:number/categorize',
+    route(async (req, res, actor) => {
+      const number = parse(numberParam, req.params.number).toUpperCase();
+      const b = parse(categorizeBody, req.body);
+      const t = await app.tickets.recategorize(
+        number,
+        actor,
+        { ...(b.category ? { category: b.category } : {}), ...(b.group ? { groupSlug: b.group } : {}) },
+        b.reason ?? null,
+        app.now().toISOString(),
+      );
+      // The agent's answer becomes training data for the triage model.
+      const group = t.groupId === null ? null : await app.directory.groupById(t.groupId);
+      if (t.category && group)
+        await appendTriageCorrection(app.config.DATA_DIR, {
+          text: `${t.title}\n${t.description}`.slice(0, 4000),
+          category: t.category,
+          group: group.slug,
+        });
+      res.json({ ticket: t });
+    }),
+  );
+
+  router.post(
+    '/corrections/intents',
+    route(async (req, res, actor) => {
+      if (actor.role === 'employee')
+        throw new AppError('forbidden', 'Only the service desk can correct the bot.');
+      const b = parse(intentCorrectionBody, req.body);
+      const known = (await listFiles(join(app.config.DATA_DIR, 'intents'), '.json')).map((f) =>
+        basename(f, '.json'),
+      );
+      if (!known.includes(b.intent))
+        throw new AppError('validation_failed', `intent: "${b.intent}" is not one of ${known.join(', ')}`, {
+          field: 'intent',
+        });
+      await appendIntentCorrection(app.config.DATA_DIR, b);
+      res.status(201).json({ correction: b, note: 'used at the next `chatdesk train` (or restart)' });
     }),
   );
 

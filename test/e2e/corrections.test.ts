@@ -1,0 +1,91 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { buildTestApp, TEST_API_TOKEN } from '../support/app.js';
+
+describe("agents' corrections become training data", () => {
+  let app: App;
+  let url: string;
+  let dir: string;
+  const headers = { authorization: `Bearer ${TEST_API_TOKEN}`, 'content-type': 'application/json' };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'chatdesk-corrections-'));
+    cpSync(join(import.meta.dirname, '../../data'), join(dir, 'data'), { recursive: true });
+    app = await buildTestApp(`sqlite:${join(dir, 'desk.sqlite')}`, {
+      NLU_EMBEDDINGS: 'none',
+      DATA_DIR: join(dir, 'data'),
+    });
+    ({ url } = await app.listen());
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('re-categorising a ticket records the correction and appends it to data/corrections/triage.jsonl', async () => {
+    const created = await fetch(`${url}/api/v1/tickets`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        title: 'Docking station flickers',
+        requester: 'alice@example.com',
+        category: 'software',
+      }),
+    });
+    const { ticket } = (await created.json()) as { ticket: { number: string } };
+    const r = await fetch(`${url}/api/v1/tickets/${ticket.number}/categorize`, {
+      method: 'POST',
+      headers: { ...headers, 'x-on-behalf-of': 'ivan@example.com' },
+      body: JSON.stringify({ category: 'hardware', group: 'workplace', reason: 'it is the dock' }),
+    });
+    expect(r.status).toBe(200);
+    const file = join(dir, 'data', 'corrections', 'triage.jsonl');
+    expect(
+      readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
+      {
+        text: 'Docking station flickers\nDocking station flickers',
+        category: 'hardware',
+        group: 'workplace',
+      },
+    ]);
+    const events = (await (await fetch(`${url}/api/v1/tickets/${ticket.number}`, { headers })).json()) as {
+      events: Array<{ type: string; from: string | null; to: string | null }>;
+    };
+    expect(events.events.filter((e) => e.type === 'categorized').map((e) => [e.from, e.to])).toContainEqual([
+      'software',
+      'hardware',
+    ]);
+  });
+
+  it('an intent correction is validated and appended; employees cannot correct the bot', async () => {
+    const ok = await fetch(`${url}/api/v1/corrections/intents`, {
+      method: 'POST',
+      headers: { ...headers, 'x-on-behalf-of': 'grace@example.com' },
+      body: JSON.stringify({ text: 'my badge does not open the server room', intent: 'access_request' }),
+    });
+    expect(ok.status).toBe(201);
+    const unknown = await fetch(`${url}/api/v1/corrections/intents`, {
+      method: 'POST',
+      headers: { ...headers, 'x-on-behalf-of': 'grace@example.com' },
+      body: JSON.stringify({ text: 'x', intent: 'make_coffee' }),
+    });
+    expect(unknown.status).toBe(400);
+    const employee = await fetch(`${url}/api/v1/corrections/intents`, {
+      method: 'POST',
+      headers: { ...headers, 'x-on-behalf-of': 'alice@example.com' },
+      body: JSON.stringify({ text: 'x', intent: 'greeting' }),
+    });
+    expect(employee.status).toBe(403);
+    const file = join(dir, 'data', 'corrections', 'intents.jsonl');
+    expect(existsSync(file)).toBe(true);
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+});
