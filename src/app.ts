@@ -2,6 +2,8 @@
  * Composition root: the only place that constructs infrastructure (database, models, adapters,
  * jobs) and wires them together. Everything else receives what it needs.
  */
+
+import { mkdir, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -33,6 +35,7 @@ import { loadAssets, loadGroups, loadPeople } from './itsm/directory-data.js';
 import { loadRulesConfig } from './itsm/dispatch.js';
 import { createItil, type Itil } from './itsm/itil.js';
 import { loadItilConfig } from './itsm/itil-config.js';
+import { draftArticleFromTicket } from './itsm/kpis/knowledge-draft.js';
 import { createKpiService, type KpiService } from './itsm/kpis/service.js';
 import { loadKpiTargetsIfPresent } from './itsm/kpis/targets.js';
 import { loadSlaConfig } from './itsm/sla.js';
@@ -193,6 +196,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     (await itil.onTicketOpened(ticket, requester, text, approval ?? null, at)).replies;
   hooks.setAway = (agent, away) => itil.setAway(agent, away);
   hooks.managerReport = () => kpis.summary({ since: '30d' });
+  hooks.draftArticle = async (number, agent) => {
+    const view = await tickets.view(number, agent, now().toISOString());
+    const draft = draftArticleFromTicket(view.ticket, view.comments);
+    // Drafts wait in a sub-folder the knowledge loader does not read, until a person reviews and moves them.
+    const dir = join(dataDir, 'knowledge', 'drafts');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, `${draft.id}.md`), draft.markdown);
+    return `Draft saved as data/knowledge/drafts/${draft.id}.md. Review it, then move it to data/knowledge/ to publish:\n\n${draft.markdown}`;
+  };
   const slaSweeper = createSlaSweeper({
     run: (at) => itil.sweep(at),
     log: log.child({ component: 'sla' }),

@@ -61,6 +61,8 @@ export interface DialogHooks {
   managerReport?: (manager: Person) => Promise<string>;
   /** An agent marks themselves away or back. */
   setAway?: (agent: Person, away: boolean) => Promise<string>;
+  /** An agent turns a resolved ticket into a draft knowledge article; returns the reply. */
+  draftArticle?: (number: string, agent: Person) => Promise<string>;
 }
 
 export interface TurnContext {
@@ -946,6 +948,12 @@ export function createDialogs(deps: DialogDeps) {
       if (availability && ctx.person.role !== 'employee' && deps.hooks.setAway) {
         const word = availability[1]?.toLowerCase();
         say(ctx, await deps.hooks.setAway(ctx.person, word === 'away' || word === 'out of office'));
+        return;
+      }
+      const draft =
+        /^\s*draft (?:an? )?(?:kb |knowledge )?article (?:from |for )?((?:INC|REQ)\d{7})\s*$/i.exec(text);
+      if (draft?.[1] && ctx.person.role !== 'employee' && deps.hooks.draftArticle) {
+        say(ctx, await deps.hooks.draftArticle(draft[1].toUpperCase(), ctx.person));
         return;
       }
       // `/it report` in Slack, `report` in Teams: the managers' command, never left to the classifier.

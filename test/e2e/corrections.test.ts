@@ -65,6 +65,47 @@ describe("agents' corrections become training data", () => {
     ]);
   });
 
+  it('an agent turns a resolved ticket into a draft knowledge article from chat', async () => {
+    const created = await fetch(`${url}/api/v1/tickets`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        title: 'Outlook asks for the password every hour',
+        description: 'outlook keeps prompting for my password',
+        requester: 'bob@example.com',
+      }),
+    });
+    const { ticket } = (await created.json()) as { ticket: { number: string } };
+    await fetch(`${url}/api/v1/tickets/${ticket.number}/comments`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        body: 'Removed the stale credential from Windows Credential Manager and restarted Outlook.',
+      }),
+    });
+    await fetch(`${url}/api/v1/tickets/${ticket.number}/transitions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ to: 'resolved', reason: 'stale credential removed' }),
+    });
+    const r = await fetch(`${url}/chat/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'grace@example.com', text: `draft article from ${ticket.number}` }),
+    });
+    const { replies } = (await r.json()) as { replies: Array<{ text: string }> };
+    expect(replies[0]?.text).toMatch(/Draft saved as data\/knowledge\/drafts\/.+\.md/);
+    expect(replies[0]?.text).toMatch(/title: /);
+    const denied = await fetch(`${url}/chat/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'bob@example.com', text: `draft article from ${ticket.number}` }),
+    });
+    expect(
+      ((await denied.json()) as { replies: Array<{ text: string }> }).replies[0]?.text ?? '',
+    ).not.toMatch(/Draft saved/);
+  });
+
   it('an intent correction is validated and appended; employees cannot correct the bot', async () => {
     const ok = await fetch(`${url}/api/v1/corrections/intents`, {
       method: 'POST',
