@@ -13,6 +13,7 @@ import type { ChannelAdapter } from './adapters/types.js';
 import { createEngine, type Engine } from './chat/conversation-engine.js';
 import type { DialogHooks } from './chat/dialogs.js';
 import { createEngineNotifier, registerItilActions } from './chat/itil-actions.js';
+import { runItilCommand } from './chat/itil-commands.js';
 import type { ChatStore } from './chat/store.js';
 import { type Config, secretsOf, sqlitePath } from './config.js';
 import { createChatStore } from './db/chat-store.js';
@@ -196,6 +197,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     (await itil.onTicketOpened(ticket, requester, text, approval ?? null, at)).replies;
   hooks.setAway = (agent, away) => itil.setAway(agent, away);
   hooks.managerReport = () => kpis.summary({ since: '30d' });
+  hooks.staffCommand = (text, person, at) => runItilCommand(itil, text, person, at);
   hooks.draftArticle = async (number, agent) => {
     const view = await tickets.view(number, agent, now().toISOString());
     const draft = draftArticleFromTicket(view.ticket, view.comments);

@@ -61,6 +61,8 @@ export interface DialogHooks {
   managerReport?: (manager: Person) => Promise<string>;
   /** An agent marks themselves away or back. */
   setAway?: (agent: Person, away: boolean) => Promise<string>;
+  /** Typed ITIL commands of staff (problems, changes, assets); null when the text is not one. */
+  staffCommand?: (text: string, person: Person, now: string) => Promise<string | null>;
   /** An agent turns a resolved ticket into a draft knowledge article; returns the reply. */
   draftArticle?: (number: string, agent: Person) => Promise<string>;
 }
@@ -955,6 +957,13 @@ export function createDialogs(deps: DialogDeps) {
       if (draft?.[1] && ctx.person.role !== 'employee' && deps.hooks.draftArticle) {
         say(ctx, await deps.hooks.draftArticle(draft[1].toUpperCase(), ctx.person));
         return;
+      }
+      if (ctx.person.role !== 'employee' && deps.hooks.staffCommand) {
+        const answer = await deps.hooks.staffCommand(text, ctx.person, ctx.now);
+        if (answer !== null) {
+          say(ctx, answer);
+          return;
+        }
       }
       // `/it report` in Slack, `report` in Teams: the managers' command, never left to the classifier.
       if (/^(report|kpis?|desk report)$/i.test(text)) {

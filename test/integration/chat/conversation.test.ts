@@ -230,6 +230,26 @@ describe('conversations through the real engine (local channel, SQLite file)', (
     expect((await app.directory.personByEmail('ivan@example.com'))?.away).toBe(false);
   });
 
+  it('lets agents run problem, change and asset work from chat; employees cannot', async () => {
+    const judy = new ChatUser(app, sent, 'judy@example.com');
+    const one =
+      /INC\d{7}/.exec(texts(await alice.say('the vpn disconnects every hour on the dot')))?.[0] ?? '';
+    const two = /INC\d{7}/.exec(texts(await bob.say('vpn drops me every hour since monday')))?.[0] ?? '';
+    const opened = texts(await judy.say(`problem from ${one}, ${two}: VPN drops every hour`));
+    const prb = /PRB\d{7}/.exec(opened)?.[0] ?? '';
+    expect(opened).toMatch(new RegExp(`Opened ${prb} "VPN drops every hour" from ${one}, ${two}`));
+    expect(texts(await judy.say(`root cause ${prb}: DHCP lease time on the gateway is one hour`))).toMatch(
+      /Root cause recorded/,
+    );
+    expect(texts(await judy.say(`known error ${prb}: reconnect to the Frankfurt gateway`))).toMatch(
+      /is now a known error/,
+    );
+    const change = texts(await judy.say('change normal high/medium: raise the DHCP lease time on SV-4001'));
+    expect(change).toMatch(/Opened CHG\d{7} \(normal change\).*Risk (low|medium|high) \(\d+\/100\)/s);
+    expect(texts(await judy.say('asset SV-4001'))).toMatch(/SV-4001 · service · VPN gateway/);
+    expect(texts(await alice.say(`problem from ${one}: anything`))).not.toMatch(/Opened PRB/);
+  });
+
   it('answers bad input with a specific message and writes no ticket', async () => {
     const before = await countTickets();
     expect(texts(await alice.say('   '))).toMatch(/empty/);

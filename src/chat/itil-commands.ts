@@ -1,0 +1,103 @@
+/**
+ * Typed commands for the people who run the desk, in any chat with the bot:
+ *
+ *   problem from INC0000001, INC0000002: VPN drops every hour
+ *   link INC0000003 to PRB0000001
+ *   root cause PRB0000001: the gateway's DHCP pool is exhausted
+ *   known error PRB0000001: reconnect to the Frankfurt gateway
+ *   change normal high/medium: replace the VPN gateway [on LT-1001, SV-4001]
+ *   asset SV-4001
+ *
+ * Each maps to one ITIL service call; the service checks the person's rights.
+ */
+import type { Itil } from '../itsm/itil.js';
+import type { Person } from '../itsm/store.js';
+import { LEVELS, type Level } from '../itsm/types.js';
+
+const NUM = '((?:INC|REQ|PRB|CHG)\\d{7})';
+
+export const ITIL_COMMAND_HELP = [
+  'problem from INC…, INC…: <title>',
+  'link INC… to PRB…',
+  'root cause PRB…: <text>',
+  'known error PRB…: <workaround>',
+  'change standard|normal|emergency <impact>/<urgency>: <title> [on <asset tags>]',
+  'asset <tag>',
+].join('\n');
+
+export async function runItilCommand(
+  itil: Itil,
+  text: string,
+  person: Person,
+  now: string,
+): Promise<string | null> {
+  const t = text.trim();
+  let m = /^problem from ((?:(?:INC)\d{7}[,\s]*(?:and\s+)?)+):\s*(.+)$/is.exec(t);
+  if (m?.[1] && m[2]) {
+    const incidents = m[1].match(/INC\d{7}/gi)?.map((n) => n.toUpperCase()) ?? [];
+    const p = await itil.problems.create(person, { title: m[2].trim(), incidents }, now);
+    return `Opened ${p.number} "${p.title}" from ${incidents.join(', ')}.`;
+  }
+  m = new RegExp(`^link ${NUM} to ${NUM}$`, 'i').exec(t);
+  if (m?.[1] && m[2]) {
+    const [inc, target] = [m[1].toUpperCase(), m[2].toUpperCase()];
+    const linked = target.startsWith('CHG')
+      ? await itil.changes.linkIncident(target, inc, person, now)
+      : await itil.problems.link(target, inc, person, now);
+    return linked ? `Linked ${inc} to ${target}.` : `${inc} was already linked to ${target}.`;
+  }
+  m = new RegExp(`^root cause ${NUM}:\\s*(.+)$`, 'is').exec(t);
+  if (m?.[1] && m[2]) {
+    await itil.problems.setRootCause(m[1].toUpperCase(), person, m[2], now);
+    return `Root cause recorded on ${m[1].toUpperCase()}.`;
+  }
+  m = new RegExp(`^known error ${NUM}:\\s*(.+)$`, 'is').exec(t);
+  if (m?.[1] && m[2]) {
+    const rec = await itil.problems.publishKnownError(m[1].toUpperCase(), person, { workaround: m[2] }, now);
+    return `${m[1].toUpperCase()} is now a known error; new reports matching ${rec.keywords.join(', ')} get the workaround at once.`;
+  }
+  m =
+    /^change (standard|normal|emergency)\s+(high|medium|low)\/(high|medium|low):\s*(.+?)(?:\s+on\s+((?:[A-Za-z]+-\d+[,\s]*(?:and\s+)?)+))?$/is.exec(
+      t,
+    );
+  if (m?.[1] && m[2] && m[3] && m[4]) {
+    const assets = m[5]?.match(/[A-Za-z]+-\d+/g)?.map((a) => a.toUpperCase()) ?? [];
+    const level = (s: string): Level =>
+      (LEVELS as readonly string[]).includes(s.toLowerCase()) ? (s.toLowerCase() as Level) : 'medium';
+    const r = await itil.changes.create(
+      person,
+      {
+        title: m[4].trim(),
+        type: m[1].toLowerCase() as 'standard' | 'normal' | 'emergency',
+        impact: level(m[2]),
+        urgency: level(m[3]),
+        assets,
+      },
+      now,
+    );
+    return [
+      `Opened ${r.ticket.number} (${m[1].toLowerCase()} change) "${r.ticket.title}". Risk ${r.risk.level} (${r.risk.score}/100):`,
+      ...r.risk.reasons.map((x) => `• ${x}`),
+    ].join('\n');
+  }
+  m = /^asset\s+([A-Za-z0-9][A-Za-z0-9-]*)$/i.exec(t);
+  if (m?.[1]) {
+    const v = await itil.assets.view(m[1], person, now);
+    const lines = [
+      `${v.asset.tag} · ${v.asset.type} · ${v.asset.name} · ${v.asset.status}${v.owner ? ` · owner ${v.owner.displayName}` : ''}`,
+      `Warranty: ${typeof v.warranty === 'string' ? v.warranty : JSON.stringify(v.warranty)}`,
+    ];
+    if (v.relations.length > 0)
+      lines.push(
+        `Relations: ${v.relations.map((r) => `${r.direction === 'out' ? r.type : `${r.type} (from)`} ${r.tag}`).join(', ')}`,
+      );
+    if (v.impacted.length > 0)
+      lines.push(
+        `If it fails: ${v.impacted.map((a) => a.tag).join(', ')}${v.impactedServices.length > 0 ? ` (services: ${v.impactedServices.join(', ')})` : ''}`,
+      );
+    if (v.tickets.length > 0)
+      lines.push(`Tickets: ${v.tickets.map((x) => `${x.number} ${x.state}`).join(', ')}`);
+    return lines.join('\n');
+  }
+  return null;
+}
