@@ -13,7 +13,7 @@ import type { ChannelAdapter } from './adapters/types.js';
 import { createEngine, type Engine } from './chat/conversation-engine.js';
 import type { DialogHooks } from './chat/dialogs.js';
 import { createEngineNotifier, registerItilActions } from './chat/itil-actions.js';
-import { runItilCommand } from './chat/itil-commands.js';
+import { openChangeFromForm, runApprovalCommand, runItilCommand } from './chat/itil-commands.js';
 import type { ChatStore } from './chat/store.js';
 import { type Config, secretsOf, sqlitePath } from './config.js';
 import { createChatStore } from './db/chat-store.js';
@@ -198,6 +198,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   hooks.setAway = (agent, away) => itil.setAway(agent, away);
   hooks.managerReport = () => kpis.summary({ since: '30d' });
   hooks.staffCommand = (text, person, at) => runItilCommand(itil, text, person, at);
+  hooks.approvalCommand = (text, person, at) => runApprovalCommand(itil, text, person, at);
+  hooks.openChange = (requester, values, at) => openChangeFromForm(itil, requester, values, at);
   hooks.draftArticle = async (number, agent) => {
     const view = await tickets.view(number, agent, now().toISOString());
     const draft = draftArticleFromTicket(view.ticket, view.comments);

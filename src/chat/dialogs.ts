@@ -61,6 +61,14 @@ export interface DialogHooks {
   managerReport?: (manager: Person) => Promise<string>;
   /** An agent marks themselves away or back. */
   setAway?: (agent: Person, away: boolean) => Promise<string>;
+  /** Submits a change template as a request for change (risk, CAB); returns the reply. */
+  openChange?: (
+    requester: Person,
+    values: Record<string, unknown>,
+    now: string,
+  ) => Promise<{ ticket: Ticket; text: string }>;
+  /** `approve|reject <number>[: comment]` by anyone; null when the text is not one. */
+  approvalCommand?: (text: string, person: Person, now: string) => Promise<string | null>;
   /** Typed ITIL commands of staff (problems, changes, assets); null when the text is not one. */
   staffCommand?: (text: string, person: Person, now: string) => Promise<string | null>;
   /** An agent turns a resolved ticket into a draft knowledge article; returns the reply. */
@@ -443,6 +451,13 @@ export function createDialogs(deps: DialogDeps) {
       }
       say(ctx, `The request could not be submitted: ${checked.errors.map((e) => e.message).join('; ')}`);
       ctx.dialog = { kind: 'idle' };
+      return;
+    }
+    if (template.kind === 'change' && deps.hooks.openChange) {
+      const r = await deps.hooks.openChange(ctx.person, checked.values, ctx.now);
+      await deps.store.saveConversation(ctx.conversation.id, { ticketId: r.ticket.id }, ctx.now);
+      ctx.dialog = { kind: 'idle' };
+      say(ctx, r.text);
       return;
     }
     const summary = template.fields
@@ -958,12 +973,26 @@ export function createDialogs(deps: DialogDeps) {
         say(ctx, await deps.hooks.draftArticle(draft[1].toUpperCase(), ctx.person));
         return;
       }
+      if (deps.hooks.approvalCommand) {
+        const answer = await deps.hooks.approvalCommand(text, ctx.person, ctx.now);
+        if (answer !== null) {
+          say(ctx, answer);
+          return;
+        }
+      }
       if (ctx.person.role !== 'employee' && deps.hooks.staffCommand) {
         const answer = await deps.hooks.staffCommand(text, ctx.person, ctx.now);
         if (answer !== null) {
           say(ctx, answer);
           return;
         }
+      }
+      if (
+        /^(rfc|new change|request (?:a |for )?change)$/i.test(text) &&
+        deps.templates.has('change-request')
+      ) {
+        await startTemplate(ctx, 'change-request');
+        return;
       }
       // `/it report` in Slack, `report` in Teams: the managers' command, never left to the classifier.
       if (/^(report|kpis?|desk report)$/i.test(text)) {

@@ -10,6 +10,7 @@
  *
  * Each maps to one ITIL service call; the service checks the person's rights.
  */
+import { AppError } from '../errors.js';
 import type { Itil } from '../itsm/itil.js';
 import type { Person } from '../itsm/store.js';
 import { LEVELS, type Level } from '../itsm/types.js';
@@ -100,4 +101,81 @@ export async function runItilCommand(
     return lines.join('\n');
   }
   return null;
+}
+
+/** The `change-request` template's values → a request for change through the change service. */
+export async function openChangeFromForm(
+  itil: Itil,
+  requester: Person,
+  values: Record<string, unknown>,
+  now: string,
+): Promise<{ ticket: import('../itsm/types.js').Ticket; text: string }> {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string).trim() : '');
+  const when = (k: string): string | null => {
+    const v = str(k);
+    if (!v) return null;
+    const ms = Date.parse(/Z$|[+-]\d\d:\d\d$/.test(v) ? v : `${v}Z`);
+    if (Number.isNaN(ms))
+      throw new AppError('validation_failed', `${k}: "${v}" is not a time like 2026-12-01T18:00`, {
+        field: k,
+      });
+    return new Date(ms).toISOString();
+  };
+  const level = (k: string): Level =>
+    (LEVELS as readonly string[]).includes(str(k)) ? (str(k) as Level) : 'medium';
+  const r = await itil.changes.create(
+    requester,
+    {
+      title: str('summary'),
+      description: str('plan') || str('summary'),
+      type: (['standard', 'normal', 'emergency'].includes(str('change_type'))
+        ? str('change_type')
+        : 'normal') as 'standard' | 'normal' | 'emergency',
+      impact: level('impact'),
+      urgency: level('urgency'),
+      assets:
+        str('assets')
+          .match(/[A-Za-z]+-\d+/g)
+          ?.map((a) => a.toUpperCase()) ?? [],
+      plannedStart: when('window_start'),
+      plannedEnd: when('window_end'),
+    },
+    now,
+  );
+  return {
+    ticket: r.ticket,
+    text: [
+      `Opened ${r.ticket.number} "${r.ticket.title}". Risk ${r.risk.level} (${r.risk.score}/100):`,
+      ...r.risk.reasons.map((x) => `• ${x}`),
+    ].join('\n'),
+  };
+}
+
+/**
+ * `approve REQ0000042: fine by me` / `reject CHG0000007: not during month-end close` — approvals and
+ * CAB votes by typed text, with a comment, for anyone; the services check that the person may decide.
+ */
+export async function runApprovalCommand(
+  itil: Itil,
+  text: string,
+  person: Person,
+  now: string,
+): Promise<string | null> {
+  const m = /^\s*(approve|reject)\s+((?:REQ|INC|CHG)\d{7})\s*(?::\s*(.*))?$/is.exec(text);
+  if (!m?.[1] || !m[2]) return null;
+  const verb = m[1].toLowerCase() as 'approve' | 'reject';
+  const number = m[2].toUpperCase();
+  const comment = m[3]?.trim() || null;
+  if (number.startsWith('CHG')) {
+    const r = await itil.changes.vote(number, person, verb, comment, now);
+    return `Your vote on ${number} is recorded (${verb}${comment ? `: ${comment}` : ''}). CAB outcome so far: ${r.outcome}.`;
+  }
+  const r = await itil.approvals.decide(
+    number,
+    person,
+    verb === 'approve' ? 'approved' : 'rejected',
+    comment,
+    now,
+  );
+  return `Recorded: you ${verb === 'approve' ? 'approved' : 'rejected'} ${number}${comment ? ` (${comment})` : ''}. Outcome: ${r.outcome}.`;
 }

@@ -250,6 +250,44 @@ describe('conversations through the real engine (local channel, SQLite file)', (
     expect(texts(await alice.say(`problem from ${one}: anything`))).not.toMatch(/Opened PRB/);
   });
 
+  it('takes approvals by typed text with a comment, only from the approver', async () => {
+    const req = await app.db
+      .selectFrom('tickets')
+      .select('number')
+      .where('template_id', '=', 'laptop-request')
+      .executeTakeFirstOrThrow();
+    expect(texts(await alice.say(`approve ${req.number}`))).toMatch(/not an approver/);
+    const maria = new ChatUser(app, sent, 'maria@example.com');
+    expect(texts(await maria.say(`reject ${req.number}: budget frozen until Q3`))).toMatch(
+      new RegExp(`you rejected ${req.number} \\(budget frozen until Q3\\)`),
+    );
+    const t = await app.db
+      .selectFrom('tickets')
+      .select('state')
+      .where('number', '=', req.number)
+      .executeTakeFirstOrThrow();
+    expect(t.state).toBe('cancelled');
+  });
+
+  it('opens a request for change from the change template in chat, with its risk score', async () => {
+    const mallory = new ChatUser(app, sent, 'mallory@example.com');
+    expect(texts(await mallory.say('rfc'))).toMatch(/What will be changed/);
+    expect(texts(await mallory.say('Upgrade the VPN gateway firmware'))).toMatch(/Type/);
+    expect(texts(await mallory.say('normal'))).toMatch(/Impact/);
+    expect(texts(await mallory.say('high'))).toMatch(/Urgency/);
+    expect(texts(await mallory.say('medium'))).toMatch(/Affected assets/);
+    expect(texts(await mallory.say('SV-4001'))).toMatch(/Window start/);
+    expect(texts(await mallory.say('2030-02-01T18:00'))).toMatch(/Window end/);
+    expect(texts(await mallory.say('2030-02-01T20:00'))).toMatch(/Implementation and back-out plan/);
+    const done = texts(
+      await mallory.say('flash standby first, fail over, flash primary; back-out: fail back'),
+    );
+    expect(done).toMatch(
+      /Opened CHG\d{7} "Upgrade the VPN gateway firmware". Risk (low|medium|high) \(\d+\/100\)/,
+    );
+    expect(done).toMatch(/•/);
+  });
+
   it('answers bad input with a specific message and writes no ticket', async () => {
     const before = await countTickets();
     expect(texts(await alice.say('   '))).toMatch(/empty/);

@@ -142,9 +142,9 @@ describe('loadTemplates', () => {
   const minimal = (id: string): string =>
     JSON.stringify({ id, kind: 'incident', title: id, category: 'c', fields: [] });
 
-  it('loads the three shipped templates', async () => {
+  it('loads the shipped templates', async () => {
     const all = await loadTemplates(join(process.cwd(), 'data/templates'));
-    expect(all.map((t) => t.id)).toEqual(['laptop-request', 'new-hire', 'software-access']);
+    expect(all.map((t) => t.id)).toEqual(['change-request', 'laptop-request', 'new-hire', 'software-access']);
     const access = all.find((t) => t.id === 'software-access');
     const app = access?.fields.find((f) => f.id === 'application');
     expect(app?.options).toEqual(
