@@ -132,7 +132,7 @@ export function createItil(deps: ItilDeps) {
         if (linked) {
           out.asset = { tag: linked.asset.tag, warranty: linked.warranty };
           out.replies.push(
-            `I've linked your ${linked.asset.type} ${linked.asset.tag} (${linked.asset.name}) to ${ticket.number}.`,
+            `I've linked your ${linked.asset.type} ${linked.asset.tag} (${linked.asset.name}) to ${ticket.number}.${linked.warranty ? ` Warranty: ${linked.warranty.text.replace(`${linked.asset.tag}: `, '')}.` : ''}`,
           );
         }
         const offer = await problems.offerWorkaround(ticket, text, now);

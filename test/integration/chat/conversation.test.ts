@@ -214,6 +214,8 @@ describe('conversations through the real engine (local channel, SQLite file)', (
   it('links "my laptop" to the requester’s own asset and shows the manager the KPI summary', async () => {
     const opened = texts(await alice.say('my laptop battery is swollen and the lid does not close'));
     expect(opened).toMatch(/linked your laptop LT-1001/);
+    // Hardware incidents show the device's warranty status (LT-1001: until 2027-03-31).
+    expect(opened).toMatch(/Warranty: (in warranty until 2027-03-31|.*2027-03-31)/);
     const maria = new ChatUser(app, sent, 'maria@example.com');
     const report = texts(await maria.say('are we meeting our SLA targets this month?'));
     expect(report).toMatch(/SLA/);
