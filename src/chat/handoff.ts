@@ -22,7 +22,7 @@ import type {
   Platform,
   Reply,
 } from './message.js';
-import { formatLocal, STATE_LABEL } from './render.js';
+import { formatLocal, STATE_LABEL, ticketCard } from './render.js';
 import type { ChatStore, Conversation } from './store.js';
 
 export type Emit = (
@@ -150,16 +150,9 @@ export function createHandoff(deps: HandoffDeps) {
     ];
     return {
       text: lines.join('\n'),
+      // The requester's card, with the agents' buttons and the SLA line in UTC.
       card: {
-        number: t.number,
-        kind: t.kind,
-        title: t.title,
-        state: t.state,
-        priority: t.priority,
-        impact: t.impact,
-        urgency: t.urgency,
-        group: group?.name ?? null,
-        assignee: null,
+        ...ticketCard(t, { sla: null, group: group?.name ?? null, assignee: null, timeZone: 'UTC', now }),
         eta: due,
         actions: agentChoices(t.number, groups, t.groupId),
       },
