@@ -3,11 +3,11 @@
  * (models/static-use/, about 2.8 MB) from the USE-lite teacher in a minute or two. Not shipped by
  * default: it is opt-in (`--embeddings static`) for deployments that need sub-millisecond encoding.
  */
+
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { formatIssues, isAppError } from '../../errors.js';
+import { isAppError } from '../../errors.js';
 import { l2normalize } from '../../nlu/embeddings/embedder.js';
 import { writeTransformersModel } from '../../nlu/embeddings/onnx-static-export.js';
 import {
@@ -18,6 +18,7 @@ import {
   sifWeights,
   writeStaticModel,
 } from '../../nlu/embeddings/static-embedder.js';
+import { parseCommandArgs } from '../args.js';
 
 const USAGE = 'usage: chatdesk distill [--models-dir models] [--dim 256]';
 const argsSchema = z.object({
@@ -37,20 +38,15 @@ interface Core {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let args: z.infer<typeof argsSchema>;
-  try {
-    const { values } = parseArgs({
-      args: argv,
-      options: { 'models-dir': { type: 'string' }, dim: { type: 'string' } },
-      strict: true,
-    });
-    const parsed = argsSchema.safeParse(values);
-    if (!parsed.success) throw new Error(formatIssues(parsed.error.issues));
-    args = parsed.data;
-  } catch (e) {
-    process.stderr.write(`chatdesk distill: ${(e as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandArgs({
+    name: 'distill',
+    usage: USAGE,
+    argv,
+    options: { 'models-dir': { type: 'string' }, dim: { type: 'string' } },
+    schema: argsSchema,
+  });
+  if (!parsed.ok) return parsed.exitCode;
+  const args = parsed.args;
   try {
     const t0 = performance.now();
     const { initModel } = await import('@energetic-ai/embeddings');

@@ -4,15 +4,16 @@
  * A file may be written `path#name` to use only its rows whose "split" field is `name`
  * (e.g. CLINC150's single file: `--train clinc150_full.jsonl#train`).
  */
+
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { AppError, formatIssues, isAppError } from '../../errors.js';
+import { AppError, isAppError } from '../../errors.js';
 import { readJsonl } from '../../nlu/data/read-files.js';
 import { CachedEmbedder } from '../../nlu/embeddings/embedding-cache.js';
 import { selectEmbedder } from '../../nlu/embeddings/select-embedder.js';
 import { evaluateIntents } from '../../nlu/evaluate-intents.js';
 import type { LabeledText } from '../../nlu/intents/train-intents.js';
+import { parseCommandArgs } from '../args.js';
 
 const USAGE = `usage: chatdesk eval --train <jsonl> --test <jsonl> [--val <jsonl>] [--oos-label oos] [--json]
                      [--embeddings use|transformers|static|none] [--models-dir models] [--no-cache]
@@ -52,35 +53,25 @@ export async function readLabeledFile(spec: string): Promise<LabeledText[]> {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let args: z.infer<typeof argsSchema>;
-  try {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        train: { type: 'string' },
-        test: { type: 'string' },
-        val: { type: 'string' },
-        'oos-label': { type: 'string' },
-        json: { type: 'boolean' },
-        embeddings: { type: 'string' },
-        'models-dir': { type: 'string' },
-        'no-cache': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (values.help === true) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    const parsed = argsSchema.safeParse({ train: '', test: '', ...values });
-    if (!parsed.success) throw new Error(formatIssues(parsed.error.issues));
-    args = parsed.data;
-  } catch (e) {
-    process.stderr.write(`chatdesk eval: ${(e as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandArgs({
+    name: 'eval',
+    usage: USAGE,
+    argv,
+    options: {
+      train: { type: 'string' },
+      test: { type: 'string' },
+      val: { type: 'string' },
+      'oos-label': { type: 'string' },
+      json: { type: 'boolean' },
+      embeddings: { type: 'string' },
+      'models-dir': { type: 'string' },
+      'no-cache': { type: 'boolean' },
+    },
+    schema: argsSchema,
+    defaults: { train: '', test: '' },
+  });
+  if (!parsed.ok) return parsed.exitCode;
+  const args = parsed.args;
   try {
     const [train, test, val] = await Promise.all([
       readLabeledFile(args.train),

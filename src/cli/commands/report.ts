@@ -3,19 +3,19 @@
  * report from the database in DATABASE_URL. `--csi` also records missed targets (data/kpi-targets.json)
  * in the improvement register and lists the open items.
  */
+
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfig } from '../../config.js';
 import { openDatabase } from '../../db/connect.js';
 import { createKpiStore } from '../../db/kpi-store.js';
 import { migrate } from '../../db/migrate.js';
-import { formatIssues } from '../../errors.js';
 import { formatReportCsv, formatReportTable } from '../../itsm/kpis/format.js';
 import { parseSince } from '../../itsm/kpis/report.js';
 import { createKpiService } from '../../itsm/kpis/service.js';
 import { loadKpiTargets } from '../../itsm/kpis/targets.js';
 import { loadSlaConfig } from '../../itsm/sla.js';
+import { parseCommandArgs } from '../args.js';
 
 const USAGE =
   'usage: chatdesk report [--since 30d|12w|6m|all|YYYY-MM-DD] [--group <slug>] [--format table|json|csv] [--window <days>] [--csi]';
@@ -50,29 +50,22 @@ export async function openKpi(opts: { now?: () => Date } = {}) {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let args: z.infer<typeof argsSchema>;
+  const parsed = parseCommandArgs({
+    name: 'report',
+    usage: USAGE,
+    argv,
+    options: {
+      since: { type: 'string' },
+      group: { type: 'string' },
+      format: { type: 'string' },
+      window: { type: 'string' },
+      csi: { type: 'boolean' },
+    },
+    schema: argsSchema,
+  });
+  if (!parsed.ok) return parsed.exitCode;
+  const args = parsed.args;
   try {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        since: { type: 'string' },
-        group: { type: 'string' },
-        format: { type: 'string' },
-        window: { type: 'string' },
-        csi: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (values.help === true) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    const { help: _help, ...rest } = values;
-    const parsed = argsSchema.safeParse(rest);
-    if (!parsed.success) throw new Error(formatIssues(parsed.error.issues));
-    args = parsed.data;
     parseSince(args.since, new Date().toISOString());
   } catch (e) {
     process.stderr.write(`chatdesk report: ${(e as Error).message}\n${USAGE}\n`);

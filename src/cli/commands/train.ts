@@ -3,10 +3,11 @@
  * retrains intents, triage and knowledge calibration from data/ (including agents' corrections in
  * data/corrections/) and writes models/.
  */
-import { parseArgs } from 'node:util';
+
 import { z } from 'zod';
-import { formatIssues, isAppError } from '../../errors.js';
+import { isAppError } from '../../errors.js';
 import { loadNlu } from '../../nlu/index.js';
+import { parseCommandArgs } from '../args.js';
 
 const USAGE =
   'usage: chatdesk train [--data-dir data] [--models-dir models] [--embeddings use|transformers|static|none] [--json]';
@@ -19,32 +20,20 @@ const argsSchema = z.object({
 });
 
 export async function run(argv: string[]): Promise<number> {
-  let args: z.infer<typeof argsSchema>;
-  try {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        'data-dir': { type: 'string' },
-        'models-dir': { type: 'string' },
-        embeddings: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (values.help === true) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    const { help: _help, ...rest } = values;
-    const parsed = argsSchema.safeParse(rest);
-    if (!parsed.success) throw new Error(formatIssues(parsed.error.issues));
-    args = parsed.data;
-  } catch (e) {
-    process.stderr.write(`chatdesk train: ${(e as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandArgs({
+    name: 'train',
+    usage: USAGE,
+    argv,
+    options: {
+      'data-dir': { type: 'string' },
+      'models-dir': { type: 'string' },
+      embeddings: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    schema: argsSchema,
+  });
+  if (!parsed.ok) return parsed.exitCode;
+  const args = parsed.args;
   try {
     const nlu = await loadNlu({
       dataDir: args['data-dir'],
