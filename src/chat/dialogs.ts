@@ -172,6 +172,13 @@ export function createDialogs(deps: DialogDeps) {
     });
   }
 
+  /** The ticket this conversation is about, when it is the speaker's own. */
+  async function conversationTicket(ctx: TurnContext): Promise<Ticket | null> {
+    if (ctx.conversation.ticketId === null) return null;
+    const t = await tickets.byIdForSystem(ctx.conversation.ticketId);
+    return t && t.requesterId === ctx.person.id ? t : null;
+  }
+
   async function openTickets(ctx: TurnContext): Promise<Ticket[]> {
     return tickets.listFor(ctx.person, { requesterId: ctx.person.id, states: [...OPEN_STATES], limit: 20 });
   }
@@ -184,11 +191,8 @@ export function createDialogs(deps: DialogDeps) {
   ): Promise<Ticket | null | 'asked'> {
     const numbers = findTicketNumbers(text);
     if (numbers[0]) return tickets.get(numbers[0].number, ctx.person);
-    if (ctx.conversation.ticketId !== null) {
-      const mine = await tickets.listFor(ctx.person, { requesterId: ctx.person.id, limit: 50 });
-      const t = mine.find((x) => x.id === ctx.conversation.ticketId);
-      if (t) return t;
-    }
+    const current = await conversationTicket(ctx);
+    if (current) return current;
     const open = await openTickets(ctx);
     const candidates =
       intent === 'reopen_ticket'
@@ -215,13 +219,9 @@ export function createDialogs(deps: DialogDeps) {
     how: { confidence?: number | null; tried?: string[] } = {},
   ): Promise<void> {
     let t = ticket;
-    if (!t && ctx.conversation.ticketId !== null) {
-      const mine = await tickets.listFor(ctx.person, {
-        requesterId: ctx.person.id,
-        states: [...OPEN_STATES],
-        limit: 50,
-      });
-      t = mine.find((x) => x.id === ctx.conversation.ticketId) ?? null;
+    if (!t) {
+      const current = await conversationTicket(ctx);
+      t = current && OPEN_STATES.includes(current.state) ? current : null;
     }
     if (!t) {
       const triage = await nlu.triage.predict(text);
