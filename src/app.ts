@@ -47,9 +47,10 @@ import { createOutboxWorker, type OutboxWorker } from './jobs/outbox.js';
 import { createSlaSweeper, type SlaSweeper } from './jobs/sla-sweeper.js';
 import { createLogger, type Logger } from './log.js';
 import { handoffOnlyNlu } from './nlu/fallback.js';
-import { loadNlu } from './nlu/index.js';
+import { type LoadNluOptions, loadNlu } from './nlu/index.js';
 import { loadKnowledgeArticles } from './nlu/knowledge/knowledge-files.js';
 import type { Nlu } from './nlu/types.js';
+import { startNluWorker } from './nlu/worker/worker-nlu.js';
 import { type ChatdeskMetrics, createChatdeskMetrics, observeClassifier } from './observability/metrics.js';
 import { createHttpServer } from './server.js';
 
@@ -123,13 +124,21 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   }
 
   let nlu: Nlu;
+  let closeNlu: (() => Promise<void>) | null = null;
   try {
-    nlu = await loadNlu({
+    const nluOptions: LoadNluOptions = {
       dataDir,
       modelsDir: config.MODELS_DIR,
       ...(config.NLU_EMBEDDINGS === 'auto' ? {} : { embeddings: config.NLU_EMBEDDINGS }),
       log: (level, msg, fields) => log[level](msg, fields),
-    });
+    };
+    if (config.NLU_THREAD === 'worker') {
+      const w = await startNluWorker(nluOptions);
+      closeNlu = () => w.close();
+      nlu = w;
+    } else {
+      nlu = await loadNlu(nluOptions);
+    }
     // The first inference compiles the encoder's kernels (seconds of CPU on one core); doing it now
     // keeps it from stalling the event loop — and platform acks — on the first real message.
     const warm = performance.now();
@@ -142,6 +151,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       'NLU models could not be loaded; every message will be handed to a person until this is fixed',
       { error: e },
     );
+    await closeNlu?.();
+    closeNlu = null;
     nlu = handoffOnlyNlu(e instanceof Error ? e.message : String(e));
   }
 
@@ -310,6 +321,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       await slaSweeper.stop();
       await worker.stop();
       if (started) for (const a of adapters) await a.stop();
+      await closeNlu?.();
       await database.close();
     },
   };

@@ -84,6 +84,12 @@ export const configSchema = z.object({
     .describe(
       'Sentence embeddings for the NLU: `auto` (transformer model in MODELS_DIR if present, else the built-in Universal Sentence Encoder), `use`, `transformers`, or `none` (lexical features only).',
     ),
+  NLU_THREAD: z
+    .enum(['worker', 'inline'])
+    .default('worker')
+    .describe(
+      'Where NLU inference runs: `worker` (a worker thread, so encoder time never delays platform acks) or `inline` (the main thread; simpler to profile).',
+    ),
   HANDOFF_THRESHOLD: z.coerce
     .number()
     .min(0)

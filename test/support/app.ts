@@ -18,6 +18,8 @@ export async function buildTestApp(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     API_TOKEN: TEST_API_TOKEN,
     TEAMS_ENABLED: 'false',
+    // Most tests build many apps; one worker thread each would cost a second of start-up apiece.
+    NLU_THREAD: 'inline',
     ...env,
   });
   return createApp(config, { log: createLogger({ level: config.LOG_LEVEL }), ...opts });
