@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { nluDataHash } from './data/data-hash.js';
 import type { Embedder } from './embeddings/embedder.js';
 import { CachedEmbedder } from './embeddings/embedding-cache.js';
+import { queryEmbedder } from './embeddings/query-embedder.js';
 import { type EmbeddingsChoice, type NluLog, selectEmbedder } from './embeddings/select-embedder.js';
 import { fromIntentArtefact } from './intents/intent-artefact.js';
 import { IntentModel } from './intents/intent-model.js';
@@ -116,13 +117,15 @@ export async function loadNlu(opts: LoadNluOptions): Promise<LoadedNlu> {
   const intentState = fromIntentArtefact(artefact.intents);
   const exampleVecs =
     embedder === null ? null : await embedder.embed(intentState.examples.map((e) => embeddingInput(e.text)));
-  // Queries go to the uncached encoder: caching every text a user ever typed would grow without bound.
-  const intents = new IntentModel(intentState, base, exampleVecs);
+  // Queries go to the uncached encoder (caching every text a user ever typed would grow without
+  // bound), through a small window of recent texts that intent and knowledge search share.
+  const query = base === null ? null : queryEmbedder(base);
+  const intents = new IntentModel(intentState, query, exampleVecs);
   const cues = new PriorityCueMatcher(await loadCues(opts.dataDir));
   const triage: TriageModel =
     artefact.triage === null ? new CuesOnlyTriage(cues) : TicketTriage.deserialize(artefact.triage, cues);
   const articles = await loadKnowledgeArticles(opts.dataDir);
-  const knowledge = await HybridKnowledgeSearch.build(articles, embedder, artefact.knowledge, base);
+  const knowledge = await HybridKnowledgeSearch.build(articles, embedder, artefact.knowledge, query);
 
   if (cached !== null && opts.save === true) {
     // Keep only what the data needs, so the committed cache does not grow with every query.
