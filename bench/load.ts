@@ -1,27 +1,63 @@
 /**
  * bench:load: the real server (`node bin/chatdesk.js serve`, a separate process) with the fake Slack
- * Web API, driven from this process with signed Slack events at increasing rates, bounded in count and
- * time, loopback only. A fifth of the messages open tickets. Per step it prints the achieved rate,
- * ack latency (HTTP answer) and end-to-end latency (request sent → reply recorded by the fake).
+ * Web API, a fake Bot Connector and a fake Bot Framework token issuer (Teams requests carry real
+ * RS256 JWTs the server verifies), driven from this process at increasing rates, bounded in count and
+ * time, loopback only. Messages alternate between signed Slack events and Teams activities; every
+ * text is different (no cache can flatter the figure) and a fifth of them open tickets. Per step it
+ * prints the achieved rate, ack latency (HTTP answer) and end-to-end latency (request sent → reply
+ * recorded by the fake).
  *
  *   bench load.msgs_per_s   highest rate whose replies all arrived with p99 ≤ 250 ms (else the best sustained)
  *   bench load.p99_ms, load.ack_p99_ms at that rate, load.rss_mb peak RSS of the server(s)
  *
  * BENCH_DATABASE_URL=postgres://… runs two server processes on that database (round robin) and adds
  * the suffix `.pg`. BENCH_LOAD_RATES (default 50,100,200,300,400) and BENCH_LOAD_SECONDS (default 5).
+ * BENCH_LOAD_PROFILE=<dir> writes a V8 CPU profile of each server process there (open in Chrome
+ * DevTools) to see where the time goes.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { type ChildServer, startServer } from '../test/support/child-server.js';
+import { startFakeBotConnector } from '../test/support/fake-bot-connector.js';
 import { startFakeSlackApi } from '../test/support/fake-slack-api.js';
+import { startFakeTokenIssuer } from '../test/support/fake-token-issuer.js';
 import { eventEnvelope, postSigned } from '../test/support/slack-signing.js';
+import { messageActivity } from '../test/support/teams-activities.js';
 
 const SECRET = 'bench-load-signing-secret';
 const RATES = (process.env.BENCH_LOAD_RATES ?? '50,100,200,300,400').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 5);
 const USERS = 200;
+const APP_ID = '0b1e2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+const APP_PASSWORD = 'bench-load-client-secret';
+
+const GREETINGS = ['hello', 'hi there', 'good morning', 'hey, are you there?', 'thanks a lot'];
+const PROBLEMS = [
+  'my vpn keeps dropping every few minutes',
+  'the printer on floor {n} is jammed again',
+  'outlook will not sync my calendar since update {n}',
+  'my laptop screen flickers when I undock it',
+  'I cannot log in to the expense tool, error {n}',
+];
+
+/** A different text for every message: the greeting or problem pattern plus the message number. */
+function textFor(k: number): string {
+  if (k % 5 === 0) return (PROBLEMS[(k / 5) % PROBLEMS.length] as string).replace('{n}', String(k));
+  return `${GREETINGS[k % GREETINGS.length]} (${k})`;
+}
+
+async function postTeams(url: string, auth: string, body: unknown): Promise<{ status: number; ms: number }> {
+  const t0 = performance.now();
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: auth },
+    body: JSON.stringify(body),
+  });
+  await res.arrayBuffer();
+  return { status: res.status, ms: performance.now() - t0 };
+}
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -42,8 +78,20 @@ async function main(): Promise<void> {
   const pgUrl = process.env.BENCH_DATABASE_URL;
   const suffix = pgUrl ? '.pg' : '';
   const fake = await startFakeSlackApi();
-  for (let i = 0; i < USERS; i++)
+  const connector = await startFakeBotConnector();
+  const issuer = await startFakeTokenIssuer({ appId: APP_ID, appPassword: APP_PASSWORD });
+  const teamsUser = (i: number) => ({
+    id: `29:1load${i}`,
+    name: `Load ${i}`,
+    aadObjectId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  });
+  for (let i = 0; i < USERS; i++) {
     fake.users.set(`U0LOAD${i}`, { id: `U0LOAD${i}`, email: `load${i}@example.com`, name: `load${i}` });
+    const u = teamsUser(i);
+    connector.members.set(u.id, { ...u, email: `tload${i}@example.com`, userPrincipalName: `tload${i}@example.com` });
+  }
+  // One channel token for the whole run, as the Bot Framework reuses its tokens for an hour.
+  const teamsAuth = issuer.channelAuthHeader({ appId: APP_ID, serviceUrl: connector.serviceUrl });
   const dir = mkdtempSync(join(tmpdir(), 'chatdesk-bench-load-'));
   let schema: string | null = null;
   let dbUrl = `sqlite:${join(dir, 'desk.sqlite')}`;
@@ -62,10 +110,23 @@ async function main(): Promise<void> {
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_BOT_TOKEN: 'xoxb-bench',
       SLACK_API_URL: fake.apiUrl,
+      TEAMS_ENABLED: 'true',
+      MICROSOFT_APP_ID: APP_ID,
+      MICROSOFT_APP_PASSWORD: APP_PASSWORD,
+      TEAMS_OPENID_METADATA_URL: issuer.metadataUrl,
+      TEAMS_TOKEN_ISSUER: issuer.issuer,
+      TEAMS_OAUTH_SCOPE: issuer.scope,
+      TEAMS_LOGIN_URL: issuer.loginUrl,
+      TEAMS_ALLOWED_SERVICE_URLS: connector.serviceUrl,
+      // 200 people send thousands of messages in a minute here; the per-person limit would turn
+      // most of them into "slow down" replies and measure the limiter instead of the desk.
+      RATE_LIMIT_PER_MINUTE: '1000000',
       LOG_LEVEL: 'warn',
     };
-    servers.push(await startServer(env, 180_000));
-    if (pgUrl) servers.push(await startServer(env, 180_000));
+    const profile = process.env.BENCH_LOAD_PROFILE;
+    const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+    servers.push(await startServer(env, 180_000, nodeArgs));
+    if (pgUrl) servers.push(await startServer(env, 180_000, nodeArgs));
     process.stdout.write(
       `servers: ${servers.map((s) => s.url).join(', ')} (${pgUrl ? 'PostgreSQL, two processes' : 'SQLite, one process'})\n`,
     );
@@ -85,6 +146,7 @@ async function main(): Promise<void> {
       const sentAt = new Map<string, number>();
       const acks: number[] = [];
       const before = fake.calls.length;
+      const beforeTeams = connector.calls.length;
       const t0 = performance.now();
       const inflight: Promise<void>[] = [];
       for (let i = 0; i < count; i++) {
@@ -92,27 +154,43 @@ async function main(): Promise<void> {
         const wait = due - performance.now();
         if (wait > 1) await new Promise((r) => setTimeout(r, wait));
         const k = ++seq;
-        const channel = `D0LOAD${k}`;
-        const user = `U0LOAD${k % USERS}`;
-        const text = k % 5 === 0 ? `my vpn keeps dropping every ${k % 7} minutes` : 'hello';
-        const body = eventEnvelope(
-          {
-            type: 'message',
-            channel,
-            channel_type: 'im',
-            user,
-            text,
-            ts: `${Math.floor(Date.now() / 1000)}.${String(k).padStart(6, '0')}`,
-          },
-          { eventId: `EvLOAD${k}` },
-        );
         const server = servers[k % servers.length] as ChildServer;
-        sentAt.set(channel, Date.now());
-        inflight.push(
-          postSigned(`${server.url}/slack/events`, SECRET, body).then((r) => {
-            acks.push(r.ms);
-          }),
-        );
+        const text = textFor(k);
+        if (k % 2 === 0) {
+          const channel = `D0LOAD${k}`;
+          const body = eventEnvelope(
+            {
+              type: 'message',
+              channel,
+              channel_type: 'im',
+              user: `U0LOAD${k % USERS}`,
+              text,
+              ts: `${Math.floor(Date.now() / 1000)}.${String(k).padStart(6, '0')}`,
+            },
+            { eventId: `EvLOAD${k}` },
+          );
+          sentAt.set(channel, Date.now());
+          inflight.push(
+            postSigned(`${server.url}/slack/events`, SECRET, body).then((r) => {
+              acks.push(r.ms);
+            }),
+          );
+        } else {
+          const conversationId = `a:1load-${k}`;
+          const activity = messageActivity(text, {
+            serviceUrl: connector.serviceUrl,
+            id: `f:load-${k}`,
+            from: teamsUser(k % USERS),
+            conversationId,
+          });
+          sentAt.set(conversationId, Date.now());
+          inflight.push(
+            postTeams(`${server.url}/api/messages`, teamsAuth, activity).then((r) => {
+              if (r.status >= 300) throw new Error(`Teams activity refused with HTTP ${r.status}`);
+              acks.push(r.ms);
+            }),
+          );
+        }
       }
       await Promise.all(inflight);
       const sendSeconds = (performance.now() - t0) / 1000;
@@ -123,6 +201,11 @@ async function main(): Promise<void> {
         for (const c of fake.calls.slice(before)) {
           const ch = String(c.args.channel ?? '');
           if (c.method === 'chat.postMessage' && sentAt.has(ch) && !firstReply.has(ch))
+            firstReply.set(ch, c.at);
+        }
+        for (const c of connector.calls.slice(beforeTeams)) {
+          const ch = c.conversationId ?? '';
+          if ((c.kind === 'send' || c.kind === 'reply') && sentAt.has(ch) && !firstReply.has(ch))
             firstReply.set(ch, c.at);
         }
         if (firstReply.size >= count) break;
@@ -164,6 +247,8 @@ async function main(): Promise<void> {
   } finally {
     for (const s of servers) await s.stop().catch(() => undefined);
     await fake.close();
+    await connector.close();
+    await issuer.close();
     if (schema && pgUrl) {
       const c = new pg.Client({ connectionString: pgUrl });
       await c.connect();

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, sql } from 'kysely';
 import pg from 'pg';
 import { AppError } from '../errors.js';
 import type { DB } from './schema.js';
@@ -53,12 +53,35 @@ function openSqlite(path: string): Database {
       { cause, field: 'DATABASE_URL' },
     );
   }
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: conn }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(conn) }) });
   return {
     db,
     dialect: 'sqlite',
     close: async () => {
       await db.destroy();
+    },
+  };
+}
+
+/**
+ * Kysely prepares every query afresh; on SQLite, preparing costs about as much as running a small
+ * query, and the app runs the same few hundred query shapes all day. Statements are reusable in
+ * better-sqlite3 (it re-prepares by itself after a schema change), so the most recent ones are kept.
+ */
+function withStatementCache(conn: SQLite.Database, size = 500): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => conn.close(),
+    prepare(query: string) {
+      let stmt = cache.get(query);
+      if (stmt === undefined) {
+        stmt = conn.prepare(query);
+        if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+      } else {
+        cache.delete(query); // re-inserted below: the map's order is least-recently-used first
+      }
+      cache.set(query, stmt);
+      return stmt;
     },
   };
 }

@@ -15,8 +15,12 @@ export interface ChildServer {
   kill(): Promise<void>;
 }
 
-export async function startServer(env: Record<string, string>, timeoutMs = 90_000): Promise<ChildServer> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+export async function startServer(
+  env: Record<string, string>,
+  timeoutMs = 90_000,
+  nodeArgs: string[] = [],
+): Promise<ChildServer> {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], {
     env: {
       ...process.env,
       NODE_ENV: 'test',

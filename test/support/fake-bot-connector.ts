@@ -17,6 +17,8 @@ export interface ConnectorCall {
   authorization: string | null;
   /** The activity id the fake answered a send/reply with. */
   responseId?: string;
+  /** When the request arrived (ms since the epoch). */
+  at: number;
 }
 
 export interface Member {
@@ -78,7 +80,7 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
         .split('/')
         .filter((s) => s.length > 0)
         .map((s) => decodeURIComponent(s));
-      const call = classify(req.method ?? 'GET', path, seg, body, req.headers);
+      const call = { ...classify(req.method ?? 'GET', path, seg, body, req.headers), at: Date.now() };
       calls.push(call);
       const json = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -129,7 +131,7 @@ function classify(
   seg: string[],
   body: Record<string, unknown> | null,
   headers: IncomingHttpHeaders,
-): ConnectorCall {
+): Omit<ConnectorCall, 'at'> {
   const base = {
     method,
     path,

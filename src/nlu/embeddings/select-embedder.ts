@@ -1,11 +1,14 @@
 /**
  * Picks the sentence encoder: USE-lite from npm unless another is asked for; a missing or broken
  * transformer or static model costs one warning and falls back to USE-lite, never a crash.
+ * USE-lite itself runs on onnxruntime-node (same vectors, several times faster; bench/encoder.ts)
+ * and falls back to tfjs on WASM, with one warning, when the native runtime or its model is unusable.
  */
 import type { Embedder } from './embedder.js';
 import { loadStaticEmbedder } from './static-embedder.js';
 import { createTransformersEmbedder } from './transformers-embedder.js';
 import { createUseEmbedder } from './use-embedder.js';
+import { createUseOnnxEmbedder } from './use-onnx-embedder.js';
 
 /** 'static': the table distilled from USE by `chatdesk distill` (0.1 ms a query, about 3 points less accurate). */
 export type EmbeddingsChoice = 'use' | 'transformers' | 'static' | 'none';
@@ -28,7 +31,7 @@ export async function selectEmbedder(
       log('warn', 'static embeddings unavailable, using the built-in Universal Sentence Encoder instead', {
         reason: (e as Error).message,
       });
-      return createUseEmbedder();
+      return createUse(modelsDir, log);
     }
   }
   // USE-lite is the default by the numbers (CLINC150 argmax accuracy 95.6 % vs 92.8 % for the
@@ -46,5 +49,17 @@ export async function selectEmbedder(
       );
     }
   }
-  return createUseEmbedder();
+  return createUse(modelsDir, log);
+}
+
+/** Both implementations share the id `use-lite-512`: cached vectors and trained models carry over. */
+async function createUse(modelsDir: string, log: NluLog): Promise<Embedder> {
+  try {
+    return await createUseOnnxEmbedder(modelsDir);
+  } catch (e) {
+    log('warn', 'native (ONNX) Universal Sentence Encoder unavailable, using the slower tfjs build instead', {
+      reason: (e as Error).message,
+    });
+    return createUseEmbedder();
+  }
 }

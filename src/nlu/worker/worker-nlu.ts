@@ -49,8 +49,22 @@ function spawn(data: WorkerLoadOptions): Worker {
   return new Worker(boot, { eval: true, workerData: data });
 }
 
+/**
+ * onnxruntime-node 1.14 cannot be loaded again in a new thread once every thread that loaded it has
+ * exited ("Module did not self-register"), which would leave a replacement worker on the slow tfjs
+ * encoder. Keeping it loaded on the main thread keeps the native module registered for good.
+ */
+function pinOnnxRuntime(): void {
+  try {
+    createRequire(import.meta.url)('onnxruntime-node');
+  } catch {
+    // Not installed or not loadable here: the worker reports the encoder it falls back to itself.
+  }
+}
+
 export async function startNluWorker(opts: LoadNluOptions, w: WorkerNluOptions = {}): Promise<WorkerNlu> {
   const { log, ...data } = opts;
+  if (data.embeddings !== 'none') pinOnnxRuntime();
   const maxPending = w.maxPending ?? 1000;
   const timeoutMs = w.requestTimeoutMs ?? 30_000;
   const pending = new Map<number, Pending>();

