@@ -103,6 +103,8 @@ async function sweepBench(n: number): Promise<void> {
       notifyPerson: async () => true,
       notifyRequester: async () => undefined,
       notifyAgents: async () => false,
+      openCabThread: async () => false,
+      notifyCabThread: async () => false,
     };
     const sweep = createSlaSweep({
       tickets,

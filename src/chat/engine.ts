@@ -4,6 +4,7 @@
  */
 
 import type { Person } from '../itsm/store.js';
+import type { Emit } from './handoff.js';
 import type {
   ChatPort,
   FormSpec,
@@ -13,6 +14,7 @@ import type {
   Reply,
   TicketCard,
 } from './message.js';
+import type { Conversation } from './store.js';
 
 export interface ReceiveResult {
   status: 'accepted' | 'duplicate';
@@ -34,6 +36,20 @@ export type ActionHandler = (input: {
   person: Person;
   now: string;
 }) => Promise<Array<{ reply: Reply; updateSource?: boolean }>>;
+
+/**
+ * Handles everything said and clicked in threads of one conversation role other than the requester's
+ * and the agents' (e.g. `cab`: a change's CAB vote thread, bound to the change when its card was
+ * delivered). `emit` queues replies (to the thread or elsewhere) with the turn's other replies, keyed by
+ * the incoming event, so a redelivered event cannot speak twice.
+ */
+export type ThreadHandler = (input: {
+  conversation: Conversation;
+  incoming: Incoming;
+  person: Person;
+  emit: Emit;
+  now: string;
+}) => Promise<void>;
 
 export type FormCheck =
   | { ok: true; values: Record<string, unknown> }

@@ -10,6 +10,7 @@
  * - Hand back returns the conversation to the bot and resets its dialog.
  */
 import { AppError } from '../errors.js';
+import type { ChatChannel } from '../itsm/directory-data.js';
 import type { DirectoryStore, Group, Person } from '../itsm/store.js';
 import type { TicketService } from '../itsm/tickets.js';
 import { OPEN_STATES, type Ticket } from '../itsm/types.js';
@@ -55,6 +56,46 @@ export interface HandoffDeps {
 
 const isStaff = (p: Person) => p.role !== 'employee';
 
+/** Bot Connector URL for Teams channels that do not name one. */
+export const DEFAULT_TEAMS_SERVICE_URL = 'https://smba.trafficmanager.net/teams/';
+
+/**
+ * Where to post in a configured channel (a group's triage channel, the CAB's vote channel): on the
+ * preferred platform when the channel has it there and an adapter is connected, else on the other.
+ */
+export function channelRef(
+  channel: ChatChannel,
+  preferred: Platform,
+  hasPort: (platform: Platform) => boolean,
+  teamsServiceUrl: string = DEFAULT_TEAMS_SERVICE_URL,
+): ConversationRef | null {
+  const slack: ConversationRef | null =
+    channel.slack && hasPort('slack')
+      ? {
+          platform: 'slack',
+          channelId: channel.slack.channelId,
+          threadId: null,
+          isDirect: false,
+          isPublic: true,
+          workspaceId: null,
+        }
+      : null;
+  const teams: ConversationRef | null =
+    channel.teams && hasPort('teams')
+      ? {
+          platform: 'teams',
+          channelId: channel.teams.channelId,
+          threadId: null,
+          isDirect: false,
+          isPublic: true,
+          workspaceId: null,
+          serviceUrl: channel.teams.serviceUrl ?? teamsServiceUrl,
+        }
+      : null;
+  if (preferred === 'teams') return teams ?? slack;
+  return slack ?? teams;
+}
+
 export function agentChoices(number: string, groups: Group[], current: number | null): Choice[] {
   const v = { ticket: number };
   const escalateTo = groups.filter((g) => g.id !== current).slice(0, 3);
@@ -97,35 +138,7 @@ export function createHandoff(deps: HandoffDeps) {
   }
 
   function triageRef(group: Group, preferred: Platform): ConversationRef | null {
-    const triage = group.triage as {
-      slack?: { channelId: string };
-      teams?: { teamId: string; channelId: string; serviceUrl?: string };
-    };
-    const slack: ConversationRef | null =
-      triage.slack && deps.hasPort('slack')
-        ? {
-            platform: 'slack',
-            channelId: triage.slack.channelId,
-            threadId: null,
-            isDirect: false,
-            isPublic: true,
-            workspaceId: null,
-          }
-        : null;
-    const teams: ConversationRef | null =
-      triage.teams && deps.hasPort('teams')
-        ? {
-            platform: 'teams',
-            channelId: triage.teams.channelId,
-            threadId: null,
-            isDirect: false,
-            isPublic: true,
-            workspaceId: null,
-            serviceUrl: triage.teams.serviceUrl ?? deps.teamsServiceUrl,
-          }
-        : null;
-    if (preferred === 'teams') return teams ?? slack;
-    return slack ?? teams;
+    return channelRef(group.triage as ChatChannel, preferred, deps.hasPort, deps.teamsServiceUrl);
   }
 
   async function agentCard(t: Ticket, info: HandoffInfo, now: string): Promise<Reply> {

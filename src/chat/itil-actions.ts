@@ -3,20 +3,59 @@
  * notifier the ITIL services speak through (DMs, the requester's conversation, the agents' thread).
  */
 import { AppError } from '../errors.js';
+import type { ChatChannel } from '../itsm/directory-data.js';
 import type { Itil } from '../itsm/itil.js';
 import type { ItilNotifier } from '../itsm/itil-store.js';
 import type { Ticket } from '../itsm/types.js';
+import { buttonVote, cabThreadHandler, castChannelVote } from './cab-thread.js';
 import type { Engine } from './conversation-engine.js';
 import type { ActionHandler } from './engine.js';
-import type { Reply } from './message.js';
+import { channelRef, DEFAULT_TEAMS_SERVICE_URL } from './handoff.js';
+import type { ConversationRef, Reply } from './message.js';
+import type { ChatStore } from './store.js';
 
 /** The lead's agent-thread notice, when the engine has it (handoff work in progress). */
 type MaybeAgents = {
   notifyAgents?: (ticket: Ticket, text: string, key: string) => Promise<unknown>;
 };
 
-export function createEngineNotifier(engine: Engine): ItilNotifier {
+export interface ChannelPostDeps {
+  /** Queues posts to channels; a CAB card's thread is bound to its change when delivered. */
+  store: ChatStore;
+  /** Asks the outbox to deliver now rather than on its next tick. */
+  kick: () => void;
+  now: () => Date;
+  teamsServiceUrl?: string;
+}
+
+export function createEngineNotifier(engine: Engine, channels: ChannelPostDeps): ItilNotifier {
   const agents = engine as Engine & MaybeAgents;
+  const boardRef = (ticket: Ticket, channel: ChatChannel): ConversationRef | null =>
+    channelRef(
+      channel,
+      ticket.channel === 'teams' ? 'teams' : 'slack',
+      (p) => engine.port(p) !== undefined,
+      channels.teamsServiceUrl ?? DEFAULT_TEAMS_SERVICE_URL,
+    );
+  async function post(
+    ref: ConversationRef,
+    reply: Reply,
+    dedupeKey: string,
+    bindTicketId: number | null,
+  ): Promise<void> {
+    await channels.store.enqueue(
+      [
+        {
+          dedupeKey,
+          message: { conversation: ref, reply, replyTo: ref.threadId },
+          bindTicketId,
+          bindRole: 'cab',
+        },
+      ],
+      channels.now().toISOString(),
+    );
+    channels.kick();
+  }
   return {
     notifyPerson(personId, text, key, choices) {
       const reply: Reply = { text, ...(choices && choices.length > 0 ? { choices } : {}) };
@@ -29,6 +68,22 @@ export function createEngineNotifier(engine: Engine): ItilNotifier {
       if (typeof agents.notifyAgents !== 'function') return false;
       const r = await agents.notifyAgents(ticket, text, key);
       return r !== false;
+    },
+    async openCabThread(ticket, channel, text, choices, key) {
+      const ref = boardRef(ticket, channel);
+      if (!ref) return false;
+      // The dedupe key makes a second submit (another process, a retry) post the card once.
+      await post(ref, { text, choices }, `cab-thread:${ticket.number}:${key}`, ticket.id);
+      return true;
+    },
+    async notifyCabThread(ticket, channel, text, key) {
+      const thread = (await channels.store.conversationsOfTicket(ticket.id))
+        .filter((c) => c.role === 'cab')
+        .at(-1);
+      const ref = thread?.ref ?? boardRef(ticket, channel);
+      if (!ref) return false;
+      await post(ref, { text }, `cab-thread:${ticket.number}:${key}`, null);
+      return true;
     },
   };
 }
@@ -68,24 +123,35 @@ export function approvalHandler(itil: Itil, decision: 'approved' | 'rejected'): 
   };
 }
 
-export function cabVoteHandler(itil: Itil): ActionHandler {
+export function cabVoteHandler(engine: Engine, itil: Itil): ActionHandler {
   return async ({ action, person, now }) => {
     const number = ticketOf(action.value);
-    const v = action.value.vote;
-    if (v !== 'approve' && v !== 'reject')
-      throw new AppError('validation_failed', 'A CAB vote is "approve" or "reject".', { field: 'vote' });
-    const { ticket, outcome } = await itil.changes.vote(number, person, v, commentOf(action.value), now);
+    const vote = buttonVote(action);
+    if (!action.conversation.isDirect) {
+      // The card in the CAB channel: the vote is echoed in its thread for everyone; the clicker hears
+      // back only when it could not count, and privately.
+      const replies: Array<{ reply: Reply }> = [];
+      await castChannelVote(
+        engine,
+        itil,
+        { number, person, vote, eventKey: `${action.platform}:${action.id}`, now },
+        (text) => replies.push({ reply: { text } }),
+      );
+      return replies;
+    }
+    const { ticket, outcome } = await itil.changes.vote(number, person, vote.vote, vote.comment, now);
     const text =
       outcome === 'pending'
-        ? `Your vote (${v}) on ${ticket.number} is recorded. Waiting for the rest of the CAB.`
-        : `Your vote (${v}) on ${ticket.number} is recorded. The CAB has ${outcome} the change.`;
+        ? `Your vote (${vote.vote}) on ${ticket.number} is recorded. Waiting for the rest of the CAB.`
+        : `Your vote (${vote.vote}) on ${ticket.number} is recorded. The CAB has ${outcome} the change.`;
     return [{ reply: { text }, updateSource: true }];
   };
 }
 
-/** Registers the approval and CAB vote buttons with the engine. */
+/** Registers the approval and CAB vote buttons, and the CAB vote threads, with the engine. */
 export function registerItilActions(engine: Engine, itil: Itil): void {
   engine.registerActionHandler('approval.approve', approvalHandler(itil, 'approved'));
   engine.registerActionHandler('approval.reject', approvalHandler(itil, 'rejected'));
-  engine.registerActionHandler('change.vote', cabVoteHandler(itil));
+  engine.registerActionHandler('change.vote', cabVoteHandler(engine, itil));
+  engine.registerThreadHandler('cab', cabThreadHandler(engine, itil));
 }

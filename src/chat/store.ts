@@ -6,7 +6,8 @@ import type { Person } from '../itsm/store.js';
 import type { ConversationOwner } from '../itsm/types.js';
 import type { ConversationRef, Incoming, Outgoing, Platform, PlatformUser } from './message.js';
 
-export type ConversationRole = 'requester' | 'agents';
+/** `cab`: the thread of a change's CAB vote card in the board's channel. */
+export type ConversationRole = 'requester' | 'agents' | 'cab';
 
 export interface Conversation {
   id: number;
@@ -25,6 +26,8 @@ export interface InboxItem {
   platform: Platform;
   incoming: Incoming;
   attempts: number;
+  /** Proof of the lease: completing or releasing the item needs it. */
+  leaseToken: string;
 }
 
 export interface OutboxItem {
@@ -35,6 +38,10 @@ export interface OutboxItem {
   /** Set when delivering this message should bind the posted message's thread to a ticket. */
   bindTicketId: number | null;
   bindRole: ConversationRole;
+  /** Proof of the lease: recording the outcome needs it. */
+  leaseToken: string;
+  /** When the lease runs out; past it another worker may deliver the message, so this one must not. */
+  leasedUntil: string;
 }
 
 export interface NewOutgoing {
@@ -99,10 +106,22 @@ export interface ChatStore {
 
   /** Stores an incoming event; `duplicate` when the same platform id was accepted before. */
   accept(incoming: Incoming, now: string): Promise<{ id: number; duplicate: boolean }>;
-  /** Takes a lease on a pending inbox item; false when done or leased by another worker. */
+  /**
+   * Takes a lease on a pending inbox item and on its conversation. Null when the item is done or
+   * leased, when another item of its conversation is leased (by any process), or when an earlier item
+   * of its conversation is still pending: a conversation's turns run one at a time, in order.
+   */
   lease(id: number, now: string, leaseMs: number): Promise<InboxItem | null>;
-  complete(id: number, now: string): Promise<void>;
-  release(id: number, error: string, now: string, failed: boolean): Promise<void>;
+  /**
+   * Marks a leased item done and queues its replies, in one transaction. False (nothing written) when
+   * the lease was taken over by another worker meanwhile.
+   */
+  complete(id: number, leaseToken: string, replies: NewOutgoing[], now: string): Promise<boolean>;
+  /**
+   * Gives a failed item back (pending again from `at`, or `failed` for good as of `at`) and frees its
+   * conversation. False (nothing written) when the lease was taken over meanwhile.
+   */
+  release(id: number, leaseToken: string, error: string, at: string, failed: boolean): Promise<boolean>;
   /** The stored event of an inbox item, without taking a lease. */
   peekInbox(id: number): Promise<Incoming | null>;
   /** Pending inbox items whose lease expired or never existed: work a crash left behind. */
@@ -111,9 +130,10 @@ export interface ChatStore {
   enqueue(items: NewOutgoing[], now: string): Promise<void>;
   /** Due outbox items of the given platforms, at most one per channel (the oldest), leased to the caller. */
   leaseDue(now: string, limit: number, leaseMs: number, platforms: Platform[]): Promise<OutboxItem[]>;
-  markSent(id: number, messageId: string, now: string): Promise<void>;
-  markRetry(id: number, error: string, nextAttemptAt: string): Promise<void>;
-  markDead(id: number, error: string, now: string): Promise<void>;
+  /** The mark* calls record a delivery's outcome; false (nothing written) when the lease is no longer the caller's. */
+  markSent(id: number, leaseToken: string, messageId: string, now: string): Promise<boolean>;
+  markRetry(id: number, leaseToken: string, error: string, nextAttemptAt: string): Promise<boolean>;
+  markDead(id: number, leaseToken: string, error: string, now: string): Promise<boolean>;
   outboxBacklog(): Promise<number>;
   /** Pending outbox items of these platforms that are due at `now`. */
   outboxDue(now: string, platforms: Platform[]): Promise<number>;

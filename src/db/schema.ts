@@ -97,6 +97,9 @@ export interface CommentsTable {
   created_at: string;
 }
 
+/** Plain text in the database (no constraint), so a new role needs no migration. */
+type ConversationRoleColumn = 'requester' | 'agents' | 'cab';
+
 export interface ConversationsTable {
   id: Id;
   platform: string;
@@ -111,7 +114,7 @@ export interface ConversationsTable {
   owner: string;
   /** JSON of the dialog in progress (what the bot is asking for). */
   dialog: string;
-  role: ColumnType<'requester' | 'agents', 'requester' | 'agents' | undefined, 'requester' | 'agents'>;
+  role: ColumnType<ConversationRoleColumn, ConversationRoleColumn | undefined, ConversationRoleColumn>;
   is_public: ColumnType<number, number | undefined, number>;
   created_at: string;
   updated_at: string;
@@ -128,6 +131,18 @@ export interface InboxTable {
   last_error: string | null;
   received_at: string;
   processed_at: string | null;
+  /** The conversation the event belongs to (`conversationKey`); its turns are leased one at a time. */
+  conversation_key: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Who holds the lease: replaced on every lease, checked when the item is completed or released. */
+  lease_token: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** The live lease on a conversation's turns (one row per conversation being worked). */
+export interface InboxLeasesTable {
+  conversation_key: string;
+  lease_token: string;
+  inbox_id: number;
+  locked_until: string;
 }
 
 export interface OutboxTable {
@@ -146,6 +161,8 @@ export interface OutboxTable {
   message_id: string | null;
   created_at: string;
   sent_at: string | null;
+  /** Who holds the delivery lease: replaced on every lease, checked when the outcome is recorded. */
+  lease_token: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CountersTable {
@@ -299,6 +316,7 @@ export interface DB {
   comments: CommentsTable;
   conversations: ConversationsTable;
   inbox: InboxTable;
+  inbox_leases: InboxLeasesTable;
   outbox: OutboxTable;
   counters: CountersTable;
   templates: TemplatesTable;

@@ -40,14 +40,31 @@ export function voteOutcome(
   }
 }
 
-export function outcomeOf(rows: readonly Approval[], policy: VotePolicy): Outcome {
+export interface Tally {
+  total: number;
+  approvals: number;
+  rejections: number;
+}
+
+/** Votes so far among the voters still counted (withdrawn rows are the ones nobody needs any more). */
+export function tallyOf(rows: readonly Approval[]): Tally {
   const live = rows.filter((r) => r.state !== 'withdrawn');
-  return voteOutcome(
-    policy,
-    live.length,
-    live.filter((r) => r.state === 'approved').length,
-    live.filter((r) => r.state === 'rejected').length,
-  );
+  return {
+    total: live.length,
+    approvals: live.filter((r) => r.state === 'approved').length,
+    rejections: live.filter((r) => r.state === 'rejected').length,
+  };
+}
+
+/** "2 of 3 approve, 1 rejects; policy majority" */
+export function tallyLine(t: Tally, policy: VotePolicy): string {
+  const rejected = t.rejections > 0 ? `, ${t.rejections} reject${t.rejections === 1 ? 's' : ''}` : '';
+  return `${t.approvals} of ${t.total} approve${rejected}; policy ${policy}`;
+}
+
+export function outcomeOf(rows: readonly Approval[], policy: VotePolicy): Outcome {
+  const t = tallyOf(rows);
+  return voteOutcome(policy, t.total, t.approvals, t.rejections);
 }
 
 export interface ApprovalSpec {

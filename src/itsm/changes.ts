@@ -5,13 +5,22 @@
  * lists and KPIs treat changes like any other ticket.
  */
 import { AppError } from '../errors.js';
-import { approvalChoices, type Outcome, outcomeOf, type VotePolicy } from './approvals.js';
+import {
+  approvalChoices,
+  type Outcome,
+  outcomeOf,
+  tallyLine,
+  tallyOf,
+  type VotePolicy,
+} from './approvals.js';
+import type { ChatChannel } from './directory-data.js';
 import { applyToTicket, assertStaff, mustTicket } from './itil-common.js';
-import type { ItilConfig } from './itil-config.js';
+import type { BoardConfig, ItilConfig } from './itil-config.js';
 import type { Asset, ChangePhase, ChangeRecord, ChangeType, ItilNotifier, ItilStore } from './itil-store.js';
 import { priorityOf } from './priority.js';
 import { blackoutClash, type Risk, riskScore } from './risk.js';
 import type { DirectoryStore, Person, TicketPatch, TicketStore } from './store.js';
+import { COMMENT_MAX } from './tickets.js';
 import type { Level, PendingReason, Ticket, TicketState } from './types.js';
 
 const STATE_OF: Record<ChangePhase, { state: TicketState; pendingReason: PendingReason | null }> = {
@@ -195,27 +204,39 @@ export function createChangeService(deps: ChangeServiceDeps) {
     }
   }
 
-  async function cabMembers(type: ChangeType): Promise<{ ids: number[]; policy: VotePolicy }> {
-    const board = type === 'emergency' ? config.emergencyCab : config.cab;
-    const ids: number[] = [];
+  function boardOf(type: ChangeType): { board: BoardConfig; field: string } {
+    return type === 'emergency'
+      ? { board: config.emergencyCab, field: 'changes.emergencyCab' }
+      : { board: config.cab, field: 'changes.cab' };
+  }
+
+  async function cabMembers(
+    type: ChangeType,
+  ): Promise<{ members: Person[]; policy: VotePolicy; channel: ChatChannel | null }> {
+    const { board, field } = boardOf(type);
+    const members: Person[] = [];
     for (const email of board.members) {
       const p = await directory.personByEmail(email);
       if (!p)
         throw new AppError(
           'data_invalid',
-          `CAB member ${email} (itil.json changes.${type === 'emergency' ? 'emergencyCab' : 'cab'}.members) is not in the directory.`,
+          `CAB member ${email} (itil.json ${field}.members) is not in the directory.`,
           { field: 'changes.cab.members' },
         );
-      ids.push(p.id);
+      members.push(p);
     }
-    if (ids.length === 0)
+    if (members.length === 0)
       throw new AppError(
         'data_invalid',
-        `No ${type === 'emergency' ? 'emergency ' : ''}CAB members are configured: add emails to changes.${type === 'emergency' ? 'emergencyCab' : 'cab'}.members in data/itil.json.`,
+        `No ${type === 'emergency' ? 'emergency ' : ''}CAB members are configured: add emails to ${field}.members in data/itil.json.`,
         { field: 'changes.cab.members' },
       );
-    return { ids, policy: board.policy };
+    return { members, policy: board.policy, channel: board.channel ?? null };
   }
+
+  /** The board's vote thread, when its channel is configured (votes are echoed there). */
+  const cabChannelOf = (change: ChangeRecord): ChatChannel | null =>
+    boardOf(change.changeType).board.channel ?? null;
 
   return {
     async create(
@@ -408,7 +429,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
         const r = await move(ticket, change, 'scheduled', actor, 'standard change: pre-approved', now);
         return { ...r, voters: [] };
       }
-      const { ids, policy } = await cabMembers(change.changeType);
+      const { members, policy, channel } = await cabMembers(change.changeType);
+      const ids = members.map((m) => m.id);
       await itil.addApprovals(
         ids.map((approverId) => ({
           ticketId: ticket.id,
@@ -438,15 +460,35 @@ export function createChangeService(deps: ChangeServiceDeps) {
               type: 'approval',
               to: 'requested',
               reason: `CAB vote (${policy})`,
-              data: { approvers: ids, policy, purpose: 'cab' },
+              data: { approvers: ids, policy, purpose: 'cab', thread: channel !== null },
             },
           ],
         }),
         now,
       );
-      const text = `CAB vote needed: ${ticket.number} "${ticket.title}" (${change.changeType}, risk ${change.riskLevel} ${change.riskScore}: ${change.riskReasons.join('; ')}). Window ${change.plannedStart} – ${change.plannedEnd}. Policy: ${policy}.`;
-      for (const id of ids)
-        await notifier.notifyPerson(id, text, `cab:${ticket.number}`, approvalChoices(ticket.number, 'cab'));
+      const summary = `${ticket.number} "${ticket.title}" (${change.changeType}, risk ${change.riskLevel} ${change.riskScore}: ${change.riskReasons.join('; ')}). Window ${change.plannedStart} – ${change.plannedEnd}. Policy: ${policy}`;
+      const choices = approvalChoices(ticket.number, 'cab');
+      const inThread =
+        channel !== null &&
+        (await notifier.openCabThread(
+          r.ticket,
+          channel,
+          [
+            `CAB vote needed: ${summary} of ${ids.length} (${members.map((m) => m.displayName).join(', ')}).`,
+            'Vote with the buttons or reply in this thread with "approve: <comment>" or "reject: <comment>"; anything else said here is kept on the change as discussion.',
+          ].join('\n'),
+          choices,
+          'card',
+        ));
+      for (const id of ids) {
+        if (inThread)
+          await notifier.notifyPerson(
+            id,
+            `CAB vote on ${ticket.number} "${ticket.title}" is open in its thread in the CAB channel: vote and discuss there (or reply here: approve ${ticket.number}: <comment>).`,
+            `cab:${ticket.number}`,
+          );
+        else await notifier.notifyPerson(id, `CAB vote needed: ${summary}.`, `cab:${ticket.number}`, choices);
+      }
       return { ...r, voters: ids };
     },
 
@@ -488,9 +530,34 @@ export function createChangeService(deps: ChangeServiceDeps) {
         }),
         now,
       );
-      const outcome = outcomeOf(await itil.approvalsOf(ticket.id, 'cab'), change.cabPolicy);
-      if (outcome === 'pending')
-        return { ticket: (await tickets.byId(ticket.id)) ?? ticket, change, outcome };
+      const after = await itil.approvalsOf(ticket.id, 'cab');
+      const outcome = outcomeOf(after, change.cabPolicy);
+      const tally = tallyLine(tallyOf(after), change.cabPolicy);
+      const channel = cabChannelOf(change);
+      if (channel)
+        await notifier.notifyCabThread(
+          ticket,
+          channel,
+          `${voter.displayName} votes ${vote}${text ? `: ${text}` : ''}. ${tally}.`,
+          `vote:${voter.id}`,
+        );
+      const current = async () => ({
+        ticket: (await tickets.byId(ticket.id)) ?? ticket,
+        change: (await itil.change(ticket.id)) ?? change,
+        outcome,
+      });
+      if (outcome === 'pending') return current();
+      // The vote that decides closes it, once: two deciding votes at the same moment (maybe in two
+      // processes) both see the outcome, only the one whose claim wins moves the change and tells people.
+      const won = await itil.claimNotification({
+        key: `cab-outcome:${ticket.number}`,
+        ticketId: ticket.id,
+        kind: 'cab_outcome',
+        clock: 'cab',
+        dueAt: null,
+        createdAt: now,
+      });
+      if (!won) return current();
       await itil.withdrawPending(ticket.id, 'cab', now);
       const r = await move(
         ticket,
@@ -500,12 +567,70 @@ export function createChangeService(deps: ChangeServiceDeps) {
         `CAB ${outcome} (${change.cabPolicy})`,
         now,
       );
-      await notifier.notifyPerson(
+      const result =
+        outcome === 'approved'
+          ? `it is scheduled for ${change.plannedStart} – ${change.plannedEnd}`
+          : 'it will not be implemented';
+      const told = await notifier.notifyPerson(
         ticket.requesterId,
-        `CAB ${outcome} ${ticket.number} "${ticket.title}"${outcome === 'approved' ? `; it is scheduled for ${change.plannedStart} – ${change.plannedEnd}` : ''}.`,
+        `CAB ${outcome} ${ticket.number} "${ticket.title}"${outcome === 'approved' ? `; ${result}` : ''}.`,
         `cab-outcome:${ticket.number}`,
       );
+      if (channel)
+        await notifier.notifyCabThread(
+          r.ticket,
+          channel,
+          `CAB ${outcome} ${ticket.number} "${ticket.title}" (${tally}); ${result}.${told ? ' The requester has been told.' : ''}`,
+          'outcome',
+        );
       return { ...r, outcome };
+    },
+
+    /**
+     * Something said in the change's CAB thread that is not a vote: kept on the change as a comment
+     * (with who said it), so the decision's reasoning stays with the record.
+     */
+    async discuss(
+      number: string,
+      author: Person,
+      body: string,
+      platform: string | null,
+      now: string,
+    ): Promise<void> {
+      const { ticket } = await mustChange(number);
+      const text = body.trim().slice(0, COMMENT_MAX);
+      if (!text) return;
+      await applyToTicket(
+        tickets,
+        ticket.id,
+        () => ({
+          events: [
+            {
+              at: now,
+              actorId: author.id,
+              type: 'commented',
+              data: { internal: true, byAgent: false, length: text.length, cab: true },
+            },
+          ],
+        }),
+        now,
+      );
+      await tickets.addComment({
+        ticketId: ticket.id,
+        authorId: author.id,
+        body: text,
+        internal: true,
+        platform,
+        createdAt: now,
+      });
+    },
+
+    /** The change a CAB thread belongs to (threads are bound to the ticket id). */
+    async numberOf(ticketId: number): Promise<string> {
+      const t = await tickets.byId(ticketId);
+      if (!t || t.kind !== 'change')
+        throw new AppError('not_found', 'This thread is not linked to a change.');
+      return t.number;
     },
 
     async implement(

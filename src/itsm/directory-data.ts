@@ -10,6 +10,22 @@ import { loadDataFile } from './data-file.js';
 const email = z.email().transform((e) => e.toLowerCase());
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes');
 
+/**
+ * A channel where the desk posts cards whose threads people work in: a Slack channel id and/or a
+ * Teams channel. Groups' triage channels and the CAB's vote channel (itil.json) share this shape.
+ */
+export const chatChannelSchema = z.object({
+  slack: z.object({ channelId: z.string().min(1) }).optional(),
+  teams: z
+    .object({
+      teamId: z.string().min(1),
+      channelId: z.string().min(1),
+      serviceUrl: z.url().optional(),
+    })
+    .optional(),
+});
+export type ChatChannel = z.output<typeof chatChannelSchema>;
+
 export const groupsFileSchema = z.object({
   groups: z
     .array(
@@ -22,18 +38,7 @@ export const groupsFileSchema = z.object({
         escalation: slug.nullable().optional(),
         calendar: z.string().min(1).default('business'),
         strategy: z.enum(['least_load', 'round_robin', 'skills']).default('least_load'),
-        triage: z
-          .object({
-            slack: z.object({ channelId: z.string().min(1) }).optional(),
-            teams: z
-              .object({
-                teamId: z.string().min(1),
-                channelId: z.string().min(1),
-                serviceUrl: z.url().optional(),
-              })
-              .optional(),
-          })
-          .default({}),
+        triage: chatChannelSchema.default({}),
       }),
     )
     .min(1, 'at least one group is needed'),

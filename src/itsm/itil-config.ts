@@ -6,9 +6,25 @@ import { access } from 'node:fs/promises';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { loadDataFile, parseDataWith } from './data-file.js';
+import { chatChannelSchema } from './directory-data.js';
 
 const email = z.email().transform((e) => e.toLowerCase());
 const policy = z.enum(['any', 'all', 'majority']);
+/** Where a board votes: one card per change in this channel, the vote and discussion in its thread. */
+const boardChannel = chatChannelSchema
+  .strict()
+  .refine((c) => c.slack !== undefined || c.teams !== undefined, {
+    message: 'name a slack channel ({"slack":{"channelId":"C…"}}) or a teams channel, or leave channel out',
+  });
+const board = (defaultPolicy: z.output<typeof policy>) =>
+  z
+    .object({
+      members: z.array(email).default([]),
+      policy: policy.default(defaultPolicy),
+      channel: boardChannel.optional(),
+    })
+    .strict()
+    .default({ members: [], policy: defaultPolicy });
 const instant = z.iso.datetime({
   offset: true,
   message: 'expected an ISO date-time like 2026-12-24T00:00:00Z',
@@ -62,14 +78,8 @@ export const itilConfigSchema = z
       }),
     changes: z
       .object({
-        cab: z
-          .object({ members: z.array(email).default([]), policy: policy.default('majority') })
-          .strict()
-          .default({ members: [], policy: 'majority' }),
-        emergencyCab: z
-          .object({ members: z.array(email).default([]), policy: policy.default('any') })
-          .strict()
-          .default({ members: [], policy: 'any' }),
+        cab: board('majority'),
+        emergencyCab: board('any'),
         blackouts: z.array(blackoutSchema).default([]),
       })
       .strict()
@@ -82,6 +92,7 @@ export const itilConfigSchema = z
   .strict();
 
 export type ItilConfig = z.output<typeof itilConfigSchema>;
+export type BoardConfig = ItilConfig['changes']['cab'];
 
 export const DEFAULT_ITIL_CONFIG: ItilConfig = itilConfigSchema.parse({});
 

@@ -2,6 +2,7 @@
  * Storage the ITIL engine (SLA sweeps, approvals, problems, changes, CMDB) needs beyond tickets and
  * the directory. Implemented in src/db/itil-store.ts; the services never see SQL.
  */
+import type { ChatChannel } from './directory-data.js';
 import type { Ticket, TicketKind } from './types.js';
 
 export const ASSET_STATUSES = ['in_stock', 'in_use', 'in_repair', 'retired'] as const;
@@ -182,4 +183,17 @@ export interface ItilNotifier {
   notifyRequester(ticket: Ticket, text: string, key: string): Promise<void>;
   /** The group's agents (triage thread); false when that is not possible and the caller should fall back. */
   notifyAgents(ticket: Ticket, text: string, key: string): Promise<boolean>;
+  /**
+   * Opens a change's CAB vote in the board's channel: one card whose thread carries the votes and the
+   * discussion. False when no connected chat platform reaches the channel (the caller falls back to DMs).
+   */
+  openCabThread(
+    ticket: Ticket,
+    channel: ChatChannel,
+    text: string,
+    choices: NotifyChoice[],
+    key: string,
+  ): Promise<boolean>;
+  /** A line in the change's CAB thread (in the board's channel itself while the card is on its way). */
+  notifyCabThread(ticket: Ticket, channel: ChatChannel, text: string, key: string): Promise<boolean>;
 }

@@ -9,26 +9,11 @@
 import { chooseAgent } from './dispatch.js';
 import { applyToTicket } from './itil-common.js';
 import type { ItilNotifier, ItilStore } from './itil-store.js';
-import { CALENDAR_24X7, type Clock, computeSla, type SlaConfig, type SlaResult } from './sla.js';
+import { type Clock, type SlaConfig, type SlaResult, ticketSla } from './sla.js';
 import type { DirectoryStore, NewEvent, TicketPatch, TicketStore } from './store.js';
-import { PRIORITIES, type Ticket, type TicketKind } from './types.js';
+import type { Ticket, TicketKind } from './types.js';
 
 export type ClockName = 'response' | 'resolution';
-
-/**
- * The SLA config as it applies to one group's tickets: policies on business hours use the group's
- * calendar (groups.json `calendar`, defined under `calendars` in sla.json); 24×7 policies and category
- * overrides that name their own calendar are kept. Unknown or absent names leave the config as is.
- */
-export function slaConfigForGroup(config: SlaConfig, calendar: string | null | undefined): SlaConfig {
-  if (!calendar || calendar === CALENDAR_24X7 || !(calendar in config.calendars)) return config;
-  const policies = { ...config.policies };
-  for (const p of PRIORITIES) {
-    const pol = policies[p];
-    if (pol.calendar !== CALENDAR_24X7 && pol.calendar !== calendar) policies[p] = { ...pol, calendar };
-  }
-  return { ...config, policies };
-}
 
 export interface SlaNotice {
   /** Idempotency key; also the outbox dedupe key of the messages it sends. */
@@ -267,15 +252,12 @@ export function createSlaSweep(deps: SlaSweepDeps) {
         nextDueAt: null,
       };
       let afterId = 0;
-      const configs = new Map<number, SlaConfig>();
-      const configFor = async (groupId: number | null): Promise<SlaConfig> => {
-        if (groupId === null) return deps.sla;
-        let c = configs.get(groupId);
-        if (!c) {
-          c = slaConfigForGroup(deps.sla, (await directory.groupById(groupId))?.calendar);
-          configs.set(groupId, c);
-        }
-        return c;
+      const calendars = new Map<number, string | null>();
+      const calendarOf = async (groupId: number | null): Promise<string | null> => {
+        if (groupId === null) return null;
+        if (!calendars.has(groupId))
+          calendars.set(groupId, (await directory.groupById(groupId))?.calendar ?? null);
+        return calendars.get(groupId) ?? null;
       };
       for (;;) {
         const page = await itil.openTickets(kinds, afterId, pageSize);
@@ -284,15 +266,7 @@ export function createSlaSweep(deps: SlaSweepDeps) {
           afterId = t.id;
           result.scanned++;
           const events = await tickets.events(t.id);
-          const sla = computeSla({
-            createdAt: t.createdAt,
-            events,
-            priority: t.priority,
-            category: t.category,
-            requesterId: t.requesterId,
-            config: await configFor(t.groupId),
-            now,
-          });
+          const sla = ticketSla(deps.sla, t, await calendarOf(t.groupId), events, now);
           for (const c of [sla.response, sla.resolution]) {
             if (c.nextChangeAt && (result.nextDueAt === null || c.nextChangeAt < result.nextDueAt))
               result.nextDueAt = c.nextChangeAt;

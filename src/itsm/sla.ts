@@ -406,3 +406,52 @@ export function computeSla(input: SlaInput): SlaResult {
     resolution: finish(res, resolveMs(), resStatus()),
   };
 }
+
+const groupConfigs = new WeakMap<SlaConfig, Map<string, SlaConfig>>();
+
+/**
+ * The SLA config as it applies to one group's tickets: policies on business hours use the group's
+ * calendar (groups.json `calendar`, defined under `calendars` in sla.json); 24×7 policies and category
+ * overrides that name their own calendar are kept. Unknown or absent names leave the config as is.
+ * Memoized per config and calendar, so a sweep over thousands of tickets builds each one once.
+ */
+export function slaConfigForGroup(config: SlaConfig, calendar: string | null | undefined): SlaConfig {
+  if (!calendar || calendar === CALENDAR_24X7 || !(calendar in config.calendars)) return config;
+  let byName = groupConfigs.get(config);
+  if (!byName) {
+    byName = new Map();
+    groupConfigs.set(config, byName);
+  }
+  const known = byName.get(calendar);
+  if (known) return known;
+  const policies = { ...config.policies };
+  for (const p of PRIORITIES) {
+    const pol = policies[p];
+    if (pol.calendar !== CALENDAR_24X7 && pol.calendar !== calendar) policies[p] = { ...pol, calendar };
+  }
+  const forGroup = { ...config, policies };
+  byName.set(calendar, forGroup);
+  return forGroup;
+}
+
+/**
+ * A ticket's SLA clocks as its assignment group keeps them. The one computation behind the sweeper's
+ * warnings and breaches and every ETA a requester reads, so the two can never disagree.
+ */
+export function ticketSla(
+  config: SlaConfig,
+  ticket: { createdAt: string; priority: Priority; category: string | null; requesterId: number },
+  groupCalendar: string | null | undefined,
+  events: readonly TicketEvent[],
+  now: string | Date,
+): SlaResult {
+  return computeSla({
+    createdAt: ticket.createdAt,
+    events,
+    priority: ticket.priority,
+    category: ticket.category,
+    requesterId: ticket.requesterId,
+    config: slaConfigForGroup(config, groupCalendar),
+    now,
+  });
+}

@@ -6,7 +6,7 @@ import { AppError } from '../errors.js';
 import { chooseAgent, type RulesConfig, routeToGroup } from './dispatch.js';
 import { assertTransition } from './lifecycle.js';
 import { priorityOf } from './priority.js';
-import { computeSla, type SlaConfig, type SlaResult } from './sla.js';
+import { type SlaConfig, type SlaResult, ticketSla } from './sla.js';
 import type { Comment, DirectoryStore, NewEvent, Person, TicketPatch, TicketStore } from './store.js';
 import type { Channel, Level, PendingReason, Ticket, TicketEvent, TicketKind, TicketState } from './types.js';
 
@@ -243,15 +243,7 @@ export function createTicketService(deps: TicketServiceDeps) {
         ticket: t,
         events,
         comments,
-        sla: computeSla({
-          createdAt: t.createdAt,
-          events,
-          priority: t.priority,
-          category: t.category,
-          requesterId: t.requesterId,
-          config: deps.sla,
-          now,
-        }),
+        sla: ticketSla(deps.sla, t, group?.calendar, events, now),
         group: group ? { slug: group.slug, name: group.name } : null,
         assignee: assignee ? { id: assignee.id, displayName: assignee.displayName } : null,
         requester: requester
@@ -260,17 +252,13 @@ export function createTicketService(deps: TicketServiceDeps) {
       };
     },
 
+    /** The ticket's clocks on its group's calendar, exactly as the SLA sweeper computes them. */
     async sla(t: Ticket, now: string): Promise<SlaResult> {
-      const events = await tickets.events(t.id);
-      return computeSla({
-        createdAt: t.createdAt,
-        events,
-        priority: t.priority,
-        category: t.category,
-        requesterId: t.requesterId,
-        config: deps.sla,
-        now,
-      });
+      const [events, group] = await Promise.all([
+        tickets.events(t.id),
+        t.groupId === null ? null : directory.groupById(t.groupId),
+      ]);
+      return ticketSla(deps.sla, t, group?.calendar, events, now);
     },
 
     async listFor(

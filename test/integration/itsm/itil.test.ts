@@ -69,6 +69,12 @@ function fakeNotifier(sent: Sent[]): ItilNotifier {
     async notifyAgents() {
       return false;
     },
+    async openCabThread() {
+      return false;
+    },
+    async notifyCabThread() {
+      return false;
+    },
   };
 }
 

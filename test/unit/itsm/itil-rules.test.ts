@@ -13,8 +13,8 @@ import { parseItilConfig } from '../../../src/itsm/itil-config.js';
 import type { Asset } from '../../../src/itsm/itil-store.js';
 import { defaultKeywords, findClusters, knownErrorScore } from '../../../src/itsm/problems.js';
 import { blackoutClash, riskScore } from '../../../src/itsm/risk.js';
-import { computeSla, DEFAULT_SLA_CONFIG, parseSlaConfig } from '../../../src/itsm/sla.js';
-import { dueNotices, slaConfigForGroup } from '../../../src/itsm/sla-sweep.js';
+import { computeSla, DEFAULT_SLA_CONFIG, parseSlaConfig, slaConfigForGroup } from '../../../src/itsm/sla.js';
+import { dueNotices } from '../../../src/itsm/sla-sweep.js';
 import type { TicketEvent } from '../../../src/itsm/types.js';
 
 describe('CAB and approval vote policies', () => {
@@ -232,6 +232,22 @@ describe('itil.json', () => {
       /changes\.cab\.policy/,
     );
     expect(() => parseItilConfig({ slaa: {} }, 'itil.json')).toThrow(/slaa/);
+  });
+
+  it("takes a board channel in the triage channels' shape and refuses an empty or misspelt one", () => {
+    expect(parseItilConfig({}).changes.cab.channel).toBeUndefined();
+    const teams = { teamId: '19:t@thread.tacv2', channelId: '19:cab@thread.tacv2' };
+    const cfg = parseItilConfig({
+      changes: { cab: { channel: { slack: { channelId: 'C0CAB' } } }, emergencyCab: { channel: { teams } } },
+    });
+    expect(cfg.changes.cab.channel).toEqual({ slack: { channelId: 'C0CAB' } });
+    expect(cfg.changes.emergencyCab.channel).toEqual({ teams });
+    expect(() => parseItilConfig({ changes: { cab: { channel: {} } } }, 'itil.json')).toThrow(
+      /itil\.json: changes\.cab\.channel: name a slack channel/,
+    );
+    expect(() =>
+      parseItilConfig({ changes: { cab: { channel: { slak: { channelId: 'C0CAB' } } } } }, 'itil.json'),
+    ).toThrow(/slak/);
   });
 });
 
