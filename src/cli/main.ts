@@ -17,6 +17,8 @@ Commands:
   train                      retrain the NLU models in MODELS_DIR from DATA_DIR
   eval --train F --test F    train on JSONL {"text","label"} and print metrics as JSON (see README)
   distill                    build the static (Model2Vec-style) encoder + ONNX export in MODELS_DIR
+  models pull <hub-id>       download a transformers.js model from the Hugging Face hub into models/<hub-id>/
+  models list                what models/ holds: ids, sizes, data hash or source
   assets import <csv>        import or update CMDB assets (also: assets list, assets show <tag>)
   migrate                    bring the database schema up to date and exit
   report [--since 30d] [--group X] [--format table|json|csv] [--csi]
@@ -48,6 +50,10 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'distill': {
         const { run } = await import('./commands/distill.js');
+        return await run(rest);
+      }
+      case 'models': {
+        const { run } = await import('./commands/models.js');
         return await run(rest);
       }
       case 'assets': {

@@ -32,6 +32,8 @@ export interface LoadNluOptions {
   dataDir: string;
   modelsDir: string;
   embeddings?: EmbeddingsChoice;
+  /** With `embeddings: 'transformers'`: the model directory under modelsDir (default static-use). */
+  transformerModel?: string;
   log?: NluLog;
   /** Train even when models/ matches the data (the `chatdesk train` command). */
   forceTrain?: boolean;
@@ -75,7 +77,7 @@ const silent: NluLog = () => {};
 export async function loadNlu(opts: LoadNluOptions): Promise<LoadedNlu> {
   const t0 = performance.now();
   const log = opts.log ?? silent;
-  const base = await selectEmbedder(opts.embeddings, opts.modelsDir, log);
+  const base = await selectEmbedder(opts.embeddings, opts.modelsDir, log, opts.transformerModel);
   const cacheFile = join(opts.modelsDir, EMBEDDING_CACHE_FILE);
   const cached = base === null ? null : new CachedEmbedder(base);
   if (cached !== null) {

@@ -41,11 +41,8 @@ export const nluArtefactSchema = z.object({
     })
     .nullable(),
   knowledge: z.object({
-    embeddingWeight: z.number(),
-    a: z.number(),
-    b: z.number(),
-    d: z.number(),
-    c: z.number(),
+    weights: z.object({ bm25: z.number(), title: z.number(), opening: z.number(), chars: z.number() }),
+    coef: z.object({ similarity: z.number(), chars: z.number(), coverage: z.number(), bias: z.number() }),
     answerThreshold: z.number(),
   }),
   report: z.object({

@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { listFiles } from './read-files.js';
 
 /** Bumped whenever training code changes what a model means, so old artefacts are retrained. */
-export const NLU_TRAINING_VERSION = 1;
+export const NLU_TRAINING_VERSION = 2;
 
 export async function nluInputFiles(dataDir: string): Promise<string[]> {
   const lists = await Promise.all([

@@ -22,6 +22,8 @@ export async function selectEmbedder(
   choice: EmbeddingsChoice | undefined,
   modelsDir: string,
   log: NluLog,
+  /** The transformers.js model directory under modelsDir (e.g. one `chatdesk models pull` fetched). */
+  transformerModel?: string,
 ): Promise<Embedder | null> {
   if (choice === 'none') return null;
   if (choice === 'static') {
@@ -38,7 +40,7 @@ export async function selectEmbedder(
   // distilled static model); the static/transformers encoders trade ~3 points for latency.
   if (choice === 'transformers') {
     try {
-      return await createTransformersEmbedder(modelsDir);
+      return await createTransformersEmbedder(modelsDir, transformerModel);
     } catch (e) {
       log(
         'warn',

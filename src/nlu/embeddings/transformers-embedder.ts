@@ -13,23 +13,31 @@ export async function transformerModelPresent(
   modelsDir: string,
   name = DEFAULT_TRANSFORMER_MODEL,
 ): Promise<boolean> {
-  try {
-    await access(join(modelsDir, name, 'onnx', 'model.onnx'));
-    await access(join(modelsDir, name, 'tokenizer.json'));
-    return true;
-  } catch {
-    return false;
-  }
+  return (await onnxGraphOf(modelsDir, name)) !== null;
+}
+
+/** Which graph a model directory offers: the full-precision one, else the quantized one. */
+async function onnxGraphOf(modelsDir: string, name: string): Promise<'full' | 'quantized' | null> {
+  const has = (f: string) =>
+    access(join(modelsDir, name, f)).then(
+      () => true,
+      () => false,
+    );
+  if (!(await has('tokenizer.json'))) return null;
+  if (await has(join('onnx', 'model.onnx'))) return 'full';
+  if (await has(join('onnx', 'model_quantized.onnx'))) return 'quantized';
+  return null;
 }
 
 export async function createTransformersEmbedder(
   modelsDir: string,
   name = DEFAULT_TRANSFORMER_MODEL,
 ): Promise<Embedder> {
-  if (!(await transformerModelPresent(modelsDir, name))) {
+  const graph = await onnxGraphOf(modelsDir, name);
+  if (graph === null) {
     throw new AppError(
       'model_unavailable',
-      `No transformer model in ${join(modelsDir, name)} (needs tokenizer.json and onnx/model.onnx).`,
+      `No transformer model in ${join(modelsDir, name)} (needs tokenizer.json and onnx/model.onnx or onnx/model_quantized.onnx).`,
     );
   }
   try {
@@ -37,7 +45,7 @@ export async function createTransformersEmbedder(
     env.allowRemoteModels = false;
     env.allowLocalModels = true;
     env.localModelPath = modelsDir.endsWith('/') ? modelsDir : `${modelsDir}/`;
-    const extract = await pipeline('feature-extraction', name, { quantized: false });
+    const extract = await pipeline('feature-extraction', name, { quantized: graph === 'quantized' });
     const [probe] = await embedWith(extract, ['hello']);
     if (probe === undefined || probe.length === 0) throw new Error('the model returned an empty embedding');
     return {
