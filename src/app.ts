@@ -47,6 +47,7 @@ import { createOutboxWorker, type OutboxWorker } from './jobs/outbox.js';
 import { createSlaSweeper, type SlaSweeper } from './jobs/sla-sweeper.js';
 import { createLogger, type Logger } from './log.js';
 import { handoffOnlyNlu } from './nlu/fallback.js';
+import { frustrationOf } from './nlu/frustration.js';
 import { type LoadNluOptions, loadNlu } from './nlu/index.js';
 import { loadKnowledgeArticles } from './nlu/knowledge/knowledge-files.js';
 import type { Nlu } from './nlu/types.js';
@@ -129,7 +130,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const nluOptions: LoadNluOptions = {
       dataDir,
       modelsDir: config.MODELS_DIR,
-      ...(config.NLU_EMBEDDINGS === 'auto' ? {} : { embeddings: config.NLU_EMBEDDINGS }),
+      ...(config.NLU_EMBEDDINGS !== 'auto'
+        ? { embeddings: config.NLU_EMBEDDINGS }
+        : config.NLU_TRANSFORMER_MODEL
+          ? { embeddings: 'transformers' as const }
+          : {}),
+      ...(config.NLU_TRANSFORMER_MODEL ? { transformerModel: config.NLU_TRANSFORMER_MODEL } : {}),
       log: (level, msg, fields) => log[level](msg, fields),
     };
     if (config.NLU_THREAD === 'worker') {
@@ -145,6 +151,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     await nlu.intents.classify('my laptop will not start');
     await nlu.knowledge.search('reset my password', 1);
     await nlu.triage.predict('the vpn is down for the whole team');
+    // Frustration runs on this thread; its lexicon loads on first use (half a second).
+    frustrationOf('this is useless, nothing works');
     log.debug('NLU warmed up', { ms: Math.round(performance.now() - warm) });
   } catch (e) {
     log.error(
@@ -185,6 +193,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     maxMessageChars: config.MAX_MESSAGE_CHARS,
     ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
     onOutgoing: () => outbox?.kick(),
+    ...(config.TEST_TURN_DELAY_MS ? { turnDelayMs: config.TEST_TURN_DELAY_MS } : {}),
   });
   outbox = createOutboxWorker({
     store: chatStore,
@@ -200,7 +209,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     itil: createItilStore(db),
     sla,
     config: itilConfig,
-    notifier: createEngineNotifier(engine),
+    notifier: createEngineNotifier(engine, { store: chatStore, kick: () => worker.kick(), now }),
     approvalsByTemplate: new Map(templates.flatMap((t) => (t.approval ? [[t.id, t.approval] as const] : []))),
   });
   registerItilActions(engine, itil);

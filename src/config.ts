@@ -82,7 +82,17 @@ export const configSchema = z.object({
     .enum(['auto', 'use', 'transformers', 'none'])
     .default('auto')
     .describe(
-      'Sentence embeddings for the NLU: `auto` (transformer model in MODELS_DIR if present, else the built-in Universal Sentence Encoder), `use`, `transformers`, or `none` (lexical features only).',
+      'Sentence embeddings for the NLU: `auto` (the transformer model named by NLU_TRANSFORMER_MODEL if set, else the built-in Universal Sentence Encoder, the most accurate here), `use`, `transformers`, or `none` (lexical features only).',
+    ),
+  NLU_TRANSFORMER_MODEL: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/,
+      'a directory under MODELS_DIR such as Xenova/all-MiniLM-L6-v2',
+    )
+    .optional()
+    .describe(
+      'A transformers.js model directory under MODELS_DIR to encode with (e.g. one `chatdesk models pull` fetched, `Xenova/all-MiniLM-L6-v2`); default `static-use`, the one `chatdesk distill` builds.',
     ),
   NLU_THREAD: z
     .enum(['worker', 'inline'])
@@ -177,6 +187,15 @@ export const configSchema = z.object({
     .describe(
       'Login URL the bot gets its own tokens from (for sovereign clouds or testing; default `https://login.microsoftonline.com/botframework.com`).',
     ),
+  TEST_TURN_DELAY_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .optional()
+    .describe(
+      'Tests only (refused unless `NODE_ENV=test`): every turn waits this many ms after the event was stored and acknowledged, before it is processed, so a test can kill the process in between.',
+    ),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -205,6 +224,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'config_invalid',
       'Invalid configuration:\n  MICROSOFT_APP_ID: required in production while TEAMS_ENABLED is true (anonymous Bot Framework mode is for development only). Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD, or TEAMS_ENABLED=false.',
       { field: 'MICROSOFT_APP_ID' },
+    );
+  }
+  if (config.TEST_TURN_DELAY_MS !== undefined && config.NODE_ENV !== 'test') {
+    throw new AppError(
+      'config_invalid',
+      'Invalid configuration:\n  TEST_TURN_DELAY_MS: only for tests (NODE_ENV=test); it holds back every turn. Unset it.',
+      { field: 'TEST_TURN_DELAY_MS' },
     );
   }
   if (Boolean(config.SLACK_SIGNING_SECRET) !== Boolean(config.SLACK_BOT_TOKEN)) {

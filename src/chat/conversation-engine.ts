@@ -17,21 +17,28 @@ import {
   type TurnContext,
   userMessageFor,
 } from './dialogs.js';
-import type { ActionHandler, ConversationEngine, FormCheck, ReceiveResult } from './engine.js';
+import type { ActionHandler, ConversationEngine, FormCheck, ReceiveResult, ThreadHandler } from './engine.js';
 import { createHandoff, type Emit } from './handoff.js';
-import type {
-  ActionId,
-  ChatPort,
-  ConversationRef,
-  Incoming,
-  Outgoing,
-  Platform,
-  PlatformUser,
-  Reply,
-  TicketCard,
+import {
+  type ActionId,
+  type ChatPort,
+  type ConversationRef,
+  conversationRefOf,
+  type Incoming,
+  type Outgoing,
+  type Platform,
+  type PlatformUser,
+  type Reply,
+  type TicketCard,
 } from './message.js';
 import { templateForm, ticketCard } from './render.js';
-import type { ChatStore, Conversation, NewOutgoing } from './store.js';
+import {
+  type ChatStore,
+  type Conversation,
+  type ConversationRole,
+  conversationKey,
+  type NewOutgoing,
+} from './store.js';
 
 export interface EngineOptions {
   store: ChatStore;
@@ -53,6 +60,8 @@ export interface EngineOptions {
   /** Agent thread messages starting with this are internal notes (default `;;`). */
   internalNotePrefix?: string;
   teamsServiceUrl?: string;
+  /** Tests only: each turn waits this long before it is leased, so a test can kill the process between ack and processing. */
+  turnDelayMs?: number;
 }
 
 const INBOX_LEASE_MS = 60_000;
@@ -63,6 +72,8 @@ const SENSITIVE =
 export interface Engine extends ConversationEngine {
   /** Lets a feature module (approvals, CAB, agent commands) handle an action id; one handler per id. */
   registerActionHandler(actionId: ActionId, handler: ActionHandler): void;
+  /** Lets a feature module own the threads of a conversation role (`cab`: CAB vote threads). */
+  registerThreadHandler(role: ConversationRole, handler: ThreadHandler): void;
   /** Processes inbox items left pending by a crash or a failed attempt. */
   recoverInbox(): Promise<number>;
   /**
@@ -123,6 +134,7 @@ export function createEngine(opts: EngineOptions): Engine {
     return times.length > limit;
   }
   const actionHandlers = new Map<ActionId, ActionHandler>();
+  const threadHandlers = new Map<ConversationRole, ThreadHandler>();
   const inFlight = new Set<Promise<void>>();
   const nowIso = () => opts.now().toISOString();
 
@@ -156,13 +168,6 @@ export function createEngine(opts: EngineOptions): Engine {
     }
     if (!email) return null;
     return store.linkIdentity(user, email, name ?? email.split('@')[0] ?? email, nowIso());
-  }
-
-  /** A message in a channel is answered in its thread; that thread is the conversation. */
-  function conversationRefOf(incoming: Incoming): ConversationRef {
-    const ref = incoming.conversation;
-    if (ref.threadId || ref.isDirect || incoming.kind !== 'message' || !incoming.messageId) return ref;
-    return { ...ref, threadId: incoming.messageId };
   }
 
   function outgoing(conv: ConversationRef, reply: Reply): Outgoing {
@@ -206,6 +211,17 @@ export function createEngine(opts: EngineOptions): Engine {
         } else if (existing) {
           await handoff.onAgentMessage(existing, person, incoming, push, now);
         }
+      } catch (e) {
+        const userFacing = userMessageFor(e);
+        if (userFacing.startsWith('Sorry, something went wrong') && attempt < MAX_INBOX_ATTEMPTS) throw e;
+        push(ref, { text: userFacing });
+      }
+      return out;
+    }
+    const threadHandler = existing ? threadHandlers.get(existing.role) : undefined;
+    if (existing && threadHandler) {
+      try {
+        await threadHandler({ conversation: existing, incoming, person, emit: push, now });
       } catch (e) {
         const userFacing = userMessageFor(e);
         if (userFacing.startsWith('Sorry, something went wrong') && attempt < MAX_INBOX_ATTEMPTS) throw e;
@@ -306,13 +322,25 @@ export function createEngine(opts: EngineOptions): Engine {
     return out;
   }
 
+  /**
+   * One turn. The lease also covers the item's conversation in every process sharing the database, so
+   * when another turn of it is running or waiting, this returns without work: the recovery sweep comes
+   * back for it in order.
+   */
   async function process(inboxId: number): Promise<void> {
     const item = await store.lease(inboxId, nowIso(), INBOX_LEASE_MS);
     if (!item) return;
     try {
       const replies = await handle(inboxId, item.incoming, item.attempts);
-      await store.enqueue(replies, nowIso());
-      await store.complete(inboxId, nowIso());
+      if (!(await store.complete(inboxId, item.leaseToken, replies, nowIso()))) {
+        // The lease ran out (e.g. a long pause) and another worker took the turn over; the replies of
+        // that worker's run are the ones that count.
+        log.warn('inbox lease lost before the turn finished; its replies were dropped', {
+          inboxId,
+          attempt: item.attempts,
+        });
+        return;
+      }
       if (replies.length > 0) opts.onOutgoing?.();
     } catch (e) {
       const failed = item.attempts >= MAX_INBOX_ATTEMPTS;
@@ -322,12 +350,14 @@ export function createEngine(opts: EngineOptions): Engine {
         opts.now().getTime() + 1000 * 2 ** Math.max(0, item.attempts - 1),
       ).toISOString();
       try {
-        await store.release(
+        const released = await store.release(
           inboxId,
+          item.leaseToken,
           e instanceof Error ? e.message : String(e),
           failed ? nowIso() : retryAt,
           failed,
         );
+        if (!released) log.warn('inbox lease lost before the failed turn was released', { inboxId });
       } catch (releaseError) {
         // The lease expires on its own; recovery picks the item up again.
         log.error('could not release inbox item', { inboxId, error: releaseError });
@@ -336,8 +366,11 @@ export function createEngine(opts: EngineOptions): Engine {
   }
 
   function schedule(inboxId: number, incoming: Incoming): Promise<void> {
-    const ref = conversationRefOf(incoming);
-    return serialize(`${ref.platform}:${ref.channelId}:${ref.threadId ?? ''}`, () => process(inboxId));
+    const delayMs = opts.turnDelayMs ?? 0;
+    return serialize(conversationKey(conversationRefOf(incoming)), async () => {
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await process(inboxId);
+    });
   }
 
   async function cardsFor(person: Person, list: Ticket[]): Promise<TicketCard[]> {
@@ -369,6 +402,11 @@ export function createEngine(opts: EngineOptions): Engine {
     registerActionHandler(actionId, handler) {
       if (actionHandlers.has(actionId)) throw new Error(`a handler for ${actionId} is already registered`);
       actionHandlers.set(actionId, handler);
+    },
+
+    registerThreadHandler(role, handler) {
+      if (threadHandlers.has(role)) throw new Error(`a handler for ${role} threads is already registered`);
+      threadHandlers.set(role, handler);
     },
 
     registerPort(port: ChatPort) {

@@ -77,6 +77,16 @@ export interface IncomingAction {
 
 export type Incoming = IncomingMessage | IncomingAction;
 
+/**
+ * The conversation an event belongs to. A top-level message in a channel is answered in its own
+ * thread, so that thread is the conversation.
+ */
+export function conversationRefOf(incoming: Incoming): ConversationRef {
+  const ref = incoming.conversation;
+  if (ref.threadId || ref.isDirect || incoming.kind !== 'message' || !incoming.messageId) return ref;
+  return { ...ref, threadId: incoming.messageId };
+}
+
 export const ACTION_IDS = [
   'ticket.add_info',
   'ticket.close',

@@ -1,6 +1,21 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { ConversationRef, Incoming, Outgoing, Platform } from '../chat/message.js';
-import type { ChatStore, Conversation, ConversationRole, InboxItem, OutboxItem } from '../chat/store.js';
+import {
+  type ConversationRef,
+  conversationRefOf,
+  type Incoming,
+  type Outgoing,
+  type Platform,
+} from '../chat/message.js';
+import {
+  type ChatStore,
+  type Conversation,
+  type ConversationRole,
+  conversationKey,
+  type InboxItem,
+  type NewOutgoing,
+  type OutboxItem,
+} from '../chat/store.js';
 import type { ConversationOwner } from '../itsm/types.js';
 import { toPerson } from './directory-store.js';
 import { parseJsonColumn } from './json.js';
@@ -37,6 +52,37 @@ const addMs = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOS
 
 /** Outbox order is kept per platform channel: a thread reply never overtakes the card it answers. */
 const channelKey = (ref: ConversationRef) => `${ref.platform}:${ref.channelId}`;
+
+/** Thrown inside a claim transaction to roll it back when the lease went to someone else. */
+class LeaseTaken extends Error {}
+
+async function insertOutgoing(db: Kysely<DB>, items: NewOutgoing[], now: string): Promise<void> {
+  if (items.length === 0) return;
+  await db
+    .insertInto('outbox')
+    .values(
+      items.map((i) => ({
+        platform: i.message.conversation.platform,
+        conversation_key: channelKey(i.message.conversation),
+        dedupe_key: i.dedupeKey,
+        payload: JSON.stringify({
+          message: i.message,
+          bindTicketId: i.bindTicketId ?? null,
+          bindRole: i.bindRole ?? 'requester',
+        } satisfies StoredOutgoing),
+        status: 'pending' as const,
+        attempts: 0,
+        next_attempt_at: now,
+        locked_until: null,
+        last_error: null,
+        message_id: null,
+        created_at: now,
+        sent_at: null,
+      })),
+    )
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .execute();
+}
 
 export function createChatStore(db: Kysely<DB>): ChatStore {
   const conversation = async (ref: ConversationRef) => {
@@ -251,6 +297,7 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
           last_error: null,
           received_at: now,
           processed_at: null,
+          conversation_key: conversationKey(conversationRefOf(incoming)),
         })
         .onConflict((oc) => oc.columns(['platform', 'dedupe_key']).doNothing())
         .returning('id')
@@ -265,43 +312,145 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
       return { id: existing.id, duplicate: true };
     },
 
+    /*
+     * A conversation's turns run one at a time and in arrival order, across processes:
+     *  - only the oldest pending item of a conversation may be leased (checked in the UPDATE itself);
+     *  - at most one live lease per conversation, held in `inbox_leases` (primary key = conversation).
+     * The first rule alone is not enough on PostgreSQL: ids come from a sequence, so an earlier event can
+     * commit after a later one, and under READ COMMITTED two claimers can each see no earlier pending
+     * event and not the other's uncommitted lease. They cannot both win the upsert of one primary key:
+     * `INSERT … ON CONFLICT DO UPDATE … WHERE locked_until < now` locks the conflicting row
+     * and re-checks the condition on its newest version, so exactly one gets a row back; the other sees
+     * the live lease and backs off. On SQLite the write transaction is exclusive anyway. A table rather
+     * than pg_advisory_xact_lock: the same statements run on both databases, and the lease must outlive
+     * the claim transaction (the turn runs outside it) and expire on its own when its process dies.
+     * Lock order is always lease row, then inbox row (claim, complete, release), so they cannot deadlock.
+     */
     async lease(id, now, leaseMs): Promise<InboxItem | null> {
-      const res = await db
-        .updateTable('inbox')
-        .set((eb) => ({ locked_until: addMs(now, leaseMs), attempts: eb('attempts', '+', 1) }))
-        .where('id', '=', id)
-        .where('status', '=', 'pending')
-        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+      // The same conditions read outside a transaction first: most failed claims (item done or leased,
+      // an earlier one of its conversation pending) end here without taking a write lock.
+      const head = await db
+        .selectFrom('inbox as i')
+        .select(['i.id', 'i.conversation_key'])
+        .where('i.id', '=', id)
+        .where('i.status', '=', 'pending')
+        .where((eb) => eb.or([eb('i.locked_until', 'is', null), eb('i.locked_until', '<', now)]))
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('inbox as e')
+                .select('e.id')
+                .whereRef('e.conversation_key', '=', 'i.conversation_key')
+                .where('e.status', '=', 'pending')
+                .whereRef('e.id', '<', 'i.id'),
+            ),
+          ),
+        )
         .executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1) return null;
-      const r = await db.selectFrom('inbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-      return {
-        id: r.id,
-        platform: r.platform as Platform,
-        incoming: parseJsonColumn<Incoming>(r.payload, `inbox #${r.id}`),
-        attempts: r.attempts,
-      };
+      if (!head) return null;
+      const key = head.conversation_key;
+      const token = randomUUID();
+      const until = addMs(now, leaseMs);
+      try {
+        return await db.transaction().execute(async (trx) => {
+          if (key !== null) {
+            // First statement is a write, so SQLite takes the write lock up front (no upgrade deadlock).
+            const won = await trx
+              .insertInto('inbox_leases')
+              .values({ conversation_key: key, lease_token: token, inbox_id: id, locked_until: until })
+              .onConflict((oc) =>
+                oc
+                  .column('conversation_key')
+                  .doUpdateSet({ lease_token: token, inbox_id: id, locked_until: until })
+                  .where('inbox_leases.locked_until', '<', now),
+              )
+              .returning('conversation_key')
+              .executeTakeFirst();
+            if (!won) throw new LeaseTaken();
+          }
+          const res = await trx
+            .updateTable('inbox')
+            .set((eb) => ({ locked_until: until, lease_token: token, attempts: eb('attempts', '+', 1) }))
+            .where('id', '=', id)
+            .where('status', '=', 'pending')
+            .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+            .where(({ not, exists, selectFrom }) =>
+              not(
+                exists(
+                  selectFrom('inbox as e')
+                    .select('e.id')
+                    .whereRef('e.conversation_key', '=', 'inbox.conversation_key')
+                    .where('e.status', '=', 'pending')
+                    .whereRef('e.id', '<', 'inbox.id'),
+                ),
+              ),
+            )
+            .executeTakeFirst();
+          if (Number(res.numUpdatedRows) !== 1) throw new LeaseTaken();
+          const r = await trx.selectFrom('inbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+          return {
+            id: r.id,
+            platform: r.platform as Platform,
+            incoming: parseJsonColumn<Incoming>(r.payload, `inbox #${r.id}`),
+            attempts: r.attempts,
+            leaseToken: token,
+          };
+        });
+      } catch (e) {
+        if (e instanceof LeaseTaken) return null;
+        throw e;
+      }
     },
 
-    async complete(id, now) {
-      await db
-        .updateTable('inbox')
-        .set({ status: 'done', processed_at: now, locked_until: null })
-        .where('id', '=', id)
-        .execute();
+    // The token alone decides, not the expiry: it is replaced on every lease, so a match means nobody
+    // took the item over, and finishing a turn whose lease ran out unnoticed is still correct (and
+    // cheaper than redoing it). A mismatch writes nothing, so a stale worker adds no reply.
+    async complete(id, leaseToken, replies, now) {
+      try {
+        return await db.transaction().execute(async (trx) => {
+          await trx.deleteFrom('inbox_leases').where('lease_token', '=', leaseToken).execute();
+          const res = await trx
+            .updateTable('inbox')
+            .set({ status: 'done', processed_at: now, locked_until: null, lease_token: null })
+            .where('id', '=', id)
+            .where('status', '=', 'pending')
+            .where('lease_token', '=', leaseToken)
+            .executeTakeFirst();
+          if (Number(res.numUpdatedRows) !== 1) throw new LeaseTaken();
+          await insertOutgoing(trx, replies, now);
+          return true;
+        });
+      } catch (e) {
+        if (e instanceof LeaseTaken) return false;
+        throw e;
+      }
     },
 
-    async release(id, error, now, failed) {
-      await db
-        .updateTable('inbox')
-        .set({
-          status: failed ? 'failed' : 'pending',
-          last_error: error.slice(0, 2000),
-          locked_until: failed ? null : now,
-          processed_at: failed ? now : null,
-        })
-        .where('id', '=', id)
-        .execute();
+    async release(id, leaseToken, error, at, failed) {
+      try {
+        return await db.transaction().execute(async (trx) => {
+          await trx.deleteFrom('inbox_leases').where('lease_token', '=', leaseToken).execute();
+          const res = await trx
+            .updateTable('inbox')
+            .set({
+              status: failed ? 'failed' : 'pending',
+              last_error: error.slice(0, 2000),
+              // Held back until `at`; later items of the conversation wait behind it (order).
+              locked_until: failed ? null : at,
+              processed_at: failed ? at : null,
+              lease_token: null,
+            })
+            .where('id', '=', id)
+            .where('status', '=', 'pending')
+            .where('lease_token', '=', leaseToken)
+            .executeTakeFirst();
+          if (Number(res.numUpdatedRows) !== 1) throw new LeaseTaken();
+          return true;
+        });
+      } catch (e) {
+        if (e instanceof LeaseTaken) return false;
+        throw e;
+      }
     },
 
     async peekInbox(id) {
@@ -326,31 +475,7 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
     },
 
     async enqueue(items, now) {
-      if (items.length === 0) return;
-      await db
-        .insertInto('outbox')
-        .values(
-          items.map((i) => ({
-            platform: i.message.conversation.platform,
-            conversation_key: channelKey(i.message.conversation),
-            dedupe_key: i.dedupeKey,
-            payload: JSON.stringify({
-              message: i.message,
-              bindTicketId: i.bindTicketId ?? null,
-              bindRole: i.bindRole ?? 'requester',
-            } satisfies StoredOutgoing),
-            status: 'pending' as const,
-            attempts: 0,
-            next_attempt_at: now,
-            locked_until: null,
-            last_error: null,
-            message_id: null,
-            created_at: now,
-            sent_at: null,
-          })),
-        )
-        .onConflict((oc) => oc.column('dedupe_key').doNothing())
-        .execute();
+      await insertOutgoing(db, items, now);
     },
 
     async leaseDue(now, limit, leaseMs, platforms): Promise<OutboxItem[]> {
@@ -377,10 +502,12 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
         .limit(limit)
         .execute();
       const leased: OutboxItem[] = [];
+      const until = addMs(now, leaseMs);
       for (const r of candidates) {
+        const token = randomUUID();
         const res = await db
           .updateTable('outbox')
-          .set({ locked_until: addMs(now, leaseMs) })
+          .set({ locked_until: until, lease_token: token })
           .where('id', '=', r.id)
           .where('status', '=', 'pending')
           // Re-checked here: another instance may have failed it meanwhile and scheduled a retry (Retry-After).
@@ -396,50 +523,66 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
           attempts: r.attempts,
           bindTicketId: stored.bindTicketId,
           bindRole: stored.bindRole ?? 'requester',
+          leaseToken: token,
+          leasedUntil: until,
         });
       }
       return leased;
     },
 
-    async markSent(id, messageId, now) {
-      await db
+    // As for the inbox, the token decides: a worker whose lease was taken over records nothing, so it
+    // neither overwrites the other's message id nor frees a lease that is no longer its own.
+    async markSent(id, leaseToken, messageId, now) {
+      const res = await db
         .updateTable('outbox')
         .set((eb) => ({
           status: 'sent',
           message_id: messageId,
           sent_at: now,
           locked_until: null,
+          lease_token: null,
           attempts: eb('attempts', '+', 1),
         }))
         .where('id', '=', id)
-        .execute();
+        .where('status', '=', 'pending')
+        .where('lease_token', '=', leaseToken)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
     },
 
-    async markRetry(id, error, nextAttemptAt) {
-      await db
+    async markRetry(id, leaseToken, error, nextAttemptAt) {
+      const res = await db
         .updateTable('outbox')
         .set((eb) => ({
           last_error: error.slice(0, 2000),
           next_attempt_at: nextAttemptAt,
           locked_until: null,
+          lease_token: null,
           attempts: eb('attempts', '+', 1),
         }))
         .where('id', '=', id)
-        .execute();
+        .where('status', '=', 'pending')
+        .where('lease_token', '=', leaseToken)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
     },
 
-    async markDead(id, error, now) {
-      await db
+    async markDead(id, leaseToken, error, now) {
+      const res = await db
         .updateTable('outbox')
         .set((eb) => ({
           status: 'dead',
           last_error: error.slice(0, 2000),
           sent_at: now,
           locked_until: null,
+          lease_token: null,
           attempts: eb('attempts', '+', 1),
         }))
         .where('id', '=', id)
-        .execute();
+        .where('status', '=', 'pending')
+        .where('lease_token', '=', leaseToken)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
     },
 
     async outboxBacklog() {

@@ -6,6 +6,7 @@ import { handoffAndKnowledge } from './migrations/002-handoff-and-knowledge.js';
 import { kpi } from './migrations/003-kpi.js';
 import { itil } from './migrations/004-itil.js';
 import { conversationVisibility } from './migrations/006-conversation-visibility.js';
+import { conversationLeases } from './migrations/007-conversation-leases.js';
 
 class CodeMigrations implements MigrationProvider {
   constructor(private readonly db: Database) {}
@@ -17,6 +18,7 @@ class CodeMigrations implements MigrationProvider {
       '003-kpi': kpi(d),
       '004-itil': itil(d),
       '006-conversation-visibility': conversationVisibility(),
+      '007-conversation-leases': conversationLeases(),
     };
   }
 }

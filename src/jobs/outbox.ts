@@ -54,11 +54,25 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
   let running: Promise<OutboxRunResult> | null = null;
   let again = false;
 
+  /** Another worker may hold the lease now; what this one would record is dropped, and said so. */
+  function leaseLost(item: OutboxItem, what: string): void {
+    o.log.warn(`outbox lease lost before ${what}`, { outboxId: item.id, platform: item.platform });
+  }
+
   async function deliver(item: OutboxItem, port: ChatPort, result: OutboxRunResult): Promise<void> {
     const at = () => o.now().toISOString();
+    // A worker that stalled (GC pause, suspended VM) past its lease must not post: another worker may
+    // have leased the message meanwhile and posted it already.
+    if (at() >= item.leasedUntil) {
+      leaseLost(item, 'delivery; not delivered by this worker');
+      return;
+    }
     try {
       const sent = await port.deliver(item.message);
-      await o.store.markSent(item.id, sent.messageId, at());
+      if (!(await o.store.markSent(item.id, item.leaseToken, sent.messageId, at()))) {
+        leaseLost(item, 'the delivery was recorded');
+        return;
+      }
       result.sent++;
       if (item.bindTicketId !== null && !item.message.updateOf) {
         // The posted card starts the ticket's thread: later notices about the ticket go there.
@@ -72,7 +86,10 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
       const attempt = item.attempts + 1;
       const msg = e instanceof Error ? e.message : String(e);
       if (!retryable || attempt >= maxAttempts) {
-        await o.store.markDead(item.id, msg, at());
+        if (!(await o.store.markDead(item.id, item.leaseToken, msg, at()))) {
+          leaseLost(item, 'the message was given up');
+          return;
+        }
         result.dead++;
         o.log.error('outbox message undeliverable', {
           outboxId: item.id,
@@ -86,7 +103,11 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
         e instanceof DeliveryError && e.retryAfterMs !== null ? e.retryAfterMs : 0,
         backoffMs(attempt, base, maxBackoff),
       );
-      await o.store.markRetry(item.id, msg, new Date(o.now().getTime() + wait).toISOString());
+      const next = new Date(o.now().getTime() + wait).toISOString();
+      if (!(await o.store.markRetry(item.id, item.leaseToken, msg, next))) {
+        leaseLost(item, 'the retry was scheduled');
+        return;
+      }
       result.retried++;
       o.log.warn('outbox delivery failed, will retry', {
         outboxId: item.id,

@@ -61,7 +61,8 @@ describe.skipIf(!database)('two instances on one postgres database', () => {
     await cleanup?.();
   });
 
-  // One conversation per event: turns of ONE conversation are serialized per process only (see README).
+  // One conversation per event, so both instances work in parallel (turns of one conversation run one
+  // at a time across instances: scale-out-ordering.test.ts).
   const dm = (user: string, id: string, text: string): Incoming => ({
     kind: 'message',
     id,

@@ -37,6 +37,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ SLACK_SIGNING_SECRET: 'abc' })).toThrow(/set both/);
   });
 
+  it('accepts the test-only turn delay under NODE_ENV=test and refuses it anywhere else', () => {
+    expect(loadConfig({ NODE_ENV: 'test', TEST_TURN_DELAY_MS: '5000' }).TEST_TURN_DELAY_MS).toBe(5000);
+    expect(() => loadConfig({ TEST_TURN_DELAY_MS: '5000' })).toThrow(/TEST_TURN_DELAY_MS: only for tests/);
+    expect(() => loadConfig({ NODE_ENV: 'test', TEST_TURN_DELAY_MS: 'soon' })).toThrow(/TEST_TURN_DELAY_MS/);
+  });
+
   it('generates the README table from the schema descriptions', () => {
     const table = configTableMarkdown();
     expect(table).toMatch(/\| `PORT` \| `3978` \| HTTP port/);

@@ -11,7 +11,14 @@
  * leads to a Slack retry, deduplicated by the inbox. Socket Mode gets the same order from
  * DurableSocketModeReceiver.
  */
-import { App, type AuthorizeResult, ExpressReceiver } from '@slack/bolt';
+import {
+  App,
+  AuthorizationError,
+  type AuthorizeResult,
+  ExpressReceiver,
+  HTTPModuleFunctions,
+  type ReceiverProcessEventErrorHandlerArgs,
+} from '@slack/bolt';
 import express, { type Express } from 'express';
 import type { ConversationEngine } from '../../chat/engine.js';
 import type {
@@ -61,6 +68,7 @@ import {
   type ConvMeta,
   eventEnvelopeSchema,
   historyResponseSchema,
+  malformedReason,
   messageEventSchema,
   messageShortcutSchema,
   modalMetadataSchema,
@@ -116,6 +124,8 @@ export class SlackAdapter implements ChannelAdapter {
   private readonly messageChannelTypes: Set<string>;
   /** Threads known not to involve the bot (until it posts there, which the port records). */
   private readonly otherThreads = new ThreadTracker();
+  /** Errors thrown by our listeners; any other error is Bolt failing on the payload around them. */
+  private readonly ownErrors = new WeakSet<object>();
   private started = false;
 
   constructor(opts: SlackAdapterOptions) {
@@ -156,6 +166,7 @@ export class SlackAdapter implements ChannelAdapter {
         endpoints: SLACK_EVENTS_PATH,
         processBeforeResponse: true,
         router: expressRouter(),
+        processEventErrorHandler: (args) => this.onProcessEventError(args),
       });
       receiver = http;
       this.receiver = http;
@@ -181,6 +192,40 @@ export class SlackAdapter implements ChannelAdapter {
       throw error;
     });
     this.register();
+  }
+
+  /**
+   * Bolt reads some fields itself, before and around our listeners (e.g. `event.user`, a reaction's
+   * `item`, a view's `callback_id`), and throws a TypeError on a signed payload where they have the
+   * wrong type. That is the sender's fault, not a transient one: 400 with a short reason, so Slack does
+   * not redeliver it, instead of Bolt's 500. This handler only runs after the receiver verified the
+   * signature (a bad or missing signature is still 401), and failures of our own listeners (e.g. the
+   * inbox write) keep their 500 so Slack retries them.
+   */
+  private async onProcessEventError(args: ReceiverProcessEventErrorHandlerArgs): Promise<boolean> {
+    const { error, request, response } = args;
+    if (response.headersSent || error instanceof AuthorizationError || this.isOwnError(error))
+      return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
+    const message = malformedReason((request as { body?: unknown }).body);
+    this.log.warn('slack payload Bolt cannot parse rejected', { reason: message, err: error });
+    response.writeHead(400, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ error: { code: 'invalid_payload', message } }));
+    return true;
+  }
+
+  /** Bolt wraps what a listener throws (`original`, or `originals` when several listeners failed). */
+  private isOwnError(error: unknown): boolean {
+    if (typeof error !== 'object' || error === null) return false;
+    if (this.ownErrors.has(error)) return true;
+    const { original, originals } = error as { original?: unknown; originals?: unknown };
+    if (original !== undefined && this.isOwnError(original)) return true;
+    return Array.isArray(originals) && originals.some((e) => this.isOwnError(e));
+  }
+
+  /** Records an error our listener is about to throw, so it keeps its 500 (and Slack's retry). */
+  private own(err: unknown): unknown {
+    if (typeof err === 'object' && err !== null) this.ownErrors.add(err);
+    return err;
   }
 
   mount(app: Express): void {
@@ -283,7 +328,15 @@ export class SlackAdapter implements ChannelAdapter {
       timer = setTimeout(() => resolve('late'), this.ackBudgetMs);
     });
     try {
-      const outcome = await Promise.race([p.then((value) => ({ value })), budget]);
+      const outcome = await Promise.race([
+        p.then(
+          (value) => ({ value }),
+          (err: unknown) => {
+            throw this.own(err);
+          },
+        ),
+        budget,
+      ]);
       if (outcome !== 'late') return outcome.value;
       late = true;
       this.log.warn('slack ack budget exceeded; acknowledged before the inbox write finished', {
@@ -373,7 +426,7 @@ export class SlackAdapter implements ChannelAdapter {
       } catch (err) {
         // A malformed submission just closes the modal; anything else fails the request so Slack shows
         // the user an error instead of silently dropping what they filled in.
-        if (!(err instanceof SlackPayloadError)) throw err;
+        if (!(err instanceof SlackPayloadError)) throw this.own(err);
         this.log.warn('slack view submission rejected', { err });
         if (!acked) await ack();
       }

@@ -207,3 +207,33 @@ export function parseSlack<T>(schema: z.ZodType<T>, input: unknown, what: string
 export class SlackPayloadError extends Error {
   override readonly name = 'SlackPayloadError';
 }
+
+const EVENT_SCHEMAS: Record<string, z.ZodType> = {
+  message: messageEventSchema,
+  app_mention: appMentionEventSchema,
+  reaction_added: reactionAddedEventSchema,
+  app_home_opened: appHomeOpenedEventSchema,
+};
+
+/**
+ * Why a signed body is unusable, in one short line for the 400 answer: the first bad fields of an
+ * Events API envelope (or of its event, when it is one we subscribe to), else a generic reason.
+ */
+export function malformedReason(body: unknown): string {
+  const short = (issues: string) => (issues.length > 160 ? `${issues.slice(0, 157)}...` : issues);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return 'the payload is not a JSON object';
+  const envelope = body as Record<string, unknown>;
+  if (envelope.type === 'event_callback') {
+    const env = eventEnvelopeSchema.safeParse(envelope);
+    if (!env.success) return short(formatIssues(env.error.issues));
+    const event = envelope.event;
+    if (typeof event !== 'object' || event === null) return 'event: expected an object';
+    const type = (event as { type?: unknown }).type;
+    const schema = typeof type === 'string' ? EVENT_SCHEMAS[type] : undefined;
+    const parsed = schema?.safeParse(event);
+    if (parsed && !parsed.success)
+      return short(formatIssues(parsed.error.issues.map((i) => ({ ...i, path: ['event', ...i.path] }))));
+  }
+  return 'Slack payload fields have unexpected types';
+}

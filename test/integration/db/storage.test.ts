@@ -146,7 +146,7 @@ for (const kind of testDatabases()) {
       expect(await chat.lease(first.id, NOW, 60_000)).toBeNull();
       // After the lease expires (a crash), the item is pending work again.
       expect(await chat.pendingInbox('2026-03-02T10:02:00.000Z', 10)).toEqual([first.id]);
-      await chat.complete(first.id, NOW);
+      expect(await chat.complete(first.id, lease?.leaseToken ?? '', [], NOW)).toBe(true);
       expect(await chat.pendingInbox('2026-03-02T10:02:00.000Z', 10)).toEqual([]);
     });
 
@@ -178,12 +178,14 @@ for (const kind of testDatabases()) {
       expect(await chat.leaseDue(NOW, 10, 30_000, ['slack'])).toEqual([]);
       expect(await chat.leaseDue(NOW, 10, 30_000, ['teams'])).toEqual([]);
       const one = batch1.find((i) => i.message.reply.text === 'one');
-      await chat.markRetry(one?.id ?? -1, '429', '2026-03-02T10:00:05.000Z');
+      expect(
+        await chat.markRetry(one?.id ?? -1, one?.leaseToken ?? '', '429', '2026-03-02T10:00:05.000Z'),
+      ).toBe(true);
       // "two" must wait behind "one", even though "one" is not due yet.
       expect(await chat.leaseDue(NOW, 10, 30_000, ['slack'])).toEqual([]);
       const later = await chat.leaseDue('2026-03-02T10:00:06.000Z', 10, 30_000, ['slack']);
       expect(later.map((i) => i.message.reply.text)).toEqual(['one']);
-      await chat.markSent(later[0]?.id ?? -1, 'ts1', NOW);
+      expect(await chat.markSent(later[0]?.id ?? -1, later[0]?.leaseToken ?? '', 'ts1', NOW)).toBe(true);
       const next = await chat.leaseDue('2026-03-02T10:00:06.000Z', 10, 30_000, ['slack']);
       expect(next.map((i) => i.message.reply.text)).toEqual(['two']);
       expect(await chat.sentMessageId('a')).toBe('ts1');
