@@ -24,7 +24,11 @@ export function queryEmbedder(inner: Embedder, recent = 64): Embedder {
     const batch = queue;
     queue = [];
     inner.embed(batch.map((w) => w.text)).then(
-      (vecs) => batch.forEach((w, i) => w.resolve(vecs[i] as Float32Array)),
+      (vecs) => {
+        batch.forEach((w, i) => {
+          w.resolve(vecs[i] as Float32Array);
+        });
+      },
       (e: unknown) => {
         for (const w of batch) {
           memo.delete(w.text); // a failure must not be remembered as the answer

@@ -8,8 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { run as runModels } from '../../../src/cli/commands/models.js';
 import { writeTransformersModel } from '../../../src/nlu/embeddings/onnx-static-export.js';
 import { createTransformersEmbedder } from '../../../src/nlu/embeddings/transformers-embedder.js';
-import { loadNlu } from '../../../src/nlu/index.js';
 import { PULL_MANIFEST_FILE, pullHubModel } from '../../../src/nlu/hub/hub-pull.js';
+import { loadNlu } from '../../../src/nlu/index.js';
 
 const ID = 'acme/tiny-static';
 const dir = await mkdtemp(join(tmpdir(), 'chatdesk-hub-'));
