@@ -282,8 +282,17 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       sweepTimer.unref();
       // Turns that failed (a platform API or the database was down) are retried while the server runs;
       // leases keep several instances from taking the same item.
+      let recovering = false;
       recoverTimer = setInterval(() => {
-        engine.recoverInbox().catch((e) => log.error('inbox recovery failed', { error: e }));
+        // One sweep at a time: a slow one (a backlog after a burst) must not be joined by the next.
+        if (recovering) return;
+        recovering = true;
+        engine
+          .recoverInbox()
+          .catch((e) => log.error('inbox recovery failed', { error: e }))
+          .finally(() => {
+            recovering = false;
+          });
       }, 1_000);
       recoverTimer.unref();
       const { server: s, webPort } = createHttpServer({

@@ -62,6 +62,11 @@ export interface EngineOptions {
   teamsServiceUrl?: string;
   /** Tests only: each turn waits this long before it is leased, so a test can kill the process between ack and processing. */
   turnDelayMs?: number;
+  /**
+   * Turns processed at once (default 16). More wait in arrival order: under a burst the event loop
+   * keeps answering platform acks (an inbox insert each) instead of drowning in half-done turns.
+   */
+  maxConcurrentTurns?: number;
 }
 
 const INBOX_LEASE_MS = 60_000;
@@ -365,12 +370,33 @@ export function createEngine(opts: EngineOptions): Engine {
     }
   }
 
+  const maxTurns = opts.maxConcurrentTurns ?? 16;
+  let runningTurns = 0;
+  const waitingTurns: Array<() => void> = [];
+  /** Runs a turn when one of maxTurns slots is free; a finishing turn hands its slot to the oldest waiter. */
+  async function inSlot(work: () => Promise<void>): Promise<void> {
+    if (runningTurns < maxTurns) runningTurns++;
+    else await new Promise<void>((resolve) => waitingTurns.push(resolve));
+    try {
+      await work();
+    } finally {
+      const next = waitingTurns.shift();
+      if (next) next();
+      else runningTurns--;
+    }
+  }
+
+  /** Inbox rows this process has scheduled and not finished: the recovery sweep leaves them alone. */
+  const scheduled = new Set<number>();
   function schedule(inboxId: number, incoming: Incoming): Promise<void> {
     const delayMs = opts.turnDelayMs ?? 0;
-    return serialize(conversationKey(conversationRefOf(incoming)), async () => {
-      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-      await process(inboxId);
-    });
+    scheduled.add(inboxId);
+    return serialize(conversationKey(conversationRefOf(incoming)), () =>
+      inSlot(async () => {
+        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+        await process(inboxId);
+      }),
+    ).finally(() => scheduled.delete(inboxId));
   }
 
   async function cardsFor(person: Person, list: Ticket[]): Promise<TicketCard[]> {
@@ -438,11 +464,15 @@ export function createEngine(opts: EngineOptions): Engine {
     },
 
     async recoverInbox() {
-      const ids = await store.pendingInbox(nowIso(), 500);
+      // Rows this process is already working on (or holding in line for a slot) are not taken again:
+      // under a burst that would queue every waiting turn twice a second and feed the overload.
+      const ids = (await store.pendingInbox(nowIso(), 500)).filter((id) => !scheduled.has(id));
+      const turns: Promise<void>[] = [];
       for (const id of ids) {
         const incoming = await store.peekInbox(id);
-        if (incoming) await schedule(id, incoming);
+        if (incoming) turns.push(schedule(id, incoming));
       }
+      await Promise.all(turns);
       return ids.length;
     },
 

@@ -26,23 +26,46 @@ export const STATE_LABEL: Record<TicketState, string> = {
 
 /** "14:00 your time" for today, "Tue 25 Nov 09:30 your time" otherwise. */
 export function formatLocal(iso: string, timeZone: string, now: string): string {
-  const zone = safeZone(timeZone);
-  const day = (d: string) =>
-    new Intl.DateTimeFormat('en-GB', { timeZone: zone, dateStyle: 'short' }).format(new Date(d));
-  const time = new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).format(new Date(iso));
-  if (day(iso) === day(now)) return `${time} your time`;
-  const date = new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-  }).format(new Date(iso));
-  return `${date} ${time} your time`;
+  const f = formattersFor(timeZone);
+  const time = f.time.format(new Date(iso));
+  if (f.day.format(new Date(iso)) === f.day.format(new Date(now))) return `${time} your time`;
+  return `${f.date.format(new Date(iso))} ${time} your time`;
+}
+
+interface ZoneFormatters {
+  day: Intl.DateTimeFormat;
+  time: Intl.DateTimeFormat;
+  date: Intl.DateTimeFormat;
+}
+
+// Building an Intl.DateTimeFormat costs far more than formatting with one, and every card and reply
+// formats a time; people share a handful of zones, so the formatters are kept per zone.
+const zoneFormatters = new Map<string, ZoneFormatters>();
+
+function formattersFor(timeZone: string): ZoneFormatters {
+  let f = zoneFormatters.get(timeZone);
+  if (f === undefined) {
+    const zone = safeZone(timeZone);
+    f = {
+      day: new Intl.DateTimeFormat('en-GB', { timeZone: zone, dateStyle: 'short' }),
+      time: new Intl.DateTimeFormat('en-GB', {
+        timeZone: zone,
+        hour: '2-digit',
+        minute: '2-digit',
+        hour12: false,
+      }),
+      date: new Intl.DateTimeFormat('en-GB', {
+        timeZone: zone,
+        weekday: 'short',
+        day: 'numeric',
+        month: 'short',
+      }),
+    };
+    // Zones come from the directory and platform profiles: bounded in practice, capped to be sure.
+    if (zoneFormatters.size >= 500) zoneFormatters.clear();
+    zoneFormatters.set(timeZone, f);
+  }
+  return f;
 }
 
 function safeZone(tz: string): string {
