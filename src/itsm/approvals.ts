@@ -3,7 +3,7 @@
  * While approvals are outstanding the request is pending(approval), so its resolution clock is paused.
  */
 import { AppError } from '../errors.js';
-import { applyToTicket, mustTicket } from './itil-common.js';
+import { applyToTicket, mustTicket, recordEvents } from './itil-common.js';
 import type { ItilConfig } from './itil-config.js';
 import type { Approval, ApprovalPurpose, ItilNotifier, ItilStore, NotifyChoice } from './itil-store.js';
 import type { DirectoryStore, Person, TicketStore } from './store.js';
@@ -296,21 +296,19 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       if (!(await itil.decideApproval(ticket.id, approver.id, 'request', decision, text, now))) {
         throw new AppError('conflict', `${ticket.number} needs no decision from you any more.`);
       }
-      await applyToTicket(
+      await recordEvents(
         tickets,
         ticket.id,
-        () => ({
-          events: [
-            {
-              at: now,
-              actorId: approver.id,
-              type: 'approval',
-              to: decision,
-              reason: text,
-              data: { approverId: approver.id },
-            },
-          ],
-        }),
+        [
+          {
+            at: now,
+            actorId: approver.id,
+            type: 'approval',
+            to: decision,
+            reason: text,
+            data: { approverId: approver.id },
+          },
+        ],
         now,
       );
       const after = await itil.approvalsOf(ticket.id, 'request');

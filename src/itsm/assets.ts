@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { applyToTicket, assertStaff, mustTicket } from './itil-common.js';
+import { assertStaff, mustTicket, recordEvents } from './itil-common.js';
 import {
   ASSET_STATUSES,
   type Asset,
@@ -308,27 +308,25 @@ export function createAssetService(deps: AssetServiceDeps) {
     if (!added) return false;
     const hardware = HARDWARE_TYPES.has(asset.type.toLowerCase());
     const warranty = hardware ? warrantyStatus(asset, now) : null;
-    await applyToTicket(
+    await recordEvents(
       tickets,
       ticket.id,
-      () => ({
-        events: [
-          {
-            at: now,
-            actorId,
-            type: 'linked',
-            to: asset.tag,
-            reason: how,
-            data: {
-              kind: 'asset',
-              assetId: asset.id,
-              tag: asset.tag,
-              type: asset.type,
-              ...(warranty ? { warranty: warranty.state, warrantyEnd: asset.warrantyEnd } : {}),
-            },
+      [
+        {
+          at: now,
+          actorId,
+          type: 'linked',
+          to: asset.tag,
+          reason: how,
+          data: {
+            kind: 'asset',
+            assetId: asset.id,
+            tag: asset.tag,
+            type: asset.type,
+            ...(warranty ? { warranty: warranty.state, warrantyEnd: asset.warrantyEnd } : {}),
           },
-        ],
-      }),
+        },
+      ],
       now,
     );
     return true;

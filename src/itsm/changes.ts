@@ -14,7 +14,7 @@ import {
   type VotePolicy,
 } from './approvals.js';
 import type { ChatChannel } from './directory-data.js';
-import { applyToTicket, assertStaff, mustTicket } from './itil-common.js';
+import { applyToTicket, assertStaff, mustTicket, recordEvents } from './itil-common.js';
 import type { BoardConfig, ItilConfig } from './itil-config.js';
 import type { Asset, ChangePhase, ChangeRecord, ChangeType, ItilNotifier, ItilStore } from './itil-store.js';
 import { priorityOf } from './priority.js';
@@ -319,29 +319,27 @@ export function createChangeService(deps: ChangeServiceDeps) {
       };
       await itil.saveChange(change);
       for (const a of assets) await itil.linkAsset(ticket.id, a.id);
-      const withRisk = await applyToTicket(
+      const withRisk = await recordEvents(
         tickets,
         ticket.id,
-        () => ({
-          events: [
-            ...assets.map((a) => ({
-              at: now,
-              actorId: actor.id,
-              type: 'linked' as const,
-              to: a.tag,
-              reason: 'affected asset',
-              data: { kind: 'asset', assetId: a.id, tag: a.tag },
-            })),
-            {
-              at: now,
-              actorId: actor.id,
-              type: 'field_changed',
-              to: `${risk.level} (${risk.score})`,
-              reason: risk.reasons.join('; '),
-              data: { field: 'risk', score: risk.score, level: risk.level, reasons: risk.reasons },
-            },
-          ],
-        }),
+        [
+          ...assets.map((a) => ({
+            at: now,
+            actorId: actor.id,
+            type: 'linked' as const,
+            to: a.tag,
+            reason: 'affected asset',
+            data: { kind: 'asset', assetId: a.id, tag: a.tag },
+          })),
+          {
+            at: now,
+            actorId: actor.id,
+            type: 'field_changed',
+            to: `${risk.level} (${risk.score})`,
+            reason: risk.reasons.join('; '),
+            data: { field: 'risk', score: risk.score, level: risk.level, reasons: risk.reasons },
+          },
+        ],
         now,
       );
       return { ticket: withRisk, change, risk };
@@ -380,31 +378,29 @@ export function createChangeService(deps: ChangeServiceDeps) {
         updatedAt: now,
       };
       await itil.saveChange(next);
-      const t = await applyToTicket(
+      const t = await recordEvents(
         tickets,
         ticket.id,
-        () => ({
-          events: [
-            {
-              at: now,
-              actorId: actor.id,
-              type: 'field_changed',
-              from: change.plannedStart ? `${change.plannedStart}/${change.plannedEnd}` : null,
-              to: `${start}/${end}`,
-              reason: 'window set',
-              data: { field: 'schedule' },
-            },
-            {
-              at: now,
-              actorId: actor.id,
-              type: 'field_changed',
-              from: `${change.riskLevel} (${change.riskScore})`,
-              to: `${risk.level} (${risk.score})`,
-              reason: risk.reasons.join('; '),
-              data: { field: 'risk', score: risk.score, level: risk.level, reasons: risk.reasons },
-            },
-          ],
-        }),
+        [
+          {
+            at: now,
+            actorId: actor.id,
+            type: 'field_changed',
+            from: change.plannedStart ? `${change.plannedStart}/${change.plannedEnd}` : null,
+            to: `${start}/${end}`,
+            reason: 'window set',
+            data: { field: 'schedule' },
+          },
+          {
+            at: now,
+            actorId: actor.id,
+            type: 'field_changed',
+            from: `${change.riskLevel} (${change.riskScore})`,
+            to: `${risk.level} (${risk.score})`,
+            reason: risk.reasons.join('; '),
+            data: { field: 'risk', score: risk.score, level: risk.level, reasons: risk.reasons },
+          },
+        ],
         now,
       );
       return { ticket: t, change: next };
@@ -449,21 +445,19 @@ export function createChangeService(deps: ChangeServiceDeps) {
         now,
         { cabPolicy: policy },
       );
-      await applyToTicket(
+      await recordEvents(
         tickets,
         ticket.id,
-        () => ({
-          events: [
-            {
-              at: now,
-              actorId: actor.id,
-              type: 'approval',
-              to: 'requested',
-              reason: `CAB vote (${policy})`,
-              data: { approvers: ids, policy, purpose: 'cab', thread: channel !== null },
-            },
-          ],
-        }),
+        [
+          {
+            at: now,
+            actorId: actor.id,
+            type: 'approval',
+            to: 'requested',
+            reason: `CAB vote (${policy})`,
+            data: { approvers: ids, policy, purpose: 'cab', thread: channel !== null },
+          },
+        ],
         now,
       );
       const summary = `${ticket.number} "${ticket.title}" (${change.changeType}, risk ${change.riskLevel} ${change.riskScore}: ${change.riskReasons.join('; ')}). Window ${change.plannedStart} – ${change.plannedEnd}. Policy: ${policy}`;
@@ -513,21 +507,19 @@ export function createChangeService(deps: ChangeServiceDeps) {
       const state = vote === 'approve' ? 'approved' : 'rejected';
       if (!(await itil.decideApproval(ticket.id, voter.id, 'cab', state, text, now)))
         throw new AppError('conflict', `${ticket.number} needs no vote from you any more.`);
-      await applyToTicket(
+      await recordEvents(
         tickets,
         ticket.id,
-        () => ({
-          events: [
-            {
-              at: now,
-              actorId: voter.id,
-              type: 'voted',
-              to: vote,
-              reason: text,
-              data: { voterId: voter.id },
-            },
-          ],
-        }),
+        [
+          {
+            at: now,
+            actorId: voter.id,
+            type: 'voted',
+            to: vote,
+            reason: text,
+            data: { voterId: voter.id },
+          },
+        ],
         now,
       );
       const after = await itil.approvalsOf(ticket.id, 'cab');
@@ -600,19 +592,17 @@ export function createChangeService(deps: ChangeServiceDeps) {
       const { ticket } = await mustChange(number);
       const text = body.trim().slice(0, COMMENT_MAX);
       if (!text) return;
-      await applyToTicket(
+      await recordEvents(
         tickets,
         ticket.id,
-        () => ({
-          events: [
-            {
-              at: now,
-              actorId: author.id,
-              type: 'commented',
-              data: { internal: true, byAgent: false, length: text.length, cab: true },
-            },
-          ],
-        }),
+        [
+          {
+            at: now,
+            actorId: author.id,
+            type: 'commented',
+            data: { internal: true, byAgent: false, length: text.length, cab: true },
+          },
+        ],
         now,
       );
       await tickets.addComment({
@@ -694,38 +684,34 @@ export function createChangeService(deps: ChangeServiceDeps) {
       const incident = await mustTicket(tickets, incidentNumber, 'incident');
       const added = await itil.link(incident.id, ticket.id, 'caused_by_change', actor.id, now);
       if (!added) return false;
-      await applyToTicket(
+      await recordEvents(
         tickets,
         incident.id,
-        () => ({
-          events: [
-            {
-              at: now,
-              actorId: actor.id,
-              type: 'linked',
-              to: ticket.number,
-              reason: 'caused by change',
-              data: { kind: 'caused_by_change', change: ticket.number },
-            },
-          ],
-        }),
+        [
+          {
+            at: now,
+            actorId: actor.id,
+            type: 'linked',
+            to: ticket.number,
+            reason: 'caused by change',
+            data: { kind: 'caused_by_change', change: ticket.number },
+          },
+        ],
         now,
       );
-      await applyToTicket(
+      await recordEvents(
         tickets,
         ticket.id,
-        () => ({
-          events: [
-            {
-              at: now,
-              actorId: actor.id,
-              type: 'linked',
-              to: incident.number,
-              reason: 'incident caused by this change',
-              data: { kind: 'caused_incident', incident: incident.number },
-            },
-          ],
-        }),
+        [
+          {
+            at: now,
+            actorId: actor.id,
+            type: 'linked',
+            to: incident.number,
+            reason: 'incident caused by this change',
+            data: { kind: 'caused_incident', incident: incident.number },
+          },
+        ],
         now,
       );
       return true;

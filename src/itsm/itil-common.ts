@@ -60,6 +60,16 @@ export async function applyToTicket(
   );
 }
 
+/** Appends events to a ticket's history without changing its fields (the audit trail of ITIL actions). */
+export function recordEvents(
+  tickets: TicketStore,
+  ticketId: number,
+  events: NewEvent[],
+  now: string,
+): Promise<Ticket> {
+  return applyToTicket(tickets, ticketId, () => ({ events }), now);
+}
+
 /** Lower-case word tokens of at least 3 letters without stop words: for matching reports to each other. */
 const STOP = new Set(
   'the and for with that this not but have has are was were from you your our can cant cannot does doesnt dont any all its into when what who why how there their them they then than too very just also again still get got please every again help issue problem since today now been being will would could should about after before'.split(

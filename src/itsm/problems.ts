@@ -5,7 +5,7 @@
  * bursts of similar incidents are flagged to the group as a possible problem.
  */
 import { AppError } from '../errors.js';
-import { applyToTicket, assertStaff, jaccard, mustTicket, tokens } from './itil-common.js';
+import { applyToTicket, assertStaff, jaccard, mustTicket, recordEvents, tokens } from './itil-common.js';
 import type { ItilConfig } from './itil-config.js';
 import type { ItilNotifier, ItilStore, ProblemRecord } from './itil-store.js';
 import { assertTransition } from './lifecycle.js';
@@ -122,38 +122,34 @@ export function createProblemService(deps: ProblemServiceDeps) {
       );
     const added = await itil.link(incident.id, problem.id, 'problem', actorId, now);
     if (!added) return false;
-    await applyToTicket(
+    await recordEvents(
       tickets,
       incident.id,
-      () => ({
-        events: [
-          {
-            at: now,
-            actorId,
-            type: 'linked',
-            to: problem.number,
-            reason: why,
-            data: { kind: 'problem', problem: problem.number },
-          },
-        ],
-      }),
+      [
+        {
+          at: now,
+          actorId,
+          type: 'linked',
+          to: problem.number,
+          reason: why,
+          data: { kind: 'problem', problem: problem.number },
+        },
+      ],
       now,
     );
-    await applyToTicket(
+    await recordEvents(
       tickets,
       problem.id,
-      () => ({
-        events: [
-          {
-            at: now,
-            actorId,
-            type: 'linked',
-            to: incident.number,
-            reason: why,
-            data: { kind: 'incident', incident: incident.number },
-          },
-        ],
-      }),
+      [
+        {
+          at: now,
+          actorId,
+          type: 'linked',
+          to: incident.number,
+          reason: why,
+          data: { kind: 'incident', incident: incident.number },
+        },
+      ],
       now,
     );
     return true;
@@ -248,21 +244,19 @@ export function createProblemService(deps: ProblemServiceDeps) {
       const problem = await mustProblem(problemNumber);
       const rec = { ...(await record(problem)), rootCause: rootCause.trim(), updatedAt: now };
       await itil.saveProblem(rec);
-      await applyToTicket(
+      await recordEvents(
         tickets,
         problem.id,
-        () => ({
-          events: [
-            {
-              at: now,
-              actorId: actor.id,
-              type: 'field_changed',
-              to: rec.rootCause,
-              reason: 'root cause recorded',
-              data: { field: 'root_cause' },
-            },
-          ],
-        }),
+        [
+          {
+            at: now,
+            actorId: actor.id,
+            type: 'field_changed',
+            to: rec.rootCause,
+            reason: 'root cause recorded',
+            data: { field: 'root_cause' },
+          },
+        ],
         now,
       );
       return rec;
@@ -287,21 +281,19 @@ export function createProblemService(deps: ProblemServiceDeps) {
       ).map((k) => k.toLowerCase());
       const rec = { ...(await record(problem)), workaround, knownError: true, keywords, updatedAt: now };
       await itil.saveProblem(rec);
-      await applyToTicket(
+      await recordEvents(
         tickets,
         problem.id,
-        () => ({
-          events: [
-            {
-              at: now,
-              actorId: actor.id,
-              type: 'field_changed',
-              to: 'known_error',
-              reason: 'known error published',
-              data: { field: 'known_error', workaround, keywords },
-            },
-          ],
-        }),
+        [
+          {
+            at: now,
+            actorId: actor.id,
+            type: 'field_changed',
+            to: 'known_error',
+            reason: 'known error published',
+            data: { field: 'known_error', workaround, keywords },
+          },
+        ],
         now,
       );
       return rec;

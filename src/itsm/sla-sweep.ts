@@ -7,7 +7,7 @@
  * sla_notifications (ON CONFLICT DO NOTHING); only the sweep whose insert won acts.
  */
 import { chooseAgent } from './dispatch.js';
-import { applyToTicket } from './itil-common.js';
+import { applyToTicket, recordEvents } from './itil-common.js';
 import type { ItilNotifier, ItilStore } from './itil-store.js';
 import { type Clock, type SlaConfig, type SlaResult, ticketSla } from './sla.js';
 import type { DirectoryStore, NewEvent, TicketPatch, TicketStore } from './store.js';
@@ -167,21 +167,19 @@ export function createSlaSweep(deps: SlaSweepDeps) {
 
   async function act(t: Ticket, notice: SlaNotice, now: string, result: SweepResult): Promise<void> {
     // Audit first: the notice is part of the ticket's history whatever happens to the messages.
-    let ticket = await applyToTicket(
+    let ticket = await recordEvents(
       tickets,
       t.id,
-      () => ({
-        events: [
-          {
-            at: now,
-            actorId: null,
-            type: 'sla_notified',
-            to: notice.kind,
-            reason: `${CLOCK_WORD[notice.clock]} ${notice.kind}`,
-            data: { clock: notice.clock, kind: notice.kind, dueAt: notice.dueAt, priority: notice.priority },
-          },
-        ],
-      }),
+      [
+        {
+          at: now,
+          actorId: null,
+          type: 'sla_notified',
+          to: notice.kind,
+          reason: `${CLOCK_WORD[notice.clock]} ${notice.kind}`,
+          data: { clock: notice.clock, kind: notice.kind, dueAt: notice.dueAt, priority: notice.priority },
+        },
+      ],
       now,
     );
     const what = `${ticket.number} "${ticket.title}" (${notice.priority})`;
@@ -212,25 +210,23 @@ export function createSlaSweep(deps: SlaSweepDeps) {
         )
       )
         result.hierarchicalEscalations++;
-      await applyToTicket(
+      await recordEvents(
         tickets,
         ticket.id,
-        () => ({
-          events: [
-            {
-              at: now,
-              actorId: null,
-              type: 'escalated',
-              to: `manager:${originalGroup.managerId}`,
-              reason: `${CLOCK_WORD[notice.clock]} SLA breached: hierarchical escalation to the manager of ${originalGroup.slug}`,
-              data: {
-                level: `sla:${notice.clock}:manager`,
-                kind: 'hierarchical',
-                managerId: originalGroup.managerId,
-              },
+        [
+          {
+            at: now,
+            actorId: null,
+            type: 'escalated',
+            to: `manager:${originalGroup.managerId}`,
+            reason: `${CLOCK_WORD[notice.clock]} SLA breached: hierarchical escalation to the manager of ${originalGroup.slug}`,
+            data: {
+              level: `sla:${notice.clock}:manager`,
+              kind: 'hierarchical',
+              managerId: originalGroup.managerId,
             },
-          ],
-        }),
+          },
+        ],
         now,
       );
     }
