@@ -9,7 +9,7 @@ import type { ImportedTicket } from '../itsm/kpis/servicenow.js';
 import type { TargetBreach } from '../itsm/kpis/targets.js';
 import type { KpiInput, KpiKbAnswer, KpiTicket } from '../itsm/kpis/types.js';
 import { isPriority } from '../itsm/priority.js';
-import { computeSla, type SlaConfig } from '../itsm/sla.js';
+import { type SlaConfig, ticketSla } from '../itsm/sla.js';
 import { OPEN_STATES, type TicketEvent } from '../itsm/types.js';
 import type { OperationalSnapshot } from '../observability/metrics.js';
 import type { DB } from './schema.js';
@@ -74,6 +74,7 @@ export function createKpiStore(db: Kysely<DB>) {
           't.priority',
           't.category',
           'g.slug as group',
+          'g.calendar as group_calendar',
           't.channel',
           't.requester_id',
           't.assignee_id',
@@ -128,6 +129,7 @@ export function createKpiStore(db: Kysely<DB>) {
         priority: r.priority,
         category: r.category,
         group: r.group ?? null,
+        groupCalendar: r.group_calendar ?? null,
         channel: r.channel,
         requesterId: r.requester_id,
         assigneeId: r.assignee_id,
@@ -201,15 +203,13 @@ export function createKpiStore(db: Kysely<DB>) {
       let resolution = 0;
       for (const t of open.tickets) {
         groups.set(t.group ?? '(none)', (groups.get(t.group ?? '(none)') ?? 0) + 1);
-        const r = computeSla({
-          createdAt: t.createdAt,
-          events: t.events,
-          priority: isPriority(t.priority) ? t.priority : 'P3',
-          category: t.category,
-          requesterId: t.requesterId,
-          config: sla,
+        const r = ticketSla(
+          sla,
+          { ...t, priority: isPriority(t.priority) ? t.priority : 'P3' },
+          t.groupCalendar,
+          t.events,
           now,
-        });
+        );
         if (r.response.breached && r.response.state !== 'met') response++;
         if (r.resolution.breached) resolution++;
       }

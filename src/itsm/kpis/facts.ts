@@ -2,7 +2,7 @@
  * Per-ticket facts derived once from the event log; every KPI formula aggregates these, so a report
  * sliced by group, category, channel and week walks each log only once.
  */
-import { computeSla, isResponseEvent, type SlaConfig } from '../sla.js';
+import { isResponseEvent, type SlaConfig, ticketSla } from '../sla.js';
 import type { TicketEvent } from '../types.js';
 import type { KpiTicket } from './types.js';
 
@@ -161,15 +161,14 @@ export function ticketFacts(
   }
 
   const resolved = DONE.has(state);
-  const sla = computeSla({
-    createdAt: t.createdAt,
-    events: t.events,
-    priority: isPriorityLike(t.priority) ? t.priority : 'P3',
-    category: t.category,
-    requesterId: t.requesterId,
-    config: opts.sla,
-    now: opts.now,
-  });
+  // The group's own calendar, as the sweeper and the requester's ETA count it.
+  const sla = ticketSla(
+    opts.sla,
+    { ...t, priority: isPriorityLike(t.priority) ? t.priority : 'P3' },
+    t.groupCalendar,
+    t.events,
+    opts.now,
+  );
   const verdict = (s: string): boolean | null => (s === 'met' ? true : s === 'breached' ? false : null);
   const resolvedFinal = resolved ? (resolvedAt ?? t.resolvedAt ?? t.closedAt) : null;
   const inPeriod =

@@ -16,6 +16,8 @@ export interface KpiTicket {
   category: string | null;
   /** Slug of the current assignment group, null when unassigned. */
   group: string | null;
+  /** That group's SLA calendar (its clocks run in its hours), when it has one of its own. */
+  groupCalendar?: string | null;
   /** Where the ticket came from: slack, teams, local, web, api, or an imported source's channel. */
   channel: string;
   requesterId: number;

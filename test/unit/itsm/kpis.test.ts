@@ -387,3 +387,43 @@ describe('periods, targets and renderings', () => {
     expect(summary.split('\n').length).toBeLessThanOrEqual(12);
   });
 });
+
+describe('SLA verdicts in the KPIs follow the group calendar', () => {
+  const days = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+  const office: SlaConfig = {
+    warnAt: 0.75,
+    calendars: {
+      office: {
+        timeZone: 'UTC',
+        weekly: Object.fromEntries(
+          days.map((d) => [d, d === 'sat' || d === 'sun' ? [] : [['09:00', '17:00']]]),
+        ),
+        holidays: [],
+      },
+      allweek: {
+        timeZone: 'UTC',
+        weekly: Object.fromEntries(days.map((d) => [d, [['00:00', '23:59']]])),
+        holidays: [],
+      },
+    } as SlaConfig['calendars'],
+    policies: { ...all24.policies, P3: { respondMinutes: 240, resolveMinutes: 1440, calendar: 'office' } },
+    categories: {},
+  };
+  // Opened on Saturday 10:00, first response 6 hours later.
+  const weekend = (groupCalendar: string | null) =>
+    ticket(40, {
+      groupCalendar,
+      events: log(
+        ['created', '03-07T10:00', { actorId: REQ, to: 'new', data: { priority: 'P3' } }],
+        ['assigned', '03-07T16:00', { actorId: AGENT, to: String(AGENT) }],
+        ['state_changed', '03-07T16:00', { actorId: AGENT, from: 'new', to: 'in_progress' }],
+      ),
+    });
+
+  it('counts office hours for a group without its own calendar, the group’s hours for one with', () => {
+    const global = ticketFacts(weekend(null), { sla: office, now: NOW, period: PERIOD });
+    const ownHours = ticketFacts(weekend('allweek'), { sla: office, now: NOW, period: PERIOD });
+    expect(global.responseSlaMet).toBe(true); // no office minutes passed over the weekend
+    expect(ownHours.responseSlaMet).toBe(false); // six of the group's hours passed
+  });
+});
