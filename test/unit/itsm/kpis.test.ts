@@ -389,23 +389,30 @@ describe('periods, targets and renderings', () => {
 });
 
 describe('SLA verdicts in the KPIs follow the group calendar', () => {
-  const days = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+  const nineToFive: [string, string][] = [['09:00', '17:00']];
+  const allDay: [string, string][] = [['00:00', '23:59']];
   const office: SlaConfig = {
     warnAt: 0.75,
     calendars: {
       office: {
         timeZone: 'UTC',
-        weekly: Object.fromEntries(
-          days.map((d) => [d, d === 'sat' || d === 'sun' ? [] : [['09:00', '17:00']]]),
-        ),
+        weekly: {
+          mon: nineToFive,
+          tue: nineToFive,
+          wed: nineToFive,
+          thu: nineToFive,
+          fri: nineToFive,
+          sat: [],
+          sun: [],
+        },
         holidays: [],
       },
       allweek: {
         timeZone: 'UTC',
-        weekly: Object.fromEntries(days.map((d) => [d, [['00:00', '23:59']]])),
+        weekly: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay },
         holidays: [],
       },
-    } as SlaConfig['calendars'],
+    },
     policies: { ...all24.policies, P3: { respondMinutes: 240, resolveMinutes: 1440, calendar: 'office' } },
     categories: {},
   };
