@@ -9,7 +9,14 @@ import { createLogger } from './log.js';
 export async function serve(config: Config, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const log = createLogger({ level: config.LOG_LEVEL, secrets: secretsOf(config) });
   const app = await createApp(config, { log });
-  const { url } = await app.listen();
+  let url: string;
+  try {
+    ({ url } = await app.listen());
+  } catch (e) {
+    // The NLU worker thread would keep the process alive after a failed start (a port in use).
+    await app.close();
+    throw e;
+  }
   out.write(
     [
       `chatdesk is running on ${url} (database: ${app.database.dialect})`,

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -90,6 +92,25 @@ describe('chatdesk CLI', () => {
     expect(db.code).toBe(1);
     expect(db.stderr).toMatch(/Cannot reach PostgreSQL at postgres:\/\/nobody@127\.0\.0\.1:1\/none/);
   }, 120_000);
+
+  it('serve on a port already in use exits with the reason instead of hanging on its NLU worker', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      // The NLU runs on a worker thread (the default), which would keep a half-started process alive.
+      const r = await run(
+        ['serve'],
+        { ...env, NLU_THREAD: 'worker', PORT: String(port), HOST: '127.0.0.1' },
+        undefined,
+        60_000,
+      );
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`EADDRINUSE.*${port}`));
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  }, 90_000);
 
   it('serve answers /healthz, prints how to chat, and stops cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, [BIN, 'serve'], {

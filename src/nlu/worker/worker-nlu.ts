@@ -72,6 +72,8 @@ export async function startNluWorker(opts: LoadNluOptions, w: WorkerNluOptions =
   let closed = false;
   let current: Promise<Worker> | null = null;
   let info: NluInfo | null = null;
+  /** Calls waiting for an answer (or for the worker to start). */
+  let waiting = 0;
   let name = 'chatdesk-intents (worker)';
 
   const failAll = (why: string) => {
@@ -92,6 +94,9 @@ export async function startNluWorker(opts: LoadNluOptions, w: WorkerNluOptions =
             isReady = true;
             info = m.info;
             name = m.name;
+            // Idle, the worker must not keep the process alive (a start that fails later, a CLI run
+            // that is done); it holds the event loop only while calls wait for it (see call()).
+            if (waiting === 0) worker.unref();
             resolve(worker);
             return;
           case 'load_failed':
@@ -135,14 +140,16 @@ export async function startNluWorker(opts: LoadNluOptions, w: WorkerNluOptions =
     return ready;
   }
 
-  let waiting = 0;
   async function call<O extends Op>(req: RequestOf<O>): Promise<NluResults[O]> {
     if (closed) throw new AppError('model_unavailable', 'The NLU has been shut down.');
     if (waiting >= maxPending)
       throw new AppError('rate_limited', `The NLU has ${waiting} requests waiting; try again shortly.`);
     waiting++;
+    let held: Worker | null = null;
     try {
       const worker = await (current ?? start());
+      held = worker;
+      worker.ref();
       const id = ++nextId;
       return await new Promise<NluResults[O]>((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -156,6 +163,7 @@ export async function startNluWorker(opts: LoadNluOptions, w: WorkerNluOptions =
       });
     } finally {
       waiting--;
+      if (waiting === 0) held?.unref();
     }
   }
 
