@@ -88,11 +88,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < USERS; i++) {
     fake.users.set(`U0LOAD${i}`, { id: `U0LOAD${i}`, email: `load${i}@example.com`, name: `load${i}` });
     const u = teamsUser(i);
-    connector.members.set(u.id, {
-      ...u,
-      email: `tload${i}@example.com`,
-      userPrincipalName: `tload${i}@example.com`,
-    });
+    connector.addMember(u, `tload${i}@example.com`);
   }
   // One channel token for the whole run, as the Bot Framework reuses its tokens for an hour.
   const teamsAuth = issuer.channelAuthHeader({ appId: APP_ID, serviceUrl: connector.serviceUrl });

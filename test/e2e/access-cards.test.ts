@@ -34,20 +34,8 @@ describe('card buttons pressed by the wrong person (Slack and Teams)', () => {
     ] as const)
       fake.users.set(id, { id, email: `${name}@example.com`, name });
     connector = await startFakeBotConnector();
-    for (const [who, email] of [
-      [ALICE, 'alice@example.com'],
-      [BOB, 'bob@example.com'],
-    ] as const) {
-      const member = {
-        id: who.id,
-        name: who.name,
-        aadObjectId: who.aadObjectId,
-        email,
-        userPrincipalName: email,
-      };
-      connector.members.set(who.id, member);
-      connector.members.set(who.aadObjectId, member);
-    }
+    connector.addMember(ALICE, 'alice@example.com');
+    connector.addMember(BOB, 'bob@example.com');
     dir = mkdtempSync(join(tmpdir(), 'chatdesk-access-cards-'));
     app = await buildTestApp(
       `sqlite:${join(dir, 'desk.sqlite')}`,

@@ -101,20 +101,8 @@ beforeAll(async () => {
   ] as const) {
     slack.users.set(id, { id, email: `${name}@example.com`, name });
   }
-  for (const [who, email] of [
-    [ALICE, 'alice@example.com'],
-    [IVAN, 'ivan@example.com'],
-  ] as const) {
-    const member = {
-      id: who.id,
-      name: who.name,
-      aadObjectId: who.aadObjectId,
-      email,
-      userPrincipalName: email,
-    };
-    teams.members.set(who.id, member);
-    teams.members.set(who.aadObjectId, member);
-  }
+  teams.addMember(ALICE, 'alice@example.com');
+  teams.addMember(IVAN, 'ivan@example.com');
   dir = mkdtempSync(join(tmpdir(), 'chatdesk-handoff-e2e-'));
   const dataDir = join(dir, 'data');
   cpSync(join(import.meta.dirname, '../../data'), dataDir, { recursive: true });

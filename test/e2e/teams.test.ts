@@ -59,21 +59,8 @@ const actionsOf = (c: ConnectorCall | undefined): CardAction[] =>
 
 beforeAll(async () => {
   connector = await startFakeBotConnector();
-  for (const [who, email] of [
-    [ALICE, 'alice@example.com'],
-    [BOB, 'bob@example.com'],
-  ] as const) {
-    const member = {
-      id: who.id,
-      name: who.name,
-      aadObjectId: who.aadObjectId,
-      email,
-      userPrincipalName: email,
-    };
-    connector.members.set(who.id, member);
-    // Teams also answers member look-ups by AAD object id (message actions only carry that one).
-    connector.members.set(who.aadObjectId, member);
-  }
+  connector.addMember(ALICE, 'alice@example.com');
+  connector.addMember(BOB, 'bob@example.com');
   dir = mkdtempSync(join(tmpdir(), 'chatdesk-teams-e2e-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -134,9 +121,7 @@ describe('Teams end to end', () => {
       name: 'Maria Rossi',
       aadObjectId: '00000000-0000-0000-0000-00000000a1a1',
     };
-    const member = { ...maria, email: 'maria@example.com', userPrincipalName: 'maria@example.com' };
-    connector.members.set(maria.id, member);
-    connector.members.set(maria.aadObjectId, member);
+    connector.addMember(maria, 'maria@example.com');
     const conversationId = 'a:1personal-maria';
     expect(
       (

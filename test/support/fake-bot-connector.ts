@@ -37,6 +37,8 @@ export interface FakeBotConnector {
   messages(): ConnectorCall[];
   updates(): ConnectorCall[];
   members: Map<string, Member>;
+  /** A Teams user the connector knows, found by user id and (as message actions need) AAD object id. */
+  addMember(who: { id: string; name: string; aadObjectId: string }, email: string): void;
   /** The next `count` activity posts answer `status` (e.g. 429 with Retry-After, 503, 403). */
   failNext(status: number, count?: number, headers?: Record<string, string>): void;
   /** Called for every request; return false to answer 401 (used by the auth suite). */
@@ -56,6 +58,11 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
     messages: () => calls.filter((c) => c.kind === 'send' || c.kind === 'reply'),
     updates: () => calls.filter((c) => c.kind === 'update'),
     members,
+    addMember(who, email) {
+      const member = { ...who, email, userPrincipalName: email };
+      members.set(who.id, member);
+      members.set(who.aadObjectId, member);
+    },
     failNext(status, count = 1, headers = {}) {
       for (let i = 0; i < count; i++) failures.push({ status, headers });
     },

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { run as runEval } from '../../../src/cli/commands/eval.js';
 import { run as runTrain } from '../../../src/cli/commands/train.js';
+import { captureOutput } from '../../support/capture-output.js';
 import { TOY_INTENTS, toyRows } from './hashing-embedder.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'chatdesk-cli-'));
@@ -11,20 +12,6 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-function capture(): { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
-  return { out: () => out, err: () => err };
-}
 
 describe('chatdesk eval', () => {
   it('prints the DESIGN §8 JSON object', async () => {
@@ -38,7 +25,7 @@ describe('chatdesk eval', () => {
     });
     const file = join(dir, 'all.jsonl');
     await writeFile(file, rows.map((r) => JSON.stringify(r)).join('\n'));
-    const io = capture();
+    const io = captureOutput();
     const code = await runEval([
       '--train',
       `${file}#train`,
@@ -72,17 +59,17 @@ describe('chatdesk eval', () => {
   });
 
   it('rejects bad arguments and bad files with exit codes 2 and 1', async () => {
-    let io = capture();
+    let io = captureOutput();
     expect(await runEval(['--test', 'x.jsonl'])).toBe(2);
     expect(io.err()).toContain('--train');
     vi.restoreAllMocks();
-    io = capture();
+    io = captureOutput();
     expect(await runEval(['--train', 'a', '--test', 'b', '--embeddings', 'bert'])).toBe(2);
     expect(io.err()).toContain('embeddings');
     vi.restoreAllMocks();
     const bad = join(dir, 'bad.jsonl');
     await writeFile(bad, '{"text":"hi","label":"greeting"}\n{"text":"","label":"x"}\n');
-    io = capture();
+    io = captureOutput();
     expect(await runEval(['--train', bad, '--test', bad, '--embeddings', 'none'])).toBe(1);
     expect(io.err()).toContain('bad.jsonl line 2');
   });
@@ -96,7 +83,7 @@ describe('chatdesk train', () => {
     for (const [intent, examples] of Object.entries(TOY_INTENTS)) {
       await writeFile(join(dataDir, 'intents', `${intent}.json`), JSON.stringify({ intent, examples }));
     }
-    const io = capture();
+    const io = captureOutput();
     const code = await runTrain([
       '--data-dir',
       dataDir,
@@ -113,7 +100,7 @@ describe('chatdesk train', () => {
   });
 
   it('refuses unknown options', async () => {
-    const io = capture();
+    const io = captureOutput();
     expect(await runTrain(['--bogus'])).toBe(2);
     expect(io.err()).toContain('usage');
   });

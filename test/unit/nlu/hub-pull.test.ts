@@ -10,6 +10,7 @@ import { writeTransformersModel } from '../../../src/nlu/embeddings/onnx-static-
 import { createTransformersEmbedder } from '../../../src/nlu/embeddings/transformers-embedder.js';
 import { PULL_MANIFEST_FILE, pullHubModel } from '../../../src/nlu/hub/hub-pull.js';
 import { loadNlu } from '../../../src/nlu/index.js';
+import { captureOutput } from '../../support/capture-output.js';
 
 const ID = 'acme/tiny-static';
 const dir = await mkdtemp(join(tmpdir(), 'chatdesk-hub-'));
@@ -84,20 +85,6 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-function capture(): { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
-  return { out: () => out, err: () => err };
-}
-
 const sha256 = async (file: string) =>
   createHash('sha256')
     .update(await readFile(file))
@@ -106,7 +93,7 @@ const sha256 = async (file: string) =>
 describe('models pull', () => {
   it('lays out models/<owner>/<name>/ like transformers.js and the provider loads it', async () => {
     const modelsDir = join(dir, 'models-ok');
-    const io = capture();
+    const io = captureOutput();
     const code = await runModels(['pull', ID, '--models-dir', modelsDir, '--hub-url', `${hub}/`]);
     expect(io.err()).toBe('');
     expect(code).toBe(0);
@@ -168,7 +155,7 @@ describe('models pull', () => {
 
   it('names the URL on a 404, in one line, exit 1', async () => {
     const modelsDir = join(dir, 'models-404');
-    const io = capture();
+    const io = captureOutput();
     expect(await runModels(['pull', 'acme/missing', '--models-dir', modelsDir, '--hub-url', hub])).toBe(1);
     expect(io.err()).toBe(
       `chatdesk models pull: ${hub}/acme/missing/resolve/main/config.json answered 404 Not Found: no model "acme/missing" at that revision; check the id and --revision on the hub.\n`,
@@ -182,7 +169,7 @@ describe('models pull', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
     vi.stubEnv('CHATDESK_HUB_URL', `http://127.0.0.1:${port}`);
-    const io = capture();
+    const io = captureOutput();
     expect(await runModels(['pull', ID, '--models-dir', join(dir, 'models-offline')])).toBe(1);
     expect(io.err()).toMatch(
       new RegExp(
@@ -201,13 +188,13 @@ describe('models pull', () => {
       [['pull', ID, '--revision', '../x', '--hub-url', hub], 'revision:'],
       [['fetch', ID], 'unknown subcommand "fetch"'],
     ] as const) {
-      const io = capture();
+      const io = captureOutput();
       expect(await runModels([...argv])).toBe(2);
       expect(io.err()).toContain(message);
       vi.restoreAllMocks();
     }
     vi.stubEnv('CHATDESK_HUB_URL', 'not a url');
-    const io = capture();
+    const io = captureOutput();
     expect(await runModels(['pull', ID])).toBe(2);
     expect(io.err()).toContain('CHATDESK_HUB_URL="not a url" must be an http(s) URL');
     expect(requests.length).toBe(before);
@@ -219,7 +206,7 @@ describe('models list', () => {
     const modelsDir = join(dir, 'models-list');
     await pullHubModel({ id: ID, modelsDir, hubUrl: hub });
     await writeFile(join(modelsDir, 'nlu-model.json'), 'not json');
-    let io = capture();
+    let io = captureOutput();
     expect(await runModels(['list', '--models-dir', modelsDir, '--json'])).toBe(0);
     const rows = JSON.parse(io.out()) as Array<{
       id: string;
@@ -233,13 +220,13 @@ describe('models list', () => {
     expect(pulled?.bytes).toBeGreaterThan((await stat(join(repoDir, 'onnx', 'model.onnx'))).size);
     expect(rows.find((r) => r.id === 'nlu-model.json')?.provenance).toMatch(/^unreadable: .*chatdesk train/);
     vi.restoreAllMocks();
-    io = capture();
+    io = captureOutput();
     expect(await runModels(['list', '--models-dir', modelsDir])).toBe(0);
     expect(io.out()).toMatch(
       new RegExp(`^acme/tiny-static +transformers +[0-9.]+ kB +model\\.onnx +${hub}`, 'm'),
     );
     vi.restoreAllMocks();
-    io = capture();
+    io = captureOutput();
     expect(await runModels(['list', '--models-dir', join(dir, 'empty')])).toBe(0);
     expect(io.out()).toContain('holds no models');
   });
