@@ -56,7 +56,7 @@ export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; l
     createWebChatRouter({
       engine: app.engine,
       port: webPort,
-      db: app.db,
+      directory: app.directory,
       now: app.now,
       flush: () => app.outbox.flush(),
     }),

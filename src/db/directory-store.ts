@@ -46,6 +46,10 @@ export function createDirectoryStore(db: Kysely<DB>): DirectoryStore {
         .executeTakeFirst();
       return r ? toPerson(r) : null;
     },
+    async people(limit) {
+      const rows = await db.selectFrom('people').selectAll().orderBy('id').limit(limit).execute();
+      return rows.map(toPerson);
+    },
     async groupBySlug(slug) {
       const r = await db.selectFrom('groups').selectAll().where('slug', '=', slug).executeTakeFirst();
       return r ? toGroup(r) : null;

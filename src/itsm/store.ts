@@ -140,6 +140,8 @@ export interface TicketStore {
 export interface DirectoryStore {
   personById(id: number): Promise<Person | null>;
   personByEmail(email: string): Promise<Person | null>;
+  /** The directory in id order, at most `limit` people (the web chat's who-am-I picker). */
+  people(limit: number): Promise<Person[]>;
   groupBySlug(slug: string): Promise<Group | null>;
   groupById(id: number): Promise<Group | null>;
   groups(): Promise<Group[]>;

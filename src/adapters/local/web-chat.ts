@@ -4,12 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import express, { type Router } from 'express';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Engine } from '../../chat/conversation-engine.js';
 import { ACTION_IDS, type ConversationRef, type Incoming } from '../../chat/message.js';
-import type { DB } from '../../db/schema.js';
 import { AppError, formatIssues } from '../../errors.js';
+import type { DirectoryStore } from '../../itsm/store.js';
 import type { LocalPort } from './local-port.js';
 import { WEB_CHAT_HTML } from './web-chat-page.js';
 
@@ -24,7 +23,7 @@ const sendSchema = z
 export function createWebChatRouter(deps: {
   engine: Engine;
   port: LocalPort;
-  db: Kysely<DB>;
+  directory: Pick<DirectoryStore, 'people'>;
   now: () => Date;
   flush: () => Promise<void>;
 }): Router {
@@ -34,13 +33,8 @@ export function createWebChatRouter(deps: {
   });
   router.get('/chat/api/people', async (_req, res, next) => {
     try {
-      const people = await deps.db
-        .selectFrom('people')
-        .select(['email', 'display_name', 'role'])
-        .orderBy('id')
-        .limit(200)
-        .execute();
-      res.json({ people: people.map((p) => ({ email: p.email, name: p.display_name, role: p.role })) });
+      const people = await deps.directory.people(200);
+      res.json({ people: people.map((p) => ({ email: p.email, name: p.displayName, role: p.role })) });
     } catch (e) {
       next(e);
     }
