@@ -43,6 +43,17 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'test', TEST_TURN_DELAY_MS: 'soon' })).toThrow(/TEST_TURN_DELAY_MS/);
   });
 
+  it('checks where the NLU runs and which transformer model directory it loads', () => {
+    expect(loadConfig({}).NLU_THREAD).toBe('worker');
+    expect(() => loadConfig({ NLU_THREAD: 'gpu' })).toThrow(/NLU_THREAD/);
+    expect(loadConfig({ NLU_TRANSFORMER_MODEL: 'Xenova/all-MiniLM-L6-v2' }).NLU_TRANSFORMER_MODEL).toBe(
+      'Xenova/all-MiniLM-L6-v2',
+    );
+    expect(() => loadConfig({ NLU_TRANSFORMER_MODEL: '../../etc/passwd' })).toThrow(
+      /NLU_TRANSFORMER_MODEL \(got "..\/..\/etc\/passwd"\): a directory under MODELS_DIR/,
+    );
+  });
+
   it('generates the README table from the schema descriptions', () => {
     const table = configTableMarkdown();
     expect(table).toMatch(/\| `PORT` \| `3978` \| HTTP port/);
