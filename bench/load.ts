@@ -10,12 +10,15 @@
  *   bench load.msgs_per_s   highest rate whose replies all arrived with p99 ≤ 250 ms (else the best sustained)
  *   bench load.p99_ms, load.ack_p99_ms at that rate, load.rss_mb peak RSS of the server(s)
  *
+ * BENCH_LOAD_PLATFORMS=slack|teams drives one platform only (default both, alternating).
  * BENCH_DATABASE_URL=postgres://… runs two server processes on that database (round robin) and adds
  * the suffix `.pg`. BENCH_LOAD_RATES (default 50,100,150,200,300,400) and BENCH_LOAD_SECONDS (default 5).
  * BENCH_LOAD_PROFILE=<dir> writes a V8 CPU profile of each server process there (open in Chrome
  * DevTools) to see where the time goes.
  */
+
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -23,13 +26,18 @@ import { type ChildServer, startServer } from '../test/support/child-server.js';
 import { startFakeBotConnector } from '../test/support/fake-bot-connector.js';
 import { startFakeSlackApi } from '../test/support/fake-slack-api.js';
 import { startFakeTokenIssuer } from '../test/support/fake-token-issuer.js';
-import { eventEnvelope, postSigned } from '../test/support/slack-signing.js';
+import { eventEnvelope, slackSignature } from '../test/support/slack-signing.js';
 import { messageActivity } from '../test/support/teams-activities.js';
 
 const SECRET = 'bench-load-signing-secret';
 const RATES = (process.env.BENCH_LOAD_RATES ?? '50,100,150,200,300,400').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 5);
+/** `slack` or `teams` drives one platform only, to see what each costs; default both, alternating. */
+const PLATFORMS = process.env.BENCH_LOAD_PLATFORMS ?? 'both';
+if (!['slack', 'teams', 'both'].includes(PLATFORMS))
+  throw new Error('BENCH_LOAD_PLATFORMS is slack, teams or both');
 const USERS = 200;
+const WARMUP_MESSAGES = 300;
 const APP_ID = '0b1e2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const APP_PASSWORD = 'bench-load-client-secret';
 
@@ -48,21 +56,59 @@ function textFor(k: number): string {
   return `${GREETINGS[k % GREETINGS.length]} (${k})`;
 }
 
-async function postTeams(url: string, auth: string, body: unknown): Promise<{ status: number; ms: number }> {
+// node:http with one keep-alive pool: fetch (undici and web streams) costs the bench process about
+// twice the CPU per request, and on two cores every millisecond the driver spends is taken from the
+// server being measured.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; ms: number }> {
   const t0 = performance.now();
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: auth },
-    body: JSON.stringify(body),
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t0 }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
   });
-  await res.arrayBuffer();
-  return { status: res.status, ms: performance.now() - t0 };
+}
+
+function postSlack(url: string, body: string): Promise<{ status: number; ms: number }> {
+  const ts = Math.floor(Date.now() / 1000);
+  return post(
+    url,
+    {
+      'content-type': 'application/json',
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': slackSignature(SECRET, ts, body),
+    },
+    body,
+  );
 }
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(s.length * p) - 1))] ?? Number.NaN;
 };
+
+/** User + system CPU seconds of a process, all its threads (from /proc; 0 where there is none). */
+function cpuSeconds(pid: number | undefined, mainThreadOnly = false): number {
+  if (!pid) return 0;
+  try {
+    const fields =
+      readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8')
+        .split(') ')[1]
+        ?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
 
 function rssMb(pid: number | undefined): number {
   if (!pid) return 0;
@@ -139,15 +185,19 @@ async function main(): Promise<void> {
       ackP99: number;
       lost: number;
     }> = [];
-    // The first messages warm up the NLU (lazy model loading, JIT); they are not measured.
-    for (const [i, rate] of [10, ...RATES].entries()) {
+    // The first messages warm up the server (lazy model loading, and V8 compiles the hot paths only
+    // after some hundreds of calls); they are not measured: a desk serves warm most of its life.
+    for (const [i, rate] of [50, ...RATES].entries()) {
       const warmup = i === 0;
-      const count = warmup ? 20 : Math.round(rate * SECONDS);
+      const count = warmup ? WARMUP_MESSAGES : Math.round(rate * SECONDS);
       const sentAt = new Map<string, number>();
       const acks: number[] = [];
       const acksBy: Record<'slack' | 'teams', number[]> = { slack: [], teams: [] };
       const before = fake.calls.length;
       const beforeTeams = connector.calls.length;
+      const cpu0 = servers.reduce((a, s) => a + cpuSeconds(s.child.pid), 0);
+      const main0 = servers.reduce((a, s) => a + cpuSeconds(s.child.pid, true), 0);
+      const client0 = process.cpuUsage();
       const t0 = performance.now();
       const inflight: Promise<void>[] = [];
       for (let i = 0; i < count; i++) {
@@ -157,7 +207,7 @@ async function main(): Promise<void> {
         const k = ++seq;
         const server = servers[k % servers.length] as ChildServer;
         const text = textFor(k);
-        if (k % 2 === 0) {
+        if (PLATFORMS === 'slack' || (PLATFORMS === 'both' && k % 2 === 0)) {
           const channel = `D0LOAD${k}`;
           const body = eventEnvelope(
             {
@@ -172,7 +222,8 @@ async function main(): Promise<void> {
           );
           sentAt.set(channel, Date.now());
           inflight.push(
-            postSigned(`${server.url}/slack/events`, SECRET, body).then((r) => {
+            postSlack(`${server.url}/slack/events`, body).then((r) => {
+              if (r.status >= 300) throw new Error(`Slack event refused with HTTP ${r.status}`);
               acks.push(r.ms);
               acksBy.slack.push(r.ms);
             }),
@@ -187,7 +238,11 @@ async function main(): Promise<void> {
           });
           sentAt.set(conversationId, Date.now());
           inflight.push(
-            postTeams(`${server.url}/api/messages`, teamsAuth, activity).then((r) => {
+            post(
+              `${server.url}/api/messages`,
+              { 'content-type': 'application/json', authorization: teamsAuth },
+              JSON.stringify(activity),
+            ).then((r) => {
               if (r.status >= 300) throw new Error(`Teams activity refused with HTTP ${r.status}`);
               acks.push(r.ms);
               acksBy.teams.push(r.ms);
@@ -214,12 +269,21 @@ async function main(): Promise<void> {
         if (firstReply.size >= count) break;
         await new Promise((r) => setTimeout(r, 100));
       }
+      const serverCpuMs = (servers.reduce((a, s) => a + cpuSeconds(s.child.pid), 0) - cpu0) * 1000;
+      const mainCpuMs = (servers.reduce((a, s) => a + cpuSeconds(s.child.pid, true), 0) - main0) * 1000;
+      const clientCpu = process.cpuUsage(client0);
+      const clientCpuMs = (clientCpu.user + clientCpu.system) / 1000;
       const lat = [...firstReply].map(([ch, at]) => at - (sentAt.get(ch) ?? at));
       const lastReply = Math.max(...firstReply.values());
       const achieved = firstReply.size / ((lastReply - Math.min(...sentAt.values())) / 1000);
       if (warmup) {
+        // What the server burns with no traffic (timers, polls) is the floor under every figure below.
+        await new Promise((r) => setTimeout(r, 1000));
+        const idle0 = servers.reduce((a, s) => a + cpuSeconds(s.child.pid), 0);
+        await new Promise((r) => setTimeout(r, 3000));
+        const idleMsPerS = ((servers.reduce((a, s) => a + cpuSeconds(s.child.pid), 0) - idle0) * 1000) / 3;
         process.stdout.write(
-          `warm-up: ${firstReply.size}/${count} replies, e2e p99 ${pct(lat, 0.99).toFixed(0)} ms, ack p99 ${pct(acks, 0.99).toFixed(0)} ms\n`,
+          `warm-up: ${firstReply.size}/${count} replies, e2e p99 ${pct(lat, 0.99).toFixed(0)} ms, ack p99 ${pct(acks, 0.99).toFixed(0)} ms; idle server CPU ${idleMsPerS.toFixed(0)} ms/s\n`,
         );
         continue;
       }
@@ -233,7 +297,7 @@ async function main(): Promise<void> {
       };
       results.push(r);
       process.stdout.write(
-        `rate ${rate}/s: sent ${count} in ${sendSeconds.toFixed(1)} s, replies ${firstReply.size} (${achieved.toFixed(0)}/s), e2e p50 ${r.p50.toFixed(0)} ms p99 ${r.p99.toFixed(0)} ms, ack p99 ${r.ackP99.toFixed(0)} ms (Slack ${pct(acksBy.slack, 0.99).toFixed(0)}, Teams ${pct(acksBy.teams, 0.99).toFixed(0)})\n`,
+        `rate ${rate}/s: sent ${count} in ${sendSeconds.toFixed(1)} s, replies ${firstReply.size} (${achieved.toFixed(0)}/s), e2e p50 ${r.p50.toFixed(0)} ms p99 ${r.p99.toFixed(0)} ms, ack p99 ${r.ackP99.toFixed(0)} ms (Slack ${pct(acksBy.slack, 0.99).toFixed(0)}, Teams ${pct(acksBy.teams, 0.99).toFixed(0)}); CPU per message: server ${(serverCpuMs / count).toFixed(1)} ms (main thread ${(mainCpuMs / count).toFixed(1)}), bench client ${(clientCpuMs / count).toFixed(1)} ms\n`,
       );
       if (r.lost > 0 || r.p99 > 2_000) break; // saturated: stop climbing
     }

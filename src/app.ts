@@ -55,6 +55,8 @@ import { startNluWorker } from './nlu/worker/worker-nlu.js';
 import { type ChatdeskMetrics, createChatdeskMetrics, observeClassifier } from './observability/metrics.js';
 import { createHttpServer } from './server.js';
 
+/** How long a process may take to deliver an outbox message before another may try. */
+const OUTBOX_LEASE_MS = 30_000;
 export interface AppOptions {
   log?: Logger;
   now?: () => Date;
@@ -193,6 +195,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     maxMessageChars: config.MAX_MESSAGE_CHARS,
     ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
     onOutgoing: () => outbox?.kick(),
+    deliverNow: {
+      leaseMs: OUTBOX_LEASE_MS,
+      deliver: (items, pollAfter) => outbox?.deliverLeased(items, pollAfter),
+    },
     ...(config.TEST_TURN_DELAY_MS ? { turnDelayMs: config.TEST_TURN_DELAY_MS } : {}),
   });
   outbox = createOutboxWorker({
@@ -201,6 +207,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     platforms: () => engine.platforms(),
     log: log.child({ component: 'outbox' }),
     now,
+    leaseMs: OUTBOX_LEASE_MS,
   });
   const worker = outbox;
   const itil = createItil({

@@ -38,6 +38,7 @@ import {
   type ConversationRole,
   conversationKey,
   type NewOutgoing,
+  type OutboxItem,
 } from './store.js';
 
 export interface EngineOptions {
@@ -55,6 +56,12 @@ export interface EngineOptions {
   ratePerMinute?: number;
   /** Called after replies were queued, so the outbox delivers them without waiting for its timer. */
   onOutgoing?: () => void;
+  /**
+   * Takes the replies of a finished turn that were leased to this process as they were queued, to
+   * deliver them at once (the outbox worker's deliverLeased); `pollAfter` when more wait behind them.
+   * Without it every reply waits for onOutgoing's poll.
+   */
+  deliverNow?: { leaseMs: number; deliver(items: OutboxItem[], pollAfter: boolean): void };
   /** Late-bound features the dialogs call (ITIL depth, KPIs); the app fills them in after construction. */
   hooks?: DialogHooks;
   /** Agent thread messages starting with this are internal notes (default `;;`). */
@@ -179,7 +186,13 @@ export function createEngine(opts: EngineOptions): Engine {
     return { conversation: conv, reply, replyTo: conv.threadId };
   }
 
-  async function handle(inboxId: number, incoming: Incoming, attempt: number): Promise<NewOutgoing[]> {
+  interface TurnResult {
+    replies: NewOutgoing[];
+    /** The dialog state to save with the turn's completion (none when the dialog was not involved). */
+    dialog?: { conversationId: number; dialog: Record<string, unknown> };
+  }
+
+  async function handle(inboxId: number, incoming: Incoming, attempt: number): Promise<TurnResult> {
     const now = nowIso();
     let ref = conversationRefOf(incoming);
     const keyBase = `${incoming.platform}:${incoming.id}`;
@@ -201,7 +214,7 @@ export function createEngine(opts: EngineOptions): Engine {
             ? `I don't know ${incoming.user.platformUserId}. Use the email of a person in the directory (see data/seed/people.json), e.g. alice@example.com.`
             : "I couldn't find your email address in the workspace directory, so I can't open tickets for you. Please ask IT to add your email to your profile.",
       });
-      return out;
+      return { replies: out };
     }
 
     // Agents work tickets from their triage threads and the handoff card's buttons.
@@ -221,7 +234,7 @@ export function createEngine(opts: EngineOptions): Engine {
         if (userFacing.startsWith('Sorry, something went wrong') && attempt < MAX_INBOX_ATTEMPTS) throw e;
         push(ref, { text: userFacing });
       }
-      return out;
+      return { replies: out };
     }
     const threadHandler = existing ? threadHandlers.get(existing.role) : undefined;
     if (existing && threadHandler) {
@@ -232,10 +245,11 @@ export function createEngine(opts: EngineOptions): Engine {
         if (userFacing.startsWith('Sorry, something went wrong') && attempt < MAX_INBOX_ATTEMPTS) throw e;
         push(ref, { text: userFacing });
       }
-      return out;
+      return { replies: out };
     }
     // A reply in some channel thread the desk never took part in is none of its business.
-    if (incoming.kind === 'message' && incoming.via === 'thread' && !ref.isDirect && !existing) return out;
+    if (incoming.kind === 'message' && incoming.via === 'thread' && !ref.isDirect && !existing)
+      return { replies: out };
 
     if (incoming.kind === 'message') {
       const text = incoming.text.trim();
@@ -246,17 +260,17 @@ export function createEngine(opts: EngineOptions): Engine {
           push(ref, {
             text: "You're sending messages faster than I can handle. Please wait a minute; messages sent meanwhile are not processed.",
           });
-        return out;
+        return { replies: out };
       }
       if (text.length === 0 && incoming.attachments.length === 0) {
         push(ref, { text: 'Your message was empty. Tell me what is wrong or what you need, or say "help".' });
-        return out;
+        return { replies: out };
       }
       if (text.length > opts.maxMessageChars) {
         push(ref, {
           text: `That message is too long for me (${text.length} characters; the limit is ${opts.maxMessageChars}). Please summarise it in a few sentences; you can attach logs to the ticket afterwards.`,
         });
-        return out;
+        return { replies: out };
       }
       if (!ref.isDirect && ref.isPublic && SENSITIVE.test(text) && incoming.via !== 'ticket_from_message') {
         const port = ports.get(incoming.platform);
@@ -269,7 +283,13 @@ export function createEngine(opts: EngineOptions): Engine {
       }
     }
 
-    const conversation = await store.ensureConversation(ref, person.id, now);
+    // The row read above serves unless the reply moved to a DM or Teams moved the conversation.
+    const conversation =
+      existing &&
+      conversationKey(existing.ref) === conversationKey(ref) &&
+      (!ref.serviceUrl || existing.ref.serviceUrl === ref.serviceUrl)
+        ? existing
+        : await store.ensureConversation(ref, person.id, now);
     if (conversation.personId === null)
       await store.saveConversation(conversation.id, { personId: person.id }, now);
 
@@ -282,7 +302,7 @@ export function createEngine(opts: EngineOptions): Engine {
         const ticket = await tickets.byIdForSystem(conversation.ticketId);
         if (ticket && OPEN_STATES.includes(ticket.state) && ticket.requesterId === person.id) {
           await handoff.relayFromRequester(ticket, person, incoming, owner, push, ref, now);
-          return out;
+          return { replies: out };
         }
         if (primary && ticket && !OPEN_STATES.includes(ticket.state)) {
           // The ticket was closed meanwhile: the conversation is the bot's again.
@@ -314,7 +334,6 @@ export function createEngine(opts: EngineOptions): Engine {
       log.warn('turn failed', { inboxId, error: e, expected });
       ctx.replies.push({ reply: { text: userFacing } });
     }
-    await store.saveConversation(conversation.id, { dialog: ctx.dialog }, now);
     for (const r of ctx.replies) {
       const updateOf = r.updateSource && incoming.kind === 'action' ? incoming.sourceMessage : null;
       if (updateOf && r.reply.card) {
@@ -324,7 +343,7 @@ export function createEngine(opts: EngineOptions): Engine {
       }
       push(ref, r.reply, r.bindTicketId === undefined ? {} : { bindTicketId: r.bindTicketId });
     }
-    return out;
+    return { replies: out, dialog: { conversationId: conversation.id, dialog: ctx.dialog } };
   }
 
   /**
@@ -332,12 +351,17 @@ export function createEngine(opts: EngineOptions): Engine {
    * when another turn of it is running or waiting, this returns without work: the recovery sweep comes
    * back for it in order.
    */
-  async function process(inboxId: number): Promise<void> {
-    const item = await store.lease(inboxId, nowIso(), INBOX_LEASE_MS);
+  async function process(inboxId: number, fresh: boolean): Promise<void> {
+    const item = await store.lease(inboxId, nowIso(), INBOX_LEASE_MS, { precheck: !fresh });
     if (!item) return;
     try {
-      const replies = await handle(inboxId, item.incoming, item.attempts);
-      if (!(await store.complete(inboxId, item.leaseToken, replies, nowIso()))) {
+      const { replies, dialog } = await handle(inboxId, item.incoming, item.attempts);
+      const deliverNow = opts.deliverNow;
+      const leased = await store.complete(inboxId, item.leaseToken, replies, nowIso(), {
+        ...(dialog ? { dialog } : {}),
+        ...(deliverNow ? { deliverNow: { platforms: [...ports.keys()], leaseMs: deliverNow.leaseMs } } : {}),
+      });
+      if (leased === null) {
         // The lease ran out (e.g. a long pause) and another worker took the turn over; the replies of
         // that worker's run are the ones that count.
         log.warn('inbox lease lost before the turn finished; its replies were dropped', {
@@ -346,7 +370,8 @@ export function createEngine(opts: EngineOptions): Engine {
         });
         return;
       }
-      if (replies.length > 0) opts.onOutgoing?.();
+      if (leased.length > 0) deliverNow?.deliver(leased, leased.length < replies.length);
+      else if (replies.length > 0) opts.onOutgoing?.();
     } catch (e) {
       const failed = item.attempts >= MAX_INBOX_ATTEMPTS;
       log.error('processing failed', { inboxId, attempt: item.attempts, failed, error: e });
@@ -388,13 +413,14 @@ export function createEngine(opts: EngineOptions): Engine {
 
   /** Inbox rows this process has scheduled and not finished: the recovery sweep leaves them alone. */
   const scheduled = new Set<number>();
-  function schedule(inboxId: number, incoming: Incoming): Promise<void> {
+  /** `fresh`: accepted by this process just now, rather than found by the recovery sweep. */
+  function schedule(inboxId: number, incoming: Incoming, fresh: boolean): Promise<void> {
     const delayMs = opts.turnDelayMs ?? 0;
     scheduled.add(inboxId);
     return serialize(conversationKey(conversationRefOf(incoming)), () =>
       inSlot(async () => {
         if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-        await process(inboxId);
+        await process(inboxId, fresh);
       }),
     ).finally(() => scheduled.delete(inboxId));
   }
@@ -422,7 +448,7 @@ export function createEngine(opts: EngineOptions): Engine {
         log.debug('duplicate delivery ignored', { platform: incoming.platform, id: incoming.id });
         return { status: 'duplicate', processed: Promise.resolve() };
       }
-      return { status: 'accepted', processed: schedule(id, incoming) };
+      return { status: 'accepted', processed: schedule(id, incoming, true) };
     },
 
     registerActionHandler(actionId, handler) {
@@ -470,7 +496,7 @@ export function createEngine(opts: EngineOptions): Engine {
       const turns: Promise<void>[] = [];
       for (const id of ids) {
         const incoming = await store.peekInbox(id);
-        if (incoming) turns.push(schedule(id, incoming));
+        if (incoming) turns.push(schedule(id, incoming, false));
       }
       await Promise.all(turns);
       return ids.length;

@@ -52,6 +52,26 @@ export interface NewOutgoing {
   bindRole?: ConversationRole;
 }
 
+export interface LeaseOptions {
+  /**
+   * Reads whether the claim can succeed before taking the write lock (default true). Recovery sweeps
+   * try items other processes hold, where most claims fail; an item this process has just accepted
+   * is nearly always free, and the read would only add a statement.
+   */
+  precheck?: boolean;
+}
+
+export interface CompleteOptions {
+  /** The conversation's dialog state after the turn (saved with the completion, not in a write of its own). */
+  dialog?: { conversationId: number; dialog: Record<string, unknown> };
+  /**
+   * Leases each reply that is first in line in its channel (nothing older pending there) on these
+   * platforms to the caller, so the process that ran the turn delivers it at once instead of finding
+   * it by polling. The others wait for the outbox worker, which keeps each channel's order.
+   */
+  deliverNow?: { platforms: Platform[]; leaseMs: number };
+}
+
 export interface KbAnswerRecord {
   personId: number;
   articleId: string;
@@ -111,12 +131,19 @@ export interface ChatStore {
    * leased, when another item of its conversation is leased (by any process), or when an earlier item
    * of its conversation is still pending: a conversation's turns run one at a time, in order.
    */
-  lease(id: number, now: string, leaseMs: number): Promise<InboxItem | null>;
+  lease(id: number, now: string, leaseMs: number, opts?: LeaseOptions): Promise<InboxItem | null>;
   /**
-   * Marks a leased item done and queues its replies, in one transaction. False (nothing written) when
-   * the lease was taken over by another worker meanwhile.
+   * Marks a leased item done, saves the turn's dialog state and queues its replies, in one
+   * transaction. Null (nothing written) when the lease was taken over by another worker meanwhile;
+   * otherwise the replies leased to the caller for delivery right away (see CompleteOptions.deliverNow).
    */
-  complete(id: number, leaseToken: string, replies: NewOutgoing[], now: string): Promise<boolean>;
+  complete(
+    id: number,
+    leaseToken: string,
+    replies: NewOutgoing[],
+    now: string,
+    opts?: CompleteOptions,
+  ): Promise<OutboxItem[] | null>;
   /**
    * Gives a failed item back (pending again from `at`, or `failed` for good as of `at`) and frees its
    * conversation. False (nothing written) when the lease was taken over meanwhile.

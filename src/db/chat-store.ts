@@ -56,32 +56,88 @@ const channelKey = (ref: ConversationRef) => `${ref.platform}:${ref.channelId}`;
 /** Thrown inside a claim transaction to roll it back when the lease went to someone else. */
 class LeaseTaken extends Error {}
 
-async function insertOutgoing(db: Kysely<DB>, items: NewOutgoing[], now: string): Promise<void> {
-  if (items.length === 0) return;
-  await db
+function outboxRow(i: NewOutgoing, now: string) {
+  return {
+    platform: i.message.conversation.platform,
+    conversation_key: channelKey(i.message.conversation),
+    dedupe_key: i.dedupeKey,
+    payload: JSON.stringify({
+      message: i.message,
+      bindTicketId: i.bindTicketId ?? null,
+      bindRole: i.bindRole ?? 'requester',
+    } satisfies StoredOutgoing),
+    status: 'pending' as const,
+    attempts: 0,
+    next_attempt_at: now,
+    locked_until: null as string | null,
+    lease_token: null as string | null,
+    last_error: null,
+    message_id: null,
+    created_at: now,
+    sent_at: null,
+  };
+}
+
+/**
+ * Queues replies in order (ids rise with the list). With `lease`, the first reply of each channel is
+ * leased to the caller when nothing older is pending in that channel; those are returned.
+ */
+async function insertOutgoing(
+  db: Kysely<DB>,
+  items: NewOutgoing[],
+  now: string,
+  lease?: { platforms: Platform[]; leaseMs: number },
+): Promise<OutboxItem[]> {
+  if (items.length === 0) return [];
+  const rows = items.map((i) => outboxRow(i, now));
+  const until = lease ? addMs(now, lease.leaseMs) : '';
+  const leasedAt = new Map<number, string>();
+  if (lease) {
+    const seen = new Set<string>();
+    for (const [k, row] of rows.entries()) {
+      if (seen.has(row.conversation_key)) continue;
+      seen.add(row.conversation_key);
+      if (!lease.platforms.includes(row.platform)) continue;
+      const waiting = await db
+        .selectFrom('outbox')
+        .select('id')
+        .where('conversation_key', '=', row.conversation_key)
+        .where('status', '=', 'pending')
+        .limit(1)
+        .executeTakeFirst();
+      if (waiting) continue;
+      const token = randomUUID();
+      row.locked_until = until;
+      row.lease_token = token;
+      leasedAt.set(k, token);
+    }
+  }
+  const inserted = await db
     .insertInto('outbox')
-    .values(
-      items.map((i) => ({
-        platform: i.message.conversation.platform,
-        conversation_key: channelKey(i.message.conversation),
-        dedupe_key: i.dedupeKey,
-        payload: JSON.stringify({
-          message: i.message,
-          bindTicketId: i.bindTicketId ?? null,
-          bindRole: i.bindRole ?? 'requester',
-        } satisfies StoredOutgoing),
-        status: 'pending' as const,
-        attempts: 0,
-        next_attempt_at: now,
-        locked_until: null,
-        last_error: null,
-        message_id: null,
-        created_at: now,
-        sent_at: null,
-      })),
-    )
+    .values(rows)
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .returning(['id', 'dedupe_key'])
     .execute();
+  if (leasedAt.size === 0) return [];
+  const idOf = new Map(inserted.map((r) => [r.dedupe_key, r.id]));
+  const leased: OutboxItem[] = [];
+  for (const [k, token] of leasedAt) {
+    const item = items[k] as NewOutgoing;
+    const id = idOf.get(item.dedupeKey);
+    // Not inserted: the same reply was queued before (a retried turn); the worker delivers that one.
+    if (id === undefined) continue;
+    leased.push({
+      id,
+      platform: item.message.conversation.platform,
+      message: item.message,
+      attempts: 0,
+      bindTicketId: item.bindTicketId ?? null,
+      bindRole: item.bindRole ?? 'requester',
+      leaseToken: token,
+      leasedUntil: until,
+    });
+  }
+  return leased;
 }
 
 export function createChatStore(db: Kysely<DB>): ChatStore {
@@ -95,6 +151,10 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
       .executeTakeFirst();
     return r ? toConversation(r) : null;
   };
+
+  /** The inbox row's conversation, which the claim needs; the claim itself checks the rest. */
+  const keyOf = (id: number) =>
+    db.selectFrom('inbox').select(['id', 'conversation_key']).where('id', '=', id).executeTakeFirst();
 
   return {
     async recordKbAnswer(a) {
@@ -216,7 +276,7 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
     },
 
     async ensureConversation(ref, personId, now, role = 'requester') {
-      await db
+      const inserted = await db
         .insertInto('conversations')
         .values({
           platform: ref.platform,
@@ -235,7 +295,9 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
           updated_at: now,
         })
         .onConflict((oc) => oc.columns(['platform', 'channel_id', 'thread_id']).doNothing())
-        .execute();
+        .returningAll()
+        .executeTakeFirst();
+      if (inserted) return toConversation(inserted);
       const found = await conversation(ref);
       if (!found) throw new Error(`conversation ${channelKey(ref)} vanished after insert`);
       // Teams may move a conversation to another service URL; the newest one is the one that works.
@@ -326,27 +388,29 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
      * the claim transaction (the turn runs outside it) and expire on its own when its process dies.
      * Lock order is always lease row, then inbox row (claim, complete, release), so they cannot deadlock.
      */
-    async lease(id, now, leaseMs): Promise<InboxItem | null> {
+    async lease(id, now, leaseMs, opts = {}): Promise<InboxItem | null> {
       // The same conditions read outside a transaction first: most failed claims (item done or leased,
       // an earlier one of its conversation pending) end here without taking a write lock.
-      const head = await db
-        .selectFrom('inbox as i')
-        .select(['i.id', 'i.conversation_key'])
-        .where('i.id', '=', id)
-        .where('i.status', '=', 'pending')
-        .where((eb) => eb.or([eb('i.locked_until', 'is', null), eb('i.locked_until', '<', now)]))
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('inbox as e')
-                .select('e.id')
-                .whereRef('e.conversation_key', '=', 'i.conversation_key')
-                .where('e.status', '=', 'pending')
-                .whereRef('e.id', '<', 'i.id'),
-            ),
-          ),
-        )
-        .executeTakeFirst();
+      const head = await (opts.precheck === false
+        ? keyOf(id)
+        : db
+            .selectFrom('inbox as i')
+            .select(['i.id', 'i.conversation_key'])
+            .where('i.id', '=', id)
+            .where('i.status', '=', 'pending')
+            .where((eb) => eb.or([eb('i.locked_until', 'is', null), eb('i.locked_until', '<', now)]))
+            .where(({ not, exists, selectFrom }) =>
+              not(
+                exists(
+                  selectFrom('inbox as e')
+                    .select('e.id')
+                    .whereRef('e.conversation_key', '=', 'i.conversation_key')
+                    .where('e.status', '=', 'pending')
+                    .whereRef('e.id', '<', 'i.id'),
+                ),
+              ),
+            )
+            .executeTakeFirst());
       if (!head) return null;
       const key = head.conversation_key;
       const token = randomUUID();
@@ -405,7 +469,7 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
     // The token alone decides, not the expiry: it is replaced on every lease, so a match means nobody
     // took the item over, and finishing a turn whose lease ran out unnoticed is still correct (and
     // cheaper than redoing it). A mismatch writes nothing, so a stale worker adds no reply.
-    async complete(id, leaseToken, replies, now) {
+    async complete(id, leaseToken, replies, now, opts = {}) {
       try {
         return await db.transaction().execute(async (trx) => {
           await trx.deleteFrom('inbox_leases').where('lease_token', '=', leaseToken).execute();
@@ -417,11 +481,16 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
             .where('lease_token', '=', leaseToken)
             .executeTakeFirst();
           if (Number(res.numUpdatedRows) !== 1) throw new LeaseTaken();
-          await insertOutgoing(trx, replies, now);
-          return true;
+          if (opts.dialog)
+            await trx
+              .updateTable('conversations')
+              .set({ updated_at: now, dialog: JSON.stringify(opts.dialog.dialog) })
+              .where('id', '=', opts.dialog.conversationId)
+              .execute();
+          return insertOutgoing(trx, replies, now, opts.deliverNow);
         });
       } catch (e) {
-        if (e instanceof LeaseTaken) return false;
+        if (e instanceof LeaseTaken) return null;
         throw e;
       }
     },

@@ -33,6 +33,11 @@ export interface OutboxWorker {
   runOnce(): Promise<OutboxRunResult>;
   /** Asks for a run as soon as possible (coalesced). */
   kick(): void;
+  /**
+   * Delivers items leased to this process when they were queued (see ChatStore.complete), then, with
+   * `pollAfter`, runs once for the replies that were queued behind them.
+   */
+  deliverLeased(items: OutboxItem[], pollAfter: boolean): void;
   start(): void;
   stop(): Promise<void>;
   /** Runs until nothing is due right now (retries scheduled for later are left). */
@@ -53,6 +58,7 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<OutboxRunResult> | null = null;
   let again = false;
+  const direct = new Set<Promise<void>>();
 
   /** Another worker may hold the lease now; what this one would record is dropped, and said so. */
   function leaseLost(item: OutboxItem, what: string): void {
@@ -162,6 +168,22 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
     kick() {
       void runCoalesced();
     },
+    deliverLeased(items, pollAfter) {
+      const result: OutboxRunResult = { sent: 0, retried: 0, dead: 0 };
+      const run = Promise.all(
+        items.map((item) => {
+          const port = o.ports(item.platform);
+          return port ? deliver(item, port, result) : Promise.resolve();
+        }),
+      )
+        // What was not recorded stays leased; the lease runs out and a later run delivers it.
+        .catch((e: unknown) => o.log.error('outbox delivery failed', { error: e }))
+        .then(() => {
+          if (pollAfter) void runCoalesced();
+        });
+      direct.add(run);
+      void run.finally(() => direct.delete(run));
+    },
     start() {
       if (timer) return;
       timer = setInterval(() => void runCoalesced(), o.intervalMs ?? 1000);
@@ -170,9 +192,11 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
     async stop() {
       if (timer) clearInterval(timer);
       timer = null;
+      await Promise.all(direct);
       if (running) await running;
     },
     async flush() {
+      await Promise.all(direct);
       if (running) await running;
       await runCoalesced();
     },

@@ -3,6 +3,7 @@
  * retries by itself (retries: 0, 429s rejected at once): the outbox owns retries and backoff, so a
  * message is retried across restarts and never sent twice by two retry layers.
  */
+
 import { type Logger as BoltLogger, webApi } from '@slack/bolt';
 import type {
   ChatPort,
@@ -13,6 +14,7 @@ import type {
 } from '../../chat/message.js';
 import { DeliveryError } from '../../chat/message.js';
 import type { Logger } from '../../log.js';
+import { createNodeFetch } from '../http/node-fetch.js';
 import { fallbackText, replyBlocks } from './render.js';
 
 type WebClient = InstanceType<typeof webApi.WebClient>;
@@ -28,17 +30,21 @@ const RETRYABLE_PLATFORM_ERRORS = new Set([
   'team_added_to_org',
 ]);
 
+const nodeFetch = createNodeFetch();
+
 /** Web API client options shared by our client and Bolt's (Socket Mode connects through the latter). */
 export function webClientOptions(apiUrl: string | undefined): {
   retryConfig: { retries: number };
   rejectRateLimitedCalls: boolean;
   timeout: number;
+  fetch: typeof globalThis.fetch;
   slackApiUrl?: string;
 } {
   return {
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: 10_000,
+    fetch: nodeFetch,
     ...(apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),
   };
 }

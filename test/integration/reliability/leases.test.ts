@@ -103,12 +103,59 @@ for (const kind of testDatabases()) {
       expect((await store.lease(c2.id, at(2), LEASE_MS))?.incoming.id).toBe('c2');
       expect((await store.lease(c1.id, at(2), LEASE_MS))?.incoming.id).toBe('c1');
 
-      expect(await store.complete(a1.id, first?.leaseToken ?? '', [reply('r-a1', 'D-A', 'one')], at(3))).toBe(
-        true,
-      );
+      expect(
+        await store.complete(a1.id, first?.leaseToken ?? '', [reply('r-a1', 'D-A', 'one')], at(3)),
+      ).not.toBeNull();
       const second = await store.lease(a2.id, at(4), LEASE_MS);
       expect(second).toMatchObject({ incoming: { id: 'a2' }, attempts: 1 });
       expect(second?.leaseToken).not.toBe(first?.leaseToken);
+    });
+
+    it('completing a turn saves its dialog and leases to the caller only replies first in line in their channel', async () => {
+      const { database, store } = await fresh();
+      const conv = await store.ensureConversation(dm('D-A', 'x').conversation, null, at(0));
+      // D-B has an older reply still waiting (a retry): its new replies must queue behind it.
+      await store.enqueue([reply('old-b', 'D-B', 'older')], at(0));
+      const a1 = await store.accept(dm('D-A', 'a1'), at(0));
+      const item = await store.lease(a1.id, at(1), LEASE_MS);
+      const deliverNow = { platforms: ['slack' as const], leaseMs: 30_000 };
+      const leased = await store.complete(
+        a1.id,
+        item?.leaseToken ?? '',
+        [
+          reply('a1:0', 'D-A', 'first in D-A'),
+          reply('a1:1', 'D-A', 'second in D-A'),
+          reply('a1:2', 'D-B', 'behind the older one'),
+          reply('a1:3', 'D-C', 'first in D-C'),
+        ],
+        at(2),
+        { dialog: { conversationId: conv.id, dialog: { kind: 'kb', query: 'vpn' } }, deliverNow },
+      );
+      expect(leased?.map((o) => o.message.reply.text)).toEqual(['first in D-A', 'first in D-C']);
+      expect(leased?.every((o) => o.leasedUntil === at(30_002) && o.attempts === 0)).toBe(true);
+      // The poller does not take what is leased, and keeps each channel's order for the rest.
+      const polled = await store.leaseDue(at(3), 10, 30_000, ['slack']);
+      expect(polled.map((o) => o.message.reply.text)).toEqual(['older']);
+      expect((await store.conversation(conv.ref))?.dialog).toEqual({ kind: 'kb', query: 'vpn' });
+      // A reply queued before (a retried turn re-emitting it) is not leased twice.
+      const a2 = await store.accept(dm('D-E', 'a2'), at(4));
+      const item2 = await store.lease(a2.id, at(4), LEASE_MS);
+      await store.enqueue([reply('a2:0', 'D-E', 'queued by an earlier attempt')], at(4));
+      await database.db
+        .updateTable('outbox')
+        .set({ status: 'sent' })
+        .where('dedupe_key', '=', 'a2:0')
+        .execute();
+      const again = await store.complete(
+        a2.id,
+        item2?.leaseToken ?? '',
+        [reply('a2:0', 'D-E', 'again')],
+        at(5),
+        {
+          deliverNow,
+        },
+      );
+      expect(again).toEqual([]);
     });
 
     it("takes over a dead process's conversation after the lease timeout, and only then", async () => {
@@ -123,7 +170,7 @@ for (const kind of testDatabases()) {
       expect(await store.pendingInbox(at(LEASE_MS + 1), 10)).toEqual([a1.id, a2.id]);
       const taken = await store.lease(a1.id, at(LEASE_MS + 1), LEASE_MS);
       expect(taken).toMatchObject({ incoming: { id: 'a1' }, attempts: 2 });
-      expect(await store.complete(a1.id, taken?.leaseToken ?? '', [], at(LEASE_MS + 2))).toBe(true);
+      expect(await store.complete(a1.id, taken?.leaseToken ?? '', [], at(LEASE_MS + 2))).not.toBeNull();
       expect((await store.lease(a2.id, at(LEASE_MS + 3), LEASE_MS))?.incoming.id).toBe('a2');
     });
 
@@ -141,7 +188,7 @@ for (const kind of testDatabases()) {
           [reply('slack:a1:0', 'D-A', 'from B')],
           at(LEASE_MS + 6_000),
         ),
-      ).toBe(true);
+      ).not.toBeNull();
       // The paused process wakes up with the same turn's replies (same dedupe key) and one of its own.
       expect(
         await store.complete(
@@ -150,7 +197,7 @@ for (const kind of testDatabases()) {
           [reply('slack:a1:0', 'D-A', 'from A'), reply('slack:a1:1', 'D-A', 'extra from A')],
           at(LEASE_MS + 7_000),
         ),
-      ).toBe(false);
+      ).toBeNull();
       expect(
         await store.release(a1.id, paused?.leaseToken ?? '', 'late failure', at(LEASE_MS + 8_000), true),
       ).toBe(false);
@@ -178,7 +225,7 @@ for (const kind of testDatabases()) {
       expect(await store.lease(a1.id, at(1_000), LEASE_MS)).toBeNull();
       const retry = await store.lease(a1.id, at(2_001), LEASE_MS);
       expect(retry).toMatchObject({ attempts: 2 });
-      expect(await store.complete(a1.id, retry?.leaseToken ?? '', [], at(2_002))).toBe(true);
+      expect(await store.complete(a1.id, retry?.leaseToken ?? '', [], at(2_002))).not.toBeNull();
       expect((await store.lease(a2.id, at(2_003), LEASE_MS))?.incoming.id).toBe('a2');
     });
 
@@ -351,7 +398,7 @@ for (const kind of testDatabases()) {
           const item = won[0];
           if (!item) throw new Error('no claim won');
           order.push(item.incoming.id);
-          expect(await store.complete(item.id, item.leaseToken, [], now)).toBe(true);
+          expect(await store.complete(item.id, item.leaseToken, [], now)).not.toBeNull();
         }
         expect(order).toEqual(ids.map((_, i) => `race-${i}`));
       },
@@ -385,7 +432,7 @@ for (const kind of testDatabases()) {
         await slowAccept;
         // The earlier event is now the oldest pending one, but the conversation's turn is running.
         expect(await store.lease(earlierId, at(2), LEASE_MS)).toBeNull();
-        expect(await store.complete(later.id, running?.leaseToken ?? '', [], at(3))).toBe(true);
+        expect(await store.complete(later.id, running?.leaseToken ?? '', [], at(3))).not.toBeNull();
         expect((await store.lease(earlierId, at(4), LEASE_MS))?.incoming.id).toBe('skew-1');
       },
     );
