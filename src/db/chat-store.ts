@@ -20,6 +20,7 @@ import type { ConversationOwner } from '../itsm/types.js';
 import { toPerson } from './directory-store.js';
 import { parseJsonColumn } from './json.js';
 import type { ConversationRow, DB } from './schema.js';
+import { createWriteBatcher } from './write-batcher.js';
 
 interface StoredOutgoing {
   message: Outgoing;
@@ -140,6 +141,39 @@ async function insertOutgoing(
   return leased;
 }
 
+/** Stores an incoming event once per platform id (see ChatStore.accept). */
+async function acceptInto(
+  db: Kysely<DB>,
+  incoming: Incoming,
+  now: string,
+): Promise<{ id: number; duplicate: boolean }> {
+  const inserted = await db
+    .insertInto('inbox')
+    .values({
+      platform: incoming.platform,
+      dedupe_key: incoming.id,
+      payload: JSON.stringify(incoming),
+      status: 'pending',
+      attempts: 0,
+      locked_until: null,
+      last_error: null,
+      received_at: now,
+      processed_at: null,
+      conversation_key: conversationKey(conversationRefOf(incoming)),
+    })
+    .onConflict((oc) => oc.columns(['platform', 'dedupe_key']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (inserted) return { id: inserted.id, duplicate: false };
+  const existing = await db
+    .selectFrom('inbox')
+    .select('id')
+    .where('platform', '=', incoming.platform)
+    .where('dedupe_key', '=', incoming.id)
+    .executeTakeFirstOrThrow();
+  return { id: existing.id, duplicate: true };
+}
+
 export function createChatStore(db: Kysely<DB>): ChatStore {
   const conversation = async (ref: ConversationRef) => {
     const r = await db
@@ -152,6 +186,7 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
     return r ? toConversation(r) : null;
   };
 
+  const writes = createWriteBatcher(db);
   /** The inbox row's conversation, which the claim needs; the claim itself checks the rest. */
   const keyOf = (id: number) =>
     db.selectFrom('inbox').select(['id', 'conversation_key']).where('id', '=', id).executeTakeFirst();
@@ -346,33 +381,8 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
       return rows.map(toConversation);
     },
 
-    async accept(incoming: Incoming, now) {
-      const inserted = await db
-        .insertInto('inbox')
-        .values({
-          platform: incoming.platform,
-          dedupe_key: incoming.id,
-          payload: JSON.stringify(incoming),
-          status: 'pending',
-          attempts: 0,
-          locked_until: null,
-          last_error: null,
-          received_at: now,
-          processed_at: null,
-          conversation_key: conversationKey(conversationRefOf(incoming)),
-        })
-        .onConflict((oc) => oc.columns(['platform', 'dedupe_key']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (inserted) return { id: inserted.id, duplicate: false };
-      const existing = await db
-        .selectFrom('inbox')
-        .select('id')
-        .where('platform', '=', incoming.platform)
-        .where('dedupe_key', '=', incoming.id)
-        .executeTakeFirstOrThrow();
-      return { id: existing.id, duplicate: true };
-    },
+    // Acks that arrive together share a commit (see write-batcher.ts); each still waits for its own.
+    accept: (incoming: Incoming, now) => writes.run((d) => acceptInto(d, incoming, now)),
 
     /*
      * A conversation's turns run one at a time and in arrival order, across processes:
@@ -602,20 +612,23 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
     // As for the inbox, the token decides: a worker whose lease was taken over records nothing, so it
     // neither overwrites the other's message id nor frees a lease that is no longer its own.
     async markSent(id, leaseToken, messageId, now) {
-      const res = await db
-        .updateTable('outbox')
-        .set((eb) => ({
-          status: 'sent',
-          message_id: messageId,
-          sent_at: now,
-          locked_until: null,
-          lease_token: null,
-          attempts: eb('attempts', '+', 1),
-        }))
-        .where('id', '=', id)
-        .where('status', '=', 'pending')
-        .where('lease_token', '=', leaseToken)
-        .executeTakeFirst();
+      // Deliveries finishing together share a commit, like acks.
+      const res = await writes.run((d) =>
+        d
+          .updateTable('outbox')
+          .set((eb) => ({
+            status: 'sent',
+            message_id: messageId,
+            sent_at: now,
+            locked_until: null,
+            lease_token: null,
+            attempts: eb('attempts', '+', 1),
+          }))
+          .where('id', '=', id)
+          .where('status', '=', 'pending')
+          .where('lease_token', '=', leaseToken)
+          .executeTakeFirst(),
+      );
       return Number(res.numUpdatedRows) === 1;
     },
 

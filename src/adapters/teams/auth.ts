@@ -9,6 +9,7 @@ import {
   type ConfigurationBotFrameworkAuthenticationOptions,
   ConfigurationServiceClientCredentialFactory,
 } from 'botbuilder';
+import type { ConnectorClient } from 'botframework-connector';
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 
@@ -29,6 +30,17 @@ export class ChatdeskCloudAdapter extends CloudAdapter {
     return typeof auth === 'string'
       ? this.processActivity(auth, activity, logic)
       : this.processActivity(auth, activity, logic);
+  }
+
+  /**
+   * A Bot Connector client for proactive calls to one service URL, as continueConversationAsync
+   * builds for each call; built once per URL by the port, since building one (credentials, HTTP
+   * pipeline) costs more CPU than the call it makes.
+   */
+  connectorClient(appId: string, serviceUrl: string): Promise<ConnectorClient> {
+    return this.botFrameworkAuthentication
+      .createConnectorFactory(this.createClaimsIdentity(appId))
+      .create(serviceUrl, undefined);
   }
 }
 

@@ -45,7 +45,7 @@ export function createTeamsAdapter(opts: {
     log,
     botAccount: (tenant) => botAccounts.get(tenant ?? '') ?? botAccounts.get('') ?? null,
   });
-  const turn = createTurnHandler({ engine, log, now });
+  const turns = createTurnHandler({ engine, log, now });
 
   let stopping = false;
   let inFlight = 0;
@@ -117,7 +117,11 @@ export function createTeamsAdapter(opts: {
       name: activity.recipient.name ?? '',
     });
     botAccounts.set('', { id: activity.recipient.id, name: activity.recipient.name ?? '' });
-    const invoke = await bot.adapter.runTurn(authResult, sdkActivity, (ctx) => turn(ctx, activity));
+    if (await turns.plainMessage(activity)) {
+      res.status(200).end();
+      return;
+    }
+    const invoke = await bot.adapter.runTurn(authResult, sdkActivity, (ctx) => turns.turn(ctx, activity));
     if (invoke?.body !== undefined) res.status(invoke.status).json(invoke.body);
     else res.status(invoke?.status ?? 200).end();
   };

@@ -5,7 +5,6 @@
  */
 import {
   type Activity,
-  type CloudAdapter,
   type ConversationParameters,
   type ConversationReference,
   TeamsInfo,
@@ -21,11 +20,12 @@ import {
   type PlatformUser,
 } from '../../chat/message.js';
 import type { Logger } from '../../log.js';
+import type { ChatdeskCloudAdapter } from './auth.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, replyToCard } from './cards.js';
 import { isAllowedServiceUrl, type ServiceUrlPolicy } from './service-urls.js';
 
 export interface TeamsPortDeps {
-  adapter: CloudAdapter;
+  adapter: ChatdeskCloudAdapter;
   appId: string;
   oauthScope: string;
   policy: ServiceUrlPolicy;
@@ -73,6 +73,22 @@ export function createTeamsPort(deps: TeamsPortDeps): ChatPort {
     };
   };
 
+  /** One client per service URL (there are a handful: the allow-list bounds them). */
+  const clients = new Map<string, Promise<ConnectorClient>>();
+  const clientFor = (serviceUrl: string): Promise<ConnectorClient> => {
+    let client = clients.get(serviceUrl);
+    if (!client) {
+      client = deps.adapter.connectorClient(deps.appId, serviceUrl).then((c) => {
+        withoutSdkRetries(c);
+        return c;
+      });
+      clients.set(serviceUrl, client);
+      // A failed build (credentials not reachable) is tried again on the next message.
+      client.catch(() => clients.delete(serviceUrl));
+    }
+    return client;
+  };
+
   const withContext = async <T>(
     ref: Partial<ConversationReference>,
     fn: (ctx: TurnContext) => Promise<T>,
@@ -102,35 +118,33 @@ export function createTeamsPort(deps: TeamsPortDeps): ChatPort {
         ...(conv.workspaceId ? { channelData: { tenant: { id: conv.workspaceId } } } : {}),
       };
       try {
-        return await withContext(ref, async (ctx) => {
-          // The connector client directly: TurnContext.sendActivity would stamp the proactive
-          // turn's synthetic activity id as replyToId.
-          const client = ctx.turnState.get<ConnectorClient>(ctx.adapter.ConnectorClientKey);
-          const convId = ref.conversation?.id ?? conv.channelId;
-          const full: Partial<Activity> = {
-            ...activity,
-            channelId: 'msteams',
-            serviceUrl: ref.serviceUrl,
-            from: ref.bot,
-            conversation: ref.conversation,
-          };
-          if (update) {
-            await client.conversations.updateActivity(convId, update.messageId, {
-              ...full,
-              id: update.messageId,
-            });
-            return { messageId: update.messageId };
-          }
-          // Personal and group chats quote the message we answer; channel threads are in the conversation id.
-          const res =
-            message.replyTo && !conv.isPublic
-              ? await client.conversations.replyToActivity(convId, message.replyTo, {
-                  ...full,
-                  replyToId: message.replyTo,
-                })
-              : await client.conversations.sendToConversation(convId, full);
-          return { messageId: res.id ?? '' };
-        });
+        // The connector client directly, no proactive turn: TurnContext.sendActivity would stamp the
+        // turn's synthetic activity id as replyToId, and a turn per message costs a client per message.
+        const client = await clientFor(ref.serviceUrl as string);
+        const convId = ref.conversation?.id ?? conv.channelId;
+        const full: Partial<Activity> = {
+          ...activity,
+          channelId: 'msteams',
+          serviceUrl: ref.serviceUrl,
+          from: ref.bot,
+          conversation: ref.conversation,
+        };
+        if (update) {
+          await client.conversations.updateActivity(convId, update.messageId, {
+            ...full,
+            id: update.messageId,
+          });
+          return { messageId: update.messageId };
+        }
+        // Personal and group chats quote the message we answer; channel threads are in the conversation id.
+        const res =
+          message.replyTo && !conv.isPublic
+            ? await client.conversations.replyToActivity(convId, message.replyTo, {
+                ...full,
+                replyToId: message.replyTo,
+              })
+            : await client.conversations.sendToConversation(convId, full);
+        return { messageId: res.id ?? '' };
       } catch (err) {
         throw toDeliveryError(err, 'deliver');
       }

@@ -91,7 +91,16 @@ class RecentIds {
   }
 }
 
-export function createTurnHandler(deps: TurnDeps): (ctx: TurnContext, a: TeamsActivity) => Promise<void> {
+export interface TurnHandler {
+  /**
+   * A text message (no card submission) needs no turn context: it goes to the inbox as it is, without
+   * the SDK building a turn (connector and token clients) for it. False when the activity needs `turn`.
+   */
+  plainMessage(a: TeamsActivity): Promise<boolean>;
+  turn(ctx: TurnContext, a: TeamsActivity): Promise<void>;
+}
+
+export function createTurnHandler(deps: TurnDeps): TurnHandler {
   const { engine, log } = deps;
   const welcomed = new RecentIds(2000);
 
@@ -277,7 +286,19 @@ export function createTurnHandler(deps: TurnDeps): (ctx: TurnContext, a: TeamsAc
     }
   };
 
-  return async (ctx, a) => {
+  const onText = async (a: TeamsActivity): Promise<void> => {
+    const incoming = toIncomingMessage(a, a.id ?? '', deps.now());
+    if (incoming.text === '' && incoming.attachments.length === 0) return;
+    await engine.receive(incoming);
+  };
+
+  const plainMessage = async (a: TeamsActivity): Promise<boolean> => {
+    if (a.type !== 'message' || (a.value !== undefined && a.value !== null)) return false;
+    await onText(a);
+    return true;
+  };
+
+  const turn = async (ctx: TurnContext, a: TeamsActivity): Promise<void> => {
     const id = a.id ?? '';
     switch (a.type) {
       case 'message': {
@@ -287,10 +308,7 @@ export function createTurnHandler(deps: TurnDeps): (ctx: TurnContext, a: TeamsAc
           log.warn('teams ignored a card submission it cannot read', { error: data.error });
           return;
         }
-        const incoming = toIncomingMessage(a, id, deps.now());
-        if (incoming.text === '' && incoming.attachments.length === 0) return;
-        await engine.receive(incoming);
-        return;
+        return onText(a);
       }
       case 'invoke':
         switch (a.name) {
@@ -309,6 +327,8 @@ export function createTurnHandler(deps: TurnDeps): (ctx: TurnContext, a: TeamsAc
         return;
     }
   };
+
+  return { plainMessage, turn };
 }
 
 function taskCard(content: AdaptiveCard): InvokeAnswer {

@@ -32,12 +32,15 @@ export interface TriageTrainOptions {
 
 const MAX_EXPLAIN_EXAMPLES = 2000;
 
-function cosine(a: SparseVector, b: SparseVector): number {
+const norm = (v: SparseVector): number => {
+  let n = 0;
+  for (const x of v.val) n += x * x;
+  return Math.sqrt(n);
+};
+
+/** Dot product of two sparse vectors with sorted indices. */
+function sparseDot(a: SparseVector, b: SparseVector): number {
   let s = 0;
-  let na = 0;
-  let nb = 0;
-  for (const v of a.val) na += v * v;
-  for (const v of b.val) nb += v * v;
   let i = 0;
   let j = 0;
   while (i < a.idx.length && j < b.idx.length) {
@@ -47,12 +50,12 @@ function cosine(a: SparseVector, b: SparseVector): number {
     else if (ai < bj) i++;
     else j++;
   }
-  return na > 0 && nb > 0 ? s / Math.sqrt(na * nb) : 0;
+  return s;
 }
 
 export class TicketTriage implements TriageModel {
   /** Computed on first use: loading must stay fast, and explanations are not needed until then. */
-  private exampleVecs: SparseVector[] | null = null;
+  private exampleVecs: Array<{ vec: SparseVector; norm: number }> | null = null;
 
   constructor(
     readonly category: LinearTextClassifier,
@@ -120,17 +123,26 @@ export class TicketTriage implements TriageModel {
     const cat = this.category.predict(text);
     const grp = this.group?.predict(text) ?? null;
     const cues = this.cues.match(text);
-    this.exampleVecs ??= this.examples.map((e) => this.category.tfidf.transform(e.text));
-    const vecs = this.exampleVecs;
-    const nearest: NearestExample[] = this.examples
-      .map((e, i) => ({
-        text: e.text,
-        intent: e.category,
-        similarity: cosine(cat.x, vecs[i] as SparseVector),
-      }))
-      .sort((a, b) => b.similarity - a.similarity)
-      .slice(0, 3)
-      .map((n) => ({ ...n, similarity: Number(n.similarity.toFixed(4)) }));
+    this.exampleVecs ??= this.examples.map((e) => {
+      const vec = this.category.tfidf.transform(e.text);
+      return { vec, norm: norm(vec) };
+    });
+    // The three most similar past tickets (cosine), kept in order while scanning: this runs for every
+    // ticket opened, over up to 2,000 examples, so neither a full sort nor per-pair norms.
+    const qn = norm(cat.x);
+    const top: Array<{ i: number; sim: number }> = [];
+    for (const [i, ex] of this.exampleVecs.entries()) {
+      const sim = qn > 0 && ex.norm > 0 ? sparseDot(cat.x, ex.vec) / (qn * ex.norm) : 0;
+      if (top.length === 3 && sim <= (top[2] as { sim: number }).sim) continue;
+      let k = top.length;
+      while (k > 0 && (top[k - 1] as { sim: number }).sim < sim) k--;
+      top.splice(k, 0, { i, sim });
+      if (top.length > 3) top.pop();
+    }
+    const nearest: NearestExample[] = top.map(({ i, sim }) => {
+      const e = this.examples[i] as { text: string; category: string };
+      return { text: e.text, intent: e.category, similarity: Number(sim.toFixed(4)) };
+    });
     return {
       category: cat.label,
       group: grp?.label ?? null,
