@@ -5,13 +5,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Kysely, sql } from 'kysely';
+import { type Generated, type Kysely, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../../src/db/connect.js';
 import { createWriteBatcher } from '../../../src/db/write-batcher.js';
 
 interface TestDb {
-  notes: { id: number; body: string };
+  notes: { id: Generated<number>; body: string };
 }
 
 describe('write batcher', () => {
