@@ -63,6 +63,8 @@ export function createWriteBatcher<DB>(db: Kysely<DB>, maxBatch = 64): WriteBatc
 
   return {
     run<T>(write: Write<DB, T>): Promise<T> {
+      // Inside a caller's transaction (a store built on one) there is no commit to share.
+      if (db.isTransaction) return write(db);
       return new Promise<T>((resolve, reject) => {
         queue.push({ write, resolve: resolve as (v: unknown) => void, reject });
         if (!scheduled) schedule();
