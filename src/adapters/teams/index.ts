@@ -12,6 +12,7 @@ import { parseActivity, tenantOf } from './activity.js';
 import { createBotAuth } from './auth.js';
 import { createTeamsPort } from './port.js';
 import { isAllowedServiceUrl, type ServiceUrlPolicy } from './service-urls.js';
+import { cachedVerification } from './token-cache.js';
 import { createTurnHandler } from './turn.js';
 
 export const TEAMS_MESSAGES_PATH = '/api/messages';
@@ -46,6 +47,9 @@ export function createTeamsAdapter(opts: {
     botAccount: (tenant) => botAccounts.get(tenant ?? '') ?? botAccounts.get('') ?? null,
   });
   const turns = createTurnHandler({ engine, log, now });
+  const authenticate = cachedVerification((activity: Activity, header: string) =>
+    bot.auth.authenticateRequest(activity, header),
+  );
 
   let stopping = false;
   let inFlight = 0;
@@ -72,7 +76,7 @@ export function createTeamsAdapter(opts: {
     const sdkActivity = req.body as Activity;
     let authResult: Awaited<ReturnType<typeof bot.auth.authenticateRequest>>;
     try {
-      authResult = await bot.auth.authenticateRequest(sdkActivity, req.get('authorization') ?? '');
+      authResult = await authenticate(sdkActivity, req.get('authorization') ?? '');
     } catch (err) {
       if (isKeyFetchFailure(err)) {
         // Our side cannot reach the signing keys: not the caller's fault, and Teams retries a 503.
