@@ -120,6 +120,14 @@ function rssMb(pid: number | undefined): number {
   }
 }
 
+/** The node flags of `npm start` (package.json), so the server under load runs as it is deployed. */
+function startNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return pkg.scripts.start.split(/\s+/).filter((w) => w.startsWith('--'));
+}
+
 async function main(): Promise<void> {
   const pgUrl = process.env.BENCH_DATABASE_URL;
   const suffix = pgUrl ? '.pg' : '';
@@ -170,7 +178,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
     };
     const profile = process.env.BENCH_LOAD_PROFILE;
-    const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+    const nodeArgs = [...startNodeFlags(), ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])];
     servers.push(await startServer(env, 180_000, nodeArgs));
     if (pgUrl) servers.push(await startServer(env, 180_000, nodeArgs));
     process.stdout.write(
@@ -274,8 +282,9 @@ async function main(): Promise<void> {
       const clientCpu = process.cpuUsage(client0);
       const clientCpuMs = (clientCpu.user + clientCpu.system) / 1000;
       const lat = [...firstReply].map(([ch, at]) => at - (sentAt.get(ch) ?? at));
-      const lastReply = Math.max(...firstReply.values());
-      const achieved = firstReply.size / ((lastReply - Math.min(...sentAt.values())) / 1000);
+      // Replies per second between the first and the last one (n replies, n - 1 intervals).
+      const replyTimes = [...firstReply.values()];
+      const achieved = (replyTimes.length - 1) / ((Math.max(...replyTimes) - Math.min(...replyTimes)) / 1000);
       if (warmup) {
         // What the server burns with no traffic (timers, polls) is the floor under every figure below.
         await new Promise((r) => setTimeout(r, 1000));
@@ -306,7 +315,8 @@ async function main(): Promise<void> {
     const best = ok.at(-1) ?? [...results].sort((a, b) => b.achieved - a.achieved)[0];
     if (!best) throw new Error('no load step ran');
     process.stdout.write(
-      `\nbench load.msgs_per_s${suffix}=${Math.min(best.rate, best.achieved).toFixed(0)} msgs/s\n`,
+      // A step whose every reply arrived within the bar sustained its offered rate.
+      `\nbench load.msgs_per_s${suffix}=${(ok.includes(best) ? best.rate : best.achieved).toFixed(0)} msgs/s\n`,
     );
     process.stdout.write(`bench load.p99_ms${suffix}=${best.p99.toFixed(0)} ms\n`);
     process.stdout.write(`bench load.ack_p99_ms${suffix}=${best.ackP99.toFixed(0)} ms\n`);
