@@ -442,7 +442,7 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
               .executeTakeFirst();
             if (!won) throw new LeaseTaken();
           }
-          const res = await trx
+          const r = await trx
             .updateTable('inbox')
             .set((eb) => ({ locked_until: until, lease_token: token, attempts: eb('attempts', '+', 1) }))
             .where('id', '=', id)
@@ -459,9 +459,9 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
                 ),
               ),
             )
+            .returning(['id', 'platform', 'payload', 'attempts'])
             .executeTakeFirst();
-          if (Number(res.numUpdatedRows) !== 1) throw new LeaseTaken();
-          const r = await trx.selectFrom('inbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+          if (!r) throw new LeaseTaken();
           return {
             id: r.id,
             platform: r.platform as Platform,

@@ -37,7 +37,14 @@ export async function migrate(database: Database): Promise<string[]> {
     provider: new CodeMigrations(database),
     ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely finds its bookkeeping tables by listing every schema's tables; a schema another tenant (or
+  // test run) drops during that listing fails it with "schema … does not exist" (SQLSTATE 3F000),
+  // although nothing of ours is wrong. Nothing was applied then, so the listing is simply repeated.
+  for (let retry = 0; retry < 3 && schemaVanished(error, migrationTableSchema); retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 50 * (retry + 1)));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     throw new AppError(
@@ -47,4 +54,15 @@ export async function migrate(database: Database): Promise<string[]> {
     );
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** A concurrently dropped schema other than ours (see migrate). */
+function schemaVanished(error: unknown, ours: string | undefined): boolean {
+  const e = error as { code?: unknown; message?: unknown } | undefined;
+  return (
+    e?.code === '3F000' &&
+    typeof e.message === 'string' &&
+    ours !== undefined &&
+    !e.message.includes(`"${ours}"`)
+  );
 }
