@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, type SqlBool, sql } from 'kysely';
 import {
   type ConversationRef,
   conversationRefOf,
@@ -53,6 +53,13 @@ const addMs = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOS
 
 /** Outbox order is kept per platform channel: a thread reply never overtakes the card it answers. */
 const channelKey = (ref: ConversationRef) => `${ref.platform}:${ref.channelId}`;
+
+/**
+ * No earlier pending row of the same conversation (inbox) or channel (outbox) than the row `outer`
+ * names: each conversation's items are worked one at a time, in order.
+ */
+const firstPending = (table: 'inbox' | 'outbox', outer: string) =>
+  sql<SqlBool>`not exists (select 1 from ${sql.table(table)} as e where e.conversation_key = ${sql.ref(`${outer}.conversation_key`)} and e.status = 'pending' and e.id < ${sql.ref(`${outer}.id`)})`;
 
 /** Thrown inside a claim transaction to roll it back when the lease went to someone else. */
 class LeaseTaken extends Error {}
@@ -409,17 +416,7 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
             .where('i.id', '=', id)
             .where('i.status', '=', 'pending')
             .where((eb) => eb.or([eb('i.locked_until', 'is', null), eb('i.locked_until', '<', now)]))
-            .where(({ not, exists, selectFrom }) =>
-              not(
-                exists(
-                  selectFrom('inbox as e')
-                    .select('e.id')
-                    .whereRef('e.conversation_key', '=', 'i.conversation_key')
-                    .where('e.status', '=', 'pending')
-                    .whereRef('e.id', '<', 'i.id'),
-                ),
-              ),
-            )
+            .where(firstPending('inbox', 'i'))
             .executeTakeFirst());
       if (!head) return null;
       const key = head.conversation_key;
@@ -448,17 +445,7 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
             .where('id', '=', id)
             .where('status', '=', 'pending')
             .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-            .where(({ not, exists, selectFrom }) =>
-              not(
-                exists(
-                  selectFrom('inbox as e')
-                    .select('e.id')
-                    .whereRef('e.conversation_key', '=', 'inbox.conversation_key')
-                    .where('e.status', '=', 'pending')
-                    .whereRef('e.id', '<', 'inbox.id'),
-                ),
-              ),
-            )
+            .where(firstPending('inbox', 'inbox'))
             .returning(['id', 'platform', 'payload', 'attempts'])
             .executeTakeFirst();
           if (!r) throw new LeaseTaken();
@@ -566,17 +553,7 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
         .where('o.platform', 'in', platforms)
         .where('o.next_attempt_at', '<=', now)
         .where((eb) => eb.or([eb('o.locked_until', 'is', null), eb('o.locked_until', '<', now)]))
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('outbox as e')
-                .select('e.id')
-                .whereRef('e.conversation_key', '=', 'o.conversation_key')
-                .where('e.status', '=', 'pending')
-                .whereRef('e.id', '<', 'o.id'),
-            ),
-          ),
-        )
+        .where(firstPending('outbox', 'o'))
         .orderBy('o.id')
         .limit(limit)
         .execute();
