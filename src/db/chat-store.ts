@@ -19,7 +19,7 @@ import {
 import type { ConversationOwner } from '../itsm/types.js';
 import { toPerson } from './directory-store.js';
 import { parseJsonColumn } from './json.js';
-import type { ConversationRow, DB } from './schema.js';
+import type { ConversationRow, DB, OutboxRow } from './schema.js';
 import { createWriteBatcher } from './write-batcher.js';
 
 interface StoredOutgoing {
@@ -146,6 +146,26 @@ async function insertOutgoing(
     });
   }
   return leased;
+}
+
+/**
+ * Records how a delivery went on a leased outbox row, only while the lease is still the caller's:
+ * frees the lease and counts the attempt. False (nothing written) when the lease was taken over.
+ */
+async function recordOutcome(
+  db: Kysely<DB>,
+  id: number,
+  leaseToken: string,
+  outcome: Partial<Pick<OutboxRow, 'status' | 'message_id' | 'sent_at' | 'last_error' | 'next_attempt_at'>>,
+): Promise<boolean> {
+  const res = await db
+    .updateTable('outbox')
+    .set((eb) => ({ ...outcome, locked_until: null, lease_token: null, attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('lease_token', '=', leaseToken)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
 }
 
 /** Stores an incoming event once per platform id (see ChatStore.accept). */
@@ -588,61 +608,17 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
 
     // As for the inbox, the token decides: a worker whose lease was taken over records nothing, so it
     // neither overwrites the other's message id nor frees a lease that is no longer its own.
-    async markSent(id, leaseToken, messageId, now) {
-      // Deliveries finishing together share a commit, like acks.
-      const res = await writes.run((d) =>
-        d
-          .updateTable('outbox')
-          .set((eb) => ({
-            status: 'sent',
-            message_id: messageId,
-            sent_at: now,
-            locked_until: null,
-            lease_token: null,
-            attempts: eb('attempts', '+', 1),
-          }))
-          .where('id', '=', id)
-          .where('status', '=', 'pending')
-          .where('lease_token', '=', leaseToken)
-          .executeTakeFirst(),
-      );
-      return Number(res.numUpdatedRows) === 1;
-    },
+    // Deliveries finishing together share a commit, like acks.
+    markSent: (id, leaseToken, messageId, now) =>
+      writes.run((d) =>
+        recordOutcome(d, id, leaseToken, { status: 'sent', message_id: messageId, sent_at: now }),
+      ),
 
-    async markRetry(id, leaseToken, error, nextAttemptAt) {
-      const res = await db
-        .updateTable('outbox')
-        .set((eb) => ({
-          last_error: error.slice(0, 2000),
-          next_attempt_at: nextAttemptAt,
-          locked_until: null,
-          lease_token: null,
-          attempts: eb('attempts', '+', 1),
-        }))
-        .where('id', '=', id)
-        .where('status', '=', 'pending')
-        .where('lease_token', '=', leaseToken)
-        .executeTakeFirst();
-      return Number(res.numUpdatedRows) === 1;
-    },
+    markRetry: (id, leaseToken, error, nextAttemptAt) =>
+      recordOutcome(db, id, leaseToken, { last_error: error.slice(0, 2000), next_attempt_at: nextAttemptAt }),
 
-    async markDead(id, leaseToken, error, now) {
-      const res = await db
-        .updateTable('outbox')
-        .set((eb) => ({
-          status: 'dead',
-          last_error: error.slice(0, 2000),
-          sent_at: now,
-          locked_until: null,
-          lease_token: null,
-          attempts: eb('attempts', '+', 1),
-        }))
-        .where('id', '=', id)
-        .where('status', '=', 'pending')
-        .where('lease_token', '=', leaseToken)
-        .executeTakeFirst();
-      return Number(res.numUpdatedRows) === 1;
-    },
+    markDead: (id, leaseToken, error, now) =>
+      recordOutcome(db, id, leaseToken, { status: 'dead', last_error: error.slice(0, 2000), sent_at: now }),
 
     async outboxBacklog() {
       const r = await db
