@@ -165,12 +165,7 @@ async function main(): Promise<void> {
       SLACK_BOT_TOKEN: 'xoxb-bench',
       SLACK_API_URL: fake.apiUrl,
       TEAMS_ENABLED: 'true',
-      MICROSOFT_APP_ID: APP_ID,
-      MICROSOFT_APP_PASSWORD: APP_PASSWORD,
-      TEAMS_OPENID_METADATA_URL: issuer.metadataUrl,
-      TEAMS_TOKEN_ISSUER: issuer.issuer,
-      TEAMS_OAUTH_SCOPE: issuer.scope,
-      TEAMS_LOGIN_URL: issuer.loginUrl,
+      ...issuer.env(),
       TEAMS_ALLOWED_SERVICE_URLS: connector.serviceUrl,
       // 200 people send thousands of messages in a minute here; the per-person limit would turn
       // most of them into "slow down" replies and measure the limiter instead of the desk.

@@ -49,12 +49,7 @@ beforeAll(async () => {
     DATABASE_URL: `sqlite:${join(dir, 'desk.sqlite')}`,
     PORT: '0',
     LOG_LEVEL: 'silent',
-    MICROSOFT_APP_ID: APP_ID,
-    MICROSOFT_APP_PASSWORD: APP_PASSWORD,
-    TEAMS_OPENID_METADATA_URL: issuer.metadataUrl,
-    TEAMS_TOKEN_ISSUER: issuer.issuer,
-    TEAMS_OAUTH_SCOPE: issuer.scope,
-    TEAMS_LOGIN_URL: issuer.loginUrl,
+    ...issuer.env(),
     TEAMS_ALLOWED_SERVICE_URLS: connector.serviceUrl,
   });
   app = await createApp(config, { log: silentLogger });

@@ -24,6 +24,8 @@ export interface FakeTokenIssuer {
   scope: string;
   /** Tokens the issuer handed to the bot through the client-credentials grant. */
   issuedToBot: string[];
+  /** The server's configuration for this issuer: the app's credentials and the four TEAMS_* endpoints. */
+  env(): Record<string, string>;
   /** An `Authorization` header value as the Bot Framework channel would send it. */
   channelAuthHeader(opts: {
     appId: string;
@@ -124,6 +126,14 @@ export async function startFakeTokenIssuer(opts: {
     loginUrl: `${base}/botframework.com`,
     scope: `${base}/connector`,
     issuedToBot,
+    env: () => ({
+      MICROSOFT_APP_ID: opts.appId,
+      MICROSOFT_APP_PASSWORD: opts.appPassword,
+      TEAMS_OPENID_METADATA_URL: `${base}/v1/.well-known/openidconfiguration`,
+      TEAMS_TOKEN_ISSUER: issuer,
+      TEAMS_OAUTH_SCOPE: `${base}/connector`,
+      TEAMS_LOGIN_URL: `${base}/botframework.com`,
+    }),
     channelAuthHeader({ appId, serviceUrl, expiresInS = 600, issuer: iss = issuer, signWith = 'issuer' }) {
       const nowS = Math.floor(Date.now() / 1000);
       const claims = {

@@ -23,12 +23,7 @@ beforeAll(async () => {
   connector = await startFakeBotConnector();
   connector.checkAuth = (authorization) => issuer.verifyBotToken(authorization);
   h = await startHarness({
-    MICROSOFT_APP_ID: APP_ID,
-    MICROSOFT_APP_PASSWORD: APP_PASSWORD,
-    TEAMS_OPENID_METADATA_URL: issuer.metadataUrl,
-    TEAMS_TOKEN_ISSUER: issuer.issuer,
-    TEAMS_OAUTH_SCOPE: issuer.scope,
-    TEAMS_LOGIN_URL: issuer.loginUrl,
+    ...issuer.env(),
     TEAMS_ALLOWED_SERVICE_URLS: connector.serviceUrl,
   });
 });
@@ -140,14 +135,9 @@ describe('teams adapter when the signing keys cannot be loaded', () => {
 describe('single-tenant teams adapter', () => {
   it('refuses activities from another tenant with 403', async () => {
     const single = await startHarness({
-      MICROSOFT_APP_ID: APP_ID,
-      MICROSOFT_APP_PASSWORD: APP_PASSWORD,
+      ...issuer.env(),
       MICROSOFT_APP_TYPE: 'SingleTenant',
       MICROSOFT_APP_TENANT_ID: TENANT,
-      TEAMS_OPENID_METADATA_URL: issuer.metadataUrl,
-      TEAMS_TOKEN_ISSUER: issuer.issuer,
-      TEAMS_OAUTH_SCOPE: issuer.scope,
-      TEAMS_LOGIN_URL: issuer.loginUrl,
       TEAMS_ALLOWED_SERVICE_URLS: connector.serviceUrl,
     });
     try {
