@@ -125,18 +125,23 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
     }
   }
 
+  /** Items of platforms this process has no port for are left leased; their lease runs out. */
+  async function deliverAll(items: OutboxItem[], result: OutboxRunResult): Promise<void> {
+    await Promise.all(
+      items.map((item) => {
+        const port = o.ports(item.platform);
+        return port ? deliver(item, port, result) : Promise.resolve();
+      }),
+    );
+  }
+
   async function runOnce(): Promise<OutboxRunResult> {
     const result: OutboxRunResult = { sent: 0, retried: 0, dead: 0 };
     try {
       for (;;) {
         const batch = await o.store.leaseDue(o.now().toISOString(), 50, leaseMs, o.platforms());
         if (batch.length === 0) break;
-        await Promise.all(
-          batch.map((item) => {
-            const port = o.ports(item.platform);
-            return port ? deliver(item, port, result) : Promise.resolve();
-          }),
-        );
+        await deliverAll(batch, result);
       }
     } catch (e) {
       o.log.error('outbox run failed', { error: e });
@@ -170,12 +175,7 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
     },
     deliverLeased(items, pollAfter) {
       const result: OutboxRunResult = { sent: 0, retried: 0, dead: 0 };
-      const run = Promise.all(
-        items.map((item) => {
-          const port = o.ports(item.platform);
-          return port ? deliver(item, port, result) : Promise.resolve();
-        }),
-      )
+      const run = deliverAll(items, result)
         // What was not recorded stays leased; the lease runs out and a later run delivers it.
         .catch((e: unknown) => o.log.error('outbox delivery failed', { error: e }))
         .then(() => {
