@@ -1,6 +1,5 @@
 /** `chatdesk chat --user <email>`: the console chat, on the same database as the server. */
 import { z } from 'zod';
-import { createApp } from '../../app.js';
 import type { Choice } from '../../chat/message.js';
 import { loadConfig } from '../../config.js';
 import { createLogger } from '../../log.js';
@@ -28,6 +27,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!parsed.ok) return parsed.exitCode;
   const email = parsed.args.user;
   const config = loadConfig();
+  // Loaded here, not at the top: `--help` must not pay for the whole app.
+  const { createApp } = await import('../../app.js');
   // The terminal is for the conversation; logs go to stderr, and only warnings by default.
   const log = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL });
   const { createConsolePort, runConsoleChat } = await import('../../adapters/local/console.js');

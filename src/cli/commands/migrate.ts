@@ -1,6 +1,5 @@
 /** `chatdesk migrate`: brings the schema up to date (and seeds an empty database) without serving. */
 import { z } from 'zod';
-import { createApp } from '../../app.js';
 import { loadConfig } from '../../config.js';
 import { createLogger } from '../../log.js';
 import { parseCommandArgs } from '../args.js';
@@ -15,6 +14,8 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs({ name: 'migrate', usage: USAGE, argv, options: {}, schema: z.object({}) });
   if (!parsed.ok) return parsed.exitCode;
   const config = loadConfig();
+  // Loaded here, not at the top: `--help` must not pay for the whole app.
+  const { createApp } = await import('../../app.js');
   const app = await createApp(config, { serve: false, log: createLogger({ level: config.LOG_LEVEL }) });
   await app.close();
   process.stdout.write('database is up to date\n');
