@@ -2,6 +2,7 @@
  * The only reader of the environment. One zod schema; each variable carries a description, which is
  * also the source of the README's configuration table (`chatdesk config --markdown`).
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { AppError } from './errors.js';
 
@@ -24,6 +25,28 @@ const csv = z.string().transform((v) =>
     .filter((s) => s.length > 0),
 );
 
+/** Express `trust proxy`: a hop count, or addresses/subnets/`loopback`/`linklocal`/`uniquelocal`. */
+const trustProxy = z.string().transform((v, ctx): number | string[] => {
+  if (/^\d+$/.test(v)) return Number(v);
+  const parts = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  const named = new Set(['loopback', 'linklocal', 'uniquelocal']);
+  for (const p of parts) {
+    const [address = '', prefix] = p.split('/');
+    const ok = named.has(p) || (isIP(address) !== 0 && (prefix === undefined || /^\d{1,3}$/.test(prefix)));
+    if (!ok) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${p}" is not an address, a subnet, loopback, linklocal or uniquelocal; e.g. TRUST_PROXY=loopback or TRUST_PROXY=10.0.0.0/8 or TRUST_PROXY=1`,
+      });
+      return z.NEVER;
+    }
+  }
+  return parts;
+});
+
 export const configSchema = z.object({
   NODE_ENV: z
     .enum(['development', 'production', 'test'])
@@ -37,6 +60,11 @@ export const configSchema = z.object({
     .min(1)
     .default('127.0.0.1')
     .describe('Interface to listen on (`0.0.0.0` to accept outside traffic).'),
+  TRUST_PROXY: trustProxy
+    .optional()
+    .describe(
+      'Behind a reverse proxy that terminates TLS: which proxy to believe about the client address and `https` (`X-Forwarded-For`, `X-Forwarded-Proto`): `loopback` (proxy on this host), a comma-separated list of proxy addresses/subnets, or a hop count (`1`). Unset: no proxy is trusted.',
+    ),
   DATABASE_URL: databaseUrl
     .default('sqlite:var/chatdesk.sqlite')
     .describe(
@@ -58,13 +86,15 @@ export const configSchema = z.object({
     .string()
     .min(16, 'must be at least 16 characters')
     .optional()
-    .describe('Bearer token for the REST API (`/api/v1`). Unset: the REST API answers 401 to everyone.'),
+    .describe(
+      'Bearer token for the REST API (`/api/v1`), at least 16 characters (e.g. `openssl rand -hex 24`). Unset: the REST API answers 401 to everyone.',
+    ),
   DASHBOARD_TOKEN: z
     .string()
     .min(16, 'must be at least 16 characters')
     .optional()
     .describe(
-      'Login token of the KPI dashboard at `/` (unset: `API_TOKEN` is used; neither set: the dashboard is disabled).',
+      'Login token of the KPI dashboard at `/`, at least 16 characters (unset: `API_TOKEN` is used; neither set: the dashboard answers 503 and says which variable to set).',
     ),
   KPI_DEFLECTION_WINDOW_DAYS: z.coerce
     .number()
