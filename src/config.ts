@@ -2,7 +2,6 @@
  * The only reader of the environment. One zod schema; each variable carries a description, which is
  * also the source of the README's configuration table (`chatdesk config --markdown`).
  */
-import { isIP } from 'node:net';
 import { z } from 'zod';
 import { AppError } from './errors.js';
 
@@ -25,28 +24,6 @@ const csv = z.string().transform((v) =>
     .filter((s) => s.length > 0),
 );
 
-/** Express `trust proxy`: a hop count, or addresses/subnets/`loopback`/`linklocal`/`uniquelocal`. */
-const trustProxy = z.string().transform((v, ctx): number | string[] => {
-  if (/^\d+$/.test(v)) return Number(v);
-  const parts = v
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  const named = new Set(['loopback', 'linklocal', 'uniquelocal']);
-  for (const p of parts) {
-    const [address = '', prefix] = p.split('/');
-    const ok = named.has(p) || (isIP(address) !== 0 && (prefix === undefined || /^\d{1,3}$/.test(prefix)));
-    if (!ok) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `"${p}" is not an address, a subnet, loopback, linklocal or uniquelocal; e.g. TRUST_PROXY=loopback or TRUST_PROXY=10.0.0.0/8 or TRUST_PROXY=1`,
-      });
-      return z.NEVER;
-    }
-  }
-  return parts;
-});
-
 export const configSchema = z.object({
   NODE_ENV: z
     .enum(['development', 'production', 'test'])
@@ -60,11 +37,6 @@ export const configSchema = z.object({
     .min(1)
     .default('127.0.0.1')
     .describe('Interface to listen on (`0.0.0.0` to accept outside traffic).'),
-  TRUST_PROXY: trustProxy
-    .optional()
-    .describe(
-      'Behind a reverse proxy that terminates TLS: which proxy to believe about the client address and `https` (`X-Forwarded-For`, `X-Forwarded-Proto`): `loopback` (proxy on this host), a comma-separated list of proxy addresses/subnets, or a hop count (`1`). Unset: no proxy is trusted.',
-    ),
   DATABASE_URL: databaseUrl
     .default('sqlite:var/chatdesk.sqlite')
     .describe(

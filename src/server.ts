@@ -26,8 +26,7 @@ export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; l
   const { app, log } = deps;
   const web = express();
   web.disable('x-powered-by');
-  // Only a proxy named in TRUST_PROXY may set the client address and https (the dashboard's Secure cookie).
-  web.set('trust proxy', app.config.TRUST_PROXY ?? false);
+  web.set('trust proxy', false);
 
   web.use((req, res, next) => {
     const started = process.hrtime.bigint();
