@@ -1,6 +1,6 @@
 /**
- * The demo as a new admin runs it (`chatdesk serve` with defaults: Slack off, Teams in anonymous
- * development mode, the shipped groups whose service-desk triage channel is on Slack and Teams):
+ * The demo as a new admin runs it (`chatdesk serve` with defaults: Slack off, Teams without
+ * credentials for the Bot Framework Emulator, the shipped groups whose service-desk triage channel is on Slack and Teams):
  * a web-chat conversation handed to a person logs no error and no delivery retries. The triage
  * channels no configured platform can reach are named once at start-up and never queued; the web
  * chat's 3-second poll is logged at debug; the browser's favicon request is answered.
@@ -26,7 +26,10 @@ describe('the demo with one handoff', () => {
     writeFileSync(join(data, 'rules.json'), JSON.stringify({ defaultGroup: 'service-desk', rules: [] }));
     server = await startServer({
       NODE_ENV: 'development',
-      TEAMS_ENABLED: 'true',
+      // Teams as the demo has it: on, without credentials (anonymous mode; TEAMS_EMULATOR where that
+      // variable exists). An empty value means unset, so the default applies.
+      TEAMS_ENABLED: '',
+      TEAMS_EMULATOR: 'true',
       LOG_LEVEL: 'info',
       DATA_DIR: data,
       DATABASE_URL: `sqlite:${dbFile}`,
