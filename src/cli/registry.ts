@@ -26,7 +26,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'serve',
     synopsis: 'serve',
-    summary: 'migrate, seed an empty database, serve HTTP (Slack, Teams, REST, web chat, dashboard)',
+    summary: 'migrate, seed an empty database, serve Slack, Teams, REST, web chat, dashboard',
     load: () => import('./commands/serve.js'),
   },
   {
@@ -44,13 +44,13 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'backup',
     synopsis: 'backup <file>',
-    summary: 'online backup of the SQLite database into <file> (safe while the server runs)',
+    summary: 'online backup of the SQLite database (safe while the server runs)',
     load: () => import('./commands/backup.js'),
   },
   {
     name: 'config',
     synopsis: 'config [--markdown]',
-    summary: 'print the effective configuration (secrets hidden) or the README table',
+    summary: 'the effective configuration (secrets hidden), or the README table',
     load: () => import('./commands/config.js'),
   },
   {
@@ -62,13 +62,13 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'report',
     synopsis: 'report [--since 30d] [--csi]',
-    summary: 'KPI report (MTTA, MTTR, SLA, FCR, CSAT, deflection…); --csi records missed targets',
+    summary: 'KPI report (MTTA, MTTR, SLA, FCR, CSAT…); --csi records missed targets',
     load: () => import('./commands/report.js'),
   },
   {
     name: 'import',
     synopsis: 'import servicenow-log <dir>',
-    summary: 'load the UCI ServiceNow incident event log (events.csv, incidents.csv)',
+    summary: 'load the UCI ServiceNow incident event log',
     load: () => import('./commands/import.js'),
   },
   {
@@ -86,13 +86,13 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'distill',
     synopsis: 'distill',
-    summary: 'build the static (Model2Vec-style) encoder + ONNX export in MODELS_DIR',
+    summary: 'build the static (Model2Vec-style) encoder and its ONNX export',
     load: () => import('./commands/distill.js'),
   },
   {
     name: 'models',
     synopsis: 'models pull <hub-id> | list',
-    summary: 'download a transformers.js model into models/<hub-id>/, or list what models/ holds',
+    summary: 'fetch a transformers.js model into models/, or list models/',
     load: () => import('./commands/models.js'),
   },
 ];
