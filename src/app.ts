@@ -10,8 +10,15 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { API_PERSON_EMAIL } from './adapters/rest/router.js';
 import type { ChannelAdapter } from './adapters/types.js';
+import {
+  channelReach,
+  skippedChannelsLine,
+  withReachableBoards,
+  withReachableTriage,
+} from './channel-reach.js';
 import { createEngine, type Engine } from './chat/conversation-engine.js';
 import type { DialogHooks } from './chat/dialogs.js';
+import { DEFAULT_TEAMS_SERVICE_URL } from './chat/handoff.js';
 import { createEngineNotifier, registerItilActions } from './chat/itil-actions.js';
 import { openChangeFromForm, runApprovalCommand, runItilCommand } from './chat/itil-commands.js';
 import type { ChatStore } from './chat/store.js';
@@ -104,7 +111,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     loadGroups(dataDir),
     loadKnowledgeArticles(dataDir),
   ]);
-  const itilConfig = await loadItilConfig(join(dataDir, 'itil.json'));
+  // Channels on platforms this process cannot post to are skipped, and said once (see channel-reach.ts).
+  const reach = channelReach(
+    config,
+    DEFAULT_TEAMS_SERVICE_URL,
+    new Set((opts.adapters ?? []).map((a) => a.port.platform)),
+  );
+  const itilFile = await loadItilConfig(join(dataDir, 'itil.json'));
+  const itilConfig = withReachableBoards(itilFile, reach);
 
   const database = await openDatabase(config.DATABASE_URL);
   const { db } = database;
@@ -167,6 +181,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   }
 
   const directory = createDirectoryStore(db);
+  if (opts.serve !== false) {
+    const skipped = skippedChannelsLine(groups, itilFile, reach);
+    if (skipped) log[config.NODE_ENV === 'production' ? 'warn' : 'info'](skipped);
+  }
   const chatStore = createChatStore(db);
   const kpiStore = createKpiStore(db);
   const kpis = createKpiService({
@@ -185,7 +203,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     hooks,
     store: chatStore,
     tickets,
-    directory,
+    directory: withReachableTriage(directory, reach),
     nlu,
     templates,
     articles: new Map(articles.map((a) => [a.id, { title: a.title, body: a.body, url: a.url }])),

@@ -58,13 +58,15 @@ export const configSchema = z.object({
     .string()
     .min(16, 'must be at least 16 characters')
     .optional()
-    .describe('Bearer token for the REST API (`/api/v1`). Unset: the REST API answers 401 to everyone.'),
+    .describe(
+      'Bearer token for the REST API (`/api/v1`), at least 16 characters (e.g. `openssl rand -hex 24`). Unset: the REST API answers 401 to everyone.',
+    ),
   DASHBOARD_TOKEN: z
     .string()
     .min(16, 'must be at least 16 characters')
     .optional()
     .describe(
-      'Login token of the KPI dashboard at `/` (unset: `API_TOKEN` is used; neither set: the dashboard is disabled).',
+      'Login token of the KPI dashboard at `/`, at least 16 characters (unset: `API_TOKEN` is used; neither set: the dashboard answers 503 and says which variable to set).',
     ),
   KPI_DEFLECTION_WINDOW_DAYS: z.coerce
     .number()

@@ -1,10 +1,14 @@
 /**
  * `chatdesk serve`: load config, build the app, listen, and stop cleanly on SIGTERM/SIGINT.
  */
-import { createApp } from './app.js';
+import { type App, createApp } from './app.js';
 import type { Config } from './config.js';
 import { secretsOf } from './config.js';
-import { createLogger } from './log.js';
+import { listenError } from './listen-errors.js';
+import { createLogger, type Logger } from './log.js';
+
+/** A stop that takes longer than this (a hung delivery, a stuck database) ends the process anyway. */
+const STOP_DEADLINE_MS = 20_000;
 
 export async function serve(config: Config, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const log = createLogger({ level: config.LOG_LEVEL, secrets: secretsOf(config) });
@@ -15,33 +19,65 @@ export async function serve(config: Config, out: NodeJS.WritableStream = process
   } catch (e) {
     // The NLU worker thread would keep the process alive after a failed start (a port in use).
     await app.close();
-    throw e;
+    throw listenError(e, config);
   }
-  out.write(
-    [
-      `chatdesk is running on ${url} (database: ${app.database.dialect})`,
-      `  • Web chat:     ${url}/chat`,
-      `  • Console chat: npx chatdesk chat --user alice@example.com`,
-      `  • Health:       ${url}/healthz`,
-      config.SLACK_SIGNING_SECRET
-        ? `  • Slack:        POST ${url}/slack/events`
-        : '  • Slack:        off (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN)',
-      config.TEAMS_ENABLED
-        ? `  • Teams:        POST ${url}/api/messages${config.MICROSOFT_APP_ID ? '' : ' (anonymous dev mode)'}`
-        : '  • Teams:        off',
-      config.API_TOKEN ? `  • REST API:     ${url}/api/v1/tickets` : '  • REST API:     off (set API_TOKEN)',
-      '',
-    ].join('\n'),
-  );
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
+  out.write(banner(url, config, app));
+  await stopSignal(log);
+  const deadline = setTimeout(() => {
+    log.error('did not stop within the deadline; exiting anyway', { ms: STOP_DEADLINE_MS });
+    process.exit(1);
+  }, STOP_DEADLINE_MS);
+  deadline.unref();
+  await app.close();
+  clearTimeout(deadline);
+  log.info('stopped');
+  return 0;
+}
+
+/**
+ * Resolves on the first SIGTERM or SIGINT. Later signals are absorbed: `npm start` in a terminal
+ * delivers Ctrl-C twice (once from the terminal, once forwarded by npm), and a second default
+ * SIGINT would kill the process in the middle of its clean stop.
+ */
+function stopSignal(log: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log.debug('already stopping', { signal });
+        return;
+      }
+      stopping = true;
       log.info('stopping', { signal });
       resolve();
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
   });
-  await app.close();
-  log.info('stopped');
-  return 0;
+}
+
+function banner(url: string, config: Config, app: App): string {
+  const dashboardToken = config.DASHBOARD_TOKEN ? 'DASHBOARD_TOKEN' : config.API_TOKEN ? 'API_TOKEN' : null;
+  return [
+    `chatdesk is running on ${url} (database: ${app.database.dialect})`,
+    `  • Web chat:     ${url}/chat`,
+    `  • Console chat: npx chatdesk chat --user alice@example.com`,
+    dashboardToken
+      ? `  • Dashboard:    ${url}/ (log in with the value of ${dashboardToken})`
+      : '  • Dashboard:    off (set DASHBOARD_TOKEN or API_TOKEN, at least 16 characters, and restart)',
+    `  • Health:       ${url}/healthz · metrics ${url}/metrics`,
+    !config.SLACK_SIGNING_SECRET
+      ? '  • Slack:        off (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN)'
+      : config.SLACK_APP_TOKEN
+        ? '  • Slack:        Socket Mode (outbound WebSocket; no public URL needed)'
+        : `  • Slack:        POST ${url}/slack/events`,
+    config.TEAMS_ENABLED
+      ? `  • Teams:        POST ${url}/api/messages${config.MICROSOFT_APP_ID ? '' : ' (anonymous dev mode)'}`
+      : '  • Teams:        off',
+    config.API_TOKEN
+      ? `  • REST API:     ${url}/api/v1/tickets (Authorization: Bearer <API_TOKEN>)`
+      : '  • REST API:     off (set API_TOKEN, at least 16 characters)',
+    'Stop with Ctrl-C (or SIGTERM).',
+    '',
+  ].join('\n');
 }

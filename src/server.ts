@@ -16,6 +16,9 @@ import { pingDatabase } from './db/connect.js';
 import { AppError, httpStatusOf, isAppError } from './errors.js';
 import type { Logger } from './log.js';
 
+/** Requests logged at debug when they succeed: the web chat's poll, health checks, metric scrapes. */
+const ROUTINE_PATHS = new Set(['/chat/api/messages', '/healthz', '/metrics', '/favicon.ico']);
+
 export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; log: Logger }): {
   server: Server;
   webPort: LocalPort;
@@ -29,7 +32,9 @@ export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; l
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log.info('request', {
+      // Polls and probes (the web chat every 3 s, health checks, metric scrapes) would drown the log.
+      const routine = req.method === 'GET' && res.statusCode < 400 && ROUTINE_PATHS.has(req.path);
+      log[routine ? 'debug' : 'info']('request', {
         method: req.method,
         path: req.path,
         status: res.statusCode,
@@ -63,6 +68,11 @@ export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; l
   );
 
   web.use(createDashboardRouter(app));
+
+  // Browsers ask for it on every page; no icon, and no 404 in the log.
+  web.get('/favicon.ico', (_req, res) => {
+    res.status(204).set('Cache-Control', 'public, max-age=86400').end();
+  });
 
   web.use((_req, _res, next) =>
     next(new AppError('not_found', 'No such endpoint. See the README for the HTTP interface.')),

@@ -9,7 +9,8 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import type { App } from '../../app.js';
 import { AppError, formatIssues } from '../../errors.js';
-import type { Person } from '../../itsm/store.js';
+import type { Group, Person } from '../../itsm/store.js';
+import type { Ticket } from '../../itsm/types.js';
 import { LEVELS, PENDING_REASONS, TICKET_STATES } from '../../itsm/types.js';
 import { appendIntentCorrection, appendTriageCorrection } from '../../nlu/data/corrections.js';
 import { listFiles } from '../../nlu/data/read-files.js';
@@ -86,6 +87,38 @@ function tokenMatches(given: string, expected: string): boolean {
 
 type Handler = (req: Request, res: Response, actor: Person) => Promise<void>;
 
+/**
+ * List rows carry the names a reader needs next to the ids (the same shapes as GET /tickets/:number):
+ * `requester {id, displayName, email}`, `group {slug, name}`, `assignee {id, displayName}`.
+ */
+async function withNames(app: App, list: Ticket[]) {
+  const people = new Map<number, Promise<Person | null>>();
+  const groups = new Map<number, Promise<Group | null>>();
+  const person = (id: number) => {
+    if (!people.has(id)) people.set(id, app.directory.personById(id));
+    return people.get(id) as Promise<Person | null>;
+  };
+  const group = (id: number) => {
+    if (!groups.has(id)) groups.set(id, app.directory.groupById(id));
+    return groups.get(id) as Promise<Group | null>;
+  };
+  return Promise.all(
+    list.map(async (t) => {
+      const [r, g, a] = await Promise.all([
+        person(t.requesterId),
+        t.groupId === null ? null : group(t.groupId),
+        t.assigneeId === null ? null : person(t.assigneeId),
+      ]);
+      return {
+        ...t,
+        requester: r && { id: r.id, displayName: r.displayName, email: r.email },
+        group: g && { slug: g.slug, name: g.name },
+        assignee: a && { id: a.id, displayName: a.displayName },
+      };
+    }),
+  );
+}
+
 export function createRestRouter(app: App): Router {
   const router = express.Router();
   router.use(express.json({ limit: '1mb' }));
@@ -146,7 +179,7 @@ export function createRestRouter(app: App): Router {
         ...(q.group ? { groupSlug: q.group } : {}),
         ...(q.limit ? { limit: q.limit } : {}),
       });
-      res.json({ tickets: list });
+      res.json({ tickets: await withNames(app, list) });
     }),
   );
 

@@ -13,8 +13,9 @@ import { migrate } from '../../db/migrate.js';
 import { createTicketStore } from '../../db/ticket-store.js';
 import { createAssetService } from '../../itsm/assets.js';
 import type { Person } from '../../itsm/store.js';
+import { seeHelp } from '../args.js';
 
-const USAGE = `usage: chatdesk assets import <file.csv>
+export const USAGE = `usage: chatdesk assets import <file.csv>
        chatdesk assets list [--type laptop] [--owner alice@example.com] [--json]
        chatdesk assets show <TAG> [--json]
 
@@ -48,18 +49,20 @@ export async function run(argv: string[]): Promise<number> {
     allowPositionals: true,
   });
   const [sub, arg] = positionals;
-  if (values.help === true || sub === undefined) {
+  if (values.help === true) {
     process.stdout.write(`${USAGE}\n`);
-    return sub === undefined && values.help !== true ? 2 : 0;
+    return 0;
   }
-  if ((sub === 'import' || sub === 'show') && !arg) {
+  if (sub === undefined || !['import', 'list', 'show'].includes(sub)) {
     process.stderr.write(
-      `chatdesk assets ${sub}: missing ${sub === 'import' ? 'the CSV file' : 'the asset tag'}\n${USAGE}\n`,
+      `chatdesk assets: ${sub === undefined ? 'name a subcommand' : `unknown subcommand "${sub}"`}: import, list or show. ${seeHelp('assets')}\n`,
     );
     return 2;
   }
-  if (!['import', 'list', 'show'].includes(sub)) {
-    process.stderr.write(`chatdesk assets: unknown subcommand "${sub}"\n${USAGE}\n`);
+  if ((sub === 'import' || sub === 'show') && !arg) {
+    process.stderr.write(
+      `chatdesk assets ${sub}: missing ${sub === 'import' ? 'the CSV file, e.g. chatdesk assets import assets.csv' : 'the asset tag, e.g. chatdesk assets show LT-1001'}. ${seeHelp('assets')}\n`,
+    );
     return 2;
   }
   const config = loadConfig();

@@ -7,7 +7,6 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { isAppError } from '../../errors.js';
 import { l2normalize } from '../../nlu/embeddings/embedder.js';
 import { writeTransformersModel } from '../../nlu/embeddings/onnx-static-export.js';
 import {
@@ -18,9 +17,9 @@ import {
   sifWeights,
   writeStaticModel,
 } from '../../nlu/embeddings/static-embedder.js';
-import { parseCommandArgs } from '../args.js';
+import { failureLine, parseCommandArgs } from '../args.js';
 
-const USAGE = 'usage: chatdesk distill [--models-dir models] [--dim 256]';
+export const USAGE = 'usage: chatdesk distill [--models-dir models] [--dim 256]';
 const argsSchema = z.object({
   'models-dir': z.string().min(1).default('models'),
   dim: z.coerce.number().int().min(16).max(512).default(256),
@@ -93,9 +92,7 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 0;
   } catch (e) {
-    process.stderr.write(
-      `chatdesk distill: ${isAppError(e) ? e.message : ((e as Error).stack ?? String(e))}\n`,
-    );
+    process.stderr.write(`${failureLine('distill', e)}\n`);
     return 1;
   }
 }

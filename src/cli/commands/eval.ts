@@ -7,15 +7,15 @@
 
 import { join } from 'node:path';
 import { z } from 'zod';
-import { AppError, isAppError } from '../../errors.js';
+import { AppError } from '../../errors.js';
 import { readJsonl } from '../../nlu/data/read-files.js';
 import { CachedEmbedder } from '../../nlu/embeddings/embedding-cache.js';
 import { selectEmbedder } from '../../nlu/embeddings/select-embedder.js';
 import { evaluateIntents } from '../../nlu/evaluate-intents.js';
 import type { LabeledText } from '../../nlu/intents/train-intents.js';
-import { parseCommandArgs } from '../args.js';
+import { failureLine, parseCommandArgs } from '../args.js';
 
-const USAGE = `usage: chatdesk eval --train <jsonl> --test <jsonl> [--val <jsonl>] [--oos-label oos] [--json]
+export const USAGE = `usage: chatdesk eval --train <jsonl> --test <jsonl> [--val <jsonl>] [--oos-label oos] [--json]
                      [--embeddings use|transformers|static|none] [--models-dir models] [--no-cache]
   Files hold {"text","label"} lines; "path#name" keeps only rows whose "split" field is name.`;
 
@@ -114,7 +114,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (e) {
-    process.stderr.write(`chatdesk eval: ${isAppError(e) ? e.message : ((e as Error).stack ?? String(e))}\n`);
+    process.stderr.write(`${failureLine('eval', e)}\n`);
     return 1;
   }
 }

@@ -6,7 +6,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { KpiStore } from '../../db/kpi-store.js';
 import { AppError, formatIssues } from '../../errors.js';
@@ -17,9 +16,11 @@ import {
   parseServiceNowIncidents,
   snGroupSlug,
 } from '../../itsm/kpis/servicenow.js';
+import { parseCommandArgs, seeHelp } from '../args.js';
 import { openKpi } from './report.js';
 
-const USAGE = 'usage: chatdesk import servicenow-log <dir with events.csv and incidents.csv> [--limit N]';
+export const USAGE =
+  'usage: chatdesk import servicenow-log <dir with events.csv and incidents.csv> [--limit N]';
 
 const argsSchema = z.object({
   kind: z.literal('servicenow-log', { message: 'the only import is "servicenow-log"' }),
@@ -84,25 +85,22 @@ export async function importServiceNowLog(
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let args: z.infer<typeof argsSchema>;
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: { limit: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: true,
-    });
-    if (values.help === true) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    const parsed = argsSchema.safeParse({ kind: positionals[0], dir: positionals[1], limit: values.limit });
-    if (!parsed.success) throw new Error(formatIssues(parsed.error.issues));
-    args = parsed.data;
-  } catch (e) {
-    process.stderr.write(`chatdesk import: ${(e as Error).message}\n${USAGE}\n`);
+  const parsed = parseCommandArgs({
+    name: 'import',
+    usage: USAGE,
+    argv,
+    options: { limit: { type: 'string' } },
+    schema: z.object({ limit: z.string().optional() }),
+    allowPositionals: true,
+  });
+  if (!parsed.ok) return parsed.exitCode;
+  const [kind, dir] = parsed.positionals;
+  const checked = argsSchema.safeParse({ kind, dir, limit: parsed.args.limit });
+  if (!checked.success) {
+    process.stderr.write(`chatdesk import: ${formatIssues(checked.error.issues)}. ${seeHelp('import')}\n`);
     return 2;
   }
+  const args = checked.data;
   const kpi = await openKpi();
   try {
     const r = await importServiceNowLog(kpi.store, args.dir, {

@@ -4,7 +4,6 @@
  * `chatdesk models list [--json]`: what models/ holds, with sizes and where each came from.
  */
 import { z } from 'zod';
-import { isAppError } from '../../errors.js';
 import {
   DEFAULT_HUB_URL,
   hubModelIdSchema,
@@ -13,9 +12,9 @@ import {
   pullHubModel,
 } from '../../nlu/hub/hub-pull.js';
 import { listModels } from '../../nlu/hub/model-inventory.js';
-import { parseCommandArgs } from '../args.js';
+import { failureLine, parseCommandArgs, seeHelp } from '../args.js';
 
-const USAGE = `usage: chatdesk models pull <hub-id> [--models-dir models] [--hub-url ${DEFAULT_HUB_URL}] [--revision main] [--quantized] [--force]
+export const USAGE = `usage: chatdesk models pull <hub-id> [--models-dir models] [--hub-url ${DEFAULT_HUB_URL}] [--revision main] [--quantized] [--force]
        chatdesk models list [--models-dir models] [--json]
 
 pull downloads config.json, tokenizer.json, tokenizer_config.json and onnx/model.onnx
@@ -47,7 +46,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   process.stderr.write(
-    `chatdesk models: ${sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`} (pull or list)\n${USAGE}\n`,
+    `chatdesk models: ${sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`} (pull or list). ${seeHelp('models')}\n`,
   );
   return 2;
 }
@@ -99,9 +98,7 @@ async function pull(argv: string[]): Promise<number> {
     );
     return 0;
   } catch (e) {
-    process.stderr.write(
-      `chatdesk models pull: ${isAppError(e) ? e.message : ((e as Error).stack ?? String(e))}\n`,
-    );
+    process.stderr.write(`${failureLine('models pull', e)}\n`);
     return 1;
   }
 }

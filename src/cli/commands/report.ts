@@ -17,7 +17,7 @@ import { loadKpiTargets } from '../../itsm/kpis/targets.js';
 import { loadSlaConfig } from '../../itsm/sla.js';
 import { parseCommandArgs } from '../args.js';
 
-const USAGE =
+export const USAGE =
   'usage: chatdesk report [--since 30d|12w|6m|all|YYYY-MM-DD] [--group <slug>] [--format table|json|csv] [--window <days>] [--csi]';
 
 const argsSchema = z.object({

@@ -5,11 +5,10 @@
  */
 
 import { z } from 'zod';
-import { isAppError } from '../../errors.js';
 import { loadNlu } from '../../nlu/index.js';
-import { parseCommandArgs } from '../args.js';
+import { failureLine, parseCommandArgs } from '../args.js';
 
-const USAGE =
+export const USAGE =
   'usage: chatdesk train [--data-dir data] [--models-dir models] [--embeddings use|transformers|static|none] [--json]';
 
 const argsSchema = z.object({
@@ -68,9 +67,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (e) {
-    process.stderr.write(
-      `chatdesk train: ${isAppError(e) ? e.message : ((e as Error).stack ?? String(e))}\n`,
-    );
+    process.stderr.write(`${failureLine('train', e)}\n`);
     return 1;
   }
 }
