@@ -22,6 +22,7 @@ import { createDirectoryStore } from './db/directory-store.js';
 import { createItilStore } from './db/itil-store.js';
 import { createKpiStore, type KpiStore } from './db/kpi-store.js';
 import { migrate } from './db/migrate.js';
+import { createProvisioningStore, releaseAgentConversations } from './db/provisioning-store.js';
 import type { DB } from './db/schema.js';
 import {
   ensureServiceAccount,
@@ -39,6 +40,11 @@ import { loadItilConfig } from './itsm/itil-config.js';
 import { draftArticleFromTicket } from './itsm/kpis/knowledge-draft.js';
 import { createKpiService, type KpiService } from './itsm/kpis/service.js';
 import { loadKpiTargetsIfPresent } from './itsm/kpis/targets.js';
+import {
+  createProvisioningService,
+  loadDirectoryMapping,
+  type ProvisioningService,
+} from './itsm/provisioning.js';
 import { loadSlaConfig } from './itsm/sla.js';
 import type { DirectoryStore } from './itsm/store.js';
 import { loadTemplates } from './itsm/templates.js';
@@ -81,6 +87,8 @@ export interface App {
   /** KPI report, targets and summary (issue 8); kpiStore also holds the CSI register. */
   kpis: KpiService;
   kpiStore: KpiStore;
+  /** Directory provisioning: SCIM, CSV import, roles (issue 20). */
+  provisioning: ProvisioningService;
   metrics: ChatdeskMetrics;
   nlu: Nlu;
   log: Logger;
@@ -105,6 +113,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     loadKnowledgeArticles(dataDir),
   ]);
   const itilConfig = await loadItilConfig(join(dataDir, 'itil.json'));
+  const directoryMapping = await loadDirectoryMapping(
+    join(dataDir, 'directory.json'),
+    new Set(groups.groups.map((g) => g.slug)),
+  );
 
   const database = await openDatabase(config.DATABASE_URL);
   const { db } = database;
@@ -220,6 +232,17 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     approvalsByTemplate: new Map(templates.flatMap((t) => (t.approval ? [[t.id, t.approval] as const] : []))),
   });
   registerItilActions(engine, itil);
+  const provisioning = createProvisioningService({
+    store: createProvisioningStore(db),
+    tickets: createTicketStore(db),
+    mapping: directoryMapping,
+    staticMembers: new Map(groups.groups.map((g) => [g.slug, new Set(g.members)])),
+    notifier: createEngineNotifier(engine, { store: chatStore, kick: () => worker.kick(), now }),
+    releaseConversations: (personId, at) => releaseAgentConversations(db, personId, at),
+    personById: (id) => directory.personById(id),
+  });
+  // Start-up rewrote support group memberships from groups.json; the directory's come back on top.
+  await provisioning.resyncAll(now().toISOString());
   hooks.onTicketOpened = async (ticket, requester, text, approval, at) =>
     (await itil.onTicketOpened(ticket, requester, text, approval ?? null, at)).replies;
   hooks.setAway = (agent, away) => itil.setAway(agent, away);
@@ -263,6 +286,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const app: App = {
     kpis,
     kpiStore,
+    provisioning,
     metrics,
     config,
     db,

@@ -66,6 +66,13 @@ export const configSchema = z.object({
     .describe(
       'Login token of the KPI dashboard at `/` (unset: `API_TOKEN` is used; neither set: the dashboard is disabled).',
     ),
+  SCIM_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe(
+      'Bearer token of the SCIM 2.0 provisioning endpoint `/scim/v2` (Okta, Microsoft Entra ID). Unset: provisioning is off.',
+    ),
   KPI_DEFLECTION_WINDOW_DAYS: z.coerce
     .number()
     .int()
@@ -246,6 +253,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 const SECRET_KEYS = new Set([
   'API_TOKEN',
   'DASHBOARD_TOKEN',
+  'SCIM_TOKEN',
   'SLACK_SIGNING_SECRET',
   'SLACK_BOT_TOKEN',
   'SLACK_APP_TOKEN',

@@ -14,6 +14,7 @@ import type { ChannelAdapter } from './adapters/types.js';
 import type { App } from './app.js';
 import { pingDatabase } from './db/connect.js';
 import { AppError, httpStatusOf, isAppError } from './errors.js';
+import { createScimRouter } from './http/scim/router.js';
 import type { Logger } from './log.js';
 
 export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; log: Logger }): {
@@ -46,6 +47,15 @@ export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; l
     res.status(db ? 200 : 503).json({ ok: db, db: db ? 'ok' : 'unreachable', dialect: app.database.dialect });
   });
 
+  web.use(
+    '/scim/v2',
+    createScimRouter({
+      token: app.config.SCIM_TOKEN,
+      provisioning: app.provisioning,
+      now: app.now,
+      log: log.child({ component: 'scim' }),
+    }),
+  );
   web.use(createMetricsRouter(app));
   web.use('/api/v1/kpis', createKpiRouter(app));
   web.use('/api/v1', createRestRouter(app));

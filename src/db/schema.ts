@@ -17,6 +17,14 @@ export interface PeopleTable {
   capacity: number | null;
   skills: ColumnType<string, string | undefined, string>;
   created_at: string;
+  /** Directory provisioning (migration 010). */
+  active: ColumnType<number, number | undefined, number>;
+  user_name: ColumnType<string | null, string | null | undefined, string | null>;
+  external_id: ColumnType<string | null, string | null | undefined, string | null>;
+  provisioned: ColumnType<number, number | undefined, number>;
+  directory: ColumnType<string, string | undefined, string>;
+  deleted_at: ColumnType<string | null, string | null | undefined, string | null>;
+  updated_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A person's account on one platform; one person may have a Slack and a Teams identity (linked by email). */
@@ -27,6 +35,23 @@ export interface IdentitiesTable {
   platform_user_id: string;
   workspace_id: string | null;
   created_at: string;
+  /** Teams: tenant and Entra object id (migration 010), for proactive messages. */
+  tenant_id: ColumnType<string | null, string | null | undefined, string | null>;
+  aad_object_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** Groups as the company directory (SCIM) knows them; data/directory.json maps them (migration 010). */
+export interface DirectoryGroupsTable {
+  id: Id;
+  display_name: string;
+  external_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DirectoryGroupMembersTable {
+  group_id: number;
+  person_id: number;
 }
 
 export interface GroupsTable {
@@ -305,6 +330,8 @@ export interface ImprovementItemsTable {
 }
 
 export interface DB {
+  directory_groups: DirectoryGroupsTable;
+  directory_group_members: DirectoryGroupMembersTable;
   improvement_items: ImprovementItemsTable;
   kb_answers: KbAnswersTable;
   people: PeopleTable;

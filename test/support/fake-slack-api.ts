@@ -27,6 +27,8 @@ export interface FakeUser {
   id: string;
   email: string;
   name: string;
+  /** IANA time zone users.info reports (absent: no tz field, as for bots and some guests). */
+  tz?: string;
 }
 
 /** JSON-valued fields the Web API client sends form-encoded as strings. */
@@ -206,6 +208,7 @@ export class FakeSlackApi {
             id,
             name: u.name.toLowerCase().replace(/\s+/g, '.'),
             real_name: u.name,
+            ...(u.tz ? { tz: u.tz } : {}),
             profile: { email: u.email, real_name: u.name, display_name: u.name },
           },
         };

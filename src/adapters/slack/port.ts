@@ -167,14 +167,14 @@ export class SlackPort implements ChatPort {
   async lookupUser(
     platformUserId: string,
     _conversation?: ConversationRef,
-  ): Promise<{ email: string | null; displayName: string | null } | null> {
+  ): Promise<{ email: string | null; displayName: string | null; timeZone: string | null } | null> {
     try {
       const res = await this.client.users.info({ user: platformUserId });
       const u = res.user;
       if (!u) return null;
       const profile = u.profile ?? {};
       const displayName = profile.display_name || profile.real_name || u.real_name || u.name || null;
-      return { email: profile.email ?? null, displayName };
+      return { email: profile.email ?? null, displayName, timeZone: u.tz ?? null };
     } catch (err) {
       const code = (err as { data?: { error?: unknown } }).data?.error;
       if (code === 'user_not_found' || code === 'user_not_visible') return null;
