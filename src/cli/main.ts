@@ -20,6 +20,7 @@ Commands:
   models pull <hub-id>       download a transformers.js model from the Hugging Face hub into models/<hub-id>/
   models list                what models/ holds: ids, sizes, data hash or source
   assets import <csv>        import or update CMDB assets (also: assets list, assets show <tag>)
+  people import <csv>        import or update people (also: people set-role <email> <role>)
   migrate                    bring the database schema up to date and exit
   report [--since 30d] [--group X] [--format table|json|csv] [--csi]
                              KPI report (MTTA, MTTR, SLA, FCR, CSAT, deflection…); --csi records missed targets
@@ -58,6 +59,10 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'assets': {
         const { run } = await import('./commands/assets.js');
+        return await run(rest);
+      }
+      case 'people': {
+        const { run } = await import('./commands/people.js');
         return await run(rest);
       }
       case 'report': {

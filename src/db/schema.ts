@@ -70,6 +70,8 @@ export interface GroupsTable {
 export interface GroupMembersTable {
   group_id: number;
   person_id: number;
+  /** 'data' (groups.json), 'directory' (SCIM group mapping) or 'manual' (CSV import); migration 010. */
+  source: ColumnType<string, string | undefined, string>;
 }
 
 export interface TicketsTable {

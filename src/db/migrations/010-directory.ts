@@ -30,6 +30,14 @@ export function directory(dialect: Dialect) {
       await db.schema.createIndex('people_user_name').on('people').column('user_name').unique().execute();
       await db.schema.createIndex('people_external_id').on('people').column('external_id').execute();
 
+      // Who made a support group membership: data/groups.json ('data', rewritten at every start), the
+      // directory's group mapping ('directory') or `chatdesk people import` ('manual'). Each source
+      // removes only its own, so a restart does not undo provisioning.
+      await db.schema
+        .alterTable('group_members')
+        .addColumn('source', 'text', (c) => c.notNull().defaultTo('data'))
+        .execute();
+
       // Teams: the tenant and Entra object id of an identity, which proactive messages need.
       await db.schema.alterTable('identities').addColumn('tenant_id', 'text').execute();
       await db.schema.alterTable('identities').addColumn('aad_object_id', 'text').execute();
@@ -61,6 +69,7 @@ export function directory(dialect: Dialect) {
     async down(db: Kysely<unknown>): Promise<void> {
       await db.schema.dropTable('directory_group_members').execute();
       await db.schema.dropTable('directory_groups').execute();
+      await db.schema.alterTable('group_members').dropColumn('source').execute();
       await db.schema.alterTable('identities').dropColumn('aad_object_id').execute();
       await db.schema.alterTable('identities').dropColumn('tenant_id').execute();
       await db.schema.dropIndex('people_external_id').execute();

@@ -59,7 +59,7 @@ for (const database of testDatabases()) {
       app = await buildTestApp(db.url, { SCIM_TOKEN, NLU_EMBEDDINGS: 'none' });
       const { url } = await app.listen();
       base = `${url}/scim/v2`;
-    });
+    }, 180_000);
     afterAll(async () => {
       await app?.close();
       await cleanup?.();
