@@ -18,6 +18,7 @@ import type { ChatStore } from './chat/store.js';
 import { type Config, secretsOf, sqlitePath } from './config.js';
 import { createChatStore } from './db/chat-store.js';
 import { type Database, openDatabase } from './db/connect.js';
+import { createDeliveryStore, type DeliveryStore, syncDataWebhooks } from './db/delivery-store.js';
 import { createDirectoryStore } from './db/directory-store.js';
 import { createItilStore } from './db/itil-store.js';
 import { createKpiStore, type KpiStore } from './db/kpi-store.js';
@@ -49,8 +50,11 @@ import { loadSlaConfig } from './itsm/sla.js';
 import type { DirectoryStore } from './itsm/store.js';
 import { loadTemplates } from './itsm/templates.js';
 import { createTicketService, type TicketService } from './itsm/tickets.js';
+import { loadWebhookFile } from './itsm/webhook-events.js';
+import { createDeliveryWorker, type DeliveryWorker } from './jobs/deliveries.js';
 import { createOutboxWorker, type OutboxWorker } from './jobs/outbox.js';
 import { createSlaSweeper, type SlaSweeper } from './jobs/sla-sweeper.js';
+import { dispatchWebhookEvents, webhookSender } from './jobs/webhooks.js';
 import { createLogger, type Logger } from './log.js';
 import { handoffOnlyNlu } from './nlu/fallback.js';
 import { frustrationOf } from './nlu/frustration.js';
@@ -89,6 +93,9 @@ export interface App {
   kpiStore: KpiStore;
   /** Directory provisioning: SCIM, CSV import, roles (issue 20). */
   provisioning: ProvisioningService;
+  /** Webhook subscribers and the durable queue of deliveries to the outside (webhooks, e-mail). */
+  deliveryStore: DeliveryStore;
+  deliveries: DeliveryWorker;
   metrics: ChatdeskMetrics;
   nlu: Nlu;
   log: Logger;
@@ -113,6 +120,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     loadKnowledgeArticles(dataDir),
   ]);
   const itilConfig = await loadItilConfig(join(dataDir, 'itil.json'));
+  const webhookFile = await loadWebhookFile(join(dataDir, 'webhooks.json'));
   const directoryMapping = await loadDirectoryMapping(
     join(dataDir, 'directory.json'),
     new Set(groups.groups.map((g) => g.slug)),
@@ -243,6 +251,17 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   // Start-up rewrote support group memberships from groups.json; the directory's come back on top.
   await provisioning.resyncAll(now().toISOString());
+  const deliveryStore = createDeliveryStore(db);
+  await syncDataWebhooks(deliveryStore, webhookFile, now().toISOString());
+  const deliveries = createDeliveryWorker({
+    store: deliveryStore,
+    handlers: {
+      webhook: webhookSender({ store: deliveryStore, now, log: log.child({ component: 'webhooks' }) }),
+    },
+    before: () => dispatchWebhookEvents(deliveryStore, now().toISOString()),
+    log: log.child({ component: 'deliveries' }),
+    now,
+  });
   hooks.onTicketOpened = async (ticket, requester, text, approval, at) =>
     (await itil.onTicketOpened(ticket, requester, text, approval ?? null, at)).replies;
   hooks.setAway = (agent, away) => itil.setAway(agent, away);
@@ -287,6 +306,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     kpis,
     kpiStore,
     provisioning,
+    deliveryStore,
+    deliveries,
     metrics,
     config,
     db,
@@ -306,6 +327,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       started = true;
       worker.start();
       slaSweeper.start();
+      deliveries.start();
       // Unclaimed handoffs are escalated by a periodic sweep; the sweep is idempotent per ticket and level.
       sweepTimer = setInterval(() => {
         engine.sweepHandoffs().catch((e) => log.error('handoff sweep failed', { error: e }));
@@ -368,6 +390,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       }
       await engine.idle();
       await slaSweeper.stop();
+      await deliveries.stop();
       await worker.stop();
       if (started) for (const a of adapters) await a.stop();
       await closeNlu?.();

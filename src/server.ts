@@ -9,12 +9,13 @@ import { createLocalPort, type LocalPort } from './adapters/local/local-port.js'
 import { createWebChatRouter } from './adapters/local/web-chat.js';
 import { createItilRouter } from './adapters/rest/itil-router.js';
 import { createKpiRouter, createMetricsRouter } from './adapters/rest/kpi-router.js';
-import { createRestRouter } from './adapters/rest/router.js';
+import { API_PERSON_EMAIL, createRestRouter } from './adapters/rest/router.js';
 import type { ChannelAdapter } from './adapters/types.js';
 import type { App } from './app.js';
 import { pingDatabase } from './db/connect.js';
 import { AppError, httpStatusOf, isAppError } from './errors.js';
 import { createScimRouter } from './http/scim/router.js';
+import { createWebhookRouter } from './http/webhooks/router.js';
 import type { Logger } from './log.js';
 
 export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; log: Logger }): {
@@ -58,6 +59,17 @@ export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; l
   );
   web.use(createMetricsRouter(app));
   web.use('/api/v1/kpis', createKpiRouter(app));
+  web.use(
+    '/api/v1',
+    createWebhookRouter({
+      apiToken: app.config.API_TOKEN,
+      apiAccount: () => app.directory.personByEmail(API_PERSON_EMAIL),
+      personByEmail: (email) => app.directory.personByEmail(email),
+      store: app.deliveryStore,
+      now: app.now,
+      kick: () => app.deliveries.kick(),
+    }),
+  );
   web.use('/api/v1', createRestRouter(app));
   web.use('/api/v1', createItilRouter(app));
 

@@ -8,6 +8,7 @@ import { itil } from './migrations/004-itil.js';
 import { conversationVisibility } from './migrations/006-conversation-visibility.js';
 import { conversationLeases } from './migrations/007-conversation-leases.js';
 import { directory } from './migrations/010-directory.js';
+import { webhooks } from './migrations/011-webhooks.js';
 
 class CodeMigrations implements MigrationProvider {
   constructor(private readonly db: Database) {}
@@ -21,6 +22,7 @@ class CodeMigrations implements MigrationProvider {
       '006-conversation-visibility': conversationVisibility(),
       '007-conversation-leases': conversationLeases(),
       '010-directory': directory(d),
+      '011-webhooks': webhooks(d),
     };
   }
 }

@@ -331,7 +331,48 @@ export interface ImprovementItemsTable {
   closed_at: string | null;
 }
 
+/** Outbound webhooks (migration 011). */
+export interface WebhookSubscriptionsTable {
+  id: Id;
+  name: string;
+  url: string;
+  secret: string;
+  events: string;
+  active: ColumnType<number, number | undefined, number>;
+  source: ColumnType<string, string | undefined, string>;
+  from_event_id: ColumnType<number, number | undefined, number>;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Durable deliveries to the outside: webhooks and e-mail (migration 011). */
+export interface ExternalDeliveriesTable {
+  id: Id;
+  kind: string;
+  subscription_id: number | null;
+  event_id: number | null;
+  dedupe_key: string;
+  event_type: string;
+  target: string;
+  payload: string;
+  status: ColumnType<
+    'pending' | 'sent' | 'dead',
+    'pending' | 'sent' | 'dead' | undefined,
+    'pending' | 'sent' | 'dead'
+  >;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: string;
+  locked_until: string | null;
+  lease_token: string | null;
+  response_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
 export interface DB {
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  external_deliveries: ExternalDeliveriesTable;
   directory_groups: DirectoryGroupsTable;
   directory_group_members: DirectoryGroupMembersTable;
   improvement_items: ImprovementItemsTable;
