@@ -16,6 +16,7 @@ import { createEngineNotifier, registerItilActions } from './chat/itil-actions.j
 import { openChangeFromForm, runApprovalCommand, runItilCommand } from './chat/itil-commands.js';
 import type { ChatStore } from './chat/store.js';
 import { type Config, secretsOf, sqlitePath } from './config.js';
+import { ALERTMANAGER_ACCOUNT, createAlertStore, ensureAlertAccount } from './db/alert-store.js';
 import { createChatStore } from './db/chat-store.js';
 import { type Database, openDatabase } from './db/connect.js';
 import { createDeliveryStore, type DeliveryStore, syncDataWebhooks } from './db/delivery-store.js';
@@ -34,6 +35,7 @@ import {
   syncTemplates,
 } from './db/seed.js';
 import { createTicketStore } from './db/ticket-store.js';
+import { type AlertIntake, createAlertIntake } from './itsm/alerts.js';
 import { loadAssets, loadGroups, loadPeople } from './itsm/directory-data.js';
 import { loadRulesConfig } from './itsm/dispatch.js';
 import { createItil, type Itil } from './itsm/itil.js';
@@ -96,6 +98,8 @@ export interface App {
   /** Webhook subscribers and the durable queue of deliveries to the outside (webhooks, e-mail). */
   deliveryStore: DeliveryStore;
   deliveries: DeliveryWorker;
+  /** Prometheus Alertmanager intake: one incident per alert group. */
+  alerts: AlertIntake;
   metrics: ChatdeskMetrics;
   nlu: Nlu;
   log: Logger;
@@ -138,6 +142,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       log.info('seeded demo data', { people: people.people.length, assets: assets.assets.length });
     }
     await ensureServiceAccount(db, API_PERSON_EMAIL, stamp);
+    await ensureAlertAccount(db, stamp);
     for (const w of await syncGroups(db, groups)) log.warn(w);
     await syncTemplates(db, templates, stamp);
     await syncKnowledge(db, articles, stamp);
@@ -251,6 +256,20 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   // Start-up rewrote support group memberships from groups.json; the directory's come back on top.
   await provisioning.resyncAll(now().toISOString());
+  const alerts = createAlertIntake({
+    store: createAlertStore(db),
+    tickets,
+    reporter: async () => {
+      const p = await directory.personByEmail(ALERTMANAGER_ACCOUNT);
+      if (!p) throw new Error('the Alertmanager service account is missing; restart chatdesk to recreate it');
+      return p;
+    },
+    linkService: async (ticket, tag, actor, at) =>
+      (await itil.assets.linkAsset(ticket.number, tag, actor, at)).added,
+    groupExists: async (slug) => (await directory.groupBySlug(slug)) !== null,
+    notifier: createEngineNotifier(engine, { store: chatStore, kick: () => worker.kick(), now }),
+    serviceLabels: config.ALERTMANAGER_SERVICE_LABELS,
+  });
   const deliveryStore = createDeliveryStore(db);
   await syncDataWebhooks(deliveryStore, webhookFile, now().toISOString());
   const deliveries = createDeliveryWorker({
@@ -308,6 +327,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     provisioning,
     deliveryStore,
     deliveries,
+    alerts,
     metrics,
     config,
     db,

@@ -73,6 +73,16 @@ export const configSchema = z.object({
     .describe(
       'Bearer token of the SCIM 2.0 provisioning endpoint `/scim/v2` (Okta, Microsoft Entra ID). Unset: provisioning is off.',
     ),
+  ALERTMANAGER_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe(
+      'Bearer token of the Prometheus Alertmanager receiver `POST /hooks/alertmanager` (one incident per alert group). Unset: alert intake is off.',
+    ),
+  ALERTMANAGER_SERVICE_LABELS: csv
+    .default(['service', 'cmdb', 'app'])
+    .describe('Alert labels whose value is the CMDB tag of the affected service (first present wins).'),
   KPI_DEFLECTION_WINDOW_DAYS: z.coerce
     .number()
     .int()
@@ -254,6 +264,7 @@ const SECRET_KEYS = new Set([
   'API_TOKEN',
   'DASHBOARD_TOKEN',
   'SCIM_TOKEN',
+  'ALERTMANAGER_TOKEN',
   'SLACK_SIGNING_SECRET',
   'SLACK_BOT_TOKEN',
   'SLACK_APP_TOKEN',

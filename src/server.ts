@@ -14,6 +14,7 @@ import type { ChannelAdapter } from './adapters/types.js';
 import type { App } from './app.js';
 import { pingDatabase } from './db/connect.js';
 import { AppError, httpStatusOf, isAppError } from './errors.js';
+import { createAlertRouter } from './http/alerts/router.js';
 import { createScimRouter } from './http/scim/router.js';
 import { createWebhookRouter } from './http/webhooks/router.js';
 import type { Logger } from './log.js';
@@ -55,6 +56,14 @@ export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; l
       provisioning: app.provisioning,
       now: app.now,
       log: log.child({ component: 'scim' }),
+    }),
+  );
+  web.use(
+    createAlertRouter({
+      token: app.config.ALERTMANAGER_TOKEN,
+      receive: (payload, at) => app.alerts.receive(payload, at),
+      now: app.now,
+      log: log.child({ component: 'alerts' }),
     }),
   );
   web.use(createMetricsRouter(app));

@@ -9,6 +9,7 @@ import { conversationVisibility } from './migrations/006-conversation-visibility
 import { conversationLeases } from './migrations/007-conversation-leases.js';
 import { directory } from './migrations/010-directory.js';
 import { webhooks } from './migrations/011-webhooks.js';
+import { alerts } from './migrations/012-alerts.js';
 
 class CodeMigrations implements MigrationProvider {
   constructor(private readonly db: Database) {}
@@ -23,6 +24,7 @@ class CodeMigrations implements MigrationProvider {
       '007-conversation-leases': conversationLeases(),
       '010-directory': directory(d),
       '011-webhooks': webhooks(d),
+      '012-alerts': alerts(),
     };
   }
 }

@@ -370,7 +370,19 @@ export interface ExternalDeliveriesTable {
   sent_at: string | null;
 }
 
+/** Alertmanager alert groups and their incidents (migration 012). */
+export interface AlertGroupsTable {
+  key_hash: string;
+  group_key: string;
+  ticket_id: number | null;
+  generation: ColumnType<number, number | undefined, number>;
+  status: string;
+  firing: ColumnType<string, string | undefined, string>;
+  updated_at: string;
+}
+
 export interface DB {
+  alert_groups: AlertGroupsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   external_deliveries: ExternalDeliveriesTable;
   directory_groups: DirectoryGroupsTable;
