@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
+import { createEmailChannel, type EmailChannel } from './adapters/email/channel.js';
 import { API_PERSON_EMAIL } from './adapters/rest/router.js';
 import type { ChannelAdapter } from './adapters/types.js';
 import { createEngine, type Engine } from './chat/conversation-engine.js';
@@ -100,6 +101,8 @@ export interface App {
   deliveries: DeliveryWorker;
   /** Prometheus Alertmanager intake: one incident per alert group. */
   alerts: AlertIntake;
+  /** The e-mail channel (null unless EMAIL_ADDRESS is set). */
+  email: EmailChannel | null;
   metrics: ChatdeskMetrics;
   nlu: Nlu;
   log: Logger;
@@ -235,13 +238,28 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     leaseMs: OUTBOX_LEASE_MS,
   });
   const worker = outbox;
+  const deliveryStore = createDeliveryStore(db);
+  // Kicks the delivery worker, which is built below once every handler exists.
+  let kickDeliveries = () => {};
+  const chatNotifier = createEngineNotifier(engine, { store: chatStore, kick: () => worker.kick(), now });
+  const email = createEmailChannel({
+    config,
+    db,
+    deliveryStore,
+    tickets,
+    directory,
+    notifyAgents: (t, text, key) => chatNotifier.notifyAgents(t, text, key),
+    kick: () => kickDeliveries(),
+    log: log.child({ component: 'email' }),
+    now,
+  });
   const itil = createItil({
     tickets: createTicketStore(db),
     directory,
     itil: createItilStore(db),
     sla,
     config: itilConfig,
-    notifier: createEngineNotifier(engine, { store: chatStore, kick: () => worker.kick(), now }),
+    notifier: email ? email.withFallback(chatNotifier) : chatNotifier,
     approvalsByTemplate: new Map(templates.flatMap((t) => (t.approval ? [[t.id, t.approval] as const] : []))),
   });
   registerItilActions(engine, itil);
@@ -270,17 +288,21 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     notifier: createEngineNotifier(engine, { store: chatStore, kick: () => worker.kick(), now }),
     serviceLabels: config.ALERTMANAGER_SERVICE_LABELS,
   });
-  const deliveryStore = createDeliveryStore(db);
   await syncDataWebhooks(deliveryStore, webhookFile, now().toISOString());
   const deliveries = createDeliveryWorker({
     store: deliveryStore,
     handlers: {
       webhook: webhookSender({ store: deliveryStore, now, log: log.child({ component: 'webhooks' }) }),
+      ...email?.handlers,
     },
-    before: () => dispatchWebhookEvents(deliveryStore, now().toISOString()),
+    before: async () => {
+      await dispatchWebhookEvents(deliveryStore, now().toISOString());
+      await email?.dispatch(now().toISOString());
+    },
     log: log.child({ component: 'deliveries' }),
     now,
   });
+  kickDeliveries = () => deliveries.kick();
   hooks.onTicketOpened = async (ticket, requester, text, approval, at) =>
     (await itil.onTicketOpened(ticket, requester, text, approval ?? null, at)).replies;
   hooks.setAway = (agent, away) => itil.setAway(agent, away);
@@ -328,6 +350,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     deliveryStore,
     deliveries,
     alerts,
+    email,
     metrics,
     config,
     db,
@@ -348,6 +371,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       worker.start();
       slaSweeper.start();
       deliveries.start();
+      await email?.start();
       // Unclaimed handoffs are escalated by a periodic sweep; the sweep is idempotent per ticket and level.
       sweepTimer = setInterval(() => {
         engine.sweepHandoffs().catch((e) => log.error('handoff sweep failed', { error: e }));
@@ -410,6 +434,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       }
       await engine.idle();
       await slaSweeper.stop();
+      await email?.stop();
       await deliveries.stop();
       await worker.stop();
       if (started) for (const a of adapters) await a.stop();

@@ -83,6 +83,58 @@ export const configSchema = z.object({
   ALERTMANAGER_SERVICE_LABELS: csv
     .default(['service', 'cmdb', 'app'])
     .describe('Alert labels whose value is the CMDB tag of the affected service (first present wins).'),
+  EMAIL_ADDRESS: z
+    .email('must be an e-mail address such as help@example.com')
+    .transform((e) => e.toLowerCase())
+    .optional()
+    .describe(
+      "The desk's e-mail address. Set it (with SMTP_URL and SMTP_LISTEN_PORT or IMAP_URL) to turn the e-mail channel on; unset: e-mail is off.",
+    ),
+  EMAIL_NAME: z.string().min(1).default('IT Service Desk').describe("Sender name of the desk's e-mails."),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be smtp://user:password@host:587 or smtps://…:465')
+    .optional()
+    .describe(
+      'Outgoing mail server (nodemailer URL): acknowledgements and notices to people not reachable in chat.',
+    ),
+  SMTP_LISTEN_PORT: port
+    .optional()
+    .describe(
+      "Port of the desk's own SMTP server for incoming mail (route the desk address here). Unset: no SMTP intake.",
+    ),
+  SMTP_LISTEN_HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Interface the incoming SMTP server listens on.'),
+  IMAP_URL: z
+    .string()
+    .regex(/^imaps?:\/\//, 'must be imaps://user:password@host:993/INBOX')
+    .optional()
+    .describe(
+      'Mailbox to poll for incoming mail instead of (or besides) SMTP intake, e.g. `imaps://help%40example.com:pw@outlook.office365.com/INBOX`.',
+    ),
+  IMAP_POLL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(3600)
+    .default(60)
+    .describe('How often the IMAP mailbox is read.'),
+  EMAIL_UNKNOWN_SENDERS: z
+    .enum(['ignore', 'create'])
+    .default('ignore')
+    .describe(
+      'Mail from an address not in the directory: `ignore` (logged, dropped) or `create` (the sender becomes an employee).',
+    ),
+  EMAIL_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(10_000)
+    .max(100_000_000)
+    .default(15_000_000)
+    .describe('Largest incoming e-mail accepted (bytes, attachments included).'),
   KPI_DEFLECTION_WINDOW_DAYS: z.coerce
     .number()
     .int()
@@ -250,6 +302,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       { field: 'TEST_TURN_DELAY_MS' },
     );
   }
+  if (
+    !config.EMAIL_ADDRESS &&
+    (config.SMTP_URL || config.IMAP_URL || config.SMTP_LISTEN_PORT !== undefined)
+  ) {
+    throw new AppError(
+      'config_invalid',
+      'Invalid configuration:\n  EMAIL_ADDRESS: required when SMTP_URL, SMTP_LISTEN_PORT or IMAP_URL is set (the address people write to).',
+      { field: 'EMAIL_ADDRESS' },
+    );
+  }
   if (Boolean(config.SLACK_SIGNING_SECRET) !== Boolean(config.SLACK_BOT_TOKEN)) {
     throw new AppError(
       'config_invalid',
@@ -265,6 +327,8 @@ const SECRET_KEYS = new Set([
   'DASHBOARD_TOKEN',
   'SCIM_TOKEN',
   'ALERTMANAGER_TOKEN',
+  'SMTP_URL',
+  'IMAP_URL',
   'SLACK_SIGNING_SECRET',
   'SLACK_BOT_TOKEN',
   'SLACK_APP_TOKEN',

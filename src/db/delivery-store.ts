@@ -62,6 +62,9 @@ export interface SubscriptionWithSecret extends Subscription {
 
 export interface TicketEventRow {
   id: number;
+  ticketId: number;
+  /** The requester has a Slack or Teams identity (else the desk reaches them by e-mail). */
+  requesterInChat: boolean;
   type: string;
   at: string;
   from: string | null;
@@ -347,15 +350,15 @@ export function createDeliveryStore(db: Kysely<DB>) {
 
     // The ticket event log, tailed -----------------------------------------------------------
 
-    async cursor(): Promise<number> {
-      const r = await db.selectFrom('counters').select('value').where('name', '=', CURSOR).executeTakeFirst();
+    async cursor(name = CURSOR): Promise<number> {
+      const r = await db.selectFrom('counters').select('value').where('name', '=', name).executeTakeFirst();
       return r?.value ?? 0;
     },
 
-    async setCursor(value: number): Promise<void> {
+    async setCursor(value: number, name = CURSOR): Promise<void> {
       await db
         .insertInto('counters')
-        .values({ name: CURSOR, value })
+        .values({ name, value })
         .onConflict((oc) =>
           oc.column('name').doUpdateSet({
             value: sql<number>`case when counters.value > ${value} then counters.value else ${value} end`,
@@ -375,7 +378,13 @@ export function createDeliveryStore(db: Kysely<DB>) {
         .leftJoin('people as a', 'a.id', 't.assignee_id')
         .leftJoin('people as r', 'r.id', 't.requester_id')
         .leftJoin('people as x', 'x.id', 'e.actor_id')
-        .select([
+        .select((eb) => [
+          eb
+            .exists(
+              eb.selectFrom('identities as i').select('i.id').whereRef('i.person_id', '=', 't.requester_id'),
+            )
+            .as('in_chat'),
+          'e.ticket_id',
           'e.id',
           'e.type',
           'e.at',
@@ -406,6 +415,8 @@ export function createDeliveryStore(db: Kysely<DB>) {
         .execute();
       return rows.map((r) => ({
         id: r.id,
+        ticketId: r.ticket_id,
+        requesterInChat: Boolean(r.in_chat),
         type: r.type,
         at: r.at,
         from: r.from_value,
@@ -431,6 +442,20 @@ export function createDeliveryStore(db: Kysely<DB>) {
           resolvedAt: r.resolved_at,
         },
       }));
+    },
+
+    /** The public comment an actor wrote at `at` (the body a `commented` event stands for). */
+    async commentAt(ticketId: number, at: string): Promise<{ body: string; author: string | null } | null> {
+      const r = await db
+        .selectFrom('comments as c')
+        .leftJoin('people as p', 'p.id', 'c.author_id')
+        .select(['c.body', 'p.display_name'])
+        .where('c.ticket_id', '=', ticketId)
+        .where('c.created_at', '=', at)
+        .where('c.internal', '=', 0)
+        .orderBy('c.id', 'desc')
+        .executeTakeFirst();
+      return r ? { body: r.body, author: r.display_name } : null;
     },
 
     /** Which (subscription, event) pairs at or after `minEventId` are queued already. */

@@ -10,6 +10,7 @@ import { conversationLeases } from './migrations/007-conversation-leases.js';
 import { directory } from './migrations/010-directory.js';
 import { webhooks } from './migrations/011-webhooks.js';
 import { alerts } from './migrations/012-alerts.js';
+import { email } from './migrations/013-email.js';
 
 class CodeMigrations implements MigrationProvider {
   constructor(private readonly db: Database) {}
@@ -25,6 +26,7 @@ class CodeMigrations implements MigrationProvider {
       '010-directory': directory(d),
       '011-webhooks': webhooks(d),
       '012-alerts': alerts(),
+      '013-email': email(),
     };
   }
 }

@@ -381,7 +381,16 @@ export interface AlertGroupsTable {
   updated_at: string;
 }
 
+/** Message-IDs the desk received or sent (migration 013). */
+export interface EmailMessagesTable {
+  message_id: string;
+  ticket_id: number | null;
+  direction: 'in' | 'out';
+  created_at: string;
+}
+
 export interface DB {
+  email_messages: EmailMessagesTable;
   alert_groups: AlertGroupsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   external_deliveries: ExternalDeliveriesTable;
