@@ -18,6 +18,7 @@ import { openChangeFromForm, runApprovalCommand, runItilCommand } from './chat/i
 import type { ChatStore } from './chat/store.js';
 import { type Config, secretsOf, sqlitePath } from './config.js';
 import { ALERTMANAGER_ACCOUNT, createAlertStore, ensureAlertAccount } from './db/alert-store.js';
+import { createAttachmentStore } from './db/attachment-store.js';
 import { createChatStore } from './db/chat-store.js';
 import { type Database, openDatabase } from './db/connect.js';
 import { createDeliveryStore, type DeliveryStore, syncDataWebhooks } from './db/delivery-store.js';
@@ -54,6 +55,7 @@ import type { DirectoryStore } from './itsm/store.js';
 import { loadTemplates } from './itsm/templates.js';
 import { createTicketService, type TicketService } from './itsm/tickets.js';
 import { loadWebhookFile } from './itsm/webhook-events.js';
+import { type AttachmentCollector, createAttachmentCollector } from './jobs/attachments.js';
 import { createDeliveryWorker, type DeliveryWorker } from './jobs/deliveries.js';
 import { createOutboxWorker, type OutboxWorker } from './jobs/outbox.js';
 import { createSlaSweeper, type SlaSweeper } from './jobs/sla-sweeper.js';
@@ -103,6 +105,8 @@ export interface App {
   alerts: AlertIntake;
   /** The e-mail channel (null unless EMAIL_ADDRESS is set). */
   email: EmailChannel | null;
+  /** Keeps files sent in chat on their tickets. */
+  attachments: AttachmentCollector;
   metrics: ChatdeskMetrics;
   nlu: Nlu;
   log: Logger;
@@ -303,6 +307,24 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     now,
   });
   kickDeliveries = () => deliveries.kick();
+  const attachments = createAttachmentCollector({
+    store: createAttachmentStore(db),
+    policy: {
+      mode: config.ATTACHMENTS_MODE,
+      dir: config.ATTACHMENTS_DIR,
+      maxBytes: config.ATTACHMENTS_MAX_BYTES,
+      types: config.ATTACHMENTS_TYPES,
+    },
+    ticketOf: async (ref) => {
+      const id = (await chatStore.conversation(ref))?.ticketId ?? null;
+      return id === null ? null : tickets.byIdForSystem(id);
+    },
+    personOf: async (incoming) => (await chatStore.personFor(incoming.user))?.id ?? null,
+    port: (p) => engine.port(p),
+    notifyAgents: (t, text, key) => chatNotifier.notifyAgents(t, text, key),
+    log: log.child({ component: 'attachments' }),
+    now,
+  });
   hooks.onTicketOpened = async (ticket, requester, text, approval, at) =>
     (await itil.onTicketOpened(ticket, requester, text, approval ?? null, at)).replies;
   hooks.setAway = (agent, away) => itil.setAway(agent, away);
@@ -343,6 +365,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   let started = false;
   let sweepTimer: NodeJS.Timeout | null = null;
   let recoverTimer: NodeJS.Timeout | null = null;
+  let attachmentTimer: NodeJS.Timeout | null = null;
   const app: App = {
     kpis,
     kpiStore,
@@ -351,6 +374,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     deliveries,
     alerts,
     email,
+    attachments,
     metrics,
     config,
     db,
@@ -377,6 +401,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         engine.sweepHandoffs().catch((e) => log.error('handoff sweep failed', { error: e }));
       }, 30_000);
       sweepTimer.unref();
+      attachmentTimer = setInterval(() => {
+        attachments.runOnce().catch((e) => log.error('attachment collection failed', { error: e }));
+      }, 2_000);
+      attachmentTimer.unref();
       // Turns that failed (a platform API or the database was down) are retried while the server runs;
       // leases keep several instances from taking the same item.
       let recovering = false;
@@ -426,6 +454,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     async close() {
       if (sweepTimer) clearInterval(sweepTimer);
       if (recoverTimer) clearInterval(recoverTimer);
+      if (attachmentTimer) clearInterval(attachmentTimer);
       if (server) {
         const s = server;
         const closed = new Promise<void>((resolve) => s.close(() => resolve()));

@@ -135,6 +135,35 @@ export const configSchema = z.object({
     .max(100_000_000)
     .default(15_000_000)
     .describe('Largest incoming e-mail accepted (bytes, attachments included).'),
+  ATTACHMENTS_MODE: z
+    .enum(['store', 'link'])
+    .default('store')
+    .describe(
+      'Files people send in chat: `store` (downloaded into ATTACHMENTS_DIR when type and size allow) or `link` (the platform link only).',
+    ),
+  ATTACHMENTS_DIR: z
+    .string()
+    .min(1)
+    .default('var/attachments')
+    .describe('Where stored attachments are kept (by content hash).'),
+  ATTACHMENTS_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1_000_000_000)
+    .default(20_000_000)
+    .describe('Larger files are kept as links.'),
+  ATTACHMENTS_TYPES: csv
+    .default([
+      'image/*',
+      'application/pdf',
+      'text/plain',
+      'text/csv',
+      'application/zip',
+      'application/json',
+      'message/rfc822',
+    ])
+    .describe('MIME types stored (`image/*` wildcards); other types are kept as links.'),
   KPI_DEFLECTION_WINDOW_DAYS: z.coerce
     .number()
     .int()

@@ -12,9 +12,11 @@ import { createKpiRouter, createMetricsRouter } from './adapters/rest/kpi-router
 import { API_PERSON_EMAIL, createRestRouter } from './adapters/rest/router.js';
 import type { ChannelAdapter } from './adapters/types.js';
 import type { App } from './app.js';
+import { createAttachmentStore } from './db/attachment-store.js';
 import { pingDatabase } from './db/connect.js';
 import { AppError, httpStatusOf, isAppError } from './errors.js';
 import { createAlertRouter } from './http/alerts/router.js';
+import { createAttachmentRouter } from './http/attachments/router.js';
 import { createScimRouter } from './http/scim/router.js';
 import { createWebhookRouter } from './http/webhooks/router.js';
 import type { Logger } from './log.js';
@@ -77,6 +79,17 @@ export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; l
       store: app.deliveryStore,
       now: app.now,
       kick: () => app.deliveries.kick(),
+    }),
+  );
+  web.use(
+    '/api/v1',
+    createAttachmentRouter({
+      apiToken: app.config.API_TOKEN,
+      apiAccount: () => app.directory.personByEmail(API_PERSON_EMAIL),
+      personByEmail: (email) => app.directory.personByEmail(email),
+      ticket: (number, viewer) => app.tickets.get(number, viewer),
+      store: createAttachmentStore(app.db),
+      dir: app.config.ATTACHMENTS_DIR,
     }),
   );
   web.use('/api/v1', createRestRouter(app));

@@ -219,4 +219,12 @@ export interface ChatPort {
   } | null>;
   /** Opens (or finds) the 1:1 conversation with a user, for private follow-ups and notifications. */
   openDirect(user: PlatformUser, workspace: ConversationRef): Promise<ConversationRef>;
+  /**
+   * Downloads a file a person sent (with the platform's credentials), at most `maxBytes`. Absent on
+   * platforms whose files the desk keeps as links only.
+   */
+  fetchAttachment?(
+    attachment: Attachment,
+    maxBytes: number,
+  ): Promise<{ data: Buffer; mimeType: string | null }>;
 }

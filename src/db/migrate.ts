@@ -11,6 +11,7 @@ import { directory } from './migrations/010-directory.js';
 import { webhooks } from './migrations/011-webhooks.js';
 import { alerts } from './migrations/012-alerts.js';
 import { email } from './migrations/013-email.js';
+import { attachments } from './migrations/014-attachments.js';
 
 class CodeMigrations implements MigrationProvider {
   constructor(private readonly db: Database) {}
@@ -27,6 +28,7 @@ class CodeMigrations implements MigrationProvider {
       '011-webhooks': webhooks(d),
       '012-alerts': alerts(),
       '013-email': email(),
+      '014-attachments': attachments(d),
     };
   }
 }

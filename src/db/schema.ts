@@ -389,7 +389,26 @@ export interface EmailMessagesTable {
   created_at: string;
 }
 
+/** Files people sent, kept on the ticket (migration 014). */
+export interface TicketAttachmentsTable {
+  id: Generated<number>;
+  ticket_id: number;
+  source_key: string;
+  name: string;
+  mime_type: string | null;
+  size: number | null;
+  storage: 'file' | 'link';
+  path: string | null;
+  sha256: string | null;
+  url: string;
+  platform: string;
+  uploaded_by: number | null;
+  note: string | null;
+  created_at: string;
+}
+
 export interface DB {
+  ticket_attachments: TicketAttachmentsTable;
   email_messages: EmailMessagesTable;
   alert_groups: AlertGroupsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;

@@ -45,6 +45,8 @@ export class FakeSlackApi {
     { ts: string; text: string; user?: string; bot_id?: string; thread_ts?: string; reply_users?: string[] }
   >();
   readonly users = new Map<string, FakeUser>();
+  /** Files served at `fake.url + path` (as url_private downloads), with the token each request carried. */
+  readonly files = new Map<string, { body: Buffer; contentType: string }>();
   socketUrl: string | null = null;
   private server: Server | null = null;
   private readonly failures = new Map<string, Failure[]>();
@@ -150,6 +152,13 @@ export class FakeSlackApi {
         : path;
     const call: RecordedCall = { method, args, token, at: Date.now() };
     this.calls.push(call);
+    const file = this.files.get(path);
+    if (file) {
+      res
+        .writeHead(200, { 'content-type': file.contentType, 'content-length': String(file.body.length) })
+        .end(file.body);
+      return;
+    }
 
     const wait = this.delays.get(method);
     if (wait) await new Promise((r) => setTimeout(r, wait));
