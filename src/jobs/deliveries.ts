@@ -144,6 +144,9 @@ export function createDeliveryWorker(o: DeliveryWorkerOptions): DeliveryWorker {
       await running;
     },
     async flush() {
+      // A round already under way may have dispatched before the caller's latest change: wait for it,
+      // so the rounds below start after the call and see everything committed before it.
+      await running?.catch(() => undefined);
       for (let i = 0; i < 50; i++) {
         await runOnce();
         if ((await o.store.due(o.now().toISOString(), kinds)) === 0) return;
