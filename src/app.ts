@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
+import { createEmailChannel, type EmailChannel } from './adapters/email/channel.js';
 import { API_PERSON_EMAIL } from './adapters/rest/router.js';
 import type { ChannelAdapter } from './adapters/types.js';
 import {
@@ -23,12 +24,16 @@ import { createEngineNotifier, registerItilActions } from './chat/itil-actions.j
 import { openChangeFromForm, runApprovalCommand, runItilCommand } from './chat/itil-commands.js';
 import type { ChatStore } from './chat/store.js';
 import { type Config, secretsOf, sqlitePath } from './config.js';
+import { ALERTMANAGER_ACCOUNT, createAlertStore, ensureAlertAccount } from './db/alert-store.js';
+import { createAttachmentStore } from './db/attachment-store.js';
 import { createChatStore } from './db/chat-store.js';
 import { type Database, openDatabase } from './db/connect.js';
+import { createDeliveryStore, type DeliveryStore, syncDataWebhooks } from './db/delivery-store.js';
 import { createDirectoryStore } from './db/directory-store.js';
 import { createItilStore } from './db/itil-store.js';
 import { createKpiStore, type KpiStore } from './db/kpi-store.js';
 import { migrate } from './db/migrate.js';
+import { createProvisioningStore, releaseAgentConversations } from './db/provisioning-store.js';
 import type { DB } from './db/schema.js';
 import {
   ensureServiceAccount,
@@ -39,6 +44,7 @@ import {
   syncTemplates,
 } from './db/seed.js';
 import { createTicketStore } from './db/ticket-store.js';
+import { type AlertIntake, createAlertIntake } from './itsm/alerts.js';
 import { loadAssets, loadGroups, loadPeople } from './itsm/directory-data.js';
 import { loadRulesConfig } from './itsm/dispatch.js';
 import { createItil, type Itil } from './itsm/itil.js';
@@ -46,12 +52,21 @@ import { loadItilConfig } from './itsm/itil-config.js';
 import { draftArticleFromTicket } from './itsm/kpis/knowledge-draft.js';
 import { createKpiService, type KpiService } from './itsm/kpis/service.js';
 import { loadKpiTargetsIfPresent } from './itsm/kpis/targets.js';
+import {
+  createProvisioningService,
+  loadDirectoryMapping,
+  type ProvisioningService,
+} from './itsm/provisioning.js';
 import { loadSlaConfig } from './itsm/sla.js';
 import type { DirectoryStore } from './itsm/store.js';
 import { loadTemplates } from './itsm/templates.js';
 import { createTicketService, type TicketService } from './itsm/tickets.js';
+import { loadWebhookFile } from './itsm/webhook-events.js';
+import { type AttachmentCollector, createAttachmentCollector } from './jobs/attachments.js';
+import { createDeliveryWorker, type DeliveryWorker } from './jobs/deliveries.js';
 import { createOutboxWorker, type OutboxWorker } from './jobs/outbox.js';
 import { createSlaSweeper, type SlaSweeper } from './jobs/sla-sweeper.js';
+import { dispatchWebhookEvents, webhookSender } from './jobs/webhooks.js';
 import { createLogger, type Logger } from './log.js';
 import { handoffOnlyNlu } from './nlu/fallback.js';
 import { frustrationOf } from './nlu/frustration.js';
@@ -88,6 +103,17 @@ export interface App {
   /** KPI report, targets and summary (issue 8); kpiStore also holds the CSI register. */
   kpis: KpiService;
   kpiStore: KpiStore;
+  /** Directory provisioning: SCIM, CSV import, roles (issue 20). */
+  provisioning: ProvisioningService;
+  /** Webhook subscribers and the durable queue of deliveries to the outside (webhooks, e-mail). */
+  deliveryStore: DeliveryStore;
+  deliveries: DeliveryWorker;
+  /** Prometheus Alertmanager intake: one incident per alert group. */
+  alerts: AlertIntake;
+  /** The e-mail channel (null unless EMAIL_ADDRESS is set). */
+  email: EmailChannel | null;
+  /** Keeps files sent in chat on their tickets. */
+  attachments: AttachmentCollector;
   metrics: ChatdeskMetrics;
   nlu: Nlu;
   log: Logger;
@@ -119,6 +145,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   );
   const itilFile = await loadItilConfig(join(dataDir, 'itil.json'));
   const itilConfig = withReachableBoards(itilFile, reach);
+  const webhookFile = await loadWebhookFile(join(dataDir, 'webhooks.json'));
+  const directoryMapping = await loadDirectoryMapping(
+    join(dataDir, 'directory.json'),
+    new Set(groups.groups.map((g) => g.slug)),
+  );
 
   const database = await openDatabase(config.DATABASE_URL);
   const { db } = database;
@@ -132,6 +163,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       log.info('seeded demo data', { people: people.people.length, assets: assets.assets.length });
     }
     await ensureServiceAccount(db, API_PERSON_EMAIL, stamp);
+    await ensureAlertAccount(db, stamp);
     for (const w of await syncGroups(db, groups)) log.warn(w);
     await syncTemplates(db, templates, stamp);
     await syncKnowledge(db, articles, stamp);
@@ -228,16 +260,89 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     leaseMs: OUTBOX_LEASE_MS,
   });
   const worker = outbox;
+  const deliveryStore = createDeliveryStore(db);
+  // Kicks the delivery worker, which is built below once every handler exists.
+  let kickDeliveries = () => {};
+  const chatNotifier = createEngineNotifier(engine, { store: chatStore, kick: () => worker.kick(), now });
+  const email = createEmailChannel({
+    config,
+    db,
+    deliveryStore,
+    tickets,
+    directory,
+    notifyAgents: (t, text, key) => chatNotifier.notifyAgents(t, text, key),
+    kick: () => kickDeliveries(),
+    log: log.child({ component: 'email' }),
+    now,
+  });
   const itil = createItil({
     tickets: createTicketStore(db),
     directory,
     itil: createItilStore(db),
     sla,
     config: itilConfig,
-    notifier: createEngineNotifier(engine, { store: chatStore, kick: () => worker.kick(), now }),
+    notifier: email ? email.withFallback(chatNotifier) : chatNotifier,
     approvalsByTemplate: new Map(templates.flatMap((t) => (t.approval ? [[t.id, t.approval] as const] : []))),
   });
   registerItilActions(engine, itil);
+  const provisioning = createProvisioningService({
+    store: createProvisioningStore(db),
+    tickets: createTicketStore(db),
+    mapping: directoryMapping,
+    staticMembers: new Map(groups.groups.map((g) => [g.slug, new Set(g.members)])),
+    notifier: createEngineNotifier(engine, { store: chatStore, kick: () => worker.kick(), now }),
+    releaseConversations: (personId, at) => releaseAgentConversations(db, personId, at),
+    personById: (id) => directory.personById(id),
+  });
+  // Start-up rewrote support group memberships from groups.json; the directory's come back on top.
+  await provisioning.resyncAll(now().toISOString());
+  const alerts = createAlertIntake({
+    store: createAlertStore(db),
+    tickets,
+    reporter: async () => {
+      const p = await directory.personByEmail(ALERTMANAGER_ACCOUNT);
+      if (!p) throw new Error('the Alertmanager service account is missing; restart chatdesk to recreate it');
+      return p;
+    },
+    linkService: async (ticket, tag, actor, at) =>
+      (await itil.assets.linkAsset(ticket.number, tag, actor, at)).added,
+    groupExists: async (slug) => (await directory.groupBySlug(slug)) !== null,
+    notifier: createEngineNotifier(engine, { store: chatStore, kick: () => worker.kick(), now }),
+    serviceLabels: config.ALERTMANAGER_SERVICE_LABELS,
+  });
+  await syncDataWebhooks(deliveryStore, webhookFile, now().toISOString());
+  const deliveries = createDeliveryWorker({
+    store: deliveryStore,
+    handlers: {
+      webhook: webhookSender({ store: deliveryStore, now, log: log.child({ component: 'webhooks' }) }),
+      ...email?.handlers,
+    },
+    before: async () => {
+      await dispatchWebhookEvents(deliveryStore, now().toISOString());
+      await email?.dispatch(now().toISOString());
+    },
+    log: log.child({ component: 'deliveries' }),
+    now,
+  });
+  kickDeliveries = () => deliveries.kick();
+  const attachments = createAttachmentCollector({
+    store: createAttachmentStore(db),
+    policy: {
+      mode: config.ATTACHMENTS_MODE,
+      dir: config.ATTACHMENTS_DIR,
+      maxBytes: config.ATTACHMENTS_MAX_BYTES,
+      types: config.ATTACHMENTS_TYPES,
+    },
+    ticketOf: async (ref) => {
+      const id = (await chatStore.conversation(ref))?.ticketId ?? null;
+      return id === null ? null : tickets.byIdForSystem(id);
+    },
+    personOf: async (incoming) => (await chatStore.personFor(incoming.user))?.id ?? null,
+    port: (p) => engine.port(p),
+    notifyAgents: (t, text, key) => chatNotifier.notifyAgents(t, text, key),
+    log: log.child({ component: 'attachments' }),
+    now,
+  });
   hooks.onTicketOpened = async (ticket, requester, text, approval, at) =>
     (await itil.onTicketOpened(ticket, requester, text, approval ?? null, at)).replies;
   hooks.setAway = (agent, away) => itil.setAway(agent, away);
@@ -278,9 +383,16 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   let started = false;
   let sweepTimer: NodeJS.Timeout | null = null;
   let recoverTimer: NodeJS.Timeout | null = null;
+  let attachmentTimer: NodeJS.Timeout | null = null;
   const app: App = {
     kpis,
     kpiStore,
+    provisioning,
+    deliveryStore,
+    deliveries,
+    alerts,
+    email,
+    attachments,
     metrics,
     config,
     db,
@@ -300,11 +412,17 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       started = true;
       worker.start();
       slaSweeper.start();
+      deliveries.start();
+      await email?.start();
       // Unclaimed handoffs are escalated by a periodic sweep; the sweep is idempotent per ticket and level.
       sweepTimer = setInterval(() => {
         engine.sweepHandoffs().catch((e) => log.error('handoff sweep failed', { error: e }));
       }, 30_000);
       sweepTimer.unref();
+      attachmentTimer = setInterval(() => {
+        attachments.runOnce().catch((e) => log.error('attachment collection failed', { error: e }));
+      }, 2_000);
+      attachmentTimer.unref();
       // Turns that failed (a platform API or the database was down) are retried while the server runs;
       // leases keep several instances from taking the same item.
       let recovering = false;
@@ -354,6 +472,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     async close() {
       if (sweepTimer) clearInterval(sweepTimer);
       if (recoverTimer) clearInterval(recoverTimer);
+      if (attachmentTimer) clearInterval(attachmentTimer);
       if (server) {
         const s = server;
         const closed = new Promise<void>((resolve) => s.close(() => resolve()));
@@ -362,6 +481,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       }
       await engine.idle();
       await slaSweeper.stop();
+      await email?.stop();
+      await deliveries.stop();
       await worker.stop();
       if (started) for (const a of adapters) await a.stop();
       await closeNlu?.();

@@ -68,6 +68,104 @@ export const configSchema = z.object({
     .describe(
       'Login token of the KPI dashboard at `/`, at least 16 characters (unset: `API_TOKEN` is used; neither set: the dashboard answers 503 and says which variable to set).',
     ),
+  SCIM_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe(
+      'Bearer token of the SCIM 2.0 provisioning endpoint `/scim/v2` (Okta, Microsoft Entra ID). Unset: provisioning is off.',
+    ),
+  ALERTMANAGER_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe(
+      'Bearer token of the Prometheus Alertmanager receiver `POST /hooks/alertmanager` (one incident per alert group). Unset: alert intake is off.',
+    ),
+  ALERTMANAGER_SERVICE_LABELS: csv
+    .default(['service', 'cmdb', 'app'])
+    .describe('Alert labels whose value is the CMDB tag of the affected service (first present wins).'),
+  EMAIL_ADDRESS: z
+    .email('must be an e-mail address such as help@example.com')
+    .transform((e) => e.toLowerCase())
+    .optional()
+    .describe(
+      "The desk's e-mail address. Set it (with SMTP_URL and SMTP_LISTEN_PORT or IMAP_URL) to turn the e-mail channel on; unset: e-mail is off.",
+    ),
+  EMAIL_NAME: z.string().min(1).default('IT Service Desk').describe("Sender name of the desk's e-mails."),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be smtp://user:password@host:587 or smtps://…:465')
+    .optional()
+    .describe(
+      'Outgoing mail server (nodemailer URL): acknowledgements and notices to people not reachable in chat.',
+    ),
+  SMTP_LISTEN_PORT: port
+    .optional()
+    .describe(
+      "Port of the desk's own SMTP server for incoming mail (route the desk address here). Unset: no SMTP intake.",
+    ),
+  SMTP_LISTEN_HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Interface the incoming SMTP server listens on.'),
+  IMAP_URL: z
+    .string()
+    .regex(/^imaps?:\/\//, 'must be imaps://user:password@host:993/INBOX')
+    .optional()
+    .describe(
+      'Mailbox to poll for incoming mail instead of (or besides) SMTP intake, e.g. `imaps://help%40example.com:pw@outlook.office365.com/INBOX`.',
+    ),
+  IMAP_POLL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(3600)
+    .default(60)
+    .describe('How often the IMAP mailbox is read.'),
+  EMAIL_UNKNOWN_SENDERS: z
+    .enum(['ignore', 'create'])
+    .default('ignore')
+    .describe(
+      'Mail from an address not in the directory: `ignore` (logged, dropped) or `create` (the sender becomes an employee).',
+    ),
+  EMAIL_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(10_000)
+    .max(100_000_000)
+    .default(15_000_000)
+    .describe('Largest incoming e-mail accepted (bytes, attachments included).'),
+  ATTACHMENTS_MODE: z
+    .enum(['store', 'link'])
+    .default('store')
+    .describe(
+      'Files people send in chat: `store` (downloaded into ATTACHMENTS_DIR when type and size allow) or `link` (the platform link only).',
+    ),
+  ATTACHMENTS_DIR: z
+    .string()
+    .min(1)
+    .default('var/attachments')
+    .describe('Where stored attachments are kept (by content hash).'),
+  ATTACHMENTS_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1_000_000_000)
+    .default(20_000_000)
+    .describe('Larger files are kept as links.'),
+  ATTACHMENTS_TYPES: csv
+    .default([
+      'image/*',
+      'application/pdf',
+      'text/plain',
+      'text/csv',
+      'application/zip',
+      'application/json',
+      'message/rfc822',
+    ])
+    .describe('MIME types stored (`image/*` wildcards); other types are kept as links.'),
   KPI_DEFLECTION_WINDOW_DAYS: z.coerce
     .number()
     .int()
@@ -235,6 +333,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       { field: 'TEST_TURN_DELAY_MS' },
     );
   }
+  if (
+    !config.EMAIL_ADDRESS &&
+    (config.SMTP_URL || config.IMAP_URL || config.SMTP_LISTEN_PORT !== undefined)
+  ) {
+    throw new AppError(
+      'config_invalid',
+      'Invalid configuration:\n  EMAIL_ADDRESS: required when SMTP_URL, SMTP_LISTEN_PORT or IMAP_URL is set (the address people write to).',
+      { field: 'EMAIL_ADDRESS' },
+    );
+  }
   if (Boolean(config.SLACK_SIGNING_SECRET) !== Boolean(config.SLACK_BOT_TOKEN)) {
     throw new AppError(
       'config_invalid',
@@ -248,6 +356,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 const SECRET_KEYS = new Set([
   'API_TOKEN',
   'DASHBOARD_TOKEN',
+  'SCIM_TOKEN',
+  'ALERTMANAGER_TOKEN',
+  'SMTP_URL',
+  'IMAP_URL',
   'SLACK_SIGNING_SECRET',
   'SLACK_BOT_TOKEN',
   'SLACK_APP_TOKEN',

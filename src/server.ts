@@ -9,11 +9,16 @@ import { createLocalPort, type LocalPort } from './adapters/local/local-port.js'
 import { createWebChatRouter } from './adapters/local/web-chat.js';
 import { createItilRouter } from './adapters/rest/itil-router.js';
 import { createKpiRouter, createMetricsRouter } from './adapters/rest/kpi-router.js';
-import { createRestRouter } from './adapters/rest/router.js';
+import { API_PERSON_EMAIL, createRestRouter } from './adapters/rest/router.js';
 import type { ChannelAdapter } from './adapters/types.js';
 import type { App } from './app.js';
+import { createAttachmentStore } from './db/attachment-store.js';
 import { pingDatabase } from './db/connect.js';
 import { AppError, httpStatusOf, isAppError } from './errors.js';
+import { createAlertRouter } from './http/alerts/router.js';
+import { createAttachmentRouter } from './http/attachments/router.js';
+import { createScimRouter } from './http/scim/router.js';
+import { createWebhookRouter } from './http/webhooks/router.js';
 import type { Logger } from './log.js';
 
 /** Requests logged at debug when they succeed: the web chat's poll, health checks, metric scrapes. */
@@ -51,8 +56,47 @@ export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; l
     res.status(db ? 200 : 503).json({ ok: db, db: db ? 'ok' : 'unreachable', dialect: app.database.dialect });
   });
 
+  web.use(
+    '/scim/v2',
+    createScimRouter({
+      token: app.config.SCIM_TOKEN,
+      provisioning: app.provisioning,
+      now: app.now,
+      log: log.child({ component: 'scim' }),
+    }),
+  );
+  web.use(
+    createAlertRouter({
+      token: app.config.ALERTMANAGER_TOKEN,
+      receive: (payload, at) => app.alerts.receive(payload, at),
+      now: app.now,
+      log: log.child({ component: 'alerts' }),
+    }),
+  );
   web.use(createMetricsRouter(app));
   web.use('/api/v1/kpis', createKpiRouter(app));
+  web.use(
+    '/api/v1',
+    createWebhookRouter({
+      apiToken: app.config.API_TOKEN,
+      apiAccount: () => app.directory.personByEmail(API_PERSON_EMAIL),
+      personByEmail: (email) => app.directory.personByEmail(email),
+      store: app.deliveryStore,
+      now: app.now,
+      kick: () => app.deliveries.kick(),
+    }),
+  );
+  web.use(
+    '/api/v1',
+    createAttachmentRouter({
+      apiToken: app.config.API_TOKEN,
+      apiAccount: () => app.directory.personByEmail(API_PERSON_EMAIL),
+      personByEmail: (email) => app.directory.personByEmail(email),
+      ticket: (number, viewer) => app.tickets.get(number, viewer),
+      store: createAttachmentStore(app.db),
+      dir: app.config.ATTACHMENTS_DIR,
+    }),
+  );
   web.use('/api/v1', createRestRouter(app));
   web.use('/api/v1', createItilRouter(app));
 

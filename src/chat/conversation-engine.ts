@@ -4,6 +4,7 @@
  * the inbox and is retried.
  */
 
+import { isValidTimeZone } from '../itsm/calendar.js';
 import type { DirectoryStore, Person } from '../itsm/store.js';
 import { type Template, validateSubmission } from '../itsm/templates.js';
 import type { TicketService } from '../itsm/tickets.js';
@@ -37,6 +38,7 @@ import {
   type Conversation,
   type ConversationRole,
   conversationKey,
+  type IdentityDetails,
   type NewOutgoing,
   type OutboxItem,
 } from './store.js';
@@ -172,14 +174,23 @@ export function createEngine(opts: EngineOptions): Engine {
     }
     let email = user.email ?? null;
     let name = user.displayName ?? null;
+    const details: IdentityDetails = {
+      timeZone: user.timeZone ?? null,
+      tenantId: user.platform === 'teams' ? where.workspaceId : null,
+      aadObjectId: user.aadObjectId ?? null,
+    };
     if (!email) {
       const port = ports.get(user.platform);
       const profile = port ? await port.lookupUser(user.platformUserId, where) : null;
       email = profile?.email ?? null;
       name = name ?? profile?.displayName ?? null;
+      details.timeZone = profile?.timeZone ?? details.timeZone;
+      details.tenantId = profile?.tenantId ?? details.tenantId;
+      details.aadObjectId = profile?.aadObjectId ?? details.aadObjectId;
     }
     if (!email) return null;
-    return store.linkIdentity(user, email, name ?? email.split('@')[0] ?? email, nowIso());
+    if (details.timeZone && !isValidTimeZone(details.timeZone)) details.timeZone = null;
+    return store.linkIdentity(user, email, name ?? email.split('@')[0] ?? email, nowIso(), details);
   }
 
   function outgoing(conv: ConversationRef, reply: Reply): Outgoing {
@@ -213,6 +224,12 @@ export function createEngine(opts: EngineOptions): Engine {
           incoming.platform === 'local' || incoming.platform === 'web'
             ? `I don't know ${incoming.user.platformUserId}. Use the email of a person in the directory (see data/seed/people.json), e.g. alice@example.com.`
             : "I couldn't find your email address in the workspace directory, so I can't open tickets for you. Please ask IT to add your email to your profile.",
+      });
+      return { replies: out };
+    }
+    if (person.active === false) {
+      push(ref, {
+        text: 'Your account is deactivated in the company directory, so the service desk cannot take requests from it. Please contact IT another way.',
       });
       return { replies: out };
     }
@@ -546,6 +563,8 @@ export function createEngine(opts: EngineOptions): Engine {
     },
 
     async notifyPerson(personId, reply, key) {
+      // Nothing goes to a person the directory deactivated.
+      if ((await opts.directory.personById(personId))?.active === false) return false;
       let target =
         (await store.directConversationsOf(personId)).find((c) => ports.has(c.ref.platform))?.ref ?? null;
       if (!target) {
@@ -613,7 +632,7 @@ export function createEngine(opts: EngineOptions): Engine {
       const target = [...convs].reverse().find((c) => c.ref.threadId !== null) ?? convs[0];
       if (!target) return;
       const person = await opts.directory.personById(ticket.requesterId);
-      if (!person) return;
+      if (!person || person.active === false) return;
       const [card] = await cardsFor(person, [ticket]);
       const reply: Reply = { text, ...(card ? { card } : {}) };
       if (o.askRating) {

@@ -32,6 +32,8 @@ export interface PlatformUser {
   displayName?: string | null;
   /** Teams AAD object id; used to link identities. */
   aadObjectId?: string | null;
+  /** IANA time zone the platform reports for the person (Teams sends the client's with each message). */
+  timeZone?: string | null;
 }
 
 export interface Attachment {
@@ -206,7 +208,23 @@ export interface ChatPort {
   lookupUser(
     platformUserId: string,
     conversation: ConversationRef,
-  ): Promise<{ email: string | null; displayName: string | null; aadObjectId?: string | null } | null>;
+  ): Promise<{
+    email: string | null;
+    displayName: string | null;
+    aadObjectId?: string | null;
+    /** IANA time zone from the profile (Slack `users.info` tz). */
+    timeZone?: string | null;
+    /** Teams tenant of the member (roster), for proactive messages. */
+    tenantId?: string | null;
+  } | null>;
   /** Opens (or finds) the 1:1 conversation with a user, for private follow-ups and notifications. */
   openDirect(user: PlatformUser, workspace: ConversationRef): Promise<ConversationRef>;
+  /**
+   * Downloads a file a person sent (with the platform's credentials), at most `maxBytes`. Absent on
+   * platforms whose files the desk keeps as links only.
+   */
+  fetchAttachment?(
+    attachment: Attachment,
+    maxBytes: number,
+  ): Promise<{ data: Buffer; mimeType: string | null }>;
 }

@@ -93,8 +93,17 @@ export interface ChatStore {
   ): Promise<void>;
   /** The person behind a platform identity, if known. */
   personFor(user: PlatformUser): Promise<Person | null>;
-  /** Links a platform identity to a person (found or created by email). */
-  linkIdentity(user: PlatformUser, email: string, displayName: string, now: string): Promise<Person>;
+  /**
+   * Links a platform identity to a person (found or created by email). `details` from the platform's
+   * profile: a new person gets its time zone (instead of UTC); the identity keeps tenant and AAD id.
+   */
+  linkIdentity(
+    user: PlatformUser,
+    email: string,
+    displayName: string,
+    now: string,
+    details?: IdentityDetails,
+  ): Promise<Person>;
 
   conversation(ref: ConversationRef): Promise<Conversation | null>;
   /** The person's 1:1 conversations with the bot, most recently active first. */
@@ -166,6 +175,12 @@ export interface ChatStore {
   outboxDue(now: string, platforms: Platform[]): Promise<number>;
   /** The platform id of a sent outbox message (e.g. the ticket card), by dedupe key. */
   sentMessageId(dedupeKey: string): Promise<string | null>;
+}
+
+export interface IdentityDetails {
+  timeZone?: string | null;
+  tenantId?: string | null;
+  aadObjectId?: string | null;
 }
 
 export const conversationKey = (ref: ConversationRef): string =>

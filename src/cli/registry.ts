@@ -60,6 +60,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/assets.js'),
   },
   {
+    name: 'people',
+    synopsis: 'people import <csv>',
+    summary: 'import or update people (also: people set-role <email> <role>)',
+    load: () => import('./commands/people.js'),
+  },
+  {
     name: 'report',
     synopsis: 'report [--since 30d] [--csi]',
     summary: 'KPI report (MTTA, MTTR, SLA, FCR, CSAT…); --csi records missed targets',

@@ -258,7 +258,7 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
       return r ? toPerson(r) : null;
     },
 
-    async linkIdentity(user, email, displayName, now) {
+    async linkIdentity(user, email, displayName, now, details = {}) {
       const normalized = email.trim().toLowerCase();
       return db.transaction().execute(async (trx) => {
         await trx
@@ -268,7 +268,7 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
             display_name: displayName,
             role: 'employee',
             manager_id: null,
-            time_zone: 'UTC',
+            time_zone: details.timeZone ?? 'UTC',
             capacity: null,
             created_at: now,
           })
@@ -279,6 +279,16 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
           .selectAll()
           .where('email', '=', normalized)
           .executeTakeFirstOrThrow();
+        // UTC is only the placeholder of people nobody gave a zone: the platform's is better.
+        if (person.time_zone === 'UTC' && details.timeZone && details.timeZone !== 'UTC') {
+          await trx
+            .updateTable('people')
+            .set({ time_zone: details.timeZone })
+            .where('id', '=', person.id)
+            .execute();
+          person.time_zone = details.timeZone;
+        }
+        const tenant = { tenant_id: details.tenantId ?? null, aad_object_id: details.aadObjectId ?? null };
         await trx
           .insertInto('identities')
           .values({
@@ -287,9 +297,10 @@ export function createChatStore(db: Kysely<DB>): ChatStore {
             platform_user_id: user.platformUserId,
             workspace_id: null,
             created_at: now,
+            ...tenant,
           })
           .onConflict((oc) =>
-            oc.columns(['platform', 'platform_user_id']).doUpdateSet({ person_id: person.id }),
+            oc.columns(['platform', 'platform_user_id']).doUpdateSet({ person_id: person.id, ...tenant }),
           )
           .execute();
         return toPerson(person);

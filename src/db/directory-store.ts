@@ -15,6 +15,7 @@ export function toPerson(r: PersonRow): Person {
     away: r.away === 1,
     capacity: r.capacity,
     skills: parseJsonColumn<string[]>(r.skills, `people.skills of ${r.email}`),
+    active: r.active !== 0,
   };
 }
 
@@ -75,6 +76,8 @@ export function createDirectoryStore(db: Kysely<DB>): DirectoryStore {
         .selectFrom('group_members as m')
         .innerJoin('people as p', 'p.id', 'm.person_id')
         .where('m.group_id', '=', groupId)
+        // A person the directory deactivated gets no new work.
+        .where('p.active', '=', 1)
         .select((eb) => [
           'p.id as id',
           'p.away as away',

@@ -7,6 +7,11 @@ import { kpi } from './migrations/003-kpi.js';
 import { itil } from './migrations/004-itil.js';
 import { conversationVisibility } from './migrations/006-conversation-visibility.js';
 import { conversationLeases } from './migrations/007-conversation-leases.js';
+import { directory } from './migrations/010-directory.js';
+import { webhooks } from './migrations/011-webhooks.js';
+import { alerts } from './migrations/012-alerts.js';
+import { email } from './migrations/013-email.js';
+import { attachments } from './migrations/014-attachments.js';
 
 class CodeMigrations implements MigrationProvider {
   constructor(private readonly db: Database) {}
@@ -19,6 +24,11 @@ class CodeMigrations implements MigrationProvider {
       '004-itil': itil(d),
       '006-conversation-visibility': conversationVisibility(),
       '007-conversation-leases': conversationLeases(),
+      '010-directory': directory(d),
+      '011-webhooks': webhooks(d),
+      '012-alerts': alerts(),
+      '013-email': email(),
+      '014-attachments': attachments(d),
     };
   }
 }

@@ -17,6 +17,14 @@ export interface PeopleTable {
   capacity: number | null;
   skills: ColumnType<string, string | undefined, string>;
   created_at: string;
+  /** Directory provisioning (migration 010). */
+  active: ColumnType<number, number | undefined, number>;
+  user_name: ColumnType<string | null, string | null | undefined, string | null>;
+  external_id: ColumnType<string | null, string | null | undefined, string | null>;
+  provisioned: ColumnType<number, number | undefined, number>;
+  directory: ColumnType<string, string | undefined, string>;
+  deleted_at: ColumnType<string | null, string | null | undefined, string | null>;
+  updated_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A person's account on one platform; one person may have a Slack and a Teams identity (linked by email). */
@@ -27,6 +35,23 @@ export interface IdentitiesTable {
   platform_user_id: string;
   workspace_id: string | null;
   created_at: string;
+  /** Teams: tenant and Entra object id (migration 010), for proactive messages. */
+  tenant_id: ColumnType<string | null, string | null | undefined, string | null>;
+  aad_object_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** Groups as the company directory (SCIM) knows them; data/directory.json maps them (migration 010). */
+export interface DirectoryGroupsTable {
+  id: Id;
+  display_name: string;
+  external_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DirectoryGroupMembersTable {
+  group_id: number;
+  person_id: number;
 }
 
 export interface GroupsTable {
@@ -45,6 +70,8 @@ export interface GroupsTable {
 export interface GroupMembersTable {
   group_id: number;
   person_id: number;
+  /** 'data' (groups.json), 'directory' (SCIM group mapping) or 'manual' (CSV import); migration 010. */
+  source: ColumnType<string, string | undefined, string>;
 }
 
 export interface TicketsTable {
@@ -304,7 +331,90 @@ export interface ImprovementItemsTable {
   closed_at: string | null;
 }
 
+/** Outbound webhooks (migration 011). */
+export interface WebhookSubscriptionsTable {
+  id: Id;
+  name: string;
+  url: string;
+  secret: string;
+  events: string;
+  active: ColumnType<number, number | undefined, number>;
+  source: ColumnType<string, string | undefined, string>;
+  from_event_id: ColumnType<number, number | undefined, number>;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Durable deliveries to the outside: webhooks and e-mail (migration 011). */
+export interface ExternalDeliveriesTable {
+  id: Id;
+  kind: string;
+  subscription_id: number | null;
+  event_id: number | null;
+  dedupe_key: string;
+  event_type: string;
+  target: string;
+  payload: string;
+  status: ColumnType<
+    'pending' | 'sent' | 'dead',
+    'pending' | 'sent' | 'dead' | undefined,
+    'pending' | 'sent' | 'dead'
+  >;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: string;
+  locked_until: string | null;
+  lease_token: string | null;
+  response_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+/** Alertmanager alert groups and their incidents (migration 012). */
+export interface AlertGroupsTable {
+  key_hash: string;
+  group_key: string;
+  ticket_id: number | null;
+  generation: ColumnType<number, number | undefined, number>;
+  status: string;
+  firing: ColumnType<string, string | undefined, string>;
+  updated_at: string;
+}
+
+/** Message-IDs the desk received or sent (migration 013). */
+export interface EmailMessagesTable {
+  message_id: string;
+  ticket_id: number | null;
+  direction: 'in' | 'out';
+  created_at: string;
+}
+
+/** Files people sent, kept on the ticket (migration 014). */
+export interface TicketAttachmentsTable {
+  id: Generated<number>;
+  ticket_id: number;
+  source_key: string;
+  name: string;
+  mime_type: string | null;
+  size: number | null;
+  storage: 'file' | 'link';
+  path: string | null;
+  sha256: string | null;
+  url: string;
+  platform: string;
+  uploaded_by: number | null;
+  note: string | null;
+  created_at: string;
+}
+
 export interface DB {
+  ticket_attachments: TicketAttachmentsTable;
+  email_messages: EmailMessagesTable;
+  alert_groups: AlertGroupsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  external_deliveries: ExternalDeliveriesTable;
+  directory_groups: DirectoryGroupsTable;
+  directory_group_members: DirectoryGroupMembersTable;
   improvement_items: ImprovementItemsTable;
   kb_answers: KbAnswersTable;
   people: PeopleTable;

@@ -109,14 +109,23 @@ export async function syncGroups(db: Kysely<DB>, groups: GroupsFile): Promise<st
         .select('id')
         .where('slug', '=', g.slug)
         .executeTakeFirstOrThrow();
-      await trx.deleteFrom('group_members').where('group_id', '=', group.id).execute();
+      // Memberships the directory or a CSV import made are theirs to remove (migration 010).
+      await trx
+        .deleteFrom('group_members')
+        .where('group_id', '=', group.id)
+        .where('source', '=', 'data')
+        .execute();
       for (const m of g.members) {
         const person = ids.get(m);
         if (person === undefined) {
           warnings.push(`groups.json: member ${m} of ${g.slug} is not a known person yet`);
           continue;
         }
-        await trx.insertInto('group_members').values({ group_id: group.id, person_id: person }).execute();
+        await trx
+          .insertInto('group_members')
+          .values({ group_id: group.id, person_id: person })
+          .onConflict((oc) => oc.doNothing())
+          .execute();
       }
     }
   });

@@ -24,6 +24,8 @@ export interface Person {
   away: boolean;
   capacity: number | null;
   skills: string[];
+  /** False once the directory deactivated the person: no work, no messages (absent: active). */
+  active?: boolean;
 }
 
 export interface Group {

@@ -35,7 +35,7 @@ export type PendingReason = (typeof PENDING_REASONS)[number];
 
 export type ConversationOwner = 'bot' | 'queue' | `agent:${string}`;
 
-export type Channel = 'slack' | 'teams' | 'local' | 'web' | 'api';
+export type Channel = 'slack' | 'teams' | 'local' | 'web' | 'api' | 'email';
 
 export interface Ticket {
   id: number;

@@ -27,6 +27,8 @@ export interface Member {
   aadObjectId: string;
   email: string;
   userPrincipalName?: string;
+  /** The member's tenant, as the roster (TeamsInfo.getMember) reports it. */
+  tenantId?: string;
 }
 
 export interface FakeBotConnector {
@@ -38,7 +40,7 @@ export interface FakeBotConnector {
   updates(): ConnectorCall[];
   members: Map<string, Member>;
   /** A Teams user the connector knows, found by user id and (as message actions need) AAD object id. */
-  addMember(who: { id: string; name: string; aadObjectId: string }, email: string): void;
+  addMember(who: { id: string; name: string; aadObjectId: string; tenantId?: string }, email: string): void;
   /** The next `count` activity posts answer `status` (e.g. 429 with Retry-After, 503, 403). */
   failNext(status: number, count?: number, headers?: Record<string, string>): void;
   /** Called for every request; return false to answer 401 (used by the auth suite). */

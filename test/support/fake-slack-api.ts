@@ -27,6 +27,8 @@ export interface FakeUser {
   id: string;
   email: string;
   name: string;
+  /** IANA time zone users.info reports (absent: no tz field, as for bots and some guests). */
+  tz?: string;
 }
 
 /** JSON-valued fields the Web API client sends form-encoded as strings. */
@@ -43,6 +45,8 @@ export class FakeSlackApi {
     { ts: string; text: string; user?: string; bot_id?: string; thread_ts?: string; reply_users?: string[] }
   >();
   readonly users = new Map<string, FakeUser>();
+  /** Files served at `fake.url + path` (as url_private downloads), with the token each request carried. */
+  readonly files = new Map<string, { body: Buffer; contentType: string }>();
   socketUrl: string | null = null;
   private server: Server | null = null;
   private readonly failures = new Map<string, Failure[]>();
@@ -148,6 +152,13 @@ export class FakeSlackApi {
         : path;
     const call: RecordedCall = { method, args, token, at: Date.now() };
     this.calls.push(call);
+    const file = this.files.get(path);
+    if (file) {
+      res
+        .writeHead(200, { 'content-type': file.contentType, 'content-length': String(file.body.length) })
+        .end(file.body);
+      return;
+    }
 
     const wait = this.delays.get(method);
     if (wait) await new Promise((r) => setTimeout(r, wait));
@@ -206,6 +217,7 @@ export class FakeSlackApi {
             id,
             name: u.name.toLowerCase().replace(/\s+/g, '.'),
             real_name: u.name,
+            ...(u.tz ? { tz: u.tz } : {}),
             profile: { email: u.email, real_name: u.name, display_name: u.name },
           },
         };

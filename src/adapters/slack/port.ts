@@ -6,6 +6,7 @@
 
 import { type Logger as BoltLogger, webApi } from '@slack/bolt';
 import type {
+  Attachment,
   ChatPort,
   ConversationRef,
   DeliveryResult,
@@ -167,20 +168,48 @@ export class SlackPort implements ChatPort {
   async lookupUser(
     platformUserId: string,
     _conversation?: ConversationRef,
-  ): Promise<{ email: string | null; displayName: string | null } | null> {
+  ): Promise<{ email: string | null; displayName: string | null; timeZone: string | null } | null> {
     try {
       const res = await this.client.users.info({ user: platformUserId });
       const u = res.user;
       if (!u) return null;
       const profile = u.profile ?? {};
       const displayName = profile.display_name || profile.real_name || u.real_name || u.name || null;
-      return { email: profile.email ?? null, displayName };
+      return { email: profile.email ?? null, displayName, timeZone: u.tz ?? null };
     } catch (err) {
       const code = (err as { data?: { error?: unknown } }).data?.error;
       if (code === 'user_not_found' || code === 'user_not_visible') return null;
       this.log.warn('slack users.info failed', { user: platformUserId, err });
       throw toDeliveryError(err, 'users.info');
     }
+  }
+
+  /** A shared file (url_private) with the bot token, which goes to Slack's file hosts (or the configured API host) only. */
+  async fetchAttachment(
+    att: Attachment,
+    maxBytes: number,
+  ): Promise<{ data: Buffer; mimeType: string | null }> {
+    const url = new URL(att.url);
+    const apiHost = this.client.slackApiUrl ? new URL(this.client.slackApiUrl).host : null;
+    const slackHost =
+      url.protocol === 'https:' && /(^|\.)(slack|slack-edge|slack-files)\.com$/.test(url.hostname);
+    if (!slackHost && url.host !== apiHost)
+      throw new DeliveryError(`${url.host} is not a Slack file host; the bot token is not sent there`, {
+        retryable: false,
+      });
+    const res = await fetch(url, {
+      headers: { authorization: `Bearer ${this.client.token ?? ''}` },
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (!res.ok)
+      throw new DeliveryError(`file download answered ${res.status}`, {
+        retryable: res.status >= 500 || res.status === 429,
+      });
+    if (Number(res.headers.get('content-length') ?? 0) > maxBytes)
+      throw new DeliveryError('file larger than the limit', { retryable: false });
+    const data = Buffer.from(await res.arrayBuffer());
+    if (data.length > maxBytes) throw new DeliveryError('file larger than the limit', { retryable: false });
+    return { data, mimeType: res.headers.get('content-type')?.split(';')[0] ?? null };
   }
 
   async openDirect(user: PlatformUser, workspace: ConversationRef): Promise<ConversationRef> {

@@ -66,6 +66,8 @@ export const activitySchema = z.looseObject({
     .optional()
     .nullable(),
   membersAdded: z.array(account).optional().nullable(),
+  /** The Teams client's IANA time zone, sent with each message. */
+  localTimezone: z.string().max(64).optional().nullable(),
 });
 export type TeamsActivity = z.infer<typeof activitySchema>;
 
@@ -177,6 +179,7 @@ export function userOf(a: TeamsActivity): PlatformUser {
     displayName: a.from.name ?? null,
     aadObjectId: a.from.aadObjectId ?? null,
     email: null,
+    timeZone: a.localTimezone ?? null,
   };
 }
 

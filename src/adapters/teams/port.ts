@@ -159,6 +159,7 @@ export function createTeamsPort(deps: TeamsPortDeps): ChatPort {
           email: member.email ?? member.userPrincipalName ?? null,
           displayName: member.name ?? member.givenName ?? null,
           aadObjectId: member.aadObjectId ?? null,
+          tenantId: member.tenantId ?? null,
         };
       } catch (err) {
         const e = toDeliveryError(err, 'lookupUser');

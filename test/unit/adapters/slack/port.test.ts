@@ -124,7 +124,11 @@ describe('SlackPort users and DMs', () => {
     expect(await port.lookupUser('U0ALICE', dm)).toEqual({
       email: 'alice@example.com',
       displayName: 'Alice Liddell',
+      timeZone: null,
     });
+    // The profile's time zone comes along when Slack has one (first contact uses it instead of UTC).
+    fake.users.set('U0BOB', { id: 'U0BOB', email: 'bob@example.com', name: 'Bob', tz: 'America/Chicago' });
+    expect((await port.lookupUser('U0BOB', dm))?.timeZone).toBe('America/Chicago');
   });
 
   it('returns null for an unknown user', async () => {

@@ -143,6 +143,7 @@ describe('teams port', () => {
       email: 'alice@example.com',
       displayName: ALICE.name,
       aadObjectId: ALICE.aadObjectId,
+      tenantId: null,
     });
     expect(
       connector.calls.some((c) => c.kind === 'member' && c.path.endsWith(encodeURIComponent(ALICE.id))),
