@@ -5,7 +5,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.js';
-import { seeHelp } from '../args.js';
 import { openDatabase } from '../../db/connect.js';
 import { createDirectoryStore } from '../../db/directory-store.js';
 import { migrate } from '../../db/migrate.js';
@@ -21,6 +20,7 @@ import { loadGroups } from '../../itsm/directory-data.js';
 import { PEOPLE_CSV_HEADER, parsePeopleCsv } from '../../itsm/people-csv.js';
 import { createProvisioningService, ROLES, type Role } from '../../itsm/provisioning.js';
 import type { Person } from '../../itsm/store.js';
+import { seeHelp } from '../args.js';
 
 export const USAGE = `usage: chatdesk people import <file.csv>
        chatdesk people set-role <email> <${ROLES.join('|')}>
