@@ -11,7 +11,7 @@ import type { Kysely } from 'kysely';
 import { API_PERSON_EMAIL } from './adapters/rest/router.js';
 import type { ChannelAdapter } from './adapters/types.js';
 import { createEngine, type Engine } from './chat/conversation-engine.js';
-import type { DialogHooks } from './chat/dialogs.js';
+import type { DialogHooks } from './chat/dialogs/index.js';
 import { createEngineNotifier, registerItilActions } from './chat/itil-actions.js';
 import { openChangeFromForm, runApprovalCommand, runItilCommand } from './chat/itil-commands.js';
 import type { ChatStore } from './chat/store.js';
@@ -227,6 +227,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   hooks.staffCommand = (text, person, at) => runItilCommand(itil, text, person, at);
   hooks.approvalCommand = (text, person, at) => runApprovalCommand(itil, text, person, at);
   hooks.openChange = (requester, values, at) => openChangeFromForm(itil, requester, values, at);
+  hooks.changes = itil.changes;
   hooks.draftArticle = async (number, agent) => {
     const view = await tickets.view(number, agent, now().toISOString());
     const draft = draftArticleFromTicket(view.ticket, view.comments);
