@@ -21,7 +21,8 @@ export interface ConsoleChatOptions {
 export function createConsolePort(output: Writable, onChoices: (choices: Choice[]) => void): LocalPort {
   return createLocalPort('local', (m) => {
     output.write(`bot> ${replyToText(m.message.reply).replace(/\n/g, '\n     ')}\n`);
-    onChoices(m.message.reply.choices ?? []);
+    // Numbered as replyToText shows them: the card's buttons, then the reply's choices.
+    onChoices([...(m.message.reply.card?.actions ?? []), ...(m.message.reply.choices ?? [])]);
   });
 }
 

@@ -8,7 +8,7 @@ import type { Person } from '../../itsm/store.js';
 import type { Level, Ticket } from '../../itsm/types.js';
 import { matchOption, matchOptions } from './options.js';
 import type { Question, SlotValue } from './types.js';
-import { containsPhrase, tokens, wordCount } from './words.js';
+import { containsPhrase, contentStems, tokens, wordCount } from './words.js';
 
 export type Answer =
   | { kind: 'yes' }
@@ -199,9 +199,15 @@ export function ticketChoice(text: string, offered: Ticket[]): Answer | null {
     const chosen = i === -1 ? offered.at(-1) : offered[i - 1];
     if (chosen) return { kind: 'ticket', number: chosen.number };
   }
-  const byTitle = offered.filter((o) => wordCount(t) <= 6 && matchOption(t, [o.title]) !== null);
-  if (byTitle.length === 1 && byTitle[0]) return { kind: 'ticket', number: byTitle[0].number };
-  return null;
+  if (wordCount(t) > 8) return null;
+  // "the printer one": the offered ticket whose title shares the most words with the answer.
+  const mine = new Set(contentStems(t));
+  const scored = offered
+    .map((o) => ({ o, n: contentStems(o.title).filter((w) => mine.has(w)).length }))
+    .filter((x) => x.n > 0)
+    .sort((a, b) => b.n - a.n);
+  const [best, second] = scored;
+  return best && (!second || second.n < best.n) ? { kind: 'ticket', number: best.o.number } : null;
 }
 
 /** Reads a reply to a question; null when it is not an answer of the expected kind. */

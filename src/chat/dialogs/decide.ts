@@ -35,10 +35,10 @@ const NEGATED = /\b(not|n'?t|never|still (?:broken|failing|down)|no longer works
 export const worksNow = (text: string): boolean => WORKS_NOW.test(text) && !NEGATED.test(text);
 export const asksForPerson = (text: string): boolean => HUMAN.test(text);
 
-const TICKET_COMMAND =
+export const TICKET_COMMAND =
   /^(?:please\s+)?(?:cancel|close|reopen|re-open|status(?: of)?|add(?: info(?:rmation)?)? to|update on|what'?s the status of)\s+(?:my\s+|ticket\s+)?(?:INC|REQ|PRB|CHG)[\s#-]*\d{1,7}\b/i;
 const PROBLEM =
-  /\b(not work\w*|doesn'?t work|does not work|isn'?t working|broken|broke|crash\w*|error|errors|down|fail\w*|can'?t|cannot|won'?t|unable|keeps|stopped|stuck|frozen|freez\w*|slow|jam\w*|issue|problem|blocked|outage|offline|dropp\w*|disconnect\w*|missing|hacked|phish\w*|virus|malware|suspicious|compromised|leak\w*|spam|not (?:loading|opening|starting|connecting|printing|syncing|responding|showing|sending|receiving))\b/i;
+  /\b(not work\w*|doesn'?t work|does not work|isn'?t working|broken|broke|crash\w*|error|errors|down|fail\w*|can'?t|cannot|won'?t|unable|keeps|stopped|stuck|frozen|freez\w*|slow|jam\w*|issue|problem|blocked|outage|offline|dropp\w*|disconnect\w*|missing|hacked|phish\w*|virus|malware|suspicious|compromised|leak\w*|spam|flicker\w*|goes black|black screen|blank|dead|cracked|overheat\w*|beep\w*|noise|no (?:sound|audio|signal|internet|network|connection|power)|not (?:loading|opening|starting|connecting|printing|syncing|responding|showing|sending|receiving))\b/i;
 const REQUEST =
   /\b(need|want|request|order|get me|install|instal|access|licen[cs]e|new|set ?up|account for|onboard|joining|starter|add me|give me|would like|can i (?:get|have))\b/i;
 const QUESTION = /^(how|where|what|can i|how do|is there)\b/i;
@@ -144,7 +144,7 @@ export function isNewProblemWhileHandedOff(
   ticket: { title: string; description: string },
 ): boolean {
   const p = turn.nlu.prediction;
-  if (!p.intent.startsWith('incident_') || p.confidence < 0.7) return false;
+  if (!p.intent.startsWith('incident_') || p.confidence < 0.6) return false;
   if (/\b(INC|REQ|PRB|CHG)\s*#?\d{1,7}\b/i.test(turn.text) || wordCount(turn.text) < 5) return false;
   return isNewRequest(turn, `${ticket.title}\n${ticket.description}`);
 }

@@ -4,7 +4,7 @@
  * An option counts only when all words of one of its names occur; the longest name wins, and two
  * options tied on the same words are left for the person to choose.
  */
-import { containsPhrase, tokens } from './words.js';
+import { containsPhrase, sameWord, tokens } from './words.js';
 
 /** Synonyms by option (lower-case). Admins' own options are matched by their words alone. */
 const SYNONYMS: Record<string, string[]> = {
@@ -82,12 +82,23 @@ export function matchOption(text: string, options: readonly string[]): string | 
   if (index) return options[Number(index[1]) - 1] ?? null;
   const exact = options.find((o) => o.toLowerCase() === t);
   if (exact) return exact;
-  const hits = hitsIn(tokens(text), options);
-  if (hits.length === 0) return null;
+  const words = tokens(text);
+  const hits = hitsIn(words, options);
+  if (hits.length === 0) return partOfOne(words, options);
   const longest = Math.max(...hits.map((h) => h.length));
   const best = hits.filter((h) => h.length === longest);
   // "macbook air" names both the MacBook Air and (by its "mac" synonym) macOS: keep the more specific.
   return best.length === 1 ? (best[0]?.option ?? null) : null;
+}
+
+/** "standard" → "Standard user": the typed words are part of exactly one option's name. */
+function partOfOne(words: readonly string[], options: readonly string[]): string | null {
+  if (words.length === 0 || words.length > 3 || words.some((w) => w.length < 3)) return null;
+  const within = options.filter((o) => {
+    const name = tokens(o);
+    return words.every((w) => name.some((n) => sameWord(w, n)));
+  });
+  return within.length === 1 ? (within[0] ?? null) : null;
 }
 
 /** Every option the text names ("laptop and a monitor please" → Laptop, Monitor), in list order. */

@@ -5,7 +5,7 @@
  */
 import { OUT_OF_SCOPE } from '../../nlu/types.js';
 import { changeCommand, changeDialog, typedChange } from './change.js';
-import { asksForPerson, decide, worksNow } from './decide.js';
+import { asksForPerson, decide, TICKET_COMMAND, worksNow } from './decide.js';
 import type { DialogModule, Kit } from './dialog.js';
 import { ask } from './dialog.js';
 import { formDialog, startForm } from './form.js';
@@ -20,7 +20,7 @@ import { answerFromKnowledge, knowledgeDialog } from './knowledge.js';
 import { active, popTop, suspended, suspendTop } from './stack.js';
 import { andThen, prefixed, say, step } from './steps.js';
 import { firstName, HELP_TEXT, OUT_OF_SCOPE_TEXT, START_CHOICES, UNCLEAR_TEXT } from './texts.js';
-import { addInfoDialog, pickTicketDialog, ratingDialog, status, ticketCommand } from './tickets.js';
+import { addInfoDialog, pickTicketDialog, ratingDialog, status, type TicketVerb, ticketCommand } from './tickets.js';
 import { askForPerson, handOffMessage, handOffNew } from './to-person.js';
 import type { DialogName, DialogStack, Effect, Facts, Frame, Step, Turn } from './types.js';
 import { wordCount } from './words.js';
@@ -163,9 +163,30 @@ const REPORT = /^(report|kpis?|desk report)$/i;
 const command = (which: Extract<Effect, { do: 'command' }>['which'], text: string): Step =>
   step([{ do: 'command', which, text, next: (r) => step(r ? [say(r)] : []) }]);
 
+const VERB: Array<[RegExp, TicketVerb]> = [
+  [/^(?:please\s+)?cancel\b/i, 'cancel_ticket'],
+  [/^(?:please\s+)?close\b/i, 'close_ticket'],
+  [/^(?:please\s+)?re-?open\b/i, 'reopen_ticket'],
+  [/^(?:please\s+)?add\b/i, 'add_info'],
+];
+
+/** "cancel INC0000003", "add to INC0000003: …": the ticket is named, so no classifier is needed. */
+function typedTicketCommand(turn: Turn): Step | null {
+  const text = turn.text.trim();
+  if (!TICKET_COMMAND.test(text)) return null;
+  const verb = VERB.find(([re]) => re.test(text))?.[1] ?? 'ticket_status';
+  const f = active(turn.stack);
+  // What was being asked waits (a form) or is set aside (an optional question) while the command runs.
+  const stack = !f ? turn.stack : DIALOGS[f.dialog].resumable ? suspendTop(turn.stack) : popTop(turn.stack);
+  const s = ticketCommand({ ...turn, stack }, verb);
+  return s.stack ? s : { ...s, stack };
+}
+
 /** Commands with a fixed syntax; null when the message is none of them. */
 function typedCommand(turn: Turn): Step | null {
   const text = turn.text.trim();
+  const ticketCmd = typedTicketCommand(turn);
+  if (ticketCmd) return ticketCmd;
   const staff = turn.facts.person.role !== 'employee';
   const availability = AVAILABILITY.exec(text)?.[1]?.toLowerCase();
   if (staff && availability)

@@ -111,7 +111,8 @@ export function assessSeverity(text: string, triage: TriagePrediction): Severity
     urgency,
     category,
     reasons,
-    scopeKnown: many || JUST_ME.test(text) || cueScope,
+    // For a compromise, who else is affected is for the security team to find out, not a question.
+    scopeKnown: many || JUST_ME.test(text) || cueScope || category === 'security',
     rules,
   };
 }
