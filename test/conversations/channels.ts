@@ -215,8 +215,7 @@ function walkCard(node: CardNode, seen: Seen, actions: Array<{ title: string; da
 
 export function teamsChannel(desk: Desk): Channel {
   const connector = desk.teams;
-  const issuer = desk.issuer;
-  if (!connector || !issuer) throw new Error('the Teams run needs the fake connector and token issuer');
+  if (!connector || !desk.issuer) throw new Error('the Teams run needs the fake connector and token issuer');
   const lastActions = new Map<string, Array<{ title: string; data: Record<string, unknown>; replyTo: string }>>();
   const convOf = (who: Persona) => `a:1personal-${who.teamsId.slice(3)}`;
   const mine = (who: Persona) =>
@@ -242,18 +241,7 @@ export function teamsChannel(desk: Desk): Channel {
     return seen;
   };
   const from = (who: Persona) => ({ id: who.teamsId, name: who.name, aadObjectId: who.aad });
-  async function post(activity: Record<string, unknown>) {
-    const res = await fetch(`${desk.base}/api/messages`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: issuer?.channelAuthHeader({ appId: desk.appId, serviceUrl: connector?.serviceUrl ?? '' }) ?? '',
-      },
-      body: JSON.stringify(activity),
-    });
-    await res.arrayBuffer();
-    if (res.status >= 300) throw new Error(`Teams activity refused: ${res.status}`);
-  }
+  const post = (activity: Record<string, unknown>) => teamsPost(desk, activity);
   return {
     mark: (who) => mine(who).length,
     since: seenSince,
@@ -281,10 +269,21 @@ export function teamsChannel(desk: Desk): Channel {
   };
 }
 
-// ---------------------------------------------------------------- Agents, in Slack triage channels
+// ---------------------------------------------------------------- Agents, in their group's triage channel
 
-/** The last handoff card of a ticket in a triage channel: its channel, ts and buttons. */
-function handoffCard(desk: Desk, number: string) {
+export interface AgentMark {
+  slack: number;
+  teams: number;
+}
+
+export const agentMark = (desk: Desk): AgentMark => ({ slack: desk.slack.calls.length, teams: desk.teams?.calls.length ?? 0 });
+
+type HandoffCard =
+  | { platform: 'slack'; channel: string; ts: string; call: RecordedCall }
+  | { platform: 'teams'; channel: string; root: string; actions: Array<{ title: string; data: Record<string, unknown> }> };
+
+/** The last handoff card of a ticket in a triage channel (Slack, else Teams). */
+function handoffCard(desk: Desk, number: string): HandoffCard {
   const call = [...desk.slack.calls]
     .reverse()
     .find(
@@ -293,34 +292,88 @@ function handoffCard(desk: Desk, number: string) {
         String(c.args.channel).startsWith('C') &&
         ((c.args.blocks ?? []) as Block[]).some((b) => b.block_id === `card:${number}`),
     );
-  if (!call) throw new Error(`no handoff card for ${number} in a triage channel`);
-  return { channel: String(call.args.channel), ts: String(call.response?.ts ?? ''), call };
+  if (call) return { platform: 'slack', channel: String(call.args.channel), ts: String(call.response?.ts ?? ''), call };
+  const teams = [...(desk.teams?.messages() ?? [])]
+    .reverse()
+    .find((c) => c.conversationId?.startsWith('19:') && !c.conversationId.includes(';') && JSON.stringify(c.body).includes(`Handoff ${number}`));
+  if (!teams?.conversationId) throw new Error(`no handoff card for ${number} in a triage channel`);
+  const actions: Array<{ title: string; data: Record<string, unknown> }> = [];
+  for (const a of (teams.body?.attachments ?? []) as Array<{ content?: CardNode }>) if (a.content) walkCard(a.content, empty(), actions);
+  return { platform: 'teams', channel: teams.conversationId, root: String(teams.responseId ?? ''), actions };
 }
 
-export function agentThreadSince(desk: Desk, number: string, mark: number): Seen {
-  const { channel, ts } = handoffCard(desk, number);
+export function agentThreadSince(desk: Desk, number: string, mark: AgentMark): Seen {
+  const card = handoffCard(desk, number);
   const seen = empty();
-  for (const c of desk.slack.calls.slice(mark))
-    if (c.method === 'chat.postMessage' && c.args.channel === channel && (c.args.thread_ts === ts || c.response?.ts === ts))
-      seen.texts.push(decode(String(c.args.text ?? '')));
+  if (card.platform === 'slack') {
+    for (const c of desk.slack.calls.slice(mark.slack))
+      if (c.method === 'chat.postMessage' && c.args.channel === card.channel && (c.args.thread_ts === card.ts || c.response?.ts === card.ts))
+        seen.texts.push(decode(String(c.args.text ?? '')));
+    return seen;
+  }
+  for (const c of desk.teams?.calls.slice(mark.teams) ?? [])
+    if ((c.kind === 'send' || c.kind === 'reply') && c.conversationId?.startsWith(card.channel) && typeof c.body?.text === 'string')
+      seen.texts.push(c.body.text);
   return seen;
 }
 
+const teamsAgent = (p: Persona) => ({ id: p.teamsId, name: p.name, aadObjectId: p.aad });
+
 export async function agentSays(desk: Desk, agent: Persona, number: string, text: string): Promise<void> {
-  const { channel, ts } = handoffCard(desk, number);
-  await postSigned(
-    `${desk.base}/slack/events`,
-    desk.slackSecret,
-    eventEnvelope({ type: 'message', channel, channel_type: 'channel', user: agent.slackId, text, ts: slackTs(), thread_ts: ts, parent_user_id: 'UBOT' }),
-  );
+  const card = handoffCard(desk, number);
+  if (card.platform === 'slack')
+    await postSigned(
+      `${desk.base}/slack/events`,
+      desk.slackSecret,
+      eventEnvelope({ type: 'message', channel: card.channel, channel_type: 'channel', user: agent.slackId, text, ts: slackTs(), thread_ts: card.ts, parent_user_id: 'UBOT' }),
+    );
+  else
+    await teamsPost(
+      desk,
+      messageActivity(text, {
+        serviceUrl: desk.teams?.serviceUrl ?? '',
+        conversation: 'channel',
+        conversationId: `${card.channel};messageid=${card.root}`,
+        from: teamsAgent(agent),
+      }),
+    );
   await desk.app.drain();
 }
 
 export async function agentClicks(desk: Desk, agent: Persona, number: string, label: string): Promise<void> {
-  const { call } = handoffCard(desk, number);
-  const { buttons } = slackSeen([call], desk, agent.slackId);
-  const b = buttons.find((x) => x.label === label);
-  if (!b) throw new Error(`no button "${label}" on the handoff card of ${number}`);
-  await b.click();
+  const card = handoffCard(desk, number);
+  if (card.platform === 'slack') {
+    const { buttons } = slackSeen([card.call], desk, agent.slackId);
+    const b = buttons.find((x) => x.label === label);
+    if (!b) throw new Error(`no button "${label}" on the handoff card of ${number}`);
+    await b.click();
+  } else {
+    const a = card.actions.find((x) => x.title === label);
+    if (!a) throw new Error(`no button "${label}" on the handoff card of ${number}`);
+    await teamsPost(
+      desk,
+      executeActivity(a.data, {
+        serviceUrl: desk.teams?.serviceUrl ?? '',
+        conversation: 'channel',
+        conversationId: `${card.channel};messageid=${card.root}`,
+        from: teamsAgent(agent),
+        replyToId: card.root,
+      }),
+    );
+  }
   await desk.app.drain();
+}
+
+/** Posts an activity as the Bot Framework channel does, with a token from the local issuer. */
+export async function teamsPost(desk: Desk, activity: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${desk.base}/api/messages`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: desk.issuer?.channelAuthHeader({ appId: desk.appId, serviceUrl: desk.teams?.serviceUrl ?? '' }) ?? '',
+    },
+    body: JSON.stringify(activity),
+  });
+  await res.arrayBuffer();
+  if (res.status >= 300) throw new Error(`Teams activity refused: ${res.status}`);
 }

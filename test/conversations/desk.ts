@@ -101,6 +101,15 @@ export async function startDesk(platform: PlatformName, requesters: Persona[]): 
     teams.checkAuth = (authorization) => check.verifyBotToken(authorization);
     for (const p of everyone) teams.addMember({ id: p.teamsId, name: p.name, aadObjectId: p.aad }, p.email);
   }
+  if (teams) {
+    // Triage channels in Teams are reached through the (fake) Bot Connector of this run.
+    const groupsFile = join(dataDir, 'groups.json');
+    const groups = JSON.parse(readFileSync(groupsFile, 'utf8')) as {
+      groups: Array<{ triage?: { teams?: Record<string, unknown> } }>;
+    };
+    for (const g of groups.groups) if (g.triage?.teams) g.triage.teams.serviceUrl = teams.serviceUrl;
+    writeFileSync(groupsFile, JSON.stringify(groups, null, 2));
+  }
   const local = localAdapter();
   const config = loadConfig({
     NODE_ENV: 'test',

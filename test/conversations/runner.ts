@@ -2,7 +2,7 @@
  * Runs scripted scenarios against a desk on one platform and scores every turn: a turn is right when
  * all of its expectations hold. Used by the vitest files (one per platform) and bench/conversations.ts.
  */
-import { agentClicks, agentSays, agentThreadSince, type Channel, localChannel, type Seen, slackChannel, teamsChannel } from './channels.js';
+import { agentClicks, agentMark, agentSays, agentThreadSince, type Channel, localChannel, type Seen, slackChannel, teamsChannel } from './channels.js';
 import { type Desk, type Persona, type PlatformName, requester, staff, startDesk } from './desk.js';
 import { SCENARIOS } from './scenarios/index.js';
 import type { Expectation, Scenario, ScriptTurn } from './script.js';
@@ -139,11 +139,11 @@ export async function runScenario(desk: Desk, channel: Channel, s: Scenario, who
         const number = ctx.vars.get(a.ticket);
         if (!number) throw new Error(`{${a.ticket}} was never captured`);
         const mark = channel.mark(who);
-        const slackMark = desk.slack.calls.length;
+        const threadMark = agentMark(desk);
         if (a.kind === 'agent_say') await agentSays(desk, staff(a.agent), number, a.text);
         else await agentClicks(desk, staff(a.agent), number, a.label);
         seen = channel.since(who, mark);
-        thread = agentThreadSince(desk, number, slackMark);
+        thread = agentThreadSince(desk, number, threadMark);
       }
       failures = await check(ctx, turn, seen, thread);
     } catch (e) {

@@ -1,4 +1,4 @@
-/** The scripted conversations over the Slack, one desk for all. */
+/** The scripted conversations over Slack: signed events into Bolt's receiver, replies read from the fake Web API; one desk for all. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { report, runScenario, type SuiteRun, startSuite } from './runner.js';
 import { SCENARIOS } from './scenarios/index.js';

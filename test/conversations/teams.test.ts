@@ -1,4 +1,4 @@
-/** The scripted conversations over the Teams, one desk for all. */
+/** The scripted conversations over Teams: activities with real tokens into the adapter, replies read from the fake Bot Connector; one desk for all. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { report, runScenario, type SuiteRun, startSuite } from './runner.js';
 import { SCENARIOS } from './scenarios/index.js';
