@@ -223,7 +223,7 @@ function onQuestion(turn: Turn, f: Frame): Step {
         );
       }
       const rest = route({ ...turn, stack: popTop(turn.stack) });
-      return f.dialog === 'incident' && f.ticket ? prefixed(`(${f.ticket} stays as it is.)`, rest) : rest;
+      return f.dialog === 'incident' && f.ticket ? prefixed(`(${f.ticket}, your earlier report, stays as it is.)`, rest, 'end') : rest;
     }
     case 'command':
       switch (d.command) {

@@ -75,6 +75,8 @@ export interface RunContext {
   replies: Array<{ reply: Reply; bindTicketId?: number; updateSource?: boolean }>;
   /** Tickets opened so far in the turn: each gets its own idempotency key. */
   opened: number;
+  /** Said at the start and end of the next reply. */
+  notes?: { start: string[]; end: string[] };
 }
 
 const EXPECTED = new Set([
@@ -141,8 +143,15 @@ export function createRunner(deps: RunDeps) {
   async function effect(rc: RunContext, e: Effect): Promise<Step | null> {
     const { person, now } = rc.facts;
     switch (e.do) {
+      case 'note':
+        rc.notes ??= { start: [], end: [] };
+        rc.notes[e.at].push(e.text);
+        return null;
       case 'say': {
-        const { bindTicketId, updateSource, ...reply } = e.say;
+        const { bindTicketId, updateSource, ...said } = e.say;
+        const n = rc.notes;
+        const reply = n ? { ...said, text: [...n.start, said.text, ...n.end].join('\n') } : said;
+        delete rc.notes;
         rc.replies.push({
           reply,
           ...(bindTicketId === undefined ? {} : { bindTicketId }),
@@ -335,6 +344,8 @@ export function createRunner(deps: RunDeps) {
       }
     };
     await go(start);
+    const left = rc.notes;
+    if (left) await go({ effects: [{ do: 'say', say: { text: [...left.start, ...left.end].join('\n') } }] });
     const resumed = resumeIfIdle(current, rc.facts);
     if (resumed) {
       current = resumed.stack;

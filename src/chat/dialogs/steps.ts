@@ -15,16 +15,11 @@ export function andThen(a: Step, b: Step): Step {
   return { ...(stack ? { stack } : {}), effects: [...a.effects, ...b.effects] };
 }
 
-/** The step with the replies' texts prefixed by `note` (on the first reply). */
-export function prefixed(note: string, s: Step): Step {
-  const [first, ...rest] = s.effects;
-  if (first?.do === 'say')
-    return {
-      ...s,
-      effects: [{ do: 'say', say: { ...first.say, text: `${note}\n${first.say.text}` } }, ...rest],
-    };
-  return { ...s, effects: [say(note), ...s.effects] };
-}
+/** The step with `note` said at the start (or end) of its first reply. */
+export const prefixed = (note: string, s: Step, at: 'start' | 'end' = 'start'): Step => ({
+  ...s,
+  effects: [{ do: 'note', text: note, at }, ...s.effects],
+});
 
 /** `e` first, then the step. */
 export const before = (e: Effect, s: Step): Step => ({ ...s, effects: [e, ...s.effects] });

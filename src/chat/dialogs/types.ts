@@ -163,6 +163,8 @@ export type Continue<T> = (result: T) => Step;
 /** The domain commands and reads a dialog may ask for. */
 export type Effect =
   | { do: 'say'; say: Say }
+  /** A line said at the start (or end) of the next reply ("I've put your form on hold…"). */
+  | { do: 'note'; text: string; at: 'start' | 'end' }
   | { do: 'triage'; text: string; next: Continue<TriagePrediction> }
   | { do: 'kb_answer'; query: string; next: Continue<KnowledgeHit | null> }
   | { do: 'kb_search'; query: string; k: number; next: Continue<KnowledgeHit[]> }

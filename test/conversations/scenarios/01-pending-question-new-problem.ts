@@ -8,7 +8,7 @@ user: excel keeps crashing when I open big files
 bot: I've opened {INC:excel}
 bot: Is anyone besides you affected
 user: SAP throws error 500 when we post invoices, the whole AP team is blocked
-bot: {excel} stays as it is
+bot: ({excel}, your earlier report, stays as it is.)
 bot: I've opened {INC:sap}
 bot: because many people are affected and they cannot work
 bot!: Is anyone besides you affected
