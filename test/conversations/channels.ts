@@ -69,7 +69,13 @@ function slackSeen(calls: RecordedCall[], desk: Desk, userId: string): { seen: S
   return { seen, buttons };
 }
 
-async function slackClick(desk: Desk, user: string, channel: string, ts: string, button: { action_id: string; value: string }) {
+async function slackClick(
+  desk: Desk,
+  user: string,
+  channel: string,
+  ts: string,
+  button: { action_id: string; value: string },
+) {
   await postSigned(
     `${desk.base}/slack/events`,
     desk.slackSecret,
@@ -81,14 +87,24 @@ async function slackClick(desk: Desk, user: string, channel: string, ts: string,
       channel: { id: channel },
       container: { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: false },
       message: { ts },
-      actions: [{ type: 'button', action_id: button.action_id, value: button.value, block_id: 'x', action_ts: slackTs() }],
+      actions: [
+        {
+          type: 'button',
+          action_id: button.action_id,
+          value: button.value,
+          block_id: 'x',
+          action_ts: slackTs(),
+        },
+      ],
     }),
     { contentType: FORM },
   );
 }
 
 const slackPostsTo = (desk: Desk, channel: string) =>
-  desk.slack.calls.filter((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.args.channel === channel);
+  desk.slack.calls.filter(
+    (c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.args.channel === channel,
+  );
 
 /** The DM channel of a requester in Slack. */
 const dmOf = (p: Persona) => `D${p.slackId.slice(1)}`;
@@ -109,7 +125,15 @@ export function slackChannel(desk: Desk): Channel {
       await postSigned(
         `${desk.base}/slack/events`,
         desk.slackSecret,
-        eventEnvelope({ type: 'message', channel: dmOf(who), channel_type: 'im', user: who.slackId, text, ts: slackTs(), team: 'T0001' }),
+        eventEnvelope({
+          type: 'message',
+          channel: dmOf(who),
+          channel_type: 'im',
+          user: who.slackId,
+          text,
+          ts: slackTs(),
+          team: 'T0001',
+        }),
       );
       await desk.app.drain();
       return seenSince(who, m);
@@ -205,22 +229,32 @@ type CardNode = {
   data?: Record<string, unknown>;
 };
 
-function walkCard(node: CardNode, seen: Seen, actions: Array<{ title: string; data: Record<string, unknown> }>) {
+function walkCard(
+  node: CardNode,
+  seen: Seen,
+  actions: Array<{ title: string; data: Record<string, unknown> }>,
+) {
   if (node.type === 'TextBlock' && node.text) seen.texts.push(node.text);
   for (const f of node.facts ?? []) seen.texts.push(`${f.title}: ${f.value}`);
   if ((node.type === 'Action.Execute' || node.type === 'Action.Submit') && node.title && node.data)
     actions.push({ title: node.title, data: node.data });
-  for (const k of [node.items, node.body, node.actions, node.columns]) for (const c of k ?? []) walkCard(c, seen, actions);
+  for (const k of [node.items, node.body, node.actions, node.columns])
+    for (const c of k ?? []) walkCard(c, seen, actions);
 }
 
 export function teamsChannel(desk: Desk): Channel {
   const connector = desk.teams;
   if (!connector || !desk.issuer) throw new Error('the Teams run needs the fake connector and token issuer');
-  const lastActions = new Map<string, Array<{ title: string; data: Record<string, unknown>; replyTo: string }>>();
+  const lastActions = new Map<
+    string,
+    Array<{ title: string; data: Record<string, unknown>; replyTo: string }>
+  >();
   const convOf = (who: Persona) => `a:1personal-${who.teamsId.slice(3)}`;
   const mine = (who: Persona) =>
     connector.calls.filter(
-      (c) => (c.kind === 'send' || c.kind === 'reply' || c.kind === 'update') && c.conversationId?.startsWith(convOf(who)),
+      (c) =>
+        (c.kind === 'send' || c.kind === 'reply' || c.kind === 'update') &&
+        c.conversationId?.startsWith(convOf(who)),
     );
   const seenSince = (who: Persona, mark: number): Seen => {
     const seen = empty();
@@ -229,13 +263,15 @@ export function teamsChannel(desk: Desk): Channel {
       const body = c.body ?? {};
       if (typeof body.text === 'string') seen.texts.push(body.text);
       const found: Array<{ title: string; data: Record<string, unknown> }> = [];
-      for (const a of (body.attachments ?? []) as Array<{ content?: CardNode }>) if (a.content) walkCard(a.content, seen, found);
+      for (const a of (body.attachments ?? []) as Array<{ content?: CardNode }>)
+        if (a.content) walkCard(a.content, seen, found);
       for (const f of found) {
         seen.buttons.push(f.title);
         acts.push({ ...f, replyTo: c.responseId ?? c.activityId ?? '' });
       }
       const number = /\b(?:INC|REQ|CHG|PRB)\d{7}\b/.exec(seen.texts.join(' '));
-      if (found.length > 0 && number && (body.attachments as unknown[] | undefined)?.length) seen.cards.push(number[0]);
+      if (found.length > 0 && number && (body.attachments as unknown[] | undefined)?.length)
+        seen.cards.push(number[0]);
     }
     if (acts.length > 0) lastActions.set(who.email, acts);
     return seen;
@@ -247,7 +283,13 @@ export function teamsChannel(desk: Desk): Channel {
     since: seenSince,
     async say(who, text) {
       const m = mine(who).length;
-      await post(messageActivity(text, { serviceUrl: connector.serviceUrl, from: from(who), conversationId: convOf(who) }));
+      await post(
+        messageActivity(text, {
+          serviceUrl: connector.serviceUrl,
+          from: from(who),
+          conversationId: convOf(who),
+        }),
+      );
       await desk.app.drain();
       return seenSince(who, m);
     },
@@ -276,11 +318,19 @@ export interface AgentMark {
   teams: number;
 }
 
-export const agentMark = (desk: Desk): AgentMark => ({ slack: desk.slack.calls.length, teams: desk.teams?.calls.length ?? 0 });
+export const agentMark = (desk: Desk): AgentMark => ({
+  slack: desk.slack.calls.length,
+  teams: desk.teams?.calls.length ?? 0,
+});
 
 type HandoffCard =
   | { platform: 'slack'; channel: string; ts: string; call: RecordedCall }
-  | { platform: 'teams'; channel: string; root: string; actions: Array<{ title: string; data: Record<string, unknown> }> };
+  | {
+      platform: 'teams';
+      channel: string;
+      root: string;
+      actions: Array<{ title: string; data: Record<string, unknown> }>;
+    };
 
 /** The last handoff card of a ticket in a triage channel (Slack, else Teams). */
 function handoffCard(desk: Desk, number: string): HandoffCard {
@@ -292,13 +342,25 @@ function handoffCard(desk: Desk, number: string): HandoffCard {
         String(c.args.channel).startsWith('C') &&
         ((c.args.blocks ?? []) as Block[]).some((b) => b.block_id === `card:${number}`),
     );
-  if (call) return { platform: 'slack', channel: String(call.args.channel), ts: String(call.response?.ts ?? ''), call };
+  if (call)
+    return {
+      platform: 'slack',
+      channel: String(call.args.channel),
+      ts: String(call.response?.ts ?? ''),
+      call,
+    };
   const teams = [...(desk.teams?.messages() ?? [])]
     .reverse()
-    .find((c) => c.conversationId?.startsWith('19:') && !c.conversationId.includes(';') && JSON.stringify(c.body).includes(`Handoff ${number}`));
+    .find(
+      (c) =>
+        c.conversationId?.startsWith('19:') &&
+        !c.conversationId.includes(';') &&
+        JSON.stringify(c.body).includes(`Handoff ${number}`),
+    );
   if (!teams?.conversationId) throw new Error(`no handoff card for ${number} in a triage channel`);
   const actions: Array<{ title: string; data: Record<string, unknown> }> = [];
-  for (const a of (teams.body?.attachments ?? []) as Array<{ content?: CardNode }>) if (a.content) walkCard(a.content, empty(), actions);
+  for (const a of (teams.body?.attachments ?? []) as Array<{ content?: CardNode }>)
+    if (a.content) walkCard(a.content, empty(), actions);
   return { platform: 'teams', channel: teams.conversationId, root: String(teams.responseId ?? ''), actions };
 }
 
@@ -307,12 +369,20 @@ export function agentThreadSince(desk: Desk, number: string, mark: AgentMark): S
   const seen = empty();
   if (card.platform === 'slack') {
     for (const c of desk.slack.calls.slice(mark.slack))
-      if (c.method === 'chat.postMessage' && c.args.channel === card.channel && (c.args.thread_ts === card.ts || c.response?.ts === card.ts))
+      if (
+        c.method === 'chat.postMessage' &&
+        c.args.channel === card.channel &&
+        (c.args.thread_ts === card.ts || c.response?.ts === card.ts)
+      )
         seen.texts.push(decode(String(c.args.text ?? '')));
     return seen;
   }
   for (const c of desk.teams?.calls.slice(mark.teams) ?? [])
-    if ((c.kind === 'send' || c.kind === 'reply') && c.conversationId?.startsWith(card.channel) && typeof c.body?.text === 'string')
+    if (
+      (c.kind === 'send' || c.kind === 'reply') &&
+      c.conversationId?.startsWith(card.channel) &&
+      typeof c.body?.text === 'string'
+    )
       seen.texts.push(c.body.text);
   return seen;
 }
@@ -325,7 +395,16 @@ export async function agentSays(desk: Desk, agent: Persona, number: string, text
     await postSigned(
       `${desk.base}/slack/events`,
       desk.slackSecret,
-      eventEnvelope({ type: 'message', channel: card.channel, channel_type: 'channel', user: agent.slackId, text, ts: slackTs(), thread_ts: card.ts, parent_user_id: 'UBOT' }),
+      eventEnvelope({
+        type: 'message',
+        channel: card.channel,
+        channel_type: 'channel',
+        user: agent.slackId,
+        text,
+        ts: slackTs(),
+        thread_ts: card.ts,
+        parent_user_id: 'UBOT',
+      }),
     );
   else
     await teamsPost(
@@ -370,7 +449,8 @@ export async function teamsPost(desk: Desk, activity: Record<string, unknown>): 
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      authorization: desk.issuer?.channelAuthHeader({ appId: desk.appId, serviceUrl: desk.teams?.serviceUrl ?? '' }) ?? '',
+      authorization:
+        desk.issuer?.channelAuthHeader({ appId: desk.appId, serviceUrl: desk.teams?.serviceUrl ?? '' }) ?? '',
     },
     body: JSON.stringify(activity),
   });

@@ -28,7 +28,10 @@ export interface Persona {
 }
 
 const STAFF = ['grace', 'heidi', 'ivan', 'judy', 'mallory', 'maria', 'peggy', 'oscar'] as const;
-const FIRST = 'Ada Ben Cleo Dan Eva Finn Gus Hana Ines Jon Kai Lena Milo Nora Omar Pia Quinn Rosa Sven Tara Uma Vik Wen Xena Yuri Zoe'.split(' ');
+const FIRST =
+  'Ada Ben Cleo Dan Eva Finn Gus Hana Ines Jon Kai Lena Milo Nora Omar Pia Quinn Rosa Sven Tara Uma Vik Wen Xena Yuri Zoe'.split(
+    ' ',
+  );
 
 const hex = (n: number) => n.toString(16).padStart(12, '0');
 

@@ -2,7 +2,17 @@
  * Runs scripted scenarios against a desk on one platform and scores every turn: a turn is right when
  * all of its expectations hold. Used by the vitest files (one per platform) and bench/conversations.ts.
  */
-import { agentClicks, agentMark, agentSays, agentThreadSince, type Channel, localChannel, type Seen, slackChannel, teamsChannel } from './channels.js';
+import {
+  agentClicks,
+  agentMark,
+  agentSays,
+  agentThreadSince,
+  type Channel,
+  localChannel,
+  type Seen,
+  slackChannel,
+  teamsChannel,
+} from './channels.js';
 import { type Desk, type Persona, type PlatformName, requester, staff, startDesk } from './desk.js';
 import { SCENARIOS } from './scenarios/index.js';
 import type { Expectation, Scenario, ScriptTurn } from './script.js';
@@ -18,7 +28,7 @@ export interface TurnResult {
 }
 
 const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A bot line → a regex: `{INC:name}` captures a ticket number, `{name}` is a captured value, `...` anything. */
 function compile(pattern: string, vars: Map<string, string>): { re: RegExp; captures: string[] } {
@@ -27,18 +37,18 @@ function compile(pattern: string, vars: Map<string, string>): { re: RegExp; capt
   const re = /\{(INC|REQ|CHG|PRB|TICKET):(\w+)\}|\{(\w+)\}|\.\.\./g;
   let last = 0;
   for (const m of pattern.matchAll(re)) {
-    src += escape(pattern.slice(last, m.index)).replace(/\s+/g, '\\s+');
+    src += escapeRe(pattern.slice(last, m.index)).replace(/\s+/g, '\\s+');
     if (m[1] && m[2]) {
       captures.push(m[2]);
       src += m[1] === 'TICKET' ? '((?:INC|REQ|CHG|PRB)\\d{7})' : `(${m[1]}\\d{7})`;
     } else if (m[3]) {
       const v = vars.get(m[3]);
       if (v === undefined) throw new Error(`{${m[3]}} was never captured`);
-      src += escape(v);
+      src += escapeRe(v);
     } else src += '[\\s\\S]*?';
     last = (m.index ?? 0) + m[0].length;
   }
-  src += escape(pattern.slice(last)).replace(/\s+/g, '\\s+');
+  src += escapeRe(pattern.slice(last)).replace(/\s+/g, '\\s+');
   return { re: new RegExp(src, 'i'), captures };
 }
 
@@ -54,7 +64,10 @@ async function ticketChecks(ctx: Ctx, e: Extract<Expectation, { kind: 'ticket' }
   const db = ctx.desk.app.db;
   const t = await db.selectFrom('tickets').selectAll().where('number', '=', number).executeTakeFirst();
   if (!t) return [`${number} does not exist`];
-  const group = t.group_id === null ? null : await db.selectFrom('groups').select('slug').where('id', '=', t.group_id).executeTakeFirst();
+  const group =
+    t.group_id === null
+      ? null
+      : await db.selectFrom('groups').select('slug').where('id', '=', t.group_id).executeTakeFirst();
   const comments = await db.selectFrom('comments').select('body').where('ticket_id', '=', t.id).execute();
   const fields = JSON.parse(t.fields) as Record<string, unknown>;
   const failures: string[] = [];
@@ -71,7 +84,11 @@ async function ticketChecks(ctx: Ctx, e: Extract<Expectation, { kind: 'ticket' }
     const ok =
       c.op === '='
         ? c.values.some((v) => v === actual)
-        : c.values.some((v) => (v.startsWith('!') ? !actual.toLowerCase().includes(v.slice(1).toLowerCase()) : actual.toLowerCase().includes(v.toLowerCase())));
+        : c.values.some((v) =>
+            v.startsWith('!')
+              ? !actual.toLowerCase().includes(v.slice(1).toLowerCase())
+              : actual.toLowerCase().includes(v.toLowerCase()),
+          );
     if (!ok) failures.push(`${number} ${c.key}${c.op}${c.values.join('|')} but is "${actual.slice(0, 200)}"`);
   }
   return failures;
@@ -86,15 +103,23 @@ async function check(ctx: Ctx, turn: ScriptTurn, seen: Seen, thread: Seen): Prom
       const { re, captures } = compile(e.pattern, ctx.vars);
       const m = re.exec(hay);
       if (e.negate ? m !== null : m === null) failures.push(`line ${e.line}: ${e.source}`);
-      if (m && !e.negate) captures.forEach((name, i) => ctx.vars.set(name, m[i + 1] ?? ''));
+      if (m && !e.negate)
+        captures.forEach((name, i) => {
+          ctx.vars.set(name, m[i + 1] ?? '');
+        });
     } else if (e.kind === 'buttons') {
       for (const label of e.labels) {
         const has = seen.buttons.some((b) => b.toLowerCase() === label.toLowerCase());
-        if (has === e.negate) failures.push(`line ${e.line}: ${e.source} (buttons: ${seen.buttons.join(' | ')})`);
+        if (has === e.negate)
+          failures.push(`line ${e.line}: ${e.source} (buttons: ${seen.buttons.join(' | ')})`);
       }
     } else if (e.kind === 'tickets') {
       const person = await ctx.desk.app.directory.personByEmail(ctx.who.email);
-      const rows = await ctx.desk.app.db.selectFrom('tickets').select('id').where('requester_id', '=', person?.id ?? -1).execute();
+      const rows = await ctx.desk.app.db
+        .selectFrom('tickets')
+        .select('id')
+        .where('requester_id', '=', person?.id ?? -1)
+        .execute();
       if (rows.length !== e.count) failures.push(`line ${e.line}: ${e.source} (has ${rows.length})`);
     } else {
       for (const f of await ticketChecks(ctx, e)) failures.push(`line ${e.line}: ${f}`);
@@ -111,7 +136,12 @@ function channelFor(desk: Desk): Channel {
 
 export const personaOf = (s: Scenario, index: number): Persona => (s.as ? staff(s.as) : requester(index + 1));
 
-export async function runScenario(desk: Desk, channel: Channel, s: Scenario, who: Persona): Promise<TurnResult[]> {
+export async function runScenario(
+  desk: Desk,
+  channel: Channel,
+  s: Scenario,
+  who: Persona,
+): Promise<TurnResult[]> {
   const ctx: Ctx = {
     desk,
     who,
@@ -168,17 +198,27 @@ export interface SuiteRun {
   personas: Map<string, Persona>;
 }
 
-export async function startSuite(platform: PlatformName, scenarios: Scenario[] = SCENARIOS): Promise<SuiteRun> {
+export async function startSuite(
+  platform: PlatformName,
+  scenarios: Scenario[] = SCENARIOS,
+): Promise<SuiteRun> {
   const personas = new Map(scenarios.map((s, i) => [s.id, personaOf(s, i)]));
-  const desk = await startDesk(platform, [...personas.values()].filter((p) => /^s\d+@/.test(p.email)));
+  const desk = await startDesk(
+    platform,
+    [...personas.values()].filter((p) => /^s\d+@/.test(p.email)),
+  );
   return { desk, channel: channelFor(desk), scenarios, personas };
 }
 
-export async function runAll(platform: PlatformName, scenarios: Scenario[] = SCENARIOS): Promise<TurnResult[]> {
+export async function runAll(
+  platform: PlatformName,
+  scenarios: Scenario[] = SCENARIOS,
+): Promise<TurnResult[]> {
   const suite = await startSuite(platform, scenarios);
   try {
     const out: TurnResult[] = [];
-    for (const s of scenarios) out.push(...(await runScenario(suite.desk, suite.channel, s, suite.personas.get(s.id) as Persona)));
+    for (const s of scenarios)
+      out.push(...(await runScenario(suite.desk, suite.channel, s, suite.personas.get(s.id) as Persona)));
     return out;
   } finally {
     await suite.desk.close();
@@ -188,6 +228,9 @@ export async function runAll(platform: PlatformName, scenarios: Scenario[] = SCE
 export function report(results: TurnResult[]): string {
   return results
     .filter((r) => !r.ok)
-    .map((r) => `${r.scenario} line ${r.line} "${r.source}":\n  ${r.failures.join('\n  ')}\n  saw: ${r.seen.replace(/\n/g, '\n       ')}`)
+    .map(
+      (r) =>
+        `${r.scenario} line ${r.line} "${r.source}":\n  ${r.failures.join('\n  ')}\n  saw: ${r.seen.replace(/\n/g, '\n       ')}`,
+    )
     .join('\n\n');
 }

@@ -2,7 +2,11 @@ import { scenario } from '../script.js';
 
 /** Issue 16 item 1: a pending question must not swallow the next, unrelated problem. */
 export default scenario(
-  { id: '01-pending-question-new-problem', title: 'A new problem while the bot waits for an answer opens its own ticket', covers: ['1', '5'] },
+  {
+    id: '01-pending-question-new-problem',
+    title: 'A new problem while the bot waits for an answer opens its own ticket',
+    covers: ['1', '5'],
+  },
   `
 user: excel keeps crashing when I open big files
 bot: I've opened {INC:excel}

@@ -2,7 +2,11 @@ import { scenario } from '../script.js';
 
 /** Issue 16 item 1: a new problem in the middle of a form interrupts it; the form waits and resumes. */
 export default scenario(
-  { id: '02-form-interrupted', title: 'A problem reported in the middle of a form is opened, then the form resumes', covers: ['1', '4'] },
+  {
+    id: '02-form-interrupted',
+    title: 'A problem reported in the middle of a form is opened, then the form resumes',
+    covers: ['1', '4'],
+  },
   `
 user: I need access to Salesforce
 bot: Software or access request

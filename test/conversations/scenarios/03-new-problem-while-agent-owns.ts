@@ -2,7 +2,11 @@ import { scenario } from '../script.js';
 
 /** Issue 16 item 2: while a person owns the conversation, a clearly new problem opens a new ticket. */
 export default scenario(
-  { id: '03-new-problem-while-agent-owns', title: 'A new problem during a handoff opens its own ticket; the agent is told', covers: ['2'] },
+  {
+    id: '03-new-problem-while-agent-owns',
+    title: 'A new problem during a handoff opens its own ticket; the agent is told',
+    covers: ['2'],
+  },
   `
 user: I need to talk to a human about my expense tool login
 bot: I'm handing this to a person from the service desk ({INC:login})

@@ -2,7 +2,11 @@ import { scenario } from '../script.js';
 
 /** Issue 16 item 2: "talk to a human" with several open tickets asks which one, and the handoff is about that one. */
 export default scenario(
-  { id: '04-handoff-chooses-ticket', title: '"Talk to a person" asks which ticket when it is not clear', covers: ['2'] },
+  {
+    id: '04-handoff-chooses-ticket',
+    title: '"Talk to a person" asks which ticket when it is not clear',
+    covers: ['2'],
+  },
   `
 user: my vpn keeps dropping every few minutes
 bot: I've opened {INC:vpn}

@@ -2,7 +2,11 @@ import { scenario } from '../script.js';
 
 /** Issue 16 item 2: small talk and out-of-scope messages never hand off an existing ticket. */
 export default scenario(
-  { id: '05-small-talk-never-hands-off', title: 'Out-of-scope messages do not hand an unrelated ticket to a person', covers: ['2'] },
+  {
+    id: '05-small-talk-never-hands-off',
+    title: 'Out-of-scope messages do not hand an unrelated ticket to a person',
+    covers: ['2'],
+  },
   `
 user: the internet is down on my laptop since this morning
 bot: I've opened {INC:net}

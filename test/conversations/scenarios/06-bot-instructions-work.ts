@@ -2,7 +2,11 @@ import { scenario } from '../script.js';
 
 /** Issue 16 item 3: the replies the bot itself asks for are understood in the context of its question. */
 export default scenario(
-  { id: '06-bot-instructions-work', title: '"it works now", "no, just me" and a bare "5" do what the bot said', covers: ['3'] },
+  {
+    id: '06-bot-instructions-work',
+    title: '"it works now", "no, just me" and a bare "5" do what the bot said',
+    covers: ['3'],
+  },
   `
 user: outlook freezes every time I search my inbox
 bot: I've opened {INC:outlook}

@@ -2,7 +2,11 @@ import { scenario } from '../script.js';
 
 /** Issue 16 item 3: "say 'it works now'" — and typing it closes the ticket instead of showing the menu. */
 export default scenario(
-  { id: '07-works-now-after-hint', title: 'Typing "it works now" closes the ticket the bot offered to close', covers: ['3'] },
+  {
+    id: '07-works-now-after-hint',
+    title: 'Typing "it works now" closes the ticket the bot offered to close',
+    covers: ['3'],
+  },
   `
 user: my team gets no new emails in outlook since this morning
 bot: I've opened {INC:print}

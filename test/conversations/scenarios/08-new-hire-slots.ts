@@ -2,7 +2,11 @@ import { scenario } from '../script.js';
 
 /** Issue 16 item 4: the new-hire form takes what the first message said and natural answers. */
 export default scenario(
-  { id: '08-new-hire-slots', title: 'New hire: name, date and department from the first message; "me", "laptop and a monitor"', covers: ['4'] },
+  {
+    id: '08-new-hire-slots',
+    title: 'New hire: name, date and department from the first message; "me", "laptop and a monitor"',
+    covers: ['4'],
+  },
   `
 user: new starter joining on monday, Tom Becker, in marketing
 bot: From your message I have Full name: Tom Becker; Start date: ...; Department: Marketing

@@ -2,7 +2,11 @@ import { scenario } from '../script.js';
 
 /** Issue 16 item 4: software not in the list goes in as "Other" with its name; no "(if Other)" question. */
 export default scenario(
-  { id: '10-software-other', title: '"pls can u instal zoom" is a request for Zoom, not "Other, Standard user"', covers: ['4'] },
+  {
+    id: '10-software-other',
+    title: '"pls can u instal zoom" is a request for Zoom, not "Other, Standard user"',
+    covers: ['4'],
+  },
   `
 user: pls can u instal zoom
 bot: From your message I have Application: Other; Application name (if Other): Zoom

@@ -2,7 +2,11 @@ import { scenario } from '../script.js';
 
 /** Issue 16 item 5: a whole office without internet is an emergency, handed to a person at once. */
 export default scenario(
-  { id: '12-office-outage', title: 'The whole office offline comes out P1, without asking who is affected', covers: ['5'] },
+  {
+    id: '12-office-outage',
+    title: 'The whole office offline comes out P1, without asking who is affected',
+    covers: ['5'],
+  },
   `
 user: the whole office internet is down, nobody on floor 2 can work!!!
 bot: I've opened {INC:outage}

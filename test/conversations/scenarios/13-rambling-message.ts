@@ -2,7 +2,11 @@ import { scenario } from '../script.js';
 
 /** Issue 16 item 6: adding to an existing ticket needs evidence; a long unrelated message is a new report. */
 export default scenario(
-  { id: '13-rambling-message', title: 'A long message about something else is not appended to an old ticket', covers: ['6'] },
+  {
+    id: '13-rambling-message',
+    title: 'A long message about something else is not appended to an old ticket',
+    covers: ['6'],
+  },
   `
 user: my vpn disconnects every hour on the dot
 bot: I've opened {INC:vpn}

@@ -2,7 +2,11 @@ import { scenario } from '../script.js';
 
 /** Issue 16 item 7: refusals in plain words, no "Talk to a person" after a handoff. */
 export default scenario(
-  { id: '15-plain-refusals', title: 'Refusals are written for people; the card stops offering a person once one has it', covers: ['7'] },
+  {
+    id: '15-plain-refusals',
+    title: 'Refusals are written for people; the card stops offering a person once one has it',
+    covers: ['7'],
+  },
   `
 user: teams calls keep dropping the audio
 bot: I've opened {INC:audio}

@@ -2,7 +2,11 @@ import { scenario } from '../script.js';
 
 /** Issue 18 item 10: a change typed in chat is scheduled and submitted from chat; a blackout asks only the window again. */
 export default scenario(
-  { id: '16-change-from-chat', title: 'A typed change gets its window (a blackout is refused and asked again) and is submitted', covers: ['18.10'] },
+  {
+    id: '16-change-from-chat',
+    title: 'A typed change gets its window (a blackout is refused and asked again) and is submitted',
+    covers: ['18.10'],
+  },
   `
 as judy
 user: change normal high/medium: upgrade the VPN gateway firmware on SV-4001

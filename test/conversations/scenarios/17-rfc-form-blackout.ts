@@ -2,7 +2,11 @@ import { scenario } from '../script.js';
 
 /** Issue 18 item 10: after a blackout refusal the RFC form asks only for another window and keeps the rest. */
 export default scenario(
-  { id: '17-rfc-form-blackout', title: 'The RFC form re-asks only the window after a blackout', covers: ['18.10'] },
+  {
+    id: '17-rfc-form-blackout',
+    title: 'The RFC form re-asks only the window after a blackout',
+    covers: ['18.10'],
+  },
   `
 as mallory
 user: rfc

@@ -2,7 +2,11 @@ import { scenario } from '../script.js';
 
 /** A demanding user: status, help and cancel work in the middle of a form without losing it or getting stuck. */
 export default scenario(
-  { id: '18-form-commands', title: 'Commands inside a form: status, a wrong answer twice, cancel', covers: ['1', '4'] },
+  {
+    id: '18-form-commands',
+    title: 'Commands inside a form: status, a wrong answer twice, cancel',
+    covers: ['1', '4'],
+  },
   `
 user: I need a new laptop
 bot: Reason (required)?

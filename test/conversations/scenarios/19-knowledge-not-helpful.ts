@@ -2,7 +2,11 @@ import { scenario } from '../script.js';
 
 /** A demanding user: an article that does not help leads to a ticket, not a loop. */
 export default scenario(
-  { id: '19-knowledge-not-helpful', title: 'A knowledge answer that does not help ends in a ticket', covers: ['3', '7'] },
+  {
+    id: '19-knowledge-not-helpful',
+    title: 'A knowledge answer that does not help ends in a ticket',
+    covers: ['3', '7'],
+  },
   `
 user: I forgot my password
 bot: This article should help

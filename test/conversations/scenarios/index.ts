@@ -20,4 +20,24 @@ import s17 from './17-rfc-form-blackout.js';
 import s18 from './18-form-commands.js';
 import s19 from './19-knowledge-not-helpful.js';
 
-export const SCENARIOS: Scenario[] = [s01, s02, s03, s04, s05, s06, s07, s08, s09, s10, s11, s12, s13, s14, s15, s16, s17, s18, s19];
+export const SCENARIOS: Scenario[] = [
+  s01,
+  s02,
+  s03,
+  s04,
+  s05,
+  s06,
+  s07,
+  s08,
+  s09,
+  s10,
+  s11,
+  s12,
+  s13,
+  s14,
+  s15,
+  s16,
+  s17,
+  s18,
+  s19,
+];
