@@ -34,7 +34,6 @@ import {
 import { templateForm, ticketCard } from './render.js';
 import {
   type ChatStore,
-  type Conversation,
   type ConversationRole,
   conversationKey,
   type NewOutgoing,

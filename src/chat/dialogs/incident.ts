@@ -10,7 +10,7 @@ import { ask, type DialogModule } from './dialog.js';
 import { findOwn } from './evidence.js';
 import { assessSeverity, cuePhrases, type Severity } from './severity.js';
 import { popTop, push } from './stack.js';
-import { before, say, step } from './steps.js';
+import { before, say, step, within } from './steps.js';
 import { handOffNew, handOffTicket, incidentInput } from './to-person.js';
 import type { Effect, Frame, Question, Say, Shown, Step, Turn } from './types.js';
 import { overlap, wordCount } from './words.js';
@@ -241,7 +241,10 @@ export const incidentDialog: DialogModule = {
         : overlap(turn.text, String(f.slots.subject ?? '')) >= 0.3;
     if (f.ticket && wordCount(turn.text) >= 4 && aboutIt)
       return step(
-        [{ do: 'comment', ticket: f.ticket, text: turn.text }, say(`Added that to ${f.ticket}. The team will see it.`)],
+        [
+          { do: 'comment', ticket: f.ticket, text: turn.text },
+          say(`Added that to ${f.ticket}. The team will see it.`),
+        ],
         popTop(turn.stack),
       );
     return kit.route({ ...turn, stack: popTop(turn.stack) });
@@ -256,15 +259,18 @@ export const describeDialog: DialogModule = {
   answer(turn, f, answer) {
     const text = answer.kind === 'value' && typeof answer.value === 'string' ? answer.value : turn.text;
     const rest = { ...turn, stack: popTop(turn.stack) };
-    if (f.slots.purpose === 'person') return handOffNew(rest, text, 'requester asked for a person');
-    return openIncident(rest, text, {
-      intent: String(f.slots.intent ?? 'incident_other'),
-      confidence: null,
-      askImpact: true,
-      bind: true,
-    });
+    if (f.slots.purpose === 'person') return handOffNew(text, 'requester asked for a person');
+    return within(
+      rest.stack,
+      openIncident(rest, text, {
+        intent: String(f.slots.intent ?? 'incident_other'),
+        confidence: null,
+        askImpact: true,
+        bind: true,
+      }),
+    );
   },
-  unclear(turn, f) {
+  unclear(_turn, f) {
     return step([ask(f.question ?? IMPACT_QUESTION)]);
   },
 };

@@ -110,7 +110,7 @@ export function answerFromKnowledge(turn: Turn, intent: string): Step {
         if (hit && turn.facts.articles.has(hit.articleId))
           return offer(turn, hit, text, intent, 0, 'This article should help:');
         if (intent === 'how_to')
-          return handOffNew(turn, text, 'no knowledge article answers the question', {
+          return handOffNew(text, 'no knowledge article answers the question', {
             confidence: turn.nlu.prediction.confidence,
             tried: ['searched the knowledge base: nothing confident'],
           });
@@ -142,7 +142,7 @@ export function notHelpful(turn: Turn, f: Frame): Step {
     effects.push({ do: 'kb_outcome', answerId: f.slots.answerId, outcome: 'rejected' });
   if (unhelpful >= 2) {
     effects.push(
-      ...handOffNew(rest, query, 'two unhelpful knowledge answers in a row', {
+      ...handOffNew(query, 'two unhelpful knowledge answers in a row', {
         tried: [`suggested articles that did not help (last: ${title})`],
       }).effects,
     );
@@ -159,7 +159,7 @@ export function notHelpful(turn: Turn, f: Frame): Step {
       if (next && turn.facts.articles.has(next.articleId))
         return offer(rest, next, query, intent, unhelpful, 'Sorry about that. Maybe this one:');
       if (intent === 'how_to')
-        return handOffNew(rest, query, 'knowledge answer did not help', { tried: [`suggested "${title}"`] });
+        return handOffNew(query, 'knowledge answer did not help', { tried: [`suggested "${title}"`] });
       return openAccessRequest(rest, `${query}\n\n(The article "${title}" did not solve it.)`, intent, null);
     },
   });

@@ -20,7 +20,14 @@ import { answerFromKnowledge, knowledgeDialog } from './knowledge.js';
 import { active, popTop, suspended, suspendTop } from './stack.js';
 import { andThen, prefixed, say, step } from './steps.js';
 import { firstName, HELP_TEXT, OUT_OF_SCOPE_TEXT, START_CHOICES, UNCLEAR_TEXT } from './texts.js';
-import { addInfoDialog, pickTicketDialog, ratingDialog, status, type TicketVerb, ticketCommand } from './tickets.js';
+import {
+  addInfoDialog,
+  pickTicketDialog,
+  ratingDialog,
+  status,
+  type TicketVerb,
+  ticketCommand,
+} from './tickets.js';
 import { askForPerson, handOffMessage, handOffNew } from './to-person.js';
 import type { DialogName, DialogStack, Effect, Facts, Frame, Step, Turn } from './types.js';
 import { wordCount } from './words.js';
@@ -109,7 +116,7 @@ function outOfScope(turn: Turn): Step {
   if (misses >= 2 && last && wordCount(turn.text) >= 3 && wordCount(last) >= 3)
     // Two things the bot cannot place in a row: a person reads them. They open a ticket of their
     // own; small talk never hands over an existing ticket.
-    return handOffNew(turn, `${last}\n${turn.text}`, 'out of scope twice in a row', {
+    return handOffNew(`${last}\n${turn.text}`, 'out of scope twice in a row', {
       confidence: turn.nlu.prediction.confidence,
       tried: ['asked the requester to rephrase'],
     });
@@ -223,7 +230,9 @@ function onQuestion(turn: Turn, f: Frame): Step {
         );
       }
       const rest = route({ ...turn, stack: popTop(turn.stack) });
-      return f.dialog === 'incident' && f.ticket ? prefixed(`(${f.ticket}, your earlier report, stays as it is.)`, rest, 'end') : rest;
+      return f.dialog === 'incident' && f.ticket
+        ? prefixed(`(${f.ticket}, your earlier report, stays as it is.)`, rest, 'end')
+        : rest;
     }
     case 'command':
       switch (d.command) {

@@ -23,3 +23,6 @@ export const prefixed = (note: string, s: Step, at: 'start' | 'end' = 'start'): 
 
 /** `e` first, then the step. */
 export const before = (e: Effect, s: Step): Step => ({ ...s, effects: [e, ...s.effects] });
+
+/** The step, on `stack` unless it sets one itself (a dialog that ended hands over to another step). */
+export const within = (stack: DialogStack, s: Step): Step => (s.stack ? s : { ...s, stack });

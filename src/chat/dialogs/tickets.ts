@@ -5,21 +5,20 @@
  * message that describes a problem opens a ticket of its own.
  */
 import { findTicketNumbers } from '../../itsm/numbering.js';
-import { OPEN_STATES, type Ticket, type TicketState } from '../../itsm/types.js';
+import type { Ticket, TicketState } from '../../itsm/types.js';
 import { ticketLine } from '../render.js';
+import type { Answer } from './answers.js';
 import type { DialogModule } from './dialog.js';
 import { evidenceFor, findOwn } from './evidence.js';
 import { askDescription, openIncident } from './incident.js';
 import { frame, popTop, push } from './stack.js';
-import { say, step } from './steps.js';
+import { say, step, within } from './steps.js';
 import { ratingChoices, ratingQuestion, refusalText } from './texts.js';
 import { askWhatAbout, askWhichTicket, handOffNew, handOffTicket } from './to-person.js';
-import type { Effect, Frame, Question, Step, Turn } from './types.js';
+import type { DialogStack, Effect, Frame, Question, Step, Turn } from './types.js';
 import { wordCount } from './words.js';
 
 export type TicketVerb = 'cancel_ticket' | 'close_ticket' | 'reopen_ticket' | 'add_info' | 'ticket_status';
-
-const isOpen = (t: Ticket) => OPEN_STATES.includes(t.state);
 
 export function status(turn: Turn): Step {
   const n = findTicketNumbers(turn.text)[0]?.number;
@@ -42,14 +41,16 @@ export function status(turn: Turn): Step {
   ]);
 }
 
-/** Moves a ticket and says so in plain words; a refused move is explained, not quoted. */
+/**
+ * Moves a ticket and says so in plain words; a refused move is explained, not quoted. `then` (the
+ * replies and stack after a successful move) applies only when the move happened.
+ */
 function move(
-  turn: Turn,
   number: string,
   to: TicketState,
   reason: string,
   done: (n: string) => string,
-  after: Effect[] = [],
+  after: { effects: Effect[]; stack?: DialogStack } = { effects: [] },
 ): Step {
   return step([
     {
@@ -58,14 +59,29 @@ function move(
       to,
       reason,
       next: (shown) =>
-        step([say(done(shown.ticket.number), { card: shown.card, updateSource: true }), ...after]),
+        step(
+          [say(done(shown.ticket.number), { card: shown.card, updateSource: true }), ...after.effects],
+          after.stack,
+        ),
       refused: (r) => step([say(refusalText(r, number))]),
     },
   ]);
 }
 
-function rateAfter(turn: Turn, number: string): Effect[] {
-  return [say(ratingQuestion(number), { choices: ratingChoices(number) })];
+/** Adds to a ticket and confirms only once it is added. */
+function addTo(number: string, text: string, stack?: DialogStack): Step {
+  return step(
+    [
+      {
+        do: 'comment',
+        ticket: number,
+        text,
+        next: () => step([say(`Added to ${number}. The team will see it.`)]),
+        refused: (r) => step([say(refusalText(r, number))]),
+      },
+    ],
+    stack,
+  );
 }
 
 const ratingFrame = (turn: Turn, number: string): Frame =>
@@ -77,32 +93,27 @@ const ratingFrame = (turn: Turn, number: string): Frame =>
 /** "It works now": resolve an open ticket (close a resolved one), then ask for a rating. */
 export function closeTicket(turn: Turn, t: { number: string; state?: TicketState }): Step {
   const resolved = t.state === 'resolved';
-  const s = move(
-    turn,
+  const waiting = { ...turn.stack, frames: turn.stack.frames.filter((f) => f.suspended === true) };
+  return move(
     t.number,
     resolved ? 'closed' : 'resolved',
     resolved ? 'requester confirmed' : 'requester says it works now',
     (n) => (resolved ? `${n} is closed. Thanks for confirming!` : `Glad it works! ${n} is resolved.`),
-    rateAfter(turn, t.number),
+    {
+      effects: [say(ratingQuestion(t.number), { choices: ratingChoices(t.number) })],
+      stack: push(waiting, ratingFrame(turn, t.number)),
+    },
   );
-  return {
-    ...s,
-    stack: push(
-      { ...turn.stack, frames: turn.stack.frames.filter((f) => f.suspended === true) },
-      ratingFrame(turn, t.number),
-    ),
-  };
 }
 
 function act(turn: Turn, verb: TicketVerb, t: { number: string; state?: TicketState }, rest: string): Step {
   switch (verb) {
     case 'cancel_ticket':
-      return move(turn, t.number, 'cancelled', 'requester cancelled', (n) => `${n} is cancelled.`);
+      return move(t.number, 'cancelled', 'requester cancelled', (n) => `${n} is cancelled.`);
     case 'close_ticket':
       return closeTicket(turn, t);
     case 'reopen_ticket':
       return move(
-        turn,
         t.number,
         'in_progress',
         'requester reopened',
@@ -113,17 +124,7 @@ function act(turn: Turn, verb: TicketVerb, t: { number: string; state?: TicketSt
         { do: 'cards', tickets: [t.number], next: ([c]) => step(c ? [say(ticketLine(c), { card: c })] : []) },
       ]);
     case 'add_info':
-      if (wordCount(rest) >= 3)
-        return step([
-          {
-            do: 'comment',
-            ticket: t.number,
-            text: rest,
-            refused: (r) => step([say(refusalText(r, t.number))]),
-          },
-          say(`Added to ${t.number}. The team will see it.`),
-        ]);
-      return askAddition(turn, t.number);
+      return wordCount(rest) >= 3 ? addTo(t.number, rest) : askAddition(turn, t.number);
   }
 }
 
@@ -231,6 +232,30 @@ export function cardCommand(turn: Turn, verb: TicketVerb, number: string): Step 
   return act(turn, verb, t, '');
 }
 
+function picked(rest: Turn, f: Frame, answer: Answer): Step {
+  const purpose = String(f.slots.purpose ?? '');
+  const own = (n: string) => findOwn(rest, n) ?? { number: n };
+  if (answer.kind === 'yes' && f.ticket) return act(rest, purpose as TicketVerb, own(f.ticket), '');
+  if (answer.kind === 'no') return step([say(`OK, ${f.ticket ?? 'the ticket'} stays as it is.`)]);
+  if (answer.kind !== 'ticket') return step([]);
+  const pending = typeof f.slots.text === 'string' ? f.slots.text : null;
+  if (answer.number === null) {
+    if (purpose === 'human')
+      return pending ? handOffNew(pending, 'requester asked for a person') : askWhatAbout(rest);
+    if (purpose === 'add_info' && pending)
+      return openIncident({ ...rest, text: pending }, pending, {
+        intent: 'incident_other',
+        confidence: null,
+        askImpact: true,
+        bind: true,
+      });
+    return askDescription(rest, 'incident_other');
+  }
+  if (purpose === 'human')
+    return handOffTicket(rest, answer.number, 'requester asked for a person', { comment: pending });
+  return act(rest, purpose as TicketVerb, own(answer.number), pending ?? '');
+}
+
 export const pickTicketDialog: DialogModule = {
   resumable: false,
   context: (f, facts) =>
@@ -240,35 +265,9 @@ export const pickTicketDialog: DialogModule = {
   label: () => 'your choice of ticket',
   answer(turn, f, answer) {
     const rest: Turn = { ...turn, stack: popTop(turn.stack) };
-    const purpose = String(f.slots.purpose ?? '');
-    if (answer.kind === 'yes' && f.ticket)
-      return act(rest, purpose as TicketVerb, findOwn(turn, f.ticket) ?? { number: f.ticket }, '');
-    if (answer.kind === 'no')
-      return step([say(`OK, ${f.ticket ?? 'the ticket'} stays as it is.`)], rest.stack);
-    if (answer.kind !== 'ticket') return step([], rest.stack);
-    const pending = typeof f.slots.text === 'string' ? f.slots.text : null;
-    if (answer.number === null) {
-      if (purpose === 'human')
-        return pending ? handOffNew(rest, pending, 'requester asked for a person') : askWhatAbout(rest);
-      if (purpose === 'add_info' && pending)
-        return openIncident({ ...rest, text: pending }, pending, {
-          intent: 'incident_other',
-          confidence: null,
-          askImpact: true,
-          bind: true,
-        });
-      return askDescription(rest, 'incident_other');
-    }
-    if (purpose === 'human')
-      return handOffTicket(rest, answer.number, 'requester asked for a person', { comment: pending });
-    return act(
-      rest,
-      purpose as TicketVerb,
-      findOwn(turn, answer.number) ?? { number: answer.number },
-      pending ?? '',
-    );
+    return within(rest.stack, picked(rest, f, answer));
   },
-  unclear(turn, f, kit) {
+  unclear(turn, _f, kit) {
     return kit.route({ ...turn, stack: popTop(turn.stack) });
   },
 };
@@ -279,20 +278,9 @@ export const addInfoDialog: DialogModule = {
   label: (f) => `your addition to ${f.ticket ?? 'the ticket'}`,
   answer(turn, f, answer) {
     const text = answer.kind === 'value' && typeof answer.value === 'string' ? answer.value : turn.text;
-    return step(
-      [
-        {
-          do: 'comment',
-          ticket: f.ticket ?? '',
-          text,
-          refused: (r) => step([say(refusalText(r, f.ticket ?? ''))]),
-        },
-        say(`Added to ${f.ticket}. The team will see it.`),
-      ],
-      popTop(turn.stack),
-    );
+    return addTo(f.ticket ?? '', text, popTop(turn.stack));
   },
-  unclear(turn, f) {
+  unclear(_turn, f) {
     return step([say(f.question?.prompt ?? 'What would you like to add?')]);
   },
 };
@@ -322,5 +310,3 @@ export const ratingDialog: DialogModule = {
     return kit.route({ ...turn, stack: popTop(turn.stack) });
   },
 };
-
-export { isOpen };

@@ -66,7 +66,7 @@ export function incidentInput(
 }
 
 /** Opens a ticket from `text` (the message that led to the handoff) and hands it over. */
-export function handOffNew(turn: Turn, text: string, reason: string, how: HandoffHow = {}): Step {
+export function handOffNew(text: string, reason: string, how: HandoffHow = {}): Step {
   return step(
     [
       {
@@ -93,7 +93,7 @@ export function handOffMessage(turn: Turn, reason: string, how: HandoffHow = {})
   const ev = evidenceFor(turn);
   if (ev && (ev.ticket === null || ['new', 'assigned', 'in_progress', 'pending'].includes(ev.ticket.state)))
     return handOffTicket(turn, ev.number, reason, { ...how, comment: turn.text });
-  return handOffNew(turn, turn.text, reason, how);
+  return handOffNew(turn.text, reason, how);
 }
 
 const ASKING_WORDS = new Set(
@@ -108,10 +108,10 @@ export function askForPerson(turn: Turn): Step {
   const ev = evidenceFor(turn);
   const about = contentStems(turn.text).filter((s) => !ASKING_WORDS.has(s));
   if (ev) return handOffTicket(turn, ev.number, reason, { comment: about.length >= 2 ? turn.text : null });
-  if (about.length >= 3) return handOffNew(turn, turn.text, reason);
+  if (about.length >= 3) return handOffNew(turn.text, reason);
   const open = turn.facts.openTickets.slice(0, 5);
   // Nothing else to choose from: the person is reached at once, with the words that asked for them.
-  if (open.length === 0) return handOffNew(turn, turn.text || 'The requester asked to talk to a person.', reason);
+  if (open.length === 0) return handOffNew(turn.text || 'The requester asked to talk to a person.', reason);
   return askWhichTicket(turn, 'human', open, 'Which ticket should a person help you with?');
 }
 
@@ -122,7 +122,8 @@ export function askWhatAbout(turn: Turn): Step {
     question: {
       key: 'describe',
       expects: 'describe',
-      prompt: 'What is it about? Tell me in a sentence or two and I will pass it to a person with your words.',
+      prompt:
+        'What is it about? Tell me in a sentence or two and I will pass it to a person with your words.',
     },
   });
   return step([say(f.question?.prompt ?? '')], push(turn.stack, f));
