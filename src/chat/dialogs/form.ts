@@ -5,92 +5,19 @@
  * answer for other fields too, and submits when nothing required is missing. A change request asks
  * for its window in one question; a window refused for a blackout is asked again, the rest kept.
  */
-import type { Template, TemplateField } from '../../itsm/templates.js';
+import type { Template } from '../../itsm/templates.js';
 import { validateSubmission } from '../../itsm/templates.js';
 import { templateForm } from '../render.js';
 import type { Answer } from './answers.js';
 import { afterChangeOpened } from './change.js';
 import { ask, type DialogModule, reask } from './dialog.js';
+import { nextField, questionFor, shown, slotsFor, valuesOf } from './form-fields.js';
 import { matchOption } from './options.js';
-import { applies, detailField, extractSlots } from './slots.js';
+import { detailField, extractSlots } from './slots.js';
 import { frame, popTop, push, replaceTop } from './stack.js';
 import { say, step } from './steps.js';
-import type { Frame, Question, Refusal, SlotValue, Step, Turn } from './types.js';
+import type { Frame, Refusal, SlotValue, Step, Turn } from './types.js';
 import { wordCount } from './words.js';
-
-const V = 'v:';
-const valuesOf = (f: Frame): Record<string, SlotValue> =>
-  Object.fromEntries(
-    Object.entries(f.slots)
-      .filter(([k]) => k.startsWith(V))
-      .map(([k, v]) => [k.slice(V.length), v]),
-  );
-const slotsFor = (templateId: string, values: Record<string, SlotValue>): Frame['slots'] => ({
-  template: templateId,
-  ...Object.fromEntries(Object.entries(values).map(([k, v]) => [`${V}${k}`, v])),
-});
-
-/** A change template's window is asked as one question ("saturday 20:00 to 22:00"). */
-const hasWindow = (t: Template) =>
-  t.kind === 'change' &&
-  t.fields.some((f) => f.id === 'window_start') &&
-  t.fields.some((f) => f.id === 'window_end');
-
-function nextField(t: Template, values: Record<string, SlotValue>): TemplateField | null {
-  for (const f of t.fields) {
-    if (Object.hasOwn(values, f.id)) continue;
-    if (!applies(f, t, values)) continue;
-    if (hasWindow(t) && f.id === 'window_end') continue;
-    return f;
-  }
-  return null;
-}
-
-const EXPECTS: Record<TemplateField['type'], Question['expects']> = {
-  text: 'text',
-  textarea: 'text',
-  number: 'number',
-  select: 'choice',
-  multiselect: 'choices',
-  date: 'date',
-  email: 'email',
-  user: 'person',
-  boolean: 'yes_no',
-};
-
-function questionFor(t: Template, f: TemplateField): Question {
-  const optional = !f.required;
-  const need = optional ? ' (optional: say "skip" to leave it out)' : ' (required)';
-  if (hasWindow(t) && f.id === 'window_start')
-    return {
-      key: 'window',
-      expects: 'window',
-      optional,
-      prompt: `When should it happen?${need} For example "saturday 20:00 to 22:00" (your time) or "2026-12-01T18:00 to 20:00 UTC".`,
-    };
-  const hint =
-    f.type === 'date'
-      ? ' For example "next friday" or 2026-04-01.'
-      : f.type === 'multiselect'
-        ? ' One or more.'
-        : f.type === 'user'
-          ? ' A name, an email, or "me".'
-          : '';
-  const options = f.options ? `\nOptions: ${f.options.join(', ')}.` : '';
-  return {
-    key: f.id,
-    expects: EXPECTS[f.type],
-    optional,
-    ...(f.options ? { options: [...f.options] } : {}),
-    prompt: `${f.label}${need}?${hint}${f.help ? `\n${f.help}` : ''}${options}`,
-  };
-}
-
-function shown(v: SlotValue): string {
-  if (Array.isArray(v)) return v.join(', ');
-  if (typeof v === 'boolean') return v ? 'yes' : 'no';
-  return String(v);
-}
 
 /** Starts a form; `text` (the first message) fills what it can. */
 export function startForm(turn: Turn, templateId: string, text: string | null): Step {

@@ -14,14 +14,15 @@ import type { IncomingAction, IncomingMessage, Reply } from '../message.js';
 import type { ChatStore, Conversation } from '../store.js';
 import { onAction } from './actions.js';
 import { isNewProblemWhileHandedOff } from './decide.js';
+import type { DialogHooks } from './hooks.js';
 import { openIncident } from './incident.js';
 import { onMessage, TEMPLATE_FOR_INTENT } from './router.js';
-import { createRunner, type DialogHooks, type RunContext } from './run.js';
+import { createRunner, type RunContext } from './run.js';
 import { readStack } from './stack.js';
 import { say } from './steps.js';
 import type { Article, DialogStack, Facts, Step, Turn, Understanding } from './types.js';
 
-export type { DialogHooks } from './run.js';
+export type { DialogHooks } from './hooks.js';
 export { ratingStack } from './stack.js';
 export { HELP_TEXT, userMessageFor, welcomeText } from './texts.js';
 

@@ -20,14 +20,8 @@ import { answerFromKnowledge, knowledgeDialog } from './knowledge.js';
 import { active, popTop, suspended, suspendTop } from './stack.js';
 import { andThen, prefixed, say, step } from './steps.js';
 import { firstName, HELP_TEXT, OUT_OF_SCOPE_TEXT, START_CHOICES, UNCLEAR_TEXT } from './texts.js';
-import {
-  addInfoDialog,
-  pickTicketDialog,
-  ratingDialog,
-  status,
-  type TicketVerb,
-  ticketCommand,
-} from './tickets.js';
+import { addInfoDialog, pickTicketDialog, ratingDialog } from './ticket-questions.js';
+import { status, type TicketVerb, ticketCommand } from './tickets.js';
 import { askForPerson, handOffMessage, handOffNew } from './to-person.js';
 import type { DialogName, DialogStack, Effect, Facts, Frame, Step, Turn } from './types.js';
 import { wordCount } from './words.js';

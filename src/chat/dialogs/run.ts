@@ -4,8 +4,6 @@
  * dialog layer that does I/O.
  */
 import { isAppError } from '../../errors.js';
-import type { Person } from '../../itsm/store.js';
-import type { Template } from '../../itsm/templates.js';
 import type { TicketService } from '../../itsm/tickets.js';
 import { OPEN_STATES, type Ticket } from '../../itsm/types.js';
 import type { Nlu } from '../../nlu/types.js';
@@ -13,49 +11,10 @@ import type { Emit, Handoff } from '../handoff/index.js';
 import type { Platform, Reply } from '../message.js';
 import { ticketCard } from '../render.js';
 import type { ChatStore, Conversation } from '../store.js';
+import { runCommand } from './commands.js';
+import type { DialogHooks } from './hooks.js';
 import { resumeIfIdle } from './router.js';
 import type { DialogStack, Effect, Facts, Refusal, Shown, Step } from './types.js';
-
-/** Features composed in by the app (ITIL depth, KPIs) that dialogs call without depending on them. */
-export interface DialogHooks {
-  /** Right after a ticket is opened from chat: approvals, "my laptop", known-error workarounds. Returns lines for the reply. */
-  onTicketOpened?: (
-    ticket: Ticket,
-    requester: Person,
-    text: string,
-    approval: Template['approval'] | null,
-    now: string,
-  ) => Promise<string[]>;
-  managerReport?: (manager: Person) => Promise<string>;
-  setAway?: (agent: Person, away: boolean) => Promise<string>;
-  /** Creates a request for change from the change template's values; returns the reply. */
-  openChange?: (
-    requester: Person,
-    values: Record<string, unknown>,
-    now: string,
-  ) => Promise<{ ticket: Ticket; text: string }>;
-  /** The change service's scheduling and submission, for changes started in chat. */
-  changes?: {
-    schedule(
-      number: string,
-      actor: Person,
-      start: string,
-      end: string,
-      now: string,
-    ): Promise<{ ticket: Ticket; change: { riskLevel: string; riskScore: number } }>;
-    submit(
-      number: string,
-      actor: Person,
-      now: string,
-    ): Promise<{ ticket: Ticket; change: { phase: string }; voters: number[] }>;
-  };
-  /** `approve|reject <number>[: comment]` by anyone; null when the text is not one. */
-  approvalCommand?: (text: string, person: Person, now: string) => Promise<string | null>;
-  /** Typed ITIL commands of staff (problems, assets); null when the text is not one. */
-  staffCommand?: (text: string, person: Person, now: string) => Promise<string | null>;
-  /** An agent turns a resolved ticket into a draft knowledge article; returns the reply. */
-  draftArticle?: (number: string, agent: Person) => Promise<string>;
-}
 
 export interface RunDeps {
   tickets: TicketService;
@@ -263,40 +222,12 @@ export function createRunner(deps: RunDeps) {
         return e.next({ ticket: r.ok.ticket, voters: r.ok.voters.length, phase: r.ok.change.phase });
       }
       case 'command':
-        return e.next(await command(rc, e.which, e.text));
+        return e.next(await runCommand(tickets, hooks, rc.facts, e.which, e.text));
       case 'tell_agents': {
         const t = await tickets.get(e.ticket, person);
         for (const c of await store.conversationsOfTicket(t.id))
           if (c.role === 'agents') rc.emit(c.ref, { text: e.text });
         return null;
-      }
-    }
-  }
-
-  async function command(
-    rc: RunContext,
-    which: Extract<Effect, { do: 'command' }>['which'],
-    text: string,
-  ): Promise<string | null> {
-    const { person, now } = rc.facts;
-    switch (which) {
-      case 'approval':
-        return (await hooks.approvalCommand?.(text, person, now)) ?? null;
-      case 'staff':
-        return (await hooks.staffCommand?.(text, person, now)) ?? null;
-      case 'away':
-      case 'back':
-        return (await hooks.setAway?.(person, which === 'away')) ?? null;
-      case 'draft': {
-        const number = /((?:INC|REQ)\d{7})/i.exec(text)?.[1]?.toUpperCase();
-        return number && hooks.draftArticle ? hooks.draftArticle(number, person) : null;
-      }
-      case 'report': {
-        if (hooks.managerReport) return hooks.managerReport(person);
-        const open = await tickets.listFor(person, { states: [...OPEN_STATES], limit: 500 });
-        const by = new Map<string, number>();
-        for (const t of open) by.set(t.priority, (by.get(t.priority) ?? 0) + 1);
-        return `Open tickets: ${open.length}${open.length === 500 ? '+' : ''} (${['P1', 'P2', 'P3', 'P4'].map((p) => `${p}: ${by.get(p) ?? 0}`).join(', ')}).`;
       }
     }
   }

@@ -7,14 +7,12 @@
 import { findTicketNumbers } from '../../itsm/numbering.js';
 import type { Ticket, TicketState } from '../../itsm/types.js';
 import { ticketLine } from '../render.js';
-import type { Answer } from './answers.js';
-import type { DialogModule } from './dialog.js';
 import { evidenceFor, findOwn } from './evidence.js';
-import { askDescription, openIncident } from './incident.js';
-import { frame, popTop, push } from './stack.js';
-import { say, step, within } from './steps.js';
+import { openIncident } from './incident.js';
+import { frame, push } from './stack.js';
+import { say, step } from './steps.js';
 import { ratingChoices, ratingQuestion, refusalText } from './texts.js';
-import { askWhatAbout, askWhichTicket, handOffNew, handOffTicket } from './to-person.js';
+import { askWhichTicket } from './to-person.js';
 import type { DialogStack, Effect, Frame, Question, Step, Turn } from './types.js';
 import { wordCount } from './words.js';
 
@@ -69,7 +67,7 @@ function move(
 }
 
 /** Adds to a ticket and confirms only once it is added. */
-function addTo(number: string, text: string, stack?: DialogStack): Step {
+export function addTo(number: string, text: string, stack?: DialogStack): Step {
   return step(
     [
       {
@@ -106,7 +104,12 @@ export function closeTicket(turn: Turn, t: { number: string; state?: TicketState
   );
 }
 
-function act(turn: Turn, verb: TicketVerb, t: { number: string; state?: TicketState }, rest: string): Step {
+export function act(
+  turn: Turn,
+  verb: TicketVerb,
+  t: { number: string; state?: TicketState },
+  rest: string,
+): Step {
   switch (verb) {
     case 'cancel_ticket':
       return move(t.number, 'cancelled', 'requester cancelled', (n) => `${n} is cancelled.`);
@@ -231,82 +234,3 @@ export function cardCommand(turn: Turn, verb: TicketVerb, number: string): Step 
   if (verb === 'add_info') return askAddition(turn, number);
   return act(turn, verb, t, '');
 }
-
-function picked(rest: Turn, f: Frame, answer: Answer): Step {
-  const purpose = String(f.slots.purpose ?? '');
-  const own = (n: string) => findOwn(rest, n) ?? { number: n };
-  if (answer.kind === 'yes' && f.ticket) return act(rest, purpose as TicketVerb, own(f.ticket), '');
-  if (answer.kind === 'no') return step([say(`OK, ${f.ticket ?? 'the ticket'} stays as it is.`)]);
-  if (answer.kind !== 'ticket') return step([]);
-  const pending = typeof f.slots.text === 'string' ? f.slots.text : null;
-  if (answer.number === null) {
-    if (purpose === 'human')
-      return pending ? handOffNew(pending, 'requester asked for a person') : askWhatAbout(rest);
-    if (purpose === 'add_info' && pending)
-      return openIncident({ ...rest, text: pending }, pending, {
-        intent: 'incident_other',
-        confidence: null,
-        askImpact: true,
-        bind: true,
-      });
-    return askDescription(rest, 'incident_other');
-  }
-  if (purpose === 'human')
-    return handOffTicket(rest, answer.number, 'requester asked for a person', { comment: pending });
-  return act(rest, purpose as TicketVerb, own(answer.number), pending ?? '');
-}
-
-export const pickTicketDialog: DialogModule = {
-  resumable: false,
-  context: (f, facts) =>
-    (Array.isArray(f.slots.offered) ? (f.slots.offered as string[]) : [])
-      .map((n) => [...facts.openTickets, ...facts.resolvedTickets].find((t) => t.number === n)?.title ?? '')
-      .join(' '),
-  label: () => 'your choice of ticket',
-  answer(turn, f, answer) {
-    const rest: Turn = { ...turn, stack: popTop(turn.stack) };
-    return within(rest.stack, picked(rest, f, answer));
-  },
-  unclear(turn, _f, kit) {
-    return kit.route({ ...turn, stack: popTop(turn.stack) });
-  },
-};
-
-export const addInfoDialog: DialogModule = {
-  resumable: true,
-  context: () => '',
-  label: (f) => `your addition to ${f.ticket ?? 'the ticket'}`,
-  answer(turn, f, answer) {
-    const text = answer.kind === 'value' && typeof answer.value === 'string' ? answer.value : turn.text;
-    return addTo(f.ticket ?? '', text, popTop(turn.stack));
-  },
-  unclear(_turn, f) {
-    return step([say(f.question?.prompt ?? 'What would you like to add?')]);
-  },
-};
-
-export const ratingDialog: DialogModule = {
-  resumable: false,
-  context: () => '',
-  label: (f) => `your rating of ${f.ticket ?? 'the ticket'}`,
-  answer(turn, f, answer) {
-    if (answer.kind !== 'rating' || !f.ticket) return step([], popTop(turn.stack));
-    const number = f.ticket;
-    return step(
-      [
-        {
-          do: 'rate',
-          ticket: number,
-          score: answer.score,
-          comment: answer.comment,
-          next: () => step([say(`Thanks for rating ${number} ${'★'.repeat(answer.score)}!`)]),
-        },
-      ],
-      popTop(turn.stack),
-    );
-  },
-  unclear(turn, _f, kit) {
-    // A rating is optional: anything else is handled as if it had not been asked.
-    return kit.route({ ...turn, stack: popTop(turn.stack) });
-  },
-};

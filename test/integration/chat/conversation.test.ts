@@ -248,7 +248,9 @@ describe('conversations through the real engine (local channel, SQLite file)', (
       /is now a known error/,
     );
     const change = texts(await judy.say('change normal high/medium: raise the DHCP lease time on SV-4001'));
-    expect(change).toMatch(/Opened CHG\d{7} "raise the DHCP lease time".*Risk (low|medium|high) \(\d+\/100\)/s);
+    expect(change).toMatch(
+      /Opened CHG\d{7} "raise the DHCP lease time".*Risk (low|medium|high) \(\d+\/100\)/s,
+    );
     // The draft does not stay one only REST can move: the bot asks for the window next.
     expect(change).toMatch(/CHG\d{7} needs a window before it can be submitted/);
     expect(texts(await judy.say('asset SV-4001'))).toMatch(/SV-4001 · service · VPN gateway/);
