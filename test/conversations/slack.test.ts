@@ -13,7 +13,7 @@ afterAll(async () => {
 
 describe('scripted conversations: Slack', () => {
   for (const s of SCENARIOS)
-    it(`${s.id}: ${s.title}`, async () => {
+    it.concurrent(`${s.id}: ${s.title}`, async () => {
       const who = suite.personas.get(s.id);
       if (!who) throw new Error(`no requester for ${s.id}`);
       const results = await runScenario(suite.desk, suite.channel, s, who);

@@ -21,6 +21,7 @@ user: just me, I can still work
 bot: Now, back to your Software or access request: Access level
 user: standard
 bot: For whom
+bot!: Application name (if Other)
 user: me
 bot: Business justification (required)?
 user: to follow up my accounts in the Q3 pipeline review

@@ -10,6 +10,8 @@ export default scenario(
   `
 user: my vpn keeps dropping every few minutes
 bot: I've opened {INC:vpn}
+bot: While you wait, this article may help: "Fix VPN connections that fail or keep dropping"
+bot: Check your internet connection first
 user: just me
 user: the printer on floor 3 shows paper jam but there is no paper stuck
 bot: I've opened {INC:printer}

@@ -19,6 +19,11 @@ import s16 from './16-change-from-chat.js';
 import s17 from './17-rfc-form-blackout.js';
 import s18 from './18-form-commands.js';
 import s19 from './19-knowledge-not-helpful.js';
+import s20 from './20-frustration-joins-ticket.js';
+import s21 from './21-form-resumes-after-question.js';
+import s22 from './22-agent-resolves-then-rating.js';
+import s23 from './23-works-now-which-ticket.js';
+import s24 from './24-cancel-asks-first.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -40,4 +45,9 @@ export const SCENARIOS: Scenario[] = [
   s17,
   s18,
   s19,
+  s20,
+  s21,
+  s22,
+  s23,
+  s24,
 ];
