@@ -436,13 +436,19 @@ export function createEngine(opts: EngineOptions): Engine {
     const now = nowIso();
     return Promise.all(
       list.map(async (t) => {
-        const view = await tickets.view(t.number, person, now);
+        const [view, primary] = await Promise.all([
+          tickets.view(t.number, person, now),
+          handoff.primaryOf(t.id),
+        ]);
+        const owner = primary ? ((await store.conversation(primary.ref))?.owner ?? primary.owner) : 'bot';
         return ticketCard(t, {
           sla: view.sla,
           group: view.group?.name ?? null,
           assignee: view.assignee?.displayName ?? null,
           timeZone: person.timeZone,
           now,
+          // Once a person has the conversation, the card stops offering one.
+          handedOff: OPEN_STATES.includes(t.state) && owner !== 'bot',
         });
       }),
     );
