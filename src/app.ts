@@ -18,8 +18,8 @@ import {
   withReachableTriage,
 } from './channel-reach.js';
 import { createEngine, type Engine } from './chat/conversation-engine.js';
-import type { DialogHooks } from './chat/dialogs.js';
-import { DEFAULT_TEAMS_SERVICE_URL } from './chat/handoff.js';
+import type { DialogHooks } from './chat/dialogs/index.js';
+import { DEFAULT_TEAMS_SERVICE_URL } from './chat/handoff/index.js';
 import { createEngineNotifier, registerItilActions } from './chat/itil-actions.js';
 import { openChangeFromForm, runApprovalCommand, runItilCommand } from './chat/itil-commands.js';
 import type { ChatStore } from './chat/store.js';
@@ -350,6 +350,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   hooks.staffCommand = (text, person, at) => runItilCommand(itil, text, person, at);
   hooks.approvalCommand = (text, person, at) => runApprovalCommand(itil, text, person, at);
   hooks.openChange = (requester, values, at) => openChangeFromForm(itil, requester, values, at);
+  hooks.changes = itil.changes;
   hooks.draftArticle = async (number, agent) => {
     const view = await tickets.view(number, agent, now().toISOString());
     const draft = draftArticleFromTicket(view.ticket, view.comments);

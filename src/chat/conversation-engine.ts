@@ -14,12 +14,12 @@ import type { Nlu } from '../nlu/types.js';
 import {
   createDialogs,
   type DialogHooks,
-  type DialogState,
+  ratingStack,
   type TurnContext,
   userMessageFor,
-} from './dialogs.js';
+} from './dialogs/index.js';
 import type { ActionHandler, ConversationEngine, FormCheck, ReceiveResult, ThreadHandler } from './engine.js';
-import { createHandoff, type Emit } from './handoff.js';
+import { createHandoff, type Emit } from './handoff/index.js';
 import {
   type ActionId,
   type ChatPort,
@@ -35,7 +35,6 @@ import {
 import { templateForm, ticketCard } from './render.js';
 import {
   type ChatStore,
-  type Conversation,
   type ConversationRole,
   conversationKey,
   type IdentityDetails,
@@ -128,6 +127,7 @@ export function createEngine(opts: EngineOptions): Engine {
   const dialogs = createDialogs({
     tickets,
     store,
+    directory: opts.directory,
     nlu: opts.nlu,
     templates,
     articles: opts.articles,
@@ -310,14 +310,31 @@ export function createEngine(opts: EngineOptions): Engine {
     if (conversation.personId === null)
       await store.saveConversation(conversation.id, { personId: person.id }, now);
 
+    const ctx: TurnContext = {
+      incoming,
+      person,
+      conversation,
+      now,
+      replies: [],
+      dialog: conversation.dialog,
+      sourceKey: keyBase,
+      emit: push,
+    };
+
     // While a person owns (or is about to own) the conversation the bot stays silent: the requester's
-    // words go on the ticket and to the agent thread.
+    // words go on the ticket and to the agent thread, except a clearly new problem, which the bot opens
+    // as a ticket of its own.
     if (incoming.kind === 'message' && conversation.ticketId !== null) {
       const primary = await handoff.primaryOf(conversation.ticketId);
       const owner = primary ? ((await store.conversation(primary.ref))?.owner ?? 'bot') : conversation.owner;
       if (owner !== 'bot') {
         const ticket = await tickets.byIdForSystem(conversation.ticketId);
         if (ticket && OPEN_STATES.includes(ticket.state) && ticket.requesterId === person.id) {
+          if (await dialogs.whileHandedOff(ctx, incoming, ticket, owner)) {
+            for (const r of ctx.replies)
+              push(ref, r.reply, r.bindTicketId === undefined ? {} : { bindTicketId: r.bindTicketId });
+            return { replies: out };
+          }
           await handoff.relayFromRequester(ticket, person, incoming, owner, push, ref, now);
           return { replies: out };
         }
@@ -328,16 +345,6 @@ export function createEngine(opts: EngineOptions): Engine {
       }
     }
 
-    const ctx: TurnContext = {
-      incoming,
-      person,
-      conversation,
-      now,
-      replies: [],
-      dialog: normalizeDialog(conversation.dialog),
-      sourceKey: keyBase,
-      emit: push,
-    };
     try {
       const handler = incoming.kind === 'action' ? actionHandlers.get(incoming.actionId) : undefined;
       if (incoming.kind === 'message') await dialogs.onMessage(ctx, incoming);
@@ -446,13 +453,19 @@ export function createEngine(opts: EngineOptions): Engine {
     const now = nowIso();
     return Promise.all(
       list.map(async (t) => {
-        const view = await tickets.view(t.number, person, now);
+        const [view, primary] = await Promise.all([
+          tickets.view(t.number, person, now),
+          handoff.primaryOf(t.id),
+        ]);
+        const owner = primary ? ((await store.conversation(primary.ref))?.owner ?? primary.owner) : 'bot';
         return ticketCard(t, {
           sla: view.sla,
           group: view.group?.name ?? null,
           assignee: view.assignee?.displayName ?? null,
           timeZone: person.timeZone,
           now,
+          // Once a person has the conversation, the card stops offering one.
+          handedOff: OPEN_STATES.includes(t.state) && owner !== 'bot',
         });
       }),
     );
@@ -643,7 +656,11 @@ export function createEngine(opts: EngineOptions): Engine {
           value: { ticket: ticket.number, rating: n },
         }));
         for (const c of convs)
-          await store.saveConversation(c.id, { dialog: { kind: 'rate', ticket: ticket.number } }, nowIso());
+          await store.saveConversation(
+            c.id,
+            { dialog: { ...ratingStack(ticket.number, nowIso()) } },
+            nowIso(),
+          );
       }
       await store.enqueue(
         [{ dedupeKey: `notify:${ticket.number}:${key}`, message: outgoing(target.ref, reply) }],
@@ -656,10 +673,4 @@ export function createEngine(opts: EngineOptions): Engine {
     platforms: () => [...ports.keys()],
   };
   return engine;
-}
-
-function normalizeDialog(raw: Conversation['dialog']): DialogState {
-  const kind = raw.kind;
-  if (typeof kind !== 'string') return { kind: 'idle' };
-  return raw as DialogState;
 }

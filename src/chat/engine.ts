@@ -4,7 +4,7 @@
  */
 
 import type { Person } from '../itsm/store.js';
-import type { Emit } from './handoff.js';
+import type { Emit } from './handoff/index.js';
 import type {
   ChatPort,
   FormSpec,

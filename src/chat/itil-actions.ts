@@ -10,7 +10,7 @@ import type { Ticket } from '../itsm/types.js';
 import { buttonVote, cabThreadHandler, castChannelVote } from './cab-thread.js';
 import type { Engine } from './conversation-engine.js';
 import type { ActionHandler } from './engine.js';
-import { channelRef, DEFAULT_TEAMS_SERVICE_URL } from './handoff.js';
+import { channelRef, DEFAULT_TEAMS_SERVICE_URL } from './handoff/index.js';
 import type { ConversationRef, Reply } from './message.js';
 import type { ChatStore } from './store.js';
 

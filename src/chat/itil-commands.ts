@@ -5,7 +5,6 @@
  *   link INC0000003 to PRB0000001
  *   root cause PRB0000001: the gateway's DHCP pool is exhausted
  *   known error PRB0000001: reconnect to the Frankfurt gateway
- *   change normal high/medium: replace the VPN gateway [on LT-1001, SV-4001]
  *   asset SV-4001
  *
  * Each maps to one ITIL service call; the service checks the person's rights.
@@ -56,30 +55,6 @@ export async function runItilCommand(
   if (m?.[1] && m[2]) {
     const rec = await itil.problems.publishKnownError(m[1].toUpperCase(), person, { workaround: m[2] }, now);
     return `${m[1].toUpperCase()} is now a known error; new reports matching ${rec.keywords.join(', ')} get the workaround at once.`;
-  }
-  m =
-    /^change (standard|normal|emergency)\s+(high|medium|low)\/(high|medium|low):\s*(.+?)(?:\s+on\s+((?:[A-Za-z]+-\d+[,\s]*(?:and\s+)?)+))?$/is.exec(
-      t,
-    );
-  if (m?.[1] && m[2] && m[3] && m[4]) {
-    const assets = m[5]?.match(/[A-Za-z]+-\d+/g)?.map((a) => a.toUpperCase()) ?? [];
-    const level = (s: string): Level =>
-      (LEVELS as readonly string[]).includes(s.toLowerCase()) ? (s.toLowerCase() as Level) : 'medium';
-    const r = await itil.changes.create(
-      person,
-      {
-        title: m[4].trim(),
-        type: m[1].toLowerCase() as 'standard' | 'normal' | 'emergency',
-        impact: level(m[2]),
-        urgency: level(m[3]),
-        assets,
-      },
-      now,
-    );
-    return [
-      `Opened ${r.ticket.number} (${m[1].toLowerCase()} change) "${r.ticket.title}". Risk ${r.risk.level} (${r.risk.score}/100):`,
-      ...r.risk.reasons.map((x) => `• ${x}`),
-    ].join('\n');
   }
   m = /^asset\s+([A-Za-z0-9][A-Za-z0-9-]*)$/i.exec(t);
   if (m?.[1]) {

@@ -77,11 +77,18 @@ function safeZone(tz: string): string {
   }
 }
 
+const PENDING_LINE: Record<NonNullable<Ticket['pendingReason']>, string> = {
+  requester: 'Waiting for your reply',
+  vendor: 'On hold while we wait for a supplier',
+  change: 'On hold until a planned change is done',
+  approval: 'Waiting for approval',
+};
+
 /** The requester's ETA line: the next clock that matters, in their time zone. */
 export function etaLine(t: Ticket, sla: SlaResult | null, timeZone: string, now: string): string | null {
   if (!sla) return null;
   if (t.state === 'resolved' || t.state === 'closed' || t.state === 'cancelled') return null;
-  if (t.state === 'pending') return t.pendingReason === 'requester' ? 'Waiting for your reply' : 'On hold';
+  if (t.state === 'pending') return PENDING_LINE[t.pendingReason ?? 'vendor'];
   const r = sla.response;
   if (r.metAt === null && r.dueAt) return `First response by ${formatLocal(r.dueAt, timeZone, now)}`;
   const res = sla.resolution;
@@ -89,7 +96,8 @@ export function etaLine(t: Ticket, sla: SlaResult | null, timeZone: string, now:
   return null;
 }
 
-export function cardActions(t: Ticket): Choice[] {
+/** Buttons valid in the ticket's state; no "Talk to a person" once a person has it. */
+export function cardActions(t: Ticket, handedOff = false): Choice[] {
   const v = { ticket: t.number };
   switch (t.state) {
     case 'resolved':
@@ -104,7 +112,7 @@ export function cardActions(t: Ticket): Choice[] {
     default:
       return [
         { label: 'Add info', actionId: 'ticket.add_info', value: v },
-        { label: 'Talk to a person', actionId: 'ticket.human', value: v },
+        ...(handedOff ? [] : [{ label: 'Talk to a person', actionId: 'ticket.human' as const, value: v }]),
         {
           label: t.kind === 'incident' ? 'It works now: close' : 'Cancel request',
           actionId: t.kind === 'incident' ? 'ticket.close' : 'ticket.cancel',
@@ -123,6 +131,8 @@ export function ticketCard(
     assignee: string | null;
     timeZone: string;
     now: string;
+    /** A person from the desk has the conversation (or it waits for one). */
+    handedOff?: boolean;
   },
 ): TicketCard {
   return {
@@ -136,7 +146,7 @@ export function ticketCard(
     group: ctx.group,
     assignee: ctx.assignee,
     eta: etaLine(t, ctx.sla, ctx.timeZone, ctx.now),
-    actions: cardActions(t),
+    actions: cardActions(t, ctx.handedOff === true),
   };
 }
 

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { App } from '../../app.js';
+import { welcomeText } from '../../chat/dialogs/index.js';
 import type { Choice, ConversationRef, Incoming, PlatformUser } from '../../chat/message.js';
 import { createLocalPort, type LocalPort } from './local-port.js';
 import { replyToText } from './text-render.js';
@@ -21,7 +22,8 @@ export interface ConsoleChatOptions {
 export function createConsolePort(output: Writable, onChoices: (choices: Choice[]) => void): LocalPort {
   return createLocalPort('local', (m) => {
     output.write(`bot> ${replyToText(m.message.reply).replace(/\n/g, '\n     ')}\n`);
-    onChoices(m.message.reply.choices ?? []);
+    // Numbered as replyToText shows them: the card's buttons, then the reply's choices.
+    onChoices([...(m.message.reply.card?.actions ?? []), ...(m.message.reply.choices ?? [])]);
   });
 }
 
@@ -43,6 +45,11 @@ export async function runConsoleChat(
   let n = 0;
 
   const rl = createInterface({ input: o.input, terminal: false });
+  if (o.prompt) {
+    // A person at a terminal is greeted; a pipe gets only the answers to what it sent.
+    const person = await app.directory.personByEmail(email);
+    if (person) o.output.write(`bot> ${welcomeText(person).replace(/\n/g, '\n     ')}\n`);
+  }
   const ask = () => {
     if (o.prompt) o.output.write('you> ');
   };

@@ -15,11 +15,15 @@ export interface DeliveredMessage {
   id: string;
   conversationId: string;
   message: Outgoing;
+  /** Set on what the person wrote (kept so the web chat's history shows both sides). */
+  fromUser?: boolean;
 }
 
 export interface LocalPort extends ChatPort {
-  /** Messages delivered to one conversation, oldest first (bounded). */
+  /** Messages delivered to one conversation, oldest first (bounded), with what the person wrote. */
   delivered(conversationId: string): DeliveredMessage[];
+  /** Keeps what the person wrote in the conversation's history. */
+  recordIncoming(conversation: ConversationRef, text: string): DeliveredMessage;
 }
 
 const KEEP_PER_CONVERSATION = 200;
@@ -30,17 +34,30 @@ export function createLocalPort(
 ): LocalPort {
   const byConversation = new Map<string, DeliveredMessage[]>();
   let seq = 0;
+  const keep = (entry: DeliveredMessage) => {
+    const list = byConversation.get(entry.conversationId) ?? [];
+    list.push(entry);
+    if (list.length > KEEP_PER_CONVERSATION) list.splice(0, list.length - KEEP_PER_CONVERSATION);
+    byConversation.set(entry.conversationId, list);
+  };
   return {
     platform,
     async deliver(message: Outgoing): Promise<DeliveryResult> {
       const id = message.updateOf?.messageId ?? `${platform}-${Date.now().toString(36)}-${++seq}`;
       const entry: DeliveredMessage = { id, conversationId: message.conversation.channelId, message };
-      const list = byConversation.get(entry.conversationId) ?? [];
-      list.push(entry);
-      if (list.length > KEEP_PER_CONVERSATION) list.splice(0, list.length - KEEP_PER_CONVERSATION);
-      byConversation.set(entry.conversationId, list);
+      keep(entry);
       onDeliver?.(entry);
       return { messageId: id };
+    },
+    recordIncoming(conversation, text) {
+      const entry: DeliveredMessage = {
+        id: `${platform}-in-${Date.now().toString(36)}-${++seq}`,
+        conversationId: conversation.channelId,
+        message: { conversation, reply: { text } },
+        fromUser: true,
+      };
+      keep(entry);
+      return entry;
     },
     async lookupUser() {
       // Local users are identified by the email they typed; the directory knows them or not.

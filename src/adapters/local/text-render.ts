@@ -1,9 +1,35 @@
-/** Reply → plain text for the console: the text, the ticket card as a few lines, numbered choices. */
+/**
+ * Reply → plain text for the console and the web chat: the text, the knowledge article (its content
+ * and link) without markdown syntax, the ticket card as a line, numbered choices.
+ */
 import type { Choice, Reply } from '../../chat/message.js';
 import { STATE_LABEL } from '../../chat/render.js';
 
+/**
+ * Markdown as people read it in plain text: emphasis markers and heading hashes dropped, links as
+ * "label (url)", bullets as •. Line by line, so it stays linear in the text length.
+ */
+export function markdownToPlain(md: string): string {
+  return md
+    .split('\n')
+    .map((line) =>
+      line
+        .replace(/^\s{0,3}#{1,6}\s+/, '')
+        .replace(/^(\s*)[-*+]\s+/, '$1• ')
+        .replace(/\[([^\]\n]+)\]\(([^)\s]+)\)/g, '$1 ($2)')
+        .replace(/(\*\*|__)(?=\S)([^*_\n]+?)(?<=\S)\1/g, '$2')
+        .replace(/(^|[\s(])[*_](?=\S)([^*_\n]+?)(?<=\S)[*_](?=[\s).,:;!?]|$)/g, '$1$2')
+        .replace(/`([^`\n]+)`/g, '$1'),
+    )
+    .join('\n');
+}
+
 export function replyToText(reply: Reply): string {
-  const lines = [reply.text];
+  const lines = [markdownToPlain(reply.text)];
+  const a = reply.article;
+  if (a) {
+    lines.push('', `${a.title}${a.url ? ` (${a.url})` : ''}`, markdownToPlain(a.body).trim(), '');
+  }
   const c = reply.card;
   if (c && !reply.text.includes(c.title)) lines.push(`  [${c.number}] ${c.title}`);
   if (c) {
@@ -12,7 +38,8 @@ export function replyToText(reply: Reply): string {
       `  ${c.number} · ${c.priority} · ${STATE_LABEL[c.state]}${who ? ` · ${who}` : ''}${c.eta ? ` · ${c.eta}` : ''}`,
     );
   }
-  if (reply.choices && reply.choices.length > 0) lines.push(formatChoices(reply.choices));
+  const choices = [...(c?.actions ?? []), ...(reply.choices ?? [])];
+  if (choices.length > 0) lines.push(formatChoices(choices));
   return lines.join('\n');
 }
 

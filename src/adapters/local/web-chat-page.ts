@@ -17,6 +17,8 @@ export const WEB_CHAT_HTML = `<!doctype html>
   .me { text-align: right; }
   .me span { background: #1264a3; color: #fff; padding: 6px 10px; border-radius: 12px; display: inline-block; }
   .bot b.who { color: #3f0e40; }
+  .article { border-left: 4px solid #1264a3; background: #f8f8f8; padding: 8px 12px; margin-top: 6px; border-radius: 4px; }
+  .article .title { font-weight: 700; display: block; margin-bottom: 4px; }
   .card { border-left: 4px solid #2eb67d; background: #f8f8f8; padding: 8px 12px; margin-top: 6px; border-radius: 4px; }
   .card .num { font-weight: 700; }
   .choices button { margin: 6px 6px 0 0; padding: 5px 10px; border: 1px solid #bbb; border-radius: 6px; background: #fff; cursor: pointer; }
@@ -38,9 +40,20 @@ export const WEB_CHAT_HTML = `<!doctype html>
 const log = document.getElementById('log');
 const userSel = document.getElementById('user');
 function el(tag, cls, text) { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; }
+function showMine(text) {
+  const d = el('div', 'msg me'); d.append(el('span', '', text)); log.append(d); log.scrollTop = log.scrollHeight;
+}
 function show(reply) {
+  if (reply.from === 'user') { showMine(reply.text); return; }
   const d = el('div', 'msg bot');
   d.append(el('b', 'who', 'bot: '), document.createTextNode(reply.text));
+  if (reply.article) {
+    const a = reply.article, box = el('div', 'article');
+    box.append(el('span', 'title', a.title));
+    if (a.url) { const link = el('a', '', a.url); link.href = a.url; link.target = '_blank'; link.rel = 'noopener'; box.append(link, document.createElement('br')); }
+    box.append(document.createTextNode(a.body));
+    d.append(box);
+  }
   if (reply.card) {
     const c = reply.card, card = el('div', 'card');
     card.append(el('span', 'num', c.number + ' '), document.createTextNode(c.title + ' · ' + c.priority + ' · ' + c.state + (c.assignee ? ' · ' + c.assignee : c.group ? ' · ' + c.group : '') + (c.eta ? ' · ' + c.eta : '')));
@@ -55,27 +68,32 @@ function addChoices(parent, choices) {
   const box = el('div', 'choices');
   for (const ch of choices) {
     const b = el('button', ch.style || '', ch.label);
-    b.onclick = () => send({ action: { actionId: ch.actionId, value: ch.value } }, '[' + ch.label + ']');
+    b.onclick = () => send({ action: { actionId: ch.actionId, value: ch.value, label: ch.label } }, '[' + ch.label + ']');
     box.append(b);
   }
   parent.append(box);
 }
-let lastId = null;
+let lastId = null, sending = false;
 async function poll() {
+  // While a message is on its way, its own response shows the replies.
+  if (sending) return;
   try {
     const r = await fetch('chat/api/messages?user=' + encodeURIComponent(userSel.value) + (lastId ? '&after=' + encodeURIComponent(lastId) : ''));
-    if (r.ok) { const j = await r.json(); for (const m of j.replies) { if (lastId !== null) show(m); lastId = m.id; } }
+    if (r.ok) { const j = await r.json(); for (const m of j.replies) { show(m); lastId = m.id; } }
   } catch (e) { /* the server may be restarting; try again on the next tick */ }
 }
 setInterval(poll, 3000);
 async function send(body, echo) {
-  const d = el('div', 'msg me'); d.append(el('span', '', echo)); log.append(d);
+  showMine(echo);
+  sending = true;
   try {
     const r = await fetch('chat/api/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: userSel.value, ...body }) });
     const j = await r.json();
     if (!r.ok) { log.append(el('div', 'msg err', j.error ? j.error.message : 'error ' + r.status)); return; }
+    lastId = j.said.id;
     j.replies.forEach((m) => { show(m); lastId = m.id; });
   } catch (e) { log.append(el('div', 'msg err', String(e))); }
+  finally { sending = false; }
 }
 document.getElementById('f').onsubmit = (e) => {
   e.preventDefault();

@@ -1,0 +1,28 @@
+/** Small builders that keep dialog code readable: `step([say('…'), openTicket(…)], stack)`. */
+import type { DialogStack, Effect, Say, Step } from './types.js';
+
+export const say = (text: string, extra: Omit<Say, 'text'> = {}): Effect => ({
+  do: 'say',
+  say: { text, ...extra },
+});
+
+export const step = (effects: Effect[], stack?: DialogStack): Step =>
+  stack ? { stack, effects } : { effects };
+
+/** Runs `a`, then `b`; `b`'s stack wins when it has one. */
+export function andThen(a: Step, b: Step): Step {
+  const stack = b.stack ?? a.stack;
+  return { ...(stack ? { stack } : {}), effects: [...a.effects, ...b.effects] };
+}
+
+/** The step with `note` said at the start (or end) of its first reply. */
+export const prefixed = (note: string, s: Step, at: 'start' | 'end' = 'start'): Step => ({
+  ...s,
+  effects: [{ do: 'note', text: note, at }, ...s.effects],
+});
+
+/** `e` first, then the step. */
+export const before = (e: Effect, s: Step): Step => ({ ...s, effects: [e, ...s.effects] });
+
+/** The step, on `stack` unless it sets one itself (a dialog that ended hands over to another step). */
+export const within = (stack: DialogStack, s: Step): Step => (s.stack ? s : { ...s, stack });

@@ -1,0 +1,59 @@
+/** Where agents are reached: a group's triage channel on Slack or Teams, and the card's buttons. */
+import type { ChatChannel } from '../../itsm/directory-data.js';
+import type { Group } from '../../itsm/store.js';
+import type { Choice, ConversationRef, Platform } from '../message.js';
+
+/** Bot Connector URL for Teams channels that do not name one. */
+export const DEFAULT_TEAMS_SERVICE_URL = 'https://smba.trafficmanager.net/teams/';
+
+/**
+ * Where to post in a configured channel (a group's triage channel, the CAB's vote channel): on the
+ * preferred platform when the channel has it there and an adapter is connected, else on the other.
+ */
+export function channelRef(
+  channel: ChatChannel,
+  preferred: Platform,
+  hasPort: (platform: Platform) => boolean,
+  teamsServiceUrl: string = DEFAULT_TEAMS_SERVICE_URL,
+): ConversationRef | null {
+  const slack: ConversationRef | null =
+    channel.slack && hasPort('slack')
+      ? {
+          platform: 'slack',
+          channelId: channel.slack.channelId,
+          threadId: null,
+          isDirect: false,
+          isPublic: true,
+          workspaceId: null,
+        }
+      : null;
+  const teams: ConversationRef | null =
+    channel.teams && hasPort('teams')
+      ? {
+          platform: 'teams',
+          channelId: channel.teams.channelId,
+          threadId: null,
+          isDirect: false,
+          isPublic: true,
+          workspaceId: null,
+          serviceUrl: channel.teams.serviceUrl ?? teamsServiceUrl,
+        }
+      : null;
+  if (preferred === 'teams') return teams ?? slack;
+  return slack ?? teams;
+}
+
+export function agentChoices(number: string, groups: Group[], current: number | null): Choice[] {
+  const v = { ticket: number };
+  const escalateTo = groups.filter((g) => g.id !== current).slice(0, 3);
+  return [
+    { label: 'Claim', actionId: 'agent.claim', value: v, style: 'primary' },
+    { label: 'Resolve', actionId: 'agent.resolve', value: v },
+    ...escalateTo.map((g) => ({
+      label: `Escalate to ${g.name}`,
+      actionId: 'agent.escalate' as const,
+      value: { ...v, group: g.slug },
+    })),
+    { label: 'Hand back to bot', actionId: 'agent.handback', value: v },
+  ];
+}

@@ -1,0 +1,53 @@
+/** Every scripted scenario, in order. Add a file and list it here. */
+import type { Scenario } from '../script.js';
+import s01 from './01-pending-question-new-problem.js';
+import s02 from './02-form-interrupted.js';
+import s03 from './03-new-problem-while-agent-owns.js';
+import s04 from './04-handoff-chooses-ticket.js';
+import s05 from './05-small-talk-never-hands-off.js';
+import s06 from './06-bot-instructions-work.js';
+import s07 from './07-works-now-after-hint.js';
+import s08 from './08-new-hire-slots.js';
+import s09 from './09-laptop-natural-answers.js';
+import s10 from './10-software-other.js';
+import s11 from './11-security-compromise.js';
+import s12 from './12-office-outage.js';
+import s13 from './13-rambling-message.js';
+import s14 from './14-knowledge-readable.js';
+import s15 from './15-plain-refusals.js';
+import s16 from './16-change-from-chat.js';
+import s17 from './17-rfc-form-blackout.js';
+import s18 from './18-form-commands.js';
+import s19 from './19-knowledge-not-helpful.js';
+import s20 from './20-frustration-joins-ticket.js';
+import s21 from './21-form-resumes-after-question.js';
+import s22 from './22-agent-resolves-then-rating.js';
+import s23 from './23-works-now-which-ticket.js';
+import s24 from './24-cancel-asks-first.js';
+
+export const SCENARIOS: Scenario[] = [
+  s01,
+  s02,
+  s03,
+  s04,
+  s05,
+  s06,
+  s07,
+  s08,
+  s09,
+  s10,
+  s11,
+  s12,
+  s13,
+  s14,
+  s15,
+  s16,
+  s17,
+  s18,
+  s19,
+  s20,
+  s21,
+  s22,
+  s23,
+  s24,
+];
