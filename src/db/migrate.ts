@@ -7,6 +7,7 @@ import { kpi } from './migrations/003-kpi.js';
 import { itil } from './migrations/004-itil.js';
 import { conversationVisibility } from './migrations/006-conversation-visibility.js';
 import { conversationLeases } from './migrations/007-conversation-leases.js';
+import { bootIdsAndPendingIdentities } from './migrations/008-boot-ids-and-pending-identities.js';
 
 class CodeMigrations implements MigrationProvider {
   constructor(private readonly db: Database) {}
@@ -19,6 +20,7 @@ class CodeMigrations implements MigrationProvider {
       '004-itil': itil(d),
       '006-conversation-visibility': conversationVisibility(),
       '007-conversation-leases': conversationLeases(),
+      '008-boot-ids-and-pending-identities': bootIdsAndPendingIdentities(),
     };
   }
 }

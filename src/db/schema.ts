@@ -27,6 +27,8 @@ export interface IdentitiesTable {
   platform_user_id: string;
   workspace_id: string | null;
   created_at: string;
+  /** 1 while the platform profile could not be read: the person is provisional (see linkIdentity). */
+  profile_pending: ColumnType<number, number | undefined, number>;
 }
 
 export interface GroupsTable {
@@ -135,6 +137,8 @@ export interface InboxTable {
   conversation_key: ColumnType<string | null, string | null | undefined, string | null>;
   /** Who holds the lease: replaced on every lease, checked when the item is completed or released. */
   lease_token: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The boot (process start) holding the lease; see BootsTable. */
+  lease_boot: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** The live lease on a conversation's turns (one row per conversation being worked). */
@@ -143,6 +147,16 @@ export interface InboxLeasesTable {
   lease_token: string;
   inbox_id: number;
   locked_until: string;
+  boot_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** One row per process start: leases name their boot, so a restart can reclaim a dead predecessor's. */
+export interface BootsTable {
+  boot_id: string;
+  node_id: string | null;
+  host: string;
+  pid: number;
+  started_at: string;
 }
 
 export interface OutboxTable {
@@ -163,6 +177,9 @@ export interface OutboxTable {
   sent_at: string | null;
   /** Who holds the delivery lease: replaced on every lease, checked when the outcome is recorded. */
   lease_token: ColumnType<string | null, string | null | undefined, string | null>;
+  lease_boot: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1 when an earlier attempt may have reached the platform unrecorded: the next one checks first. */
+  unconfirmed: ColumnType<number, number | undefined, number>;
 }
 
 export interface CountersTable {
@@ -317,6 +334,7 @@ export interface DB {
   conversations: ConversationsTable;
   inbox: InboxTable;
   inbox_leases: InboxLeasesTable;
+  boots: BootsTable;
   outbox: OutboxTable;
   counters: CountersTable;
   templates: TemplatesTable;
