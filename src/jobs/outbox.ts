@@ -10,6 +10,7 @@
  */
 import type { ChatPort, DeliveryResult, DeliveryTag, Platform } from '../chat/message.js';
 import { DeliveryError } from '../chat/message.js';
+import { backoffMs, DEFAULT_RETRY_HORIZON_MS, maxBackoffFor } from '../chat/retry.js';
 import type { ChatStore, OutboxItem } from '../chat/store.js';
 import type { Logger } from '../log.js';
 
@@ -53,18 +54,13 @@ export interface OutboxWorker {
   flush(): Promise<void>;
 }
 
-export function backoffMs(attempt: number, base: number, max: number): number {
-  const exp = Math.min(max, base * 2 ** Math.max(0, attempt - 1));
-  // Jitter keeps many desks that failed together from retrying in lockstep.
-  return Math.round(exp * (0.8 + Math.random() * 0.4));
-}
+export { backoffMs } from '../chat/retry.js';
 
 export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
   const maxAttempts = o.maxAttempts ?? Number.POSITIVE_INFINITY;
-  const horizon = o.retryHorizonMs ?? 3_600_000;
+  const horizon = o.retryHorizonMs ?? DEFAULT_RETRY_HORIZON_MS;
   const base = o.baseBackoffMs ?? 1000;
-  // A short horizon (tests, impatient operators) still gets several attempts within it.
-  const maxBackoff = Math.min(o.maxBackoffMs ?? 5 * 60_000, Math.max(base, horizon / 10));
+  const maxBackoff = maxBackoffFor(horizon, o.maxBackoffMs ?? 5 * 60_000, base);
   const leaseMs = o.leaseMs ?? 30_000;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<OutboxRunResult> | null = null;
