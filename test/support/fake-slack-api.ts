@@ -66,6 +66,8 @@ export class FakeSlackApi {
   private server: Server | null = null;
   private readonly failures = new Map<string, Failure[]>();
   private readonly delays = new Map<string, number>();
+  /** Methods whose calls are carried out but not answered until released: a response lost in flight. */
+  private readonly held = new Map<string, Array<() => void>>();
   /** Microseconds; like Slack's, a message ts is the time it was posted (and unique). */
   private tsCounter = 0;
   private viewCounter = 0;
@@ -97,6 +99,7 @@ export class FakeSlackApi {
 
   async close(): Promise<void> {
     if (!this.server) return;
+    for (const method of [...this.held.keys()]) this.releaseResponses(method);
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
     this.server = null;
@@ -125,6 +128,20 @@ export class FakeSlackApi {
     this.outage = null;
   }
 
+  /**
+   * Calls of `method` take effect (a post is posted) but get no answer until releaseResponses: the
+   * caller cannot know whether its request reached Slack — a crash or a timeout in that window.
+   */
+  holdResponses(method: string): void {
+    if (!this.held.has(method)) this.held.set(method, []);
+  }
+
+  releaseResponses(method: string): void {
+    const waiting = this.held.get(method) ?? [];
+    this.held.delete(method);
+    for (const release of waiting) release();
+  }
+
   /** Every call of `method` answers after `ms`. */
   delay(method: string, ms: number): void {
     this.delays.set(method, ms);
@@ -137,6 +154,7 @@ export class FakeSlackApi {
   reset(): void {
     this.calls.length = 0;
     this.outage = null;
+    for (const method of [...this.held.keys()]) this.releaseResponses(method);
     this.failures.clear();
     this.delays.clear();
   }
@@ -210,6 +228,11 @@ export class FakeSlackApi {
       return json(res, { ok: false, error: failure.error });
     }
     call.response = this.answer(method, args);
+    const held = this.held.get(method);
+    if (held) {
+      await new Promise<void>((resolve) => held.push(resolve));
+      if (res.destroyed) return;
+    }
     json(res, call.response);
   }
 
