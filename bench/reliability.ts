@@ -6,7 +6,7 @@
  *              restart on the same SQLite file; counts tickets, repeated posts (same channel, thread and
  *              text), and how long after the restart the last reply arrived.
  *   redelivery 20 events, each delivered three times (twice at once, once 300 ms later) plus a late
- *              retry after processing; counts tickets and "opened" replies.
+ *              retry after processing; counts tickets and DMs told "opened …".
  *   outage     every Slack method failing for 20 s (429 with Retry-After: 2, then 500) while 7 people
  *              send 3 messages each, their first the problem report; counts tickets, replies delivered
  *              once and in order, retries sooner than Retry-After, and whether "status" then finds each
@@ -68,21 +68,35 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
   return false;
 }
 
-/** Posts repeated in one channel and thread (the same text twice): what a person sees as a duplicate. */
-function repeatedPosts(fake: FakeSlackApi): { dm: number; channel: number } {
-  const seen = new Map<string, number>();
-  for (const p of fake.posted) {
-    const k = `${p.channel}\u0000${p.thread_ts ?? ''}\u0000${p.text}`;
-    seen.set(k, (seen.get(k) ?? 0) + 1);
+/**
+ * Posts beyond one per queued reply, per channel (DMs apart from channels): what a person sees as a
+ * reply repeated. Two replies that happen to read the same are not counted; one reply posted twice is.
+ */
+async function extraPosts(fake: FakeSlackApi, dbUrl: string): Promise<{ dm: number; channel: number }> {
+  const database = await openDatabase(dbUrl);
+  try {
+    const rows = await database.db
+      .selectFrom('outbox')
+      .select('conversation_key')
+      .where('status', '=', 'sent')
+      .execute();
+    const queued = new Map<string, number>();
+    for (const r of rows) {
+      const ch = r.conversation_key.slice('slack:'.length);
+      queued.set(ch, (queued.get(ch) ?? 0) + 1);
+    }
+    const posted = new Map<string, number>();
+    for (const p of fake.posted) posted.set(p.channel, (posted.get(p.channel) ?? 0) + 1);
+    const extra = { dm: 0, channel: 0 };
+    for (const [ch, n] of posted) {
+      const more = Math.max(0, n - (queued.get(ch) ?? 0));
+      if (ch.startsWith('D')) extra.dm += more;
+      else extra.channel += more;
+    }
+    return extra;
+  } finally {
+    await database.close();
   }
-  let dm = 0;
-  let channel = 0;
-  for (const [k, n] of seen) {
-    if (n < 2) continue;
-    if (k.startsWith('D')) dm += n - 1;
-    else channel += n - 1;
-  }
-  return { dm, channel };
 }
 
 async function settled(dbUrl: string, timeoutMs: number): Promise<boolean> {
@@ -153,7 +167,7 @@ async function crashRun(delayMs: number, dms: number) {
       postedBeforeKill,
       posts: fake.posted.length,
       queued: await count(dbUrl, 'outbox'),
-      repeated: repeatedPosts(fake),
+      repeated: await extraPosts(fake, dbUrl),
       resumeMs: done ? resumeMs : Number.NaN,
     };
   } finally {
@@ -205,9 +219,11 @@ async function redelivery(): Promise<void> {
     await Promise.all(bodies.map((b) => send(b, 3)));
     await sleep(1_000);
     await settled(dbUrl, 60_000);
-    const opened = fake.posted.filter((p) => /opened INC/.test(p.text)).length;
+    const opened = new Set(
+      fake.posted.filter((p) => /opened (INC|REQ)\d{7}/.test(p.text)).map((p) => p.channel),
+    ).size;
     console.log(
-      `\nredelivery: 20 events ×3 (+ a late retry): ${await count(dbUrl, 'tickets')} tickets, ${opened} "opened" replies, ${repeatedPosts(fake).dm} repeated DM posts`,
+      `\nredelivery: 20 events ×3 (+ a late retry): ${await count(dbUrl, 'tickets')} tickets, ${opened} DMs told "opened …", ${(await extraPosts(fake, dbUrl)).dm} repeated DM posts`,
     );
   } finally {
     await server.kill();
@@ -271,13 +287,17 @@ async function outage(): Promise<void> {
       for (const name of people) {
         const user = `U0${name.toUpperCase()}`;
         const before = fake.posted.length;
+        const t0 = Date.now();
         await postSigned(`${server.url}/slack/events`, SECRET, dmBody(user, 'status'));
-        await until(async () => fake.posted.length > before, 15_000);
-        const answer = fake.posted.slice(before).find((p) => p.channel === `D${user}`)?.text ?? '';
+        const mine = () => fake.posted.slice(before).find((p) => p.channel === `D${user}`);
+        await until(async () => mine() !== undefined, 20_000);
+        const answer = mine()?.text ?? '';
+        console.log(`DEBUG ${user} answered in ${Date.now() - t0} ms`);
         if (/INC\d{7}/.test(answer) && !/no open tickets/i.test(answer)) found++;
+        else console.log(`DEBUG ${user}: ${answer}`);
       }
       console.log(
-        `\noutage: every method failing 20 s, 21 messages from 7 people: ${await count(dbUrl, 'tickets')} tickets, ${replies} replies queued, ${posted} posted (${repeatedPosts(fake).dm} repeated), ${inOrder}/7 channels in order, ${early} retries sooner than Retry-After, all delivered ${deliveredAfter.toFixed(1)} s after the outage began; "status" found the ticket for ${found}/7`,
+        `\noutage: every method failing 20 s, 21 messages from 7 people: ${await count(dbUrl, 'tickets')} tickets, ${replies} replies queued, ${posted} posted (${(await extraPosts(fake, dbUrl)).dm} repeated), ${inOrder}/7 channels in order, ${early} retries sooner than Retry-After, all delivered ${deliveredAfter.toFixed(1)} s after the outage began; "status" found the ticket for ${found}/7`,
       );
     } finally {
       await database.close();
@@ -312,9 +332,11 @@ async function twoNodes(): Promise<void> {
       bodies.flatMap((b) => servers.map((s) => postSigned(`${s.url}/slack/events`, SECRET, b))),
     );
     await settled(dbUrl, 60_000);
-    const opened = fake.posted.filter((p) => /opened INC/.test(p.text)).length;
+    const opened = new Set(
+      fake.posted.filter((p) => /opened (INC|REQ)\d{7}/.test(p.text)).map((p) => p.channel),
+    ).size;
     console.log(
-      `\ntwo-nodes: 20 events each delivered to both processes on one PostgreSQL: ${await count(dbUrl, 'tickets')} tickets, ${opened} "opened" replies, ${repeatedPosts(fake).dm} repeated DM posts`,
+      `\ntwo-nodes: 20 events each delivered to both processes on one PostgreSQL: ${await count(dbUrl, 'tickets')} tickets, ${opened} DMs told "opened …", ${(await extraPosts(fake, dbUrl)).dm} repeated DM posts`,
     );
   } finally {
     for (const s of servers) await s.kill();
