@@ -256,6 +256,16 @@ async function outage(): Promise<void> {
       for (const text of [REPORTS[i] ?? '', ...follow])
         await postSigned(`${server.url}/slack/events`, SECRET, dmBody(user, text));
     }
+    // How many turns were done (a ticket opened, replies queued) before Slack was back.
+    await sleep(Math.max(0, started + 19_500 - Date.now()));
+    const doneInOutage = await (async () => {
+      const d = await openDatabase(dbUrl);
+      try {
+        return (await d.db.selectFrom('inbox').select('id').where('status', '=', 'done').execute()).length;
+      } finally {
+        await d.close();
+      }
+    })();
     await settled(dbUrl, 180_000);
     const deliveredAfter = (Date.now() - started) / 1000;
     const calls = fake.callsOf('chat.postMessage');
@@ -297,7 +307,7 @@ async function outage(): Promise<void> {
         else console.log(`DEBUG ${user}: ${answer}`);
       }
       console.log(
-        `\noutage: every method failing 20 s, 21 messages from 7 people: ${await count(dbUrl, 'tickets')} tickets, ${replies} replies queued, ${posted} posted (${(await extraPosts(fake, dbUrl)).dm} repeated), ${inOrder}/7 channels in order, ${early} retries sooner than Retry-After, all delivered ${deliveredAfter.toFixed(1)} s after the outage began; "status" found the ticket for ${found}/7`,
+        `\noutage: every method failing 20 s, 21 messages from 7 people: ${doneInOutage}/21 turns done while Slack was down, ${await count(dbUrl, 'tickets')} tickets, ${replies} replies queued, ${posted} posted (${(await extraPosts(fake, dbUrl)).dm} repeated), ${inOrder}/7 channels in order, ${early} retries sooner than Retry-After, all delivered ${deliveredAfter.toFixed(1)} s after the outage began; "status" found the ticket for ${found}/7`,
       );
     } finally {
       await database.close();
