@@ -1,6 +1,7 @@
 /**
- * Rewrites the generated parts of README.md from their sources: the configuration table (from the
- * zod schema in src/config.ts) and the command list (from src/cli/registry.ts). `npm run docs`.
+ * Rewrites the generated parts of the documentation from their sources: the configuration table in
+ * docs/configuration.md (from the zod schema in src/config.ts) and the command list in README.md (from
+ * src/cli/registry.ts). `npm run docs`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { topLevelUsage } from '../src/cli/registry.js';
@@ -20,9 +21,9 @@ export function withCliUsage(readme: string): string {
   return block(readme, 'cli', `\`\`\`\n${topLevelUsage()}\n\`\`\``);
 }
 
-export const withGeneratedParts = (readme: string): string => withCliUsage(withConfigTable(readme));
-
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
-  const path = new URL('../README.md', import.meta.url);
-  writeFileSync(path, withGeneratedParts(readFileSync(path, 'utf8')));
+  const readme = new URL('../README.md', import.meta.url);
+  writeFileSync(readme, withCliUsage(readFileSync(readme, 'utf8')));
+  const config = new URL('../docs/configuration.md', import.meta.url);
+  writeFileSync(config, withConfigTable(readFileSync(config, 'utf8')));
 }

@@ -26,6 +26,7 @@ import type { ChatStore } from './chat/store.js';
 import { type Config, secretsOf, sqlitePath } from './config.js';
 import { ALERTMANAGER_ACCOUNT, createAlertStore, ensureAlertAccount } from './db/alert-store.js';
 import { createAttachmentStore } from './db/attachment-store.js';
+import { endBoot, startBoot } from './db/boots.js';
 import { createChatStore } from './db/chat-store.js';
 import { type Database, openDatabase } from './db/connect.js';
 import { createDeliveryStore, type DeliveryStore, syncDataWebhooks } from './db/delivery-store.js';
@@ -74,6 +75,7 @@ import { type LoadNluOptions, loadNlu } from './nlu/index.js';
 import { loadKnowledgeArticles } from './nlu/knowledge/knowledge-files.js';
 import type { Nlu } from './nlu/types.js';
 import { startNluWorker } from './nlu/worker/worker-nlu.js';
+import { observeDeadLetters } from './observability/dead-letters.js';
 import { type ChatdeskMetrics, createChatdeskMetrics, observeClassifier } from './observability/metrics.js';
 import { createHttpServer } from './server.js';
 
@@ -115,6 +117,8 @@ export interface App {
   /** Keeps files sent in chat on their tickets. */
   attachments: AttachmentCollector;
   metrics: ChatdeskMetrics;
+  /** This process start: the leases it takes name it (see src/db/boots.ts). */
+  bootId: string;
   nlu: Nlu;
   log: Logger;
   now: () => Date;
@@ -153,6 +157,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
   const database = await openDatabase(config.DATABASE_URL);
   const { db } = database;
+  let bootId: string;
   try {
     const applied = await migrate(database);
     if (applied.length > 0) log.info('database migrated', { applied, dialect: database.dialect });
@@ -167,6 +172,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     for (const w of await syncGroups(db, groups)) log.warn(w);
     await syncTemplates(db, templates, stamp);
     await syncKnowledge(db, articles, stamp);
+    // Work a dead predecessor held is free again now, not when its leases expire.
+    const boot = await startBoot(db, { nodeId: config.NODE_ID ?? null, now: stamp });
+    bootId = boot.bootId;
+    if (boot.reclaimed.boots > 0) log.info('reclaimed the leases of stopped processes', boot.reclaimed);
   } catch (e) {
     await database.close();
     throw e;
@@ -217,7 +226,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const skipped = skippedChannelsLine(groups, itilFile, reach);
     if (skipped) log[config.NODE_ENV === 'production' ? 'warn' : 'info'](skipped);
   }
-  const chatStore = createChatStore(db);
+  const chatStore = createChatStore(db, { bootId, dialect: database.dialect });
+  const retryHorizonMs = config.RETRY_HORIZON_SECONDS * 1000;
   const kpiStore = createKpiStore(db);
   const kpis = createKpiService({
     source: kpiStore,
@@ -228,6 +238,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   const metrics = createChatdeskMetrics(() => kpiStore.operationalSnapshot(now().toISOString(), sla));
   nlu = observeClassifier(nlu, metrics.classifierConfidence);
+  observeDeadLetters(metrics.registry, chatStore);
   const tickets = createTicketService({ tickets: createTicketStore(db), directory, rules, sla });
   let outbox: OutboxWorker | null = null;
   const hooks: DialogHooks = {};
@@ -249,6 +260,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       leaseMs: OUTBOX_LEASE_MS,
       deliver: (items, pollAfter) => outbox?.deliverLeased(items, pollAfter),
     },
+    retryHorizonMs,
     ...(config.TEST_TURN_DELAY_MS ? { turnDelayMs: config.TEST_TURN_DELAY_MS } : {}),
   });
   outbox = createOutboxWorker({
@@ -258,6 +270,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log: log.child({ component: 'outbox' }),
     now,
     leaseMs: OUTBOX_LEASE_MS,
+    retryHorizonMs,
   });
   const worker = outbox;
   const deliveryStore = createDeliveryStore(db);
@@ -385,6 +398,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   let sweepTimer: NodeJS.Timeout | null = null;
   let recoverTimer: NodeJS.Timeout | null = null;
   let attachmentTimer: NodeJS.Timeout | null = null;
+  let identityTimer: NodeJS.Timeout | null = null;
   const app: App = {
     kpis,
     kpiStore,
@@ -395,6 +409,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     email,
     attachments,
     metrics,
+    bootId,
     config,
     db,
     database,
@@ -439,6 +454,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
           });
       }, 1_000);
       recoverTimer.unref();
+      // People taken on trust while a platform's directory was down get their profile when it is back.
+      identityTimer = setInterval(() => {
+        engine.completeIdentities().catch((e) => log.error('identity completion failed', { error: e }));
+      }, 60_000);
+      identityTimer.unref();
       const { server: s, webPort } = createHttpServer({
         app,
         adapters,
@@ -474,6 +494,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       if (sweepTimer) clearInterval(sweepTimer);
       if (recoverTimer) clearInterval(recoverTimer);
       if (attachmentTimer) clearInterval(attachmentTimer);
+      if (identityTimer) clearInterval(identityTimer);
       if (server) {
         const s = server;
         const closed = new Promise<void>((resolve) => s.close(() => resolve()));
@@ -487,6 +508,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       await worker.stop();
       if (started) for (const a of adapters) await a.stop();
       await closeNlu?.();
+      await endBoot(db, bootId).catch((e) => log.warn('could not record the clean stop', { error: e }));
       await database.close();
     },
   };

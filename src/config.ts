@@ -287,6 +287,22 @@ export const configSchema = z.object({
     .describe(
       'Login URL the bot gets its own tokens from (for sovereign clouds or testing; default `https://login.microsoftonline.com/botframework.com`).',
     ),
+  RETRY_HORIZON_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .default(3600)
+    .describe(
+      'How long a message is retried while a chat platform or the database is unavailable, in seconds from when it arrived (or its reply was queued). Then the person is told and it is kept as a dead letter for admins (`GET /api/v1/dead-letters`, metric `chatdesk_dead_letters_total`).',
+    ),
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9][\w.-]{0,99}$/, 'letters, digits, dot, dash or underscore (at most 100)')
+    .optional()
+    .describe(
+      'A name this process keeps across restarts and no other running process shares (e.g. a StatefulSet pod name): on start it takes over at once the work earlier processes of that name held. Unset: it takes over at once the work of processes on the same host that are gone; other work waits for its lease to expire (30–60 s).',
+    ),
   TEST_TURN_DELAY_MS: z.coerce
     .number()
     .int()

@@ -7,6 +7,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { createDashboardRouter } from './adapters/dashboard/router.js';
 import { createLocalPort, type LocalPort } from './adapters/local/local-port.js';
 import { createWebChatRouter } from './adapters/local/web-chat.js';
+import { createDeadLettersRouter } from './adapters/rest/dead-letters-router.js';
 import { createItilRouter } from './adapters/rest/itil-router.js';
 import { createKpiRouter, createMetricsRouter } from './adapters/rest/kpi-router.js';
 import { API_PERSON_EMAIL, createRestRouter } from './adapters/rest/router.js';
@@ -97,6 +98,7 @@ export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; l
       dir: app.config.ATTACHMENTS_DIR,
     }),
   );
+  web.use('/api/v1/dead-letters', createDeadLettersRouter(app));
   web.use('/api/v1', createRestRouter(app));
   web.use('/api/v1', createItilRouter(app));
 

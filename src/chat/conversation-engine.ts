@@ -4,7 +4,6 @@
  * the inbox and is retried.
  */
 
-import { isValidTimeZone } from '../itsm/calendar.js';
 import type { DirectoryStore, Person } from '../itsm/store.js';
 import { type Template, validateSubmission } from '../itsm/templates.js';
 import type { TicketService } from '../itsm/tickets.js';
@@ -20,6 +19,7 @@ import {
 } from './dialogs/index.js';
 import type { ActionHandler, ConversationEngine, FormCheck, ReceiveResult, ThreadHandler } from './engine.js';
 import { createHandoff, type Emit } from './handoff/index.js';
+import { createIdentityResolver } from './identity.js';
 import {
   type ActionId,
   type ChatPort,
@@ -28,16 +28,16 @@ import {
   type Incoming,
   type Outgoing,
   type Platform,
-  type PlatformUser,
   type Reply,
   type TicketCard,
 } from './message.js';
 import { templateForm, ticketCard } from './render.js';
+import { DEFAULT_RETRY_HORIZON_MS, gaveUpText, maxBackoffFor, nextAttemptAt } from './retry.js';
 import {
   type ChatStore,
   type ConversationRole,
   conversationKey,
-  type IdentityDetails,
+  type InboxItem,
   type NewOutgoing,
   type OutboxItem,
 } from './store.js';
@@ -68,6 +68,12 @@ export interface EngineOptions {
   /** Agent thread messages starting with this are internal notes (default `;;`). */
   internalNotePrefix?: string;
   teamsServiceUrl?: string;
+  /**
+   * How long a turn that keeps failing for a passing reason (a platform or the database down) is
+   * retried, from when its event was accepted (default one hour). Then the person is told and the event
+   * stays as a dead letter (inbox `failed`).
+   */
+  retryHorizonMs?: number;
   /** Tests only: each turn waits this long before it is leased, so a test can kill the process between ack and processing. */
   turnDelayMs?: number;
   /**
@@ -78,7 +84,8 @@ export interface EngineOptions {
 }
 
 const INBOX_LEASE_MS = 60_000;
-const MAX_INBOX_ATTEMPTS = 5;
+/** A person waits for the answer: retries of a turn are at most a minute apart. */
+const MAX_TURN_BACKOFF_MS = 60_000;
 const SENSITIVE =
   /\b(password|passcode|passwort|pin code|mfa code|one[- ]time code|social security|ssn|salary|payslip|bank account|iban|credit card|medical|diagnos|home address|personal data)\b/i;
 
@@ -89,6 +96,11 @@ export interface Engine extends ConversationEngine {
   registerThreadHandler(role: ConversationRole, handler: ThreadHandler): void;
   /** Processes inbox items left pending by a crash or a failed attempt. */
   recoverInbox(): Promise<number>;
+  /**
+   * Reads the platform profile of identities that turns had to take on trust while the platform was
+   * down, completing (or merging) their provisional people. Returns how many were completed.
+   */
+  completeIdentities(): Promise<number>;
   /**
    * Queued conversations nobody claimed within the response target: the requester is told the
    * expected time and the ticket escalated (once per level). Returns how many were escalated.
@@ -147,6 +159,13 @@ export function createEngine(opts: EngineOptions): Engine {
       for (const [k, v] of recent) if (v.every((t) => atMs - t >= 60_000)) recent.delete(k);
     return times.length > limit;
   }
+  const identities = createIdentityResolver({
+    store,
+    directory: opts.directory,
+    port: (p) => ports.get(p),
+    log,
+    now: () => nowIso(),
+  });
   const actionHandlers = new Map<ActionId, ActionHandler>();
   const threadHandlers = new Map<ConversationRole, ThreadHandler>();
   const inFlight = new Set<Promise<void>>();
@@ -165,34 +184,6 @@ export function createEngine(opts: EngineOptions): Engine {
     return tracked;
   }
 
-  async function resolvePerson(user: PlatformUser, where: ConversationRef): Promise<Person | null> {
-    const known = await store.personFor(user);
-    if (known) return known;
-    if (user.platform === 'local' || user.platform === 'web') {
-      // Local chat identifies people by email; only people in the directory may use it.
-      return opts.directory.personByEmail(user.platformUserId);
-    }
-    let email = user.email ?? null;
-    let name = user.displayName ?? null;
-    const details: IdentityDetails = {
-      timeZone: user.timeZone ?? null,
-      tenantId: user.platform === 'teams' ? where.workspaceId : null,
-      aadObjectId: user.aadObjectId ?? null,
-    };
-    if (!email) {
-      const port = ports.get(user.platform);
-      const profile = port ? await port.lookupUser(user.platformUserId, where) : null;
-      email = profile?.email ?? null;
-      name = name ?? profile?.displayName ?? null;
-      details.timeZone = profile?.timeZone ?? details.timeZone;
-      details.tenantId = profile?.tenantId ?? details.tenantId;
-      details.aadObjectId = profile?.aadObjectId ?? details.aadObjectId;
-    }
-    if (!email) return null;
-    if (details.timeZone && !isValidTimeZone(details.timeZone)) details.timeZone = null;
-    return store.linkIdentity(user, email, name ?? email.split('@')[0] ?? email, nowIso(), details);
-  }
-
   function outgoing(conv: ConversationRef, reply: Reply): Outgoing {
     return { conversation: conv, reply, replyTo: conv.threadId };
   }
@@ -203,7 +194,7 @@ export function createEngine(opts: EngineOptions): Engine {
     dialog?: { conversationId: number; dialog: Record<string, unknown> };
   }
 
-  async function handle(inboxId: number, incoming: Incoming, attempt: number): Promise<TurnResult> {
+  async function handle(inboxId: number, incoming: Incoming): Promise<TurnResult> {
     const now = nowIso();
     let ref = conversationRefOf(incoming);
     const keyBase = `${incoming.platform}:${incoming.id}`;
@@ -217,7 +208,7 @@ export function createEngine(opts: EngineOptions): Engine {
       });
     };
 
-    const person = await resolvePerson(incoming.user, ref);
+    const person = await identities.resolve(incoming.user, ref);
     if (!person) {
       push(ref, {
         text:
@@ -248,7 +239,7 @@ export function createEngine(opts: EngineOptions): Engine {
         }
       } catch (e) {
         const userFacing = userMessageFor(e);
-        if (userFacing.startsWith('Sorry, something went wrong') && attempt < MAX_INBOX_ATTEMPTS) throw e;
+        if (userFacing.startsWith('Sorry, something went wrong')) throw e;
         push(ref, { text: userFacing });
       }
       return { replies: out };
@@ -259,7 +250,7 @@ export function createEngine(opts: EngineOptions): Engine {
         await threadHandler({ conversation: existing, incoming, person, emit: push, now });
       } catch (e) {
         const userFacing = userMessageFor(e);
-        if (userFacing.startsWith('Sorry, something went wrong') && attempt < MAX_INBOX_ATTEMPTS) throw e;
+        if (userFacing.startsWith('Sorry, something went wrong')) throw e;
         push(ref, { text: userFacing });
       }
       return { replies: out };
@@ -354,7 +345,8 @@ export function createEngine(opts: EngineOptions): Engine {
       const userFacing = userMessageFor(e);
       const expected =
         (e as { code?: string }).code !== undefined && !userFacing.startsWith('Sorry, something went wrong');
-      if (!expected && attempt < MAX_INBOX_ATTEMPTS) throw e;
+      // Anything else is retried or given up (and the person told) by process().
+      if (!expected) throw e;
       log.warn('turn failed', { inboxId, error: e, expected });
       ctx.replies.push({ reply: { text: userFacing } });
     }
@@ -379,7 +371,7 @@ export function createEngine(opts: EngineOptions): Engine {
     const item = await store.lease(inboxId, nowIso(), INBOX_LEASE_MS, { precheck: !fresh });
     if (!item) return;
     try {
-      const { replies, dialog } = await handle(inboxId, item.incoming, item.attempts);
+      const { replies, dialog } = await handle(inboxId, item.incoming);
       const deliverNow = opts.deliverNow;
       const leased = await store.complete(inboxId, item.leaseToken, replies, nowIso(), {
         ...(dialog ? { dialog } : {}),
@@ -397,25 +389,53 @@ export function createEngine(opts: EngineOptions): Engine {
       if (leased.length > 0) deliverNow?.deliver(leased, leased.length < replies.length);
       else if (replies.length > 0) opts.onOutgoing?.();
     } catch (e) {
-      const failed = item.attempts >= MAX_INBOX_ATTEMPTS;
-      log.error('processing failed', { inboxId, attempt: item.attempts, failed, error: e });
-      // Held back 1 s, 2 s, 4 s… so a failing dependency is not hammered by the recovery sweep.
-      const retryAt = new Date(
-        opts.now().getTime() + 1000 * 2 ** Math.max(0, item.attempts - 1),
-      ).toISOString();
-      try {
-        const released = await store.release(
-          inboxId,
-          item.leaseToken,
-          e instanceof Error ? e.message : String(e),
-          failed ? nowIso() : retryAt,
-          failed,
-        );
-        if (!released) log.warn('inbox lease lost before the failed turn was released', { inboxId });
-      } catch (releaseError) {
-        // The lease expires on its own; recovery picks the item up again.
-        log.error('could not release inbox item', { inboxId, error: releaseError });
-      }
+      await retryOrGiveUp(item, e);
+    }
+  }
+
+  const horizon = opts.retryHorizonMs ?? DEFAULT_RETRY_HORIZON_MS;
+  /**
+   * A failed turn is held back (1 s, 2 s, 4 s… at most a minute, never sooner than a Retry-After) and
+   * retried while its failure is one that passes and the horizon has not passed; then it is given up:
+   * the person is told, in the same transaction, and the event stays as a dead letter.
+   */
+  async function retryOrGiveUp(item: InboxItem, e: unknown): Promise<void> {
+    const nowMs = opts.now().getTime();
+    const at = nextAttemptAt(e, {
+      attempts: item.attempts,
+      since: item.acceptedAt,
+      nowMs,
+      horizonMs: horizon,
+      maxBackoffMs: maxBackoffFor(horizon, MAX_TURN_BACKOFF_MS),
+    });
+    const error = e instanceof Error ? e.message : String(e);
+    const fields = { inboxId: item.id, platform: item.platform, attempt: item.attempts, error: e };
+    if (at) log.warn('turn failed, will retry', { ...fields, retryInMs: at.getTime() - nowMs });
+    else log.error('dead letter: turn given up', fields);
+    const notify: NewOutgoing[] = at
+      ? []
+      : [
+          {
+            dedupeKey: `${item.platform}:${item.incoming.id}:given-up`,
+            message: outgoing(conversationRefOf(item.incoming), {
+              text: gaveUpText(item.incoming, e, nowMs - Date.parse(item.acceptedAt)),
+            }),
+          },
+        ];
+    try {
+      const released = await store.release(
+        item.id,
+        item.leaseToken,
+        error,
+        (at ?? opts.now()).toISOString(),
+        at === null,
+        notify,
+      );
+      if (!released) log.warn('inbox lease lost before the failed turn was released', { inboxId: item.id });
+      else if (notify.length > 0) opts.onOutgoing?.();
+    } catch (releaseError) {
+      // The lease expires on its own; recovery picks the item up again.
+      log.error('could not release inbox item', { inboxId: item.id, error: releaseError });
     }
   }
 
@@ -531,6 +551,8 @@ export function createEngine(opts: EngineOptions): Engine {
       await Promise.all(turns);
       return ids.length;
     },
+
+    completeIdentities: () => identities.complete(),
 
     async sweepHandoffs() {
       let escalated = 0;

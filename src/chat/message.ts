@@ -187,23 +187,49 @@ export interface DeliveryResult {
   messageId: string;
 }
 
-/** Raised by a port when a delivery failed; `retryable` failures are retried from the outbox with backoff. */
+/**
+ * Raised by a port when a delivery failed; `retryable` failures are retried from the outbox with backoff.
+ * `mayHaveReached`: the platform may have acted on the request although it failed for us (a timeout, a
+ * dropped connection, a 5xx after the work was done), so the next attempt checks before posting again.
+ * Default: true for retryable failures, false otherwise (a refusal such as 429 or `ok:false` did nothing).
+ */
 export class DeliveryError extends Error {
   readonly retryable: boolean;
   readonly retryAfterMs: number | null;
-  constructor(message: string, opts: { retryable: boolean; retryAfterMs?: number | null; cause?: unknown }) {
+  readonly mayHaveReached: boolean;
+  constructor(
+    message: string,
+    opts: { retryable: boolean; retryAfterMs?: number | null; mayHaveReached?: boolean; cause?: unknown },
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'DeliveryError';
     this.retryable = opts.retryable;
     this.retryAfterMs = opts.retryAfterMs ?? null;
+    this.mayHaveReached = opts.mayHaveReached ?? opts.retryable;
   }
+}
+
+/** Identifies one queued message to the platform, so a later attempt can find an earlier one's post. */
+export interface DeliveryTag {
+  outboxId: number;
+  dedupeKey: string;
 }
 
 /** What each adapter implements so the engine and the outbox can talk back. */
 export interface ChatPort {
   readonly platform: Platform;
-  /** Posts (or, with `updateOf`, updates) a message. Throws DeliveryError on failure. */
-  deliver(message: Outgoing): Promise<DeliveryResult>;
+  /**
+   * Posts (or, with `updateOf`, updates) a message. Throws DeliveryError on failure. A port that can be
+   * asked later whether a post arrived (findDelivered) attaches `tag` to the message.
+   */
+  deliver(message: Outgoing, opts?: { tag?: DeliveryTag }): Promise<DeliveryResult>;
+  /**
+   * The platform's own record of an earlier post of this message (by its tag), if the platform keeps one
+   * that can be searched: lets the outbox take over a message whose earlier attempt may have been posted
+   * without posting it twice. Null when it was not posted; throws DeliveryError when the check failed.
+   * Ports without it deliver at least once in that case.
+   */
+  findDelivered?(message: Outgoing, tag: DeliveryTag, since: string): Promise<DeliveryResult | null>;
   /** Looks up profile details (email, name) of a platform user; null when the platform does not know them. */
   lookupUser(
     platformUserId: string,

@@ -26,12 +26,15 @@ export interface InboxItem {
   platform: Platform;
   incoming: Incoming;
   attempts: number;
+  /** When the event was accepted (stored): retries of its turn are bounded from here. */
+  acceptedAt: string;
   /** Proof of the lease: completing or releasing the item needs it. */
   leaseToken: string;
 }
 
 export interface OutboxItem {
   id: number;
+  dedupeKey: string;
   platform: Platform;
   message: Outgoing;
   attempts: number;
@@ -42,6 +45,43 @@ export interface OutboxItem {
   leaseToken: string;
   /** When the lease runs out; past it another worker may deliver the message, so this one must not. */
   leasedUntil: string;
+  /** When it was queued: retries are bounded from here, and an earlier post cannot be older. */
+  createdAt: string;
+  /**
+   * An earlier attempt may have reached the platform without its outcome being recorded (its holder died
+   * or its lease ran out mid-post, or it failed ambiguously): check the platform before posting again.
+   */
+  inDoubt: boolean;
+}
+
+/** A person known by a platform identity; `identityPending` while the platform profile is still unread. */
+export type KnownPerson = Person & { identityPending: boolean };
+
+/** What to bind when a delivered message starts a ticket's thread (recorded with the delivery). */
+export interface ThreadBinding {
+  ref: ConversationRef;
+  ticketId: number;
+  role: ConversationRole;
+}
+
+/** An accepted event whose turn was given up, or a reply given up: kept for admins to act on. */
+export interface DeadLetter {
+  kind: 'turn' | 'reply';
+  /** Inbox id (turn) or outbox id (reply). */
+  id: number;
+  platform: Platform;
+  /** Platform channel (and thread) it belongs to. */
+  conversation: string;
+  /** The person's platform user id (turns), when known. */
+  user: string | null;
+  /** What was lost: the message or action (turns), the reply text (replies); cut to 500 characters. */
+  text: string;
+  error: string | null;
+  attempts: number;
+  /** When it was accepted (turn) or queued (reply). */
+  since: string;
+  /** When it was given up. */
+  gaveUpAt: string | null;
 }
 
 export interface NewOutgoing {
@@ -92,10 +132,13 @@ export interface ChatStore {
     ticketId: number | null,
   ): Promise<void>;
   /** The person behind a platform identity, if known. */
-  personFor(user: PlatformUser): Promise<Person | null>;
+  personFor(user: PlatformUser): Promise<KnownPerson | null>;
   /**
-   * Links a platform identity to a person (found or created by email). `details` from the platform's
-   * profile: a new person gets its time zone (instead of UTC); the identity keeps tenant and AAD id.
+   * Links a platform identity to a person (found or created by email). A provisional person the identity
+   * had (see provisionalPerson) becomes that person: renamed when the email is new, else merged into the
+   * existing one (everything that named the provisional person names the real one). `details` from the
+   * platform's profile: a new person gets its time zone (instead of UTC); the identity keeps tenant and
+   * AAD object id.
    */
   linkIdentity(
     user: PlatformUser,
@@ -104,6 +147,13 @@ export interface ChatStore {
     now: string,
     details?: IdentityDetails,
   ): Promise<Person>;
+  /**
+   * The person for an identity whose platform profile cannot be read right now (the platform is down):
+   * a provisional person without a real email, marked pending so linkIdentity completes it later.
+   */
+  provisionalPerson(user: PlatformUser, displayName: string, now: string): Promise<Person>;
+  /** Identities whose profile is still pending, with a conversation to look them up in (Teams needs one). */
+  pendingIdentities(limit: number): Promise<Array<{ user: PlatformUser; where: ConversationRef | null }>>;
 
   conversation(ref: ConversationRef): Promise<Conversation | null>;
   /** The person's 1:1 conversations with the bot, most recently active first. */
@@ -155,9 +205,17 @@ export interface ChatStore {
   ): Promise<OutboxItem[] | null>;
   /**
    * Gives a failed item back (pending again from `at`, or `failed` for good as of `at`) and frees its
-   * conversation. False (nothing written) when the lease was taken over meanwhile.
+   * conversation; `notify` (telling the person it was given up) is queued in the same transaction.
+   * False (nothing written) when the lease was taken over meanwhile.
    */
-  release(id: number, leaseToken: string, error: string, at: string, failed: boolean): Promise<boolean>;
+  release(
+    id: number,
+    leaseToken: string,
+    error: string,
+    at: string,
+    failed: boolean,
+    notify?: NewOutgoing[],
+  ): Promise<boolean>;
   /** The stored event of an inbox item, without taking a lease. */
   peekInbox(id: number): Promise<Incoming | null>;
   /** Pending inbox items whose lease expired or never existed: work a crash left behind. */
@@ -166,15 +224,35 @@ export interface ChatStore {
   enqueue(items: NewOutgoing[], now: string): Promise<void>;
   /** Due outbox items of the given platforms, at most one per channel (the oldest), leased to the caller. */
   leaseDue(now: string, limit: number, leaseMs: number, platforms: Platform[]): Promise<OutboxItem[]>;
-  /** The mark* calls record a delivery's outcome; false (nothing written) when the lease is no longer the caller's. */
-  markSent(id: number, leaseToken: string, messageId: string, now: string): Promise<boolean>;
-  markRetry(id: number, leaseToken: string, error: string, nextAttemptAt: string): Promise<boolean>;
+  /**
+   * The mark* calls record a delivery's outcome; false (nothing written) when the lease is no longer the
+   * caller's. markSent writes at once (never batched: a crash after the post must find it recorded) and
+   * binds the thread the message started, in the same transaction.
+   */
+  markSent(
+    id: number,
+    leaseToken: string,
+    messageId: string,
+    now: string,
+    bind?: ThreadBinding,
+  ): Promise<boolean>;
+  /** `unconfirmed`: the failed attempt (or an earlier one) may have reached the platform. */
+  markRetry(
+    id: number,
+    leaseToken: string,
+    error: string,
+    nextAttemptAt: string,
+    unconfirmed?: boolean,
+  ): Promise<boolean>;
   markDead(id: number, leaseToken: string, error: string, now: string): Promise<boolean>;
   outboxBacklog(): Promise<number>;
   /** Pending outbox items of these platforms that are due at `now`. */
   outboxDue(now: string, platforms: Platform[]): Promise<number>;
   /** The platform id of a sent outbox message (e.g. the ticket card), by dedupe key. */
   sentMessageId(dedupeKey: string): Promise<string | null>;
+  /** Turns and replies given up, newest first. */
+  deadLetters(opts: { kind?: 'turn' | 'reply'; limit: number }): Promise<DeadLetter[]>;
+  deadLetterCounts(): Promise<Array<{ kind: 'turn' | 'reply'; platform: string; count: number }>>;
 }
 
 export interface IdentityDetails {

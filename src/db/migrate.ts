@@ -7,6 +7,7 @@ import { kpi } from './migrations/003-kpi.js';
 import { itil } from './migrations/004-itil.js';
 import { conversationVisibility } from './migrations/006-conversation-visibility.js';
 import { conversationLeases } from './migrations/007-conversation-leases.js';
+import { bootIdsAndPendingIdentities } from './migrations/008-boot-ids-and-pending-identities.js';
 import { directory } from './migrations/010-directory.js';
 import { webhooks } from './migrations/011-webhooks.js';
 import { alerts } from './migrations/012-alerts.js';
@@ -29,6 +30,7 @@ class CodeMigrations implements MigrationProvider {
       '012-alerts': alerts(),
       '013-email': email(),
       '014-attachments': attachments(d),
+      '008-boot-ids-and-pending-identities': bootIdsAndPendingIdentities(),
     };
   }
 }

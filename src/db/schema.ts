@@ -38,6 +38,8 @@ export interface IdentitiesTable {
   /** Teams: tenant and Entra object id (migration 010), for proactive messages. */
   tenant_id: ColumnType<string | null, string | null | undefined, string | null>;
   aad_object_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1 while the platform profile could not be read: the person is provisional (see linkIdentity). */
+  profile_pending: ColumnType<number, number | undefined, number>;
 }
 
 /** Groups as the company directory (SCIM) knows them; data/directory.json maps them (migration 010). */
@@ -162,6 +164,8 @@ export interface InboxTable {
   conversation_key: ColumnType<string | null, string | null | undefined, string | null>;
   /** Who holds the lease: replaced on every lease, checked when the item is completed or released. */
   lease_token: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The boot (process start) holding the lease; see BootsTable. */
+  lease_boot: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** The live lease on a conversation's turns (one row per conversation being worked). */
@@ -170,6 +174,16 @@ export interface InboxLeasesTable {
   lease_token: string;
   inbox_id: number;
   locked_until: string;
+  boot_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** One row per process start: leases name their boot, so a restart can reclaim a dead predecessor's. */
+export interface BootsTable {
+  boot_id: string;
+  node_id: string | null;
+  host: string;
+  pid: number;
+  started_at: string;
 }
 
 export interface OutboxTable {
@@ -190,6 +204,9 @@ export interface OutboxTable {
   sent_at: string | null;
   /** Who holds the delivery lease: replaced on every lease, checked when the outcome is recorded. */
   lease_token: ColumnType<string | null, string | null | undefined, string | null>;
+  lease_boot: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1 when an earlier attempt may have reached the platform unrecorded: the next one checks first. */
+  unconfirmed: ColumnType<number, number | undefined, number>;
 }
 
 export interface CountersTable {
@@ -427,6 +444,7 @@ export interface DB {
   conversations: ConversationsTable;
   inbox: InboxTable;
   inbox_leases: InboxLeasesTable;
+  boots: BootsTable;
   outbox: OutboxTable;
   counters: CountersTable;
   templates: TemplatesTable;

@@ -1,9 +1,16 @@
 /**
  * Delivers queued messages through the platform ports: in order per channel, once each, retried
- * with exponential backoff (honouring Retry-After) until delivered or found undeliverable.
+ * with exponential backoff (honouring Retry-After) until delivered, found undeliverable, or the retry
+ * horizon has passed (then it is a dead letter: logged, counted, listed for admins).
+ *
+ * Once each: the outcome is written the moment the platform answers, and a message whose earlier
+ * attempt may have been posted without its outcome being recorded (its process died mid-post, its
+ * lease ran out, the request failed ambiguously) is looked for on the platform before it is posted
+ * again — where the port can look (Slack); elsewhere (Teams) it is posted again: at least once.
  */
-import type { ChatPort, Platform } from '../chat/message.js';
+import type { ChatPort, DeliveryResult, DeliveryTag, Platform } from '../chat/message.js';
 import { DeliveryError } from '../chat/message.js';
+import { backoffMs, DEFAULT_RETRY_HORIZON_MS, maxBackoffFor } from '../chat/retry.js';
 import type { ChatStore, OutboxItem } from '../chat/store.js';
 import type { Logger } from '../log.js';
 
@@ -16,6 +23,9 @@ export interface OutboxWorkerOptions {
   now: () => Date;
   /** Poll interval for retries that come due. */
   intervalMs?: number;
+  /** How long after it was queued a message is still retried (default one hour). */
+  retryHorizonMs?: number;
+  /** A cap on attempts besides the horizon (default none). */
   maxAttempts?: number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
@@ -44,16 +54,13 @@ export interface OutboxWorker {
   flush(): Promise<void>;
 }
 
-export function backoffMs(attempt: number, base: number, max: number): number {
-  const exp = Math.min(max, base * 2 ** Math.max(0, attempt - 1));
-  // Jitter keeps many desks that failed together from retrying in lockstep.
-  return Math.round(exp * (0.8 + Math.random() * 0.4));
-}
+export { backoffMs } from '../chat/retry.js';
 
 export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
-  const maxAttempts = o.maxAttempts ?? 10;
+  const maxAttempts = o.maxAttempts ?? Number.POSITIVE_INFINITY;
+  const horizon = o.retryHorizonMs ?? DEFAULT_RETRY_HORIZON_MS;
   const base = o.baseBackoffMs ?? 1000;
-  const maxBackoff = o.maxBackoffMs ?? 5 * 60_000;
+  const maxBackoff = maxBackoffFor(horizon, o.maxBackoffMs ?? 5 * 60_000, base);
   const leaseMs = o.leaseMs ?? 30_000;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<OutboxRunResult> | null = null;
@@ -65,6 +72,32 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
     o.log.warn(`outbox lease lost before ${what}`, { outboxId: item.id, platform: item.platform });
   }
 
+  /**
+   * Posts the message unless an earlier attempt is found on the platform. An update is repeated as it
+   * is: updating a message twice to the same content does no harm.
+   */
+  async function post(
+    item: OutboxItem,
+    port: ChatPort,
+    progress: { checked: boolean; posting: boolean },
+  ): Promise<{ sent: DeliveryResult; found: boolean }> {
+    const tag: DeliveryTag = { outboxId: item.id, dedupeKey: item.dedupeKey };
+    if (item.inDoubt && !item.message.updateOf) {
+      if (port.findDelivered) {
+        const earlier = await port.findDelivered(item.message, tag, item.createdAt);
+        if (earlier) return { sent: earlier, found: true };
+        progress.checked = true;
+      } else {
+        o.log.warn('re-posting a message an earlier attempt may have posted (the platform cannot be asked)', {
+          outboxId: item.id,
+          platform: item.platform,
+        });
+      }
+    }
+    progress.posting = true;
+    return { sent: await port.deliver(item.message, { tag }), found: false };
+  }
+
   async function deliver(item: OutboxItem, port: ChatPort, result: OutboxRunResult): Promise<void> {
     const at = () => o.now().toISOString();
     // A worker that stalled (GC pause, suspended VM) past its lease must not post: another worker may
@@ -73,34 +106,52 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
       leaseLost(item, 'delivery; not delivered by this worker');
       return;
     }
+    const progress = { checked: false, posting: false };
     try {
-      const sent = await port.deliver(item.message);
-      if (!(await o.store.markSent(item.id, item.leaseToken, sent.messageId, at()))) {
+      const { sent, found } = await post(item, port, progress);
+      const ref = item.message.conversation;
+      const bind =
+        item.bindTicketId !== null && !item.message.updateOf
+          ? {
+              // The posted card starts the ticket's thread: later notices about the ticket go there.
+              ref: { ...ref, threadId: ref.threadId ?? sent.messageId },
+              ticketId: item.bindTicketId,
+              role: item.bindRole,
+            }
+          : undefined;
+      // Nothing else happens between the platform's answer and this write.
+      if (!(await o.store.markSent(item.id, item.leaseToken, sent.messageId, at(), bind))) {
         leaseLost(item, 'the delivery was recorded');
         return;
       }
       result.sent++;
-      if (item.bindTicketId !== null && !item.message.updateOf) {
-        // The posted card starts the ticket's thread: later notices about the ticket go there.
-        const ref = item.message.conversation;
-        const threadRef = { ...ref, threadId: ref.threadId ?? sent.messageId };
-        const conv = await o.store.ensureConversation(threadRef, null, at(), item.bindRole);
-        await o.store.saveConversation(conv.id, { ticketId: item.bindTicketId }, at());
-      }
+      if (found)
+        o.log.info('found an earlier post of a message on the platform; not posted again', {
+          outboxId: item.id,
+          platform: item.platform,
+        });
     } catch (e) {
       const retryable = e instanceof DeliveryError ? e.retryable : true;
+      // Whether the platform may now hold a post of this message that is not recorded here: an earlier
+      // one nobody checked for, or this attempt's, when it failed in a way that may have posted.
+      const unconfirmed =
+        (item.inDoubt && !progress.checked) ||
+        (progress.posting && (!(e instanceof DeliveryError) || e.mayHaveReached));
       const attempt = item.attempts + 1;
       const msg = e instanceof Error ? e.message : String(e);
-      if (!retryable || attempt >= maxAttempts) {
+      const deadline = Date.parse(item.createdAt) + horizon;
+      const nowMs = o.now().getTime();
+      if (!retryable || attempt >= maxAttempts || nowMs >= deadline) {
         if (!(await o.store.markDead(item.id, item.leaseToken, msg, at()))) {
           leaseLost(item, 'the message was given up');
           return;
         }
         result.dead++;
-        o.log.error('outbox message undeliverable', {
+        o.log.error('dead letter: outbox message given up', {
           outboxId: item.id,
           platform: item.platform,
           attempt,
+          reason: retryable ? 'retry horizon passed' : 'refused by the platform',
           error: msg,
         });
         return;
@@ -109,8 +160,9 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
         e instanceof DeliveryError && e.retryAfterMs !== null ? e.retryAfterMs : 0,
         backoffMs(attempt, base, maxBackoff),
       );
-      const next = new Date(o.now().getTime() + wait).toISOString();
-      if (!(await o.store.markRetry(item.id, item.leaseToken, msg, next))) {
+      // The last attempt is made at the horizon, not skipped because the backoff overshoots it.
+      const next = new Date(Math.min(nowMs + wait, Math.max(deadline, nowMs + 1))).toISOString();
+      if (!(await o.store.markRetry(item.id, item.leaseToken, msg, next, unconfirmed))) {
         leaseLost(item, 'the retry was scheduled');
         return;
       }
@@ -119,7 +171,7 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
         outboxId: item.id,
         platform: item.platform,
         attempt,
-        retryInMs: wait,
+        retryInMs: Date.parse(next) - nowMs,
         error: msg,
       });
     }

@@ -1,8 +1,10 @@
 /**
  * A small fake of the Slack Web API on 127.0.0.1 that records every call. Point SLACK_API_URL at
  * `fake.apiUrl`. It answers the methods chatdesk uses with realistic shapes, can fail the next calls
- * of a method (429 with Retry-After, 5xx, Slack `ok:false` errors, dropped connections), and also
- * receives `response_url` posts (`fake.responseUrl(id)`) and serves the Socket Mode URL.
+ * of a method (429 with Retry-After, 5xx, Slack `ok:false` errors, dropped connections) or every call
+ * for a while (`startOutage`), and also receives `response_url` posts (`fake.responseUrl(id)`) and
+ * serves the Socket Mode URL. Posted messages keep their `metadata` and are listed, like Slack does,
+ * by conversations.history / conversations.replies range queries (`oldest`, no `latest`).
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -23,6 +25,16 @@ export type Failure =
   | { error: string }
   | { drop: true };
 
+/** A message chat.postMessage accepted, as conversations.history/replies list it. */
+export interface PostedMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  bot_id: string;
+  thread_ts?: string;
+  metadata?: { event_type: string; event_payload?: Record<string, unknown> };
+}
+
 export interface FakeUser {
   id: string;
   email: string;
@@ -32,7 +44,7 @@ export interface FakeUser {
 }
 
 /** JSON-valued fields the Web API client sends form-encoded as strings. */
-const JSON_FIELDS = new Set(['blocks', 'view', 'attachments']);
+const JSON_FIELDS = new Set(['blocks', 'view', 'attachments', 'metadata']);
 
 export class FakeSlackApi {
   readonly calls: RecordedCall[] = [];
@@ -47,11 +59,21 @@ export class FakeSlackApi {
   readonly users = new Map<string, FakeUser>();
   /** Files served at `fake.url + path` (as url_private downloads), with the token each request carried. */
   readonly files = new Map<string, { body: Buffer; contentType: string }>();
+  /** Every message chat.postMessage accepted, in order. */
+  readonly posted: PostedMessage[] = [];
   socketUrl: string | null = null;
+  private outage: {
+    until: number;
+    methods: Set<string> | null;
+    failure: (method: string) => Failure;
+  } | null = null;
   private server: Server | null = null;
   private readonly failures = new Map<string, Failure[]>();
   private readonly delays = new Map<string, number>();
-  private tsCounter = 1_700_000_000_000_000;
+  /** Methods whose calls are carried out but not answered until released: a response lost in flight. */
+  private readonly held = new Map<string, Array<() => void>>();
+  /** Microseconds; like Slack's, a message ts is the time it was posted (and unique). */
+  private tsCounter = 0;
   private viewCounter = 0;
   private base = '';
 
@@ -81,6 +103,7 @@ export class FakeSlackApi {
 
   async close(): Promise<void> {
     if (!this.server) return;
+    for (const method of [...this.held.keys()]) this.releaseResponses(method);
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
     this.server = null;
@@ -91,6 +114,36 @@ export class FakeSlackApi {
     const list = this.failures.get(method) ?? [];
     for (let i = 0; i < times; i++) list.push(failure);
     this.failures.set(method, list);
+  }
+
+  /**
+   * Every call (of `methods`, default all) fails for `durationMs` as `failure` says (e.g. 429 with
+   * Retry-After, then 500): a Slack outage. Calls made during it are recorded like any other.
+   */
+  startOutage(o: { durationMs: number; methods?: string[]; failure: (method: string) => Failure }): void {
+    this.outage = {
+      until: Date.now() + o.durationMs,
+      methods: o.methods ? new Set(o.methods) : null,
+      failure: o.failure,
+    };
+  }
+
+  endOutage(): void {
+    this.outage = null;
+  }
+
+  /**
+   * Calls of `method` take effect (a post is posted) but get no answer until releaseResponses: the
+   * caller cannot know whether its request reached Slack — a crash or a timeout in that window.
+   */
+  holdResponses(method: string): void {
+    if (!this.held.has(method)) this.held.set(method, []);
+  }
+
+  releaseResponses(method: string): void {
+    const waiting = this.held.get(method) ?? [];
+    this.held.delete(method);
+    for (const release of waiting) release();
   }
 
   /** Every call of `method` answers after `ms`. */
@@ -104,6 +157,8 @@ export class FakeSlackApi {
 
   reset(): void {
     this.calls.length = 0;
+    this.outage = null;
+    for (const method of [...this.held.keys()]) this.releaseResponses(method);
     this.failures.clear();
     this.delays.clear();
   }
@@ -128,7 +183,7 @@ export class FakeSlackApi {
   }
 
   private nextTs(): string {
-    this.tsCounter += 1;
+    this.tsCounter = Math.max(this.tsCounter + 1, Date.now() * 1000);
     const s = String(this.tsCounter);
     return `${s.slice(0, 10)}.${s.slice(10)}`;
   }
@@ -163,7 +218,9 @@ export class FakeSlackApi {
     const wait = this.delays.get(method);
     if (wait) await new Promise((r) => setTimeout(r, wait));
 
-    const failure = this.failures.get(method)?.shift();
+    const o = this.outage;
+    const inOutage = o !== null && Date.now() < o.until && (o.methods === null || o.methods.has(method));
+    const failure = inOutage ? o.failure(method) : this.failures.get(method)?.shift();
     if (failure) {
       if ('drop' in failure) {
         req.socket.destroy();
@@ -182,7 +239,38 @@ export class FakeSlackApi {
       return json(res, { ok: false, error: failure.error });
     }
     call.response = this.answer(method, args);
+    const held = this.held.get(method);
+    if (held) {
+      await new Promise<void>((resolve) => held.push(resolve));
+      if (res.destroyed) return;
+    }
     json(res, call.response);
+  }
+
+  /**
+   * A range query over what was posted in a channel (history: newest first) or a thread (replies:
+   * oldest first), after `oldest`, `limit` at a time with a cursor; metadata only with
+   * include_all_metadata, as Slack does.
+   */
+  private range(args: Record<string, unknown>, keep: (p: PostedMessage) => boolean): Record<string, unknown> {
+    const oldest = Number(args.oldest);
+    const limit = Math.max(1, Number(args.limit ?? 100) || 100);
+    const offset = Number(args.cursor ?? 0) || 0;
+    const withMeta = args.include_all_metadata === true || args.include_all_metadata === 'true';
+    const all = this.posted.filter((p) => p.channel === args.channel && Number(p.ts) > oldest && keep(p));
+    if (args.ts === undefined) all.reverse();
+    const page = all.slice(offset, offset + limit).map(({ channel: _c, metadata, ...m }) => ({
+      type: 'message',
+      ...m,
+      ...(withMeta && metadata ? { metadata } : {}),
+    }));
+    const more = offset + limit < all.length;
+    return {
+      ok: true,
+      messages: page,
+      has_more: more,
+      ...(more ? { response_metadata: { next_cursor: String(offset + limit) } } : {}),
+    };
   }
 
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
@@ -200,7 +288,22 @@ export class FakeSlackApi {
         };
       case 'chat.postMessage': {
         const ts = this.nextTs();
-        return { ok: true, channel: s('channel'), ts, message: { ts, text: s('text'), bot_id: this.botId } };
+        const thread = s('thread_ts');
+        const metadata = isObject(args.metadata) ? (args.metadata as PostedMessage['metadata']) : undefined;
+        this.posted.push({
+          channel: s('channel'),
+          ts,
+          text: s('text'),
+          bot_id: this.botId,
+          ...(thread ? { thread_ts: thread } : {}),
+          ...(metadata ? { metadata } : {}),
+        });
+        return {
+          ok: true,
+          channel: s('channel'),
+          ts,
+          message: { ts, text: s('text'), bot_id: this.botId, ...(metadata ? { metadata } : {}) },
+        };
       }
       case 'chat.update':
         return { ok: true, channel: s('channel'), ts: s('ts'), text: s('text') };
@@ -223,6 +326,7 @@ export class FakeSlackApi {
         };
       }
       case 'conversations.history': {
+        if (!s('latest') && s('oldest')) return this.range(args, (p) => !p.thread_ts || p.thread_ts === p.ts);
         // Like Slack: thread replies are not part of the channel history.
         const m = this.messages.get(`${s('channel')}:${s('latest')}`);
         return {
@@ -232,6 +336,7 @@ export class FakeSlackApi {
         };
       }
       case 'conversations.replies': {
+        if (!s('latest') && s('oldest')) return this.range(args, (p) => p.thread_ts === s('ts'));
         // Like Slack: the thread parent comes first, then the matching reply.
         const m = this.messages.get(`${s('channel')}:${s('latest') || s('ts')}`);
         const parent =

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { withGeneratedParts } from '../../scripts/update-readme.js';
+import { withCliUsage, withConfigTable } from '../../scripts/update-readme.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
@@ -29,8 +29,11 @@ describe('README', () => {
   it('shows the two set-up commands and the test command', () => {
     for (const c of ['npm install', 'npm start', 'npm test']) expect(readme).toContain(c);
   });
-  it('has the configuration table and the command list generated from their sources (run `npm run docs`)', () => {
-    expect(withGeneratedParts(readme)).toBe(readme);
+  it('has the command list, and docs/configuration.md the configuration table, generated from their sources (run `npm run docs`)', () => {
+    expect(withCliUsage(readme)).toBe(readme);
+    const config = read('docs/configuration.md');
+    expect(config).toContain('| `DATABASE_URL` |');
+    expect(withConfigTable(config)).toBe(config);
   });
   it('stays a guide an admin reads top to bottom: under 400 lines, about this repository only', () => {
     expect(readme.split('\n').length).toBeLessThan(400);

@@ -10,12 +10,14 @@ import type {
   ChatPort,
   ConversationRef,
   DeliveryResult,
+  DeliveryTag,
   Outgoing,
   PlatformUser,
 } from '../../chat/message.js';
 import { DeliveryError } from '../../chat/message.js';
 import type { Logger } from '../../log.js';
 import { createNodeFetch } from '../http/node-fetch.js';
+import { findEarlierPost, outboxMetadata } from './earlier-post.js';
 import { fallbackText, replyBlocks } from './render.js';
 
 type WebClient = InstanceType<typeof webApi.WebClient>;
@@ -54,7 +56,10 @@ export function createWebClient(token: string, apiUrl: string | undefined, log: 
   return new webApi.WebClient(token, { ...webClientOptions(apiUrl), logger: boltLogger(log) });
 }
 
-/** Maps any Web API failure to the outbox's retry decision. */
+/**
+ * Maps any Web API failure to the outbox's retry decision. A rate limit or an `ok:false` answer did
+ * nothing; a 5xx, a network error or a timeout may have been acted on (`mayHaveReached`).
+ */
 export function toDeliveryError(err: unknown, what: string): DeliveryError {
   const e = err as { code?: unknown; retryAfter?: unknown; statusCode?: unknown; data?: { error?: unknown } };
   switch (e.code) {
@@ -63,13 +68,16 @@ export function toDeliveryError(err: unknown, what: string): DeliveryError {
       return new DeliveryError(`${what}: rate limited by Slack`, {
         retryable: true,
         retryAfterMs: sec * 1000,
+        mayHaveReached: false,
         cause: err,
       });
     }
     case webApi.ErrorCode.HTTPError: {
       const status = typeof e.statusCode === 'number' ? e.statusCode : 0;
+      const ambiguous = status >= 500 || status === 408 || status === 0;
       return new DeliveryError(`${what}: Slack answered HTTP ${status}`, {
-        retryable: status >= 500 || status === 408 || status === 0,
+        retryable: ambiguous,
+        mayHaveReached: ambiguous,
         cause: err,
       });
     }
@@ -79,6 +87,7 @@ export function toDeliveryError(err: unknown, what: string): DeliveryError {
       const code = typeof e.data?.error === 'string' ? e.data.error : 'unknown_error';
       return new DeliveryError(`${what}: Slack refused (${code})`, {
         retryable: RETRYABLE_PLATFORM_ERRORS.has(code),
+        mayHaveReached: false,
         cause: err,
       });
     }
@@ -128,7 +137,7 @@ export class SlackPort implements ChatPort {
     readonly threads: ThreadTracker = new ThreadTracker(),
   ) {}
 
-  async deliver(message: Outgoing): Promise<DeliveryResult> {
+  async deliver(message: Outgoing, opts: { tag?: DeliveryTag } = {}): Promise<DeliveryResult> {
     const channel = await this.resolveChannel(message.conversation.channelId);
     const text = fallbackText(message.reply);
     const blocks = replyBlocks(message.reply);
@@ -153,6 +162,7 @@ export class SlackPort implements ChatPort {
         text,
         blocks,
         ...(threadTs ? { thread_ts: threadTs } : {}),
+        ...(opts.tag ? { metadata: outboxMetadata(opts.tag) } : {}),
         unfurl_links: false,
         unfurl_media: false,
       });
@@ -162,6 +172,19 @@ export class SlackPort implements ChatPort {
     } catch (err) {
       if (err instanceof DeliveryError) throw err;
       throw toDeliveryError(err, 'chat.postMessage');
+    }
+  }
+
+  async findDelivered(message: Outgoing, tag: DeliveryTag, since: string): Promise<DeliveryResult | null> {
+    const channel = await this.resolveChannel(message.conversation.channelId);
+    const threadTs = message.replyTo ?? message.conversation.threadId ?? null;
+    try {
+      return await findEarlierPost(this.client, { channel, threadTs, tag, since }, this.log, (err) => {
+        const e = toDeliveryError(err, 'history');
+        return !e.retryable;
+      });
+    } catch (err) {
+      throw toDeliveryError(err, threadTs ? 'conversations.replies' : 'conversations.history');
     }
   }
 

@@ -105,6 +105,9 @@ export function createTeamsPort(deps: TeamsPortDeps): ChatPort {
   return {
     platform: 'teams',
 
+    // No findDelivered: the Bot Connector creates an activity per POST, ignores a client-chosen activity
+    // id and offers no way to list a conversation's activities, so a message whose earlier attempt may
+    // have reached Teams unrecorded is posted again (at least once; see docs/reliability.md).
     async deliver(message: Outgoing): Promise<DeliveryResult> {
       const update = message.updateOf ?? null;
       const conv = update?.conversation ?? message.conversation;
@@ -239,15 +242,23 @@ function withoutSdkRetries(client: ConnectorClient): void {
   pipeline?.removePolicy?.({ phase: 'Retry' });
 }
 
-/** 429, 5xx and network failures are worth retrying; other 4xx (bot removed, conversation gone) are not. */
+/**
+ * 429, 5xx and network failures are worth retrying; other 4xx (bot removed, conversation gone) are not.
+ * A 429 did nothing; a 5xx, 408 or network failure may have created the activity (`mayHaveReached`).
+ */
 export function toDeliveryError(err: unknown, op: string): DeliveryError {
   if (err instanceof DeliveryError) return err;
   const status = statusOf(err);
   const message = `Teams ${op} failed${status ? ` with HTTP ${status}` : ''}: ${err instanceof Error ? err.message : String(err)}`;
   if (status === null || status === 429 || status === 408 || status >= 500) {
-    return new DeliveryError(message, { retryable: true, retryAfterMs: retryAfterOf(err), cause: err });
+    return new DeliveryError(message, {
+      retryable: true,
+      retryAfterMs: retryAfterOf(err),
+      mayHaveReached: status !== 429,
+      cause: err,
+    });
   }
-  return new DeliveryError(message, { retryable: false, cause: err });
+  return new DeliveryError(message, { retryable: false, mayHaveReached: false, cause: err });
 }
 
 function statusOf(err: unknown): number | null {

@@ -285,22 +285,62 @@ describe('faults', () => {
     expect(audit).toHaveLength(notices.length);
   });
 
-  // A turn that fails transiently is released back to the inbox with a short back-off; the running
-  // server's recovery timer retries it (leases make that safe with several instances).
-  it('keeps a turn that failed transiently (directory lookup 503) in the inbox for a retry', async () => {
+  // A failing directory look-up (users.info 503) does not fail the turn: it goes on with a provisional
+  // person known by platform id, completed from the profile once the directory answers (issue 22).
+  it('processes a turn whose identity look-up fails at once, with a provisional person completed later', async () => {
     const r = await app.engine.receive(dm('U_FLAKY', 'flaky-1', 'hello', 'D-U_FLAKY'));
     await r.processed;
-    expect(await inboxRow('flaky-1')).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(await inboxRow('flaky-1')).toEqual({ status: 'done', attempts: 1 });
+    const provisional = await app.chatStore.personFor({ platform: 'slack', platformUserId: 'U_FLAKY' });
+    expect(provisional).toMatchObject({
+      identityPending: true,
+      email: 'slack.u_flaky@identity-pending.invalid',
+    });
+    // The directory answers again: the identity is linked to Dave, the provisional person folded into him.
+    expect(await app.engine.completeIdentities()).toBe(1);
+    const dave = await app.chatStore.personFor({ platform: 'slack', platformUserId: 'U_FLAKY' });
+    expect(dave).toMatchObject({ identityPending: false, email: 'dave@example.com' });
+    expect(await app.directory.personById(provisional?.id ?? -1)).toBeNull();
   });
 
-  it('retries a turn that failed once in the running server, without a restart', async () => {
-    const id = 'flaky-1';
-    // The retry is held back (1 s after the first failure); this suite's clock only moves when told.
-    clock = new Date(clock.getTime() + 2_000);
+  // A turn that fails transiently is released back to the inbox with a back-off (never shorter than the
+  // platform's Retry-After); the running server's recovery timer retries it without a restart.
+  it('retries a turn that failed transiently in the running server, not before Retry-After', async () => {
+    let calls = 0;
+    app.engine.registerActionHandler('choice', async () => {
+      calls++;
+      if (calls === 1) throw rateLimited(20_000);
+      return [{ reply: { text: 'done after the rate limit' } }];
+    });
+    const r = await app.engine.receive({
+      kind: 'action',
+      id: 'flaky-2',
+      platform: 'slack',
+      conversation: {
+        platform: 'slack',
+        channelId: 'D-U_BOB',
+        threadId: null,
+        isDirect: true,
+        workspaceId: 'T1',
+      },
+      user: { platform: 'slack', platformUserId: 'U_BOB' },
+      actionId: 'choice',
+      value: {},
+      sourceMessage: null,
+      receivedAt: clock.toISOString(),
+    });
+    await r.processed;
+    expect(await inboxRow('flaky-2')).toMatchObject({ status: 'pending', attempts: 1 });
+    // The recovery sweep runs every second; this suite's clock only moves when told.
+    clock = new Date(clock.getTime() + 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(calls).toBe(1);
+    clock = new Date(clock.getTime() + 6_000);
     await waitFor(
-      async () => (await inboxRow(id))?.status === 'done',
+      async () => (await inboxRow('flaky-2'))?.status === 'done',
       'the running server to retry the failed turn',
       10_000,
     );
+    expect(calls).toBe(2);
   });
 });
