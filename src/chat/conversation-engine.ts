@@ -13,6 +13,7 @@ import type { Nlu } from '../nlu/types.js';
 import {
   createDialogs,
   type DialogHooks,
+  isAnswerError,
   ratingStack,
   type TurnContext,
   userMessageFor,
@@ -238,9 +239,8 @@ export function createEngine(opts: EngineOptions): Engine {
           await handoff.onAgentMessage(existing, person, incoming, push, now);
         }
       } catch (e) {
-        const userFacing = userMessageFor(e);
-        if (userFacing.startsWith('Sorry, something went wrong')) throw e;
-        push(ref, { text: userFacing });
+        if (!isAnswerError(e)) throw e;
+        push(ref, { text: userMessageFor(e) });
       }
       return { replies: out };
     }
@@ -249,9 +249,8 @@ export function createEngine(opts: EngineOptions): Engine {
       try {
         await threadHandler({ conversation: existing, incoming, person, emit: push, now });
       } catch (e) {
-        const userFacing = userMessageFor(e);
-        if (userFacing.startsWith('Sorry, something went wrong')) throw e;
-        push(ref, { text: userFacing });
+        if (!isAnswerError(e)) throw e;
+        push(ref, { text: userMessageFor(e) });
       }
       return { replies: out };
     }
@@ -342,13 +341,10 @@ export function createEngine(opts: EngineOptions): Engine {
       else if (handler) ctx.replies.push(...(await handler({ action: incoming, person, now })));
       else await dialogs.onAction(ctx, incoming);
     } catch (e) {
-      const userFacing = userMessageFor(e);
-      const expected =
-        (e as { code?: string }).code !== undefined && !userFacing.startsWith('Sorry, something went wrong');
-      // Anything else is retried or given up (and the person told) by process().
-      if (!expected) throw e;
-      log.warn('turn failed', { inboxId, error: e, expected });
-      ctx.replies.push({ reply: { text: userFacing } });
+      // Anything but an answer for the person is retried or given up (and the person told) by process().
+      if (!isAnswerError(e)) throw e;
+      log.warn('turn failed', { inboxId, error: e, expected: true });
+      ctx.replies.push({ reply: { text: userMessageFor(e) } });
     }
     for (const r of ctx.replies) {
       const updateOf = r.updateSource && incoming.kind === 'action' ? incoming.sourceMessage : null;

@@ -24,7 +24,7 @@ import type { Article, DialogStack, Facts, Step, Turn, Understanding } from './t
 
 export type { DialogHooks } from './hooks.js';
 export { ratingStack } from './stack.js';
-export { HELP_TEXT, userMessageFor, welcomeText } from './texts.js';
+export { HELP_TEXT, isAnswerError, userMessageFor, welcomeText } from './texts.js';
 
 export interface DialogDeps {
   tickets: TicketService;

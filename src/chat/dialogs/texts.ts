@@ -2,7 +2,7 @@
  * What people read, in one place: written for the person in the conversation (no state names, no
  * field ids, no markdown), the same on every channel.
  */
-import { isAppError } from '../../errors.js';
+import { type AppError, type ErrorCode, isAppError } from '../../errors.js';
 import type { Person } from '../../itsm/store.js';
 import type { TicketState } from '../../itsm/types.js';
 import type { Choice } from '../message.js';
@@ -104,24 +104,28 @@ export function refusalText(r: Refusal, ticket: string): string {
   return r.message;
 }
 
+/** Error codes whose message is an answer to the person (their input or their rights), not a fault. */
+const ANSWER_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'illegal_transition',
+  'not_found',
+  'validation_failed',
+  'forbidden',
+  'too_large',
+  'conflict',
+]);
+
+/** True when the error is an answer for the person; anything else is a fault to retry or give up on. */
+export const isAnswerError = (e: unknown): e is AppError => isAppError(e) && ANSWER_CODES.has(e.code);
+
 /** A user-facing sentence for an error raised while handling a turn. */
 export function userMessageFor(e: unknown): string {
-  if (isAppError(e)) {
-    switch (e.code) {
-      case 'illegal_transition':
-        return refusalText(
-          { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) },
-          'That ticket',
-        );
-      case 'not_found':
-      case 'validation_failed':
-      case 'forbidden':
-      case 'too_large':
-      case 'conflict':
-        return e.message;
-      default:
-        break;
-    }
+  if (isAnswerError(e)) {
+    if (e.code === 'illegal_transition')
+      return refusalText(
+        { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) },
+        'That ticket',
+      );
+    return e.message;
   }
   return 'Sorry, something went wrong on my side. Your message is saved and I will try again; if it keeps failing, a person from the service desk will pick it up.';
 }
