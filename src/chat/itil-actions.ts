@@ -14,10 +14,8 @@ import { channelRef, DEFAULT_TEAMS_SERVICE_URL } from './handoff/index.js';
 import type { ConversationRef, Reply } from './message.js';
 import type { ChatStore } from './store.js';
 
-/** The lead's agent-thread notice, when the engine has it (handoff work in progress). */
-type MaybeAgents = {
-  notifyAgents?: (ticket: Ticket, text: string, key: string) => Promise<unknown>;
-};
+/** What the notifier needs of the engine: its notices and which platforms it can post to. */
+export type EngineNotices = Pick<Engine, 'notifyPerson' | 'notifyRequester' | 'notifyAgents' | 'port'>;
 
 export interface ChannelPostDeps {
   /** Queues posts to channels; a CAB card's thread is bound to its change when delivered. */
@@ -28,8 +26,7 @@ export interface ChannelPostDeps {
   teamsServiceUrl?: string;
 }
 
-export function createEngineNotifier(engine: Engine, channels: ChannelPostDeps): ItilNotifier {
-  const agents = engine as Engine & MaybeAgents;
+export function createEngineNotifier(engine: EngineNotices, channels: ChannelPostDeps): ItilNotifier {
   const boardRef = (ticket: Ticket, channel: ChatChannel): ConversationRef | null =>
     channelRef(
       channel,
@@ -64,10 +61,8 @@ export function createEngineNotifier(engine: Engine, channels: ChannelPostDeps):
     notifyRequester(ticket, text, key) {
       return engine.notifyRequester(ticket, text, key);
     },
-    async notifyAgents(ticket, text, key) {
-      if (typeof agents.notifyAgents !== 'function') return false;
-      const r = await agents.notifyAgents(ticket, text, key);
-      return r !== false;
+    notifyAgents(ticket, text, key) {
+      return engine.notifyAgents(ticket, text, key);
     },
     async openCabThread(ticket, channel, text, choices, key) {
       const ref = boardRef(ticket, channel);
