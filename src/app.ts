@@ -51,6 +51,7 @@ import { loadRulesConfig } from './itsm/dispatch.js';
 import { createItil, type Itil } from './itsm/itil.js';
 import { loadItilConfig } from './itsm/itil-config.js';
 import { draftArticleFromTicket } from './itsm/kpis/knowledge-draft.js';
+import { openTicketGauges } from './itsm/kpis/open-tickets.js';
 import { createKpiService, type KpiService } from './itsm/kpis/service.js';
 import { loadKpiTargetsIfPresent } from './itsm/kpis/targets.js';
 import {
@@ -236,7 +237,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     now,
     deflectionWindowDays: config.KPI_DEFLECTION_WINDOW_DAYS,
   });
-  const metrics = createChatdeskMetrics(() => kpiStore.operationalSnapshot(now().toISOString(), sla));
+  const metrics = createChatdeskMetrics(async () => {
+    const at = now().toISOString();
+    const { open, ...counts } = await kpiStore.operationalCounts(at);
+    return { ...counts, ...openTicketGauges(sla, open, at) };
+  });
   nlu = observeClassifier(nlu, metrics.classifierConfidence);
   observeDeadLetters(metrics.registry, chatStore);
   const tickets = createTicketService({ tickets: createTicketStore(db), directory, rules, sla });

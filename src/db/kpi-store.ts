@@ -8,8 +8,6 @@ import { AppError } from '../errors.js';
 import type { ImportedTicket } from '../itsm/kpis/servicenow.js';
 import type { TargetBreach } from '../itsm/kpis/targets.js';
 import type { KpiInput, KpiKbAnswer, KpiTicket } from '../itsm/kpis/types.js';
-import { isPriority } from '../itsm/priority.js';
-import { type SlaConfig, ticketSla } from '../itsm/sla.js';
 import { OPEN_STATES, type TicketEvent } from '../itsm/types.js';
 import type { OperationalSnapshot } from '../observability/metrics.js';
 import type { DB } from './schema.js';
@@ -170,8 +168,15 @@ export function createKpiStore(db: Kysely<DB>) {
       return { tickets, kbAnswers, agentNames: new Map(staff.map((p) => [p.id, p.display_name])) };
     },
 
-    /** Counts for the Prometheus collectors (src/observability/metrics.ts), read on each scrape. */
-    async operationalSnapshot(now: string, sla: SlaConfig): Promise<OperationalSnapshot> {
+    /**
+     * Counts for the Prometheus collectors (src/observability/metrics.ts), read on each scrape, and the
+     * tickets open now; their SLA state is worked out in itsm (itsm/kpis/open-tickets.ts).
+     */
+    async operationalCounts(
+      now: string,
+    ): Promise<
+      Omit<OperationalSnapshot, 'openTickets' | 'slaBreachedOpen'> & { open: readonly KpiTicket[] }
+    > {
       const byPlatform = async (table: 'inbox' | 'outbox', status?: 'sent' | 'pending' | 'dead') => {
         let q = db
           .selectFrom(table)
@@ -198,33 +203,7 @@ export function createKpiStore(db: Kysely<DB>) {
       ).map((r) => ({ reason: r.reason, count: Number(r.n) }));
       // since = until = now: no creation window, so only the tickets open now are loaded.
       const open = await store.load({ since: now, until: now });
-      const groups = new Map<string, number>();
-      let response = 0;
-      let resolution = 0;
-      for (const t of open.tickets) {
-        groups.set(t.group ?? '(none)', (groups.get(t.group ?? '(none)') ?? 0) + 1);
-        const r = ticketSla(
-          sla,
-          { ...t, priority: isPriority(t.priority) ? t.priority : 'P3' },
-          t.groupCalendar,
-          t.events,
-          now,
-        );
-        if (r.response.breached && r.response.state !== 'met') response++;
-        if (r.resolution.breached) resolution++;
-      }
-      return {
-        received,
-        sent,
-        outboxBacklog,
-        outboxDead,
-        handoffs,
-        openTickets: [...groups].map(([group, count]) => ({ group, count })),
-        slaBreachedOpen: [
-          { clock: 'response', count: response },
-          { clock: 'resolution', count: resolution },
-        ],
-      };
+      return { received, sent, outboxBacklog, outboxDead, handoffs, open: open.tickets };
     },
 
     async groupExists(slug: string): Promise<boolean> {
