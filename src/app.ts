@@ -3,7 +3,6 @@
  * jobs) and wires them together. Everything else receives what it needs.
  */
 
-import { mkdir, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -17,11 +16,10 @@ import {
   withReachableBoards,
   withReachableTriage,
 } from './channel-reach.js';
-import { createEngine, type Engine } from './chat/conversation-engine.js';
-import type { DialogHooks } from './chat/dialogs/index.js';
+import { createChatCore, createEngine, type Engine } from './chat/conversation-engine.js';
 import { DEFAULT_TEAMS_SERVICE_URL } from './chat/handoff/index.js';
-import { createEngineNotifier, registerItilActions } from './chat/itil-actions.js';
-import { openChangeFromForm, runApprovalCommand, runItilCommand } from './chat/itil-commands.js';
+import { createChatNotifier, registerItilActions } from './chat/itil-actions.js';
+import { createPortRegistry } from './chat/ports.js';
 import type { ChatStore } from './chat/store.js';
 import { type Config, secretsOf, sqlitePath } from './config.js';
 import { ALERTMANAGER_ACCOUNT, createAlertStore, ensureAlertAccount } from './db/alert-store.js';
@@ -45,12 +43,12 @@ import {
   syncTemplates,
 } from './db/seed.js';
 import { createTicketStore } from './db/ticket-store.js';
+import { itilDialogHooks } from './dialog-hooks.js';
 import { type AlertIntake, createAlertIntake } from './itsm/alerts.js';
 import { loadAssets, loadGroups, loadPeople } from './itsm/directory-data.js';
 import { loadRulesConfig } from './itsm/dispatch.js';
 import { createItil, type Itil } from './itsm/itil.js';
 import { loadItilConfig } from './itsm/itil-config.js';
-import { draftArticleFromTicket } from './itsm/kpis/knowledge-draft.js';
 import { openTicketGauges } from './itsm/kpis/open-tickets.js';
 import { createKpiService, type KpiService } from './itsm/kpis/service.js';
 import { loadKpiTargetsIfPresent } from './itsm/kpis/targets.js';
@@ -245,43 +243,33 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   nlu = observeClassifier(nlu, metrics.classifierConfidence);
   observeDeadLetters(metrics.registry, chatStore);
   const tickets = createTicketService({ tickets: createTicketStore(db), directory, rules, sla });
-  let outbox: OutboxWorker | null = null;
-  const hooks: DialogHooks = {};
-  const engine = createEngine({
-    hooks,
+  // Built in dependency order: ports ← outbox ← chat core (handoff, notices) ← ITIL ← dialogs' hooks ← engine.
+  const ports = createPortRegistry();
+  const worker = createOutboxWorker({
     store: chatStore,
-    tickets,
-    directory: withReachableTriage(directory, reach),
-    nlu,
-    templates,
-    articles: new Map(articles.map((a) => [a.id, { title: a.title, body: a.body, url: a.url }])),
-    log: log.child({ component: 'engine' }),
-    now,
-    handoffThreshold: config.HANDOFF_THRESHOLD,
-    maxMessageChars: config.MAX_MESSAGE_CHARS,
-    ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
-    onOutgoing: () => outbox?.kick(),
-    deliverNow: {
-      leaseMs: OUTBOX_LEASE_MS,
-      deliver: (items, pollAfter) => outbox?.deliverLeased(items, pollAfter),
-    },
-    retryHorizonMs,
-    ...(config.TEST_TURN_DELAY_MS ? { turnDelayMs: config.TEST_TURN_DELAY_MS } : {}),
-  });
-  outbox = createOutboxWorker({
-    store: chatStore,
-    ports: (p) => engine.port(p),
-    platforms: () => engine.platforms(),
+    ports: (p) => ports.get(p),
+    platforms: () => ports.platforms(),
     log: log.child({ component: 'outbox' }),
     now,
     leaseMs: OUTBOX_LEASE_MS,
     retryHorizonMs,
   });
-  const worker = outbox;
+  const triageDirectory = withReachableTriage(directory, reach);
+  const engineLog = log.child({ component: 'engine' });
+  const core = createChatCore({
+    ports,
+    store: chatStore,
+    tickets,
+    directory: triageDirectory,
+    log: engineLog,
+    now,
+    teamsServiceUrl: DEFAULT_TEAMS_SERVICE_URL,
+    onOutgoing: () => worker.kick(),
+  });
   const deliveryStore = createDeliveryStore(db);
   // Kicks the delivery worker, which is built below once every handler exists.
   let kickDeliveries = () => {};
-  const chatNotifier = createEngineNotifier(engine, { store: chatStore, kick: () => worker.kick(), now });
+  const chatNotifier = createChatNotifier(core, { store: chatStore, kick: () => worker.kick(), now });
   const email = createEmailChannel({
     config,
     db,
@@ -302,13 +290,35 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     notifier: email ? email.withFallback(chatNotifier) : chatNotifier,
     approvalsByTemplate: new Map(templates.flatMap((t) => (t.approval ? [[t.id, t.approval] as const] : []))),
   });
+  const engine = createEngine({
+    core,
+    hooks: itilDialogHooks({ itil, kpis, tickets, dataDir, now }),
+    store: chatStore,
+    tickets,
+    directory: triageDirectory,
+    nlu,
+    templates,
+    articles: new Map(articles.map((a) => [a.id, { title: a.title, body: a.body, url: a.url }])),
+    log: engineLog,
+    now,
+    handoffThreshold: config.HANDOFF_THRESHOLD,
+    maxMessageChars: config.MAX_MESSAGE_CHARS,
+    ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
+    onOutgoing: () => worker.kick(),
+    deliverNow: {
+      leaseMs: OUTBOX_LEASE_MS,
+      deliver: (items, pollAfter) => worker.deliverLeased(items, pollAfter),
+    },
+    retryHorizonMs,
+    ...(config.TEST_TURN_DELAY_MS ? { turnDelayMs: config.TEST_TURN_DELAY_MS } : {}),
+  });
   registerItilActions(engine, itil);
   const provisioning = createProvisioningService({
     store: createProvisioningStore(db),
     tickets: createTicketStore(db),
     mapping: directoryMapping,
     staticMembers: new Map(groups.groups.map((g) => [g.slug, new Set(g.members)])),
-    notifier: createEngineNotifier(engine, { store: chatStore, kick: () => worker.kick(), now }),
+    notifier: createChatNotifier(core, { store: chatStore, kick: () => worker.kick(), now }),
     releaseConversations: (personId, at) => releaseAgentConversations(db, personId, at),
     personById: (id) => directory.personById(id),
   });
@@ -325,7 +335,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     linkService: async (ticket, tag, actor, at) =>
       (await itil.assets.linkAsset(ticket.number, tag, actor, at)).added,
     groupExists: async (slug) => (await directory.groupBySlug(slug)) !== null,
-    notifier: createEngineNotifier(engine, { store: chatStore, kick: () => worker.kick(), now }),
+    notifier: createChatNotifier(core, { store: chatStore, kick: () => worker.kick(), now }),
     serviceLabels: config.ALERTMANAGER_SERVICE_LABELS,
   });
   await syncDataWebhooks(deliveryStore, webhookFile, now().toISOString());
@@ -361,23 +371,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log: log.child({ component: 'attachments' }),
     now,
   });
-  hooks.onTicketOpened = async (ticket, requester, text, approval, at) =>
-    (await itil.onTicketOpened(ticket, requester, text, approval ?? null, at)).replies;
-  hooks.setAway = (agent, away) => itil.setAway(agent, away);
-  hooks.managerReport = () => kpis.summary({ since: '30d' });
-  hooks.staffCommand = (text, person, at) => runItilCommand(itil, text, person, at);
-  hooks.approvalCommand = (text, person, at) => runApprovalCommand(itil, text, person, at);
-  hooks.openChange = (requester, values, at) => openChangeFromForm(itil, requester, values, at);
-  hooks.changes = itil.changes;
-  hooks.draftArticle = async (number, agent) => {
-    const view = await tickets.view(number, agent, now().toISOString());
-    const draft = draftArticleFromTicket(view.ticket, view.comments);
-    // Drafts wait in a sub-folder the knowledge loader does not read, until a person reviews and moves them.
-    const dir = join(dataDir, 'knowledge', 'drafts');
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, `${draft.id}.md`), draft.markdown);
-    return `Draft saved as data/knowledge/drafts/${draft.id}.md. Review it, then move it to data/knowledge/ to publish:\n\n${draft.markdown}`;
-  };
   const slaSweeper = createSlaSweeper({
     run: (at) => itil.sweep(at),
     log: log.child({ component: 'sla' }),

@@ -8,14 +8,11 @@ import type { Itil } from '../itsm/itil.js';
 import type { ItilNotifier } from '../itsm/itil-store.js';
 import type { Ticket } from '../itsm/types.js';
 import { buttonVote, cabThreadHandler, castChannelVote } from './cab-thread.js';
-import type { Engine } from './conversation-engine.js';
+import type { ChatCore, Engine } from './conversation-engine.js';
 import type { ActionHandler } from './engine.js';
 import { channelRef, DEFAULT_TEAMS_SERVICE_URL } from './handoff/index.js';
 import type { ConversationRef, Reply } from './message.js';
 import type { ChatStore } from './store.js';
-
-/** What the notifier needs of the engine: its notices and which platforms it can post to. */
-export type EngineNotices = Pick<Engine, 'notifyPerson' | 'notifyRequester' | 'notifyAgents' | 'port'>;
 
 export interface ChannelPostDeps {
   /** Queues posts to channels; a CAB card's thread is bound to its change when delivered. */
@@ -26,12 +23,14 @@ export interface ChannelPostDeps {
   teamsServiceUrl?: string;
 }
 
-export function createEngineNotifier(engine: EngineNotices, channels: ChannelPostDeps): ItilNotifier {
+/** The notifier ITIL services speak through: the chat notices, plus CAB threads on the boards' channels. */
+export function createChatNotifier(core: ChatCore, channels: ChannelPostDeps): ItilNotifier {
+  const { notifications, ports } = core;
   const boardRef = (ticket: Ticket, channel: ChatChannel): ConversationRef | null =>
     channelRef(
       channel,
       ticket.channel === 'teams' ? 'teams' : 'slack',
-      (p) => engine.port(p) !== undefined,
+      (p) => ports.has(p),
       channels.teamsServiceUrl ?? DEFAULT_TEAMS_SERVICE_URL,
     );
   async function post(
@@ -56,13 +55,13 @@ export function createEngineNotifier(engine: EngineNotices, channels: ChannelPos
   return {
     notifyPerson(personId, text, key, choices) {
       const reply: Reply = { text, ...(choices && choices.length > 0 ? { choices } : {}) };
-      return engine.notifyPerson(personId, reply, key);
+      return notifications.notifyPerson(personId, reply, key);
     },
     notifyRequester(ticket, text, key) {
-      return engine.notifyRequester(ticket, text, key);
+      return notifications.notifyRequester(ticket, text, key);
     },
     notifyAgents(ticket, text, key) {
-      return engine.notifyAgents(ticket, text, key);
+      return notifications.notifyAgents(ticket, text, key);
     },
     async openCabThread(ticket, channel, text, choices, key) {
       const ref = boardRef(ticket, channel);

@@ -1,6 +1,7 @@
 /**
  * Features composed in by the app (ITIL depth, KPIs) that the dialogs reach through the interpreter
- * without depending on them. Set after construction, since those features talk through the engine.
+ * without depending on them. Built before the engine (src/dialog-hooks.ts): those features talk through
+ * the chat core's notices, not through the engine.
  */
 import type { Person } from '../../itsm/store.js';
 import type { Template } from '../../itsm/templates.js';

@@ -1,0 +1,169 @@
+/**
+ * Messages the desk starts rather than answers: to a person in their direct conversation, to the agents
+ * working a ticket, to a ticket's requester; and the ticket cards those carry. Built before the engine,
+ * so the ITIL services can speak through it without a loop back to the engine.
+ */
+import type { DirectoryStore, Person } from '../itsm/store.js';
+import type { TicketService } from '../itsm/tickets.js';
+import { OPEN_STATES, type Ticket } from '../itsm/types.js';
+import type { Logger } from '../log.js';
+import { ratingStack } from './dialogs/index.js';
+import type { Handoff } from './handoff/index.js';
+import type { ConversationRef, Reply, TicketCard } from './message.js';
+import { collectInto, outgoing } from './outgoing.js';
+import type { PortRegistry } from './ports.js';
+import { ticketCard } from './render.js';
+import type { ChatStore, NewOutgoing } from './store.js';
+
+export interface NotificationDeps {
+  store: ChatStore;
+  tickets: TicketService;
+  directory: DirectoryStore;
+  ports: PortRegistry;
+  handoff: Handoff;
+  log: Logger;
+  now: () => Date;
+  /** Called after messages were queued, so the outbox delivers them without waiting for its timer. */
+  onOutgoing?: () => void;
+}
+
+export interface Notifications {
+  /**
+   * Sends a message to a person in their direct conversation with the bot (opening one through the
+   * platform when needed). False when the person has no reachable chat identity.
+   */
+  notifyPerson(personId: number, reply: Reply, key: string): Promise<boolean>;
+  /**
+   * Tells the agents working a ticket: in its agent thread, or (none yet) as a card in its group's
+   * triage channel. False when the group has no reachable channel.
+   */
+  notifyAgents(ticket: Ticket, text: string, key: string): Promise<boolean>;
+  /** Tells the requester about a change made elsewhere (agent, REST API), in the ticket's conversation. */
+  notifyRequester(ticket: Ticket, text: string, key: string, opts?: { askRating?: boolean }): Promise<void>;
+  /** Ticket cards as `person` may see them; a card stops offering a person once one has the conversation. */
+  cardsFor(person: Person, list: Ticket[]): Promise<TicketCard[]>;
+}
+
+export function createNotifications(deps: NotificationDeps): Notifications {
+  const { store, tickets, ports, handoff, log } = deps;
+  const nowIso = () => deps.now().toISOString();
+
+  async function cardsFor(person: Person, list: Ticket[]): Promise<TicketCard[]> {
+    const now = nowIso();
+    return Promise.all(
+      list.map(async (t) => {
+        const [view, primary] = await Promise.all([
+          tickets.view(t.number, person, now),
+          handoff.primaryOf(t.id),
+        ]);
+        const owner = primary ? ((await store.conversation(primary.ref))?.owner ?? primary.owner) : 'bot';
+        return ticketCard(t, {
+          sla: view.sla,
+          group: view.group?.name ?? null,
+          assignee: view.assignee?.displayName ?? null,
+          timeZone: person.timeZone,
+          now,
+          // Once a person has the conversation, the card stops offering one.
+          handedOff: OPEN_STATES.includes(t.state) && owner !== 'bot',
+        });
+      }),
+    );
+  }
+
+  /** The person's direct conversation on a registered platform, opened through the platform when none is known. */
+  async function directTo(personId: number): Promise<ConversationRef | null> {
+    let target =
+      (await store.directConversationsOf(personId)).find((c) => ports.has(c.ref.platform))?.ref ?? null;
+    if (target) return target;
+    for (const identity of await store.identitiesOf(personId)) {
+      const port = ports.get(identity.platform);
+      if (!port) continue;
+      try {
+        target = await port.openDirect(identity, {
+          platform: identity.platform,
+          channelId: '',
+          threadId: null,
+          isDirect: true,
+          workspaceId: identity.workspaceId ?? null,
+        });
+        await store.ensureConversation(target, personId, nowIso());
+        break;
+      } catch (e) {
+        log.warn('could not open a direct conversation', {
+          personId,
+          platform: identity.platform,
+          error: e,
+        });
+      }
+    }
+    return target;
+  }
+
+  return {
+    cardsFor,
+
+    async notifyPerson(personId, reply, key) {
+      // Nothing goes to a person the directory deactivated.
+      if ((await deps.directory.personById(personId))?.active === false) return false;
+      const target = await directTo(personId);
+      if (!target) return false;
+      await store.enqueue(
+        [{ dedupeKey: `person:${personId}:${key}`, message: outgoing(target, reply) }],
+        nowIso(),
+      );
+      deps.onOutgoing?.();
+      return true;
+    },
+
+    async notifyAgents(ticket, text, key) {
+      const threads = (await store.conversationsOfTicket(ticket.id)).filter((c) => c.role === 'agents');
+      const now = nowIso();
+      const out: NewOutgoing[] = [];
+      const emit = collectInto(out, `agents:${ticket.number}:${key}`);
+      const thread = threads.at(-1);
+      let posted = true;
+      if (thread) emit(thread.ref, { text });
+      else
+        posted = await handoff.postToAgents(
+          ticket,
+          { reason: text, confidence: null, tried: [], summary: ticket.description.slice(0, 240) },
+          ticket.channel === 'teams' ? 'teams' : 'slack',
+          emit,
+          now,
+        );
+      await store.enqueue(out, now);
+      if (out.length > 0) deps.onOutgoing?.();
+      return posted;
+    },
+
+    async notifyRequester(ticket, text, key, o = {}) {
+      const convs = (await store.conversationsOfTicket(ticket.id)).filter((c) => c.role === 'requester');
+      // Prefer the ticket's own thread; fall back to the conversation that opened it.
+      const target = [...convs].reverse().find((c) => c.ref.threadId !== null) ?? convs[0];
+      if (!target) return;
+      const person = await deps.directory.personById(ticket.requesterId);
+      if (!person || person.active === false) return;
+      const [card] = await cardsFor(person, [ticket]);
+      const reply: Reply = { text, ...(card ? { card } : {}) };
+      if (o.askRating) {
+        reply.text = `${text}\nHow did we do? Rate 1 (poor) to 5 (great).`;
+        reply.choices = [1, 2, 3, 4, 5].map((n) => ({
+          label: '★'.repeat(n),
+          actionId: 'ticket.rate' as const,
+          value: { ticket: ticket.number, rating: n },
+        }));
+        for (const c of convs)
+          await store.saveConversation(
+            c.id,
+            { dialog: { ...ratingStack(ticket.number, nowIso()) } },
+            nowIso(),
+          );
+      }
+      await store.enqueue(
+        [{ dedupeKey: `notify:${ticket.number}:${key}`, message: outgoing(target.ref, reply) }],
+        nowIso(),
+      );
+      deps.onOutgoing?.();
+    },
+  };
+}
