@@ -86,6 +86,7 @@ describe('bad input never gets in', () => {
       SLACK_BOT_TOKEN: 'xoxb-fuzz',
       SLACK_API_URL: slack.apiUrl,
       TEAMS_ENABLED: 'true',
+      TEAMS_EMULATOR: 'true',
       LOG_LEVEL: 'silent',
     });
     base = (await app.listen()).url;
