@@ -21,7 +21,7 @@ import { DEFAULT_TEAMS_SERVICE_URL } from './chat/handoff/index.js';
 import { createChatNotifier, registerItilActions } from './chat/itil-actions.js';
 import { createPortRegistry } from './chat/ports.js';
 import type { ChatStore } from './chat/store.js';
-import { type Config, secretsOf, sqlitePath } from './config.js';
+import { type Config, secretsOf, sqlitePath, teamsMode } from './config.js';
 import { ALERTMANAGER_ACCOUNT, createAlertStore, ensureAlertAccount } from './db/alert-store.js';
 import { createAttachmentStore } from './db/attachment-store.js';
 import { endBoot, startBoot } from './db/boots.js';
@@ -384,7 +384,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       const { createSlackAdapter } = await import('./adapters/slack/index.js');
       adapters.push(createSlackAdapter({ config, engine, log: log.child({ component: 'slack' }) }));
     }
-    if (config.TEAMS_ENABLED) {
+    if (teamsMode(config) !== 'off') {
       const { createTeamsAdapter } = await import('./adapters/teams/index.js');
       adapters.push(createTeamsAdapter({ config, engine, log: log.child({ component: 'teams' }) }));
     }

@@ -30,14 +30,13 @@ export function channelReach(
         : 'Slack is not configured (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN)';
     if (!config.TEAMS_ENABLED) return 'Teams is off (TEAMS_ENABLED=false)';
     if (config.MICROSOFT_APP_ID) return null;
-    // Without credentials only loopback connectors (the Emulator, test fakes) or an operator's own
-    // allowed prefix can be reached; Microsoft's Bot Connector would refuse every post.
+    if (!config.TEAMS_EMULATOR) return 'Teams is off (set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD)';
+    // The emulator mode reaches loopback connectors only (the Emulator, test fakes); Microsoft's Bot
+    // Connector would refuse every post without credentials.
     const url = channel.teams?.serviceUrl ?? teamsServiceUrl;
-    const extra = config.TEAMS_ALLOWED_SERVICE_URLS ?? [];
-    const microsoft = isAllowedServiceUrl(url, { extraPrefixes: [], allowLoopback: false });
-    return !microsoft && isAllowedServiceUrl(url, { extraPrefixes: extra, allowLoopback: true })
+    return isAllowedServiceUrl(url, { extraPrefixes: [], allowLoopback: true, loopbackOnly: true })
       ? null
-      : 'Teams runs in anonymous development mode, which cannot post to Teams channels (set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD)';
+      : 'Teams runs in emulator mode (TEAMS_EMULATOR), which cannot post to Teams channels (set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD)';
   };
 }
 

@@ -28,7 +28,9 @@ export const configSchema = z.object({
   NODE_ENV: z
     .enum(['development', 'production', 'test'])
     .default('development')
-    .describe('Runtime mode. `production` refuses anonymous Teams mode.'),
+    .describe(
+      'Runtime mode. `production` turns the demo web chat and demo seeding off and refuses the Teams emulator mode.',
+    ),
   PORT: port
     .default(3978)
     .describe('HTTP port for Slack, Teams, the REST API, the web chat and health checks.'),
@@ -36,7 +38,29 @@ export const configSchema = z.object({
     .string()
     .min(1)
     .default('127.0.0.1')
-    .describe('Interface to listen on (`0.0.0.0` to accept outside traffic).'),
+    .describe('Interface to listen on (`0.0.0.0` to accept outside traffic; read SECURITY.md first).'),
+  PUBLIC_URL: z
+    .url()
+    .optional()
+    .describe(
+      'The address people reach chatdesk at (e.g. `https://desk.example.com`): used in web chat login links and accepted as a `Host` of the web chat.',
+    ),
+  TRUST_PROXY: bool
+    .default(false)
+    .describe(
+      "Set to `true` when chatdesk runs behind a reverse proxy that terminates TLS and sets `X-Forwarded-For`/`X-Forwarded-Proto`: client addresses (rate limits, logs) and the dashboard cookie's `Secure` flag then follow those headers. Never set it when clients reach chatdesk directly (they could forge the headers).",
+    ),
+  WEB_CHAT: z
+    .enum(['auto', 'demo', 'login', 'off'])
+    .default('auto')
+    .describe(
+      'The browser chat at `/chat`: `demo` (pick any person, no sign-in; development only, loopback only), `login` (people sign in with a link from `chatdesk weblogin <email>`), `off`. `auto`: `demo` in development and test, `login` in production.',
+    ),
+  WEB_CHAT_DEMO_REMOTE: bool
+    .default(false)
+    .describe(
+      'Let the demo web chat answer clients that are not on this machine (it lets anyone who reaches the port act as anyone; for a lab only). Refused in production.',
+    ),
   DATABASE_URL: databaseUrl
     .default('sqlite:var/chatdesk.sqlite')
     .describe(
@@ -176,8 +200,10 @@ export const configSchema = z.object({
       'A knowledge answer counts as a verified deflection only if the same need does not come back within this many days.',
     ),
   SEED_DEMO: bool
-    .default(true)
-    .describe('Seed demo users, groups, templates, articles and assets into an empty database on start.'),
+    .optional()
+    .describe(
+      'Seed demo people (including an admin), groups, templates, articles and assets into an empty database on start. Default: on, except with `NODE_ENV=production`.',
+    ),
   NLU_EMBEDDINGS: z
     .enum(['auto', 'use', 'transformers', 'none'])
     .default('auto')
@@ -248,14 +274,23 @@ export const configSchema = z.object({
     .string()
     .min(1)
     .optional()
-    .describe('Bot Framework app id. Unset: anonymous mode (development only).'),
+    .describe('Bot Framework app id. Teams is served only when it is set (or TEAMS_EMULATOR is on).'),
   MICROSOFT_APP_PASSWORD: z.string().min(1).optional().describe('Bot Framework client secret.'),
   MICROSOFT_APP_TENANT_ID: z.string().min(1).optional().describe('Tenant id for SingleTenant bots.'),
   MICROSOFT_APP_TYPE: z
     .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'])
     .default('MultiTenant')
     .describe('Bot identity type.'),
-  TEAMS_ENABLED: bool.default(true).describe('Serve `POST /api/messages` for Microsoft Teams.'),
+  TEAMS_ENABLED: bool
+    .default(true)
+    .describe(
+      'Serve `POST /api/messages` for Microsoft Teams once MICROSOFT_APP_ID (or TEAMS_EMULATOR) is set.',
+    ),
+  TEAMS_EMULATOR: bool
+    .default(false)
+    .describe(
+      'Development only: serve `POST /api/messages` without Bot Framework tokens (Bot Framework Emulator, tests). Refused in production and with MICROSOFT_APP_ID; needs a loopback HOST; activities must come from this machine and name a loopback serviceUrl.',
+    ),
   TEAMS_ALLOWED_SERVICE_URLS: csv
     .optional()
     .describe(
@@ -314,7 +349,7 @@ export const configSchema = z.object({
     ),
 });
 
-export type Config = z.infer<typeof configSchema>;
+export type Config = Omit<z.infer<typeof configSchema>, 'SEED_DEMO'> & { SEED_DEMO: boolean };
 
 /** Parses the environment; a bad value throws one AppError naming every bad variable and the fix. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -335,11 +370,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
   }
   const config = parsed.data;
-  if (config.NODE_ENV === 'production' && config.TEAMS_ENABLED && !config.MICROSOFT_APP_ID) {
+  if (config.TEAMS_EMULATOR) {
+    const why =
+      config.NODE_ENV === 'production'
+        ? 'not in production (it accepts activities without a Bot Framework token)'
+        : config.MICROSOFT_APP_ID
+          ? 'not together with MICROSOFT_APP_ID (tokens are checked then; unset TEAMS_EMULATOR)'
+          : !isLoopbackHost(config.HOST)
+            ? `only with a loopback HOST (127.0.0.1, ::1 or localhost; got ${config.HOST}): anyone who reaches the port could act as anyone`
+            : null;
+    if (why)
+      throw new AppError('config_invalid', `Invalid configuration:\n  TEAMS_EMULATOR: ${why}.`, {
+        field: 'TEAMS_EMULATOR',
+      });
+  }
+  if (config.NODE_ENV === 'production' && (config.WEB_CHAT === 'demo' || config.WEB_CHAT_DEMO_REMOTE)) {
     throw new AppError(
       'config_invalid',
-      'Invalid configuration:\n  MICROSOFT_APP_ID: required in production while TEAMS_ENABLED is true (anonymous Bot Framework mode is for development only). Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD, or TEAMS_ENABLED=false.',
-      { field: 'MICROSOFT_APP_ID' },
+      'Invalid configuration:\n  WEB_CHAT: the demo web chat (anyone picks who they are) is not available in production. Use WEB_CHAT=login (links from `chatdesk weblogin <email>`) or WEB_CHAT=off, and unset WEB_CHAT_DEMO_REMOTE.',
+      { field: 'WEB_CHAT' },
     );
   }
   if (config.TEST_TURN_DELAY_MS !== undefined && config.NODE_ENV !== 'test') {
@@ -366,7 +415,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       { field: config.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET' },
     );
   }
-  return config;
+  return {
+    ...config,
+    SEED_DEMO: config.SEED_DEMO ?? config.NODE_ENV !== 'production',
+  };
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || h.startsWith('127.') || h === '::ffff:127.0.0.1';
+}
+
+/** How Teams is served: with Bot Framework tokens, in the loopback-only emulator mode, or not at all. */
+export function teamsMode(config: Config): 'tokens' | 'emulator' | 'off' {
+  if (!config.TEAMS_ENABLED) return 'off';
+  if (config.MICROSOFT_APP_ID) return 'tokens';
+  return config.TEAMS_EMULATOR ? 'emulator' : 'off';
+}
+
+/** Which web chat `/chat` serves (WEB_CHAT=auto resolved by NODE_ENV). */
+export function webChatMode(config: Config): 'demo' | 'login' | 'off' {
+  if (config.WEB_CHAT !== 'auto') return config.WEB_CHAT;
+  return config.NODE_ENV === 'production' ? 'login' : 'demo';
 }
 
 const SECRET_KEYS = new Set([

@@ -3,7 +3,7 @@
  */
 import { type App, createApp } from './app.js';
 import type { Config } from './config.js';
-import { secretsOf } from './config.js';
+import { secretsOf, teamsMode, webChatMode } from './config.js';
 import { listenError } from './listen-errors.js';
 import { createLogger, type Logger } from './log.js';
 
@@ -21,7 +21,7 @@ export async function serve(config: Config, out: NodeJS.WritableStream = process
     await app.close();
     throw listenError(e, config);
   }
-  out.write(banner(url, config, app));
+  out.write(banner(url, config, app, await peopleLine(app)));
   await stopSignal(log);
   const deadline = setTimeout(() => {
     log.error('did not stop within the deadline; exiting anyway', { ms: STOP_DEADLINE_MS });
@@ -56,11 +56,37 @@ function stopSignal(log: Logger): Promise<void> {
   });
 }
 
-function banner(url: string, config: Config, app: App): string {
+/** Who can act here, so an operator notices demo people (an admin among them) in a real deployment. */
+async function peopleLine(app: App): Promise<string> {
+  const people = (await app.directory.people(10_000)).filter((p) => !p.email.endsWith('@chatdesk.local'));
+  const admins = people.filter((p) => p.role === 'admin').map((p) => p.email);
+  const seeded = app.config.SEED_DEMO ? 'demo seeding on (SEED_DEMO)' : 'demo seeding off';
+  return `  • People:       ${people.length} in the directory, admins: ${admins.slice(0, 5).join(', ') || 'none'}${admins.length > 5 ? ' …' : ''} · ${seeded}`;
+}
+
+function webChatLine(url: string, config: Config): string {
+  const mode = webChatMode(config);
+  if (mode === 'off') return '  • Web chat:     off (WEB_CHAT=off)';
+  if (mode === 'login')
+    return `  • Web chat:     ${url}/chat, sign-in links from \`npx chatdesk weblogin <email>\`${config.NODE_ENV === 'production' ? ' (demo picker off: NODE_ENV=production)' : ''}`;
+  return `  • Web chat:     ${url}/chat (DEMO: no sign-in, anyone can act as anyone; ${config.WEB_CHAT_DEMO_REMOTE ? 'REMOTE CLIENTS ALLOWED' : 'this machine only'})`;
+}
+
+function teamsLine(url: string, config: Config): string {
+  const mode = teamsMode(config);
+  if (mode === 'tokens') return `  • Teams:        POST ${url}/api/messages`;
+  if (mode === 'emulator')
+    return `  • Teams:        POST ${url}/api/messages (EMULATOR: no tokens checked; this machine and loopback serviceUrls only)`;
+  return config.TEAMS_ENABLED
+    ? '  • Teams:        off (set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD; TEAMS_EMULATOR=true for the Bot Framework Emulator)'
+    : '  • Teams:        off';
+}
+
+function banner(url: string, config: Config, app: App, people: string): string {
   const dashboardToken = config.DASHBOARD_TOKEN ? 'DASHBOARD_TOKEN' : config.API_TOKEN ? 'API_TOKEN' : null;
   return [
     `chatdesk is running on ${url} (database: ${app.database.dialect})`,
-    `  • Web chat:     ${url}/chat`,
+    webChatLine(url, config),
     `  • Console chat: npx chatdesk chat --user alice@example.com`,
     dashboardToken
       ? `  • Dashboard:    ${url}/ (log in with the value of ${dashboardToken})`
@@ -71,12 +97,12 @@ function banner(url: string, config: Config, app: App): string {
       : config.SLACK_APP_TOKEN
         ? '  • Slack:        Socket Mode (outbound WebSocket; no public URL needed)'
         : `  • Slack:        POST ${url}/slack/events`,
-    config.TEAMS_ENABLED
-      ? `  • Teams:        POST ${url}/api/messages${config.MICROSOFT_APP_ID ? '' : ' (anonymous dev mode)'}`
-      : '  • Teams:        off',
+    teamsLine(url, config),
     config.API_TOKEN
       ? `  • REST API:     ${url}/api/v1/tickets (Authorization: Bearer <API_TOKEN>)`
       : '  • REST API:     off (set API_TOKEN, at least 16 characters)',
+    people,
+    '  Before exposing it beyond this machine, read SECURITY.md.',
     'Stop with Ctrl-C (or SIGTERM).',
     '',
   ].join('\n');

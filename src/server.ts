@@ -13,8 +13,10 @@ import { createKpiRouter, createMetricsRouter } from './adapters/rest/kpi-router
 import { API_PERSON_EMAIL, createRestRouter } from './adapters/rest/router.js';
 import type { ChannelAdapter } from './adapters/types.js';
 import type { App } from './app.js';
+import { webChatMode } from './config.js';
 import { createAttachmentStore } from './db/attachment-store.js';
 import { pingDatabase } from './db/connect.js';
+import { createWebLoginStore } from './db/web-login-store.js';
 import { AppError, httpStatusOf, isAppError } from './errors.js';
 import { createAlertRouter } from './http/alerts/router.js';
 import { createAttachmentRouter } from './http/attachments/router.js';
@@ -32,7 +34,8 @@ export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; l
   const { app, log } = deps;
   const web = express();
   web.disable('x-powered-by');
-  web.set('trust proxy', false);
+  // Only a proxy the operator declares may speak for the client (address, https): SECURITY.md.
+  web.set('trust proxy', app.config.TRUST_PROXY);
 
   web.use((req, res, next) => {
     const started = process.hrtime.bigint();
@@ -103,15 +106,24 @@ export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; l
   web.use('/api/v1', createItilRouter(app));
 
   const webPort = createLocalPort('web');
-  web.use(
-    createWebChatRouter({
-      engine: app.engine,
-      port: webPort,
-      directory: app.directory,
-      now: app.now,
-      flush: () => app.outbox.flush(),
-    }),
-  );
+  const webChat = webChatMode(app.config);
+  if (webChat !== 'off')
+    web.use(
+      createWebChatRouter({
+        engine: app.engine,
+        port: webPort,
+        directory: app.directory,
+        now: app.now,
+        flush: () => app.outbox.flush(),
+        mode: webChat,
+        logins: createWebLoginStore(app.db),
+        allowRemote: app.config.WEB_CHAT_DEMO_REMOTE,
+        hostNames: [
+          app.config.HOST,
+          ...(app.config.PUBLIC_URL ? [new URL(app.config.PUBLIC_URL).hostname] : []),
+        ],
+      }),
+    );
 
   web.use(createDashboardRouter(app));
 

@@ -66,6 +66,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/people.js'),
   },
   {
+    name: 'weblogin',
+    synopsis: 'weblogin <email>',
+    summary: 'a one-time login link to the web chat for one person',
+    load: () => import('./commands/weblogin.js'),
+  },
+  {
     name: 'report',
     synopsis: 'report [--since 30d] [--csi]',
     summary: 'KPI report (MTTA, MTTR, SLA, FCR, CSAT…); --csi records missed targets',

@@ -8,6 +8,7 @@ import { itil } from './migrations/004-itil.js';
 import { conversationVisibility } from './migrations/006-conversation-visibility.js';
 import { conversationLeases } from './migrations/007-conversation-leases.js';
 import { bootIdsAndPendingIdentities } from './migrations/008-boot-ids-and-pending-identities.js';
+import { webLogins } from './migrations/009-web-logins.js';
 import { directory } from './migrations/010-directory.js';
 import { webhooks } from './migrations/011-webhooks.js';
 import { alerts } from './migrations/012-alerts.js';
@@ -31,6 +32,7 @@ class CodeMigrations implements MigrationProvider {
       '013-email': email(),
       '014-attachments': attachments(d),
       '008-boot-ids-and-pending-identities': bootIdsAndPendingIdentities(),
+      '009-web-logins': webLogins(),
     };
   }
 }
@@ -47,6 +49,9 @@ export async function migrate(database: Database): Promise<string[]> {
   const migrator = new Migrator({
     db: database.db,
     provider: new CodeMigrations(database),
+    // Numbers were reserved per branch and merged out of order (008, 009 after 010…): a database that
+    // has the later ones must still take the earlier.
+    allowUnorderedMigrations: true,
     ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
   let { error, results } = await migrator.migrateToLatest();

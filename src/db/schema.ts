@@ -424,7 +424,18 @@ export interface TicketAttachmentsTable {
   created_at: string;
 }
 
+/** Web chat login links and sessions, secrets kept as SHA-256 only (migration 009). */
+export interface WebLoginsTable {
+  token_hash: string;
+  kind: 'link' | 'session';
+  person_id: number;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
 export interface DB {
+  web_logins: WebLoginsTable;
   ticket_attachments: TicketAttachmentsTable;
   email_messages: EmailMessagesTable;
   alert_groups: AlertGroupsTable;

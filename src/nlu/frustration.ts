@@ -14,7 +14,11 @@ export interface FrustrationSignal {
   reason: string | null;
 }
 
-export function frustrationOf(text: string): FrustrationSignal {
+/** Frustration shows in the first lines; longer text is cut so one message cannot stall the turn. */
+const FRUSTRATION_MAX_CHARS = 4000;
+
+export function frustrationOf(input: string): FrustrationSignal {
+  const text = input.length > FRUSTRATION_MAX_CHARS ? input.slice(0, FRUSTRATION_MAX_CHARS) : input;
   const tokens = tokenizeWords(text.toLowerCase());
   const score = sentimentOf(tokens);
   const phrase = GIVING_UP.exec(text);

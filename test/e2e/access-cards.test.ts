@@ -44,6 +44,7 @@ describe('card buttons pressed by the wrong person (Slack and Teams)', () => {
         SLACK_BOT_TOKEN: 'xoxb-access',
         SLACK_API_URL: fake.apiUrl,
         TEAMS_ENABLED: 'true',
+        TEAMS_EMULATOR: 'true',
         LOG_LEVEL: 'silent',
       },
       { log: silentLogger },

@@ -148,6 +148,7 @@ beforeAll(async () => {
     PORT: '0',
     LOG_LEVEL: 'silent',
     TEAMS_ENABLED: 'true',
+    TEAMS_EMULATOR: 'true',
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_BOT_TOKEN: 'xoxb-handoff-e2e',
     SLACK_API_URL: slack.apiUrl,

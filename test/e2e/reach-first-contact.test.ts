@@ -42,6 +42,7 @@ beforeAll(async () => {
     NLU_EMBEDDINGS: 'none',
     NLU_THREAD: 'inline',
     TEAMS_ENABLED: 'true',
+    TEAMS_EMULATOR: 'true',
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_BOT_TOKEN: 'xoxb-reach-token',
     SLACK_API_URL: slack.apiUrl,

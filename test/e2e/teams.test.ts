@@ -68,6 +68,7 @@ beforeAll(async () => {
     PORT: '0',
     LOG_LEVEL: 'silent',
     TEAMS_ENABLED: 'true',
+    TEAMS_EMULATOR: 'true',
     API_TOKEN,
   });
   app = await createApp(config, { log: silentLogger });

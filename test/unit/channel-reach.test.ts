@@ -19,21 +19,26 @@ const SLACK = { SLACK_SIGNING_SECRET: 'secret-0123456789', SLACK_BOT_TOKEN: 'xox
 
 describe('which configured chat channels this process can post to', () => {
   it('Slack needs its two secrets; Teams needs credentials unless the connector is on loopback or allowed', () => {
-    const demo = channelReach(loadConfig({}), MS);
+    expect(channelReach(loadConfig({}), MS)('teams', both)).toMatch(/Teams is off.*set MICROSOFT_APP_ID/);
+    const demo = channelReach(loadConfig({ TEAMS_EMULATOR: 'true' }), MS);
     expect(demo('slack', both)).toMatch(
       /^Slack is not configured \(set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN\)/,
     );
-    expect(demo('teams', both)).toMatch(/anonymous development mode.*set MICROSOFT_APP_ID/);
+    expect(demo('teams', both)).toMatch(/emulator mode.*set MICROSOFT_APP_ID/);
     const emulator = { ...both, teams: { ...both.teams, serviceUrl: 'http://127.0.0.1:9000/' } };
     expect(demo('teams', emulator)).toBeNull();
     const ownProxy = { ...both, teams: { ...both.teams, serviceUrl: 'https://bots.example.com/connector/' } };
     expect(demo('teams', ownProxy)).not.toBeNull();
+    // Emulator mode never posts beyond this machine, whatever the allow-list says.
     expect(
-      channelReach(loadConfig({ TEAMS_ALLOWED_SERVICE_URLS: 'https://bots.example.com/connector' }), MS)(
-        'teams',
-        ownProxy,
-      ),
-    ).toBeNull();
+      channelReach(
+        loadConfig({
+          TEAMS_EMULATOR: 'true',
+          TEAMS_ALLOWED_SERVICE_URLS: 'https://bots.example.com/connector',
+        }),
+        MS,
+      )('teams', ownProxy),
+    ).not.toBeNull();
     const live = channelReach(
       loadConfig({ ...SLACK, MICROSOFT_APP_ID: 'app', MICROSOFT_APP_PASSWORD: 'pw' }),
       MS,
@@ -46,7 +51,7 @@ describe('which configured chat channels this process can post to', () => {
   });
 
   it('the engine sees groups and CAB boards without the unreachable sides; start-up says so in one line', async () => {
-    const reach = channelReach(loadConfig({ ...SLACK }), MS);
+    const reach = channelReach(loadConfig({ ...SLACK, TEAMS_EMULATOR: 'true' }), MS);
     const group: Group = {
       id: 1,
       slug: 'service-desk',
@@ -90,7 +95,7 @@ describe('which configured chat channels this process can post to', () => {
       ],
     } as GroupsFile;
     expect(skippedChannelsLine(groups, itil, reach)).toBe(
-      'chat channels skipped, no cards are posted there: Teams runs in anonymous development mode, which cannot post to Teams channels (set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD): triage of service-desk, CAB board, emergency CAB board',
+      'chat channels skipped, no cards are posted there: Teams runs in emulator mode (TEAMS_EMULATOR), which cannot post to Teams channels (set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD): triage of service-desk, CAB board, emergency CAB board',
     );
     const all = channelReach(
       loadConfig({ ...SLACK, MICROSOFT_APP_ID: 'app', MICROSOFT_APP_PASSWORD: 'pw' }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configTableMarkdown, loadConfig, secretsOf } from '../../src/config.js';
+import { configTableMarkdown, loadConfig, secretsOf, teamsMode } from '../../src/config.js';
 import { AppError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 
@@ -31,8 +31,19 @@ describe('configuration', () => {
     );
   });
 
-  it('refuses anonymous Teams in production and half-configured Slack', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/MICROSOFT_APP_ID: required in production/);
+  it('refuses anonymous Teams in production, off loopback or with an app id, and half-configured Slack', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', TEAMS_EMULATOR: 'true' })).toThrow(
+      /TEAMS_EMULATOR: not in production/,
+    );
+    expect(() => loadConfig({ TEAMS_EMULATOR: 'true', HOST: '0.0.0.0' })).toThrow(
+      /TEAMS_EMULATOR: only with a loopback HOST/,
+    );
+    expect(() => loadConfig({ TEAMS_EMULATOR: 'true', MICROSOFT_APP_ID: 'app' })).toThrow(
+      /TEAMS_EMULATOR: not together/,
+    );
+    expect(teamsMode(loadConfig({ NODE_ENV: 'production' }))).toBe('off');
+    expect(teamsMode(loadConfig({}))).toBe('off');
+    expect(teamsMode(loadConfig({ TEAMS_EMULATOR: 'true' }))).toBe('emulator');
     expect(() => loadConfig({ NODE_ENV: 'production', TEAMS_ENABLED: 'false' })).not.toThrow();
     expect(() => loadConfig({ SLACK_SIGNING_SECRET: 'abc' })).toThrow(/set both/);
   });

@@ -58,14 +58,19 @@ export function automaticReason(mail: ParsedMail, deskAddress: string, from: str
   return null;
 }
 
+const STRIP_MAX_CHARS = 40_000;
+
 /** Keeps what the person wrote: drops quoted lines and everything from the "On … wrote:" line on. */
-export function stripQuoted(text: string): string {
+export function stripQuoted(input: string): string {
+  // A ticket description holds 20,000 characters; the rest of a longer mail is never read.
+  const text = input.length > STRIP_MAX_CHARS ? input.slice(0, STRIP_MAX_CHARS) : input;
   const out: string[] = [];
   for (const line of text.replace(/\r\n/g, '\n').split('\n')) {
+    // Cheap substring tests first: most lines are none of these, and a mail may have 100,000 lines.
     const quoteHeader =
-      /^\s*On .{1,200} wrote:\s*$/.test(line) ||
-      /^-{2,}\s*Original Message\s*-{2,}/i.test(line) ||
-      (out.length > 0 && /^\s*From: .+/.test(line));
+      (line.includes(' wrote:') && /^\s*On .{1,200} wrote:\s*$/.test(line)) ||
+      (line.includes('-') && /^-{2,}\s*Original Message\s*-{2,}/i.test(line)) ||
+      (out.length > 0 && line.includes('From: ') && /^\s*From: .+/.test(line));
     if (quoteHeader) break;
     if (line.startsWith('>')) continue;
     out.push(line);

@@ -5,23 +5,23 @@
 import type { Choice, Reply } from '../../chat/message.js';
 import { STATE_LABEL } from '../../chat/render.js';
 
+/** Longer replies are cut before rendering; no bot reply is near this. */
+export const MARKDOWN_MAX_CHARS = 100_000;
+
 /**
  * Markdown as people read it in plain text: emphasis markers and heading hashes dropped, links as
- * "label (url)", bullets as •. Line by line, so it stays linear in the text length.
+ * "label (url)", bullets as •. Every pattern is linear in the text length: no class can run past the
+ * delimiter that would end it (`[^[\]\n]` stops at the next `[`), so `[` × 100,000 is one pass.
  */
-export function markdownToPlain(md: string): string {
+export function markdownToPlain(input: string): string {
+  const md = input.length > MARKDOWN_MAX_CHARS ? input.slice(0, MARKDOWN_MAX_CHARS) : input;
   return md
-    .split('\n')
-    .map((line) =>
-      line
-        .replace(/^\s{0,3}#{1,6}\s+/, '')
-        .replace(/^(\s*)[-*+]\s+/, '$1• ')
-        .replace(/\[([^\]\n]+)\]\(([^)\s]+)\)/g, '$1 ($2)')
-        .replace(/(\*\*|__)(?=\S)([^*_\n]+?)(?<=\S)\1/g, '$2')
-        .replace(/(^|[\s(])[*_](?=\S)([^*_\n]+?)(?<=\S)[*_](?=[\s).,:;!?]|$)/g, '$1$2')
-        .replace(/`([^`\n]+)`/g, '$1'),
-    )
-    .join('\n');
+    .replace(/^[ \t]{0,3}#{1,6}[ \t]+/gm, '')
+    .replace(/^([ \t]*)[-*+][ \t]+/gm, '$1• ')
+    .replace(/\[([^[\]\n]+)\]\(([^()\s]+)\)/g, '$1 ($2)')
+    .replace(/(\*\*|__)(?=\S)([^*_\n]+?)(?<=\S)\1/g, '$2')
+    .replace(/(^|[\s(])[*_](?=\S)([^*_\n]+?)(?<=\S)[*_](?=[\s).,:;!?]|$)/gm, '$1$2')
+    .replace(/`([^`\n]+)`/g, '$1');
 }
 
 export function replyToText(reply: Reply): string {

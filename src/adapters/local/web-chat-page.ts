@@ -1,5 +1,24 @@
-/** The single page of the demo web chat; no build step, no external assets (works offline). */
-export const WEB_CHAT_HTML = `<!doctype html>
+/** The single page of the web chat; no build step, no external assets (works offline). */
+export function webChatHtml(mode: 'demo' | 'login'): string {
+  const header =
+    mode === 'demo'
+      ? '<header><h1>chatdesk</h1><span class="demo">DEMO · no sign-in: whoever opens this page can act as anyone · development only</span><label>You are <select id="user"></select></label></header>'
+      : '<header><h1>chatdesk</h1><label>Signed in as <select id="user"></select></label><form method="post" action="chat/logout" class="out"><button>Sign out</button></form></header>';
+  return WEB_CHAT_HTML.replace('<!--HEADER-->', header);
+}
+
+/** The sign-in page of WEB_CHAT=login: there is nothing to type, the link is the credential. */
+export function webLoginHtml(error: string | null): string {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>chatdesk — sign in</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 560px; margin: 60px auto">
+<h1>chatdesk</h1>
+${error ? `<p style="color:#e01e5a">${esc(error)}</p>` : ''}
+<p>Sign in with the login link your service desk sent you. An administrator issues one with <code>chatdesk weblogin &lt;your email&gt;</code>.</p>
+</body></html>`;
+}
+
+const WEB_CHAT_HTML = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -28,10 +47,12 @@ export const WEB_CHAT_HTML = `<!doctype html>
   form input { flex: 1; font-size: 15px; padding: 10px; border-radius: 6px; border: 1px solid #bbb; }
   form button { padding: 10px 18px; font-size: 15px; border-radius: 6px; border: 0; background: #007a5a; color: #fff; }
   .err { color: #e01e5a; }
+  header .demo { background: #ecb22e; color: #1d1c1d; font-weight: 700; padding: 2px 8px; border-radius: 4px; font-size: 13px; }
+  header form.out { margin: 0 0 0 auto; }
 </style>
 </head>
 <body>
-<header><h1>chatdesk</h1><label>You are <select id="user"></select></label></header>
+<!--HEADER-->
 <main>
   <div id="log" aria-live="polite"></div>
   <form id="f"><input id="text" autocomplete="off" placeholder="Try: my vpn keeps dropping · I need a new laptop · status" autofocus><button>Send</button></form>

@@ -44,16 +44,26 @@ export function truncate(text: string, max: number): string {
 }
 
 /** Slack's wire text → what the user typed: entities decoded, links shown as `label (url)`, mentions of the bot removed. */
+/** Slack caps a message at 40,000 characters; anything longer is cut before it is scanned. */
+export const SLACK_TEXT_MAX = 40_000;
+
+/**
+ * Slack's markup to plain text. Every pattern is linear: an entity runs from `<` to the next `<` or
+ * `>` (Slack escapes both inside entities), so `<http:` × 10,000 is one pass, not n² backtracking.
+ */
 export function plainText(text: string, botUserId?: string | null): string {
-  let out = text;
+  let out = text.length > SLACK_TEXT_MAX ? text.slice(0, SLACK_TEXT_MAX) : text;
   if (botUserId) out = out.split(`<@${botUserId}>`).join('');
-  out = out.replace(/<((?:https?|mailto):[^|>]+)\|([^>]+)>/g, (_m, url: string, label: string) =>
+  out = out.replace(/<((?:https?|mailto):[^<|>]+)\|([^<>]+)>/g, (_m, url: string, label: string) =>
     label === url.replace(/^mailto:/, '') ? label : `${label} (${url})`,
   );
-  out = out.replace(/<((?:https?|mailto):[^>]+)>/g, (_m, url: string) => url.replace(/^mailto:/, ''));
+  out = out.replace(/<((?:https?|mailto):[^<>]+)>/g, (_m, url: string) => url.replace(/^mailto:/, ''));
   out = out.replace(/<!(here|channel|everyone)>/g, '@$1');
-  out = out.replace(/<@([UW][A-Z0-9]+)(?:\|([^>]+))?>/g, (_m, id: string, name?: string) => `@${name ?? id}`);
-  out = out.replace(/<#(C[A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, name?: string) => `#${name || id}`);
+  out = out.replace(
+    /<@([UW][A-Z0-9]+)(?:\|([^<>]+))?>/g,
+    (_m, id: string, name?: string) => `@${name ?? id}`,
+  );
+  out = out.replace(/<#(C[A-Z0-9]+)(?:\|([^<>]*))?>/g, (_m, id: string, name?: string) => `#${name || id}`);
   // Line breaks stay: a multi-line report is easier for an agent to read as written.
   return out
     .replace(/&lt;/g, '<')

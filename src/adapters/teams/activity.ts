@@ -195,12 +195,19 @@ export function stripBotMention(a: TeamsActivity): string {
   return htmlToText(text).replace(/\s+/g, ' ').trim();
 }
 
-/** Teams sends some messages (and message-action payloads) as HTML. */
-export function htmlToText(s: string): string {
+/** Longest HTML we convert; Teams caps messages at about 28 KB, so more is never a real message. */
+export const HTML_MAX_CHARS = 40_000;
+
+/**
+ * Teams sends some messages (and message-action payloads) as HTML. Every pattern here is linear: a
+ * tag is `<` up to the next `<` or `>`, so a run of `<` without `>` is one pass, not n² backtracking.
+ */
+export function htmlToText(input: string): string {
+  const s = input.length > HTML_MAX_CHARS ? input.slice(0, HTML_MAX_CHARS) : input;
   return s
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/p>/gi, '\n')
-    .replace(/<[^>]+>/g, '')
+    .replace(/<[^<>]*>/g, '')
     .replace(/&nbsp;/g, ' ')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')

@@ -56,6 +56,7 @@ export interface BotAuth {
 type TeamsAuthConfig = Pick<
   Config,
   | 'NODE_ENV'
+  | 'TEAMS_EMULATOR'
   | 'MICROSOFT_APP_ID'
   | 'MICROSOFT_APP_PASSWORD'
   | 'MICROSOFT_APP_TENANT_ID'
@@ -76,11 +77,11 @@ const ENDPOINT_KEYS = [
 export function createBotAuth(config: TeamsAuthConfig): BotAuth {
   const appId = config.MICROSOFT_APP_ID ?? '';
   const anonymous = appId === '';
-  if (anonymous && config.NODE_ENV === 'production') {
-    // loadConfig refuses this already; repeated here because the adapter must never run open in production.
+  if (anonymous && (config.NODE_ENV === 'production' || !config.TEAMS_EMULATOR)) {
+    // loadConfig and app.ts refuse this already; repeated here because the adapter must never run open by accident.
     throw new AppError(
       'config_invalid',
-      'MICROSOFT_APP_ID is required in production: anonymous Bot Framework mode is for development only.',
+      'MICROSOFT_APP_ID is required: Teams without Bot Framework tokens needs TEAMS_EMULATOR=true and is for development only.',
       {
         field: 'MICROSOFT_APP_ID',
       },

@@ -5,6 +5,7 @@
  */
 import type { Choice, FormField, FormSpec, Reply, TicketCard } from '../../chat/message.js';
 import { CARD_DATA_KEY } from './activity.js';
+import { escapeCardText } from './markdown.js';
 
 export type CardElement = Record<string, unknown>;
 export interface AdaptiveCard {
@@ -37,8 +38,9 @@ function card(body: CardElement[], actions: CardElement[] = []): AdaptiveCard {
   };
 }
 
+/** A TextBlock; its text may hold what people typed, so links cannot be disguised (markdown.ts). */
 function text(t: string, extra: CardElement = {}): CardElement {
-  return { type: 'TextBlock', text: clip(t), wrap: true, ...extra };
+  return { type: 'TextBlock', text: escapeCardText(clip(t)), wrap: true, ...extra };
 }
 
 function routing(actionId: string, value: Record<string, unknown>): Record<string, unknown> {
@@ -110,7 +112,8 @@ export function replyToCard(reply: Reply): AdaptiveCard | null {
       type: 'Container',
       items: [
         text(reply.article.title, { weight: 'Bolder' }),
-        text(clip(reply.article.body, 2000), { isSubtle: false }),
+        // Knowledge articles are written by the desk: their links stay links.
+        { type: 'TextBlock', text: clip(reply.article.body, 2000), wrap: true, isSubtle: false },
       ],
     });
     if (reply.article.url)

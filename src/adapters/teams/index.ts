@@ -5,7 +5,7 @@
 import type { Activity } from 'botbuilder';
 import express, { type Express, type Request, type Response } from 'express';
 import type { ConversationEngine } from '../../chat/engine.js';
-import type { Config } from '../../config.js';
+import { type Config, isLoopbackHost } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { ChannelAdapter } from '../types.js';
 import { parseActivity, tenantOf } from './activity.js';
@@ -30,10 +30,11 @@ export function createTeamsAdapter(opts: {
   const policy: ServiceUrlPolicy = {
     extraPrefixes: config.TEAMS_ALLOWED_SERVICE_URLS ?? [],
     allowLoopback: bot.anonymous,
+    loopbackOnly: bot.anonymous,
   };
   if (bot.anonymous)
     log.warn(
-      'Teams runs in anonymous mode: Bot Framework tokens are not checked (set MICROSOFT_APP_ID for production)',
+      'Teams runs in emulator mode (TEAMS_EMULATOR): Bot Framework tokens are not checked; only this machine may post activities, with a loopback serviceUrl',
     );
 
   // The bot's own account (`28:<app id>`) as Teams addresses it; proactive messages must come from it.
@@ -61,6 +62,18 @@ export function createTeamsAdapter(opts: {
 
   const handle = async (req: Request, res: Response): Promise<void> => {
     if (stopping) return fail(res, 503, 'unavailable', 'Shutting down; Teams will retry.');
+    if (bot.anonymous && !isLoopbackHost(req.socket.remoteAddress ?? '')) {
+      // Without tokens anyone could claim any from.id; the emulator mode serves this machine only.
+      log.warn('teams request refused: emulator mode serves loopback clients only', {
+        remote: req.socket.remoteAddress,
+      });
+      return fail(
+        res,
+        403,
+        'forbidden',
+        'Teams emulator mode (TEAMS_EMULATOR) accepts requests from this machine only.',
+      );
+    }
     const parsed = parseActivity(req.body);
     if (!parsed.ok) return fail(res, 400, 'validation_failed', parsed.error);
     const activity = parsed.value;

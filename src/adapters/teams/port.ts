@@ -3,6 +3,7 @@
  * using the conversation reference stored with the conversation (service URL, conversation id,
  * tenant). Connector failures become DeliveryErrors the outbox knows how to retry.
  */
+
 import {
   type Activity,
   type ConversationParameters,
@@ -22,6 +23,7 @@ import {
 import type { Logger } from '../../log.js';
 import type { ChatdeskCloudAdapter } from './auth.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, replyToCard } from './cards.js';
+import { escapeTeamsMarkdown } from './markdown.js';
 import { isAllowedServiceUrl, type ServiceUrlPolicy } from './service-urls.js';
 
 export interface TeamsPortDeps {
@@ -115,7 +117,8 @@ export function createTeamsPort(deps: TeamsPortDeps): ChatPort {
       const card = replyToCard(message.reply);
       const activity: Partial<Activity> = {
         type: 'message',
-        text: message.reply.text,
+        // Requester and agent text is inside; Teams must show it as typed (no disguised links).
+        text: escapeTeamsMarkdown(message.reply.text),
         textFormat: 'markdown',
         ...(card ? { attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }] } : {}),
         ...(conv.workspaceId ? { channelData: { tenant: { id: conv.workspaceId } } } : {}),

@@ -21,6 +21,8 @@ export interface ServiceUrlPolicy {
   extraPrefixes: readonly string[];
   /** Anonymous development mode: the Bot Framework Emulator and local fakes live on loopback. */
   allowLoopback: boolean;
+  /** Emulator mode (no tokens): loopback connectors only, so a forged activity cannot aim the bot elsewhere. */
+  loopbackOnly?: boolean;
 }
 
 export function isAllowedServiceUrl(serviceUrl: string, policy: ServiceUrlPolicy): boolean {
@@ -32,6 +34,8 @@ export function isAllowedServiceUrl(serviceUrl: string, policy: ServiceUrlPolicy
   }
   if (url.username !== '' || url.password !== '') return false;
   const host = url.hostname.toLowerCase();
+  if (policy.loopbackOnly)
+    return LOOPBACK_HOSTS.has(host) && (url.protocol === 'http:' || url.protocol === 'https:');
   if (url.protocol === 'https:' && (url.port === '' || url.port === '443')) {
     for (const suffix of MICROSOFT_HOST_SUFFIXES) {
       if (suffix.startsWith('.') ? host.endsWith(suffix) : host === suffix) return true;

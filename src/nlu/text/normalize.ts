@@ -30,5 +30,10 @@ export function tokenize(normalized: string): Tokens {
 
 /** What the sentence encoder sees: casing and punctuation kept (they carry meaning for it), length bounded. */
 export function embeddingInput(text: string): string {
-  return text.normalize('NFKC').replace(/\s+/g, ' ').trim().slice(0, MAX_TEXT_CHARS);
+  return text
+    .slice(0, MAX_TEXT_CHARS * 2)
+    .normalize('NFKC')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, MAX_TEXT_CHARS);
 }
