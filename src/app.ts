@@ -8,7 +8,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { createEmailChannel, type EmailChannel } from './adapters/email/channel.js';
-import { API_PERSON_EMAIL } from './adapters/rest/router.js';
 import type { ChannelAdapter } from './adapters/types.js';
 import {
   channelReach,
@@ -20,13 +19,13 @@ import { createChatCore, createEngine, type Engine } from './chat/conversation-e
 import { DEFAULT_TEAMS_SERVICE_URL } from './chat/handoff/index.js';
 import { createChatNotifier, registerItilActions } from './chat/itil-actions.js';
 import { createPortRegistry } from './chat/ports.js';
-import type { ChatStore } from './chat/store.js';
+import { type ChatStore, ownerOfTicket } from './chat/store.js';
 import { type Config, secretsOf, sqlitePath } from './config.js';
 import { ALERTMANAGER_ACCOUNT, createAlertStore, ensureAlertAccount } from './db/alert-store.js';
 import { createAttachmentStore } from './db/attachment-store.js';
 import { endBoot, startBoot } from './db/boots.js';
 import { createChatStore } from './db/chat-store.js';
-import { type Database, openDatabase } from './db/connect.js';
+import { type Database, openDatabase, pingDatabase } from './db/connect.js';
 import { createDeliveryStore, type DeliveryStore, syncDataWebhooks } from './db/delivery-store.js';
 import { createDirectoryStore } from './db/directory-store.js';
 import { createItilStore } from './db/itil-store.js';
@@ -44,6 +43,7 @@ import {
 } from './db/seed.js';
 import { createTicketStore } from './db/ticket-store.js';
 import { itilDialogHooks } from './dialog-hooks.js';
+import { API_PERSON_EMAIL } from './http/shared/api-account.js';
 import { type AlertIntake, createAlertIntake } from './itsm/alerts.js';
 import { loadAssets, loadGroups, loadPeople } from './itsm/directory-data.js';
 import { loadRulesConfig } from './itsm/dispatch.js';
@@ -281,10 +281,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log: log.child({ component: 'email' }),
     now,
   });
+  const itilStore = createItilStore(db);
   const itil = createItil({
     tickets: createTicketStore(db),
     directory,
-    itil: createItilStore(db),
+    itil: itilStore,
     sla,
     config: itilConfig,
     notifier: email ? email.withFallback(chatNotifier) : chatNotifier,
@@ -458,7 +459,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       }, 60_000);
       identityTimer.unref();
       const { server: s, webPort } = createHttpServer({
-        app,
+        app: {
+          ...app,
+          health: async () => ({ ok: await pingDatabase(db), dialect: database.dialect }),
+          attachmentStore: createAttachmentStore(db),
+          flushOutbox: () => worker.flush(),
+          ticketAssets: (ticketId) => itilStore.assetsOfTicket(ticketId),
+          ticketOwner: (ticketId) => ownerOfTicket(chatStore, ticketId),
+        },
         adapters,
         log: log.child({ component: 'http' }),
       });
