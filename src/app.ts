@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { createEmailChannel, type EmailChannel } from './adapters/email/channel.js';
+import { DEFAULT_TEAMS_SERVICE_URL } from './adapters/teams/default-service-url.js';
 import type { ChannelAdapter } from './adapters/types.js';
 import {
   channelReach,
@@ -16,7 +17,6 @@ import {
   withReachableTriage,
 } from './channel-reach.js';
 import { createChatCore, createEngine, type Engine } from './chat/conversation-engine.js';
-import { DEFAULT_TEAMS_SERVICE_URL } from './chat/handoff/index.js';
 import { createChatNotifier, registerItilActions } from './chat/itil-actions.js';
 import { createPortRegistry } from './chat/ports.js';
 import { type ChatStore, ownerOfTicket } from './chat/store.js';
@@ -28,6 +28,7 @@ import { createChatStore } from './db/chat-store.js';
 import { type Database, openDatabase, pingDatabase } from './db/connect.js';
 import { createDeliveryStore, type DeliveryStore, syncDataWebhooks } from './db/delivery-store.js';
 import { createDirectoryStore } from './db/directory-store.js';
+import { createEmailMessageStore, createPersonByEmail } from './db/email-store.js';
 import { createItilStore } from './db/itil-store.js';
 import { createKpiStore, type KpiStore } from './db/kpi-store.js';
 import { migrate } from './db/migrate.js';
@@ -269,10 +270,17 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const deliveryStore = createDeliveryStore(db);
   // Kicks the delivery worker, which is built below once every handler exists.
   let kickDeliveries = () => {};
-  const chatNotifier = createChatNotifier(core, { store: chatStore, kick: () => worker.kick(), now });
+  const chatPosts = {
+    store: chatStore,
+    kick: () => worker.kick(),
+    now,
+    teamsServiceUrl: DEFAULT_TEAMS_SERVICE_URL,
+  };
+  const chatNotifier = createChatNotifier(core, chatPosts);
   const email = createEmailChannel({
     config,
-    db,
+    messages: createEmailMessageStore(db),
+    createPerson: (address, name, at) => createPersonByEmail(db, address, name, at),
     deliveryStore,
     tickets,
     directory,
@@ -319,7 +327,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     tickets: createTicketStore(db),
     mapping: directoryMapping,
     staticMembers: new Map(groups.groups.map((g) => [g.slug, new Set(g.members)])),
-    notifier: createChatNotifier(core, { store: chatStore, kick: () => worker.kick(), now }),
+    notifier: createChatNotifier(core, chatPosts),
     releaseConversations: (personId, at) => releaseAgentConversations(db, personId, at),
     personById: (id) => directory.personById(id),
   });
@@ -336,7 +344,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     linkService: async (ticket, tag, actor, at) =>
       (await itil.assets.linkAsset(ticket.number, tag, actor, at)).added,
     groupExists: async (slug) => (await directory.groupBySlug(slug)) !== null,
-    notifier: createChatNotifier(core, { store: chatStore, kick: () => worker.kick(), now }),
+    notifier: createChatNotifier(core, chatPosts),
     serviceLabels: config.ALERTMANAGER_SERVICE_LABELS,
   });
   await syncDataWebhooks(deliveryStore, webhookFile, now().toISOString());

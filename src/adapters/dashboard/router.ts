@@ -18,10 +18,10 @@ import { z } from 'zod';
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { tokenMatches } from '../../http/shared/bearer.js';
+import { kpiQuerySchema } from '../../http/shared/kpi-query.js';
 import { parseInput as parseQuery } from '../../http/shared/parse.js';
 import type { KpiService } from '../../itsm/kpis/service.js';
 import type { Logger } from '../../log.js';
-import { kpiQuerySchema } from '../rest/kpi-router.js';
 import { DASHBOARD_SCRIPT, dashboardPage, loginPage } from './page.js';
 
 export const DASHBOARD_COOKIE = 'chatdesk_dashboard';

@@ -13,18 +13,12 @@ import type { Config } from '../../config.js';
 import type { KpiStore } from '../../db/kpi-store.js';
 import { AppError } from '../../errors.js';
 import { tokenMatches } from '../../http/shared/bearer.js';
+import { kpiQuerySchema } from '../../http/shared/kpi-query.js';
 import { parseInput as parseQuery } from '../../http/shared/parse.js';
 import { formatReportCsv } from '../../itsm/kpis/format.js';
 import type { KpiService } from '../../itsm/kpis/service.js';
 import type { ChatdeskMetrics } from '../../observability/metrics.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../../observability/metrics.js';
-
-export const kpiQuerySchema = z.object({
-  since: z.string().min(1).max(40).default('30d'),
-  group: z.string().min(1).max(100).optional(),
-  window: z.coerce.number().int().min(0).max(90).optional(),
-  format: z.enum(['json', 'csv']).default('json'),
-});
 
 const itemsQuery = z.object({ status: z.enum(['open', 'in_progress', 'done', 'dismissed']).optional() });
 
