@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { createEmailChannel, type EmailChannel } from './adapters/email/channel.js';
-import { API_PERSON_EMAIL } from './adapters/rest/router.js';
+import { DEFAULT_TEAMS_SERVICE_URL } from './adapters/teams/default-service-url.js';
 import type { ChannelAdapter } from './adapters/types.js';
 import {
   channelReach,
@@ -17,18 +17,18 @@ import {
   withReachableTriage,
 } from './channel-reach.js';
 import { createChatCore, createEngine, type Engine } from './chat/conversation-engine.js';
-import { DEFAULT_TEAMS_SERVICE_URL } from './chat/handoff/index.js';
 import { createChatNotifier, registerItilActions } from './chat/itil-actions.js';
 import { createPortRegistry } from './chat/ports.js';
-import type { ChatStore } from './chat/store.js';
+import { type ChatStore, ownerOfTicket } from './chat/store.js';
 import { type Config, secretsOf, sqlitePath, teamsMode } from './config.js';
 import { ALERTMANAGER_ACCOUNT, createAlertStore, ensureAlertAccount } from './db/alert-store.js';
 import { createAttachmentStore } from './db/attachment-store.js';
 import { endBoot, startBoot } from './db/boots.js';
 import { createChatStore } from './db/chat-store.js';
-import { type Database, openDatabase } from './db/connect.js';
+import { type Database, openDatabase, pingDatabase } from './db/connect.js';
 import { createDeliveryStore, type DeliveryStore, syncDataWebhooks } from './db/delivery-store.js';
 import { createDirectoryStore } from './db/directory-store.js';
+import { createEmailMessageStore, createPersonByEmail } from './db/email-store.js';
 import { createItilStore } from './db/itil-store.js';
 import { createKpiStore, type KpiStore } from './db/kpi-store.js';
 import { migrate } from './db/migrate.js';
@@ -43,7 +43,9 @@ import {
   syncTemplates,
 } from './db/seed.js';
 import { createTicketStore } from './db/ticket-store.js';
+import { createWebLoginStore } from './db/web-login-store.js';
 import { itilDialogHooks } from './dialog-hooks.js';
+import { API_PERSON_EMAIL } from './http/shared/api-account.js';
 import { type AlertIntake, createAlertIntake } from './itsm/alerts.js';
 import { loadAssets, loadGroups, loadPeople } from './itsm/directory-data.js';
 import { loadRulesConfig } from './itsm/dispatch.js';
@@ -269,10 +271,17 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const deliveryStore = createDeliveryStore(db);
   // Kicks the delivery worker, which is built below once every handler exists.
   let kickDeliveries = () => {};
-  const chatNotifier = createChatNotifier(core, { store: chatStore, kick: () => worker.kick(), now });
+  const chatPosts = {
+    store: chatStore,
+    kick: () => worker.kick(),
+    now,
+    teamsServiceUrl: DEFAULT_TEAMS_SERVICE_URL,
+  };
+  const chatNotifier = createChatNotifier(core, chatPosts);
   const email = createEmailChannel({
     config,
-    db,
+    messages: createEmailMessageStore(db),
+    createPerson: (address, name, at) => createPersonByEmail(db, address, name, at),
     deliveryStore,
     tickets,
     directory,
@@ -281,10 +290,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log: log.child({ component: 'email' }),
     now,
   });
+  const itilStore = createItilStore(db);
   const itil = createItil({
     tickets: createTicketStore(db),
     directory,
-    itil: createItilStore(db),
+    itil: itilStore,
     sla,
     config: itilConfig,
     notifier: email ? email.withFallback(chatNotifier) : chatNotifier,
@@ -318,7 +328,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     tickets: createTicketStore(db),
     mapping: directoryMapping,
     staticMembers: new Map(groups.groups.map((g) => [g.slug, new Set(g.members)])),
-    notifier: createChatNotifier(core, { store: chatStore, kick: () => worker.kick(), now }),
+    notifier: createChatNotifier(core, chatPosts),
     releaseConversations: (personId, at) => releaseAgentConversations(db, personId, at),
     personById: (id) => directory.personById(id),
   });
@@ -335,7 +345,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     linkService: async (ticket, tag, actor, at) =>
       (await itil.assets.linkAsset(ticket.number, tag, actor, at)).added,
     groupExists: async (slug) => (await directory.groupBySlug(slug)) !== null,
-    notifier: createChatNotifier(core, { store: chatStore, kick: () => worker.kick(), now }),
+    notifier: createChatNotifier(core, chatPosts),
     serviceLabels: config.ALERTMANAGER_SERVICE_LABELS,
   });
   await syncDataWebhooks(deliveryStore, webhookFile, now().toISOString());
@@ -458,7 +468,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       }, 60_000);
       identityTimer.unref();
       const { server: s, webPort } = createHttpServer({
-        app,
+        app: {
+          ...app,
+          health: async () => ({ ok: await pingDatabase(db), dialect: database.dialect }),
+          attachmentStore: createAttachmentStore(db),
+          webLogins: createWebLoginStore(db),
+          flushOutbox: () => worker.flush(),
+          ticketAssets: (ticketId) => itilStore.assetsOfTicket(ticketId),
+          ticketOwner: (ticketId) => ownerOfTicket(chatStore, ticketId),
+        },
         adapters,
         log: log.child({ component: 'http' }),
       });

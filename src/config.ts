@@ -435,7 +435,7 @@ export function teamsMode(config: Config): 'tokens' | 'emulator' | 'off' {
 }
 
 /** Which web chat `/chat` serves (WEB_CHAT=auto resolved by NODE_ENV). */
-export function webChatMode(config: Config): 'demo' | 'login' | 'off' {
+export function webChatMode(config: Pick<Config, 'WEB_CHAT' | 'NODE_ENV'>): 'demo' | 'login' | 'off' {
   if (config.WEB_CHAT !== 'auto') return config.WEB_CHAT;
   return config.NODE_ENV === 'production' ? 'login' : 'demo';
 }

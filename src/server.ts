@@ -4,30 +4,71 @@
  */
 import { createServer, type Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { createDashboardRouter } from './adapters/dashboard/router.js';
+import { createDashboardRouter, type DashboardDeps } from './adapters/dashboard/router.js';
 import { createLocalPort, type LocalPort } from './adapters/local/local-port.js';
 import { createWebChatRouter } from './adapters/local/web-chat.js';
-import { createDeadLettersRouter } from './adapters/rest/dead-letters-router.js';
-import { createItilRouter } from './adapters/rest/itil-router.js';
-import { createKpiRouter, createMetricsRouter } from './adapters/rest/kpi-router.js';
-import { API_PERSON_EMAIL, createRestRouter } from './adapters/rest/router.js';
+import { createDeadLettersRouter, type DeadLetterDeps } from './adapters/rest/dead-letters-router.js';
+import { createItilRouter, type ItilRestDeps } from './adapters/rest/itil-router.js';
+import { createKpiRouter, createMetricsRouter, type KpiRestDeps } from './adapters/rest/kpi-router.js';
+import { createRestRouter, type RestDeps } from './adapters/rest/router.js';
 import type { ChannelAdapter } from './adapters/types.js';
-import type { App } from './app.js';
-import { webChatMode } from './config.js';
-import { createAttachmentStore } from './db/attachment-store.js';
-import { pingDatabase } from './db/connect.js';
-import { createWebLoginStore } from './db/web-login-store.js';
+import type { Engine } from './chat/conversation-engine.js';
+import { type Config, webChatMode } from './config.js';
+import type { AttachmentStore } from './db/attachment-store.js';
+import type { DeliveryStore } from './db/delivery-store.js';
+import type { WebLoginStore } from './db/web-login-store.js';
 import { AppError, httpStatusOf, isAppError } from './errors.js';
 import { createAlertRouter } from './http/alerts/router.js';
 import { createAttachmentRouter } from './http/attachments/router.js';
 import { createScimRouter } from './http/scim/router.js';
+import { API_PERSON_EMAIL } from './http/shared/api-account.js';
 import { createWebhookRouter } from './http/webhooks/router.js';
+import type { AlertIntake } from './itsm/alerts.js';
+import type { ProvisioningService } from './itsm/provisioning.js';
+import type { DeliveryWorker } from './jobs/deliveries.js';
 import type { Logger } from './log.js';
+import type { ChatdeskMetrics } from './observability/metrics.js';
 
 /** Requests logged at debug when they succeed: the web chat's poll, health checks, metric scrapes. */
 const ROUTINE_PATHS = new Set(['/chat/api/messages', '/healthz', '/metrics', '/favicon.ico']);
 
-export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; log: Logger }): {
+/**
+ * What the HTTP surfaces call: the services behind them, nothing else (no database handle). The
+ * composition root (app.ts) builds it; every router takes its own slice.
+ */
+export interface HttpDeps extends RestDeps, ItilRestDeps, KpiRestDeps, DeadLetterDeps, DashboardDeps {
+  config: Pick<
+    Config,
+    | 'API_TOKEN'
+    | 'DATA_DIR'
+    | 'SCIM_TOKEN'
+    | 'ALERTMANAGER_TOKEN'
+    | 'ATTACHMENTS_DIR'
+    | 'DASHBOARD_TOKEN'
+    | 'TRUST_PROXY'
+    | 'WEB_CHAT'
+    | 'WEB_CHAT_DEMO_REMOTE'
+    | 'NODE_ENV'
+    | 'HOST'
+    | 'PUBLIC_URL'
+  >;
+  /** Per-person web chat login links (production web chat). */
+  webLogins: WebLoginStore;
+  engine: Engine;
+  kpis: KpiRestDeps['kpis'];
+  /** Whether the database answers, for /healthz. */
+  health: () => Promise<{ ok: boolean; dialect: string }>;
+  provisioning: ProvisioningService;
+  alerts: Pick<AlertIntake, 'receive'>;
+  deliveryStore: DeliveryStore;
+  deliveries: Pick<DeliveryWorker, 'kick'>;
+  attachmentStore: AttachmentStore;
+  metrics: ChatdeskMetrics;
+  /** Delivers due replies now (the web chat's poll). */
+  flushOutbox: () => Promise<void>;
+}
+
+export function createHttpServer(deps: { app: HttpDeps; adapters: ChannelAdapter[]; log: Logger }): {
   server: Server;
   webPort: LocalPort;
 } {
@@ -56,8 +97,8 @@ export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; l
   for (const a of deps.adapters) a.mount(web);
 
   web.get('/healthz', async (_req, res) => {
-    const db = await pingDatabase(app.db);
-    res.status(db ? 200 : 503).json({ ok: db, db: db ? 'ok' : 'unreachable', dialect: app.database.dialect });
+    const { ok, dialect } = await app.health();
+    res.status(ok ? 200 : 503).json({ ok, db: ok ? 'ok' : 'unreachable', dialect });
   });
 
   web.use(
@@ -97,7 +138,7 @@ export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; l
       apiAccount: () => app.directory.personByEmail(API_PERSON_EMAIL),
       personByEmail: (email) => app.directory.personByEmail(email),
       ticket: (number, viewer) => app.tickets.get(number, viewer),
-      store: createAttachmentStore(app.db),
+      store: app.attachmentStore,
       dir: app.config.ATTACHMENTS_DIR,
     }),
   );
@@ -114,9 +155,9 @@ export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; l
         port: webPort,
         directory: app.directory,
         now: app.now,
-        flush: () => app.outbox.flush(),
+        flush: () => app.flushOutbox(),
         mode: webChat,
-        logins: createWebLoginStore(app.db),
+        logins: app.webLogins,
         allowRemote: app.config.WEB_CHAT_DEMO_REMOTE,
         hostNames: [
           app.config.HOST,

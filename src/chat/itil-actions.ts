@@ -10,7 +10,7 @@ import type { Ticket } from '../itsm/types.js';
 import { buttonVote, cabThreadHandler, castChannelVote } from './cab-thread.js';
 import type { ChatCore, Engine } from './conversation-engine.js';
 import type { ActionHandler } from './engine.js';
-import { channelRef, DEFAULT_TEAMS_SERVICE_URL } from './handoff/index.js';
+import { channelRef } from './handoff/index.js';
 import type { ConversationRef, Reply } from './message.js';
 import type { ChatStore } from './store.js';
 
@@ -20,7 +20,8 @@ export interface ChannelPostDeps {
   /** Asks the outbox to deliver now rather than on its next tick. */
   kick: () => void;
   now: () => Date;
-  teamsServiceUrl?: string;
+  /** Bot Connector URL for Teams channels that do not name one. */
+  teamsServiceUrl: string;
 }
 
 /** The notifier ITIL services speak through: the chat notices, plus CAB threads on the boards' channels. */
@@ -31,7 +32,7 @@ export function createChatNotifier(core: ChatCore, channels: ChannelPostDeps): I
       channel,
       ticket.channel === 'teams' ? 'teams' : 'slack',
       (p) => ports.has(p),
-      channels.teamsServiceUrl ?? DEFAULT_TEAMS_SERVICE_URL,
+      channels.teamsServiceUrl,
     );
   async function post(
     ref: ConversationRef,

@@ -263,3 +263,8 @@ export interface IdentityDetails {
 
 export const conversationKey = (ref: ConversationRef): string =>
   `${ref.platform}:${ref.channelId}:${ref.threadId ?? ''}`;
+
+/** Who has a ticket's conversation: a person (`queue`, `agent:<id>`) on any of its conversations, else `bot`. */
+export async function ownerOfTicket(store: Pick<ChatStore, 'conversationsOfTicket'>, ticketId: number) {
+  return (await store.conversationsOfTicket(ticketId)).find((c) => c.owner !== 'bot')?.owner ?? 'bot';
+}

@@ -2,17 +2,7 @@
  * What the ITSM services need from storage, as plain functions over domain data. Implemented in
  * src/db/ with Kysely; the services never see SQL.
  */
-import type {
-  Channel,
-  Level,
-  PendingReason,
-  Priority,
-  Ticket,
-  TicketEvent,
-  TicketEventType,
-  TicketKind,
-  TicketState,
-} from './types.js';
+import type { PendingReason, Ticket, TicketEvent, TicketEventType, TicketState } from './types.js';
 
 export interface Person {
   id: number;
@@ -59,25 +49,14 @@ export interface NewEvent {
   data?: Record<string, unknown>;
 }
 
-export interface NewTicket {
-  kind: TicketKind;
-  title: string;
-  description: string;
-  state: TicketState;
-  impact: Level;
-  urgency: Level;
-  priority: Priority;
-  category: string | null;
-  templateId: string | null;
-  fields: Record<string, unknown>;
-  requesterId: number;
-  groupId: number | null;
-  assigneeId: number | null;
-  channel: Channel;
-  createdAt: string;
+/** A ticket as opened: the store gives it its id and number; the later clocks start empty. */
+export type NewTicket = Omit<
+  Ticket,
+  'id' | 'number' | 'pendingReason' | 'updatedAt' | 'resolvedAt' | 'closedAt'
+> & {
   /** Idempotency key of the request that creates the ticket (e.g. `slack:Ev123`). */
   sourceKey: string | null;
-}
+};
 
 export type TicketPatch = Partial<
   Pick<

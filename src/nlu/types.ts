@@ -2,7 +2,9 @@
  * The NLU contract the conversation engine relies on. Implementations live beside this file;
  * nothing here knows about tickets, chat platforms or SQL.
  */
-import type { Level } from '../itsm/types.js';
+
+/** Impact or urgency as triage predicts it: the same words as the ITIL core's Level (itsm/types.ts). */
+export type Level = 'high' | 'medium' | 'low';
 
 export const OUT_OF_SCOPE = 'out_of_scope';
 

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { replyToText } from '../../src/adapters/local/text-render.js';
 import type { ActionId, Choice } from '../../src/chat/message.js';
 import type { RecordedCall } from '../support/fake-slack-api.js';
+import { blockActions } from '../support/slack-payloads.js';
 import { eventEnvelope, FORM, interactivityBody, postSigned, slackTs } from '../support/slack-signing.js';
 import { executeActivity, messageActivity } from '../support/teams-activities.js';
 import type { Desk, Persona } from './desk.js';
@@ -79,24 +80,7 @@ async function slackClick(
   await postSigned(
     `${desk.base}/slack/events`,
     desk.slackSecret,
-    interactivityBody({
-      type: 'block_actions',
-      trigger_id: `trig.${randomUUID()}`,
-      user: { id: user, team_id: 'T0001' },
-      team: { id: 'T0001' },
-      channel: { id: channel },
-      container: { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: false },
-      message: { ts },
-      actions: [
-        {
-          type: 'button',
-          action_id: button.action_id,
-          value: button.value,
-          block_id: 'x',
-          action_ts: slackTs(),
-        },
-      ],
-    }),
+    interactivityBody(blockActions({ user, channel, ts, button, triggerId: `trig.${randomUUID()}` })),
     { contentType: FORM },
   );
 }

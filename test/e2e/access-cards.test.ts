@@ -12,6 +12,7 @@ import { silentLogger } from '../../src/log.js';
 import { buildTestApp } from '../support/app.js';
 import { type FakeBotConnector, startFakeBotConnector } from '../support/fake-bot-connector.js';
 import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../support/fake-slack-api.js';
+import { blockActions } from '../support/slack-payloads.js';
 import { eventEnvelope, FORM, interactivityBody, postSigned, slackTs } from '../support/slack-signing.js';
 import { ALICE, BOB, executeActivity, messageActivity } from '../support/teams-activities.js';
 
@@ -68,24 +69,7 @@ describe('card buttons pressed by the wrong person (Slack and Teams)', () => {
     postSigned(
       url,
       SECRET,
-      interactivityBody({
-        type: 'block_actions',
-        trigger_id: `trig.${user}`,
-        user: { id: user, team_id: 'T0001' },
-        team: { id: 'T0001' },
-        channel: { id: channel },
-        container: { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: false },
-        message: { ts },
-        actions: [
-          {
-            type: 'button',
-            action_id: button.action_id,
-            value: button.value,
-            block_id: 'x',
-            action_ts: slackTs(),
-          },
-        ],
-      }),
+      interactivityBody(blockActions({ user, channel, ts, button, triggerId: `trig.${user}` })),
       { contentType: FORM },
     );
   const snapshot = async (number: string) => {

@@ -11,6 +11,7 @@ import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/fake-slack-api.js';
+import { blockActions } from '../support/slack-payloads.js';
 import { eventEnvelope, FORM, interactivityBody, postSigned, slackTs } from '../support/slack-signing.js';
 
 const SECRET = 'cab-e2e-signing-secret';
@@ -173,24 +174,16 @@ describe('CAB vote in a Slack thread', () => {
     expect(threadTexts(root)).toHaveLength(1);
 
     // Peggy approves with the card's button (the card now has replies, so Slack names its thread).
-    const click = interactivityBody({
-      type: 'block_actions',
-      trigger_id: 'trig.peggy',
-      user: { id: 'U0PEGGY', team_id: 'T0001' },
-      team: { id: 'T0001' },
-      channel: { id: CAB },
-      container: { type: 'message', message_ts: root, channel_id: CAB, is_ephemeral: false, thread_ts: root },
-      message: { ts: root, thread_ts: root },
-      actions: [
-        {
-          type: 'button',
-          action_id: approve?.action_id,
-          value: approve?.value,
-          block_id: 'x',
-          action_ts: slackTs(),
-        },
-      ],
-    });
+    const click = interactivityBody(
+      blockActions({
+        user: 'U0PEGGY',
+        channel: CAB,
+        ts: root,
+        threadTs: root,
+        button: { action_id: approve?.action_id, value: approve?.value },
+        triggerId: 'trig.peggy',
+      }),
+    );
     expect((await slackPost(click, { form: true })).status).toBe(200);
     await app.drain();
     // The same click delivered twice counts once.

@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { type FakeBotConnector, startFakeBotConnector } from '../support/fake-bot-connector.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/fake-slack-api.js';
+import { blockActions } from '../support/slack-payloads.js';
 import { eventEnvelope, FORM, interactivityBody, postSigned, slackTs } from '../support/slack-signing.js';
 import { ALICE, executeActivity, messageActivity } from '../support/teams-activities.js';
 
@@ -48,28 +49,7 @@ const slackClick = (
   channel: string,
   ts: string,
   button: { action_id: string; value: string },
-) =>
-  slackPost(
-    interactivityBody({
-      type: 'block_actions',
-      trigger_id: `trig.${user}.${ts}`,
-      user: { id: user, team_id: 'T0001' },
-      team: { id: 'T0001' },
-      channel: { id: channel },
-      container: { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: false },
-      message: { ts },
-      actions: [
-        {
-          type: 'button',
-          action_id: button.action_id,
-          value: button.value,
-          block_id: 'x',
-          action_ts: slackTs(),
-        },
-      ],
-    }),
-    true,
-  );
+) => slackPost(interactivityBody(blockActions({ user, channel, ts, button })), true);
 const slackThreadReply = (user: string, channel: string, rootTs: string, text: string) =>
   slackPost(
     eventEnvelope({

@@ -10,6 +10,7 @@ import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../support/fake-slack-api.js';
+import { viewSubmission } from '../support/slack-payloads.js';
 import {
   eventEnvelope,
   FORM,
@@ -296,19 +297,12 @@ describe('Slack end to end', () => {
     // Slack echoes the view it shows (blocks, metadata) together with what the user entered.
     const submit = (meta: string, values: Record<string, unknown>, hash: string) =>
       postForm(
-        interactivityBody({
-          type: 'view_submission',
-          user: { id: 'U0ALICE', team_id: 'T0001' },
-          team: { id: 'T0001' },
-          view: {
-            id: 'V0E2E',
-            hash,
-            callback_id: 'cd_modal',
-            private_metadata: meta,
-            blocks: shown.blocks,
-            state: { values },
-          },
-        }),
+        interactivityBody(
+          viewSubmission({
+            user: 'U0ALICE',
+            view: { id: 'V0E2E', hash, privateMetadata: meta, blocks: shown.blocks, values },
+          }),
+        ),
       );
     const next = JSON.parse(
       (

@@ -15,9 +15,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import type { App } from '../../app.js';
+import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
-import { kpiQuerySchema, parseQuery, tokenMatches } from '../rest/kpi-router.js';
+import { tokenMatches } from '../../http/shared/bearer.js';
+import { kpiQuerySchema } from '../../http/shared/kpi-query.js';
+import { parseInput as parseQuery } from '../../http/shared/parse.js';
+import type { KpiService } from '../../itsm/kpis/service.js';
+import type { Logger } from '../../log.js';
 import { DASHBOARD_SCRIPT, dashboardPage, loginPage } from './page.js';
 
 export const DASHBOARD_COOKIE = 'chatdesk_dashboard';
@@ -48,7 +52,14 @@ function cookieOf(req: Request, name: string): string | null {
   return null;
 }
 
-export function createDashboardRouter(app: App): Router {
+/** What the dashboard calls: the KPI report, nothing else. */
+export interface DashboardDeps {
+  config: Pick<Config, 'DASHBOARD_TOKEN' | 'API_TOKEN'>;
+  kpis: Pick<KpiService, 'report' | 'breaches'>;
+  log: Logger;
+}
+
+export function createDashboardRouter(app: DashboardDeps): Router {
   const router = express.Router();
   const token = (): string | null => app.config.DASHBOARD_TOKEN ?? app.config.API_TOKEN ?? null;
   const sessionOf = (t: string): string =>

@@ -4,25 +4,25 @@
  * that falls back to e-mail when a person has no chat identity (approvers, managers). Off unless
  * EMAIL_ADDRESS is set.
  */
-import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import type { DeliveryItem, DeliveryStore } from '../../db/delivery-store.js';
-import { createEmailMessageStore, createPersonByEmail } from '../../db/email-store.js';
-import type { DB } from '../../db/schema.js';
 import type { ItilNotifier } from '../../itsm/itil-store.js';
-import type { DirectoryStore } from '../../itsm/store.js';
+import type { DirectoryStore, Person } from '../../itsm/store.js';
 import type { TicketService } from '../../itsm/tickets.js';
 import type { Ticket } from '../../itsm/types.js';
 import type { Logger } from '../../log.js';
 import { createImapPoller } from './imap-poller.js';
-import { createEmailIntake, type EmailOutcome, newMessageId } from './intake.js';
+import { createEmailIntake, type EmailMessageStore, type EmailOutcome, newMessageId } from './intake.js';
 import { createMailer } from './mailer.js';
 import { dispatchEmailNotices } from './notices.js';
 import { createSmtpIntake } from './smtp-intake.js';
 
 export interface EmailChannelDeps {
   config: Config;
-  db: Kysely<DB>;
+  /** Message-IDs seen and sent, for threading and deduplication. */
+  messages: EmailMessageStore;
+  /** Creates a person for an unknown sender (EMAIL_UNKNOWN_SENDERS=create). */
+  createPerson: (email: string, name: string, now: string) => Promise<Person>;
   deliveryStore: DeliveryStore;
   tickets: TicketService;
   directory: DirectoryStore;
@@ -50,7 +50,7 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel | null 
   const { config } = deps;
   const address = config.EMAIL_ADDRESS;
   if (!address) return null;
-  const messages = createEmailMessageStore(deps.db);
+  const { messages } = deps;
   const mailer = config.SMTP_URL
     ? createMailer({
         smtpUrl: config.SMTP_URL,
@@ -66,7 +66,7 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel | null 
     unknownSenders: config.EMAIL_UNKNOWN_SENDERS,
     tickets: deps.tickets,
     personByEmail: (e) => deps.directory.personByEmail(e),
-    createPerson: (e, name, at) => createPersonByEmail(deps.db, e, name, at),
+    createPerson: deps.createPerson,
     messages,
     notifyAgents: deps.notifyAgents,
     async sendMail(mail, dedupeKey, at) {

@@ -5,9 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { App } from '../../app.js';
 import { welcomeText } from '../../chat/dialogs/index.js';
+import type { ConversationEngine } from '../../chat/engine.js';
 import type { Choice, ConversationRef, Incoming, PlatformUser } from '../../chat/message.js';
+import type { DirectoryStore } from '../../itsm/store.js';
 import { createLocalPort, type LocalPort } from './local-port.js';
 import { replyToText } from './text-render.js';
 
@@ -27,8 +28,16 @@ export function createConsolePort(output: Writable, onChoices: (choices: Choice[
   });
 }
 
+/** What the console chat uses of the app. */
+export interface ConsoleDeps {
+  engine: ConversationEngine;
+  directory: Pick<DirectoryStore, 'personByEmail'>;
+  outbox: { flush(): Promise<void> };
+  now: () => Date;
+}
+
 export async function runConsoleChat(
-  app: App,
+  app: ConsoleDeps,
   o: ConsoleChatOptions,
   choicesRef: { current: Choice[] },
 ): Promise<void> {

@@ -5,18 +5,28 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import type { App } from '../../app.js';
 import { deadLettersFor } from '../../chat/dead-letters.js';
+import type { ChatStore } from '../../chat/store.js';
+import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
-import { parseQuery, tokenMatches } from './kpi-router.js';
-import { API_PERSON_EMAIL } from './router.js';
+import { API_PERSON_EMAIL } from '../../http/shared/api-account.js';
+import { tokenMatches } from '../../http/shared/bearer.js';
+import { parseInput as parseQuery } from '../../http/shared/parse.js';
+import type { DirectoryStore } from '../../itsm/store.js';
 
 const query = z.object({
   kind: z.enum(['turn', 'reply']).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-export function createDeadLettersRouter(app: App): Router {
+/** What the dead-letter route calls, nothing else. */
+export interface DeadLetterDeps {
+  config: Pick<Config, 'API_TOKEN'>;
+  directory: DirectoryStore;
+  chatStore: ChatStore;
+}
+
+export function createDeadLettersRouter(app: DeadLetterDeps): Router {
   const router = express.Router();
   router.get('/', (req: Request, res: Response, next: NextFunction) => {
     (async () => {

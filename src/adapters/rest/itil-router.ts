@@ -3,15 +3,18 @@
  * and CAB votes, the CMDB, the away flag and an on-demand SLA sweep. Same auth as the v1 router: bearer
  * API_TOKEN, acting as the API account or, with `X-On-Behalf-Of: <email>`, as that person.
  */
-import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import type { App } from '../../app.js';
-import { AppError, formatIssues } from '../../errors.js';
+import type { Config } from '../../config.js';
+import { AppError } from '../../errors.js';
+import { API_PERSON_EMAIL } from '../../http/shared/api-account.js';
+import { tokenMatches } from '../../http/shared/bearer.js';
+import { parseInput } from '../../http/shared/parse.js';
+import type { Itil } from '../../itsm/itil.js';
 import { ASSET_STATUSES, CHANGE_TYPES } from '../../itsm/itil-store.js';
-import type { Person } from '../../itsm/store.js';
+import type { DirectoryStore, Person } from '../../itsm/store.js';
+import type { TicketService } from '../../itsm/tickets.js';
 import { LEVELS, TICKET_STATES } from '../../itsm/types.js';
-import { API_PERSON_EMAIL } from './router.js';
 
 const numberOf = (prefix: string) =>
   z
@@ -76,24 +79,22 @@ const bodies = {
   }),
 };
 
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const r = schema.safeParse(value ?? {});
-  if (!r.success)
-    throw new AppError('validation_failed', formatIssues(r.error.issues), {
-      field: r.error.issues[0]?.path.map(String).join('.') ?? '',
-    });
-  return r.data;
-}
+/** A missing body reads as an empty object, so the error names the missing fields. */
+const parse = <S extends z.ZodType>(schema: S, value: unknown): z.output<S> =>
+  parseInput(schema, value ?? {});
 
-function tokenMatches(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** What the ITIL REST routes call: the services behind them, nothing else. */
+export interface ItilRestDeps {
+  config: Pick<Config, 'API_TOKEN'>;
+  directory: DirectoryStore;
+  tickets: TicketService;
+  itil: Itil;
+  now: () => Date;
 }
 
 type Handler = (req: Request, res: Response, actor: Person, now: string) => Promise<unknown>;
 
-export function createItilRouter(app: App): Router {
+export function createItilRouter(app: ItilRestDeps): Router {
   const router = express.Router();
   router.use(express.json({ limit: '1mb' }));
   router.use(express.text({ type: ['text/csv', 'text/plain'], limit: '10mb' }));

@@ -7,36 +7,26 @@
  *   GET  /api/v1/kpis/improvements?status=open                          the CSI register
  *   POST /api/v1/kpis/improvements/evaluate?since=30d                   record missed targets as items
  */
-import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import type { App } from '../../app.js';
-import { AppError, formatIssues } from '../../errors.js';
+import type { Config } from '../../config.js';
+import type { KpiStore } from '../../db/kpi-store.js';
+import { AppError } from '../../errors.js';
+import { tokenMatches } from '../../http/shared/bearer.js';
+import { kpiQuerySchema } from '../../http/shared/kpi-query.js';
+import { parseInput as parseQuery } from '../../http/shared/parse.js';
 import { formatReportCsv } from '../../itsm/kpis/format.js';
+import type { KpiService } from '../../itsm/kpis/service.js';
+import type { ChatdeskMetrics } from '../../observability/metrics.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../../observability/metrics.js';
-
-export const kpiQuerySchema = z.object({
-  since: z.string().min(1).max(40).default('30d'),
-  group: z.string().min(1).max(100).optional(),
-  window: z.coerce.number().int().min(0).max(90).optional(),
-  format: z.enum(['json', 'csv']).default('json'),
-});
 
 const itemsQuery = z.object({ status: z.enum(['open', 'in_progress', 'done', 'dismissed']).optional() });
 
-export function parseQuery<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const r = schema.safeParse(value);
-  if (!r.success)
-    throw new AppError('validation_failed', formatIssues(r.error.issues), {
-      field: r.error.issues[0]?.path.map(String).join('.') ?? '',
-    });
-  return r.data;
-}
-
-export function tokenMatches(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** What the KPI routes call: the KPI service and the improvement register, nothing else. */
+export interface KpiRestDeps {
+  config: Pick<Config, 'API_TOKEN'>;
+  kpis: Pick<KpiService, 'report' | 'breaches' | 'summary'>;
+  kpiStore: Pick<KpiStore, 'improvementItems' | 'recordBreaches'>;
 }
 
 const wrap =
@@ -46,7 +36,7 @@ const wrap =
   };
 
 /** Mounted at /api/v1/kpis, before the general REST router. */
-export function createKpiRouter(app: App): Router {
+export function createKpiRouter(app: KpiRestDeps): Router {
   const router = express.Router();
   router.use((req, _res, next) => {
     const expected = app.config.API_TOKEN;
@@ -109,7 +99,7 @@ export function createKpiRouter(app: App): Router {
   return router;
 }
 
-export function createMetricsRouter(app: App): Router {
+export function createMetricsRouter(app: { metrics: ChatdeskMetrics }): Router {
   const router = express.Router();
   router.get(
     '/metrics',

@@ -3,19 +3,22 @@
  * rights) or, with `X-On-Behalf-Of: <email>`, as that person with exactly their rights, so
  * integrations that serve employees cannot show them other people's tickets.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { basename, join } from 'node:path';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import type { App } from '../../app.js';
-import { AppError, formatIssues } from '../../errors.js';
-import type { Group, Person } from '../../itsm/store.js';
+import type { Engine } from '../../chat/conversation-engine.js';
+import type { Config } from '../../config.js';
+import { AppError } from '../../errors.js';
+import { API_PERSON_EMAIL } from '../../http/shared/api-account.js';
+import { tokenMatches } from '../../http/shared/bearer.js';
+import { parseInput as parse } from '../../http/shared/parse.js';
+import type { Asset } from '../../itsm/itil-store.js';
+import type { DirectoryStore, Group, Person } from '../../itsm/store.js';
+import type { TicketService } from '../../itsm/tickets.js';
 import type { Ticket } from '../../itsm/types.js';
 import { LEVELS, PENDING_REASONS, TICKET_STATES } from '../../itsm/types.js';
 import { appendIntentCorrection, appendTriageCorrection } from '../../nlu/data/corrections.js';
 import { listFiles } from '../../nlu/data/read-files.js';
-
-export const API_PERSON_EMAIL = 'api@chatdesk.local';
 
 const listQuery = z.object({
   requester: z.email().optional(),
@@ -69,20 +72,17 @@ const intentCorrectionBody = z.object({
 
 const numberParam = z.string().regex(/^(INC|REQ|PRB|CHG)\d{7}$/i, 'must look like INC0000042');
 
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) {
-    throw new AppError('validation_failed', formatIssues(r.error.issues), {
-      field: r.error.issues[0]?.path.map(String).join('.') ?? '',
-    });
-  }
-  return r.data;
-}
-
-function tokenMatches(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** What the REST API calls: the services behind it, nothing else. */
+export interface RestDeps {
+  config: Pick<Config, 'API_TOKEN' | 'DATA_DIR'>;
+  directory: DirectoryStore;
+  tickets: TicketService;
+  engine: Pick<Engine, 'notifyRequester'>;
+  /** The configuration items linked to a ticket. */
+  ticketAssets: (ticketId: number) => Promise<Asset[]>;
+  /** Who has a ticket's conversation: `bot`, `queue` or `agent:<id>`. */
+  ticketOwner: (ticketId: number) => Promise<string>;
+  now: () => Date;
 }
 
 type Handler = (req: Request, res: Response, actor: Person) => Promise<void>;
@@ -91,7 +91,7 @@ type Handler = (req: Request, res: Response, actor: Person) => Promise<void>;
  * List rows carry the names a reader needs next to the ids (the same shapes as GET /tickets/:number):
  * `requester {id, displayName, email}`, `group {slug, name}`, `assignee {id, displayName}`.
  */
-async function withNames(app: App, list: Ticket[]) {
+async function withNames(app: RestDeps, list: Ticket[]) {
   const people = new Map<number, Promise<Person | null>>();
   const groups = new Map<number, Promise<Group | null>>();
   const person = (id: number) => {
@@ -119,7 +119,7 @@ async function withNames(app: App, list: Ticket[]) {
   );
 }
 
-export function createRestRouter(app: App): Router {
+export function createRestRouter(app: RestDeps): Router {
   const router = express.Router();
   router.use(express.json({ limit: '1mb' }));
 
@@ -221,16 +221,14 @@ export function createRestRouter(app: App): Router {
     route(async (req, res, actor) => {
       const number = parse(numberParam, req.params.number).toUpperCase();
       const view = await app.tickets.view(number, actor, app.now().toISOString());
-      const convs = await app.chatStore.conversationsOfTicket(view.ticket.id);
-      const assets = await app.db
-        .selectFrom('ticket_assets as ta')
-        .innerJoin('assets as a', 'a.id', 'ta.asset_id')
-        .select(['a.tag', 'a.name', 'a.type'])
-        .where('ta.ticket_id', '=', view.ticket.id)
-        .execute();
+      const [owner, linked] = await Promise.all([
+        app.ticketOwner(view.ticket.id),
+        app.ticketAssets(view.ticket.id),
+      ]);
+      const assets = linked.map((a) => ({ tag: a.tag, name: a.name, type: a.type }));
       res.json({
         ticket: view.ticket,
-        owner: convs.find((c) => c.owner !== 'bot')?.owner ?? 'bot',
+        owner,
         group: view.group,
         assignee: view.assignee,
         requester: view.requester,

@@ -22,7 +22,6 @@ import {
 import express, { type Express } from 'express';
 import type { ConversationEngine } from '../../chat/engine.js';
 import type {
-  Attachment,
   ConversationRef,
   Incoming,
   IncomingAction,
@@ -79,6 +78,17 @@ import {
   viewSubmissionSchema,
 } from './schemas.js';
 import { DurableSocketModeReceiver } from './socket-mode.js';
+import {
+  directMeta,
+  fromAppMention,
+  fromCardReaction,
+  fromMessageEvent,
+  fromReactedMessage,
+  isPublicChannel,
+  slackConversation,
+  slackUser,
+  ticketFromMessageId,
+} from './to-message.js';
 
 /** Message subtypes that are a person writing; everything else (joins, edits, deletions, bots) is not. */
 const ACCEPTED_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
@@ -356,24 +366,15 @@ export class SlackAdapter implements ChannelAdapter {
   }
 
   private user(id: string): PlatformUser {
-    return { platform: 'slack', platformUserId: id };
+    return slackUser(id);
   }
 
   private conv(meta: ConvMeta): ConversationRef {
-    const ref: ConversationRef = {
-      platform: 'slack',
-      channelId: meta.channelId,
-      threadId: meta.threadId,
-      isDirect: meta.isDirect,
-      workspaceId: meta.workspaceId,
-    };
-    if (meta.isPublic !== undefined) ref.isPublic = meta.isPublic;
-    return ref;
+    return slackConversation(meta);
   }
 
-  /** The user's DM with the bot, addressed by user id; the port resolves it with conversations.open on delivery. */
   private dmOf(userId: string, workspaceId: string | null): ConvMeta {
-    return { channelId: userId, threadId: null, isDirect: true, workspaceId, isPublic: false };
+    return directMeta(userId, workspaceId);
   }
 
   // ---------------------------------------------------------------- registration
@@ -475,8 +476,7 @@ export class SlackAdapter implements ChannelAdapter {
     if (ev.user === me.botUserId) return;
     const channelType = ev.channel_type ?? (ev.channel.startsWith('D') ? 'im' : 'channel');
     if (!this.messageChannelTypes.has(channelType)) return;
-    const isDirect = channelType === 'im';
-    if (!isDirect) {
+    if (channelType !== 'im') {
       // In channels only thread replies matter (agents and requesters talking in a ticket thread);
       // messages mentioning the bot arrive again as app_mention and are handled there.
       if (!ev.thread_ts || ev.thread_ts === ev.ts) return;
@@ -484,25 +484,15 @@ export class SlackAdapter implements ChannelAdapter {
       // People's own threads are none of the desk's business: answering there would be spam.
       if (!(await this.botInThread(ev.channel, ev.thread_ts, ev.parent_user_id, me))) return;
     }
-    const msg: IncomingMessage = {
-      kind: 'message',
-      id: env.event_id,
-      platform: 'slack',
-      conversation: {
-        platform: 'slack',
-        channelId: ev.channel,
-        threadId: ev.thread_ts ?? null,
-        isDirect,
-        workspaceId: env.team_id ?? ev.team ?? null,
-        isPublic: channelType === 'channel',
+    const msg = fromMessageEvent(
+      env,
+      { ...ev, user: ev.user },
+      {
+        channelType,
+        botUserId: me.botUserId,
+        receivedAt: this.now().toISOString(),
       },
-      user: this.user(ev.user),
-      text: plainText(ev.text, me.botUserId),
-      attachments: attachmentsOf(ev.files),
-      messageId: ev.ts,
-      receivedAt: this.now().toISOString(),
-      via: isDirect ? 'dm' : 'thread',
-    };
+    );
     await this.receive(msg);
   }
 
@@ -546,26 +536,14 @@ export class SlackAdapter implements ChannelAdapter {
     if (ev.bot_id || !ev.user) return;
     const me = await this.whoAmI();
     if (ev.user === me.botUserId) return;
-    const msg: IncomingMessage = {
-      kind: 'message',
-      id: env.event_id,
-      platform: 'slack',
-      conversation: {
-        platform: 'slack',
-        channelId: ev.channel,
-        // Answer in the mention's thread so a channel never fills with bot replies.
-        threadId: ev.thread_ts ?? ev.ts,
-        isDirect: false,
-        workspaceId: env.team_id ?? ev.team ?? null,
-        isPublic: isPublicChannel(ev.channel),
+    const msg = fromAppMention(
+      env,
+      { ...ev, user: ev.user },
+      {
+        botUserId: me.botUserId,
+        receivedAt: this.now().toISOString(),
       },
-      user: this.user(ev.user),
-      text: plainText(ev.text, me.botUserId),
-      attachments: attachmentsOf(ev.files),
-      messageId: ev.ts,
-      receivedAt: this.now().toISOString(),
-      via: 'mention',
-    };
+    );
     this.port.threads.add(ev.channel, ev.thread_ts ?? ev.ts);
     await this.receive(msg);
   }
@@ -584,33 +562,14 @@ export class SlackAdapter implements ChannelAdapter {
         : false;
     if (agentAction && onBotMessage && ev.item.channel && ev.item.ts) {
       // 👀 / ✅ on a handoff card the bot posted: the same as its Claim / Resolve buttons.
-      await this.receive({
-        kind: 'action',
-        id: `reaction:${ev.item.channel}:${ev.item.ts}:${name}:${ev.user}`,
-        platform: 'slack',
-        conversation: {
-          platform: 'slack',
-          channelId: ev.item.channel,
-          threadId: ev.item.ts,
-          isDirect: false,
-          workspaceId: env.team_id ?? null,
-          isPublic: isPublicChannel(ev.item.channel),
-        },
-        user: this.user(ev.user),
-        actionId: agentAction,
-        value: {},
-        sourceMessage: {
-          conversation: {
-            platform: 'slack',
-            channelId: ev.item.channel,
-            threadId: null,
-            isDirect: false,
-            workspaceId: env.team_id ?? null,
-          },
-          messageId: ev.item.ts,
-        },
-        receivedAt: this.now().toISOString(),
-      });
+      await this.receive(
+        fromCardReaction(
+          env,
+          { channel: ev.item.channel, ts: ev.item.ts, reaction: name, user: ev.user },
+          agentAction,
+          this.now().toISOString(),
+        ),
+      );
       return;
     }
     if (name !== emoji) return;
@@ -626,26 +585,7 @@ export class SlackAdapter implements ChannelAdapter {
     }
     const author = original.user ?? ev.item_user;
     if (original.bot_id || !author) return;
-    const msg: IncomingMessage = {
-      kind: 'message',
-      // One ticket per message, whoever reacts and however often: the inbox dedupes on this id.
-      id: ticketFromMessageId(channel, ts),
-      platform: 'slack',
-      conversation: {
-        platform: 'slack',
-        channelId: channel,
-        threadId: original.thread_ts ?? ts,
-        isDirect: channel.startsWith('D'),
-        workspaceId: env.team_id ?? null,
-        isPublic: isPublicChannel(channel),
-      },
-      user: this.user(author),
-      text: plainText(original.text),
-      attachments: attachmentsOf(original.files),
-      messageId: ts,
-      receivedAt: this.now().toISOString(),
-      via: 'ticket_from_message',
-    };
+    const msg = fromReactedMessage(env, { channel, ts }, original, author, this.now().toISOString());
     this.port.threads.add(channel, original.thread_ts ?? ts);
     await this.receive(msg);
   }
@@ -979,36 +919,6 @@ function parseJson(text: string, what: string): unknown {
   } catch {
     throw new SlackPayloadError(`invalid Slack ${what}: not JSON`);
   }
-}
-
-/**
- * Slack does not say in app_mention or reaction events whether a channel is public. C… ids are public
- * channels (and, since 2021, some private ones): treating every C… channel as public errs on the side
- * of moving sensitive requests to a DM.
- */
-export function isPublicChannel(channelId: string): boolean {
-  return channelId.startsWith('C');
-}
-
-export function ticketFromMessageId(channel: string, ts: string): string {
-  return `ticket_from_message:${channel}:${ts}`;
-}
-
-function attachmentsOf(
-  files:
-    | Array<{
-        name?: string | undefined;
-        title?: string | undefined;
-        url_private?: string | undefined;
-        mimetype?: string | undefined;
-      }>
-    | undefined,
-): Attachment[] {
-  return (files ?? []).flatMap((f) =>
-    f.url_private
-      ? [{ name: f.name ?? f.title ?? 'file', url: f.url_private, mimeType: f.mimetype ?? null }]
-      : [],
-  );
 }
 
 /** Slack rejects a response whose error keys are not blocks of the view; unknown keys go on the first block. */

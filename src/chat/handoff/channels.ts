@@ -3,9 +3,6 @@ import type { ChatChannel } from '../../itsm/directory-data.js';
 import type { Group } from '../../itsm/store.js';
 import type { Choice, ConversationRef, Platform } from '../message.js';
 
-/** Bot Connector URL for Teams channels that do not name one. */
-export const DEFAULT_TEAMS_SERVICE_URL = 'https://smba.trafficmanager.net/teams/';
-
 /**
  * Where to post in a configured channel (a group's triage channel, the CAB's vote channel): on the
  * preferred platform when the channel has it there and an adapter is connected, else on the other.
@@ -14,7 +11,8 @@ export function channelRef(
   channel: ChatChannel,
   preferred: Platform,
   hasPort: (platform: Platform) => boolean,
-  teamsServiceUrl: string = DEFAULT_TEAMS_SERVICE_URL,
+  /** Bot Connector URL for Teams channels that do not name one (the Teams adapter's default). */
+  teamsServiceUrl: string,
 ): ConversationRef | null {
   const slack: ConversationRef | null =
     channel.slack && hasPort('slack')

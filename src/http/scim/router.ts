@@ -3,12 +3,12 @@
  * patch, delete, `eq` filters and pagination, plus the discovery endpoints. Its own bearer token
  * (SCIM_TOKEN), compared in constant time; every error is a SCIM Error resource.
  */
-import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import { isAppError } from '../../errors.js';
 import type { ProvisioningService, UserInput } from '../../itsm/provisioning.js';
 import type { Logger } from '../../log.js';
+import { tokenMatches } from '../shared/bearer.js';
 import { MAX_PAGE, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
 import { parseFilter } from './filter.js';
 import { applyUserPatch, groupChangeOf } from './patch.js';
@@ -36,12 +36,6 @@ export interface ScimDeps {
   provisioning: ProvisioningService;
   now: () => Date;
   log: Logger;
-}
-
-function tokenMatches(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {

@@ -4,7 +4,6 @@
  */
 import type { Ratio } from './formulas.js';
 import type { KpiReport, KpiRow } from './report.js';
-import type { TargetBreach } from './targets.js';
 
 export function pct(r: Ratio | number | null): string {
   const v = typeof r === 'number' || r === null ? r : r.value;
@@ -138,7 +137,8 @@ export function formatReportCsv(r: KpiReport): string {
  * A short text for the manager chat command ("/it report"): are we meeting SLA, where not, what to
  * fix. At most ~10 lines so it fits a Slack message or a Teams card.
  */
-export function buildKpiSummary(r: KpiReport, breaches: readonly TargetBreach[] = []): string {
+/** `breaches`: missed targets (targets.ts' TargetBreach); only their titles are shown. */
+export function buildKpiSummary(r: KpiReport, breaches: readonly { title: string }[] = []): string {
   const o = r.overall;
   const span = r.period.since ? `since ${r.period.since.slice(0, 10)}` : 'all time';
   const lines = [

@@ -4,8 +4,8 @@
  * must be explainable in one sentence.
  */
 import { z } from 'zod';
-import type { Level } from '../../itsm/types.js';
 import { normalizeText } from '../text/normalize.js';
+import type { Level } from '../types.js';
 
 const levelLists = z
   .object({
