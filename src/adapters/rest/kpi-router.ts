@@ -12,6 +12,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import type { App } from '../../app.js';
 import { AppError, formatIssues } from '../../errors.js';
+import { canSeeDeskReports } from '../../itsm/authorization.js';
 import { formatReportCsv } from '../../itsm/kpis/format.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../../observability/metrics.js';
 
@@ -39,10 +40,11 @@ export function tokenMatches(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** `passOn`: a check that calls next() when it passes, instead of answering. */
 const wrap =
-  (h: (req: Request, res: Response) => Promise<void>) =>
+  (h: (req: Request, res: Response) => Promise<void>, passOn = false) =>
   (req: Request, res: Response, next: NextFunction): void => {
-    h(req, res).catch(next);
+    h(req, res).then(() => passOn && next(), next);
   };
 
 /** Mounted at /api/v1/kpis, before the general REST router. */
@@ -59,6 +61,20 @@ export function createKpiRouter(app: App): Router {
       );
     next();
   });
+  // X-On-Behalf-Of acts as that person, as on every /api/v1 route: desk reports are for the desk only.
+  router.use(
+    wrap(async (req) => {
+      const onBehalf = req.get('x-on-behalf-of');
+      if (!onBehalf) return;
+      const person = await app.directory.personByEmail(onBehalf);
+      if (!person)
+        throw new AppError('unknown_user', `X-On-Behalf-Of: no person with email ${onBehalf}.`, {
+          field: 'X-On-Behalf-Of',
+        });
+      if (!canSeeDeskReports(person))
+        throw new AppError('forbidden', 'Desk reports are for service desk managers and agents.');
+    }, true),
+  );
 
   router.get(
     '/',

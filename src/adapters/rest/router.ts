@@ -14,6 +14,14 @@ import type { Ticket } from '../../itsm/types.js';
 import { LEVELS, PENDING_REASONS, TICKET_STATES } from '../../itsm/types.js';
 import { appendIntentCorrection, appendTriageCorrection } from '../../nlu/data/corrections.js';
 import { listFiles } from '../../nlu/data/read-files.js';
+import {
+  checkFieldsShape,
+  checkGroup,
+  checkTemplateFields,
+  idempotencyMismatch,
+  requestFingerprint,
+  scopedIdempotencyKey,
+} from './ticket-create.js';
 
 export const API_PERSON_EMAIL = 'api@chatdesk.local';
 
@@ -194,7 +202,11 @@ export function createRestRouter(app: App): Router {
         });
       if (actor.role === 'employee' && actor.id !== requester.id)
         throw new AppError('forbidden', 'You can only open tickets for yourself.');
+      await checkGroup(app, b.group);
+      if (b.fields) checkFieldsShape(b.fields);
+      const fields = b.templateId ? await checkTemplateFields(app, b.templateId, b.fields ?? {}) : b.fields;
       const idem = req.get('idempotency-key');
+      const fingerprint = requestFingerprint(req.body);
       const t = await app.tickets.open(
         {
           kind: b.kind,
@@ -207,11 +219,16 @@ export function createRestRouter(app: App): Router {
           channel: 'api',
           groupSlug: b.group ?? null,
           ...(b.templateId ? { templateId: b.templateId } : {}),
-          ...(b.fields ? { fields: b.fields } : {}),
-          sourceKey: idem ? `api:${idem}` : null,
+          ...(fields ? { fields } : {}),
+          ...(idem ? { decisions: { request: fingerprint } } : {}),
+          sourceKey: idem ? scopedIdempotencyKey(actor, requester, idem) : null,
         },
         app.now().toISOString(),
       );
+      if (idem) {
+        const created = (await app.tickets.eventsForSystem(t.id)).find((e) => e.type === 'created');
+        if (created?.data?.request !== fingerprint) throw idempotencyMismatch(t.number);
+      }
       res.status(201).json({ ticket: t });
     }),
   );
