@@ -79,6 +79,7 @@ import {
   slashCommandSchema,
   viewSubmissionSchema,
 } from './schemas.js';
+import { PromptExpressReceiver } from './receiver.js';
 import { DurableSocketModeReceiver } from './socket-mode.js';
 
 /** Slack's own replay window, applied both ways. */
@@ -164,7 +165,7 @@ export class SlackAdapter implements ChannelAdapter {
       });
       this.receiver = null;
     } else {
-      const http = new ExpressReceiver({
+      const http = new PromptExpressReceiver({
         signingSecret: config.SLACK_SIGNING_SECRET,
         logger,
         endpoints: SLACK_EVENTS_PATH,
