@@ -473,6 +473,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
           health: async () => ({ ok: await pingDatabase(db), dialect: database.dialect }),
           attachmentStore: createAttachmentStore(db),
           webLogins: createWebLoginStore(db),
+          templates,
           flushOutbox: () => worker.flush(),
           ticketAssets: (ticketId) => itilStore.assetsOfTicket(ticketId),
           ticketOwner: (ticketId) => ownerOfTicket(chatStore, ticketId),

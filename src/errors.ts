@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'unauthorized'
   | 'illegal_transition'
   | 'conflict'
+  /** An Idempotency-Key reused with a different request. */
+  | 'idempotency_conflict'
   | 'unknown_user'
   | 'too_large'
   | 'rate_limited'
@@ -48,6 +50,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   unauthorized: 401,
   illegal_transition: 409,
   conflict: 409,
+  idempotency_conflict: 409,
   unknown_user: 403,
   too_large: 413,
   rate_limited: 429,

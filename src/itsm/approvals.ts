@@ -2,7 +2,9 @@
  * Approvals of service requests (templates with `approval`) and the voting rule shared with CAB votes.
  * While approvals are outstanding the request is pending(approval), so its resolution clock is paused.
  */
+
 import { AppError } from '../errors.js';
+import { canSeeTicket, unknownTicket } from './authorization.js';
 import { applyToTicket, mustTicket, recordEvents } from './itil-common.js';
 import type { ItilConfig } from './itil-config.js';
 import type { Approval, ApprovalPurpose, ItilNotifier, ItilStore, NotifyChoice } from './itil-store.js';
@@ -286,7 +288,11 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       const ticket = await mustTicket(tickets, number);
       const rows = await itil.approvalsOf(ticket.id, 'request');
       const mine = rows.find((r) => r.approverId === approver.id);
-      if (!mine) throw new AppError('forbidden', `You are not an approver of ${ticket.number}.`);
+      if (!mine) {
+        // Someone who may not see the ticket hears what they would hear for a number that does not exist.
+        if (!canSeeTicket(approver, ticket)) throw unknownTicket(ticket.number);
+        throw new AppError('forbidden', `You are not an approver of ${ticket.number}.`);
+      }
       if (mine.state !== 'pending')
         throw new AppError(
           'conflict',

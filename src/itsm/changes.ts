@@ -4,6 +4,7 @@
  * closed; standard changes are pre-approved and skip the CAB. The ticket state mirrors the phase so
  * lists and KPIs treat changes like any other ticket.
  */
+
 import { AppError } from '../errors.js';
 import {
   approvalChoices,
@@ -13,6 +14,7 @@ import {
   tallyOf,
   type VotePolicy,
 } from './approvals.js';
+import { canSeeTicket, unknownTicket } from './authorization.js';
 import type { ChatChannel } from './directory-data.js';
 import { applyToTicket, assertStaff, mustTicket, recordEvents } from './itil-common.js';
 import type { BoardConfig, ItilConfig } from './itil-config.js';
@@ -497,7 +499,10 @@ export function createChangeService(deps: ChangeServiceDeps) {
       const { ticket, change } = await mustChange(number);
       const rows = await itil.approvalsOf(ticket.id, 'cab');
       const mine = rows.find((r) => r.approverId === voter.id);
-      if (!mine) throw new AppError('forbidden', `You are not on the CAB for ${ticket.number}.`);
+      if (!mine) {
+        if (!canSeeTicket(voter, ticket)) throw unknownTicket(ticket.number);
+        throw new AppError('forbidden', `You are not on the CAB for ${ticket.number}.`);
+      }
       if (change.phase !== 'cab' || mine.state !== 'pending')
         throw new AppError(
           'conflict',

@@ -3,6 +3,7 @@
  * rights, and is written as events. Storage is behind TicketStore/DirectoryStore.
  */
 import { AppError } from '../errors.js';
+import { canSeeTicket, canWorkTicket, isStaff, notYourGroup, unknownTicket } from './authorization.js';
 import { chooseAgent, type RulesConfig, routeToGroup } from './dispatch.js';
 import { assertTransition } from './lifecycle.js';
 import { priorityOf } from './priority.js';
@@ -51,8 +52,6 @@ export const TITLE_MAX = 200;
 export const DESCRIPTION_MAX = 20_000;
 export const COMMENT_MAX = 10_000;
 
-const isStaff = (p: Person) => p.role !== 'employee';
-
 export type TicketService = ReturnType<typeof createTicketService>;
 
 export function createTicketService(deps: TicketServiceDeps) {
@@ -60,20 +59,26 @@ export function createTicketService(deps: TicketServiceDeps) {
 
   async function mustGet(number: string): Promise<Ticket> {
     const t = await tickets.byNumber(number);
-    if (!t)
-      throw new AppError(
-        'not_found',
-        `There is no ticket ${number.toUpperCase()}. Check the number (e.g. INC0000042).`,
-      );
+    if (!t) throw unknownTicket(number);
     return t;
   }
 
-  /** Requesters see only their own tickets; staff see all. The same rule everywhere (chat, cards, REST). */
+  /** Requesters see only their own tickets; staff see all (authorization.ts, for every surface). */
   function assertCanSee(t: Ticket, viewer: Person): void {
-    if (t.requesterId !== viewer.id && !isStaff(viewer)) {
-      // Same wording as a missing ticket: a requester must not learn that someone else's number exists.
-      throw new AppError('not_found', `There is no ticket ${t.number}. Check the number (e.g. INC0000042).`);
-    }
+    // Same wording as a missing ticket: a requester must not learn that someone else's number exists.
+    if (!canSeeTicket(viewer, t)) throw unknownTicket(t.number);
+  }
+
+  /** The support groups an agent works; managers and admins need none (see canWorkTicket). */
+  async function groupIdsOf(actor: Person): Promise<ReadonlySet<number>> {
+    if (actor.role !== 'agent') return new Set();
+    return new Set((await directory.groupsOf(actor.id)).map((g) => g.id));
+  }
+
+  /** Staff work only the tickets of their groups (managers and admins: all); same rule as chat and cards. */
+  function assertCanWork(t: Ticket, actor: Person, groups: ReadonlySet<number>, refusal: string): void {
+    if (!isStaff(actor)) throw new AppError('forbidden', refusal);
+    if (!canWorkTicket(actor, t, groups)) throw notYourGroup(t, null);
   }
 
   /** Applies a change with optimistic concurrency: re-read and retry when another writer won. */
@@ -298,6 +303,7 @@ export function createTicketService(deps: TicketServiceDeps) {
       opts: { reason?: string | null; pendingReason?: PendingReason | null },
       now: string,
     ): Promise<Ticket> {
+      const groups = await groupIdsOf(actor);
       return change(
         number,
         (t) => {
@@ -311,12 +317,10 @@ export function createTicketService(deps: TicketServiceDeps) {
           });
           const own = t.requesterId === actor.id;
           const requesterMoves: TicketState[] = ['cancelled', 'closed', 'in_progress', 'resolved'];
-          if (!isStaff(actor) && !(own && requesterMoves.includes(to))) {
-            throw new AppError('forbidden', `Only the service desk can move ${t.number} to ${to}.`);
-          }
-          if (!isStaff(actor) && to === 'in_progress' && t.state !== 'resolved') {
-            throw new AppError('forbidden', `Only the service desk can move ${t.number} to ${to}.`);
-          }
+          const requesterMove =
+            own && requesterMoves.includes(to) && !(to === 'in_progress' && t.state !== 'resolved');
+          if (!requesterMove)
+            assertCanWork(t, actor, groups, `Only the service desk can move ${t.number} to ${to}.`);
           const patch: Omit<TicketPatch, 'updatedAt'> = {
             state: to,
             pendingReason: to === 'pending' ? (opts.pendingReason ?? null) : null,
@@ -363,10 +367,14 @@ export function createTicketService(deps: TicketServiceDeps) {
       if (internal && !isStaff(actor))
         throw new AppError('forbidden', 'Only agents can write internal notes.');
       let ticketId = 0;
+      const groups = await groupIdsOf(actor);
       await change(
         number,
         (t) => {
           assertCanSee(t, actor);
+          // The requester talks on their own ticket; anyone else annotates it as the desk.
+          if (t.requesterId !== actor.id)
+            assertCanWork(t, actor, groups, `Only the service desk can comment on ${t.number}.`);
           ticketId = t.id;
           return {
             patch: {},
@@ -404,15 +412,18 @@ export function createTicketService(deps: TicketServiceDeps) {
       reason: string | null,
       now: string,
     ): Promise<Ticket> {
+      const groups = await groupIdsOf(actor);
       return change(
         number,
         (t) => {
           assertCanSee(t, actor);
           // Requesters may tell us how bad it is until an agent has taken the ticket; then the agent decides.
           const requesterEarly = t.requesterId === actor.id && (t.state === 'new' || t.state === 'assigned');
-          if (!isStaff(actor) && !requesterEarly)
-            throw new AppError(
-              'forbidden',
+          if (!requesterEarly)
+            assertCanWork(
+              t,
+              actor,
+              groups,
               'Only the service desk can change the priority now; add a comment instead.',
             );
           const priority = priorityOf(impact, urgency);
@@ -478,9 +489,11 @@ export function createTicketService(deps: TicketServiceDeps) {
      */
     async claim(number: string, agent: Person, from: string, reason: string, now: string): Promise<Ticket> {
       if (!isStaff(agent)) throw new AppError('forbidden', 'Only service desk agents can claim tickets.');
+      const groups = await groupIdsOf(agent);
       return change(
         number,
         (t) => {
+          assertCanWork(t, agent, groups, 'Only service desk agents can claim tickets.');
           const events: NewEvent[] = [
             { at: now, actorId: agent.id, type: 'owner_changed', from, to: `agent:${agent.id}`, reason },
             {
@@ -527,9 +540,11 @@ export function createTicketService(deps: TicketServiceDeps) {
       const group = to.groupSlug ? await directory.groupBySlug(to.groupSlug) : null;
       if (to.groupSlug && !group)
         throw new AppError('validation_failed', `There is no group "${to.groupSlug}".`, { field: 'group' });
+      const groups = await groupIdsOf(actor);
       return change(
         number,
         (t) => {
+          assertCanWork(t, actor, groups, 'Only the service desk can correct a ticket’s category or group.');
           const events: NewEvent[] = [];
           const patch: Omit<TicketPatch, 'updatedAt'> = {};
           if (to.category !== undefined && to.category !== t.category) {

@@ -33,6 +33,8 @@ export interface FakeTokenIssuer {
     expiresInS?: number;
     issuer?: string;
     signWith?: 'issuer' | 'stranger';
+    /** Leaves the `exp` claim out (a token that never expires, which the bot must refuse). */
+    omitExp?: boolean;
   }): string;
   /** Checks a bearer token the bot sent to the connector. */
   verifyBotToken(authorization: string | null | undefined): boolean;
@@ -134,7 +136,14 @@ export async function startFakeTokenIssuer(opts: {
       TEAMS_OAUTH_SCOPE: `${base}/connector`,
       TEAMS_LOGIN_URL: `${base}/botframework.com`,
     }),
-    channelAuthHeader({ appId, serviceUrl, expiresInS = 600, issuer: iss = issuer, signWith = 'issuer' }) {
+    channelAuthHeader({
+      appId,
+      serviceUrl,
+      expiresInS = 600,
+      issuer: iss = issuer,
+      signWith = 'issuer',
+      omitExp = false,
+    }) {
       const nowS = Math.floor(Date.now() / 1000);
       const claims = {
         iss,
@@ -142,7 +151,7 @@ export async function startFakeTokenIssuer(opts: {
         serviceurl: serviceUrl,
         nbf: nowS - 5,
         iat: nowS - 5,
-        exp: nowS + expiresInS,
+        ...(omitExp ? {} : { exp: nowS + expiresInS }),
         jti: randomUUID(),
       };
       return `Bearer ${signJwt(claims, signWith === 'issuer' ? privateKey : stranger, kid)}`;

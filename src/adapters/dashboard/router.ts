@@ -31,6 +31,32 @@ const CSP =
 
 const loginBody = z.object({ token: z.string().min(1).max(500) });
 
+/** Wrong tokens one client address may try per window before it must wait (guessing a 16+ character token). */
+export const LOGIN_FAILURES_ALLOWED = 5;
+const LOGIN_WINDOW_MS = 15 * 60_000;
+
+/** Failed logins per client address, in memory: a restart forgets them, which costs a guesser nothing useful. */
+function loginThrottle(now: () => number) {
+  const failures = new Map<string, { count: number; until: number }>();
+  return {
+    blocked(ip: string): number | null {
+      const f = failures.get(ip);
+      if (!f || f.until <= now()) return null;
+      return f.count >= LOGIN_FAILURES_ALLOWED ? Math.ceil((f.until - now()) / 1000) : null;
+    },
+    failed(ip: string): void {
+      const f = failures.get(ip);
+      if (!f || f.until <= now()) failures.set(ip, { count: 1, until: now() + LOGIN_WINDOW_MS });
+      else f.count += 1;
+      // Bounded: a flood of addresses cannot grow the map without limit.
+      if (failures.size > 10_000) failures.delete(failures.keys().next().value as string);
+    },
+    succeeded(ip: string): void {
+      failures.delete(ip);
+    },
+  };
+}
+
 let chartJs: Promise<string> | null = null;
 /** Chart.js's UMD build, read once from node_modules (no CDN: the dashboard works offline). */
 function chartJsSource(): Promise<string> {
@@ -57,6 +83,7 @@ export interface DashboardDeps {
   config: Pick<Config, 'DASHBOARD_TOKEN' | 'API_TOKEN'>;
   kpis: Pick<KpiService, 'report' | 'breaches'>;
   log: Logger;
+  now: () => Date;
 }
 
 export function createDashboardRouter(app: DashboardDeps): Router {
@@ -91,14 +118,28 @@ export function createDashboardRouter(app: DashboardDeps): Router {
     else html(res, token() ? 200 : 503, loginPage(null, token() !== null));
   });
 
+  const throttle = loginThrottle(() => app.now().getTime());
   router.post('/dashboard/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
     const t = token();
+    const ip = req.ip ?? 'unknown';
+    const wait = throttle.blocked(ip);
+    if (wait !== null) {
+      app.log.warn('dashboard login throttled', { ip });
+      res.set('Retry-After', String(wait));
+      return html(
+        res,
+        429,
+        loginPage(`Too many wrong tokens. Try again in ${Math.ceil(wait / 60)} minutes.`, true),
+      );
+    }
     const parsed = loginBody.safeParse(req.body);
     if (!t) return html(res, 503, loginPage(null, false));
     if (!parsed.success || !tokenMatches(parsed.data.token, t)) {
-      app.log.warn('dashboard login refused', { ip: req.ip });
+      throttle.failed(ip);
+      app.log.warn('dashboard login refused', { ip });
       return html(res, 401, loginPage('Wrong token. Use the value of DASHBOARD_TOKEN (or API_TOKEN).', true));
     }
+    throttle.succeeded(ip);
     res.cookie(DASHBOARD_COOKIE, sessionOf(t), {
       httpOnly: true,
       sameSite: 'strict',

@@ -15,8 +15,10 @@ import { AppError } from '../../errors.js';
 import { tokenMatches } from '../../http/shared/bearer.js';
 import { kpiQuerySchema } from '../../http/shared/kpi-query.js';
 import { parseInput as parseQuery } from '../../http/shared/parse.js';
+import { canSeeDeskReports } from '../../itsm/authorization.js';
 import { formatReportCsv } from '../../itsm/kpis/format.js';
 import type { KpiService } from '../../itsm/kpis/service.js';
+import type { DirectoryStore } from '../../itsm/store.js';
 import type { ChatdeskMetrics } from '../../observability/metrics.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../../observability/metrics.js';
 
@@ -27,12 +29,14 @@ export interface KpiRestDeps {
   config: Pick<Config, 'API_TOKEN'>;
   kpis: Pick<KpiService, 'report' | 'breaches' | 'summary'>;
   kpiStore: Pick<KpiStore, 'improvementItems' | 'recordBreaches'>;
+  directory: DirectoryStore;
 }
 
+/** `passOn`: a check that calls next() when it passes, instead of answering. */
 const wrap =
-  (h: (req: Request, res: Response) => Promise<void>) =>
+  (h: (req: Request, res: Response) => Promise<void>, passOn = false) =>
   (req: Request, res: Response, next: NextFunction): void => {
-    h(req, res).catch(next);
+    h(req, res).then(() => passOn && next(), next);
   };
 
 /** Mounted at /api/v1/kpis, before the general REST router. */
@@ -49,6 +53,20 @@ export function createKpiRouter(app: KpiRestDeps): Router {
       );
     next();
   });
+  // X-On-Behalf-Of acts as that person, as on every /api/v1 route: desk reports are for the desk only.
+  router.use(
+    wrap(async (req) => {
+      const onBehalf = req.get('x-on-behalf-of');
+      if (!onBehalf) return;
+      const person = await app.directory.personByEmail(onBehalf);
+      if (!person)
+        throw new AppError('unknown_user', `X-On-Behalf-Of: no person with email ${onBehalf}.`, {
+          field: 'X-On-Behalf-Of',
+        });
+      if (!canSeeDeskReports(person))
+        throw new AppError('forbidden', 'Desk reports are for service desk managers and agents.');
+    }, true),
+  );
 
   router.get(
     '/',

@@ -14,11 +14,20 @@ import { tokenMatches } from '../../http/shared/bearer.js';
 import { parseInput as parse } from '../../http/shared/parse.js';
 import type { Asset } from '../../itsm/itil-store.js';
 import type { DirectoryStore, Group, Person } from '../../itsm/store.js';
+import type { Template } from '../../itsm/templates.js';
 import type { TicketService } from '../../itsm/tickets.js';
 import type { Ticket } from '../../itsm/types.js';
 import { LEVELS, PENDING_REASONS, TICKET_STATES } from '../../itsm/types.js';
 import { appendIntentCorrection, appendTriageCorrection } from '../../nlu/data/corrections.js';
 import { listFiles } from '../../nlu/data/read-files.js';
+import {
+  checkFieldsShape,
+  checkGroup,
+  checkTemplateFields,
+  idempotencyMismatch,
+  requestFingerprint,
+  scopedIdempotencyKey,
+} from './ticket-create.js';
 
 const listQuery = z.object({
   requester: z.email().optional(),
@@ -82,6 +91,8 @@ export interface RestDeps {
   ticketAssets: (ticketId: number) => Promise<Asset[]>;
   /** Who has a ticket's conversation: `bot`, `queue` or `agent:<id>`. */
   ticketOwner: (ticketId: number) => Promise<string>;
+  /** The request templates, as loaded at start-up (template fields are checked against them). */
+  templates: readonly Template[];
   now: () => Date;
 }
 
@@ -194,7 +205,13 @@ export function createRestRouter(app: RestDeps): Router {
         });
       if (actor.role === 'employee' && actor.id !== requester.id)
         throw new AppError('forbidden', 'You can only open tickets for yourself.');
+      await checkGroup(app.directory, b.group);
+      if (b.fields) checkFieldsShape(b.fields);
+      const fields = b.templateId
+        ? checkTemplateFields(app.templates, b.templateId, b.fields ?? {})
+        : b.fields;
       const idem = req.get('idempotency-key');
+      const fingerprint = requestFingerprint(req.body);
       const t = await app.tickets.open(
         {
           kind: b.kind,
@@ -207,11 +224,16 @@ export function createRestRouter(app: RestDeps): Router {
           channel: 'api',
           groupSlug: b.group ?? null,
           ...(b.templateId ? { templateId: b.templateId } : {}),
-          ...(b.fields ? { fields: b.fields } : {}),
-          sourceKey: idem ? `api:${idem}` : null,
+          ...(fields ? { fields } : {}),
+          ...(idem ? { decisions: { request: fingerprint } } : {}),
+          sourceKey: idem ? scopedIdempotencyKey(actor, requester, idem) : null,
         },
         app.now().toISOString(),
       );
+      if (idem) {
+        const created = (await app.tickets.eventsForSystem(t.id)).find((e) => e.type === 'created');
+        if (created?.data?.request !== fingerprint) throw idempotencyMismatch(t.number);
+      }
       res.status(201).json({ ticket: t });
     }),
   );

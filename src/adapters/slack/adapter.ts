@@ -31,6 +31,7 @@ import type {
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { reportedMessageText } from '../reported-message.js';
 import type { ChannelAdapter } from '../types.js';
 import { boltLogger, createWebClient, SlackPort, ThreadTracker, webClientOptions } from './port.js';
 import {
@@ -77,6 +78,7 @@ import {
   slashCommandSchema,
   viewSubmissionSchema,
 } from './schemas.js';
+import { PromptExpressReceiver } from './receiver.js';
 import { DurableSocketModeReceiver } from './socket-mode.js';
 import {
   directMeta,
@@ -89,6 +91,9 @@ import {
   slackUser,
   ticketFromMessageId,
 } from './to-message.js';
+
+/** Slack's own replay window, applied both ways. */
+const SLACK_CLOCK_SKEW_SECONDS = 5 * 60;
 
 /** Message subtypes that are a person writing; everything else (joins, edits, deletions, bots) is not. */
 const ACCEPTED_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
@@ -170,7 +175,7 @@ export class SlackAdapter implements ChannelAdapter {
       });
       this.receiver = null;
     } else {
-      const http = new ExpressReceiver({
+      const http = new PromptExpressReceiver({
         signingSecret: config.SLACK_SIGNING_SECRET,
         logger,
         endpoints: SLACK_EVENTS_PATH,
@@ -243,6 +248,20 @@ export class SlackAdapter implements ChannelAdapter {
       this.log.info('slack runs in Socket Mode; no HTTP route mounted');
       return;
     }
+    // Bolt refuses requests signed more than 5 minutes ago but not ones dated in the future, which a
+    // captured request with a forged clock could use: both directions are refused here, before Bolt.
+    app.use(SLACK_EVENTS_PATH, (req, res, next) => {
+      const ts = Number(req.get('x-slack-request-timestamp'));
+      if (req.method !== 'POST' || !Number.isFinite(ts)) return next();
+      if (Math.abs(this.now().getTime() / 1000 - ts) <= SLACK_CLOCK_SKEW_SECONDS) return next();
+      this.log.warn('slack request refused: timestamp more than 5 minutes off', { ts });
+      res.status(401).json({
+        error: {
+          code: 'unauthorized',
+          message: 'x-slack-request-timestamp is more than 5 minutes from now.',
+        },
+      });
+    });
     app.use(this.receiver.router);
   }
 
@@ -785,13 +804,25 @@ export class SlackAdapter implements ChannelAdapter {
         const text = values[DESCRIPTION_BLOCK];
         if (typeof text !== 'string' || text.trim() === '')
           return { response_action: 'errors', errors: { [DESCRIPTION_BLOCK]: 'Describe the problem.' } };
+        // The submitter acts and is the requester; the author's words are quoted, never rewritten.
+        const original =
+          meta.author === p.user.id
+            ? null
+            : await this.fetchMessage(meta.conv.channelId, meta.messageTs).catch(() => null);
         const msg: IncomingMessage = {
           kind: 'message',
           id: ticketFromMessageId(meta.conv.channelId, meta.messageTs),
           platform: 'slack',
           conversation: this.conv(meta.conv),
-          user: this.user(meta.author),
-          text: text.trim(),
+          user,
+          text:
+            meta.author === p.user.id
+              ? text.trim()
+              : reportedMessageText({
+                  submitterText: text,
+                  author: `<@${meta.author}>`,
+                  original: original ? plainText(original.text ?? '') : null,
+                }),
           attachments: [],
           messageId: meta.messageTs,
           receivedAt: this.now().toISOString(),

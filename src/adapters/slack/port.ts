@@ -268,11 +268,21 @@ export class SlackPort implements ChatPort {
 }
 
 /** Bolt and the Web API log through their own interface; route it into ours (debug noise stays debug). */
+/**
+ * What the Slack SDK logs may hold message bodies (Bolt logs whole payloads at debug, the Web API
+ * client its arguments): people's words and tokens never reach our log, at any level. Objects are
+ * dropped; a string is kept up to the first JSON or form body in it.
+ */
+export function redactSdkLog(m: unknown): string {
+  if (m instanceof Error) return redactSdkLog(m.message);
+  if (typeof m !== 'string') return '[redacted]';
+  const cut = m.search(/[{[]|body|text=|payload=|token/i);
+  const kept = cut === -1 ? m : `${m.slice(0, cut)}[redacted]`;
+  return kept.length > 300 ? `${kept.slice(0, 300)}…` : kept;
+}
+
 export function boltLogger(log: Logger): BoltLogger {
-  const fmt = (msgs: unknown[]): string =>
-    msgs
-      .map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m)))
-      .join(' ');
+  const fmt = (msgs: unknown[]): string => msgs.map(redactSdkLog).join(' ');
   let level = webApi.LogLevel.INFO;
   return {
     debug: (...m: unknown[]) => log.debug(fmt(m), { component: 'slack-sdk' }),

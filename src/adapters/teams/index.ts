@@ -87,6 +87,11 @@ export function createTeamsAdapter(opts: {
     }
     // Our zod schema checked the fields we use; the SDK wants its own Activity type for the rest.
     const sdkActivity = req.body as Activity;
+    if (!bot.anonymous && !hasExpiry(req.get('authorization') ?? '')) {
+      // The SDK accepts a validly signed token that never expires; one leaked token must not be forever.
+      log.warn('teams request refused: Bot Framework token without exp');
+      return fail(res, 401, 'unauthorized', 'Missing or invalid Bot Framework token (no expiry).');
+    }
     let authResult: Awaited<ReturnType<typeof bot.auth.authenticateRequest>>;
     try {
       authResult = await authenticate(sdkActivity, req.get('authorization') ?? '');
@@ -195,4 +200,17 @@ function isKeyFetchFailure(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const e = err as { statusCode?: unknown; name?: unknown };
   return e.statusCode === 500 || e.name === 'FetchError';
+}
+
+/** True when the bearer JWT's payload carries a numeric `exp` (the signature is checked by the SDK next). */
+function hasExpiry(header: string): boolean {
+  const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  const payload = token?.split('.')[1];
+  if (!payload || payload.length > 16_384) return false;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown };
+    return typeof claims.exp === 'number' && Number.isFinite(claims.exp);
+  } catch {
+    return false;
+  }
 }

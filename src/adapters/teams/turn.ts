@@ -4,12 +4,14 @@
  * expects an answer to (card actions, the message action's dialog) are answered inline, from
  * `checkForm`/`formFor`, which are synchronous.
  */
+
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { ConversationEngine } from '../../chat/engine.js';
 import type { ActionId } from '../../chat/message.js';
 import { formatIssues } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { reportedMessageText } from '../reported-message.js';
 import {
   adaptiveCardInvokeSchema,
   type CardActionData,
@@ -243,19 +245,18 @@ export function createTurnHandler(deps: TurnDeps): TurnHandler {
     const dedupe = payload?.id ? `ticket-from:${conversationRefOf(a).channelId}:${payload.id}` : id;
     const incoming = toIncomingMessage(a, dedupe, deps.now());
     incoming.via = 'ticket_from_message';
-    incoming.text = inputs.data.text;
     incoming.messageId = payload?.id ?? null;
-    // The ticket belongs to the message's author. Teams gives their AAD object id here, not the
-    // 29: chat id, so when it is someone else the engine links them by AAD object id.
-    if (author && author.aadObjectId !== a.from.aadObjectId && author.id !== a.from.aadObjectId) {
-      incoming.user = {
-        platform: 'teams',
-        platformUserId: author.id,
-        displayName: author.displayName ?? null,
-        aadObjectId: author.aadObjectId ?? author.id,
-        email: null,
-      };
-    }
+    // The submitter (a.from) acts and is the requester; someone else's message is quoted as written,
+    // with its author named, never turned into a ticket in their name (SECURITY.md).
+    const othersMessage =
+      author !== null && author.aadObjectId !== a.from.aadObjectId && author.id !== a.from.aadObjectId;
+    incoming.text = othersMessage
+      ? reportedMessageText({
+          submitterText: inputs.data.text,
+          author: author.displayName ?? author.id,
+          original: htmlToText(payload?.body?.content ?? ''),
+        })
+      : inputs.data.text;
     await engine.receive(incoming);
     return answer(ctx, {
       status: 200,

@@ -2,7 +2,9 @@
  * Who holds a ticket's conversation. Each ticket's first requester conversation carries the owner
  * (`bot`, `queue` or `agent:<id>`); the agents work in the thread of the handoff card (role `agents`).
  */
+
 import { AppError } from '../../errors.js';
+import { canWorkTicket, notYourGroup } from '../../itsm/authorization.js';
 import type { Person } from '../../itsm/store.js';
 import type { ConversationOwner, Ticket } from '../../itsm/types.js';
 import type { Attachment, ConversationRef } from '../message.js';
@@ -50,12 +52,12 @@ export function createConversations(deps: Pick<HandoffDeps, 'store' | 'tickets' 
 
   async function assertAgentOf(t: Ticket, person: Person): Promise<void> {
     if (!isStaff(person)) throw new AppError('forbidden', 'Only service desk agents can work tickets here.');
-    if (person.role === 'agent' && t.groupId !== null && !(await directory.isMember(t.groupId, person.id))) {
-      const group = await directory.groupById(t.groupId);
-      throw new AppError(
-        'forbidden',
-        `${t.number} belongs to ${group?.name ?? 'another group'}; only its agents (or a manager) can work it.`,
-      );
+    // The domain rule (authorization.ts), with the one membership it needs read here.
+    const member =
+      t.groupId !== null && person.role === 'agent' && (await directory.isMember(t.groupId, person.id));
+    if (!canWorkTicket(person, t, new Set(member && t.groupId !== null ? [t.groupId] : []))) {
+      const group = t.groupId === null ? null : await directory.groupById(t.groupId);
+      throw notYourGroup(t, group?.name ?? null);
     }
   }
 

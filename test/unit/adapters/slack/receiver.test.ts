@@ -541,8 +541,9 @@ describe('slack interactivity', () => {
     expect(JSON.parse(body.view.private_metadata)).toMatchObject({ kind: 'form', templateId: 'laptop' });
   });
 
-  it('"Create ticket" shortcut opens a prefilled modal; submitting it files one ticket for the author', async () => {
+  it('"Create ticket" shortcut opens a prefilled modal; submitting it files one ticket by the submitter, quoting the author', async () => {
     const ts = slackTs();
+    fake.messages.set(`C0GENERAL:${ts}`, { ts, text: 'Outlook crashes on start', user: 'U0CAROL' });
     await postForm(
       interactivityBody({
         type: 'message_action',
@@ -590,8 +591,9 @@ describe('slack interactivity', () => {
     expect(engine.received).toHaveLength(1);
     expect(engine.received[0]).toMatchObject({
       via: 'ticket_from_message',
-      text: 'Outlook crashes on start since update',
-      user: { platformUserId: 'U0CAROL' },
+      // Issue 14 item 4: the submitter acts and is the requester; the author's words are quoted verbatim.
+      text: 'Outlook crashes on start since update\n\nReported about a message by <@U0CAROL>, quoted as written:\n> Outlook crashes on start',
+      user: { platformUserId: 'U0BOB' },
       conversation: { channelId: 'C0GENERAL', threadId: ts },
     });
   });

@@ -322,7 +322,7 @@ describe('teams adapter: message action, welcome', () => {
     expect(JSON.stringify(task)).toContain('Bob Example');
   });
 
-  it('creates a ticket from the message for its author, once per message', async () => {
+  it('creates a ticket from the message by the submitter, quoting the author, once per message', async () => {
     const act = (id: string) =>
       messageActionActivity('composeExtension/submitAction', {
         serviceUrl: serviceUrl(),
@@ -339,10 +339,11 @@ describe('teams adapter: message action, welcome', () => {
       (x) => x.kind === 'message' && x.via === 'ticket_from_message',
     ) as IncomingMessage[];
     expect(made).toHaveLength(1);
+    // Issue 14 item 4: ALICE submitted it, so she acts and is the requester; Bob's words are quoted.
     expect(made[0]).toMatchObject({
-      text: 'Outlook crashes on start',
+      text: 'Outlook crashes on start\n\nReported about a message by Bob Example, quoted as written:\n> Outlook crashes',
       messageId: '1700000000000',
-      user: { aadObjectId: BOB.aadObjectId },
+      user: { aadObjectId: ALICE.aadObjectId },
     });
   });
 

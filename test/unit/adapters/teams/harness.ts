@@ -88,7 +88,13 @@ export interface Harness {
 }
 
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    // Tokens are not what these tests are about; the emulator mode must be asked for explicitly.
+    ...(env.MICROSOFT_APP_ID ? {} : { TEAMS_EMULATOR: 'true' }),
+    ...env,
+  });
   const engine = fakeEngine();
   const adapter = createTeamsAdapter({ config, engine, log: silentLogger });
   engine.registerPort(adapter.port);
