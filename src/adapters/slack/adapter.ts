@@ -15,7 +15,7 @@ import {
   App,
   AuthorizationError,
   type AuthorizeResult,
-  ExpressReceiver,
+  type ExpressReceiver,
   HTTPModuleFunctions,
   type ReceiverProcessEventErrorHandlerArgs,
 } from '@slack/bolt';
@@ -34,6 +34,7 @@ import type { Logger } from '../../log.js';
 import { reportedMessageText } from '../reported-message.js';
 import type { ChannelAdapter } from '../types.js';
 import { boltLogger, createWebClient, SlackPort, ThreadTracker, webClientOptions } from './port.js';
+import { PromptExpressReceiver } from './receiver.js';
 import {
   MESSAGE_CHANNEL_TYPE,
   SLACK_BOT_EVENTS,
@@ -78,7 +79,6 @@ import {
   slashCommandSchema,
   viewSubmissionSchema,
 } from './schemas.js';
-import { PromptExpressReceiver } from './receiver.js';
 import { DurableSocketModeReceiver } from './socket-mode.js';
 import {
   directMeta,

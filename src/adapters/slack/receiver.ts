@@ -9,7 +9,8 @@ import { ExpressReceiver, type ExpressReceiverOptions } from '@slack/bolt';
 const UNROUTABLE = JSON.stringify({
   error: {
     code: 'invalid_payload',
-    message: 'Nothing here handles this Slack payload (its type, callback_id or action_id is not one of ours).',
+    message:
+      'Nothing here handles this Slack payload (its type, callback_id or action_id is not one of ours).',
   },
 });
 
