@@ -28,10 +28,10 @@ import type {
   IncomingMessage,
   PlatformUser,
 } from '../../chat/message.js';
+import { reportedMessageText } from '../../chat/reported-message.js';
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { reportedMessageText } from '../reported-message.js';
 import type { ChannelAdapter } from '../types.js';
 import { boltLogger, createWebClient, SlackPort, ThreadTracker, webClientOptions } from './port.js';
 import { PromptExpressReceiver } from './receiver.js';

@@ -9,9 +9,9 @@ import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { ConversationEngine } from '../../chat/engine.js';
 import type { ActionId } from '../../chat/message.js';
+import { reportedMessageText } from '../../chat/reported-message.js';
 import { formatIssues } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { reportedMessageText } from '../reported-message.js';
 import {
   adaptiveCardInvokeSchema,
   type CardActionData,
