@@ -4,7 +4,7 @@
  * known part (NLU encoder, SQL, the SDKs, rendering, logging, …); frames of Node's own code and native
  * built-ins count for the part that called them, GC is V8's "(garbage collector)" pseudo-frame.
  *
- *   tsx bench/profile-shares.ts <dir>   prints the shares of every *.cpuprofile in <dir>
+ *   tsx bench/profile-shares.ts <dir> [from µs]   prints the shares of every *.cpuprofile in <dir>
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ interface ProfileNode {
 }
 
 interface CpuProfile {
+  startTime: number;
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -50,8 +51,12 @@ function partOf(url: string): string | null {
   return 'other libraries';
 }
 
-/** Milliseconds of samples per part in one profile ("(idle)" excluded). */
-export function profileShares(profile: CpuProfile): Map<string, number> {
+/**
+ * Milliseconds of samples per part in one profile ("(idle)" excluded), counting only samples taken
+ * from `fromUs` on: V8 stamps samples with the monotonic clock `process.hrtime` reads, in µs, so
+ * another process can tell start-up and warm-up samples from those under measured load.
+ */
+export function profileShares(profile: CpuProfile, fromUs = 0): Map<string, number> {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -76,7 +81,10 @@ export function profileShares(profile: CpuProfile): Map<string, number> {
     return part;
   };
   const out = new Map<string, number>();
+  let at = profile.startTime;
   profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at < fromUs) return;
     const part = classify(id);
     if (part === 'idle') return;
     out.set(part, (out.get(part) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
@@ -84,12 +92,16 @@ export function profileShares(profile: CpuProfile): Map<string, number> {
   return out;
 }
 
-export function printProfileShares(dir: string): void {
+/** The monotonic clock as V8 stamps profile samples (µs). */
+export const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
+export function printProfileShares(dir: string, fromUs = 0): void {
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
   const total = new Map<string, number>();
   for (const f of files) {
-    const shares = profileShares(JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile);
+    const shares = profileShares(JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile, fromUs);
     const sum = [...shares.values()].reduce((a, b) => a + b, 0);
+    if (sum === 0) continue;
     process.stdout.write(`\nprofile ${f}: ${(sum / 1000).toFixed(1)} s of CPU samples\n`);
     for (const [part, ms] of [...shares].sort((a, b) => b[1] - a[1])) {
       process.stdout.write(`  ${part.padEnd(40)} ${((100 * ms) / sum).toFixed(1).padStart(5)} %\n`);
@@ -112,5 +124,5 @@ export function printProfileShares(dir: string): void {
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
   const dir = process.argv[2];
   if (!dir) throw new Error('usage: tsx bench/profile-shares.ts <dir with .cpuprofile files>');
-  printProfileShares(dir);
+  printProfileShares(dir, Number(process.argv[3] ?? 0));
 }
