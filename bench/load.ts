@@ -24,6 +24,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { selectEmbedder } from '../src/nlu/embeddings/select-embedder.js';
 import { startFakeBotConnector } from '../test/support/fake-bot-connector.js';
 import { startFakeSlackApi } from '../test/support/fake-slack-api.js';
 import { startFakeTokenIssuer } from '../test/support/fake-token-issuer.js';
@@ -40,6 +41,7 @@ import {
   sustained,
   type Target,
   teamsUser,
+  textFor,
 } from './load-drive.js';
 import { monotonicUs, printProfileShares } from './profile-shares.js';
 
@@ -102,7 +104,23 @@ function compare(platform: Platform, desk: Step[], sdk: Step[]): Comparison {
   };
 }
 
+/**
+ * CPU per query of the sentence encoder the server picks by default, one query at a time, in this
+ * process: the yardstick that tells a fast machine from a slow one next to the ratios.
+ */
+async function encoderCpuPerQuery(): Promise<{ id: string; ms: number } | null> {
+  const e = await selectEmbedder(undefined, join(import.meta.dirname, '..', 'models'), () => {});
+  if (e === null) return null;
+  for (let k = 1; k <= 30; k++) await e.embed([textFor(k)]);
+  const runs = 300;
+  const c0 = process.cpuUsage();
+  for (let k = 1; k <= runs; k++) await e.embed([textFor(1000 + k)]);
+  const c = process.cpuUsage(c0);
+  return { id: e.id, ms: (c.user + c.system) / 1000 / runs };
+}
+
 async function main(): Promise<void> {
+  const encoder = await encoderCpuPerQuery();
   const pgUrl = process.env.BENCH_DATABASE_URL;
   const suffix = pgUrl ? '.pg' : '';
   const slack = await startFakeSlackApi();
@@ -185,6 +203,10 @@ async function main(): Promise<void> {
     }
     const [load1] = loadavg();
     process.stdout.write(`\n(load average ${load1?.toFixed(1)} on this machine at the end of the run)\n`);
+    if (encoder)
+      process.stdout.write(
+        `encoder ${encoder.id}: ${encoder.ms.toFixed(2)} ms of CPU per query on this machine\n`,
+      );
     for (const c of comparisons) {
       process.stdout.write(
         `${c.platform}: chatdesk ${c.desk.rate.toFixed(0)} msg/s${c.desk.sustained ? '' : ' (not sustained)'}, SDK floor ${c.sdk.rate.toFixed(0)} msg/s${c.sdk.sustained ? '' : ' (not sustained)'}${c.sdk.step?.rate === RATES.at(-1) && c.sdk.sustained ? ' (the highest rate tried: the rate ratio is an upper bound)' : ''}; CPU per message at ${c.cpuRate}/s: chatdesk ${c.deskCpu.toFixed(2)} ms, SDK floor ${c.sdkCpu.toFixed(2)} ms\n`,
@@ -216,6 +238,7 @@ async function main(): Promise<void> {
       `bench load.rss_mb${suffix}=${Math.max(...deskProcs.map((s) => rssMb(s.child.pid))).toFixed(0)} MB\n`,
     );
     process.stdout.write(`bench load.sdk_rss_mb=${rssMb(sdkProc.child.pid).toFixed(0)} MB\n`);
+    if (encoder) process.stdout.write(`bench load.encoder_cpu_ms_per_query=${encoder.ms.toFixed(2)} ms\n`);
     if (profileDir) {
       for (const c of deskProcs) await c.stop().catch(() => undefined);
       printProfileShares(profileDir, measuredFrom);
