@@ -13,7 +13,7 @@
  *   bench load.rate_ratio_vs_sdk[.<p>]    chatdesk / bare SDK sustained rate (the worse platform)
  *   bench load.p99_ms, load.ack_p99_ms, load.rss_mb
  *
- * BENCH_LOAD_QUICK=1: rates 50,100,200 for 2 s each (a minute or two in all). BENCH_LOAD_RATES
+ * BENCH_LOAD_QUICK=1: rates 25,50,100,200 for 2 s each (a minute or two in all). BENCH_LOAD_RATES
  * (default 50,100,150,200,300,400), BENCH_LOAD_SECONDS (default 5). BENCH_LOAD_PLATFORMS=slack|teams
  * drives one platform only (default: each in turn). BENCH_DATABASE_URL=postgres://… runs two chatdesk
  * processes on that database (round robin) and adds the suffix `.pg`. BENCH_LOAD_PROFILE=1 (or a
@@ -47,7 +47,7 @@ import { monotonicUs, printProfileShares } from './profile-shares.js';
 
 const SECRET = 'bench-load-signing-secret';
 const QUICK = process.env.BENCH_LOAD_QUICK === '1' || process.env.BENCH_LOAD_QUICK === 'true';
-const RATES = (process.env.BENCH_LOAD_RATES ?? (QUICK ? '50,100,200' : '50,100,150,200,300,400'))
+const RATES = (process.env.BENCH_LOAD_RATES ?? (QUICK ? '25,50,100,200' : '50,100,150,200,300,400'))
   .split(',')
   .map(Number);
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? (QUICK ? 2 : 5));
