@@ -5,12 +5,15 @@
  * of the same rows, measured in the same run. Prints:
  *   bench db.p99_ms.<query>=<n> ms   (my_open_tickets, group_queue, sla_due_scan, kpi_month)
  *   bench db.create_ratio_vs_raw=<x> ratio
+ * With BENCH_DATABASE_URL=postgres://… the generated rows are copied to PostgreSQL (a schema of
+ * their own) and the same hot queries run there too: `bench db.p99_ms.<query>.pg`, side by side.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { openDatabase } from '../src/db/connect.js';
+import pg from 'pg';
+import { type Database, openDatabase } from '../src/db/connect.js';
 import { createItilStore } from '../src/db/itil-store.js';
 import { createKpiStore } from '../src/db/kpi-store.js';
 import { migrate } from '../src/db/migrate.js';
@@ -22,6 +25,8 @@ const N = Number(process.env.BENCH_DB_N ?? 1_000_000);
 const PEOPLE = Math.max(100, Math.min(20_000, Math.round(N / 50)));
 const AGENTS = 60;
 const GROUPS = 10;
+/** BENCH_DATABASE_URL=postgres://…: the same rows copied to PostgreSQL, hot queries side by side. */
+const PG_URL = process.env.BENCH_DATABASE_URL;
 const CREATE_N = Number(process.env.BENCH_DB_CREATE_N ?? 2_000);
 const END = Date.parse('2026-11-01T00:00:00.000Z');
 const SPAN_MS = 730 * 86_400_000;
@@ -47,6 +52,101 @@ async function time(samples: number[], f: () => Promise<unknown>): Promise<void>
   const t = performance.now();
   await f();
   samples.push(performance.now() - t);
+}
+
+/** The hot queries through the real stores; the same parameters on every database (seeded). */
+async function hotQueries(db: Database): Promise<Record<string, number[]>> {
+  seed = 4242;
+  const tickets = createTicketStore(db.db);
+  const itil = createItilStore(db.db);
+  const kpi = createKpiStore(db.db);
+  const samples: Record<string, number[]> = {
+    my_open_tickets: [],
+    group_queue: [],
+    sla_due_scan: [],
+    kpi_month: [],
+  };
+  for (let i = 0; i < 300; i++) {
+    await time(samples.my_open_tickets as number[], () =>
+      tickets.list({ requesterId: 1 + Math.floor(rand() * PEOPLE), states: [...OPEN_STATES], limit: 20 }),
+    );
+    await time(samples.group_queue as number[], () =>
+      tickets.list({
+        groupId: 1 + Math.floor(rand() * GROUPS),
+        states: ['new', 'assigned', 'in_progress', 'pending'],
+        limit: 50,
+      }),
+    );
+  }
+  // The SLA sweep pages through open tickets by id; time every page of one full sweep.
+  let after = 0;
+  for (let page = 0; page < 10_000; page++) {
+    let got = 0;
+    await time(samples.sla_due_scan as number[], async () => {
+      const rows = await itil.openTickets(['incident', 'service_request'], after, 200);
+      got = rows.length;
+      after = rows.at(-1)?.id ?? after;
+    });
+    if (got < 200) break;
+  }
+  const months = Number(process.env.BENCH_DB_KPI_RUNS ?? 5);
+  for (let i = 0; i < months; i++) {
+    const m = new Date(END - (i + 1) * 30 * 86_400_000);
+    const since = `${m.toISOString().slice(0, 7)}-01T00:00:00.000Z`;
+    const next = new Date(Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 1)).toISOString();
+    await time(samples.kpi_month as number[], () => kpi.load({ since, until: next }));
+  }
+  return samples;
+}
+
+/**
+ * The same rows in PostgreSQL (a schema of their own, dropped afterwards): migrated by the real
+ * migrations, filled from the SQLite file in batches, analysed, then the same hot queries.
+ */
+async function onPostgres(sqlitePath: string, url: string): Promise<Record<string, number[]>> {
+  const schema = `bench_db_${process.pid}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  const scoped = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  try {
+    const database = await openDatabase(scoped);
+    try {
+      await migrate(database);
+      const raw = new SQLite(sqlitePath, { readonly: true });
+      const t0 = performance.now();
+      let copied = 0;
+      for (const table of ['people', 'groups', 'tickets', 'ticket_events', 'counters']) {
+        await admin.query(`delete from ${schema}.${table}`);
+        let batch: unknown[] = [];
+        const flush = async () => {
+          if (batch.length === 0) return;
+          await admin.query(
+            `insert into ${schema}.${table} select * from json_populate_recordset(null::${schema}.${table}, $1)`,
+            [JSON.stringify(batch)],
+          );
+          copied += batch.length;
+          batch = [];
+        };
+        for (const row of raw.prepare(`select * from ${table}`).iterate()) {
+          batch.push(row);
+          if (batch.length >= 5_000) await flush();
+        }
+        await flush();
+      }
+      raw.close();
+      await admin.query(`analyze ${schema}.tickets; analyze ${schema}.ticket_events`);
+      process.stdout.write(
+        `copied ${copied.toLocaleString('en')} rows to PostgreSQL (schema ${schema}) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+      );
+      return await hotQueries(database);
+    } finally {
+      await database.close();
+    }
+  } finally {
+    await admin.query(`drop schema if exists ${schema} cascade`);
+    await admin.end();
+  }
 }
 
 async function main(): Promise<void> {
@@ -164,52 +264,20 @@ async function main(): Promise<void> {
       const applied = await migrate(db); // picks up indexes added after the file was generated
       if (applied.length > 0) process.stdout.write(`migrated ${applied.join(', ')}\n`);
       const tickets = createTicketStore(db.db);
-      const itil = createItilStore(db.db);
-      const kpi = createKpiStore(db.db);
-      const samples: Record<string, number[]> = {
-        my_open_tickets: [],
-        group_queue: [],
-        sla_due_scan: [],
-        kpi_month: [],
-      };
-      for (let i = 0; i < 300; i++) {
-        await time(samples.my_open_tickets as number[], () =>
-          tickets.list({ requesterId: 1 + Math.floor(rand() * PEOPLE), states: [...OPEN_STATES], limit: 20 }),
-        );
-        await time(samples.group_queue as number[], () =>
-          tickets.list({
-            groupId: 1 + Math.floor(rand() * GROUPS),
-            states: ['new', 'assigned', 'in_progress', 'pending'],
-            limit: 50,
-          }),
-        );
-      }
-      // The SLA sweep pages through open tickets by id; time every page of one full sweep.
-      let after = 0;
-      for (let page = 0; page < 10_000; page++) {
-        let got = 0;
-        await time(samples.sla_due_scan as number[], async () => {
-          const rows = await itil.openTickets(['incident', 'service_request'], after, 200);
-          got = rows.length;
-          after = rows.at(-1)?.id ?? after;
-        });
-        if (got < 200) break;
-      }
-      const months = Number(process.env.BENCH_DB_KPI_RUNS ?? 5);
-      for (let i = 0; i < months; i++) {
-        const m = new Date(END - (i + 1) * 30 * 86_400_000);
-        const since = `${m.toISOString().slice(0, 7)}-01T00:00:00.000Z`;
-        const next = new Date(Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 1)).toISOString();
-        await time(samples.kpi_month as number[], () => kpi.load({ since, until: next }));
-      }
+      const samples = await hotQueries(db);
       process.stdout.write(
         `\n${N.toLocaleString('en')} tickets, ${events.toLocaleString('en')} events, ${PEOPLE} requesters, ${GROUPS} groups\n`,
       );
-      process.stdout.write('query              runs   p50 ms   p99 ms\n');
+      let pgSamples: Record<string, number[]> | null = null;
+      if (PG_URL) pgSamples = await onPostgres(path, PG_URL);
+      process.stdout.write(
+        `query              runs   p50 ms   p99 ms${pgSamples ? '   PostgreSQL p50   p99 ms' : ''}\n`,
+      );
+      const p50 = (s: number[]) => [...s].sort((a, b) => a - b)[Math.floor(s.length / 2)] ?? 0;
       for (const [k, s] of Object.entries(samples)) {
-        const sorted = [...s].sort((a, b) => a - b);
+        const pgS = pgSamples?.[k];
         process.stdout.write(
-          `${k.padEnd(18)} ${String(s.length).padStart(5)} ${(sorted[Math.floor(s.length / 2)] ?? 0).toFixed(2).padStart(8)} ${p99(s).toFixed(2).padStart(8)}\n`,
+          `${k.padEnd(18)} ${String(s.length).padStart(5)} ${p50(s).toFixed(2).padStart(8)} ${p99(s).toFixed(2).padStart(8)}${pgS ? `${p50(pgS).toFixed(2).padStart(17)} ${p99(pgS).toFixed(2).padStart(8)}` : ''}\n`,
         );
       }
 
@@ -319,6 +387,9 @@ async function main(): Promise<void> {
       process.stdout.write(`total ${((performance.now() - started) / 1000).toFixed(1)} s\n\n`);
       for (const [k, s] of Object.entries(samples))
         process.stdout.write(`bench db.p99_ms.${k}=${p99(s).toFixed(2)} ms\n`);
+      if (pgSamples)
+        for (const [k, s] of Object.entries(pgSamples))
+          process.stdout.write(`bench db.p99_ms.${k}.pg=${p99(s).toFixed(2)} ms\n`);
       process.stdout.write(`bench db.create_ratio_vs_raw=${(storeRate / rawRate).toFixed(3)} ratio\n`);
     } finally {
       await db.close().catch(() => undefined);

@@ -1,151 +1,147 @@
 /**
- * bench:load: the real server (`node bin/chatdesk.js serve`, a separate process) with the fake Slack
- * Web API, a fake Bot Connector and a fake Bot Framework token issuer (Teams requests carry real
- * RS256 JWTs the server verifies), driven from this process at increasing rates, bounded in count and
- * time, loopback only. Messages alternate between signed Slack events and Teams activities; every
- * text is different (no cache can flatter the figure) and a fifth of them open tickets. Per step it
- * prints the achieved rate, ack latency (HTTP answer) and end-to-end latency (request sent → reply
- * recorded by the fake).
+ * bench:load: the real server (`node bin/chatdesk.js serve`, a separate process, `npm start`'s node
+ * flags) and, beside it, the SDK floor (bench/sdk-floor-server.ts: a bare Bolt app and a bare Bot
+ * Framework adapter answering every message, nothing else), both driven by the same generator at the
+ * same rates through the same fakes: the fake Slack Web API, a fake Bot Connector and a fake Bot
+ * Framework token issuer (Teams requests carry real RS256 JWTs both servers verify). Loopback only.
+ * Per platform the two ladders are interleaved rate by rate, so a change in the machine's load hits
+ * both. Every text is different and every message a new conversation; a fifth of them open tickets.
  *
- *   bench load.msgs_per_s   highest rate whose replies all arrived with p99 ≤ 250 ms (else the best sustained)
- *   bench load.p99_ms, load.ack_p99_ms at that rate, load.rss_mb peak RSS of the server(s)
+ *   bench load.msgs_per_s[.slack|.teams]  highest rate whose replies all arrived with p99 ≤ 250 ms
+ *   bench load.cpu_ms_per_msg.<p>, load.sdk_cpu_ms_per_msg.<p>  server CPU per message at the same rate
+ *   bench load.cpu_ratio_vs_sdk[.<p>]     chatdesk / bare SDK CPU per message (the worse platform)
+ *   bench load.rate_ratio_vs_sdk[.<p>]    chatdesk / bare SDK sustained rate (the worse platform)
+ *   bench load.p99_ms, load.ack_p99_ms, load.rss_mb
  *
- * BENCH_LOAD_PLATFORMS=slack|teams drives one platform only (default both, alternating).
- * BENCH_DATABASE_URL=postgres://… runs two server processes on that database (round robin) and adds
- * the suffix `.pg`. BENCH_LOAD_RATES (default 50,100,150,200,300,400) and BENCH_LOAD_SECONDS (default 5).
- * BENCH_LOAD_PROFILE=<dir> writes a V8 CPU profile of each server process there (open in Chrome
- * DevTools) to see where the time goes.
+ * BENCH_LOAD_QUICK=1: rates 25,50,100,200 for 2 s each (a minute or two in all). BENCH_LOAD_RATES
+ * (default 50,100,150,200,300,400), BENCH_LOAD_SECONDS (default 5). BENCH_LOAD_PLATFORMS=slack|teams
+ * drives one platform only (default: each in turn). BENCH_DATABASE_URL=postgres://… runs two chatdesk
+ * processes on that database (round robin) and adds the suffix `.pg`. BENCH_LOAD_PROFILE=1 (or a
+ * directory) writes V8 CPU profiles of chatdesk and prints where the CPU went (bench/profile-shares.ts);
+ * profiling slows the server, so its figures are for shares, not for rates.
  */
-
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { type ChildServer, startServer } from '../test/support/child-server.js';
+import { selectEmbedder } from '../src/nlu/embeddings/select-embedder.js';
 import { startFakeBotConnector } from '../test/support/fake-bot-connector.js';
 import { startFakeSlackApi } from '../test/support/fake-slack-api.js';
 import { startFakeTokenIssuer } from '../test/support/fake-token-issuer.js';
-import { eventEnvelope, slackSignature } from '../test/support/slack-signing.js';
-import { messageActivity } from '../test/support/teams-activities.js';
+import { type BenchChild, chatdeskArgs, spawnServer, tsxArgs } from './child.js';
+import {
+  bestRate,
+  type Fakes,
+  formatStep,
+  idleCpuMsPerS,
+  type Platform,
+  rssMb,
+  type Step,
+  step,
+  sustained,
+  type Target,
+  teamsUser,
+  textFor,
+} from './load-drive.js';
+import { monotonicUs, printProfileShares } from './profile-shares.js';
 
 const SECRET = 'bench-load-signing-secret';
-const RATES = (process.env.BENCH_LOAD_RATES ?? '50,100,150,200,300,400').split(',').map(Number);
-const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 5);
-/** `slack` or `teams` drives one platform only, to see what each costs; default both, alternating. */
+const QUICK = process.env.BENCH_LOAD_QUICK === '1' || process.env.BENCH_LOAD_QUICK === 'true';
+const RATES = (process.env.BENCH_LOAD_RATES ?? (QUICK ? '25,50,100,200' : '50,100,150,200,300,400'))
+  .split(',')
+  .map(Number);
+const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? (QUICK ? 2 : 5));
 const PLATFORMS = process.env.BENCH_LOAD_PLATFORMS ?? 'both';
 if (!['slack', 'teams', 'both'].includes(PLATFORMS))
   throw new Error('BENCH_LOAD_PLATFORMS is slack, teams or both');
 const USERS = 200;
-const WARMUP_MESSAGES = 300;
+const WARMUP_MESSAGES = QUICK ? 200 : 300;
 const APP_ID = '0b1e2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const APP_PASSWORD = 'bench-load-client-secret';
 
-const GREETINGS = ['hello', 'hi there', 'good morning', 'hey, are you there?', 'thanks a lot'];
-const PROBLEMS = [
-  'my vpn keeps dropping every few minutes',
-  'the printer on floor {n} is jammed again',
-  'outlook will not sync my calendar since update {n}',
-  'my laptop screen flickers when I undock it',
-  'I cannot log in to the expense tool, error {n}',
-];
-
-/** A different text for every message: the greeting or problem pattern plus the message number. */
-function textFor(k: number): string {
-  if (k % 5 === 0) return (PROBLEMS[(k / 5) % PROBLEMS.length] as string).replace('{n}', String(k));
-  return `${GREETINGS[k % GREETINGS.length]} (${k})`;
+interface Ladder {
+  target: Target;
+  steps: Step[];
+  done: boolean;
 }
 
-// node:http with one keep-alive pool: fetch (undici and web streams) costs the bench process about
-// twice the CPU per request, and on two cores every millisecond the driver spends is taken from the
-// server being measured.
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-function post(
-  url: string,
-  headers: Record<string, string>,
-  body: string,
-): Promise<{ status: number; ms: number }> {
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t0 }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function postSlack(url: string, body: string): Promise<{ status: number; ms: number }> {
-  const ts = Math.floor(Date.now() / 1000);
-  return post(
-    url,
-    {
-      'content-type': 'application/json',
-      'x-slack-request-timestamp': String(ts),
-      'x-slack-signature': slackSignature(SECRET, ts, body),
-    },
-    body,
-  );
-}
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(s.length * p) - 1))] ?? Number.NaN;
-};
-
-/** User + system CPU seconds of a process, all its threads (from /proc; 0 where there is none). */
-function cpuSeconds(pid: number | undefined, mainThreadOnly = false): number {
-  if (!pid) return 0;
-  try {
-    const fields =
-      readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8')
-        .split(') ')[1]
-        ?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return 0;
+/** Both targets climb the same rates, interleaved; each stops climbing once it saturates. */
+async function ladders(fakes: Fakes, targets: Target[], platform: Platform): Promise<Ladder[]> {
+  const out = targets.map((target) => ({ target, steps: [] as Step[], done: false }));
+  for (const rate of RATES) {
+    for (const l of out) {
+      if (l.done) continue;
+      const s = await step(fakes, l.target, platform, rate, Math.round(rate * SECONDS));
+      l.steps.push(s);
+      process.stdout.write(`${formatStep(`${platform} ${l.target.name}`, s)}\n`);
+      if (s.lost > 0 || s.p99 > 2_000) l.done = true; // saturated: stop climbing
+    }
   }
+  return out;
 }
 
-function rssMb(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m?.[1] ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
+interface Comparison {
+  platform: Platform;
+  desk: ReturnType<typeof bestRate>;
+  sdk: ReturnType<typeof bestRate>;
+  /** The rate CPU per message is compared at: the highest both answered in full. */
+  cpuRate: number;
+  deskCpu: number;
+  sdkCpu: number;
 }
 
-/** The node flags of `npm start` (package.json), so the server under load runs as it is deployed. */
-function startNodeFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    scripts: { start: string };
+function compare(platform: Platform, desk: Step[], sdk: Step[]): Comparison {
+  const both = desk.filter((d) => d.lost === 0 && sdk.some((s) => s.rate === d.rate && s.lost === 0));
+  const at = both.filter((d) => sustained(d)).at(-1) ?? both.at(-1) ?? desk[0];
+  const sdkAt = sdk.find((s) => s.rate === at?.rate) ?? sdk[0];
+  return {
+    platform,
+    desk: bestRate(desk),
+    sdk: bestRate(sdk),
+    cpuRate: at?.rate ?? 0,
+    deskCpu: at?.cpuMs ?? Number.NaN,
+    sdkCpu: sdkAt?.cpuMs ?? Number.NaN,
   };
-  return pkg.scripts.start.split(/\s+/).filter((w) => w.startsWith('--'));
+}
+
+/**
+ * CPU per query of the sentence encoder the server picks by default, one query at a time, in this
+ * process: the yardstick that tells a fast machine from a slow one next to the ratios.
+ */
+async function encoderCpuPerQuery(): Promise<{ id: string; ms: number } | null> {
+  const e = await selectEmbedder(undefined, join(import.meta.dirname, '..', 'models'), () => {});
+  if (e === null) return null;
+  for (let k = 1; k <= 30; k++) await e.embed([textFor(k)]);
+  const runs = 300;
+  const c0 = process.cpuUsage();
+  for (let k = 1; k <= runs; k++) await e.embed([textFor(1000 + k)]);
+  const c = process.cpuUsage(c0);
+  return { id: e.id, ms: (c.user + c.system) / 1000 / runs };
 }
 
 async function main(): Promise<void> {
+  const encoder = await encoderCpuPerQuery();
   const pgUrl = process.env.BENCH_DATABASE_URL;
   const suffix = pgUrl ? '.pg' : '';
-  const fake = await startFakeSlackApi();
+  const slack = await startFakeSlackApi();
   const connector = await startFakeBotConnector();
   const issuer = await startFakeTokenIssuer({ appId: APP_ID, appPassword: APP_PASSWORD });
-  const teamsUser = (i: number) => ({
-    id: `29:1load${i}`,
-    name: `Load ${i}`,
-    aadObjectId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-  });
   for (let i = 0; i < USERS; i++) {
-    fake.users.set(`U0LOAD${i}`, { id: `U0LOAD${i}`, email: `load${i}@example.com`, name: `load${i}` });
-    const u = teamsUser(i);
-    connector.addMember(u, `tload${i}@example.com`);
+    slack.users.set(`U0LOAD${i}`, { id: `U0LOAD${i}`, email: `load${i}@example.com`, name: `load${i}` });
+    connector.addMember(teamsUser(i), `tload${i}@example.com`);
   }
   // One channel token for the whole run, as the Bot Framework reuses its tokens for an hour.
-  const teamsAuth = issuer.channelAuthHeader({ appId: APP_ID, serviceUrl: connector.serviceUrl });
+  const fakes: Fakes = {
+    slack,
+    connector,
+    signingSecret: SECRET,
+    teamsAuth: issuer.channelAuthHeader({
+      appId: APP_ID,
+      serviceUrl: connector.serviceUrl,
+      expiresInS: 3600,
+    }),
+    users: USERS,
+  };
   const dir = mkdtempSync(join(tmpdir(), 'chatdesk-bench-load-'));
   let schema: string | null = null;
   let dbUrl = `sqlite:${join(dir, 'desk.sqlite')}`;
@@ -157,13 +153,15 @@ async function main(): Promise<void> {
     await c.end();
     dbUrl = `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   }
-  const servers: ChildServer[] = [];
+  const children: BenchChild[] = [];
+  const profileEnv = process.env.BENCH_LOAD_PROFILE;
+  const profileDir = profileEnv ? (profileEnv === '1' ? join(dir, 'profiles') : profileEnv) : null;
   try {
     const env = {
       DATABASE_URL: dbUrl,
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_BOT_TOKEN: 'xoxb-bench',
-      SLACK_API_URL: fake.apiUrl,
+      SLACK_API_URL: slack.apiUrl,
       TEAMS_ENABLED: 'true',
       ...issuer.env(),
       TEAMS_ALLOWED_SERVICE_URLS: connector.serviceUrl,
@@ -172,153 +170,82 @@ async function main(): Promise<void> {
       RATE_LIMIT_PER_MINUTE: '1000000',
       LOG_LEVEL: 'warn',
     };
-    const profile = process.env.BENCH_LOAD_PROFILE;
-    const nodeArgs = [...startNodeFlags(), ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])];
-    servers.push(await startServer(env, 180_000, nodeArgs));
-    if (pgUrl) servers.push(await startServer(env, 180_000, nodeArgs));
+    if (profileDir) mkdirSync(profileDir, { recursive: true });
+    const profArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const deskProcs = [await spawnServer(chatdeskArgs(profArgs), env)];
+    if (pgUrl) deskProcs.push(await spawnServer(chatdeskArgs(profArgs), env));
+    const sdkProc = await spawnServer(tsxArgs(join(import.meta.dirname, 'sdk-floor-server.ts')), env);
+    children.push(...deskProcs, sdkProc);
+    const desk: Target = {
+      name: 'chatdesk',
+      urls: deskProcs.map((p) => p.url),
+      pids: deskProcs.map((p) => p.child.pid),
+    };
+    const sdk: Target = { name: 'sdk', urls: [sdkProc.url], pids: [sdkProc.child.pid] };
     process.stdout.write(
-      `servers: ${servers.map((s) => s.url).join(', ')} (${pgUrl ? 'PostgreSQL, two processes' : 'SQLite, one process'})\n`,
+      `chatdesk: ${desk.urls.join(', ')} (${pgUrl ? 'PostgreSQL, two processes' : 'SQLite, one process'}); SDK floor: ${sdk.urls[0]}\n`,
     );
-    let seq = 0;
-    const results: Array<{
-      rate: number;
-      achieved: number;
-      p50: number;
-      p99: number;
-      ackP99: number;
-      lost: number;
-    }> = [];
-    // The first messages warm up the server (lazy model loading, and V8 compiles the hot paths only
-    // after some hundreds of calls); they are not measured: a desk serves warm most of its life.
-    for (const [i, rate] of [50, ...RATES].entries()) {
-      const warmup = i === 0;
-      const count = warmup ? WARMUP_MESSAGES : Math.round(rate * SECONDS);
-      const sentAt = new Map<string, number>();
-      const acks: number[] = [];
-      const acksBy: Record<'slack' | 'teams', number[]> = { slack: [], teams: [] };
-      const before = fake.calls.length;
-      const beforeTeams = connector.calls.length;
-      const cpu0 = servers.reduce((a, s) => a + cpuSeconds(s.child.pid), 0);
-      const main0 = servers.reduce((a, s) => a + cpuSeconds(s.child.pid, true), 0);
-      const client0 = process.cpuUsage();
-      const t0 = performance.now();
-      const inflight: Promise<void>[] = [];
-      for (let i = 0; i < count; i++) {
-        const due = t0 + (i * 1000) / rate;
-        const wait = due - performance.now();
-        if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-        const k = ++seq;
-        const server = servers[k % servers.length] as ChildServer;
-        const text = textFor(k);
-        if (PLATFORMS === 'slack' || (PLATFORMS === 'both' && k % 2 === 0)) {
-          const channel = `D0LOAD${k}`;
-          const body = eventEnvelope(
-            {
-              type: 'message',
-              channel,
-              channel_type: 'im',
-              user: `U0LOAD${k % USERS}`,
-              text,
-              ts: `${Math.floor(Date.now() / 1000)}.${String(k).padStart(6, '0')}`,
-            },
-            { eventId: `EvLOAD${k}` },
-          );
-          sentAt.set(channel, Date.now());
-          inflight.push(
-            postSlack(`${server.url}/slack/events`, body).then((r) => {
-              if (r.status >= 300) throw new Error(`Slack event refused with HTTP ${r.status}`);
-              acks.push(r.ms);
-              acksBy.slack.push(r.ms);
-            }),
-          );
-        } else {
-          const conversationId = `a:1load-${k}`;
-          const activity = messageActivity(text, {
-            serviceUrl: connector.serviceUrl,
-            id: `f:load-${k}`,
-            from: teamsUser(k % USERS),
-            conversationId,
-          });
-          sentAt.set(conversationId, Date.now());
-          inflight.push(
-            post(
-              `${server.url}/api/messages`,
-              { 'content-type': 'application/json', authorization: teamsAuth },
-              JSON.stringify(activity),
-            ).then((r) => {
-              if (r.status >= 300) throw new Error(`Teams activity refused with HTTP ${r.status}`);
-              acks.push(r.ms);
-              acksBy.teams.push(r.ms);
-            }),
-          );
-        }
-      }
-      await Promise.all(inflight);
-      const sendSeconds = (performance.now() - t0) / 1000;
-      // Wait (bounded) for every reply.
-      const deadline = Date.now() + 30_000;
-      const firstReply = new Map<string, number>();
-      while (Date.now() < deadline) {
-        for (const c of fake.calls.slice(before)) {
-          const ch = String(c.args.channel ?? '');
-          if (c.method === 'chat.postMessage' && sentAt.has(ch) && !firstReply.has(ch))
-            firstReply.set(ch, c.at);
-        }
-        for (const c of connector.calls.slice(beforeTeams)) {
-          const ch = c.conversationId ?? '';
-          if ((c.kind === 'send' || c.kind === 'reply') && sentAt.has(ch) && !firstReply.has(ch))
-            firstReply.set(ch, c.at);
-        }
-        if (firstReply.size >= count) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const serverCpuMs = (servers.reduce((a, s) => a + cpuSeconds(s.child.pid), 0) - cpu0) * 1000;
-      const mainCpuMs = (servers.reduce((a, s) => a + cpuSeconds(s.child.pid, true), 0) - main0) * 1000;
-      const clientCpu = process.cpuUsage(client0);
-      const clientCpuMs = (clientCpu.user + clientCpu.system) / 1000;
-      const lat = [...firstReply].map(([ch, at]) => at - (sentAt.get(ch) ?? at));
-      // Replies per second between the first and the last one (n replies, n - 1 intervals).
-      const replyTimes = [...firstReply.values()];
-      const achieved = (replyTimes.length - 1) / ((Math.max(...replyTimes) - Math.min(...replyTimes)) / 1000);
-      if (warmup) {
-        // What the server burns with no traffic (timers, polls) is the floor under every figure below.
-        await new Promise((r) => setTimeout(r, 1000));
-        const idle0 = servers.reduce((a, s) => a + cpuSeconds(s.child.pid), 0);
-        await new Promise((r) => setTimeout(r, 3000));
-        const idleMsPerS = ((servers.reduce((a, s) => a + cpuSeconds(s.child.pid), 0) - idle0) * 1000) / 3;
-        process.stdout.write(
-          `warm-up: ${firstReply.size}/${count} replies, e2e p99 ${pct(lat, 0.99).toFixed(0)} ms, ack p99 ${pct(acks, 0.99).toFixed(0)} ms; idle server CPU ${idleMsPerS.toFixed(0)} ms/s\n`,
-        );
-        continue;
-      }
-      const r = {
-        rate,
-        achieved,
-        p50: pct(lat, 0.5),
-        p99: pct(lat, 0.99),
-        ackP99: pct(acks, 0.99),
-        lost: count - firstReply.size,
-      };
-      results.push(r);
+    // The first messages warm up each server (lazy model loading; V8 optimises hot paths only after
+    // some hundreds of calls). They are not measured: a desk serves warm most of its life.
+    for (const t of [desk, sdk]) {
+      const w = await step(fakes, t, 'both', 50, WARMUP_MESSAGES);
       process.stdout.write(
-        `rate ${rate}/s: sent ${count} in ${sendSeconds.toFixed(1)} s, replies ${firstReply.size} (${achieved.toFixed(0)}/s), e2e p50 ${r.p50.toFixed(0)} ms p99 ${r.p99.toFixed(0)} ms, ack p99 ${r.ackP99.toFixed(0)} ms (Slack ${pct(acksBy.slack, 0.99).toFixed(0)}, Teams ${pct(acksBy.teams, 0.99).toFixed(0)}); CPU per message: server ${(serverCpuMs / count).toFixed(1)} ms (main thread ${(mainCpuMs / count).toFixed(1)}), bench client ${(clientCpuMs / count).toFixed(1)} ms\n`,
+        `warm-up ${t.name}: ${w.replies}/${w.count} replies, e2e p99 ${w.p99.toFixed(0)} ms; idle CPU ${(await idleCpuMsPerS(t)).toFixed(1)} ms/s\n`,
       );
-      if (r.lost > 0 || r.p99 > 2_000) break; // saturated: stop climbing
     }
-    const rss = Math.max(...servers.map((s) => rssMb(s.child.pid)));
-    const ok = results.filter((r) => r.lost === 0 && r.p99 <= 250);
-    const best = ok.at(-1) ?? [...results].sort((a, b) => b.achieved - a.achieved)[0];
-    if (!best) throw new Error('no load step ran');
+    // Profiles count from here: start-up (model loading, transpiling) and warm-up are not the desk's steady state.
+    const measuredFrom = monotonicUs();
+    const platforms: Platform[] = PLATFORMS === 'both' ? ['slack', 'teams'] : [PLATFORMS as Platform];
+    const comparisons: Comparison[] = [];
+    for (const p of platforms) {
+      const [d, s] = await ladders(fakes, [desk, sdk], p);
+      comparisons.push(compare(p, d?.steps ?? [], s?.steps ?? []));
+    }
+    const [load1] = loadavg();
+    process.stdout.write(`\n(load average ${load1?.toFixed(1)} on this machine at the end of the run)\n`);
+    if (encoder)
+      process.stdout.write(
+        `encoder ${encoder.id}: ${encoder.ms.toFixed(2)} ms of CPU per query on this machine\n`,
+      );
+    for (const c of comparisons) {
+      process.stdout.write(
+        `${c.platform}: chatdesk ${c.desk.rate.toFixed(0)} msg/s${c.desk.sustained ? '' : ' (not sustained)'}, SDK floor ${c.sdk.rate.toFixed(0)} msg/s${c.sdk.sustained ? '' : ' (not sustained)'}${c.sdk.step?.rate === RATES.at(-1) && c.sdk.sustained ? ' (the highest rate tried: the rate ratio is an upper bound)' : ''}; CPU per message at ${c.cpuRate}/s: chatdesk ${c.deskCpu.toFixed(2)} ms, SDK floor ${c.sdkCpu.toFixed(2)} ms\n`,
+      );
+    }
+    process.stdout.write('\n');
+    for (const c of comparisons) {
+      const p = `.${c.platform}${suffix}`;
+      process.stdout.write(`bench load.msgs_per_s${p}=${c.desk.rate.toFixed(0)} msgs/s\n`);
+      process.stdout.write(`bench load.sdk_msgs_per_s${p}=${c.sdk.rate.toFixed(0)} msgs/s\n`);
+      process.stdout.write(`bench load.cpu_ms_per_msg${p}=${c.deskCpu.toFixed(2)} ms\n`);
+      process.stdout.write(`bench load.sdk_cpu_ms_per_msg${p}=${c.sdkCpu.toFixed(2)} ms\n`);
+      process.stdout.write(`bench load.cpu_ratio_vs_sdk${p}=${(c.deskCpu / c.sdkCpu).toFixed(2)} ratio\n`);
+      process.stdout.write(
+        `bench load.rate_ratio_vs_sdk${p}=${(c.desk.rate / c.sdk.rate).toFixed(2)} ratio\n`,
+      );
+    }
+    // The headline figures are the worse platform's: a desk serving both must meet them on each.
+    const worstRate = [...comparisons].sort((a, b) => a.desk.rate - b.desk.rate)[0];
+    if (!worstRate?.desk.step) throw new Error('no load step ran');
+    const cpuRatio = Math.max(...comparisons.map((c) => c.deskCpu / c.sdkCpu));
+    const rateRatio = Math.min(...comparisons.map((c) => c.desk.rate / c.sdk.rate));
+    process.stdout.write(`bench load.msgs_per_s${suffix}=${worstRate.desk.rate.toFixed(0)} msgs/s\n`);
+    process.stdout.write(`bench load.p99_ms${suffix}=${worstRate.desk.step.p99.toFixed(0)} ms\n`);
+    process.stdout.write(`bench load.ack_p99_ms${suffix}=${worstRate.desk.step.ackP99.toFixed(0)} ms\n`);
+    process.stdout.write(`bench load.cpu_ratio_vs_sdk${suffix}=${cpuRatio.toFixed(2)} ratio\n`);
+    process.stdout.write(`bench load.rate_ratio_vs_sdk${suffix}=${rateRatio.toFixed(2)} ratio\n`);
     process.stdout.write(
-      // A step whose every reply arrived within the bar sustained its offered rate.
-      `\nbench load.msgs_per_s${suffix}=${(ok.includes(best) ? best.rate : best.achieved).toFixed(0)} msgs/s\n`,
+      `bench load.rss_mb${suffix}=${Math.max(...deskProcs.map((s) => rssMb(s.child.pid))).toFixed(0)} MB\n`,
     );
-    process.stdout.write(`bench load.p99_ms${suffix}=${best.p99.toFixed(0)} ms\n`);
-    process.stdout.write(`bench load.ack_p99_ms${suffix}=${best.ackP99.toFixed(0)} ms\n`);
-    process.stdout.write(`bench load.rss_mb${suffix}=${rss.toFixed(0)} MB\n`);
+    process.stdout.write(`bench load.sdk_rss_mb=${rssMb(sdkProc.child.pid).toFixed(0)} MB\n`);
+    if (encoder) process.stdout.write(`bench load.encoder_cpu_ms_per_query=${encoder.ms.toFixed(2)} ms\n`);
+    if (profileDir) {
+      for (const c of deskProcs) await c.stop().catch(() => undefined);
+      printProfileShares(profileDir, measuredFrom);
+    }
   } finally {
-    for (const s of servers) await s.stop().catch(() => undefined);
-    await fake.close();
+    for (const s of children) await s.stop().catch(() => undefined);
+    await slack.close();
     await connector.close();
     await issuer.close();
     if (schema && pgUrl) {

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const ORDER = ['nlu', 'encoder', 'sla-replay', 'kpi', 'db', 'load', 'conversations'];
+const ORDER = ['nlu', 'encoder', 'sla-replay', 'kpi', 'db', 'startup', 'load', 'conversations'];
 const here = import.meta.dirname;
 const only = process.argv.slice(2);
 const figures: string[] = [];

@@ -13,6 +13,7 @@ import type { Emit, Handoff } from '../handoff/index.js';
 import type { IncomingAction, IncomingMessage, Reply } from '../message.js';
 import type { ChatStore, Conversation } from '../store.js';
 import { onAction } from './actions.js';
+import { certainUnderstanding } from './certain.js';
 import { isNewProblemWhileHandedOff } from './decide.js';
 import type { DialogHooks } from './hooks.js';
 import { openIncident } from './incident.js';
@@ -116,9 +117,9 @@ export function createDialogs(deps: DialogDeps) {
     ctx.dialog = stack as unknown as Record<string, unknown>;
   }
 
-  async function message(ctx: TurnContext, text: string): Promise<void> {
+  async function message(ctx: TurnContext, text: string, fromButton = false): Promise<void> {
     const stack = readStack(ctx.dialog, ctx.now);
-    const nlu = await understand(text);
+    const nlu = certainUnderstanding(text, stack, fromButton) ?? (await understand(text));
     const turn: Turn = {
       stack,
       text,
@@ -136,7 +137,7 @@ export function createDialogs(deps: DialogDeps) {
     async onAction(ctx: TurnContext, action: IncomingAction): Promise<void> {
       // A button that stands for a typed answer is handled exactly as if it had been typed.
       if (action.actionId === 'choice' && typeof action.value.answer === 'string') {
-        await message(ctx, action.value.answer);
+        await message(ctx, action.value.answer, true);
         return;
       }
       const stack = readStack(ctx.dialog, ctx.now);
