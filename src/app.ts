@@ -17,6 +17,8 @@ import {
   withReachableBoards,
   withReachableTriage,
 } from './channel-reach.js';
+import { type AgentCommandHook, createAgentDeskChat } from './chat/agent-desk-chat.js';
+import { createAssigneeNotice, recordUndeliverable } from './chat/assignee-notice.js';
 import { createEngine, type Engine } from './chat/conversation-engine.js';
 import type { DialogHooks } from './chat/dialogs/index.js';
 import { DEFAULT_TEAMS_SERVICE_URL } from './chat/handoff/index.js';
@@ -45,9 +47,11 @@ import {
   syncTemplates,
 } from './db/seed.js';
 import { createTicketStore } from './db/ticket-store.js';
+import { type AgentDesk, createAgentDesk } from './itsm/agent-desk.js';
 import { type AlertIntake, createAlertIntake } from './itsm/alerts.js';
 import { loadAssets, loadGroups, loadPeople } from './itsm/directory-data.js';
 import { loadRulesConfig } from './itsm/dispatch.js';
+import { requesterCeiling } from './itsm/impact-claim.js';
 import { createItil, type Itil } from './itsm/itil.js';
 import { loadItilConfig } from './itsm/itil-config.js';
 import { draftArticleFromTicket } from './itsm/kpis/knowledge-draft.js';
@@ -62,6 +66,7 @@ import { loadSlaConfig } from './itsm/sla.js';
 import type { DirectoryStore } from './itsm/store.js';
 import { loadTemplates } from './itsm/templates.js';
 import { createTicketService, type TicketService } from './itsm/tickets.js';
+import type { Ticket } from './itsm/types.js';
 import { loadWebhookFile } from './itsm/webhook-events.js';
 import { type AttachmentCollector, createAttachmentCollector } from './jobs/attachments.js';
 import { createDeliveryWorker, type DeliveryWorker } from './jobs/deliveries.js';
@@ -101,6 +106,8 @@ export interface App {
   outbox: OutboxWorker;
   /** ITIL engine: SLA sweep, approvals, problems, changes, CMDB (issue 7). */
   itil: Itil;
+  /** Agents' queue and ticket edits (issue 18). */
+  agentDesk: AgentDesk;
   slaSweeper: SlaSweeper;
   /** KPI report, targets and summary (issue 8); kpiStore also holds the CSI register. */
   kpis: KpiService;
@@ -239,7 +246,21 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const metrics = createChatdeskMetrics(() => kpiStore.operationalSnapshot(now().toISOString(), sla));
   nlu = observeClassifier(nlu, metrics.classifierConfidence);
   observeDeadLetters(metrics.registry, chatStore);
-  const tickets = createTicketService({ tickets: createTicketStore(db), directory, rules, sla });
+  // Late-bound: telling an assignee goes through the engine, built below.
+  let tellAssignee: (t: Ticket, at: string) => Promise<void> = async () => {};
+  let agentCommands: AgentCommandHook = async () => null;
+  const tickets = createTicketService({
+    onAssigned: (t, at) => tellAssignee(t, at),
+    tickets: createTicketStore(db),
+    directory,
+    rules,
+    sla,
+    requesterCeiling: requesterCeiling({
+      ceiling: config.REQUESTER_PRIORITY_CEILING,
+      tickets: createTicketStore(db),
+      itil: createItilStore(db),
+    }),
+  });
   let outbox: OutboxWorker | null = null;
   const hooks: DialogHooks = {};
   const engine = createEngine({
@@ -253,6 +274,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log: log.child({ component: 'engine' }),
     now,
     handoffThreshold: config.HANDOFF_THRESHOLD,
+    agentCommands: (input) => agentCommands(input),
     maxMessageChars: config.MAX_MESSAGE_CHARS,
     ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
     onOutgoing: () => outbox?.kick(),
@@ -298,6 +320,30 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     approvalsByTemplate: new Map(templates.flatMap((t) => (t.approval ? [[t.id, t.approval] as const] : []))),
   });
   registerItilActions(engine, itil);
+  const agentDesk = createAgentDesk({
+    tickets: createTicketStore(db),
+    service: tickets,
+    directory,
+    links: createItilStore(db),
+    onAssigned: (t, at) => tellAssignee(t, at),
+  });
+  tellAssignee = createAssigneeNotice({
+    tickets,
+    directory,
+    notifyPerson: (id, reply, key) => engine.notifyPerson(id, reply, key),
+    notifyAgents: (t, text, key) => engine.notifyAgents(t, text, key),
+    undeliverable: (t, personId, why, at) => recordUndeliverable(createTicketStore(db), t, personId, why, at),
+    log: log.child({ component: 'assignee-notice' }),
+  });
+  const deskChat = createAgentDeskChat({
+    desk: agentDesk,
+    tickets,
+    directory,
+    notifyRequester: (t, text, key) => engine.notifyRequester(t, text, key),
+    notifyAgents: (t, text, key) => engine.notifyAgents(t, text, key),
+  });
+  agentCommands = deskChat.commands;
+  engine.registerActionHandler('desk.open', deskChat.open);
   const provisioning = createProvisioningService({
     store: createProvisioningStore(db),
     tickets: createTicketStore(db),
@@ -358,7 +404,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   hooks.onTicketOpened = async (ticket, requester, text, approval, at) =>
     (await itil.onTicketOpened(ticket, requester, text, approval ?? null, at)).replies;
-  hooks.setAway = (agent, away) => itil.setAway(agent, away);
+  hooks.setAway = async (agent, away) => {
+    const said = await itil.setAway(agent, away);
+    if (away) return said;
+    // Tickets that arrived while everyone was away get their agents now.
+    const assigned = await agentDesk.dispatchGroupsOf(agent, now().toISOString());
+    return assigned.length === 0
+      ? said
+      : `${said} ${assigned.length} ticket(s) that waited were assigned: ${assigned.map((t) => t.number).join(', ')}.`;
+  };
   hooks.managerReport = () => kpis.summary({ since: '30d' });
   hooks.staffCommand = (text, person, at) => runItilCommand(itil, text, person, at);
   hooks.approvalCommand = (text, person, at) => runApprovalCommand(itil, text, person, at);
@@ -419,6 +473,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     chatStore,
     outbox: worker,
     itil,
+    agentDesk,
     slaSweeper,
     nlu,
     log,

@@ -10,6 +10,7 @@ import type { TicketService } from '../itsm/tickets.js';
 import { OPEN_STATES, type Ticket } from '../itsm/types.js';
 import type { Logger } from '../log.js';
 import type { Nlu } from '../nlu/types.js';
+import type { AgentCommandHook } from './agent-desk-chat.js';
 import {
   createDialogs,
   type DialogHooks,
@@ -65,6 +66,8 @@ export interface EngineOptions {
   deliverNow?: { leaseMs: number; deliver(items: OutboxItem[], pollAfter: boolean): void };
   /** Late-bound features the dialogs call (ITIL depth, KPIs); the app fills them in after construction. */
   hooks?: DialogHooks;
+  /** Staff's typed commands (queue, ticket edits), read before the NLU (agent-desk-chat.ts). */
+  agentCommands?: AgentCommandHook;
   /** Agent thread messages starting with this are internal notes (default `;;`). */
   internalNotePrefix?: string;
   teamsServiceUrl?: string;
@@ -232,7 +235,18 @@ export function createEngine(opts: EngineOptions): Engine {
       (incoming.kind === 'action' && incoming.actionId.startsWith('agent.'))
     ) {
       try {
-        if (incoming.kind === 'action') {
+        const typed =
+          incoming.kind === 'message' && existing
+            ? await opts.agentCommands?.({
+                text: incoming.text,
+                person,
+                threadTicketId: existing.ticketId,
+                now,
+              })
+            : null;
+        if (typed) {
+          for (const r of typed) push(ref, r);
+        } else if (incoming.kind === 'action') {
           for (const r of await handoff.onAgentAction(incoming, person, push, now)) push(ref, r.reply);
         } else if (existing) {
           await handoff.onAgentMessage(existing, person, incoming, push, now);
@@ -338,7 +352,12 @@ export function createEngine(opts: EngineOptions): Engine {
 
     try {
       const handler = incoming.kind === 'action' ? actionHandlers.get(incoming.actionId) : undefined;
-      if (incoming.kind === 'message') await dialogs.onMessage(ctx, incoming);
+      const typed =
+        incoming.kind === 'message' && person.role !== 'employee'
+          ? await opts.agentCommands?.({ text: incoming.text, person, threadTicketId: null, now })
+          : null;
+      if (typed) for (const r of typed) ctx.replies.push({ reply: r });
+      else if (incoming.kind === 'message') await dialogs.onMessage(ctx, incoming);
       else if (handler) ctx.replies.push(...(await handler({ action: incoming, person, now })));
       else await dialogs.onAction(ctx, incoming);
     } catch (e) {

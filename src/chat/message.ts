@@ -107,6 +107,8 @@ export const ACTION_IDS = [
   'agent.resolve',
   'agent.escalate',
   'agent.handback',
+  // Agents, from their queue: post the ticket's card or bump its agent thread.
+  'desk.open',
   // Approvers and CAB members.
   'approval.approve',
   'approval.reject',

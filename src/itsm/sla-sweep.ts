@@ -120,6 +120,10 @@ export function createSlaSweep(deps: SlaSweepDeps) {
       t.id,
       (cur) => {
         if (cur.groupId !== group.id) return null; // someone moved it meanwhile; their decision stands
+        // A late resolution does not take the ticket from the agent working on it: moving it would
+        // restart the work elsewhere. The manager is told (hierarchical escalation) instead.
+        if (notice.clock === 'resolution' && cur.state === 'in_progress' && cur.assigneeId !== null)
+          return null;
         const events: NewEvent[] = [
           {
             at: now,
@@ -162,6 +166,8 @@ export function createSlaSweep(deps: SlaSweepDeps) {
       },
       now,
     );
+    // Nothing was moved (see above): no functional escalation to announce.
+    if (ticket.groupId !== next.id) return null;
     return { ticket, to: next.name };
   }
 

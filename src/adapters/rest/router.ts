@@ -9,11 +9,13 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import type { App } from '../../app.js';
 import { AppError, formatIssues } from '../../errors.js';
+import { capLevels } from '../../itsm/impact-claim.js';
 import type { Group, Person } from '../../itsm/store.js';
 import type { Ticket } from '../../itsm/types.js';
 import { LEVELS, PENDING_REASONS, TICKET_STATES } from '../../itsm/types.js';
 import { appendIntentCorrection, appendTriageCorrection } from '../../nlu/data/corrections.js';
 import { listFiles } from '../../nlu/data/read-files.js';
+import { addAgentRoutes } from './agent-router.js';
 
 export const API_PERSON_EMAIL = 'api@chatdesk.local';
 
@@ -195,13 +197,21 @@ export function createRestRouter(app: App): Router {
       if (actor.role === 'employee' && actor.id !== requester.id)
         throw new AppError('forbidden', 'You can only open tickets for yourself.');
       const idem = req.get('idempotency-key');
+      // An employee's own word on impact goes up to the ceiling; higher takes an agent (impact-claim.ts).
+      const levels =
+        actor.role === 'employee'
+          ? capLevels(b.impact, b.urgency, app.config.REQUESTER_PRIORITY_CEILING)
+          : { impact: b.impact, urgency: b.urgency, capped: null };
       const t = await app.tickets.open(
         {
           kind: b.kind,
           title: b.title,
           description: b.description || b.title,
-          impact: b.impact,
-          urgency: b.urgency,
+          impact: levels.impact,
+          urgency: levels.urgency,
+          ...(levels.capped
+            ? { decisions: { claim: { impact: b.impact, urgency: b.urgency, capped: levels.capped } } }
+            : {}),
           category: b.category,
           requester,
           channel: 'api',
@@ -268,18 +278,27 @@ export function createRestRouter(app: App): Router {
     }),
   );
 
+  addAgentRoutes(router, app, route);
+
   router.post(
     '/tickets/:number/categorize',
     route(async (req, res, actor) => {
       const number = parse(numberParam, req.params.number).toUpperCase();
       const b = parse(categorizeBody, req.body);
-      const t = await app.tickets.recategorize(
+      let t = await app.tickets.recategorize(
         number,
         actor,
         { ...(b.category ? { category: b.category } : {}), ...(b.group ? { groupSlug: b.group } : {}) },
         b.reason ?? null,
         app.now().toISOString(),
       );
+      // A manual group move leaves the ticket unassigned: dispatch inside the new group.
+      if (b.group && t.assigneeId === null)
+        t = await app.agentDesk.dispatchWaiting(
+          t,
+          'dispatch after a group correction',
+          app.now().toISOString(),
+        );
       // The agent's answer becomes training data for the triage model.
       const group = t.groupId === null ? null : await app.directory.groupById(t.groupId);
       if (t.category && group)

@@ -5,6 +5,7 @@
 import { AppError } from '../../errors.js';
 import type { Person } from '../../itsm/store.js';
 import type { ConversationOwner, Ticket } from '../../itsm/types.js';
+import { assertMayWorkTicket } from '../../itsm/work-rule.js';
 import type { Attachment, ConversationRef } from '../message.js';
 import type { Conversation } from '../store.js';
 import type { HandoffDeps } from './types.js';
@@ -48,15 +49,9 @@ export function createConversations(deps: Pick<HandoffDeps, 'store' | 'tickets' 
     return t;
   }
 
+  /** The group rule of src/itsm/work-rule.ts (one rule for every surface). */
   async function assertAgentOf(t: Ticket, person: Person): Promise<void> {
-    if (!isStaff(person)) throw new AppError('forbidden', 'Only service desk agents can work tickets here.');
-    if (person.role === 'agent' && t.groupId !== null && !(await directory.isMember(t.groupId, person.id))) {
-      const group = await directory.groupById(t.groupId);
-      throw new AppError(
-        'forbidden',
-        `${t.number} belongs to ${group?.name ?? 'another group'}; only its agents (or a manager) can work it.`,
-      );
-    }
+    await assertMayWorkTicket(directory, t, person);
   }
 
   async function ownerName(owner: string): Promise<string> {
