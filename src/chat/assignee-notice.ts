@@ -1,8 +1,8 @@
 /**
  * Telling an agent that dispatch gave them a ticket: a DM with the ticket card and its buttons (Claim,
  * Open thread), or a card in the group's triage channel, per the group's `triage.notify` setting
- * (`dm` by default, `triage`, or `none`). When the DM cannot reach the agent, the triage channel is
- * used and an `undeliverable` event goes on the ticket.
+ * (`dm` by default, `triage`, or `none`). When no DM reaches the agent the triage channel is used;
+ * when that fails too, an `undeliverable` event goes on the ticket.
  */
 import { recordEvents } from '../itsm/itil-common.js';
 import type { DirectoryStore, TicketStore } from '../itsm/store.js';
@@ -56,9 +56,15 @@ export function createAssigneeNotice(deps: AssigneeNoticeDeps) {
           { label: 'Open thread', actionId: 'desk.open', value: { ticket: t.number } },
         ];
         if (await deps.notifyPerson(agent.id, { text, card }, key)) return;
-        await deps.undeliverable(t, agent.id, 'no chat identity reaches the assignee', now);
       }
-      await deps.notifyAgents(t, text, key);
+      // The triage channel, by setting or because no DM reaches the agent; failing that, it is on record.
+      if (!(await deps.notifyAgents(t, text, key)))
+        await deps.undeliverable(
+          t,
+          agent.id,
+          'neither a direct message nor the triage channel reaches the assignee',
+          now,
+        );
     } catch (e) {
       // Telling is best effort: the assignment stands and the queue shows it.
       deps.log.warn('could not tell the assignee', { ticket: t.number, error: e });

@@ -510,6 +510,32 @@ export function createEngine(opts: EngineOptions): Engine {
     );
   }
 
+  /** A person the bot never talked to, found by email on a platform that can (Slack users.lookupByEmail). */
+  async function reachByEmail(personId: number): Promise<ConversationRef | null> {
+    const person = await opts.directory.personById(personId);
+    if (!person?.email) return null;
+    for (const port of ports.values()) {
+      if (!port.findByEmail) continue;
+      try {
+        const user = await port.findByEmail(person.email);
+        if (!user) continue;
+        await store.linkIdentity(user, person.email, person.displayName, nowIso());
+        const ref = await port.openDirect(user, {
+          platform: port.platform,
+          channelId: '',
+          threadId: null,
+          isDirect: true,
+          workspaceId: null,
+        });
+        await store.ensureConversation(ref, personId, nowIso());
+        return ref;
+      } catch (e) {
+        log.warn('could not reach a person by email', { personId, platform: port.platform, error: e });
+      }
+    }
+    return null;
+  }
+
   const engine: Engine = {
     async receive(incoming: Incoming): Promise<ReceiveResult> {
       const { id, duplicate } = await store.accept(incoming, nowIso());
@@ -573,6 +599,18 @@ export function createEngine(opts: EngineOptions): Engine {
 
     completeIdentities: () => identities.complete(),
 
+    async meet(users, where) {
+      let n = 0;
+      for (const u of users) {
+        try {
+          if (await identities.resolve(u, where)) n++;
+        } catch (e) {
+          log.warn('could not record a roster member', { platform: u.platform, error: e });
+        }
+      }
+      return n;
+    },
+
     async sweepHandoffs() {
       let escalated = 0;
       for (const conv of await store.queuedConversations(200)) {
@@ -632,6 +670,10 @@ export function createEngine(opts: EngineOptions): Engine {
               threadId: null,
               isDirect: true,
               workspaceId: identity.workspaceId ?? null,
+              // Teams creates the chat through the Bot Connector of the tenant (proactive message).
+              ...(identity.platform === 'teams'
+                ? { serviceUrl: opts.teamsServiceUrl ?? 'https://smba.trafficmanager.net/teams/' }
+                : {}),
             });
             await store.ensureConversation(target, personId, nowIso());
             break;
@@ -644,6 +686,7 @@ export function createEngine(opts: EngineOptions): Engine {
           }
         }
       }
+      target ??= await reachByEmail(personId);
       if (!target) return false;
       await store.enqueue(
         [{ dedupeKey: `person:${personId}:${key}`, message: outgoing(target, reply) }],

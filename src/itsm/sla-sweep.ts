@@ -6,6 +6,8 @@
  * "Once" holds across repeated sweeps and several processes: every notice first inserts its key into
  * sla_notifications (ON CONFLICT DO NOTHING); only the sweep whose insert won acts.
  */
+
+import { tellUnreachable } from './approvals.js';
 import { chooseAgent } from './dispatch.js';
 import { applyToTicket, recordEvents } from './itil-common.js';
 import type { ItilNotifier, ItilStore } from './itil-store.js';
@@ -216,6 +218,15 @@ export function createSlaSweep(deps: SlaSweepDeps) {
         )
       )
         result.hierarchicalEscalations++;
+      else
+        await tellUnreachable(
+          { tickets, directory, notifier },
+          ticket,
+          [originalGroup.managerId],
+          'SLA escalation',
+          now,
+          'agents',
+        );
       await recordEvents(
         tickets,
         ticket.id,
