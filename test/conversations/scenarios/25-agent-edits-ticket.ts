@@ -13,7 +13,7 @@ export default scenario(
   `
 user: the printer on the 3rd floor is jammed and prints only blank pages
 bot: I've opened {INC:printer}
-user: my whole team is affected and none of us can work at all
+user: my whole team is affected and we are blocked, we can't work
 bot: as high as I can set it
 ticket {printer}: priority=P2 group=workplace
 user: talk to a person
