@@ -275,6 +275,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     now,
     handoffThreshold: config.HANDOFF_THRESHOLD,
     agentCommands: (input) => agentCommands(input),
+    webTriage: config.NODE_ENV === 'development',
     maxMessageChars: config.MAX_MESSAGE_CHARS,
     ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
     onOutgoing: () => outbox?.kick(),

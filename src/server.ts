@@ -7,6 +7,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { createDashboardRouter } from './adapters/dashboard/router.js';
 import { createLocalPort, type LocalPort } from './adapters/local/local-port.js';
 import { createWebChatRouter } from './adapters/local/web-chat.js';
+import { createWebChatAgentsRouter } from './adapters/local/web-chat-agents.js';
 import { createDeadLettersRouter } from './adapters/rest/dead-letters-router.js';
 import { createItilRouter } from './adapters/rest/itil-router.js';
 import { createKpiRouter, createMetricsRouter } from './adapters/rest/kpi-router.js';
@@ -105,6 +106,17 @@ export function createHttpServer(deps: { app: App; adapters: ChannelAdapter[]; l
   const webPort = createLocalPort('web');
   web.use(
     createWebChatRouter({
+      engine: app.engine,
+      port: webPort,
+      directory: app.directory,
+      now: app.now,
+      flush: () => app.outbox.flush(),
+    }),
+  );
+
+  // The agent side of the web chat: groups' triage channels in development mode (issue 18).
+  web.use(
+    createWebChatAgentsRouter({
       engine: app.engine,
       port: webPort,
       directory: app.directory,

@@ -71,6 +71,8 @@ export interface EngineOptions {
   /** Agent thread messages starting with this are internal notes (default `;;`). */
   internalNotePrefix?: string;
   teamsServiceUrl?: string;
+  /** Development mode: triage channels in the local web chat for groups without one (handoff/types.ts). */
+  webTriage?: boolean;
   /**
    * How long a turn that keeps failing for a passing reason (a platform or the database down) is
    * retried, from when its event was accepted (default one hour). Then the person is told and the event
@@ -138,6 +140,7 @@ export function createEngine(opts: EngineOptions): Engine {
     hasPort: (p) => ports.has(p),
     internalNotePrefix: opts.internalNotePrefix ?? ';;',
     teamsServiceUrl: opts.teamsServiceUrl ?? 'https://smba.trafficmanager.net/teams/',
+    webTriage: opts.webTriage === true,
   });
   const dialogs = createDialogs({
     tickets,
