@@ -1,8 +1,9 @@
 /**
  * Telling an agent that dispatch gave them a ticket: a DM with the ticket card and its buttons (Claim,
  * Open thread), or a card in the group's triage channel, per the group's `triage.notify` setting
- * (`dm` by default, `triage`, or `none`). When no DM reaches the agent the triage channel is used;
- * when that fails too, an `undeliverable` event goes on the ticket.
+ * (`dm` by default, `triage`, or `none`). When the chosen way reaches nobody, an `undeliverable`
+ * event goes on the ticket (the agent still finds the ticket in their queue). No fallback to the
+ * triage channel: a card there opens the ticket's agent thread, which belongs to a handoff.
  */
 import { recordEvents } from '../itsm/itil-common.js';
 import type { DirectoryStore, TicketStore } from '../itsm/store.js';
@@ -55,16 +56,12 @@ export function createAssigneeNotice(deps: AssigneeNoticeDeps) {
           { label: 'Claim', actionId: 'agent.claim', value: { ticket: t.number }, style: 'primary' },
           { label: 'Open thread', actionId: 'desk.open', value: { ticket: t.number } },
         ];
-        if (await deps.notifyPerson(agent.id, { text, card }, key)) return;
+        if (!(await deps.notifyPerson(agent.id, { text, card }, key)))
+          await deps.undeliverable(t, agent.id, 'no direct message reaches the assignee', now);
+        return;
       }
-      // The triage channel, by setting or because no DM reaches the agent; failing that, it is on record.
       if (!(await deps.notifyAgents(t, text, key)))
-        await deps.undeliverable(
-          t,
-          agent.id,
-          'neither a direct message nor the triage channel reaches the assignee',
-          now,
-        );
+        await deps.undeliverable(t, agent.id, "the group's triage channel cannot be reached", now);
     } catch (e) {
       // Telling is best effort: the assignment stands and the queue shows it.
       deps.log.warn('could not tell the assignee', { ticket: t.number, error: e });
