@@ -36,6 +36,7 @@ app.message(async ({ message, client }) => {
 
 const bot = createBotAuth({
   NODE_ENV: 'test',
+  TEAMS_EMULATOR: false,
   MICROSOFT_APP_ID: must('MICROSOFT_APP_ID'),
   MICROSOFT_APP_PASSWORD: must('MICROSOFT_APP_PASSWORD'),
   MICROSOFT_APP_TENANT_ID: undefined,

@@ -16,6 +16,8 @@ import {
   withReachableBoards,
   withReachableTriage,
 } from './channel-reach.js';
+import { createAgentDeskChat } from './chat/agent-desk-chat.js';
+import { createAssigneeNotice, recordUndeliverable } from './chat/assignee-notice.js';
 import { createChatCore, createEngine, type Engine } from './chat/conversation-engine.js';
 import { createChatNotifier, registerItilActions } from './chat/itil-actions.js';
 import { createPortRegistry } from './chat/ports.js';
@@ -46,9 +48,11 @@ import { createTicketStore } from './db/ticket-store.js';
 import { createWebLoginStore } from './db/web-login-store.js';
 import { itilDialogHooks } from './dialog-hooks.js';
 import { API_PERSON_EMAIL } from './http/shared/api-account.js';
+import { type AgentDesk, createAgentDesk } from './itsm/agent-desk.js';
 import { type AlertIntake, createAlertIntake } from './itsm/alerts.js';
 import { loadAssets, loadGroups, loadPeople } from './itsm/directory-data.js';
 import { loadRulesConfig } from './itsm/dispatch.js';
+import { requesterCeiling } from './itsm/impact-claim.js';
 import { createItil, type Itil } from './itsm/itil.js';
 import { loadItilConfig } from './itsm/itil-config.js';
 import { openTicketGauges } from './itsm/kpis/open-tickets.js';
@@ -63,6 +67,7 @@ import { loadSlaConfig } from './itsm/sla.js';
 import type { DirectoryStore } from './itsm/store.js';
 import { loadTemplates } from './itsm/templates.js';
 import { createTicketService, type TicketService } from './itsm/tickets.js';
+import type { Ticket } from './itsm/types.js';
 import { loadWebhookFile } from './itsm/webhook-events.js';
 import { type AttachmentCollector, createAttachmentCollector } from './jobs/attachments.js';
 import { createDeliveryWorker, type DeliveryWorker } from './jobs/deliveries.js';
@@ -102,6 +107,8 @@ export interface App {
   outbox: OutboxWorker;
   /** ITIL engine: SLA sweep, approvals, problems, changes, CMDB (issue 7). */
   itil: Itil;
+  /** Agents' queue and ticket edits (issue 18). */
+  agentDesk: AgentDesk;
   slaSweeper: SlaSweeper;
   /** KPI report, targets and summary (issue 8); kpiStore also holds the CSI register. */
   kpis: KpiService;
@@ -244,7 +251,20 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   nlu = observeClassifier(nlu, metrics.classifierConfidence);
   observeDeadLetters(metrics.registry, chatStore);
-  const tickets = createTicketService({ tickets: createTicketStore(db), directory, rules, sla });
+  // Telling an assignee goes through the chat core's notices, which need the ticket service first.
+  let tellAssignee: (t: Ticket, at: string) => Promise<void> = async () => {};
+  const tickets = createTicketService({
+    onAssigned: (t, at) => tellAssignee(t, at),
+    tickets: createTicketStore(db),
+    directory,
+    rules,
+    sla,
+    requesterCeiling: requesterCeiling({
+      ceiling: config.REQUESTER_PRIORITY_CEILING,
+      tickets: createTicketStore(db),
+      itil: createItilStore(db),
+    }),
+  });
   // Built in dependency order: ports ← outbox ← chat core (handoff, notices) ← ITIL ← dialogs' hooks ← engine.
   const ports = createPortRegistry();
   const worker = createOutboxWorker({
@@ -266,6 +286,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log: engineLog,
     now,
     teamsServiceUrl: DEFAULT_TEAMS_SERVICE_URL,
+    webTriage: config.NODE_ENV === 'development',
     onOutgoing: () => worker.kick(),
   });
   const deliveryStore = createDeliveryStore(db);
@@ -300,9 +321,44 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     notifier: email ? email.withFallback(chatNotifier) : chatNotifier,
     approvalsByTemplate: new Map(templates.flatMap((t) => (t.approval ? [[t.id, t.approval] as const] : []))),
   });
+  const agentDesk = createAgentDesk({
+    tickets: createTicketStore(db),
+    service: tickets,
+    directory,
+    links: itilStore,
+    onAssigned: (t, at) => tellAssignee(t, at),
+  });
+  tellAssignee = createAssigneeNotice({
+    tickets,
+    directory,
+    notifyPerson: (id, reply, key) => core.notifications.notifyPerson(id, reply, key),
+    notifyAgents: (t, text, key) => core.notifications.notifyAgents(t, text, key),
+    undeliverable: (t, personId, why, at) => recordUndeliverable(createTicketStore(db), t, personId, why, at),
+    log: log.child({ component: 'assignee-notice' }),
+  });
+  const deskChat = createAgentDeskChat({
+    desk: agentDesk,
+    tickets,
+    directory,
+    notifyRequester: (t, text, key) => core.notifications.notifyRequester(t, text, key),
+    notifyAgents: (t, text, key) => core.notifications.notifyAgents(t, text, key),
+  });
+  const itilHooks = itilDialogHooks({ itil, kpis, tickets, dataDir, now });
   const engine = createEngine({
     core,
-    hooks: itilDialogHooks({ itil, kpis, tickets, dataDir, now }),
+    hooks: {
+      ...itilHooks,
+      setAway: async (agent, away) => {
+        const said = await itil.setAway(agent, away);
+        if (away) return said;
+        // Tickets that arrived while everyone was away get their agents now.
+        const assigned = await agentDesk.dispatchGroupsOf(agent, now().toISOString());
+        return assigned.length === 0
+          ? said
+          : `${said} ${assigned.length} ticket(s) that waited were assigned: ${assigned.map((t) => t.number).join(', ')}.`;
+      },
+    },
+    agentCommands: deskChat.commands,
     store: chatStore,
     tickets,
     directory: triageDirectory,
@@ -323,6 +379,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     ...(config.TEST_TURN_DELAY_MS ? { turnDelayMs: config.TEST_TURN_DELAY_MS } : {}),
   });
   registerItilActions(engine, itil);
+  engine.registerActionHandler('desk.open', deskChat.open);
   const provisioning = createProvisioningService({
     store: createProvisioningStore(db),
     tickets: createTicketStore(db),
@@ -427,6 +484,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     chatStore,
     outbox: worker,
     itil,
+    agentDesk,
     slaSweeper,
     nlu,
     log,

@@ -232,6 +232,12 @@ export const configSchema = z.object({
     .max(1)
     .default(0.55)
     .describe('Below this intent confidence the bot hands the conversation to a human.'),
+  REQUESTER_PRIORITY_CEILING: z
+    .enum(['P1', 'P2', 'P3', 'P4'])
+    .default('P2')
+    .describe(
+      "Highest priority a requester's own claim of impact can give a ticket (chat buttons, REST as an employee); above it takes an agent or a rule (many reporters, a linked P1 problem).",
+    ),
   RATE_LIMIT_PER_MINUTE: z.coerce
     .number()
     .int()

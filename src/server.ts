@@ -7,6 +7,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { createDashboardRouter, type DashboardDeps } from './adapters/dashboard/router.js';
 import { createLocalPort, type LocalPort } from './adapters/local/local-port.js';
 import { createWebChatRouter } from './adapters/local/web-chat.js';
+import { createWebChatAgentsRouter } from './adapters/local/web-chat-agents.js';
 import { createDeadLettersRouter, type DeadLetterDeps } from './adapters/rest/dead-letters-router.js';
 import { createItilRouter, type ItilRestDeps } from './adapters/rest/itil-router.js';
 import { createKpiRouter, createMetricsRouter, type KpiRestDeps } from './adapters/rest/kpi-router.js';
@@ -41,6 +42,7 @@ export interface HttpDeps extends RestDeps, ItilRestDeps, KpiRestDeps, DeadLette
     Config,
     | 'API_TOKEN'
     | 'DATA_DIR'
+    | 'REQUESTER_PRIORITY_CEILING'
     | 'SCIM_TOKEN'
     | 'ALERTMANAGER_TOKEN'
     | 'ATTACHMENTS_DIR'
@@ -165,6 +167,17 @@ export function createHttpServer(deps: { app: HttpDeps; adapters: ChannelAdapter
         ],
       }),
     );
+
+  // The agent side of the web chat: groups' triage channels in development mode (issue 18).
+  web.use(
+    createWebChatAgentsRouter({
+      engine: app.engine,
+      port: webPort,
+      directory: app.directory,
+      now: app.now,
+      flush: () => app.flushOutbox(),
+    }),
+  );
 
   web.use(createDashboardRouter(app));
 

@@ -11,6 +11,7 @@ import type { TicketService } from '../itsm/tickets.js';
 import type { Ticket } from '../itsm/types.js';
 import type { Logger } from '../log.js';
 import type { Nlu } from '../nlu/types.js';
+import type { AgentCommandHook } from './agent-desk-chat.js';
 import { createDialogs, type DialogHooks } from './dialogs/index.js';
 import type { ActionHandler, ConversationEngine, FormCheck, ReceiveResult, ThreadHandler } from './engine.js';
 import { createHandoff, type Handoff } from './handoff/index.js';
@@ -55,6 +56,8 @@ export interface ChatCoreOptions {
   teamsServiceUrl: string;
   /** Agent thread messages starting with this are internal notes (default `;;`). */
   internalNotePrefix?: string;
+  /** Development mode: triage channels in the local web chat for groups without one (handoff/types.ts). */
+  webTriage?: boolean;
   /** Called after messages were queued, so the outbox delivers them without waiting for its timer. */
   onOutgoing?: () => void;
 }
@@ -68,6 +71,7 @@ export function createChatCore(opts: ChatCoreOptions): ChatCore {
     hasPort: (p) => ports.has(p),
     internalNotePrefix: opts.internalNotePrefix ?? ';;',
     teamsServiceUrl: opts.teamsServiceUrl,
+    webTriage: opts.webTriage === true,
   });
   const notifications = createNotifications({ ...opts, ports, handoff });
   return { ports, handoff, notifications };
@@ -97,6 +101,8 @@ export interface EngineOptions {
   deliverNow?: { leaseMs: number; deliver(items: OutboxItem[], pollAfter: boolean): void };
   /** Features composed in by the app that the dialogs call (ITIL depth, KPIs). */
   hooks?: DialogHooks;
+  /** Staff's typed commands (queue, ticket edits), read before the NLU (agent-desk-chat.ts). */
+  agentCommands?: AgentCommandHook;
   /**
    * How long a turn that keeps failing for a passing reason (a platform or the database down) is
    * retried, from when its event was accepted (default one hour). Then the person is told and the event
@@ -191,6 +197,7 @@ export function createEngine(opts: EngineOptions): Engine {
       rateLimiter: createRateLimiter(opts.ratePerMinute ?? 30),
       actionHandlers,
       threadHandlers,
+      ...(opts.agentCommands ? { agentCommands: opts.agentCommands } : {}),
       maxMessageChars: opts.maxMessageChars,
       log,
       now: opts.now,
@@ -266,6 +273,18 @@ export function createEngine(opts: EngineOptions): Engine {
     },
 
     completeIdentities: () => identities.complete(),
+
+    async meet(users, where) {
+      let n = 0;
+      for (const u of users) {
+        try {
+          if (await identities.resolve(u, where)) n++;
+        } catch (e) {
+          log.warn('could not record a roster member', { platform: u.platform, error: e });
+        }
+      }
+      return n;
+    },
 
     sweepHandoffs: () =>
       sweepHandoffs({

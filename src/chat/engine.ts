@@ -7,6 +7,7 @@ import type { Person } from '../itsm/store.js';
 import type { Emit } from './handoff/index.js';
 import type {
   ChatPort,
+  ConversationRef,
   FormSpec,
   Incoming,
   IncomingAction,
@@ -69,6 +70,11 @@ export interface ConversationEngine {
   formFor(templateId: string, prefill?: Record<string, unknown>): FormSpec | null;
   /** Templates a requester can pick from (id, title, description). */
   listTemplates(): Array<{ id: string; title: string; description: string }>;
+  /**
+   * People who appeared in a roster (Teams members added to a team or chat): their identity is
+   * recorded with tenant and AAD object id, so the desk can reach them before they ever write.
+   */
+  meet?(users: PlatformUser[], where: ConversationRef): Promise<number>;
   /** The requester's open and recent tickets, as cards (App Home, status views). */
   ticketsFor(user: PlatformUser, opts?: { limit?: number }): Promise<TicketCard[]>;
 }

@@ -107,6 +107,8 @@ export const ACTION_IDS = [
   'agent.resolve',
   'agent.escalate',
   'agent.handback',
+  // Agents, from their queue: post the ticket's card or bump its agent thread.
+  'desk.open',
   // Approvers and CAB members.
   'approval.approve',
   'approval.reject',
@@ -243,6 +245,11 @@ export interface ChatPort {
     /** Teams tenant of the member (roster), for proactive messages. */
     tenantId?: string | null;
   } | null>;
+  /**
+   * Finds a workspace member by email (Slack users.lookupByEmail), to reach a person the bot never
+   * talked to. Absent on platforms that cannot; null when nobody has that email.
+   */
+  findByEmail?(email: string): Promise<PlatformUser | null>;
   /** Opens (or finds) the 1:1 conversation with a user, for private follow-ups and notifications. */
   openDirect(user: PlatformUser, workspace: ConversationRef): Promise<ConversationRef>;
   /**

@@ -23,6 +23,8 @@ export interface NotificationDeps {
   handoff: Handoff;
   log: Logger;
   now: () => Date;
+  /** The Bot Connector a proactive Teams chat is created through (a person never seen in a conversation). */
+  teamsServiceUrl: string;
   /** Called after messages were queued, so the outbox delivers them without waiting for its timer. */
   onOutgoing?: () => void;
 }
@@ -85,6 +87,8 @@ export function createNotifications(deps: NotificationDeps): Notifications {
           threadId: null,
           isDirect: true,
           workspaceId: identity.workspaceId ?? null,
+          // Teams creates the chat through the Bot Connector of the tenant (proactive message).
+          ...(identity.platform === 'teams' ? { serviceUrl: deps.teamsServiceUrl } : {}),
         });
         await store.ensureConversation(target, personId, nowIso());
         break;
@@ -96,7 +100,34 @@ export function createNotifications(deps: NotificationDeps): Notifications {
         });
       }
     }
-    return target;
+    return target ?? (await reachByEmail(personId));
+  }
+
+  /** A person the bot never talked to, found by email on a platform that can (Slack users.lookupByEmail). */
+  async function reachByEmail(personId: number): Promise<ConversationRef | null> {
+    const person = await deps.directory.personById(personId);
+    if (!person?.email) return null;
+    for (const platform of ports.platforms()) {
+      const port = ports.get(platform);
+      if (!port?.findByEmail) continue;
+      try {
+        const user = await port.findByEmail(person.email);
+        if (!user) continue;
+        await store.linkIdentity(user, person.email, person.displayName, nowIso());
+        const ref = await port.openDirect(user, {
+          platform: port.platform,
+          channelId: '',
+          threadId: null,
+          isDirect: true,
+          workspaceId: null,
+        });
+        await store.ensureConversation(ref, personId, nowIso());
+        return ref;
+      } catch (e) {
+        log.warn('could not reach a person by email', { personId, platform: port.platform, error: e });
+      }
+    }
+    return null;
   }
 
   return {

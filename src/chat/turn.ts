@@ -3,9 +3,11 @@
  * message (turn-policy.ts), and who answers it: the agents' handoff protocol in agent threads, a feature's
  * thread handler (CAB votes), a person who owns the conversation (owner-check.ts), else the dialogs.
  */
+
 import type { DirectoryStore } from '../itsm/store.js';
 import type { TicketService } from '../itsm/tickets.js';
 import type { Logger } from '../log.js';
+import type { AgentCommandHook } from './agent-desk-chat.js';
 import { type Dialogs, isAnswerError, type TurnContext, userMessageFor } from './dialogs/index.js';
 import type { ActionHandler, ThreadHandler } from './engine.js';
 import type { Emit, Handoff } from './handoff/index.js';
@@ -35,6 +37,8 @@ export interface TurnDeps {
   rateLimiter: ReturnType<typeof createRateLimiter>;
   actionHandlers: ReadonlyMap<ActionId, ActionHandler>;
   threadHandlers: ReadonlyMap<ConversationRole, ThreadHandler>;
+  /** Staff's typed commands (queue, ticket edits), read before the NLU (agent-desk-chat.ts). */
+  agentCommands?: AgentCommandHook;
   maxMessageChars: number;
   log: Logger;
   now: () => Date;
@@ -79,7 +83,18 @@ export function createTurnHandler(
     ) {
       await answering(
         async () => {
-          if (incoming.kind === 'action') {
+          const typed =
+            incoming.kind === 'message' && existing
+              ? await deps.agentCommands?.({
+                  text: incoming.text,
+                  person,
+                  threadTicketId: existing.ticketId,
+                  now,
+                })
+              : null;
+          if (typed) {
+            for (const r of typed) push(ref, r);
+          } else if (incoming.kind === 'action') {
             for (const r of await handoff.onAgentAction(incoming, person, push, now)) push(ref, r.reply);
           } else if (existing) {
             await handoff.onAgentMessage(existing, person, incoming, push, now);
@@ -147,7 +162,12 @@ export function createTurnHandler(
     await answering(
       async () => {
         const handler = incoming.kind === 'action' ? deps.actionHandlers.get(incoming.actionId) : undefined;
-        if (incoming.kind === 'message') await dialogs.onMessage(ctx, incoming);
+        const typed =
+          incoming.kind === 'message' && person.role !== 'employee'
+            ? await deps.agentCommands?.({ text: incoming.text, person, threadTicketId: null, now })
+            : null;
+        if (typed) for (const r of typed) ctx.replies.push({ reply: r });
+        else if (incoming.kind === 'message') await dialogs.onMessage(ctx, incoming);
         else if (handler) ctx.replies.push(...(await handler({ action: incoming, person, now })));
         else await dialogs.onAction(ctx, incoming);
       },

@@ -260,8 +260,9 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         now,
       );
       const requester = await directory.personById(ticket.requesterId);
+      const unreachable: number[] = [];
       for (const id of ids) {
-        await notifier.notifyPerson(
+        const reached = await notifier.notifyPerson(
           id,
           `Approval needed: ${parked.number} "${parked.title}" requested by ${requester?.displayName ?? 'someone'}.${
             Object.keys(parked.fields).length > 0
@@ -273,7 +274,9 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
           `approval:${parked.number}:request`,
           approvalChoices(parked.number, 'request'),
         );
+        if (!reached) unreachable.push(id);
       }
+      if (unreachable.length > 0) await tellUnreachable(deps, parked, unreachable, 'approval request', now);
       return { ticket: parked, approvers: ids };
     },
 
@@ -366,3 +369,42 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
 }
 
 export type ApprovalService = ReturnType<typeof createApprovalService>;
+
+/**
+ * Nobody could be reached in chat (no identity, no workspace member with the email): an
+ * `undeliverable` event per person, and the requester and the group's agents are told, so nobody
+ * waits for an answer that cannot come.
+ */
+export async function tellUnreachable(
+  deps: Pick<ApprovalServiceDeps, 'tickets' | 'directory' | 'notifier'>,
+  t: Ticket,
+  personIds: number[],
+  what: string,
+  now: string,
+  /** Who waits for the answer: the requester (approvals) or only the agents (escalations). */
+  waiting: 'requester' | 'agents' = 'requester',
+): Promise<void> {
+  const names: string[] = [];
+  for (const id of personIds) {
+    names.push((await deps.directory.personById(id))?.displayName ?? `person ${id}`);
+    await recordEvents(
+      deps.tickets,
+      t.id,
+      [
+        {
+          at: now,
+          actorId: null,
+          type: 'undeliverable',
+          to: String(id),
+          reason: `${what}: no chat reaches them`,
+          data: { personId: id, what },
+        },
+      ],
+      now,
+    );
+  }
+  const text = `I couldn't reach ${names.join(', ')} in chat for the ${what} on ${t.number}; the service desk will follow up another way.`;
+  if (waiting === 'requester')
+    await deps.notifier.notifyRequester(t, text, `undeliverable:${what}:${personIds.join(',')}`);
+  await deps.notifier.notifyAgents(t, text, `undeliverable:${what}:${personIds.join(',')}`);
+}

@@ -38,7 +38,8 @@ export const groupsFileSchema = z.object({
         escalation: slug.nullable().optional(),
         calendar: z.string().min(1).default('business'),
         strategy: z.enum(['least_load', 'round_robin', 'skills']).default('least_load'),
-        triage: chatChannelSchema.default({}),
+        // `notify`: how an agent hears of a ticket dispatch gave them (chat/assignee-notice.ts).
+        triage: chatChannelSchema.extend({ notify: z.enum(['dm', 'triage', 'none']).optional() }).default({}),
       }),
     )
     .min(1, 'at least one group is needed'),

@@ -50,7 +50,8 @@ export interface Approval {
   reminders: number;
 }
 
-export type LinkType = 'problem' | 'caused_by_change';
+/** `duplicate_of` and `child_of`: agents' links between incidents (issue 18). */
+export type LinkType = 'problem' | 'caused_by_change' | 'duplicate_of' | 'child_of';
 
 export interface ProblemRecord {
   ticketId: number;

@@ -6,6 +6,8 @@
  * "Once" holds across repeated sweeps and several processes: every notice first inserts its key into
  * sla_notifications (ON CONFLICT DO NOTHING); only the sweep whose insert won acts.
  */
+
+import { tellUnreachable } from './approvals.js';
 import { chooseAgent } from './dispatch.js';
 import { applyToTicket, recordEvents } from './itil-common.js';
 import type { ItilNotifier, ItilStore } from './itil-store.js';
@@ -120,6 +122,10 @@ export function createSlaSweep(deps: SlaSweepDeps) {
       t.id,
       (cur) => {
         if (cur.groupId !== group.id) return null; // someone moved it meanwhile; their decision stands
+        // A late resolution does not take the ticket from the agent working on it: moving it would
+        // restart the work elsewhere. The manager is told (hierarchical escalation) instead.
+        if (notice.clock === 'resolution' && cur.state === 'in_progress' && cur.assigneeId !== null)
+          return null;
         const events: NewEvent[] = [
           {
             at: now,
@@ -162,6 +168,8 @@ export function createSlaSweep(deps: SlaSweepDeps) {
       },
       now,
     );
+    // Nothing was moved (see above): no functional escalation to announce.
+    if (ticket.groupId !== next.id) return null;
     return { ticket, to: next.name };
   }
 
@@ -210,6 +218,15 @@ export function createSlaSweep(deps: SlaSweepDeps) {
         )
       )
         result.hierarchicalEscalations++;
+      else
+        await tellUnreachable(
+          { tickets, directory, notifier },
+          ticket,
+          [originalGroup.managerId],
+          'SLA escalation',
+          now,
+          'agents',
+        );
       await recordEvents(
         tickets,
         ticket.id,

@@ -5,11 +5,21 @@
 import { AppError } from '../errors.js';
 import { canSeeTicket, canWorkTicket, isStaff, notYourGroup, unknownTicket } from './authorization.js';
 import { chooseAgent, type RulesConfig, routeToGroup } from './dispatch.js';
+import { capLevels } from './impact-claim.js';
 import { assertTransition } from './lifecycle.js';
 import { priorityOf } from './priority.js';
 import { type SlaConfig, type SlaResult, ticketSla } from './sla.js';
 import type { Comment, DirectoryStore, NewEvent, Person, TicketPatch, TicketStore } from './store.js';
-import type { Channel, Level, PendingReason, Ticket, TicketEvent, TicketKind, TicketState } from './types.js';
+import type {
+  Channel,
+  Level,
+  PendingReason,
+  Priority,
+  Ticket,
+  TicketEvent,
+  TicketKind,
+  TicketState,
+} from './types.js';
 
 export interface OpenTicketInput {
   kind: Extract<TicketKind, 'incident' | 'service_request'>;
@@ -46,6 +56,13 @@ export interface TicketServiceDeps {
   rules: RulesConfig;
   sla: SlaConfig;
   reopenWindowDays?: number;
+  /**
+   * How high a requester's own claim may raise priority on this ticket (impact-claim.ts); without it
+   * there is no ceiling.
+   */
+  requesterCeiling?: (t: Ticket, now: string) => Promise<{ ceiling: Priority; rule: string | null }>;
+  /** After dispatch gave a new ticket to an agent: tell them (never throws). */
+  onAssigned?: (t: Ticket, now: string) => Promise<void>;
 }
 
 export const TITLE_MAX = 200;
@@ -196,7 +213,7 @@ export function createTicketService(deps: TicketServiceDeps) {
           to: 'assigned',
           reason: 'auto-dispatch',
         });
-      return tickets.create(
+      const opened = await tickets.create(
         {
           kind: input.kind,
           title: title.slice(0, TITLE_MAX),
@@ -217,6 +234,8 @@ export function createTicketService(deps: TicketServiceDeps) {
         },
         events,
       );
+      if (opened.assigneeId !== null) await deps.onAssigned?.(opened, now);
+      return opened;
     },
 
     /** For system jobs and linked records (agent threads, sweeps): no viewer, no access check. */
@@ -413,6 +432,19 @@ export function createTicketService(deps: TicketServiceDeps) {
       now: string,
     ): Promise<Ticket> {
       const groups = await groupIdsOf(actor);
+      const limit =
+        !isStaff(actor) && deps.requesterCeiling
+          ? await deps.requesterCeiling(await mustGet(number), now)
+          : null;
+      const claimed = { impact, urgency, priority: priorityOf(impact, urgency) };
+      const capped = limit ? capLevels(impact, urgency, limit.ceiling) : null;
+      if (capped) {
+        impact = capped.impact;
+        urgency = capped.urgency;
+      }
+      const claim = limit
+        ? { claim: { ...claimed, ceiling: limit.ceiling, rule: limit.rule, capped: capped?.capped ?? null } }
+        : {};
       return change(
         number,
         (t) => {
@@ -427,6 +459,22 @@ export function createTicketService(deps: TicketServiceDeps) {
               'Only the service desk can change the priority now; add a comment instead.',
             );
           const priority = priorityOf(impact, urgency);
+          // A claim the ceiling lowered is still recorded, so an agent sees what the requester said.
+          if (priority === t.priority && impact === t.impact && urgency === t.urgency && capped?.capped)
+            return {
+              patch: {},
+              events: [
+                {
+                  at: now,
+                  actorId: actor.id,
+                  type: 'field_changed',
+                  from: t.priority,
+                  to: t.priority,
+                  reason,
+                  data: { field: 'impact_claim', ...claim },
+                },
+              ],
+            };
           if (priority === t.priority && impact === t.impact && urgency === t.urgency) return null;
           const events: NewEvent[] = [];
           if (priority !== t.priority)
@@ -437,7 +485,7 @@ export function createTicketService(deps: TicketServiceDeps) {
               from: t.priority,
               to: priority,
               reason,
-              data: { impact, urgency },
+              data: { impact, urgency, ...claim },
             });
           else
             events.push({

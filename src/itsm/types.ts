@@ -78,6 +78,8 @@ export const EVENT_TYPES = [
   'approval',
   'voted',
   'sla_notified',
+  /** Nobody could be reached in chat about the ticket (issue 18): who, and why. */
+  'undeliverable',
 ] as const;
 export type TicketEventType = (typeof EVENT_TYPES)[number];
 

@@ -311,6 +311,20 @@ export class FakeSlackApi {
         const user = s('users').split(',')[0] ?? '';
         return { ok: true, channel: { id: `D${user.replace(/^[UW]/, '')}` } };
       }
+      case 'users.lookupByEmail': {
+        const email = s('email').toLowerCase();
+        const u = [...this.users.values()].find((x) => x.email.toLowerCase() === email);
+        if (!u) return { ok: false, error: 'users_not_found' };
+        return {
+          ok: true,
+          user: {
+            id: u.id,
+            name: u.name,
+            real_name: u.name,
+            profile: { email: u.email, display_name: u.name },
+          },
+        };
+      }
       case 'users.info': {
         const id = s('user');
         const u = this.users.get(id) ?? { id, email: `${id.toLowerCase()}@example.com`, name: `User ${id}` };

@@ -20,12 +20,25 @@ export interface ConsoleChatOptions {
   prompt: boolean;
 }
 
-export function createConsolePort(output: Writable, onChoices: (choices: Choice[]) => void): LocalPort {
-  return createLocalPort('local', (m) => {
-    output.write(`bot> ${replyToText(m.message.reply).replace(/\n/g, '\n     ')}\n`);
-    // Numbered as replyToText shows them: the card's buttons, then the reply's choices.
-    onChoices([...(m.message.reply.card?.actions ?? []), ...(m.message.reply.choices ?? [])]);
-  });
+/**
+ * The console's port. With `owner`, it delivers only that person's conversation: messages for other
+ * people (an approval request, an agent's notice) stay queued until their own console takes them.
+ */
+export function createConsolePort(
+  output: Writable,
+  onChoices: (choices: Choice[]) => void,
+  owner?: string,
+): LocalPort {
+  const mine = owner ? `console:${owner.trim().toLowerCase()}` : null;
+  return createLocalPort(
+    'local',
+    (m) => {
+      output.write(`bot> ${replyToText(m.message.reply).replace(/\n/g, '\n     ')}\n`);
+      // Numbered as replyToText shows them: the card's buttons, then the reply's choices.
+      onChoices([...(m.message.reply.card?.actions ?? []), ...(m.message.reply.choices ?? [])]);
+    },
+    mine ? (message) => message.conversation.channelId === mine : undefined,
+  );
 }
 
 /** What the console chat uses of the app. */

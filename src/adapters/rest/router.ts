@@ -12,6 +12,7 @@ import { AppError } from '../../errors.js';
 import { API_PERSON_EMAIL } from '../../http/shared/api-account.js';
 import { tokenMatches } from '../../http/shared/bearer.js';
 import { parseInput as parse } from '../../http/shared/parse.js';
+import { capLevels } from '../../itsm/impact-claim.js';
 import type { Asset } from '../../itsm/itil-store.js';
 import type { DirectoryStore, Group, Person } from '../../itsm/store.js';
 import type { Template } from '../../itsm/templates.js';
@@ -20,6 +21,7 @@ import type { Ticket } from '../../itsm/types.js';
 import { LEVELS, PENDING_REASONS, TICKET_STATES } from '../../itsm/types.js';
 import { appendIntentCorrection, appendTriageCorrection } from '../../nlu/data/corrections.js';
 import { listFiles } from '../../nlu/data/read-files.js';
+import { type AgentRestDeps, addAgentRoutes } from './agent-router.js';
 import {
   checkFieldsShape,
   checkGroup,
@@ -82,8 +84,8 @@ const intentCorrectionBody = z.object({
 const numberParam = z.string().regex(/^(INC|REQ|PRB|CHG)\d{7}$/i, 'must look like INC0000042');
 
 /** What the REST API calls: the services behind it, nothing else. */
-export interface RestDeps {
-  config: Pick<Config, 'API_TOKEN' | 'DATA_DIR'>;
+export interface RestDeps extends AgentRestDeps {
+  config: Pick<Config, 'API_TOKEN' | 'DATA_DIR' | 'REQUESTER_PRIORITY_CEILING'>;
   directory: DirectoryStore;
   tickets: TicketService;
   engine: Pick<Engine, 'notifyRequester'>;
@@ -212,13 +214,21 @@ export function createRestRouter(app: RestDeps): Router {
         : b.fields;
       const idem = req.get('idempotency-key');
       const fingerprint = requestFingerprint(req.body);
+      // An employee's own word on impact goes up to the ceiling; higher takes an agent (impact-claim.ts).
+      const levels =
+        actor.role === 'employee'
+          ? capLevels(b.impact, b.urgency, app.config.REQUESTER_PRIORITY_CEILING)
+          : { impact: b.impact, urgency: b.urgency, capped: null };
       const t = await app.tickets.open(
         {
           kind: b.kind,
           title: b.title,
           description: b.description || b.title,
-          impact: b.impact,
-          urgency: b.urgency,
+          impact: levels.impact,
+          urgency: levels.urgency,
+          ...(levels.capped
+            ? { decisions: { claim: { impact: b.impact, urgency: b.urgency, capped: levels.capped } } }
+            : {}),
           category: b.category,
           requester,
           channel: 'api',
@@ -288,18 +298,27 @@ export function createRestRouter(app: RestDeps): Router {
     }),
   );
 
+  addAgentRoutes(router, app, route);
+
   router.post(
     '/tickets/:number/categorize',
     route(async (req, res, actor) => {
       const number = parse(numberParam, req.params.number).toUpperCase();
       const b = parse(categorizeBody, req.body);
-      const t = await app.tickets.recategorize(
+      let t = await app.tickets.recategorize(
         number,
         actor,
         { ...(b.category ? { category: b.category } : {}), ...(b.group ? { groupSlug: b.group } : {}) },
         b.reason ?? null,
         app.now().toISOString(),
       );
+      // A manual group move leaves the ticket unassigned: dispatch inside the new group.
+      if (b.group && t.assigneeId === null)
+        t = await app.agentDesk.dispatchWaiting(
+          t,
+          'dispatch after a group correction',
+          app.now().toISOString(),
+        );
       // The agent's answer becomes training data for the triage model.
       const group = t.groupId === null ? null : await app.directory.groupById(t.groupId);
       if (t.category && group)

@@ -207,6 +207,20 @@ export class SlackPort implements ChatPort {
     }
   }
 
+  async findByEmail(email: string): Promise<PlatformUser | null> {
+    try {
+      const res = await this.client.users.lookupByEmail({ email });
+      const id = res.user?.id;
+      if (!id) return null;
+      const name = res.user?.profile?.display_name || res.user?.real_name || res.user?.name;
+      return { platform: 'slack', platformUserId: id, email, ...(name ? { displayName: name } : {}) };
+    } catch (err) {
+      const code = (err as { data?: { error?: unknown } }).data?.error;
+      if (code === 'users_not_found' || code === 'user_not_found') return null;
+      throw toDeliveryError(err, 'users.lookupByEmail');
+    }
+  }
+
   /** A shared file (url_private) with the bot token, which goes to Slack's file hosts (or the configured API host) only. */
   async fetchAttachment(
     att: Attachment,

@@ -271,6 +271,18 @@ export function createTurnHandler(deps: TurnDeps): TurnHandler {
 
   const onConversationUpdate = async (ctx: TurnContext, a: TeamsActivity): Promise<void> => {
     const botAdded = (a.membersAdded ?? []).some((m) => m.id === a.recipient.id);
+    // Everyone in the roster is recorded (tenant, AAD object id), so approvals and escalations reach
+    // people who never wrote to the bot.
+    const people = (a.membersAdded ?? [])
+      .filter((m) => m.id !== a.recipient.id)
+      .map((m) => ({
+        platform: 'teams' as const,
+        platformUserId: m.id,
+        displayName: m.name ?? null,
+        aadObjectId: m.aadObjectId ?? null,
+        email: null,
+      }));
+    if (people.length > 0) await engine.meet?.(people, conversationRefOf(a));
     if (!botAdded) return;
     if (a.id && !welcomed.add(a.id)) return;
     try {

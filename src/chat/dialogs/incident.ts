@@ -4,6 +4,7 @@
  * article is offered while the person waits, and the bot asks who is affected only when the message
  * did not say. P1 goes straight to a person.
  */
+import { isHigherPriority, priorityOf } from '../../itsm/priority.js';
 import type { Level } from '../../itsm/types.js';
 import type { TriagePrediction } from '../../nlu/types.js';
 import { ask, type DialogModule } from './dialog.js';
@@ -190,10 +191,15 @@ export function raise(
         reason: `requester: ${why.slice(0, 200)}`,
         next: ({ before: was, after }) => {
           const t = after.ticket;
+          const wanted = priorityOf(impact ?? curImpact, urgency ?? curUrgency);
+          // The requester's claim stops at the ceiling (impact-claim.ts); the desk decides above it.
+          const ceilingNote = isHigherPriority(wanted, t.priority)
+            ? ` That is as high as I can set it from what you tell me; the service desk can raise it further, and your words are on the ticket.`
+            : '';
           if (t.priority === was.priority)
-            return step([say(`Noted on ${t.number}; the priority stays ${t.priority}.`)]);
+            return step([say(`Noted on ${t.number}; the priority stays ${t.priority}.${ceilingNote}`)]);
           const lead = say(
-            `Thanks: ${t.number} is now ${t.priority}.${after.card.eta ? ` ${after.card.eta}.` : ''}`,
+            `Thanks: ${t.number} is now ${t.priority}.${after.card.eta ? ` ${after.card.eta}.` : ''}${ceilingNote}`,
             { card: after.card },
           );
           if (t.priority !== 'P1') return step([lead]);

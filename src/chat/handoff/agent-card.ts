@@ -4,14 +4,16 @@ import type { Group } from '../../itsm/store.js';
 import type { Ticket } from '../../itsm/types.js';
 import type { ConversationRef, Platform, Reply } from '../message.js';
 import { formatLocal, STATE_LABEL, ticketCard } from '../render.js';
-import { agentChoices, channelRef } from './channels.js';
+import { agentChoices, channelRef, webTriageRef } from './channels.js';
 import type { Emit, HandoffDeps, HandoffInfo } from './types.js';
 
 export function createAgentCards(deps: HandoffDeps) {
   const { tickets, directory } = deps;
 
   function triageRef(group: Group, preferred: Platform): ConversationRef | null {
-    return channelRef(group.triage as ChatChannel, preferred, deps.hasPort, deps.teamsServiceUrl);
+    const ref = channelRef(group.triage as ChatChannel, preferred, deps.hasPort, deps.teamsServiceUrl);
+    if (ref || !deps.webTriage || !deps.hasPort('web')) return ref;
+    return webTriageRef(group.slug);
   }
 
   async function agentCard(t: Ticket, info: HandoffInfo, now: string): Promise<Reply> {

@@ -41,6 +41,18 @@ export function channelRef(
   return slack ?? teams;
 }
 
+/** A group's triage channel in the local web chat (development mode). */
+export function webTriageRef(slug: string): ConversationRef {
+  return {
+    platform: 'web',
+    channelId: `web-triage:${slug}`,
+    threadId: null,
+    isDirect: false,
+    isPublic: true,
+    workspaceId: null,
+  };
+}
+
 export function agentChoices(number: string, groups: Group[], current: number | null): Choice[] {
   const v = { ticket: number };
   const escalateTo = groups.filter((g) => g.id !== current).slice(0, 3);

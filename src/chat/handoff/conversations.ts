@@ -7,6 +7,7 @@ import { AppError } from '../../errors.js';
 import { canWorkTicket, notYourGroup } from '../../itsm/authorization.js';
 import type { Person } from '../../itsm/store.js';
 import type { ConversationOwner, Ticket } from '../../itsm/types.js';
+import { assertMayWorkTicket } from '../../itsm/work-rule.js';
 import type { Attachment, ConversationRef } from '../message.js';
 import type { Conversation } from '../store.js';
 import type { HandoffDeps } from './types.js';
@@ -50,15 +51,9 @@ export function createConversations(deps: Pick<HandoffDeps, 'store' | 'tickets' 
     return t;
   }
 
+  /** The group rule of src/itsm/work-rule.ts (one rule for every surface). */
   async function assertAgentOf(t: Ticket, person: Person): Promise<void> {
-    if (!isStaff(person)) throw new AppError('forbidden', 'Only service desk agents can work tickets here.');
-    // The domain rule (authorization.ts), with the one membership it needs read here.
-    const member =
-      t.groupId !== null && person.role === 'agent' && (await directory.isMember(t.groupId, person.id));
-    if (!canWorkTicket(person, t, new Set(member && t.groupId !== null ? [t.groupId] : []))) {
-      const group = t.groupId === null ? null : await directory.groupById(t.groupId);
-      throw notYourGroup(t, group?.name ?? null);
-    }
+    await assertMayWorkTicket(directory, t, person);
   }
 
   async function ownerName(owner: string): Promise<string> {

@@ -16,7 +16,7 @@ import { createRelay } from './relay.js';
 import { createTimeouts } from './timeouts.js';
 import type { HandoffDeps } from './types.js';
 
-export { agentChoices, channelRef } from './channels.js';
+export { agentChoices, channelRef, webTriageRef } from './channels.js';
 export type { Emit, HandoffDeps, HandoffInfo } from './types.js';
 
 export function createHandoff(deps: HandoffDeps) {

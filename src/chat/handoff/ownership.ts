@@ -5,7 +5,7 @@
  */
 import { AppError } from '../../errors.js';
 import type { Person } from '../../itsm/store.js';
-import type { Ticket } from '../../itsm/types.js';
+import { OPEN_STATES, type Ticket } from '../../itsm/types.js';
 import { emptyStack, ratingStack } from '../dialogs/stack.js';
 import { ratingChoices } from '../dialogs/texts.js';
 import type { ConversationRef } from '../message.js';
@@ -26,7 +26,9 @@ export function createOwnership(deps: Pick<HandoffDeps, 'store' | 'tickets'>, co
   ): Promise<boolean> {
     await convs.assertAgentOf(t, agent);
     const primary = await convs.primaryOf(t.id);
-    if (!primary) throw new AppError('not_found', `${t.number} has no chat conversation to take over.`);
+    // A ticket without a chat conversation (REST, e-mail, an alert) is claimed from the queue: the
+    // assignment is the lock.
+    if (!primary) return claimWithoutConversation(t, agent, emit, thread, now, how);
     const to = `agent:${agent.id}` as const;
     if (primary.owner === to) {
       if (thread) emit(thread, { text: `You already own ${t.number}.` });
@@ -49,6 +51,35 @@ export function createOwnership(deps: Pick<HandoffDeps, 'store' | 'tickets'>, co
       emit(target, {
         text: `${agent.displayName} from the IT service desk has joined the conversation about ${t.number}.`,
       });
+    return true;
+  }
+
+  async function claimWithoutConversation(
+    t: Ticket,
+    agent: Person,
+    emit: Emit,
+    thread: ConversationRef | null,
+    now: string,
+    how: string,
+  ): Promise<boolean> {
+    if (t.assigneeId === agent.id && t.state === 'in_progress') {
+      if (thread) emit(thread, { text: `You already own ${t.number}.` });
+      return false;
+    }
+    if (t.assigneeId !== null && t.assigneeId !== agent.id && t.state === 'in_progress') {
+      if (thread)
+        emit(thread, {
+          text: `${t.number} is already owned by ${await convs.ownerName(`agent:${t.assigneeId}`)}.`,
+        });
+      return false;
+    }
+    if (!OPEN_STATES.includes(t.state))
+      throw new AppError(
+        'illegal_transition',
+        `${t.number} is ${STATE_LABEL[t.state].toLowerCase()}; there is nothing to claim.`,
+      );
+    await tickets.claim(t.number, agent, t.assigneeId === null ? 'queue' : `agent:${t.assigneeId}`, how, now);
+    if (thread) emit(thread, { text: `${agent.displayName} claimed ${t.number}.` });
     return true;
   }
 

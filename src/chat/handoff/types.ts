@@ -32,4 +32,9 @@ export interface HandoffDeps {
   internalNotePrefix: string;
   /** Default Bot Connector URL for Teams triage channels that do not name one. */
   teamsServiceUrl: string;
+  /**
+   * Development mode: a group without a reachable Slack or Teams triage channel gets one in the local
+   * web chat (`web-triage:<slug>`), so the whole protocol can be tried locally.
+   */
+  webTriage?: boolean;
 }

@@ -33,9 +33,13 @@ export async function run(argv: string[]): Promise<number> {
   const log = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL });
   const { createConsolePort, runConsoleChat } = await import('../../adapters/local/console.js');
   const choices: { current: Choice[] } = { current: [] };
-  const port = createConsolePort(process.stdout, (c) => {
-    if (c.length > 0) choices.current = c;
-  });
+  const port = createConsolePort(
+    process.stdout,
+    (c) => {
+      if (c.length > 0) choices.current = c;
+    },
+    email,
+  );
   const app = await createApp(config, {
     serve: false,
     log,

@@ -1,0 +1,73 @@
+/**
+ * The agent desk in chat: typed staff commands (agent-commands.ts) read before the NLU, the queue's
+ * "Open" button, and what follows an edit (the requester told, a moved ticket's card posted).
+ * The engine calls `commands` through a small hook; the rest registers as an action handler.
+ */
+import type { AgentDesk } from '../itsm/agent-desk.js';
+import type { DirectoryStore, Person } from '../itsm/store.js';
+import type { TicketService } from '../itsm/tickets.js';
+import type { Ticket } from '../itsm/types.js';
+import { assertMayWorkTicket } from '../itsm/work-rule.js';
+import { parseAgentCommand, runAgentCommand } from './agent-commands.js';
+import type { ActionHandler } from './engine.js';
+import type { Reply } from './message.js';
+
+/** What the engine asks before the dialogs: null when the text is no staff command. */
+export type AgentCommandHook = (input: {
+  text: string;
+  person: Person;
+  /** The ticket of the agent thread the message was typed in, if any. */
+  threadTicketId: number | null;
+  now: string;
+}) => Promise<Reply[] | null>;
+
+export interface AgentDeskChatDeps {
+  desk: AgentDesk;
+  tickets: TicketService;
+  directory: DirectoryStore;
+  notifyRequester: (t: Ticket, text: string, key: string) => Promise<void>;
+  notifyAgents: (t: Ticket, text: string, key: string) => Promise<boolean>;
+}
+
+export function createAgentDeskChat(deps: AgentDeskChatDeps) {
+  const commands: AgentCommandHook = async ({ text, person, threadTicketId, now }) => {
+    if (person.role === 'employee') return null;
+    const cmd = parseAgentCommand(text);
+    if (!cmd) return null;
+    const thread = threadTicketId === null ? null : await deps.tickets.byIdForSystem(threadTicketId);
+    const r = await runAgentCommand(deps.desk, cmd, person, thread?.number ?? null, now);
+    if (!r) return null;
+    if (r.tellRequester && r.tellRequester.ticket.requesterId !== person.id)
+      await deps.notifyRequester(r.tellRequester.ticket, r.tellRequester.text, r.tellRequester.key);
+    if (r.moved)
+      await deps.notifyAgents(
+        r.moved,
+        `${person.displayName} moved ${r.moved.number} to this group.`,
+        `moved:${r.moved.groupId}:${now}`,
+      );
+    return r.replies;
+  };
+
+  /** The queue's "Open" button: bumps the ticket's agent thread, or posts its card to the triage channel. */
+  const open: ActionHandler = async ({ action, person, now }) => {
+    const number = typeof action.value.ticket === 'string' ? action.value.ticket : '';
+    const t = await deps.tickets.get(number, person);
+    await assertMayWorkTicket(deps.directory, t, person);
+    const posted = await deps.notifyAgents(
+      t,
+      `${person.displayName} opened ${t.number} from their queue.`,
+      `open:${person.id}:${now}`,
+    );
+    return [
+      {
+        reply: {
+          text: posted
+            ? `${t.number} is in its thread in the triage channel; reply there to talk to the requester.`
+            : `${t.number}'s group has no triage channel I can post to.`,
+        },
+      },
+    ];
+  };
+
+  return { commands, open };
+}
