@@ -257,6 +257,14 @@ describe('issue 18: the agents day over Slack', () => {
     const t = await open('erin', 'New laptop please', {
       kind: 'service_request',
       templateId: 'laptop-request',
+      // REST checks template fields as the chat form does.
+      fields: {
+        reason: 'New starter',
+        model: 'Standard 14"',
+        operating_system: 'Linux',
+        needed_by: '2030-01-15',
+        delivery_location: 'Lyon office',
+      },
     });
     await app.itil.sweep(app.now().toISOString());
     const ev = await events(t.number);
