@@ -93,7 +93,9 @@ export const DASHBOARD_SCRIPT = `'use strict';
     if (sel.options.length === 1) r.byGroup.forEach(function (g) { if (g.key !== '(none)') { var op = document.createElement('option'); op.value = g.key; op.textContent = g.key; sel.appendChild(op); } });
     var slaCls = function (x) { return x.value === null ? '' : x.value >= 0.9 ? 'good' : 'bad'; };
     document.getElementById('tiles').innerHTML = [
-      tile('tickets in period', String(o.tickets)), tile('open now', String(o.open)),
+      tile('tickets in period (incidents + requests)', String(o.tickets)), tile('open now', String(o.open)),
+      tile('problems opened / open', r.problems.opened + ' / ' + r.problems.open), tile('changes opened / completed', r.changes.opened + ' / ' + r.changes.resolved),
+      tile('resolved by AI', pct(o.aiResolved)),
       tile('MTTA', dur(o.mtta.mean)), tile('MTTR', dur(o.mttr.mean)), tile('MTTR (business)', dur(o.mttrBusiness.mean)),
       tile('SLA response', pct(o.slaResponse), slaCls(o.slaResponse)), tile('SLA resolution', pct(o.slaResolution), slaCls(o.slaResolution)),
       tile('first-contact resolution', pct(o.fcr)), tile('reopen rate', pct(o.reopen)),
