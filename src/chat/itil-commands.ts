@@ -21,7 +21,8 @@ export const ITIL_COMMAND_HELP = [
   'link INC… to PRB…',
   'root cause PRB…: <text>',
   'known error PRB…: <workaround>',
-  'change standard|normal|emergency <impact>/<urgency>: <title> [on <asset tags>]',
+  'change normal|emergency <impact>/<urgency>: <title> [on <asset tags>]',
+  'change standard <catalogue id>: <title> [on <asset tags>]',
   'asset <tag>',
 ].join('\n');
 
@@ -96,8 +97,10 @@ export async function openChangeFromForm(
       });
     return new Date(ms).toISOString();
   };
-  const level = (k: string): Level =>
-    (LEVELS as readonly string[]).includes(str(k)) ? (str(k) as Level) : 'medium';
+  // Not given: medium, or a standard change's catalogue template decides.
+  const level = (k: string): Level | undefined =>
+    (LEVELS as readonly string[]).includes(str(k)) ? (str(k) as Level) : undefined;
+  const levels = { impact: level('impact'), urgency: level('urgency') };
   const r = await itil.changes.create(
     requester,
     {
@@ -106,8 +109,9 @@ export async function openChangeFromForm(
       type: (['standard', 'normal', 'emergency'].includes(str('change_type'))
         ? str('change_type')
         : 'normal') as 'standard' | 'normal' | 'emergency',
-      impact: level('impact'),
-      urgency: level('urgency'),
+      ...(levels.impact ? { impact: levels.impact } : {}),
+      ...(levels.urgency ? { urgency: levels.urgency } : {}),
+      ...(str('template') ? { template: str('template') } : {}),
       assets:
         str('assets')
           .match(/[A-Za-z]+-\d+/g)

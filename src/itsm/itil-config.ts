@@ -45,6 +45,22 @@ export const blackoutSchema = z
   });
 export type Blackout = z.output<typeof blackoutSchema>;
 
+const level = z.enum(['high', 'medium', 'low']);
+/** One pre-approved standard change: only these may skip the CAB, and only up to `riskCeiling`. */
+export const standardTemplateSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes, like "os-patch"'),
+    title: z.string().min(1),
+    description: z.string().default(''),
+    impact: level.default('low'),
+    urgency: level.default('low'),
+    /** Highest risk score (0–100) at which it stays pre-approved; above it the CAB votes. */
+    riskCeiling: z.number().int().min(0).max(100).default(30),
+  })
+  .strict();
+
 export const itilConfigSchema = z
   .object({
     sla: z
@@ -81,12 +97,14 @@ export const itilConfigSchema = z
         cab: board('majority'),
         emergencyCab: board('any'),
         blackouts: z.array(blackoutSchema).default([]),
+        standardCatalogue: z.array(standardTemplateSchema).default([]),
       })
       .strict()
       .default({
         cab: { members: [], policy: 'majority' },
         emergencyCab: { members: [], policy: 'any' },
         blackouts: [],
+        standardCatalogue: [],
       }),
   })
   .strict();

@@ -47,6 +47,7 @@ const ITIL = parseItilConfig({
         reason: 'financial close',
       },
     ],
+    standardCatalogue: [{ id: 'wiki-space', title: 'Add a wiki space', riskCeiling: 30 }],
   },
 });
 
@@ -648,8 +649,7 @@ for (const kind of testDatabases()) {
         {
           title: 'Add wiki space',
           type: 'standard',
-          impact: 'low',
-          urgency: 'low',
+          template: 'wiki-space',
           assets: ['SV-2'],
           plannedStart: '2026-03-12T10:00:00Z',
           plannedEnd: '2026-03-12T11:00:00Z',
