@@ -20,6 +20,7 @@ import {
 import { createEngine, type Engine } from './chat/conversation-engine.js';
 import type { DialogHooks } from './chat/dialogs/index.js';
 import { DEFAULT_TEAMS_SERVICE_URL } from './chat/handoff/index.js';
+import { runImprovementCommand } from './chat/improvement-commands.js';
 import { createEngineNotifier, registerItilActions } from './chat/itil-actions.js';
 import { openChangeFromForm, runApprovalCommand, runItilCommand } from './chat/itil-commands.js';
 import type { ChatStore } from './chat/store.js';
@@ -46,8 +47,9 @@ import {
 } from './db/seed.js';
 import { createTicketStore } from './db/ticket-store.js';
 import { type AlertIntake, createAlertIntake } from './itsm/alerts.js';
-import { loadAssets, loadGroups, loadPeople } from './itsm/directory-data.js';
+import { type ChatChannel, loadAssets, loadGroups, loadPeople } from './itsm/directory-data.js';
 import { loadRulesConfig } from './itsm/dispatch.js';
+import { createImprovementService, type ImprovementService } from './itsm/improvement.js';
 import { createItil, type Itil } from './itsm/itil.js';
 import { loadItilConfig } from './itsm/itil-config.js';
 import { draftArticleFromTicket } from './itsm/kpis/knowledge-draft.js';
@@ -105,6 +107,8 @@ export interface App {
   /** KPI report, targets and summary (issue 8); kpiStore also holds the CSI register. */
   kpis: KpiService;
   kpiStore: KpiStore;
+  /** The improvement (CSI) register worked from chat, CLI and REST (issue 18 item 12). */
+  improvements: ImprovementService;
   /** Directory provisioning: SCIM, CSV import, roles (issue 20). */
   provisioning: ProvisioningService;
   /** Webhook subscribers and the durable queue of deliveries to the outside (webhooks, e-mail). */
@@ -276,7 +280,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const deliveryStore = createDeliveryStore(db);
   // Kicks the delivery worker, which is built below once every handler exists.
   let kickDeliveries = () => {};
-  const chatNotifier = createEngineNotifier(engine, { store: chatStore, kick: () => worker.kick(), now });
+  const chatNotifier = createEngineNotifier(engine, {
+    store: chatStore,
+    kick: () => worker.kick(),
+    now,
+    groupTriage: async (id) => ((await directory.groupById(id))?.triage as ChatChannel | undefined) ?? null,
+  });
   const email = createEmailChannel({
     config,
     db,
@@ -288,14 +297,16 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log: log.child({ component: 'email' }),
     now,
   });
+  const itilNotifier = email ? email.withFallback(chatNotifier) : chatNotifier;
   const itil = createItil({
     tickets: createTicketStore(db),
     directory,
     itil: createItilStore(db),
     sla,
     config: itilConfig,
-    notifier: email ? email.withFallback(chatNotifier) : chatNotifier,
+    notifier: itilNotifier,
     approvalsByTemplate: new Map(templates.flatMap((t) => (t.approval ? [[t.id, t.approval] as const] : []))),
+    similarity: nlu.similarity,
   });
   registerItilActions(engine, itil);
   const provisioning = createProvisioningService({
@@ -360,7 +371,29 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     (await itil.onTicketOpened(ticket, requester, text, approval ?? null, at)).replies;
   hooks.setAway = (agent, away) => itil.setAway(agent, away);
   hooks.managerReport = () => kpis.summary({ since: '30d' });
-  hooks.staffCommand = (text, person, at) => runItilCommand(itil, text, person, at);
+  const improvements = createImprovementService({
+    store: kpiStore,
+    kpis,
+    personById: (id) => directory.personById(id),
+    personByEmail: (e) => directory.personByEmail(e),
+    notify: (personId, text, key) => itilNotifier.notifyPerson(personId, text, key),
+  });
+  // Daily by default: the sweep runs every minute, the evaluation when its period has passed.
+  const csiEveryMs = config.CSI_EVALUATE_HOURS * 3_600_000;
+  let csiLast = 0;
+  const evaluateIfDue = async (at: string) => {
+    if (csiEveryMs === 0 || Date.parse(at) - csiLast < csiEveryMs) return;
+    csiLast = Date.parse(at);
+    try {
+      const r = await improvements.evaluate(at);
+      if (r.opened > 0) log.info('improvement register evaluated', { ...r });
+    } catch (error) {
+      log.warn('improvement register evaluation failed; retrying at the next period', { error });
+    }
+  };
+  hooks.staffCommand = async (text, person, at) =>
+    (await runItilCommand(itil, text, person, at)) ??
+    (await runImprovementCommand(improvements, text, person, at));
   hooks.approvalCommand = (text, person, at) => runApprovalCommand(itil, text, person, at);
   hooks.openChange = (requester, values, at) => openChangeFromForm(itil, requester, values, at);
   hooks.changes = itil.changes;
@@ -374,7 +407,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     return `Draft saved as data/knowledge/drafts/${draft.id}.md. Review it, then move it to data/knowledge/ to publish:\n\n${draft.markdown}`;
   };
   const slaSweeper = createSlaSweeper({
-    run: (at) => itil.sweep(at),
+    run: async (at) => {
+      const r = await itil.sweep(at);
+      await evaluateIfDue(at);
+      return r;
+    },
     log: log.child({ component: 'sla' }),
     now,
     intervalMs: itilConfig.sla.sweepSeconds * 1000,
@@ -402,6 +439,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const app: App = {
     kpis,
     kpiStore,
+    improvements,
     provisioning,
     deliveryStore,
     deliveries,

@@ -21,6 +21,8 @@ export const ITIL_COMMAND_HELP = [
   'link INC… to PRB…',
   'root cause PRB…: <text>',
   'known error PRB…: <workaround>',
+  'resolve PRB…: <fix>',
+  'resolve incidents of PRB…',
   'change normal|emergency <impact>/<urgency>: <title> [on <asset tags>]',
   'change standard <catalogue id>: <title> [on <asset tags>]',
   'asset <tag>',
@@ -56,6 +58,21 @@ export async function runItilCommand(
   if (m?.[1] && m[2]) {
     const rec = await itil.problems.publishKnownError(m[1].toUpperCase(), person, { workaround: m[2] }, now);
     return `${m[1].toUpperCase()} is now a known error; new reports matching ${rec.keywords.join(', ')} get the workaround at once.`;
+  }
+  m = /^resolve incidents of (PRB\d{7})$/i.exec(t);
+  if (m?.[1]) {
+    const r = await itil.clusters.resolveIncidents(m[1].toUpperCase(), person, now);
+    return r.resolved.length === 0
+      ? `${m[1].toUpperCase()} has no open incidents left.`
+      : `Resolved ${r.resolved.join(', ')}; each requester is asked to confirm the fix or reopen.`;
+  }
+  m = /^resolve (PRB\d{7})(?::\s*(.+))?$/is.exec(t);
+  if (m?.[1]) {
+    const number = m[1].toUpperCase();
+    const r = await itil.problems.transition(number, 'resolved', person, m[2]?.trim() || null, now);
+    return r.openIncidents.length === 0
+      ? `${number} is resolved.`
+      : `${number} is resolved. ${r.openIncidents.length} linked incident(s) are still open (${r.openIncidents.join(', ')}): say "resolve incidents of ${number}" to resolve them and ask their requesters to confirm.`;
   }
   m = /^asset\s+([A-Za-z0-9][A-Za-z0-9-]*)$/i.exec(t);
   if (m?.[1]) {

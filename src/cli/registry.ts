@@ -72,6 +72,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/report.js'),
   },
   {
+    name: 'improvements',
+    synopsis: 'improvements [list|move|owner|evaluate]',
+    summary: 'work the improvement (CSI) register: states, owners, evaluation',
+    load: () => import('./commands/improvements.js'),
+  },
+  {
     name: 'import',
     synopsis: 'import servicenow-log <dir>',
     summary: 'load the UCI ServiceNow incident event log',

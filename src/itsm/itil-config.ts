@@ -84,6 +84,12 @@ export const itilConfigSchema = z
         clusterSimilarity: z.number().gt(0).max(1).default(0.3),
         /** Share of a known error's keywords a new report must contain to get its workaround. */
         knownErrorMatch: z.number().gt(0).max(1).default(0.6),
+        /** Sentence-embedding cosine a report needs with a known error's title to get its workaround. */
+        knownErrorMeaning: z.number().gt(0).max(1).default(0.6),
+        /** A burst this large becomes a problem at once (owned by the group's manager); null = offer only. */
+        autoCreateAt: z.number().int().min(2).nullable().default(null),
+        /** …and is raised to a major incident from this many reports; null = never automatically. */
+        majorIncidentAt: z.number().int().min(2).nullable().default(null),
       })
       .strict()
       .default({
@@ -91,6 +97,9 @@ export const itilConfigSchema = z
         clusterWindowMinutes: 30,
         clusterSimilarity: 0.3,
         knownErrorMatch: 0.6,
+        knownErrorMeaning: 0.6,
+        autoCreateAt: null,
+        majorIncidentAt: null,
       }),
     changes: z
       .object({

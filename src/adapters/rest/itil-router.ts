@@ -8,6 +8,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import type { App } from '../../app.js';
 import { AppError, formatIssues } from '../../errors.js';
+import { IMPROVEMENT_STATES } from '../../itsm/improvement.js';
 import { ASSET_STATUSES, CHANGE_TYPES } from '../../itsm/itil-store.js';
 import type { Person } from '../../itsm/store.js';
 import { LEVELS, TICKET_STATES } from '../../itsm/types.js';
@@ -45,6 +46,16 @@ const bodies = {
     urgency: z.enum(LEVELS).optional(),
   }),
   incident: z.object({ incident: numberOf('INC') }),
+  improvementMove: z.object({
+    to: z.enum(IMPROVEMENT_STATES),
+    note: z.string().trim().max(2000).optional(),
+  }),
+  improvementOwner: z.object({ owner: z.email(), note: z.string().trim().max(2000).optional() }),
+  fromReports: z.object({
+    incidents: z.array(numberOf('INC')).min(1).max(500),
+    title: z.string().trim().min(1).max(200).optional(),
+    major: z.boolean().default(false),
+  }),
   rootCause: z.object({ rootCause: z.string().trim().min(1).max(10_000) }),
   knownError: z.object({
     workaround: z.string().trim().min(1).max(10_000),
@@ -203,6 +214,40 @@ export function createItilRouter(app: App): Router {
       return itil.problems.view(problem.number, actor);
     },
     201,
+  );
+  // The improvement (CSI) register: the same calls as chat and the CLI; the domain decides who may.
+  const itemId = (req: Request): number => parse(z.coerce.number().int().positive(), param(req, 'id'));
+  on('get', '/improvements', async (_req, _res, actor) => ({
+    items: await app.improvements.list(actor),
+    text: await app.improvements.view(actor),
+  }));
+  on('post', '/improvements/:id/transitions', async (req, _res, actor, now) => {
+    const b = parse(bodies.improvementMove, req.body);
+    return { item: await app.improvements.move(itemId(req), b.to, actor, b.note ?? null, now) };
+  });
+  on('post', '/improvements/:id/owner', async (req, _res, actor, now) => {
+    const b = parse(bodies.improvementOwner, req.body);
+    return { item: await app.improvements.assign(itemId(req), b.owner, actor, b.note ?? null, now) };
+  });
+
+  // What the possible-problem card's button does: the problem, its links, every reporter told once.
+  on(
+    'post',
+    '/problems/from-reports',
+    async (req, _res, actor, now) => {
+      const b = parse(bodies.fromReports, req.body);
+      const r = await itil.clusters.createFromCluster(
+        actor,
+        b.incidents,
+        { major: b.major, ...(b.title ? { title: b.title } : {}) },
+        now,
+      );
+      return { ...r, view: await itil.problems.view(r.problem.number, actor) };
+    },
+    201,
+  );
+  on('post', '/problems/:number/resolve-incidents', async (req, _res, actor, now) =>
+    itil.clusters.resolveIncidents(parse(numberOf('PRB'), param(req, 'number')), actor, now),
   );
   on('get', '/problems/:number', async (req, _res, actor) =>
     itil.problems.view(parse(numberOf('PRB'), param(req, 'number')), actor),

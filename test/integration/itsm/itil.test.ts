@@ -422,10 +422,10 @@ for (const kind of testDatabases()) {
 
       for (const n of [1, 2, 3])
         await incident(env, 'alice@example.com', `Outlook crashes on start ${n}`, at(100 + n));
-      const first = await env.itil.problems.detectPossibleProblems(at(110));
+      const first = await env.itil.clusters.detect(at(110));
       expect(first).toHaveLength(1);
       expect(first[0]?.incidents).toHaveLength(3);
-      expect(await env.itil.problems.detectPossibleProblems(at(111))).toEqual([]);
+      expect(await env.itil.clusters.detect(at(111))).toEqual([]);
       expect(
         env.sent.some(
           (s) =>
