@@ -24,6 +24,7 @@ import s21 from './21-form-resumes-after-question.js';
 import s22 from './22-agent-resolves-then-rating.js';
 import s23 from './23-works-now-which-ticket.js';
 import s24 from './24-cancel-asks-first.js';
+import s30 from './30-standard-change-catalogue.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -50,4 +51,5 @@ export const SCENARIOS: Scenario[] = [
   s22,
   s23,
   s24,
+  s30,
 ];
