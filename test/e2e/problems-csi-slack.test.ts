@@ -281,5 +281,12 @@ describe('improvement register over Slack and REST', () => {
       'status:in_progress',
       'status:done',
     ]);
+
+    // The same register on the dashboard: counts, and only what is still being worked.
+    const dash = (await (
+      await fetch(`${base}/dashboard/data.json`, { headers: { authorization: `Bearer ${TOKEN}` } })
+    ).json()) as { improvements: { counts: Record<string, number>; items: Array<{ id: number }> } };
+    expect(dash.improvements.counts).toMatchObject({ done: 1, in_progress: 0 });
+    expect(dash.improvements.items.map((i) => i.id)).not.toContain(id);
   });
 });

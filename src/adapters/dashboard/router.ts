@@ -121,7 +121,29 @@ export function createDashboardRouter(app: App): Router {
         group: q.group ?? null,
         ...(q.window === undefined ? {} : { deflectionWindowDays: q.window }),
       });
-      res.set('Cache-Control', 'no-store').json({ report, breaches: app.kpis.breaches(report) });
+      // The manager's view of the improvement register: what is still being worked, and by whom.
+      const items = await app.kpiStore.improvementItems({});
+      const owners = new Map<number, string>();
+      for (const id of new Set(items.flatMap((i) => (i.ownerId === null ? [] : [i.ownerId]))))
+        owners.set(id, (await app.directory.personById(id))?.displayName ?? `#${id}`);
+      const improvements = items
+        .filter((i) => i.status === 'open' || i.status === 'in_progress')
+        .map((i) => ({
+          id: i.id,
+          title: i.title,
+          status: i.status,
+          owner: i.ownerId === null ? null : (owners.get(i.ownerId) ?? null),
+          openedAt: i.openedAt,
+        }));
+      const counts = Object.fromEntries(
+        ['open', 'in_progress', 'done', 'dismissed'].map((s) => [
+          s,
+          items.filter((i) => i.status === s).length,
+        ]),
+      );
+      res
+        .set('Cache-Control', 'no-store')
+        .json({ report, breaches: app.kpis.breaches(report), improvements: { counts, items: improvements } });
     })().catch(next);
   });
 
