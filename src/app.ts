@@ -49,7 +49,7 @@ import { createTicketStore } from './db/ticket-store.js';
 import { type AlertIntake, createAlertIntake } from './itsm/alerts.js';
 import { type ChatChannel, loadAssets, loadGroups, loadPeople } from './itsm/directory-data.js';
 import { loadRulesConfig } from './itsm/dispatch.js';
-import { createImprovementService, type ImprovementService } from './itsm/improvement.js';
+import { createImprovementService, evaluationSchedule, type ImprovementService } from './itsm/improvement.js';
 import { createItil, type Itil } from './itsm/itil.js';
 import { loadItilConfig } from './itsm/itil-config.js';
 import { draftArticleFromTicket } from './itsm/kpis/knowledge-draft.js';
@@ -379,18 +379,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     notify: (personId, text, key) => itilNotifier.notifyPerson(personId, text, key),
   });
   // Daily by default: the sweep runs every minute, the evaluation when its period has passed.
-  const csiEveryMs = config.CSI_EVALUATE_HOURS * 3_600_000;
-  let csiLast = 0;
-  const evaluateIfDue = async (at: string) => {
-    if (csiEveryMs === 0 || Date.parse(at) - csiLast < csiEveryMs) return;
-    csiLast = Date.parse(at);
-    try {
-      const r = await improvements.evaluate(at);
-      if (r.opened > 0) log.info('improvement register evaluated', { ...r });
-    } catch (error) {
-      log.warn('improvement register evaluation failed; retrying at the next period', { error });
-    }
-  };
+  const csiSchedule = evaluationSchedule(config.CSI_EVALUATE_HOURS, async (at) => {
+    const r = await improvements.evaluate(at);
+    if (r.opened > 0) log.info('improvement register evaluated', { ...r });
+  });
+  const evaluateIfDue = (at: string) =>
+    csiSchedule(at).catch((error: unknown) =>
+      log.warn('improvement register evaluation failed; retrying at the next period', { error }),
+    );
   hooks.staffCommand = async (text, person, at) =>
     (await runItilCommand(itil, text, person, at)) ??
     (await runImprovementCommand(improvements, text, person, at));

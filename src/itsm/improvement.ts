@@ -121,6 +121,22 @@ export function parseImprovementState(text: string): ImprovementState {
   );
 }
 
+/**
+ * The evaluation schedule, driven by the periodic sweep: runs `evaluate` on the first tick and then once
+ * every `everyHours` (0 = never; evaluation is on demand only). Returns whether this tick ran it.
+ */
+export function evaluationSchedule(everyHours: number, evaluate: (at: string) => Promise<unknown>) {
+  const everyMs = everyHours * 3_600_000;
+  let last: number | null = null;
+  return async (at: string): Promise<boolean> => {
+    const t = Date.parse(at);
+    if (everyMs === 0 || (last !== null && t - last < everyMs)) return false;
+    last = t;
+    await evaluate(at);
+    return true;
+  };
+}
+
 export function createImprovementService(deps: ImprovementDeps) {
   const { store } = deps;
 
