@@ -73,8 +73,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'improvements',
-    synopsis: 'improvements [list|move|owner|evaluate]',
-    summary: 'work the improvement (CSI) register: states, owners, evaluation',
+    synopsis: 'improvements list|move|owner',
+    summary: 'work the improvement (CSI) register (also: improvements evaluate)',
     load: () => import('./commands/improvements.js'),
   },
   {
