@@ -4,7 +4,8 @@ import { scenario } from '../script.js';
 export default scenario(
   {
     id: '30-standard-change-catalogue',
-    title: 'A standard change from the catalogue is pre-approved; an unknown template is refused with the list',
+    title:
+      'A standard change from the catalogue is pre-approved; an unknown template is refused with the list',
     covers: ['18.10'],
   },
   `
