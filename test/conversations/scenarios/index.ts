@@ -25,6 +25,7 @@ import s22 from './22-agent-resolves-then-rating.js';
 import s23 from './23-works-now-which-ticket.js';
 import s24 from './24-cancel-asks-first.js';
 import s30 from './30-standard-change-catalogue.js';
+import s31 from './31-improvement-register.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -52,4 +53,5 @@ export const SCENARIOS: Scenario[] = [
   s23,
   s24,
   s30,
+  s31,
 ];
