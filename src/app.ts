@@ -50,9 +50,10 @@ import { itilDialogHooks } from './dialog-hooks.js';
 import { API_PERSON_EMAIL } from './http/shared/api-account.js';
 import { type AgentDesk, createAgentDesk } from './itsm/agent-desk.js';
 import { type AlertIntake, createAlertIntake } from './itsm/alerts.js';
-import { loadAssets, loadGroups, loadPeople } from './itsm/directory-data.js';
+import { type ChatChannel, loadAssets, loadGroups, loadPeople } from './itsm/directory-data.js';
 import { loadRulesConfig } from './itsm/dispatch.js';
 import { requesterCeiling } from './itsm/impact-claim.js';
+import { createImprovementService, evaluationSchedule, type ImprovementService } from './itsm/improvement.js';
 import { createItil, type Itil } from './itsm/itil.js';
 import { loadItilConfig } from './itsm/itil-config.js';
 import { openTicketGauges } from './itsm/kpis/open-tickets.js';
@@ -113,6 +114,8 @@ export interface App {
   /** KPI report, targets and summary (issue 8); kpiStore also holds the CSI register. */
   kpis: KpiService;
   kpiStore: KpiStore;
+  /** The improvement (CSI) register worked from chat, CLI and REST (issue 18 item 12). */
+  improvements: ImprovementService;
   /** Directory provisioning: SCIM, CSV import, roles (issue 20). */
   provisioning: ProvisioningService;
   /** Webhook subscribers and the durable queue of deliveries to the outside (webhooks, e-mail). */
@@ -297,6 +300,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     kick: () => worker.kick(),
     now,
     teamsServiceUrl: DEFAULT_TEAMS_SERVICE_URL,
+    groupTriage: async (id: number) =>
+      ((await directory.groupById(id))?.triage as ChatChannel | undefined) ?? null,
   };
   const chatNotifier = createChatNotifier(core, chatPosts);
   const email = createEmailChannel({
@@ -312,15 +317,33 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     now,
   });
   const itilStore = createItilStore(db);
+  const itilNotifier = email ? email.withFallback(chatNotifier) : chatNotifier;
   const itil = createItil({
     tickets: createTicketStore(db),
     directory,
     itil: itilStore,
     sla,
     config: itilConfig,
-    notifier: email ? email.withFallback(chatNotifier) : chatNotifier,
+    notifier: itilNotifier,
     approvalsByTemplate: new Map(templates.flatMap((t) => (t.approval ? [[t.id, t.approval] as const] : []))),
+    similarity: nlu.similarity,
   });
+  const improvements = createImprovementService({
+    store: kpiStore,
+    kpis,
+    personById: (id) => directory.personById(id),
+    personByEmail: (e) => directory.personByEmail(e),
+    notify: (personId, text, key) => itilNotifier.notifyPerson(personId, text, key),
+  });
+  // Daily by default: the sweep runs every minute, the evaluation when its period has passed.
+  const csiSchedule = evaluationSchedule(config.CSI_EVALUATE_HOURS, async (at) => {
+    const r = await improvements.evaluate(at);
+    if (r.opened > 0) log.info('improvement register evaluated', { ...r });
+  });
+  const evaluateIfDue = (at: string) =>
+    csiSchedule(at).catch((error: unknown) =>
+      log.warn('improvement register evaluation failed; retrying at the next period', { error }),
+    );
   const agentDesk = createAgentDesk({
     tickets: createTicketStore(db),
     service: tickets,
@@ -343,7 +366,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     notifyRequester: (t, text, key) => core.notifications.notifyRequester(t, text, key),
     notifyAgents: (t, text, key) => core.notifications.notifyAgents(t, text, key),
   });
-  const itilHooks = itilDialogHooks({ itil, kpis, tickets, dataDir, now });
+  const itilHooks = itilDialogHooks({ itil, improvements, kpis, tickets, dataDir, now });
   const engine = createEngine({
     core,
     hooks: {
@@ -439,7 +462,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     now,
   });
   const slaSweeper = createSlaSweeper({
-    run: (at) => itil.sweep(at),
+    run: async (at) => {
+      const r = await itil.sweep(at);
+      await evaluateIfDue(at);
+      return r;
+    },
     log: log.child({ component: 'sla' }),
     now,
     intervalMs: itilConfig.sla.sweepSeconds * 1000,
@@ -467,6 +494,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const app: App = {
     kpis,
     kpiStore,
+    improvements,
     provisioning,
     deliveryStore,
     deliveries,

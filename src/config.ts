@@ -199,6 +199,14 @@ export const configSchema = z.object({
     .describe(
       'A knowledge answer counts as a verified deflection only if the same need does not come back within this many days.',
     ),
+  CSI_EVALUATE_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 31)
+    .default(24)
+    .describe(
+      'Evaluate the KPI targets into the improvement register every this many hours (owners of new items are told); 0 = only on demand.',
+    ),
   SEED_DEMO: bool
     .optional()
     .describe(

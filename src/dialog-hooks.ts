@@ -5,7 +5,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DialogHooks } from './chat/dialogs/index.js';
+import { runImprovementCommand } from './chat/improvement-commands.js';
 import { openChangeFromForm, runApprovalCommand, runItilCommand } from './chat/itil-commands.js';
+import type { ImprovementService } from './itsm/improvement.js';
 import type { Itil } from './itsm/itil.js';
 import { draftArticleFromTicket } from './itsm/kpis/knowledge-draft.js';
 import type { KpiService } from './itsm/kpis/service.js';
@@ -13,6 +15,7 @@ import type { TicketService } from './itsm/tickets.js';
 
 export function itilDialogHooks(d: {
   itil: Itil;
+  improvements: ImprovementService;
   kpis: KpiService;
   tickets: TicketService;
   dataDir: string;
@@ -24,7 +27,9 @@ export function itilDialogHooks(d: {
       (await itil.onTicketOpened(ticket, requester, text, approval ?? null, at)).replies,
     setAway: (agent, away) => itil.setAway(agent, away),
     managerReport: () => d.kpis.summary({ since: '30d' }),
-    staffCommand: (text, person, at) => runItilCommand(itil, text, person, at),
+    staffCommand: async (text, person, at) =>
+      (await runItilCommand(itil, text, person, at)) ??
+      (await runImprovementCommand(d.improvements, text, person, at)),
     approvalCommand: (text, person, at) => runApprovalCommand(itil, text, person, at),
     openChange: (requester, values, at) => openChangeFromForm(itil, requester, values, at),
     changes: itil.changes,

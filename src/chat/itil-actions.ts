@@ -22,6 +22,8 @@ export interface ChannelPostDeps {
   now: () => Date;
   /** Bot Connector URL for Teams channels that do not name one. */
   teamsServiceUrl: string;
+  /** The triage channel of a group, for cards to its agents (possible problem). */
+  groupTriage?: (groupId: number) => Promise<ChatChannel | null>;
 }
 
 /** The notifier ITIL services speak through: the chat notices, plus CAB threads on the boards' channels. */
@@ -63,6 +65,14 @@ export function createChatNotifier(core: ChatCore, channels: ChannelPostDeps): I
     },
     notifyAgents(ticket, text, key) {
       return notifications.notifyAgents(ticket, text, key);
+    },
+    async offerToAgents(ticket, text, choices, key) {
+      const triage = ticket.groupId === null ? null : await channels.groupTriage?.(ticket.groupId);
+      const ref = triage ? boardRef(ticket, triage) : null;
+      if (!ref) return false;
+      // Not bound to the ticket: it is a notice about several, not the ticket's agent thread.
+      await post(ref, { text, choices }, `agents-card:${key}`, null);
+      return true;
     },
     async openCabThread(ticket, channel, text, choices, key) {
       const ref = boardRef(ticket, channel);
@@ -143,8 +153,39 @@ export function cabVoteHandler(engine: Engine, itil: Itil): ActionHandler {
   };
 }
 
+/** "Create problem" on the possible-problem card: the problem, its links, the reporters told, once. */
+export function problemCreateHandler(itil: Itil): ActionHandler {
+  return async ({ action, person, now }) => {
+    const raw = action.value.incidents;
+    const incidents = Array.isArray(raw)
+      ? raw
+          .filter((n): n is string => typeof n === 'string' && /^INC\d{7}$/i.test(n))
+          .map((n) => n.toUpperCase())
+      : [];
+    if (incidents.length === 0)
+      throw new AppError(
+        'validation_failed',
+        'This card has lost its incident numbers; use "problem from INC…".',
+        {
+          field: 'incidents',
+        },
+      );
+    const r = await itil.clusters.createFromCluster(
+      person,
+      incidents,
+      { major: action.value.major === true },
+      now,
+    );
+    const text = r.created
+      ? `${person.displayName} opened ${r.problem.number} "${r.problem.title}" from ${r.linked.join(', ')}${r.major ? ', raised to a major incident (P1)' : ''}. ${r.reportersTold} reporter(s) told.`
+      : `These reports already belong to ${r.problem.number} "${r.problem.title}"; nothing new was created.`;
+    return [{ reply: { text }, updateSource: r.created }];
+  };
+}
+
 /** Registers the approval and CAB vote buttons, and the CAB vote threads, with the engine. */
 export function registerItilActions(engine: Engine, itil: Itil): void {
+  engine.registerActionHandler('problem.create', problemCreateHandler(itil));
   engine.registerActionHandler('approval.approve', approvalHandler(itil, 'approved'));
   engine.registerActionHandler('approval.reject', approvalHandler(itil, 'rejected'));
   engine.registerActionHandler('change.vote', cabVoteHandler(engine, itil));

@@ -21,7 +21,10 @@ export const ITIL_COMMAND_HELP = [
   'link INC… to PRB…',
   'root cause PRB…: <text>',
   'known error PRB…: <workaround>',
-  'change standard|normal|emergency <impact>/<urgency>: <title> [on <asset tags>]',
+  'resolve PRB…: <fix>',
+  'resolve incidents of PRB…',
+  'change normal|emergency <impact>/<urgency>: <title> [on <asset tags>]',
+  'change standard <catalogue id>: <title> [on <asset tags>]',
   'asset <tag>',
 ].join('\n');
 
@@ -55,6 +58,21 @@ export async function runItilCommand(
   if (m?.[1] && m[2]) {
     const rec = await itil.problems.publishKnownError(m[1].toUpperCase(), person, { workaround: m[2] }, now);
     return `${m[1].toUpperCase()} is now a known error; new reports matching ${rec.keywords.join(', ')} get the workaround at once.`;
+  }
+  m = /^resolve incidents of (PRB\d{7})$/i.exec(t);
+  if (m?.[1]) {
+    const r = await itil.clusters.resolveIncidents(m[1].toUpperCase(), person, now);
+    return r.resolved.length === 0
+      ? `${m[1].toUpperCase()} has no open incidents left.`
+      : `Resolved ${r.resolved.join(', ')}; each requester is asked to confirm the fix or reopen.`;
+  }
+  m = /^resolve (PRB\d{7})(?::\s*(.+))?$/is.exec(t);
+  if (m?.[1]) {
+    const number = m[1].toUpperCase();
+    const r = await itil.problems.transition(number, 'resolved', person, m[2]?.trim() || null, now);
+    return r.openIncidents.length === 0
+      ? `${number} is resolved.`
+      : `${number} is resolved. ${r.openIncidents.length} linked incident(s) are still open (${r.openIncidents.join(', ')}): say "resolve incidents of ${number}" to resolve them and ask their requesters to confirm.`;
   }
   m = /^asset\s+([A-Za-z0-9][A-Za-z0-9-]*)$/i.exec(t);
   if (m?.[1]) {
@@ -96,8 +114,10 @@ export async function openChangeFromForm(
       });
     return new Date(ms).toISOString();
   };
-  const level = (k: string): Level =>
-    (LEVELS as readonly string[]).includes(str(k)) ? (str(k) as Level) : 'medium';
+  // Not given: medium, or a standard change's catalogue template decides.
+  const level = (k: string): Level | undefined =>
+    (LEVELS as readonly string[]).includes(str(k)) ? (str(k) as Level) : undefined;
+  const levels = { impact: level('impact'), urgency: level('urgency') };
   const r = await itil.changes.create(
     requester,
     {
@@ -106,8 +126,9 @@ export async function openChangeFromForm(
       type: (['standard', 'normal', 'emergency'].includes(str('change_type'))
         ? str('change_type')
         : 'normal') as 'standard' | 'normal' | 'emergency',
-      impact: level('impact'),
-      urgency: level('urgency'),
+      ...(levels.impact ? { impact: levels.impact } : {}),
+      ...(levels.urgency ? { urgency: levels.urgency } : {}),
+      ...(str('template') ? { template: str('template') } : {}),
       assets:
         str('assets')
           .match(/[A-Za-z]+-\d+/g)

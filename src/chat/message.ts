@@ -113,6 +113,8 @@ export const ACTION_IDS = [
   'approval.approve',
   'approval.reject',
   'change.vote',
+  // The possible-problem card: one click makes the problem.
+  'problem.create',
 ] as const;
 export type ActionId = (typeof ACTION_IDS)[number];
 

@@ -78,6 +78,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/report.js'),
   },
   {
+    name: 'improvements',
+    synopsis: 'improvements list|move|owner',
+    summary: 'work the improvement (CSI) register (also: improvements evaluate)',
+    load: () => import('./commands/improvements.js'),
+  },
+  {
     name: 'import',
     synopsis: 'import servicenow-log <dir>',
     summary: 'load the UCI ServiceNow incident event log',

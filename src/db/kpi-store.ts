@@ -271,6 +271,57 @@ export function createKpiStore(db: Kysely<DB>) {
       return { opened, updated };
     },
 
+    async improvementItem(id: number): Promise<ImprovementItem | null> {
+      const r = await db.selectFrom('improvement_items').select('id').where('id', '=', id).executeTakeFirst();
+      if (!r) return null;
+      return (await store.improvementItems({})).find((i) => i.id === id) ?? null;
+    },
+
+    /** Compare-and-set on the status, with its audit row, in one transaction (issue 18 item 12). */
+    async updateImprovement(
+      id: number,
+      expect: string,
+      change: { status?: ImprovementItem['status']; ownerId?: number | null; closedAt?: string | null },
+      event: {
+        actorId: number | null;
+        field: 'status' | 'owner';
+        from: string | null;
+        to: string | null;
+        note: string | null;
+      },
+      now: string,
+    ): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        const r = await trx
+          .updateTable('improvement_items')
+          .set({
+            updated_at: now,
+            ...(change.status !== undefined
+              ? { status: change.status as DB['improvement_items']['status'] }
+              : {}),
+            ...(change.ownerId !== undefined ? { owner_id: change.ownerId } : {}),
+            ...(change.closedAt !== undefined ? { closed_at: change.closedAt } : {}),
+          })
+          .where('id', '=', id)
+          .where('status', '=', expect as DB['improvement_items']['status'])
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1) return false;
+        await trx
+          .insertInto('improvement_events')
+          .values({
+            item_id: id,
+            at: now,
+            actor_id: event.actorId,
+            field: event.field,
+            from_value: event.from,
+            to_value: event.to,
+            note: event.note,
+          })
+          .execute();
+        return true;
+      });
+    },
+
     async improvementItems(filter: { status?: string } = {}): Promise<ImprovementItem[]> {
       let q = db.selectFrom('improvement_items').selectAll().orderBy('id');
       if (filter.status)

@@ -14,6 +14,7 @@ import { webhooks } from './migrations/011-webhooks.js';
 import { alerts } from './migrations/012-alerts.js';
 import { email } from './migrations/013-email.js';
 import { attachments } from './migrations/014-attachments.js';
+import { improvementEvents } from './migrations/015-improvement-events.js';
 
 class CodeMigrations implements MigrationProvider {
   constructor(private readonly db: Database) {}
@@ -31,6 +32,7 @@ class CodeMigrations implements MigrationProvider {
       '012-alerts': alerts(),
       '013-email': email(),
       '014-attachments': attachments(d),
+      '015-improvement-events': improvementEvents(d),
       '008-boot-ids-and-pending-identities': bootIdsAndPendingIdentities(),
       '009-web-logins': webLogins(),
     };

@@ -329,6 +329,18 @@ export interface AssetRelationsTable {
   type: string;
 }
 
+/** Audit trail of the CSI register: status and owner changes (migration 015). */
+export interface ImprovementEventsTable {
+  id: Id;
+  item_id: number;
+  at: string;
+  actor_id: number | null;
+  field: 'status' | 'owner';
+  from_value: string | null;
+  to_value: string | null;
+  note: string | null;
+}
+
 /** The CSI register: one item per missed KPI target (see src/itsm/kpis/targets.ts). */
 export interface ImprovementItemsTable {
   id: Id;
@@ -444,6 +456,7 @@ export interface DB {
   directory_groups: DirectoryGroupsTable;
   directory_group_members: DirectoryGroupMembersTable;
   improvement_items: ImprovementItemsTable;
+  improvement_events: ImprovementEventsTable;
   kb_answers: KbAnswersTable;
   people: PeopleTable;
   identities: IdentitiesTable;

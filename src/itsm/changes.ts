@@ -15,6 +15,7 @@ import {
   type VotePolicy,
 } from './approvals.js';
 import { canSeeTicket, unknownTicket } from './authorization.js';
+import { cmdbDependents, standardLevels, standardNeedsCab, standardTemplate } from './change-risk.js';
 import type { ChatChannel } from './directory-data.js';
 import { applyToTicket, assertStaff, mustTicket, recordEvents } from './itil-common.js';
 import type { BoardConfig, ItilConfig } from './itil-config.js';
@@ -40,8 +41,11 @@ export interface ChangeInput {
   title: string;
   description?: string;
   type: ChangeType;
-  impact: Level;
-  urgency: Level;
+  /** Default medium; a standard change takes its catalogue template's. */
+  impact?: Level;
+  urgency?: Level;
+  /** A standard change's entry in `changes.standardCatalogue` (required for standard changes). */
+  template?: string | null;
   assets?: string[];
   plannedStart?: string | null;
   plannedEnd?: string | null;
@@ -132,12 +136,17 @@ export function createChangeService(deps: ChangeServiceDeps) {
         });
       }
     }
+    const dependents =
+      assets.length === 0
+        ? []
+        : cmdbDependents(assets, await itil.listAssets({ limit: 100_000 }), await itil.relations());
     return riskScore({
       type,
       impact,
       urgency,
       assets: assets.map((a) => ({ tag: a.tag, criticality: a.criticality })),
       collisions,
+      dependents,
     });
   }
 
@@ -252,6 +261,11 @@ export function createChangeService(deps: ChangeServiceDeps) {
         throw new AppError('validation_failed', 'A change needs a title: what will be changed?', {
           field: 'title',
         });
+      const std =
+        input.type === 'standard' ? standardTemplate(config.standardCatalogue, input.template) : null;
+      const { impact, urgency } = std
+        ? standardLevels(std, input)
+        : { impact: input.impact ?? 'medium', urgency: input.urgency ?? 'medium' };
       const start = input.plannedStart ?? null;
       const end = input.plannedEnd ?? null;
       if ((start === null) !== (end === null))
@@ -274,19 +288,19 @@ export function createChangeService(deps: ChangeServiceDeps) {
       const group = input.group ? await directory.groupBySlug(input.group) : null;
       if (input.group && !group)
         throw new AppError('not_found', `There is no group "${input.group}".`, { field: 'group' });
-      const priority = priorityOf(input.impact, input.urgency);
+      const priority = priorityOf(impact, urgency);
       const ticket = await tickets.create(
         {
           kind: 'change',
           title: title.slice(0, 200),
           description: input.description ?? title,
           state: 'new',
-          impact: input.impact,
-          urgency: input.urgency,
+          impact,
+          urgency,
           priority,
           category: 'change',
           templateId: null,
-          fields: { changeType: input.type },
+          fields: { changeType: input.type, ...(std ? { standardTemplate: std.id } : {}) },
           requesterId: actor.id,
           groupId: group?.id ?? null,
           assigneeId: actor.id,
@@ -301,11 +315,17 @@ export function createChangeService(deps: ChangeServiceDeps) {
             type: 'created',
             to: 'new',
             reason: `${input.type} change requested`,
-            data: { priority, impact: input.impact, urgency: input.urgency, changeType: input.type },
+            data: {
+              priority,
+              impact,
+              urgency,
+              changeType: input.type,
+              ...(std ? { standardTemplate: std.id } : {}),
+            },
           },
         ],
       );
-      const risk = await assess(ticket.id, input.type, input.impact, input.urgency, assets, start, end);
+      const risk = await assess(ticket.id, input.type, impact, urgency, assets, start, end);
       const change: ChangeRecord = {
         ticketId: ticket.id,
         changeType: input.type,
@@ -423,7 +443,9 @@ export function createChangeService(deps: ChangeServiceDeps) {
           `${ticket.number} has no window yet: schedule it (plannedStart, plannedEnd) before submitting.`,
           { field: 'plannedStart' },
         );
-      if (change.changeType === 'standard') {
+      const cabWhy =
+        change.changeType === 'standard' ? standardNeedsCab(ticket, change, config.standardCatalogue) : null;
+      if (change.changeType === 'standard' && cabWhy === null) {
         const r = await move(ticket, change, 'scheduled', actor, 'standard change: pre-approved', now);
         return { ...r, voters: [] };
       }
@@ -443,7 +465,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
         change,
         'cab',
         actor,
-        `${change.changeType === 'emergency' ? 'emergency ' : ''}CAB vote (${policy})`,
+        cabWhy ?? `${change.changeType === 'emergency' ? 'emergency ' : ''}CAB vote (${policy})`,
         now,
         { cabPolicy: policy },
       );

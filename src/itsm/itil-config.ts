@@ -45,6 +45,22 @@ export const blackoutSchema = z
   });
 export type Blackout = z.output<typeof blackoutSchema>;
 
+const level = z.enum(['high', 'medium', 'low']);
+/** One pre-approved standard change: only these may skip the CAB, and only up to `riskCeiling`. */
+export const standardTemplateSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes, like "os-patch"'),
+    title: z.string().min(1),
+    description: z.string().default(''),
+    impact: level.default('low'),
+    urgency: level.default('low'),
+    /** Highest risk score (0–100) at which it stays pre-approved; above it the CAB votes. */
+    riskCeiling: z.number().int().min(0).max(100).default(30),
+  })
+  .strict();
+
 export const itilConfigSchema = z
   .object({
     sla: z
@@ -68,6 +84,12 @@ export const itilConfigSchema = z
         clusterSimilarity: z.number().gt(0).max(1).default(0.3),
         /** Share of a known error's keywords a new report must contain to get its workaround. */
         knownErrorMatch: z.number().gt(0).max(1).default(0.6),
+        /** Sentence-embedding cosine a report needs with a known error's title to get its workaround. */
+        knownErrorMeaning: z.number().gt(0).max(1).default(0.6),
+        /** A burst this large becomes a problem at once (owned by the group's manager); null = offer only. */
+        autoCreateAt: z.number().int().min(2).nullable().default(null),
+        /** …and is raised to a major incident from this many reports; null = never automatically. */
+        majorIncidentAt: z.number().int().min(2).nullable().default(null),
       })
       .strict()
       .default({
@@ -75,18 +97,23 @@ export const itilConfigSchema = z
         clusterWindowMinutes: 30,
         clusterSimilarity: 0.3,
         knownErrorMatch: 0.6,
+        knownErrorMeaning: 0.6,
+        autoCreateAt: null,
+        majorIncidentAt: null,
       }),
     changes: z
       .object({
         cab: board('majority'),
         emergencyCab: board('any'),
         blackouts: z.array(blackoutSchema).default([]),
+        standardCatalogue: z.array(standardTemplateSchema).default([]),
       })
       .strict()
       .default({
         cab: { members: [], policy: 'majority' },
         emergencyCab: { members: [], policy: 'any' },
         blackouts: [],
+        standardCatalogue: [],
       }),
   })
   .strict();

@@ -174,7 +174,7 @@ export interface ItilStore {
  */
 export interface NotifyChoice {
   label: string;
-  actionId: 'approval.approve' | 'approval.reject' | 'change.vote';
+  actionId: 'approval.approve' | 'approval.reject' | 'change.vote' | 'problem.create';
   value: Record<string, unknown>;
   style?: 'primary' | 'danger';
 }
@@ -184,6 +184,11 @@ export interface ItilNotifier {
   notifyRequester(ticket: Ticket, text: string, key: string): Promise<void>;
   /** The group's agents (triage thread); false when that is not possible and the caller should fall back. */
   notifyAgents(ticket: Ticket, text: string, key: string): Promise<boolean>;
+  /**
+   * A card of its own (not a handoff card) in the ticket group's triage channel, with buttons for the
+   * agents. False when the group has no reachable channel.
+   */
+  offerToAgents?(ticket: Ticket, text: string, choices: NotifyChoice[], key: string): Promise<boolean>;
   /**
    * Opens a change's CAB vote in the board's channel: one card whose thread carries the votes and the
    * discussion. False when no connected chat platform reaches the channel (the caller falls back to DMs).

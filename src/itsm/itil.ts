@@ -8,7 +8,8 @@ import { createAssetService, type WarrantyStatus, warrantyStatus } from './asset
 import { createChangeService } from './changes.js';
 import type { ItilConfig } from './itil-config.js';
 import type { ItilNotifier, ItilStore } from './itil-store.js';
-import { createProblemService } from './problems.js';
+import { createClusterService } from './problem-clustering.js';
+import { createProblemService, type TextSimilarity } from './problems.js';
 import type { SlaConfig } from './sla.js';
 import { createSlaSweep, type SweepResult } from './sla-sweep.js';
 import type { DirectoryStore, Person, TicketStore } from './store.js';
@@ -23,6 +24,8 @@ export interface ItilDeps {
   notifier: ItilNotifier;
   /** Approval rules of the request templates that have one (template id → spec). */
   approvalsByTemplate?: ReadonlyMap<string, ApprovalSpec>;
+  /** Sentence similarity of the NLU, for known-error matching by meaning. */
+  similarity?: TextSimilarity | undefined;
 }
 
 export interface OpenedResult {
@@ -37,7 +40,12 @@ export function createItil(deps: ItilDeps) {
   const base = { tickets: deps.tickets, directory: deps.directory, itil: deps.itil, notifier: deps.notifier };
   const slaSweep = createSlaSweep({ ...base, sla: deps.sla });
   const approvals = createApprovalService({ ...base, config: deps.config.approvals });
-  const problems = createProblemService({ ...base, config: deps.config.problems });
+  const problems = createProblemService({
+    ...base,
+    config: deps.config.problems,
+    similarity: deps.similarity,
+  });
+  const clusters = createClusterService({ ...base, config: deps.config.problems, problems });
   const changes = createChangeService({ ...base, config: deps.config.changes });
   const assets = createAssetService(base);
 
@@ -91,6 +99,7 @@ export function createItil(deps: ItilDeps) {
     slaSweep,
     approvals,
     problems,
+    clusters,
     changes,
     assets,
 
@@ -104,7 +113,7 @@ export function createItil(deps: ItilDeps) {
       const caughtUp = await catchUp(now, errors);
       const r = await slaSweep.sweep(now);
       const reminders = await approvals.remind(now);
-      const possible = await problems.detectPossibleProblems(now);
+      const possible = await clusters.detect(now);
       return { ...r, reminders, possibleProblems: possible.length, caughtUp, errors };
     },
 

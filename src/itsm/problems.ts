@@ -13,6 +13,11 @@ import { priorityOf } from './priority.js';
 import type { DirectoryStore, Person, TicketStore } from './store.js';
 import { LEVELS, type Level, OPEN_STATES, type Ticket } from './types.js';
 
+/** The NLU's sentence similarity, as the problem service needs it (src/nlu/types.ts implements it). */
+export interface TextSimilarity {
+  scores(query: string, candidates: readonly string[]): Promise<number[]>;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Pure rules
 
@@ -83,6 +88,8 @@ export interface ProblemServiceDeps {
   itil: ItilStore;
   notifier: ItilNotifier;
   config: ItilConfig['problems'];
+  /** Closeness in meaning (sentence embeddings, src/nlu); without it known errors match by keywords. */
+  similarity?: TextSimilarity | undefined;
 }
 
 export interface ProblemView {
@@ -91,8 +98,10 @@ export interface ProblemView {
   incidents: Array<Pick<Ticket, 'number' | 'title' | 'state' | 'requesterId'>>;
 }
 
+const OPEN = new Set<string>(OPEN_STATES);
+
 export function createProblemService(deps: ProblemServiceDeps) {
-  const { tickets, itil, notifier, directory } = deps;
+  const { tickets, itil, notifier } = deps;
 
   async function record(t: Ticket): Promise<ProblemRecord> {
     return (
@@ -304,9 +313,27 @@ export function createProblemService(deps: ProblemServiceDeps) {
       text: string,
     ): Promise<{ problem: Ticket; record: ProblemRecord; score: number } | null> {
       let best: { record: ProblemRecord; score: number } | null = null;
-      for (const rec of await itil.knownErrors()) {
-        const score = knownErrorScore(rec.keywords, text);
-        if (score >= deps.config.knownErrorMatch && (!best || score > best.score))
+      const known = await itil.knownErrors();
+      // By meaning first: "cannot receive any mail in outlook" is "Outlook is down" with no word in common
+      // but one. Keywords still match when no encoder is loaded or the title says too little.
+      const titles = deps.similarity
+        ? await itil.ticketsByIds(known.map((k) => k.ticketId)).catch(() => [])
+        : [];
+      const meaning =
+        deps.similarity && titles.length > 0
+          ? await deps.similarity.scores(
+              text,
+              known.map((k) => titles.find((t) => t.id === k.ticketId)?.title ?? k.keywords.join(' ')),
+            )
+          : [];
+      for (const [i, rec] of known.entries()) {
+        const byWords = knownErrorScore(rec.keywords, text);
+        const byMeaning = meaning[i] ?? 0;
+        const score = byMeaning >= deps.config.knownErrorMeaning ? Math.max(byMeaning, byWords) : byWords;
+        if (
+          (byWords >= deps.config.knownErrorMatch || byMeaning >= deps.config.knownErrorMeaning) &&
+          (!best || score > best.score)
+        )
           best = { record: rec, score };
       }
       if (!best) return null;
@@ -365,7 +392,7 @@ export function createProblemService(deps: ProblemServiceDeps) {
       actor: Person,
       reason: string | null,
       now: string,
-    ): Promise<{ problem: Ticket; notified: number }> {
+    ): Promise<{ problem: Ticket; notified: number; openIncidents: string[] }> {
       assertStaff(actor, 'work on problems');
       const current = await mustProblem(problemNumber);
       const problem = await applyToTicket(
@@ -391,9 +418,16 @@ export function createProblemService(deps: ProblemServiceDeps) {
         now,
       );
       let notified = 0;
+      const openIncidents: string[] = [];
       if (to === 'resolved') {
         const linked = await itil.ticketsByIds(await itil.linkedFrom(problem.id, 'problem'));
         for (const inc of linked) {
+          // Still open: the agent is offered to resolve it (resolveIncidents), which asks its requester
+          // to confirm; telling them "fixed" now would leave an open ticket behind the good news.
+          if (OPEN.has(inc.state)) {
+            openIncidents.push(inc.number);
+            continue;
+          }
           await notifier.notifyRequester(
             inc,
             `Good news: the underlying problem behind ${inc.number} (${problem.number}: ${problem.title}) is fixed${reason ? `: ${reason}` : ''}. If ${inc.number} still happens, reply here.`,
@@ -402,56 +436,7 @@ export function createProblemService(deps: ProblemServiceDeps) {
           notified++;
         }
       }
-      return { problem, notified };
-    },
-
-    /**
-     * Looks for bursts of similar open incidents not yet linked to a problem and posts each once to
-     * the group (agent thread, or the group manager). Returns the clusters it announced.
-     */
-    async detectPossibleProblems(now: string): Promise<Array<{ incidents: string[] }>> {
-      const cfg = deps.config;
-      const since = new Date(Date.parse(now) - cfg.clusterWindowMinutes * 60_000).toISOString();
-      const recent = (await itil.recentOpenIncidents(since, 500)).filter((t) =>
-        OPEN_STATES.includes(t.state),
-      );
-      const unlinked: Ticket[] = [];
-      for (const t of recent) if ((await itil.linkedTo(t.id, 'problem')).length === 0) unlinked.push(t);
-      const clusters = findClusters(
-        unlinked.map((t) => ({ id: t.id, text: `${t.title} ${t.description}`, createdAt: t.createdAt })),
-        {
-          minSize: cfg.clusterMinIncidents,
-          windowMinutes: cfg.clusterWindowMinutes,
-          similarity: cfg.clusterSimilarity,
-        },
-      );
-      const byId = new Map(unlinked.map((t) => [t.id, t]));
-      const announced: Array<{ incidents: string[] }> = [];
-      for (const ids of clusters) {
-        const members = ids.map((id) => byId.get(id)).filter((t): t is Ticket => t !== undefined);
-        const first = members[0];
-        if (!first) continue;
-        const key = `possible-problem:${first.id}`;
-        if (
-          !(await itil.claimNotification({
-            key,
-            ticketId: first.id,
-            kind: 'possible_problem',
-            clock: '-',
-            dueAt: null,
-            createdAt: now,
-          }))
-        )
-          continue;
-        const numbers = members.map((t) => t.number);
-        const text = `🔎 Possible problem: ${members.length} similar reports in ${cfg.clusterWindowMinutes} minutes ("${first.title}"): ${numbers.join(', ')}. Create a problem from them with POST /api/v1/problems.`;
-        if (!(await notifier.notifyAgents(first, text, key))) {
-          const group = first.groupId === null ? null : await directory.groupById(first.groupId);
-          if (group?.managerId != null) await notifier.notifyPerson(group.managerId, text, key);
-        }
-        announced.push({ incidents: numbers });
-      }
-      return announced;
+      return { problem, notified, openIncidents };
     },
   };
 }

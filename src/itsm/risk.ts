@@ -13,6 +13,11 @@ export interface RiskInput {
   assets: ReadonlyArray<{ tag: string; criticality: Criticality }>;
   /** Other changes planned in an overlapping window, with the assets they share with this one. */
   collisions: ReadonlyArray<{ number: string; sharedAssets: readonly string[] }>;
+  /**
+   * What depends on (or runs on) the affected assets in the CMDB, transitively, and through which of
+   * them: a change on a plain server that a critical service depends on is as risky as one on the service.
+   */
+  dependents?: ReadonlyArray<{ tag: string; name: string; criticality: Criticality; via: string }>;
 }
 
 export interface Risk {
@@ -29,6 +34,7 @@ const CRIT_ORDER: Criticality[] = ['critical', 'high', 'medium', 'low'];
 
 export const RISK_HIGH = 60;
 export const RISK_MEDIUM = 30;
+const FLOOR: Record<Criticality, number> = { critical: RISK_HIGH, high: RISK_MEDIUM, medium: 0, low: 0 };
 
 export function riskScore(i: RiskInput): Risk {
   const reasons: string[] = [];
@@ -69,6 +75,26 @@ export function riskScore(i: RiskInput): Risk {
   }
 
   score = Math.min(100, score);
+  // The worst thing the change can take down sets a floor: critical → high, high → medium.
+  const exposed = [
+    ...i.assets.map((a) => ({ ...a, name: a.tag, via: null as string | null })),
+    ...(i.dependents ?? []).map((d) => ({ ...d, via: d.via as string | null })),
+  ];
+  const worstExposed = CRIT_ORDER.find((c) => exposed.some((a) => a.criticality === c)) ?? 'low';
+  const floor = FLOOR[worstExposed];
+  const culprit = exposed.find((a) => a.criticality === worstExposed);
+  if (culprit?.via && worstExposed !== 'low')
+    reasons.push(
+      `${worstExposed} ${culprit.tag} (${culprit.name}) depends on ${culprit.via}${floor > score ? `: at least ${floor}` : ''}`,
+    );
+  else if (culprit && floor > score) reasons.push(`${worstExposed} asset ${culprit.tag}: at least ${floor}`);
+  const dependentServices = (i.dependents ?? []).length;
+  if (dependentServices > 0) {
+    const extra = Math.min(15, dependentServices * 5);
+    score = Math.min(100, score + extra);
+    reasons.push(`${dependentServices} CMDB dependent(s) affected (+${extra})`);
+  }
+  score = Math.max(score, floor);
   const level = score >= RISK_HIGH ? 'high' : score >= RISK_MEDIUM ? 'medium' : 'low';
   return { score, level, reasons };
 }

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { nluDataHash } from './data/data-hash.js';
-import type { Embedder } from './embeddings/embedder.js';
+import { dot, type Embedder } from './embeddings/embedder.js';
 import { CachedEmbedder } from './embeddings/embedding-cache.js';
 import { queryEmbedder } from './embeddings/query-embedder.js';
 import { type EmbeddingsChoice, type NluLog, selectEmbedder } from './embeddings/select-embedder.js';
@@ -141,6 +141,17 @@ export async function loadNlu(opts: LoadNluOptions): Promise<LoadedNlu> {
     intents,
     triage,
     knowledge,
+    ...(query === null
+      ? {}
+      : {
+          similarity: {
+            async scores(q: string, candidates: readonly string[]) {
+              if (candidates.length === 0) return [];
+              const [v, ...cs] = await query.embed([q, ...candidates].map(embeddingInput));
+              return cs.map((c) => (v ? dot(v, c) : 0));
+            },
+          },
+        }),
     info: {
       source,
       embedderId: embedder?.id ?? null,

@@ -74,8 +74,15 @@ export interface KnowledgeSearch {
   answer(query: string): Promise<KnowledgeHit | null>;
 }
 
+/** Closeness in meaning of short texts (sentence-embedding cosine); absent when no encoder is loaded. */
+export interface TextSimilarity {
+  /** One score per candidate, −1…1 (in practice 0…1), in input order. */
+  scores(query: string, candidates: readonly string[]): Promise<number[]>;
+}
+
 export interface Nlu {
   intents: IntentClassifier;
   triage: TriageModel;
   knowledge: KnowledgeSearch;
+  similarity?: TextSimilarity;
 }

@@ -102,6 +102,23 @@ describe.skipIf(!haveChromium)('dashboard in headless chromium', () => {
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());
     });
+    // Issue 18 item 12: the manager's view of the improvement register is on the dashboard too.
+    await app.kpiStore.recordBreaches(
+      [
+        {
+          key: 'fcr:desk',
+          kpi: 'fcr',
+          scopeKind: 'desk',
+          scope: 'all',
+          title: 'First-contact resolution below target',
+          target: 0.7,
+          value: 0.5,
+          n: 14,
+          evidence: {},
+        } as never,
+      ],
+      at(14 * 1440),
+    );
     await page.goto(`${url}/`);
     await page.fill('#token', TOKEN);
     await page.click('button[type=submit]');
@@ -121,6 +138,9 @@ describe.skipIf(!haveChromium)('dashboard in headless chromium', () => {
     });
     expect(charts.every((n) => n > 0)).toBe(true);
     expect(await page.locator('#groups tbody tr').count()).toBeGreaterThan(0);
+    const register = await page.locator('#improvements').innerText();
+    expect(register).toContain('First-contact resolution below target');
+    expect(register).toMatch(/1 open · 0 in progress/);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     await page.selectOption('#since', '7d');

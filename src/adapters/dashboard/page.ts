@@ -43,6 +43,7 @@ export function dashboardPage(): string {
 <div class="card"><h2>Deflection (verified, window <span id="window">3</span> days)</h2><canvas id="chart-deflection"></canvas></div>
 <div class="card"><h2>Missed targets → improvement register</h2><div id="breaches" class="muted">–</div></div>
 </section>
+<section class="card"><h2>Improvement register</h2><div id="improvements" class="muted">–</div></section>
 <section class="card"><h2>By group</h2><div id="groups"></div></section>
 <section class="card"><h2>Knowledge gaps (escalations no article answered)</h2><div id="gaps" class="muted">–</div></section>
 </main>
@@ -93,7 +94,9 @@ export const DASHBOARD_SCRIPT = `'use strict';
     if (sel.options.length === 1) r.byGroup.forEach(function (g) { if (g.key !== '(none)') { var op = document.createElement('option'); op.value = g.key; op.textContent = g.key; sel.appendChild(op); } });
     var slaCls = function (x) { return x.value === null ? '' : x.value >= 0.9 ? 'good' : 'bad'; };
     document.getElementById('tiles').innerHTML = [
-      tile('tickets in period', String(o.tickets)), tile('open now', String(o.open)),
+      tile('tickets in period (incidents + requests)', String(o.tickets)), tile('open now', String(o.open)),
+      tile('problems opened / open', r.problems.opened + ' / ' + r.problems.open), tile('changes opened / completed', r.changes.opened + ' / ' + r.changes.resolved),
+      tile('resolved by AI', pct(o.aiResolved)),
       tile('MTTA', dur(o.mtta.mean)), tile('MTTR', dur(o.mttr.mean)), tile('MTTR (business)', dur(o.mttrBusiness.mean)),
       tile('SLA response', pct(o.slaResponse), slaCls(o.slaResponse)), tile('SLA resolution', pct(o.slaResolution), slaCls(o.slaResolution)),
       tile('first-contact resolution', pct(o.fcr)), tile('reopen rate', pct(o.reopen)),
@@ -113,6 +116,8 @@ export const DASHBOARD_SCRIPT = `'use strict';
     var rows = r.byGroup.slice(0, 12).map(function (g) { return '<tr><td>' + esc(g.key) + '</td><td>' + g.tickets + '</td><td>' + g.open + '</td><td>' + dur(g.mtta.mean) + '</td><td>' + dur(g.mttr.mean) + '</td><td>' + pct(g.slaResponse) + '</td><td>' + pct(g.slaResolution) + '</td><td>' + pct(g.fcr) + '</td><td>' + pct(g.reopen) + '</td><td>' + num(g.csat.mean, 2) + '</td></tr>'; }).join('');
     document.getElementById('groups').innerHTML = '<table><thead><tr><th>group</th><th>tickets</th><th>open</th><th>MTTA</th><th>MTTR</th><th>SLA resp</th><th>SLA res</th><th>FCR</th><th>reopen</th><th>CSAT</th></tr></thead><tbody>' + rows + '</tbody></table>';
     document.getElementById('breaches').innerHTML = data.breaches.length === 0 ? 'All targets met.' : '<ul>' + data.breaches.slice(0, 8).map(function (b) { return '<li>' + esc(b.title) + '</li>'; }).join('') + '</ul>';
+    var im = data.improvements || { counts: {}, items: [] };
+    document.getElementById('improvements').innerHTML = '<p>' + ['open', 'in_progress', 'done', 'dismissed'].map(function (s) { return (im.counts[s] || 0) + ' ' + s.replace('_', ' '); }).join(' · ') + '</p>' + (im.items.length === 0 ? 'Nothing to work on.' : '<table><thead><tr><th>#</th><th>item</th><th>state</th><th>owner</th><th>opened</th></tr></thead><tbody>' + im.items.slice(0, 15).map(function (i) { return '<tr><td>' + i.id + '</td><td>' + esc(i.title) + '</td><td>' + esc(i.status.replace('_', ' ')) + '</td><td>' + esc(i.owner || '–') + '</td><td>' + esc(i.openedAt.slice(0, 10)) + '</td></tr>'; }).join('') + '</tbody></table>');
     document.getElementById('gaps').innerHTML = r.knowledgeGaps.length === 0 ? 'None in this period.' : '<ul>' + r.knowledgeGaps.slice(0, 8).map(function (g) { return '<li>' + esc(g.category) + (g.intent ? ' / ' + esc(g.intent) : '') + ': ' + g.count + ' (' + esc(g.examples.join(', ')) + ')</li>'; }).join('') + '</ul>';
     document.getElementById('status').textContent = 'Period ' + (r.period.since ? r.period.since.slice(0, 10) : 'start') + ' → ' + r.period.until.slice(0, 10) + (r.group ? ' · group ' + r.group : '') + ' · generated ' + r.generatedAt.slice(0, 16).replace('T', ' ');
     document.body.dataset.ready = '1';

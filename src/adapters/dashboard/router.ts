@@ -16,11 +16,13 @@ import { dirname, join } from 'node:path';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
+import type { KpiStore } from '../../db/kpi-store.js';
 import { AppError } from '../../errors.js';
 import { tokenMatches } from '../../http/shared/bearer.js';
 import { kpiQuerySchema } from '../../http/shared/kpi-query.js';
 import { parseInput as parseQuery } from '../../http/shared/parse.js';
 import type { KpiService } from '../../itsm/kpis/service.js';
+import type { DirectoryStore } from '../../itsm/store.js';
 import type { Logger } from '../../log.js';
 import { DASHBOARD_SCRIPT, dashboardPage, loginPage } from './page.js';
 
@@ -82,6 +84,9 @@ function cookieOf(req: Request, name: string): string | null {
 export interface DashboardDeps {
   config: Pick<Config, 'DASHBOARD_TOKEN' | 'API_TOKEN'>;
   kpis: Pick<KpiService, 'report' | 'breaches'>;
+  /** The improvement register, for the manager's view. */
+  kpiStore: Pick<KpiStore, 'improvementItems' | 'recordBreaches'>;
+  directory: DirectoryStore;
   log: Logger;
   now: () => Date;
 }
@@ -173,7 +178,29 @@ export function createDashboardRouter(app: DashboardDeps): Router {
         group: q.group ?? null,
         ...(q.window === undefined ? {} : { deflectionWindowDays: q.window }),
       });
-      res.set('Cache-Control', 'no-store').json({ report, breaches: app.kpis.breaches(report) });
+      // The manager's view of the improvement register: what is still being worked, and by whom.
+      const items = await app.kpiStore.improvementItems({});
+      const owners = new Map<number, string>();
+      for (const id of new Set(items.flatMap((i) => (i.ownerId === null ? [] : [i.ownerId]))))
+        owners.set(id, (await app.directory.personById(id))?.displayName ?? `#${id}`);
+      const improvements = items
+        .filter((i) => i.status === 'open' || i.status === 'in_progress')
+        .map((i) => ({
+          id: i.id,
+          title: i.title,
+          status: i.status,
+          owner: i.ownerId === null ? null : (owners.get(i.ownerId) ?? null),
+          openedAt: i.openedAt,
+        }));
+      const counts = Object.fromEntries(
+        ['open', 'in_progress', 'done', 'dismissed'].map((s) => [
+          s,
+          items.filter((i) => i.status === s).length,
+        ]),
+      );
+      res
+        .set('Cache-Control', 'no-store')
+        .json({ report, breaches: app.kpis.breaches(report), improvements: { counts, items: improvements } });
     })().catch(next);
   });
 

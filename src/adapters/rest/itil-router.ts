@@ -10,6 +10,7 @@ import { AppError } from '../../errors.js';
 import { API_PERSON_EMAIL } from '../../http/shared/api-account.js';
 import { tokenMatches } from '../../http/shared/bearer.js';
 import { parseInput } from '../../http/shared/parse.js';
+import { IMPROVEMENT_STATES, type ImprovementService } from '../../itsm/improvement.js';
 import type { Itil } from '../../itsm/itil.js';
 import { ASSET_STATUSES, CHANGE_TYPES } from '../../itsm/itil-store.js';
 import type { DirectoryStore, Person } from '../../itsm/store.js';
@@ -48,6 +49,16 @@ const bodies = {
     urgency: z.enum(LEVELS).optional(),
   }),
   incident: z.object({ incident: numberOf('INC') }),
+  improvementMove: z.object({
+    to: z.enum(IMPROVEMENT_STATES),
+    note: z.string().trim().max(2000).optional(),
+  }),
+  improvementOwner: z.object({ owner: z.email(), note: z.string().trim().max(2000).optional() }),
+  fromReports: z.object({
+    incidents: z.array(numberOf('INC')).min(1).max(500),
+    title: z.string().trim().min(1).max(200).optional(),
+    major: z.boolean().default(false),
+  }),
   rootCause: z.object({ rootCause: z.string().trim().min(1).max(10_000) }),
   knownError: z.object({
     workaround: z.string().trim().min(1).max(10_000),
@@ -58,8 +69,10 @@ const bodies = {
     title: z.string().trim().min(1).max(200),
     description: z.string().max(20_000).optional(),
     type: z.enum(CHANGE_TYPES),
-    impact: z.enum(LEVELS).default('medium'),
-    urgency: z.enum(LEVELS).default('medium'),
+    impact: z.enum(LEVELS).optional(),
+    urgency: z.enum(LEVELS).optional(),
+    /** A standard change's catalogue entry (data/itil.json changes.standardCatalogue). */
+    template: z.string().min(1).max(100).optional(),
     assets: z.array(z.string().min(1)).default([]),
     plannedStart: instant.optional(),
     plannedEnd: instant.optional(),
@@ -89,6 +102,7 @@ export interface ItilRestDeps {
   directory: DirectoryStore;
   tickets: TicketService;
   itil: Itil;
+  improvements: ImprovementService;
   now: () => Date;
 }
 
@@ -203,6 +217,40 @@ export function createItilRouter(app: ItilRestDeps): Router {
     },
     201,
   );
+  // The improvement (CSI) register: the same calls as chat and the CLI; the domain decides who may.
+  const itemId = (req: Request): number => parse(z.coerce.number().int().positive(), param(req, 'id'));
+  on('get', '/improvements', async (_req, _res, actor) => ({
+    items: await app.improvements.list(actor),
+    text: await app.improvements.view(actor),
+  }));
+  on('post', '/improvements/:id/transitions', async (req, _res, actor, now) => {
+    const b = parse(bodies.improvementMove, req.body);
+    return { item: await app.improvements.move(itemId(req), b.to, actor, b.note ?? null, now) };
+  });
+  on('post', '/improvements/:id/owner', async (req, _res, actor, now) => {
+    const b = parse(bodies.improvementOwner, req.body);
+    return { item: await app.improvements.assign(itemId(req), b.owner, actor, b.note ?? null, now) };
+  });
+
+  // What the possible-problem card's button does: the problem, its links, every reporter told once.
+  on(
+    'post',
+    '/problems/from-reports',
+    async (req, _res, actor, now) => {
+      const b = parse(bodies.fromReports, req.body);
+      const r = await itil.clusters.createFromCluster(
+        actor,
+        b.incidents,
+        { major: b.major, ...(b.title ? { title: b.title } : {}) },
+        now,
+      );
+      return { ...r, view: await itil.problems.view(r.problem.number, actor) };
+    },
+    201,
+  );
+  on('post', '/problems/:number/resolve-incidents', async (req, _res, actor, now) =>
+    itil.clusters.resolveIncidents(parse(numberOf('PRB'), param(req, 'number')), actor, now),
+  );
   on('get', '/problems/:number', async (req, _res, actor) =>
     itil.problems.view(parse(numberOf('PRB'), param(req, 'number')), actor),
   );
@@ -252,8 +300,9 @@ export function createItilRouter(app: ItilRestDeps): Router {
         {
           title: b.title,
           type: b.type,
-          impact: b.impact,
-          urgency: b.urgency,
+          ...(b.impact ? { impact: b.impact } : {}),
+          ...(b.urgency ? { urgency: b.urgency } : {}),
+          ...(b.template ? { template: b.template } : {}),
           assets: b.assets,
           plannedStart: b.plannedStart ?? null,
           plannedEnd: b.plannedEnd ?? null,

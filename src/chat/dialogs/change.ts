@@ -143,17 +143,24 @@ export const changeDialog: DialogModule = {
 const TYPED =
   /^change (standard|normal|emergency)\s+(high|medium|low)\/(high|medium|low):\s*(.+?)(?:\s+on\s+((?:[A-Za-z]+-\d+[,\s]*(?:and\s+)?)+))?$/is;
 
+/** `change standard os-patch: monthly patches on SV-4001`: a change from the pre-approved catalogue. */
+const STANDARD =
+  /^change standard\s+([a-z0-9][a-z0-9-]*):\s*(.+?)(?:\s+on\s+((?:[A-Za-z]+-\d+[,\s]*(?:and\s+)?)+))?$/is;
+
 /** `change normal high/medium: replace the VPN gateway on SV-4001` (staff): a draft, then its window. */
 export function typedChange(turn: Turn): Step | null {
   if (turn.facts.person.role === 'employee') return null;
   const m = TYPED.exec(turn.text.trim());
-  if (!m?.[1] || !m[2] || !m[3] || !m[4]) return null;
-  const assets = m[5]?.match(/[A-Za-z]+-\d+/g)?.map((a) => a.toUpperCase()) ?? [];
+  const std = m ? null : STANDARD.exec(turn.text.trim());
+  const summary = m?.[4] ?? std?.[2];
+  if (!summary || (m && (!m[1] || !m[2] || !m[3])) || (std && !std[1])) return null;
+  const tags = m ? m[5] : std?.[3];
+  const assets = tags?.match(/[A-Za-z]+-\d+/g)?.map((a) => a.toUpperCase()) ?? [];
   const values: Record<string, unknown> = {
-    summary: m[4].trim(),
-    change_type: m[1].toLowerCase(),
-    impact: m[2].toLowerCase(),
-    urgency: m[3].toLowerCase(),
+    summary: summary.trim(),
+    ...(m
+      ? { change_type: m[1]?.toLowerCase(), impact: m[2]?.toLowerCase(), urgency: m[3]?.toLowerCase() }
+      : { change_type: 'standard', template: std?.[1]?.toLowerCase() }),
     ...(assets.length > 0 ? { assets: assets.join(', ') } : {}),
   };
   return step([

@@ -157,7 +157,8 @@ const kit: Kit = { route };
 const AVAILABILITY = /^\s*(?:i'?m\s+)?(away|back|out of office|available)\s*[.!]?\s*$/i;
 const DRAFT = /^\s*draft (?:an? )?(?:kb |knowledge )?article (?:from |for )?((?:INC|REQ)\d{7})\s*$/i;
 const APPROVAL = /^\s*(approve|reject)\s+(REQ|INC|CHG)\d{7}\b/i;
-const STAFF = /^\s*(problem from|link\s|root cause|known error|asset\s)/i;
+const STAFF =
+  /^\s*(problem from|link\s|root cause|known error|asset\s|resolve (?:incidents of )?PRB|improvements?\b|evaluate improvements)/i;
 const RFC = /^(rfc|new change|request (?:a |for )?change)$/i;
 const REPORT = /^(report|kpis?|desk report)$/i;
 

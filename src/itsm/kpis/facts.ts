@@ -9,6 +9,8 @@ import type { KpiTicket } from './types.js';
 const MINUTE_MS = 60_000;
 const OPEN = new Set(['new', 'assigned', 'in_progress', 'pending']);
 const DONE = new Set(['resolved', 'closed']);
+/** The tickets of the service desk's figures; problems and changes are counted on their own. */
+export const SERVICE_KINDS: ReadonlySet<string> = new Set(['incident', 'request']);
 
 export interface TicketFacts {
   ticket: KpiTicket;
@@ -54,13 +56,20 @@ export interface TicketFacts {
 }
 
 const toMs = (iso: string): number => Date.parse(iso);
+const NO_STAFF: ReadonlySet<number> = new Set();
 
 function str(v: unknown): string | null {
   return typeof v === 'string' && v.length > 0 ? v : null;
 }
 
-/** Whether an event is work by a person of the desk (not the requester, not the bot, not dispatch). */
-function isAgentWork(ev: TicketEvent, requesterId: number): boolean {
+/**
+ * Whether an event is work by a person of the desk (not the requester, not the bot, not dispatch).
+ * An event by a staff member counts whoever the requester is: an agent who opened a ticket and resolved
+ * it themselves (a problem over REST, say) did the work, not the bot.
+ */
+function isAgentWork(ev: TicketEvent, requesterId: number, staff: ReadonlySet<number>): boolean {
+  if (ev.actorId !== null && staff.has(ev.actorId) && ev.type !== 'created' && ev.type !== 'rated')
+    return true;
   switch (ev.type) {
     case 'owner_changed':
       return typeof ev.to === 'string' && ev.to.startsWith('agent:');
@@ -80,8 +89,15 @@ function isAgentWork(ev: TicketEvent, requesterId: number): boolean {
 
 export function ticketFacts(
   t: KpiTicket,
-  opts: { sla: SlaConfig; now: string; period: { since: string | null; until: string } },
+  opts: {
+    sla: SlaConfig;
+    now: string;
+    period: { since: string | null; until: string };
+    /** People of the desk (any role but employee): their events are human work. */
+    staff?: ReadonlySet<number>;
+  },
 ): TicketFacts {
+  const staff = opts.staff ?? NO_STAFF;
   const nowMs = toMs(opts.now);
   const createdMs = toMs(t.createdAt);
   let state = 'new';
@@ -96,6 +112,8 @@ export function ticketFacts(
   let humanTouched = false;
   let owner = 'bot';
   let ownerAtResolution = 'bot';
+  // Who moved it to resolved/closed last: the bot (null) or the requester themself is AI attribution.
+  let resolvedByHuman = false;
   let rating: number | null = null;
   let firstResponseAt: string | null = null;
   let botCorrected = false;
@@ -106,7 +124,7 @@ export function ticketFacts(
   for (const ev of t.events) {
     if (ev.at > opts.now) break;
     if (firstResponseAt === null && isResponseEvent(ev, t.requesterId)) firstResponseAt = ev.at;
-    if (isAgentWork(ev, t.requesterId)) humanTouched = true;
+    if (isAgentWork(ev, t.requesterId, staff)) humanTouched = true;
     switch (ev.type) {
       case 'created':
         intent = str(ev.data.intent);
@@ -119,6 +137,7 @@ export function ticketFacts(
         if (DONE.has(to) && !DONE.has(state)) {
           resolvedAt = ev.at;
           ownerAtResolution = owner;
+          resolvedByHuman = ev.actorId !== null && (staff.has(ev.actorId) || ev.actorId !== t.requesterId);
         }
         if (OPEN.has(to)) resolvedAt = null;
         state = to;
@@ -193,7 +212,14 @@ export function ticketFacts(
     reassignments,
     groupChanges,
     humanTouched,
-    aiResolved: resolved && !humanTouched && ownerAtResolution === 'bot',
+    // From the events: only incidents and requests, resolved while the bot held the conversation, with
+    // no desk work on the way, by the bot or by the requester it was helping.
+    aiResolved:
+      resolved &&
+      SERVICE_KINDS.has(t.kind) &&
+      !humanTouched &&
+      !resolvedByHuman &&
+      ownerAtResolution === 'bot',
     rating,
     botDecided,
     botCorrected,

@@ -3,7 +3,7 @@
  * summary the manager chat command shows.
  */
 import type { Ratio } from './formulas.js';
-import type { KpiReport, KpiRow } from './report.js';
+import type { ItilFigures, KpiReport, KpiRow } from './report.js';
 
 export function pct(r: Ratio | number | null): string {
   const v = typeof r === 'number' || r === null ? r : r.value;
@@ -66,15 +66,21 @@ function table(title: string, rows: readonly KpiRow[], limit = 15): string {
   return [line(head), ...body.map(line)].join('\n') + more;
 }
 
+function itilLine(what: string, f: ItilFigures): string {
+  return `${what}: ${f.opened} opened · ${f.open} open now · ${f.resolved} ${what === 'changes' ? 'completed' : 'resolved'} · ${f.cancelled} cancelled · mean time to resolve ${duration(f.meanResolveMinutes)}`;
+}
+
 export function formatReportTable(r: KpiReport): string {
   const o = r.overall;
   const d = r.deflection;
   const lines = [
     `KPI report ${r.period.since ? r.period.since.slice(0, 10) : 'all time'} → ${r.period.until.slice(0, 10)}${r.group ? ` · group ${r.group}` : ''}`,
     '',
-    `tickets ${o.tickets} · open now ${o.open} · MTTA ${duration(o.mtta.mean)} · MTTR ${duration(o.mttr.mean)} (business ${duration(o.mttrBusiness.mean)})`,
+    `tickets (incidents and requests) ${o.tickets} · open now ${o.open} · MTTA ${duration(o.mtta.mean)} · MTTR ${duration(o.mttr.mean)} (business ${duration(o.mttrBusiness.mean)})`,
     `SLA response ${pct(o.slaResponse)} (${o.slaResponse.num}/${o.slaResponse.den}) · SLA resolution ${pct(o.slaResolution)} (${o.slaResolution.num}/${o.slaResolution.den})`,
     `FCR ${pct(o.fcr)} · reopen ${pct(o.reopen)} · bot accuracy ${pct(o.botAccuracy)} · AI-resolved ${pct(o.aiResolved)}`,
+    itilLine('problems', r.problems),
+    itilLine('changes', r.changes),
     `CSAT ${num(r.csat.all.mean)} (n=${r.csat.all.n}; AI ${num(r.csat.ai.mean)} n=${r.csat.ai.n}, human ${num(r.csat.human.mean)} n=${r.csat.human.n})`,
     d
       ? `deflection ${pct(d.rate)} verified (${d.verified} verified, ${d.pending} pending, ${d.returned} came back within ${r.deflectionWindowDays}d) · KB acceptance ${pct(d.acceptance)}`
@@ -144,6 +150,7 @@ export function buildKpiSummary(r: KpiReport, breaches: readonly { title: string
   const lines = [
     `*Service desk ${span}${r.group ? ` · ${r.group}` : ''}*: ${o.tickets} tickets, ${o.open} open now.`,
     `SLA: response ${pct(o.slaResponse)}, resolution ${pct(o.slaResolution)}. MTTA ${duration(o.mtta.mean)}, MTTR ${duration(o.mttr.mean)}.`,
+    `Problems: ${r.problems.opened} opened, ${r.problems.open} open. Changes: ${r.changes.opened} opened, ${r.changes.open} open.`,
     `FCR ${pct(o.fcr)}, reopen ${pct(o.reopen)}, CSAT ${num(r.csat.all.mean, 1)}/5 (AI ${num(r.csat.ai.mean, 1)}, human ${num(r.csat.human.mean, 1)}).`,
   ];
   if (r.deflection)

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { SlaConfig } from '../sla.js';
-import { type TicketFacts, ticketFacts } from './facts.js';
+import { SERVICE_KINDS, type TicketFacts, ticketFacts } from './facts.js';
 import {
   type AgentLoadRow,
   agentLoad,
@@ -63,12 +63,43 @@ export interface TrendPoint {
   deflected: number;
 }
 
+/** Problems and changes are not tickets of the desk's figures: they get these of their own. */
+export interface ItilFigures {
+  /** Created in the period. */
+  opened: number;
+  /** Open at `now` (any creation date). */
+  open: number;
+  /** Of those opened in the period: resolved or closed (a change: completed and closed). */
+  resolved: number;
+  cancelled: number;
+  /** Calendar minutes created → resolution, over those resolved. */
+  meanResolveMinutes: number | null;
+}
+
+export function itilFigures(facts: readonly TicketFacts[]): ItilFigures {
+  const cohort = facts.filter((f) => f.inPeriod);
+  const done = cohort.filter((f) => f.resolveMinutes !== null);
+  return {
+    opened: cohort.length,
+    open: facts.filter((f) => f.open).length,
+    resolved: done.length,
+    cancelled: cohort.filter((f) => f.ticket.state === 'cancelled').length,
+    meanResolveMinutes:
+      done.length === 0
+        ? null
+        : Math.round(done.reduce((a, f) => a + (f.resolveMinutes ?? 0), 0) / done.length),
+  };
+}
+
 export interface KpiReport {
   generatedAt: string;
   period: KpiPeriod;
   group: string | null;
   deflectionWindowDays: number;
+  /** Incidents and requests: the tickets every other figure counts. */
   overall: KpiRow;
+  problems: ItilFigures;
+  changes: ItilFigures;
   backlogByAge: { bucket: string; count: number }[];
   volumeByChannel: Record<string, number>;
   agentLoad: AgentLoadRow[];
@@ -156,8 +187,15 @@ export function bucketStart(iso: string, unit: TrendUnit): string {
 export function buildKpiReport(input: KpiInput, opts: KpiReportOptions): KpiReport {
   const group = opts.group ?? null;
   const windowDays = opts.deflectionWindowDays ?? DEFAULT_DEFLECTION_WINDOW_DAYS;
-  const tickets = group === null ? input.tickets : input.tickets.filter((t) => t.group === group);
-  const facts = tickets.map((t) => ticketFacts(t, { sla: opts.sla, now: opts.now, period: opts.period }));
+  const scoped = group === null ? input.tickets : input.tickets.filter((t) => t.group === group);
+  const staff = new Set(input.agentNames?.keys() ?? []);
+  const factsOf = (kinds: (k: string) => boolean) =>
+    scoped
+      .filter((t) => kinds(t.kind))
+      .map((t) => ticketFacts(t, { sla: opts.sla, now: opts.now, period: opts.period, staff }));
+  const facts = factsOf((k) => SERVICE_KINDS.has(k));
+  // Deflection looks desk-wide: a knowledge answer belongs to no group.
+  const serviceTickets = input.tickets.filter((t) => SERVICE_KINDS.has(t.kind));
   const cohort = facts.filter((f) => f.inPeriod);
   const c = csat(facts);
 
@@ -181,7 +219,7 @@ export function buildKpiReport(input: KpiInput, opts: KpiReportOptions): KpiRepo
     }
     for (const k of byBucket.keys()) {
       const end = nextBucket(k, unit);
-      const d = deflection(input.kbAnswers, input.tickets, {
+      const d = deflection(input.kbAnswers, serviceTickets, {
         since: `${k}T00:00:00.000Z`,
         until: `${end}T00:00:00.000Z`,
         now: opts.now,
@@ -208,13 +246,15 @@ export function buildKpiReport(input: KpiInput, opts: KpiReportOptions): KpiRepo
     group,
     deflectionWindowDays: windowDays,
     overall: kpiRow(group ?? 'all', facts),
+    problems: itilFigures(factsOf((k) => k === 'problem')),
+    changes: itilFigures(factsOf((k) => k === 'change')),
     backlogByAge: backlogByAge(facts),
     volumeByChannel: volumeByChannel(facts),
     agentLoad: agentLoad(facts, input.agentNames),
     csat: c,
     deflection:
       group === null
-        ? deflection(input.kbAnswers, input.tickets, {
+        ? deflection(input.kbAnswers, serviceTickets, {
             since: opts.period.since,
             until: opts.period.until,
             now: opts.now,

@@ -20,6 +20,8 @@ function answer(nlu: LoadedNlu, r: NluRequest): Promise<unknown> {
       return nlu.knowledge.search(r.text, r.k);
     case 'answer':
       return nlu.knowledge.answer(r.text);
+    case 'similarity':
+      return nlu.similarity?.scores(r.text, r.candidates) ?? Promise.resolve([]);
   }
 }
 

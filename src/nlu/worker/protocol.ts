@@ -12,13 +12,15 @@ export type NluRequest =
   | { id: number; op: 'classify'; text: string }
   | { id: number; op: 'triage'; text: string }
   | { id: number; op: 'search'; text: string; k: number | undefined }
-  | { id: number; op: 'answer'; text: string };
+  | { id: number; op: 'answer'; text: string }
+  | { id: number; op: 'similarity'; text: string; candidates: string[] };
 
 export interface NluResults {
   classify: IntentPrediction;
   triage: TriagePrediction;
   search: KnowledgeHit[];
   answer: KnowledgeHit | null;
+  similarity: number[];
 }
 
 export type WorkerMessage =

@@ -184,6 +184,14 @@ export async function startNluWorker(opts: LoadNluOptions, w: WorkerNluOptions =
         call<'search'>({ op: 'search', text, k }),
       answer: (text: string): Promise<KnowledgeHit | null> => call<'answer'>({ op: 'answer', text }),
     },
+    ...(loadedInfo.embedderId === null
+      ? {}
+      : {
+          similarity: {
+            scores: (text: string, candidates: readonly string[]): Promise<number[]> =>
+              call<'similarity'>({ op: 'similarity', text, candidates: [...candidates] }),
+          },
+        }),
     info: loadedInfo,
     async close() {
       closed = true;

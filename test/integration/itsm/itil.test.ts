@@ -47,6 +47,7 @@ const ITIL = parseItilConfig({
         reason: 'financial close',
       },
     ],
+    standardCatalogue: [{ id: 'wiki-space', title: 'Add a wiki space', riskCeiling: 30 }],
   },
 });
 
@@ -412,7 +413,12 @@ for (const kind of testDatabases()) {
         'timeout raised to 12 h',
         at(7),
       );
-      expect(done.notified).toBe(3);
+      // Issue 18 item 9: open incidents are offered for resolution, not announced as fixed behind an open ticket.
+      expect(done.notified).toBe(0);
+      expect(done.openIncidents).toEqual([i1.number, i2.number, i3.number]);
+      const cascade = await env.itil.clusters.resolveIncidents(p.number, agent, at(8));
+      expect(cascade.resolved).toEqual([i1.number, i2.number, i3.number]);
+      expect((await env.itil.clusters.resolveIncidents(p.number, agent, at(9))).resolved).toEqual([]);
       expect(env.sent.filter((s) => s.key === `problem-resolved:${p.number}`).map((s) => s.to)).toEqual([
         `requester:${i1.number}`,
         `requester:${i2.number}`,
@@ -421,17 +427,31 @@ for (const kind of testDatabases()) {
 
       for (const n of [1, 2, 3])
         await incident(env, 'alice@example.com', `Outlook crashes on start ${n}`, at(100 + n));
-      const first = await env.itil.problems.detectPossibleProblems(at(110));
+      const first = await env.itil.clusters.detect(at(110));
       expect(first).toHaveLength(1);
       expect(first[0]?.incidents).toHaveLength(3);
-      expect(await env.itil.problems.detectPossibleProblems(at(111))).toEqual([]);
+      expect(await env.itil.clusters.detect(at(111))).toEqual([]);
       expect(
         env.sent.some(
           (s) =>
             /Possible problem: 3 similar reports/.test(s.text) &&
-            s.to === `person:${env.id('mgr@example.com')}`,
+            s.to === `person:${env.id('mgr@example.com')}` &&
+            s.choices?.map((c) => c.label).join('|') === 'Create problem|Create problem + major incident',
         ),
       ).toBe(true);
+
+      // One click on the card: the problem, the links, a major incident; alice (all three reports) hears once.
+      const mgr = await env.who('mgr@example.com');
+      const numbers = first[0]?.incidents ?? [];
+      const made = await env.itil.clusters.createFromCluster(mgr, numbers, { major: true }, at(112));
+      expect(made).toMatchObject({ created: true, major: true, reportersTold: 1, linked: numbers });
+      expect(made.problem.priority).toBe('P1');
+      const told = env.sent.filter((s) => s.key === `problem-linked:${made.problem.number}`);
+      expect(told).toHaveLength(1);
+      expect(told[0]?.text).toMatch(new RegExp(`${numbers.join(' and ')} as part of a wider issue`));
+      // A second click (another agent) creates nothing new.
+      const again = await env.itil.clusters.createFromCluster(mgr, numbers, {}, at(113));
+      expect([again.created, again.problem.number]).toEqual([false, made.problem.number]);
     });
 
     it('approvals: only the approver decides; approve resumes, reject cancels and tells the requester; reminders once each', async () => {
@@ -648,8 +668,7 @@ for (const kind of testDatabases()) {
         {
           title: 'Add wiki space',
           type: 'standard',
-          impact: 'low',
-          urgency: 'low',
+          template: 'wiki-space',
           assets: ['SV-2'],
           plannedStart: '2026-03-12T10:00:00Z',
           plannedEnd: '2026-03-12T11:00:00Z',
