@@ -55,6 +55,32 @@ export interface LoadedNlu extends Nlu {
   info: NluInfo;
 }
 
+/** The NLU settings of the configuration (config.ts), without importing it. */
+export interface NluSettings {
+  DATA_DIR: string;
+  MODELS_DIR: string;
+  NLU_EMBEDDINGS: 'auto' | EmbeddingsChoice;
+  NLU_TRANSFORMER_MODEL?: string | undefined;
+}
+
+/**
+ * The load options the server uses for a configuration. `chatdesk classify` calls this too, so
+ * what it prints is what the server would decide.
+ */
+export function nluOptionsFor(s: NluSettings, log?: NluLog): LoadNluOptions {
+  return {
+    dataDir: s.DATA_DIR,
+    modelsDir: s.MODELS_DIR,
+    ...(s.NLU_EMBEDDINGS !== 'auto'
+      ? { embeddings: s.NLU_EMBEDDINGS }
+      : s.NLU_TRANSFORMER_MODEL
+        ? { embeddings: 'transformers' as const }
+        : {}),
+    ...(s.NLU_TRANSFORMER_MODEL ? { transformerModel: s.NLU_TRANSFORMER_MODEL } : {}),
+    ...(log === undefined ? {} : { log }),
+  };
+}
+
 /** Triage without seed tickets: category "other", priority from cues alone. */
 class CuesOnlyTriage implements TriageModel {
   constructor(private readonly cues: PriorityCueMatcher) {}

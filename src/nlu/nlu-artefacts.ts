@@ -69,7 +69,7 @@ export async function trainNluArtefact(
   const t0 = performance.now();
   const intentData = await loadIntentData(dataDir);
   for (const w of intentData.warnings) log('warn', w);
-  const trained = await trainIntentModel(intentData.examples, { embedder });
+  const trained = await trainIntentModel(intentData.examples, { embedder, actions: intentData.actions });
   const tickets = await loadTriageTickets(dataDir);
   const triage: SerializedTriage | null =
     new Set(tickets.map((t) => t.category)).size >= 2 ? TicketTriage.train(tickets).serialize() : null;

@@ -6,6 +6,21 @@ import type { Level } from '../itsm/types.js';
 
 export const OUT_OF_SCOPE = 'out_of_scope';
 
+/** What kind of thing the person wants, decided before the specific intent (data/intents: "action"). */
+export const ACTIONS = [
+  'incident',
+  'request',
+  'how_to',
+  'status',
+  'ticket_operation',
+  'handoff',
+  'small_talk',
+  'out_of_scope',
+  // An intent file that names no action (a custom intent an admin added).
+  'other',
+] as const;
+export type IntentAction = (typeof ACTIONS)[number];
+
 export interface TermWeight {
   term: string;
   weight: number;
@@ -29,6 +44,11 @@ export interface IntentPrediction {
   /** Calibrated probability of `intent` (0..1). */
   confidence: number;
   outOfScope: boolean;
+  /**
+   * The action decided first (its intents' probabilities summed); `intent` is the best intent of
+   * this action. Absent only from classifiers that know no actions.
+   */
+  action?: IntentAction;
   /** Best alternatives, highest first, the top intent excluded. */
   alternatives: Array<{ intent: string; confidence: number }>;
   explanation: PredictionExplanation;
@@ -37,6 +57,8 @@ export interface IntentPrediction {
 export interface IntentClassifier {
   readonly name: string;
   classify(text: string): Promise<IntentPrediction>;
+  /** The action of an intent this classifier knows ("other" for an unknown one). */
+  actionOf?(intent: string): IntentAction;
 }
 
 export interface TriagePrediction {

@@ -15,7 +15,8 @@ import {
 } from '../model/softmax.js';
 import { embeddingInput } from '../text/normalize.js';
 import { Tfidf } from '../text/tfidf.js';
-import { OUT_OF_SCOPE } from '../types.js';
+import { type IntentAction, OUT_OF_SCOPE } from '../types.js';
+import { actionsFor, decideTwoStep } from './actions.js';
 import { IntentModel, type IntentModelState } from './intent-model.js';
 import { fitOosRule, type HeldOutScore } from './oos-rule.js';
 
@@ -32,6 +33,8 @@ export interface LabeledText {
 
 export interface IntentTrainOptions {
   embedder: Embedder | null;
+  /** The action of each intent (data/intents "action"); intents not named get "other". */
+  actions?: ReadonlyMap<string, IntentAction>;
   /** Held-out data for calibration and the OOS threshold; labels must be known or OUT_OF_SCOPE. */
   validation?: readonly LabeledText[];
   softmax?: Partial<SoftmaxConfig>;
@@ -135,6 +138,7 @@ export async function trainIntentModel(
       format: 'chatdesk-intent-model',
       version: 1,
       labels,
+      actions: actionsFor(labels, opts.actions ?? new Map()),
       tfidf: tfidf.state,
       softmax,
       embeddingWeight,
@@ -231,6 +235,7 @@ export async function trainIntentModel(
     calib.map((h) => h.gold),
   );
   const oosIdx = labels.indexOf(OUT_OF_SCOPE);
+  const actionOfLabel = actionsFor(labels, opts.actions ?? new Map());
   const scores: HeldOutScore[] = [];
   const confs: number[] = [];
   const corrects: boolean[] = [];
@@ -246,11 +251,8 @@ export async function trainIntentModel(
       p[i] = Math.exp((p[i] as number) / temperature - max);
       sum += p[i] as number;
     }
-    let top = 0;
-    for (let c = 0; c < p.length; c++) {
-      p[c] = (p[c] as number) / sum;
-      if ((p[c] as number) > (p[top] as number)) top = c;
-    }
+    for (let c = 0; c < p.length; c++) p[c] = (p[c] as number) / sum;
+    const { top } = decideTwoStep(p, actionOfLabel);
     const prob = p[top] as number;
     const predictedOos = top === oosIdx;
     const similarity = predictedOos ? 0 : h.similarity;
