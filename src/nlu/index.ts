@@ -37,6 +37,11 @@ export interface LoadNluOptions {
   log?: NluLog;
   /** Train even when models/ matches the data (the `chatdesk train` command). */
   forceTrain?: boolean;
+  /**
+   * With training: also learn from weak labels of the public sets in this directory
+   * (data/weak-labels.json says how). The server never passes it: it trains on data/ alone.
+   */
+  datasetsDir?: string;
   /** Write freshly trained artefacts to models/ (off while serving: models/ may be read-only). */
   save?: boolean;
 }
@@ -133,7 +138,7 @@ export async function loadNlu(opts: LoadNluOptions): Promise<LoadedNlu> {
   let savedTo: string | null = null;
   if (artefact === null) {
     source = 'trained';
-    artefact = await trainNluArtefact(opts.dataDir, embedder, dataHash, log);
+    artefact = await trainNluArtefact(opts.dataDir, embedder, dataHash, log, opts.datasetsDir);
     log('info', 'NLU trained from data/', { ms: artefact.report.trainMs, ...artefact.report.intents });
     if (opts.save === true) {
       savedTo = await writeNluArtefact(opts.modelsDir, artefact);
