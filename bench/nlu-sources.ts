@@ -43,7 +43,7 @@ export async function benchSources(
   const results: SourceResult[] = [];
   for (const [name, sources] of configs) {
     const extra = weak.examples.filter((e) => sources.includes(e.source));
-    const t = await trainIntentModel(data.examples, { embedder, actions: data.actions, extra });
+    const t = await trainIntentModel(data.examples, { embedder, actions: data.actions, extra, folds: 3 });
     const bySource: SourceResult['bySource'] = {};
     testCands.forEach((c: WeakCandidate, i) => {
       const p = t.model.toPrediction(t.model.score(c.text, testVecs[i] ?? null));
