@@ -25,16 +25,19 @@ export function decideTwoStep(
   probs: ArrayLike<number>,
   actions: readonly IntentAction[],
 ): { top: number; actionMass: number } {
-  const mass = new Map<IntentAction, number>();
-  for (let c = 0; c < probs.length; c++) {
+  // An intent with action "other" pools with nothing: it is its own action. Without any actions
+  // (an eval set's labels) this is the plain argmax.
+  const pool = (c: number): string => {
     const a = actions[c] ?? 'other';
-    mass.set(a, (mass.get(a) ?? 0) + (probs[c] as number));
-  }
-  let best: IntentAction = actions[0] ?? 'other';
+    return a === 'other' ? `other:${c}` : a;
+  };
+  const mass = new Map<string, number>();
+  for (let c = 0; c < probs.length; c++) mass.set(pool(c), (mass.get(pool(c)) ?? 0) + (probs[c] as number));
+  let best = pool(0);
   for (const [a, m] of mass) if (m > (mass.get(best) ?? 0)) best = a;
   let top = -1;
   for (let c = 0; c < probs.length; c++) {
-    if ((actions[c] ?? 'other') !== best) continue;
+    if (pool(c) !== best) continue;
     if (top < 0 || (probs[c] as number) > (probs[top] as number)) top = c;
   }
   return { top: Math.max(top, 0), actionMass: mass.get(best) ?? 0 };
