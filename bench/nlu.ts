@@ -1,7 +1,8 @@
 /**
  * bench:nlu — intent classification with out-of-scope detection on CLINC150 (ours and NLP.js side
  * by side), triage on the IT service ticket set (ours, plain TF-IDF + LR, NLP.js), knowledge
- * answering on StackFAQ (hybrid vs BM25 alone), and load time / memory of the shipped model.
+ * answering on StackFAQ (hybrid vs BM25 alone), load time / memory of the shipped model, and what
+ * each weak-label source of data/weak-labels.json adds on its held-out split (`sources`).
  * Datasets are read from ../shared/datasets (relative to the repo root) and never copied.
  * Prints tables and one `bench <key>=<number> <unit>` line per figure.
  */
@@ -37,7 +38,7 @@ import { benchSources } from './nlu-sources.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const datasets = resolve(root, '..', 'shared', 'datasets');
-// Sections to run (serve, kb, triage, clinc, static), as words or `--only triage|knowledge|intents`
+// Sections to run (serve, kb, triage, clinc, static, sources), as words or `--only triage|knowledge|intents`
 // (comma-separated); `--static-models=<dir>` points at a models dir holding static-use/.
 const args = process.argv.slice(2);
 const staticModelsDir = args.find((a) => a.startsWith('--static-models='))?.slice('--static-models='.length);
