@@ -1,7 +1,8 @@
 /**
  * bench:nlu — intent classification with out-of-scope detection on CLINC150 (ours and NLP.js side
  * by side), triage on the IT service ticket set (ours, plain TF-IDF + LR, NLP.js), knowledge
- * answering on StackFAQ (hybrid vs BM25 alone), and load time / memory of the shipped model.
+ * answering on StackFAQ (hybrid vs BM25 alone), load time / memory of the shipped model, and what
+ * each weak-label source of data/weak-labels.json adds on its held-out split (`sources`).
  * Datasets are read from ../shared/datasets (relative to the repo root) and never copied.
  * Prints tables and one `bench <key>=<number> <unit>` line per figure.
  */
@@ -33,10 +34,11 @@ import { accuracy, macroF1, oosMetrics, percentile } from '../src/nlu/metrics.js
 import { LinearTextClassifier } from '../src/nlu/model/linear-text-classifier.js';
 import { embeddingInput, normalizeText } from '../src/nlu/text/normalize.js';
 import { TicketTriage } from '../src/nlu/triage/triage-model.js';
+import { benchSources } from './nlu-sources.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const datasets = resolve(root, '..', 'shared', 'datasets');
-// Sections to run (serve, kb, triage, clinc, static), as words or `--only triage|knowledge|intents`
+// Sections to run (serve, kb, triage, clinc, static, sources), as words or `--only triage|knowledge|intents`
 // (comma-separated); `--static-models=<dir>` points at a models dir holding static-use/.
 const args = process.argv.slice(2);
 const staticModelsDir = args.find((a) => a.startsWith('--static-models='))?.slice('--static-models='.length);
@@ -525,6 +527,37 @@ async function benchStatic(): Promise<void> {
   figure('nlu.clinc150.static.p99_ms', r.latency_p99_ms, 'ms');
 }
 
+async function benchWeakSources(): Promise<void> {
+  const { cached, cacheFile } = await embedders();
+  const results = await benchSources(join(root, 'data'), datasets, cached);
+  await cached.save(cacheFile);
+  const names = Object.keys(results[0]?.bySource ?? {});
+  table(
+    "weak-label sources: intent (action) right on each source's held-out test split; CV on our examples",
+    ['trained on', 'weak ex.', 'CV own', ...names.map((n) => `${n} (n=${results[0]?.bySource[n]?.n})`)],
+    results.map((r) => [
+      r.config,
+      r.weakExamples,
+      r.cvAccuracy,
+      ...names.map((n) => {
+        const s = r.bySource[n];
+        if (s === undefined) return '-';
+        const act = s.actionN > 0 ? ` (${(s.action / s.actionN).toFixed(3)})` : '';
+        return `${(s.intent / s.n).toFixed(3)}${act}`;
+      }),
+    ]),
+  );
+  for (const r of [results[0], results.at(-1)]) {
+    if (r === undefined) continue;
+    const key = r === results[0] ? 'own' : 'all';
+    figure(`nlu.sources.${key}.cv_accuracy`, r.cvAccuracy, 'fraction');
+    for (const [n, s] of Object.entries(r.bySource)) {
+      figure(`nlu.sources.${key}.${n}.intent`, s.intent / s.n, 'fraction');
+      if (s.actionN > 0) figure(`nlu.sources.${key}.${n}.action`, s.action / s.actionN, 'fraction');
+    }
+  }
+}
+
 async function main(): Promise<void> {
   if (!existsSync(datasets)) {
     process.stdout.write(`bench:nlu skipped: datasets not found at ${datasets}\n`);
@@ -536,6 +569,7 @@ async function main(): Promise<void> {
   if (want('triage')) await benchTriage();
   if (emb !== null && want('clinc')) await benchClinc(emb);
   if (want('static')) await benchStatic();
+  if (want('sources')) await benchWeakSources();
   process.stdout.write(`\n${lines.length} figures\n`);
 }
 

@@ -78,7 +78,7 @@ import { dispatchWebhookEvents, webhookSender } from './jobs/webhooks.js';
 import { createLogger, type Logger } from './log.js';
 import { handoffOnlyNlu } from './nlu/fallback.js';
 import { frustrationOf } from './nlu/frustration.js';
-import { type LoadNluOptions, loadNlu } from './nlu/index.js';
+import { type LoadNluOptions, loadNlu, nluOptionsFor } from './nlu/index.js';
 import { loadKnowledgeArticles } from './nlu/knowledge/knowledge-files.js';
 import type { Nlu } from './nlu/types.js';
 import { startNluWorker } from './nlu/worker/worker-nlu.js';
@@ -195,17 +195,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   let nlu: Nlu;
   let closeNlu: (() => Promise<void>) | null = null;
   try {
-    const nluOptions: LoadNluOptions = {
-      dataDir,
-      modelsDir: config.MODELS_DIR,
-      ...(config.NLU_EMBEDDINGS !== 'auto'
-        ? { embeddings: config.NLU_EMBEDDINGS }
-        : config.NLU_TRANSFORMER_MODEL
-          ? { embeddings: 'transformers' as const }
-          : {}),
-      ...(config.NLU_TRANSFORMER_MODEL ? { transformerModel: config.NLU_TRANSFORMER_MODEL } : {}),
-      log: (level, msg, fields) => log[level](msg, fields),
-    };
+    const nluOptions: LoadNluOptions = nluOptionsFor(config, (level, msg, fields) => log[level](msg, fields));
     if (config.NLU_THREAD === 'worker') {
       const w = await startNluWorker(nluOptions);
       closeNlu = () => w.close();

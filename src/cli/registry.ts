@@ -102,6 +102,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/eval.js'),
   },
   {
+    name: 'classify',
+    synopsis: 'classify < texts',
+    summary: 'intent, action, confidence and alternatives of each stdin line, as the server decides',
+    load: () => import('./commands/classify.js'),
+  },
+  {
     name: 'distill',
     synopsis: 'distill',
     summary: 'build the static (Model2Vec-style) encoder and its ONNX export',

@@ -37,6 +37,11 @@ export interface LoadNluOptions {
   log?: NluLog;
   /** Train even when models/ matches the data (the `chatdesk train` command). */
   forceTrain?: boolean;
+  /**
+   * With training: also learn from weak labels of the public sets in this directory
+   * (data/weak-labels.json says how). The server never passes it: it trains on data/ alone.
+   */
+  datasetsDir?: string;
   /** Write freshly trained artefacts to models/ (off while serving: models/ may be read-only). */
   save?: boolean;
 }
@@ -53,6 +58,32 @@ export interface NluInfo {
 
 export interface LoadedNlu extends Nlu {
   info: NluInfo;
+}
+
+/** The NLU settings of the configuration (config.ts), without importing it. */
+export interface NluSettings {
+  DATA_DIR: string;
+  MODELS_DIR: string;
+  NLU_EMBEDDINGS: 'auto' | EmbeddingsChoice;
+  NLU_TRANSFORMER_MODEL?: string | undefined;
+}
+
+/**
+ * The load options the server uses for a configuration. `chatdesk classify` calls this too, so
+ * what it prints is what the server would decide.
+ */
+export function nluOptionsFor(s: NluSettings, log?: NluLog): LoadNluOptions {
+  return {
+    dataDir: s.DATA_DIR,
+    modelsDir: s.MODELS_DIR,
+    ...(s.NLU_EMBEDDINGS !== 'auto'
+      ? { embeddings: s.NLU_EMBEDDINGS }
+      : s.NLU_TRANSFORMER_MODEL
+        ? { embeddings: 'transformers' as const }
+        : {}),
+    ...(s.NLU_TRANSFORMER_MODEL ? { transformerModel: s.NLU_TRANSFORMER_MODEL } : {}),
+    ...(log === undefined ? {} : { log }),
+  };
 }
 
 /** Triage without seed tickets: category "other", priority from cues alone. */
@@ -107,7 +138,7 @@ export async function loadNlu(opts: LoadNluOptions): Promise<LoadedNlu> {
   let savedTo: string | null = null;
   if (artefact === null) {
     source = 'trained';
-    artefact = await trainNluArtefact(opts.dataDir, embedder, dataHash, log);
+    artefact = await trainNluArtefact(opts.dataDir, embedder, dataHash, log, opts.datasetsDir);
     log('info', 'NLU trained from data/', { ms: artefact.report.trainMs, ...artefact.report.intents });
     if (opts.save === true) {
       savedTo = await writeNluArtefact(opts.modelsDir, artefact);

@@ -6,11 +6,13 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError, formatIssues } from '../errors.js';
-import { loadIntentData } from './data/intent-files.js';
+import { type IntentData, loadIntentData } from './data/intent-files.js';
+import { loadWeakLabelConfig, readWeakCandidates } from './data/weak-labels.js';
 import type { Embedder } from './embeddings/embedder.js';
 import type { NluLog } from './embeddings/select-embedder.js';
 import { type IntentArtefact, intentArtefactSchema, toIntentArtefact } from './intents/intent-artefact.js';
 import { trainIntentModel } from './intents/train-intents.js';
+import { selectWeakExamples, type WeakSelection } from './intents/weak-examples.js';
 import { DEFAULT_KNOWLEDGE_CALIBRATION } from './knowledge/knowledge-search.js';
 import { loadTriageTickets } from './triage/triage-data.js';
 import { type SerializedTriage, TicketTriage } from './triage/triage-model.js';
@@ -54,6 +56,8 @@ export const nluArtefactSchema = z.object({
       heldOutEce: z.number(),
       temperature: z.number(),
     }),
+    /** Weak labels per source (candidates read, kept by agreement), when trained with datasets. */
+    weak: z.record(z.string(), z.object({ candidates: z.number(), kept: z.number() })).optional(),
     triageTickets: z.number(),
     trainMs: z.number(),
   }),
@@ -65,11 +69,19 @@ export async function trainNluArtefact(
   embedder: Embedder | null,
   dataHash: string,
   log: NluLog,
+  datasetsDir?: string,
 ): Promise<NluArtefact> {
   const t0 = performance.now();
   const intentData = await loadIntentData(dataDir);
   for (const w of intentData.warnings) log('warn', w);
-  const trained = await trainIntentModel(intentData.examples, { embedder });
+  const weak =
+    datasetsDir === undefined ? null : await weakExamples(dataDir, datasetsDir, intentData, embedder);
+  if (weak !== null) log('info', 'weak labels from the shared datasets', weak.bySource);
+  const trained = await trainIntentModel(intentData.examples, {
+    embedder,
+    actions: intentData.actions,
+    ...(weak === null ? {} : { extra: weak.examples }),
+  });
   const tickets = await loadTriageTickets(dataDir);
   const triage: SerializedTriage | null =
     new Set(tickets.map((t) => t.category)).size >= 2 ? TicketTriage.train(tickets).serialize() : null;
@@ -97,10 +109,30 @@ export async function trainNluArtefact(
         heldOutEce: Number(trained.heldOut.ece.toFixed(4)),
         temperature: Number(trained.heldOut.temperature.toFixed(4)),
       },
+      ...(weak === null ? {} : { weak: weak.bySource }),
       triageTickets: tickets.length,
       trainMs: Math.round(performance.now() - t0),
     },
   };
+}
+
+/** Weak labels from `datasetsDir` that a first-pass model on our own examples agrees with. */
+export async function weakExamples(
+  dataDir: string,
+  datasetsDir: string,
+  intentData: IntentData,
+  embedder: Embedder | null,
+  split: 'train' | 'test' = 'train',
+): Promise<WeakSelection> {
+  const config = await loadWeakLabelConfig(dataDir);
+  const known = new Set(intentData.intents.map((i) => i.intent));
+  const candidates = await readWeakCandidates(datasetsDir, config.sources, split, known);
+  const first = await trainIntentModel(intentData.examples, {
+    embedder,
+    actions: intentData.actions,
+    skipHeldOut: true,
+  });
+  return selectWeakExamples(first.model, embedder, candidates);
 }
 
 /** Reads models/nlu-model.json: null when absent, an error naming the file when corrupt. */

@@ -8,6 +8,21 @@ export type Level = 'high' | 'medium' | 'low';
 
 export const OUT_OF_SCOPE = 'out_of_scope';
 
+/** What kind of thing the person wants, decided before the specific intent (data/intents: "action"). */
+export const ACTIONS = [
+  'incident',
+  'request',
+  'how_to',
+  'status',
+  'ticket_operation',
+  'handoff',
+  'small_talk',
+  'out_of_scope',
+  // An intent file that names no action (a custom intent an admin added).
+  'other',
+] as const;
+export type IntentAction = (typeof ACTIONS)[number];
+
 export interface TermWeight {
   term: string;
   weight: number;
@@ -31,6 +46,11 @@ export interface IntentPrediction {
   /** Calibrated probability of `intent` (0..1). */
   confidence: number;
   outOfScope: boolean;
+  /**
+   * The action decided first (its intents' probabilities summed); `intent` is the best intent of
+   * this action. Absent only from classifiers that know no actions.
+   */
+  action?: IntentAction;
   /** Best alternatives, highest first, the top intent excluded. */
   alternatives: Array<{ intent: string; confidence: number }>;
   explanation: PredictionExplanation;
@@ -39,6 +59,8 @@ export interface IntentPrediction {
 export interface IntentClassifier {
   readonly name: string;
   classify(text: string): Promise<IntentPrediction>;
+  /** The action of an intent this classifier knows ("other" for an unknown one). */
+  actionOf?(intent: string): IntentAction;
 }
 
 export interface TriagePrediction {

@@ -4,17 +4,21 @@
  * data/corrections/) and writes models/.
  */
 
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { loadNlu } from '../../nlu/index.js';
 import { failureLine, parseCommandArgs } from '../args.js';
 
-export const USAGE =
-  'usage: chatdesk train [--data-dir data] [--models-dir models] [--embeddings use|transformers|static|none] [--json]';
+export const USAGE = `usage: chatdesk train [--data-dir data] [--models-dir models] [--embeddings use|transformers|static|none]
+                      [--datasets <dir>] [--json]
+  --datasets <dir>   also learn from weak labels of the public sets there (data/weak-labels.json maps
+                     them; npm run train passes ../shared/datasets); skipped with a warning if absent`;
 
 const argsSchema = z.object({
   'data-dir': z.string().min(1).default('data'),
   'models-dir': z.string().min(1).default('models'),
   embeddings: z.enum(['use', 'transformers', 'static', 'none']).optional(),
+  datasets: z.string().min(1).optional(),
   json: z.boolean().default(false),
 });
 
@@ -27,6 +31,7 @@ export async function run(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       'models-dir': { type: 'string' },
       embeddings: { type: 'string' },
+      datasets: { type: 'string' },
       json: { type: 'boolean' },
     },
     schema: argsSchema,
@@ -34,7 +39,13 @@ export async function run(argv: string[]): Promise<number> {
   if (!parsed.ok) return parsed.exitCode;
   const args = parsed.args;
   try {
+    let datasetsDir = args.datasets;
+    if (datasetsDir !== undefined && !existsSync(datasetsDir)) {
+      process.stderr.write(`warn: ${datasetsDir} does not exist; training on data/ alone\n`);
+      datasetsDir = undefined;
+    }
     const nlu = await loadNlu({
+      ...(datasetsDir === undefined ? {} : { datasetsDir }),
       dataDir: args['data-dir'],
       modelsDir: args['models-dir'],
       ...(args.embeddings === undefined ? {} : { embeddings: args.embeddings }),
@@ -53,6 +64,7 @@ export async function run(argv: string[]): Promise<number> {
       cv_accuracy: r.intents.heldOutAccuracy,
       cv_ece: r.intents.heldOutEce,
       temperature: r.intents.temperature,
+      weak_labels: r.weak ?? null,
       triage_tickets: r.triageTickets,
       train_ms: r.trainMs,
       total_ms: nlu.info.loadMs,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { LabeledText } from '../intents/train-intents.js';
 import { normalizeText } from '../text/normalize.js';
+import { ACTIONS, type IntentAction } from '../types.js';
 import { listFiles, readJsonFile, readJsonlIfExists } from './read-files.js';
 
 export const intentFileSchema = z.object({
@@ -14,6 +15,12 @@ export const intentFileSchema = z.object({
     .trim()
     .min(1, 'the intent name must not be empty')
     .regex(/^[a-z][a-z0-9_]*$/, 'use lower_snake_case intent names'),
+  /** What kind of thing the intent asks for; the classifier decides it before the intent. */
+  action: z
+    .enum(ACTIONS.filter((a) => a !== 'other') as [IntentAction, ...IntentAction[]], {
+      error: `action must be one of ${ACTIONS.filter((a) => a !== 'other').join(', ')}`,
+    })
+    .optional(),
   description: z.string().optional(),
   examples: z
     .array(z.string().trim().min(1, 'an example must not be empty'))
@@ -29,6 +36,8 @@ export const correctionSchema = z.object({
 export interface IntentData {
   intents: Array<IntentFile & { file: string }>;
   examples: LabeledText[];
+  /** The action each intent file names (intents without one are absent). */
+  actions: Map<string, IntentAction>;
   /** Problems worth telling an admin that do not stop training. */
   warnings: string[];
 }
@@ -82,5 +91,12 @@ export async function loadIntentData(dataDir: string): Promise<IntentData> {
     }
     byText.set(normalizeText(c.text), { text: c.text, label: c.intent, file: correctionsFile });
   }
-  return { intents, examples: [...byText.values()].map(({ text, label }) => ({ text, label })), warnings };
+  const actions = new Map<string, IntentAction>();
+  for (const f of intents) if (f.action !== undefined) actions.set(f.intent, f.action);
+  return {
+    intents,
+    examples: [...byText.values()].map(({ text, label }) => ({ text, label })),
+    actions,
+    warnings,
+  };
 }

@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { base64ToF32, decodeInt8Rows, encodeInt8Rows, f32ToBase64 } from '../model/codec.js';
+import { ACTIONS, OUT_OF_SCOPE } from '../types.js';
 import type { IntentModelState } from './intent-model.js';
 
 const int8Rows = z.object({ scales: z.string(), data: z.string() });
@@ -11,6 +12,7 @@ export const intentArtefactSchema = z.object({
   format: z.literal('chatdesk-intent-model'),
   version: z.literal(1),
   labels: z.array(z.string()).min(2),
+  actions: z.array(z.enum(ACTIONS)).optional(),
   tfidf: z.object({
     options: z.object({ charNgrams: z.boolean(), wordBigrams: z.boolean().optional(), minDf: z.number() }),
     terms: z.array(z.string()),
@@ -35,6 +37,7 @@ export function toIntentArtefact(s: IntentModelState): IntentArtefact {
     format: s.format,
     version: s.version,
     labels: s.labels,
+    actions: s.actions,
     tfidf: s.tfidf,
     sparseDim: s.softmax.sparseDim,
     denseDim: s.softmax.denseDim,
@@ -55,6 +58,7 @@ export function fromIntentArtefact(a: IntentArtefact): IntentModelState {
     format: a.format,
     version: a.version,
     labels: a.labels,
+    actions: a.actions ?? a.labels.map((l) => (l === OUT_OF_SCOPE ? 'out_of_scope' : 'other')),
     tfidf: a.tfidf,
     softmax: {
       classes: C,

@@ -8,18 +8,22 @@ import { logitsOf, type SoftmaxState, softmaxInPlace } from '../model/softmax.js
 import { embeddingInput, normalizeText } from '../text/normalize.js';
 import { readableTerm, type SparseVector, Tfidf, type TfidfState } from '../text/tfidf.js';
 import {
+  type IntentAction,
   type IntentClassifier,
   type IntentPrediction,
   type NearestExample,
   OUT_OF_SCOPE,
   type TermWeight,
 } from '../types.js';
+import { decideTwoStep } from './actions.js';
 import { type OosRule, oosScore } from './oos-rule.js';
 
 export interface IntentModelState {
   format: 'chatdesk-intent-model';
   version: 1;
   labels: string[];
+  /** The action of each label (same order). */
+  actions: IntentAction[];
   tfidf: TfidfState;
   softmax: SoftmaxState;
   /** Dense input scale: embeddings are multiplied by this before the linear layer. */
@@ -100,6 +104,11 @@ export class IntentModel implements IntentClassifier {
     return this.state.labels;
   }
 
+  actionOf(intent: string): IntentAction {
+    if (intent === OUT_OF_SCOPE) return 'out_of_scope';
+    return this.state.actions[this.state.labels.indexOf(intent)] ?? 'other';
+  }
+
   private similarityTo(i: number, x: SparseVector, e: Float32Array | null): number {
     if (e !== null && this.exampleEmbeddings !== null)
       return dot(e, this.exampleEmbeddings[i] as Float32Array);
@@ -125,8 +134,7 @@ export class IntentModel implements IntentClassifier {
       Float32Array.from(logitsOf(this.state.softmax, x, dense, this.logitBuf)),
       this.state.temperature,
     );
-    let top = 0;
-    for (let c = 1; c < probs.length; c++) if ((probs[c] as number) > (probs[top] as number)) top = c;
+    const { top } = decideTwoStep(probs, this.state.actions);
     const predictedOos = top === this.oosIndex;
     const prob = probs[top] as number;
     const similarity = predictedOos ? 0 : this.nearestSimilarity(top, x, e);
@@ -144,6 +152,7 @@ export class IntentModel implements IntentClassifier {
     if (normalizeText(text).length === 0) {
       return {
         intent: OUT_OF_SCOPE,
+        action: 'out_of_scope',
         confidence: 1,
         outOfScope: true,
         alternatives: [],
@@ -172,6 +181,7 @@ export class IntentModel implements IntentClassifier {
         : [{ intent: labels[s.top] as string, confidence: s.prob }, ...alternatives].slice(0, 3);
       return {
         intent: OUT_OF_SCOPE,
+        action: 'out_of_scope',
         confidence: oosConfidence,
         outOfScope: true,
         alternatives: alts,
@@ -180,6 +190,7 @@ export class IntentModel implements IntentClassifier {
     }
     return {
       intent: labels[s.top] as string,
+      action: this.state.actions[s.top] ?? 'other',
       confidence: s.prob,
       outOfScope: false,
       alternatives,

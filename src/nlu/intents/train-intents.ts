@@ -15,7 +15,8 @@ import {
 } from '../model/softmax.js';
 import { embeddingInput } from '../text/normalize.js';
 import { Tfidf } from '../text/tfidf.js';
-import { OUT_OF_SCOPE } from '../types.js';
+import { type IntentAction, OUT_OF_SCOPE } from '../types.js';
+import { actionsFor, decideTwoStep } from './actions.js';
 import { IntentModel, type IntentModelState } from './intent-model.js';
 import { fitOosRule, type HeldOutScore } from './oos-rule.js';
 
@@ -32,6 +33,13 @@ export interface LabeledText {
 
 export interface IntentTrainOptions {
   embedder: Embedder | null;
+  /** The action of each intent (data/intents "action"); intents not named get "other". */
+  actions?: ReadonlyMap<string, IntentAction>;
+  /**
+   * Examples that only train the weights (weak labels from public datasets): never held out, never
+   * stored in the model (its nearest-example set and explanations are our own texts only).
+   */
+  extra?: readonly LabeledText[];
   /** Held-out data for calibration and the OOS threshold; labels must be known or OUT_OF_SCOPE. */
   validation?: readonly LabeledText[];
   softmax?: Partial<SoftmaxConfig>;
@@ -41,6 +49,8 @@ export interface IntentTrainOptions {
   /** Held-out OOS recall the out-of-scope rule must reach (null: balance recall and accuracy). */
   oosRecallTarget?: number | null;
   folds?: number;
+  /** Fit once on everything without held-out calibration (a first-pass model that only ranks). */
+  skipHeldOut?: boolean;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -111,21 +121,30 @@ export async function trainIntentModel(
     e: trainEmb[i] ?? null,
   }));
 
+  const extraData = (opts.extra ?? []).filter((d) => labelIndex.has(d.label));
+  const extraEmb = await embedAll(extraData.map((d) => d.text));
+  const extra: Prepared[] = extraData.map((d, i) => ({
+    text: d.text,
+    y: labelIndex.get(d.label) as number,
+    e: extraEmb[i] ?? null,
+  }));
+
   const cfg: SoftmaxConfig = { ...DEFAULT_SOFTMAX, ...opts.softmax };
   const charNgrams = opts.charNgrams ?? true;
-  const minDf = opts.minDf ?? (data.length > 5000 ? 2 : 1);
+  const minDf = opts.minDf ?? (data.length + (opts.extra?.length ?? 0) > 5000 ? 2 : 1);
   const embeddingWeight = opts.embeddingWeight ?? 1;
 
   const fitRows = (rows: readonly Prepared[]): IntentModel => {
+    const fitOn = extra.length === 0 ? rows : [...rows, ...extra];
     const tfidf = Tfidf.fit(
-      rows.map((r) => r.text),
+      fitOn.map((r) => r.text),
       { charNgrams, minDf },
     );
     const scaled = (e: Float32Array | null): Float32Array | null => {
       if (e === null || embeddingWeight === 1) return e;
       return e.map((v) => v * embeddingWeight);
     };
-    const examples: Example[] = rows.map((r) => ({ x: tfidf.transform(r.text), e: scaled(r.e), y: r.y }));
+    const examples: Example[] = fitOn.map((r) => ({ x: tfidf.transform(r.text), e: scaled(r.e), y: r.y }));
     const softmax = trainSoftmax(
       examples,
       { classes: labels.length, sparseDim: tfidf.size, denseDim: embedder?.dim ?? 0 },
@@ -135,6 +154,7 @@ export async function trainIntentModel(
       format: 'chatdesk-intent-model',
       version: 1,
       labels,
+      actions: actionsFor(labels, opts.actions ?? new Map()),
       tfidf: tfidf.state,
       softmax,
       embeddingWeight,
@@ -168,6 +188,15 @@ export async function trainIntentModel(
     });
   };
 
+  if (opts.skipHeldOut === true) {
+    const model = fitRows(train);
+    return {
+      model,
+      state: model.state,
+      heldOut: { source: 'holdout', n: 0, accuracy: 0, ece: 0, temperature: 1 },
+      trainMs: performance.now() - t0,
+    };
+  }
   if (opts.validation !== undefined && opts.validation.length > 0) {
     source = 'validation';
     const val = opts.validation;
@@ -231,6 +260,7 @@ export async function trainIntentModel(
     calib.map((h) => h.gold),
   );
   const oosIdx = labels.indexOf(OUT_OF_SCOPE);
+  const actionOfLabel = actionsFor(labels, opts.actions ?? new Map());
   const scores: HeldOutScore[] = [];
   const confs: number[] = [];
   const corrects: boolean[] = [];
@@ -246,11 +276,8 @@ export async function trainIntentModel(
       p[i] = Math.exp((p[i] as number) / temperature - max);
       sum += p[i] as number;
     }
-    let top = 0;
-    for (let c = 0; c < p.length; c++) {
-      p[c] = (p[c] as number) / sum;
-      if ((p[c] as number) > (p[top] as number)) top = c;
-    }
+    for (let c = 0; c < p.length; c++) p[c] = (p[c] as number) / sum;
+    const { top } = decideTwoStep(p, actionOfLabel);
     const prob = p[top] as number;
     const predictedOos = top === oosIdx;
     const similarity = predictedOos ? 0 : h.similarity;

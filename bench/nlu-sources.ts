@@ -1,0 +1,63 @@
+/**
+ * bench:nlu `sources` section: what each weak-label source of data/weak-labels.json adds. Models
+ * are trained on our own examples alone, plus each source, plus all of them; each is measured on
+ * the `test` split of every source (rows never used for training) and by cross-validation on our
+ * own examples. A test row counts as right when the decided intent is one of its mapped
+ * candidates; its action is right when it is the candidates' action (rows whose candidates span
+ * two actions count for the intent only).
+ */
+import { loadIntentData } from '../src/nlu/data/intent-files.js';
+import { loadWeakLabelConfig, readWeakCandidates, type WeakCandidate } from '../src/nlu/data/weak-labels.js';
+import type { Embedder } from '../src/nlu/embeddings/embedder.js';
+import { trainIntentModel } from '../src/nlu/intents/train-intents.js';
+import { selectWeakExamples } from '../src/nlu/intents/weak-examples.js';
+import { embeddingInput } from '../src/nlu/text/normalize.js';
+
+export interface SourceResult {
+  config: string;
+  cvAccuracy: number;
+  weakExamples: number;
+  /** Per test source: intent within candidates, action (where defined), rows. */
+  bySource: Record<string, { intent: number; action: number; n: number; actionN: number }>;
+}
+
+export async function benchSources(
+  dataDir: string,
+  datasetsDir: string,
+  embedder: Embedder,
+): Promise<SourceResult[]> {
+  const data = await loadIntentData(dataDir);
+  const cfg = await loadWeakLabelConfig(dataDir);
+  const known = new Set(data.intents.map((i) => i.intent));
+  const trainCands = await readWeakCandidates(datasetsDir, cfg.sources, 'train', known);
+  const testCands = await readWeakCandidates(datasetsDir, cfg.sources, 'test', known);
+  const first = await trainIntentModel(data.examples, { embedder, actions: data.actions, skipHeldOut: true });
+  const weak = await selectWeakExamples(first.model, embedder, trainCands);
+  const testVecs = await embedder.embed(testCands.map((c) => embeddingInput(c.text)));
+  const actionOf = (i: string) => (i === 'out_of_scope' ? 'out_of_scope' : (data.actions.get(i) ?? 'other'));
+  const configs: Array<[string, string[]]> = [
+    ['own examples only', []],
+    ...cfg.sources.map((s): [string, string[]] => [`own + ${s.name}`, [s.name]]),
+    ['own + all sources', cfg.sources.map((s) => s.name)],
+  ];
+  const results: SourceResult[] = [];
+  for (const [name, sources] of configs) {
+    const extra = weak.examples.filter((e) => sources.includes(e.source));
+    const t = await trainIntentModel(data.examples, { embedder, actions: data.actions, extra, folds: 3 });
+    const bySource: SourceResult['bySource'] = {};
+    testCands.forEach((c: WeakCandidate, i) => {
+      const p = t.model.toPrediction(t.model.score(c.text, testVecs[i] ?? null));
+      const r = bySource[c.source] ?? { intent: 0, action: 0, n: 0, actionN: 0 };
+      r.n++;
+      if (c.candidates.includes(p.intent)) r.intent++;
+      const actions = new Set(c.candidates.map(actionOf));
+      if (actions.size === 1) {
+        r.actionN++;
+        if (actions.has(p.action ?? 'other')) r.action++;
+      }
+      bySource[c.source] = r;
+    });
+    results.push({ config: name, cvAccuracy: t.heldOut.accuracy, weakExamples: extra.length, bySource });
+  }
+  return results;
+}
