@@ -5,8 +5,8 @@
  * tickets that wait without an assignee (an agent back from away, a manual group move) lives here too.
  */
 import { AppError } from '../errors.js';
+import { isStaff } from './authorization.js';
 import { chooseAgent } from './dispatch.js';
-import { isStaff } from './itil-common.js';
 import type { ItilStore } from './itil-store.js';
 import { defaultLevelsFor, priorityOf } from './priority.js';
 import type { DirectoryStore, NewEvent, Person, TicketPatch, TicketStore } from './store.js';

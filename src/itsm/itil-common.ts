@@ -3,10 +3,9 @@
  * authorization checks every service repeats.
  */
 import { AppError } from '../errors.js';
+import { isStaff } from './authorization.js';
 import type { NewEvent, Person, TicketPatch, TicketStore } from './store.js';
 import type { Ticket, TicketKind } from './types.js';
-
-export const isStaff = (p: Person): boolean => p.role !== 'employee';
 
 export function assertStaff(p: Person, what: string): void {
   if (!isStaff(p)) throw new AppError('forbidden', `Only service desk agents can ${what}.`);

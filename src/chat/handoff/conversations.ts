@@ -4,15 +4,12 @@
  */
 
 import { AppError } from '../../errors.js';
-import { canWorkTicket, notYourGroup } from '../../itsm/authorization.js';
 import type { Person } from '../../itsm/store.js';
 import type { ConversationOwner, Ticket } from '../../itsm/types.js';
 import { assertMayWorkTicket } from '../../itsm/work-rule.js';
 import type { Attachment, ConversationRef } from '../message.js';
 import type { Conversation } from '../store.js';
 import type { HandoffDeps } from './types.js';
-
-export const isStaff = (p: Person) => p.role !== 'employee';
 
 export function attachmentLines(attachments: Attachment[]): string {
   return attachments.map((a) => `\n📎 ${a.name}: ${a.url}`).join('');

@@ -3,12 +3,14 @@
  * messages go on the ticket and to the agent thread; the owning agent's thread messages go to the
  * requester; `;;` starts an internal note that is stored and never relayed.
  */
+
+import { isStaff } from '../../itsm/authorization.js';
 import type { Person } from '../../itsm/store.js';
 import { OPEN_STATES, type Ticket } from '../../itsm/types.js';
 import type { ConversationRef, IncomingMessage } from '../message.js';
 import { STATE_LABEL } from '../render.js';
 import type { Conversation } from '../store.js';
-import { attachmentLines, type Conversations, isStaff } from './conversations.js';
+import { attachmentLines, type Conversations } from './conversations.js';
 import type { Ownership } from './ownership.js';
 import type { Emit, HandoffDeps } from './types.js';
 
