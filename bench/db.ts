@@ -14,11 +14,11 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { type Database, openDatabase } from '../src/db/connect.js';
-import { createItilStore } from '../src/db/itil-store.js';
 import { createKpiStore } from '../src/db/kpi-store.js';
 import { migrate } from '../src/db/migrate.js';
+import { createItilStore } from '../src/db/practices-store.js';
 import { createTicketStore } from '../src/db/ticket-store.js';
-import type { NewEvent, NewTicket } from '../src/itsm/store.js';
+import type { NewEvent, NewTicket } from '../src/itsm/ports.js';
 import { OPEN_STATES, type TicketState } from '../src/itsm/types.js';
 
 const N = Number(process.env.BENCH_DB_N ?? 1_000_000);

@@ -13,9 +13,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dot, type Embedder } from '../src/nlu/embeddings/embedder.js';
+import { createUseEmbedder } from '../src/nlu/embeddings/sentence-encoder.js';
+import { createUseOnnxEmbedder } from '../src/nlu/embeddings/sentence-encoder-onnx.js';
 import { loadStaticEmbedder } from '../src/nlu/embeddings/static-embedder.js';
-import { createUseEmbedder } from '../src/nlu/embeddings/use-embedder.js';
-import { createUseOnnxEmbedder } from '../src/nlu/embeddings/use-onnx-embedder.js';
 import { percentile } from '../src/nlu/metrics.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -31,9 +31,9 @@ import { type Database, openDatabase, pingDatabase } from './db/connect.js';
 import { createDeliveryStore, type DeliveryStore, syncDataWebhooks } from './db/delivery-store.js';
 import { createDirectoryStore } from './db/directory-store.js';
 import { createEmailMessageStore, createPersonByEmail } from './db/email-store.js';
-import { createItilStore } from './db/itil-store.js';
 import { createKpiStore, type KpiStore } from './db/kpi-store.js';
 import { migrate } from './db/migrate.js';
+import { createItilStore } from './db/practices-store.js';
 import { createProvisioningStore, releaseAgentConversations } from './db/provisioning-store.js';
 import type { DB } from './db/schema.js';
 import {
@@ -54,18 +54,18 @@ import { type ChatChannel, loadAssets, loadGroups, loadPeople } from './itsm/dir
 import { loadRulesConfig } from './itsm/dispatch.js';
 import { requesterCeiling } from './itsm/impact-claim.js';
 import { createImprovementService, evaluationSchedule, type ImprovementService } from './itsm/improvement.js';
-import { createItil, type Itil } from './itsm/itil.js';
-import { loadItilConfig } from './itsm/itil-config.js';
 import { openTicketGauges } from './itsm/kpis/open-tickets.js';
 import { createKpiService, type KpiService } from './itsm/kpis/service.js';
 import { loadKpiTargetsIfPresent } from './itsm/kpis/targets.js';
+import type { DirectoryStore } from './itsm/ports.js';
+import { createItil, type Itil } from './itsm/practices.js';
+import { loadItilConfig } from './itsm/practices-config.js';
 import {
   createProvisioningService,
   loadDirectoryMapping,
   type ProvisioningService,
 } from './itsm/provisioning.js';
 import { loadSlaConfig } from './itsm/sla.js';
-import type { DirectoryStore } from './itsm/store.js';
 import { loadTemplates } from './itsm/templates.js';
 import { createTicketService, type TicketService } from './itsm/tickets.js';
 import type { Ticket } from './itsm/types.js';
@@ -73,7 +73,7 @@ import { loadWebhookFile } from './itsm/webhook-events.js';
 import { type AttachmentCollector, createAttachmentCollector } from './jobs/attachments.js';
 import { createDeliveryWorker, type DeliveryWorker } from './jobs/deliveries.js';
 import { createOutboxWorker, type OutboxWorker } from './jobs/outbox.js';
-import { createSlaSweeper, type SlaSweeper } from './jobs/sla-sweeper.js';
+import { createSlaSweeper, type SlaSweeper } from './jobs/sla-timer.js';
 import { dispatchWebhookEvents, webhookSender } from './jobs/webhooks.js';
 import { createLogger, type Logger } from './log.js';
 import { handoffOnlyNlu } from './nlu/fallback.js';
@@ -81,7 +81,7 @@ import { frustrationOf } from './nlu/frustration.js';
 import { type LoadNluOptions, loadNlu, nluOptionsFor } from './nlu/index.js';
 import { loadKnowledgeArticles } from './nlu/knowledge/knowledge-files.js';
 import type { Nlu } from './nlu/types.js';
-import { startNluWorker } from './nlu/worker/worker-nlu.js';
+import { startNluWorker } from './nlu/worker/client.js';
 import { observeDeadLetters } from './observability/dead-letters.js';
 import { type ChatdeskMetrics, createChatdeskMetrics, observeClassifier } from './observability/metrics.js';
 import { createHttpServer } from './server.js';

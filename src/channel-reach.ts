@@ -8,8 +8,8 @@
 import { isAllowedServiceUrl } from './adapters/teams/service-urls.js';
 import type { Config } from './config.js';
 import type { ChatChannel, GroupsFile } from './itsm/directory-data.js';
-import type { ItilConfig } from './itsm/itil-config.js';
-import type { DirectoryStore, Group } from './itsm/store.js';
+import type { DirectoryStore, Group } from './itsm/ports.js';
+import type { ItilConfig } from './itsm/practices-config.js';
 
 type ChannelPlatform = 'slack' | 'teams';
 

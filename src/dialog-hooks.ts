@@ -8,9 +8,9 @@ import type { DialogHooks } from './chat/dialogs/index.js';
 import { runImprovementCommand } from './chat/improvement-commands.js';
 import { openChangeFromForm, runApprovalCommand, runItilCommand } from './chat/itil-commands.js';
 import type { ImprovementService } from './itsm/improvement.js';
-import type { Itil } from './itsm/itil.js';
 import { draftArticleFromTicket } from './itsm/kpis/knowledge-draft.js';
 import type { KpiService } from './itsm/kpis/service.js';
+import type { Itil } from './itsm/practices.js';
 import type { TicketService } from './itsm/tickets.js';
 
 export function itilDialogHooks(d: {

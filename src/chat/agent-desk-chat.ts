@@ -4,12 +4,12 @@
  * The engine calls `commands` through a small hook; the rest registers as an action handler.
  */
 import type { AgentDesk } from '../itsm/agent-desk.js';
-import type { DirectoryStore, Person } from '../itsm/store.js';
+import type { DirectoryStore, Person } from '../itsm/ports.js';
 import type { TicketService } from '../itsm/tickets.js';
 import type { Ticket } from '../itsm/types.js';
 import { assertMayWorkTicket } from '../itsm/work-rule.js';
+import type { ActionHandler } from './adapter-api.js';
 import { parseAgentCommand, runAgentCommand } from './agent-commands.js';
-import type { ActionHandler } from './engine.js';
 import type { Reply } from './message.js';
 
 /** What the engine asks before the dialogs: null when the text is no staff command. */

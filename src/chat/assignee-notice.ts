@@ -5,8 +5,9 @@
  * event goes on the ticket (the agent still finds the ticket in their queue). No fallback to the
  * triage channel: a card there opens the ticket's agent thread, which belongs to a handoff.
  */
-import { recordEvents } from '../itsm/itil-common.js';
-import type { DirectoryStore, TicketStore } from '../itsm/store.js';
+
+import type { DirectoryStore, TicketStore } from '../itsm/ports.js';
+import { recordEvents } from '../itsm/service-helpers.js';
 import type { TicketService } from '../itsm/tickets.js';
 import type { Ticket } from '../itsm/types.js';
 import type { Logger } from '../log.js';

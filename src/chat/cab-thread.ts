@@ -11,10 +11,10 @@
  * - A vote that cannot count (not on the board, already voted, vote over) is answered privately.
  */
 import { AppError, isAppError } from '../errors.js';
-import type { Itil } from '../itsm/itil.js';
-import type { Person } from '../itsm/store.js';
+import type { Person } from '../itsm/ports.js';
+import type { Itil } from '../itsm/practices.js';
+import type { ThreadHandler } from './adapter-api.js';
 import type { Engine } from './conversation-engine.js';
-import type { ThreadHandler } from './engine.js';
 import type { IncomingAction } from './message.js';
 
 export interface ThreadVote {

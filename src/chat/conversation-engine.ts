@@ -5,15 +5,21 @@
  * turn stays in the inbox and is retried.
  */
 
-import type { DirectoryStore } from '../itsm/store.js';
+import type { DirectoryStore } from '../itsm/ports.js';
 import { type Template, validateSubmission } from '../itsm/templates.js';
 import type { TicketService } from '../itsm/tickets.js';
 import type { Ticket } from '../itsm/types.js';
 import type { Logger } from '../log.js';
 import type { Nlu } from '../nlu/types.js';
+import type {
+  ActionHandler,
+  ConversationEngine,
+  FormCheck,
+  ReceiveResult,
+  ThreadHandler,
+} from './adapter-api.js';
 import type { AgentCommandHook } from './agent-desk-chat.js';
 import { createDialogs, type DialogHooks } from './dialogs/index.js';
-import type { ActionHandler, ConversationEngine, FormCheck, ReceiveResult, ThreadHandler } from './engine.js';
 import { createHandoff, type Handoff } from './handoff/index.js';
 import { sweepHandoffs } from './handoff-sweep.js';
 import { createIdentityResolver } from './identity.js';

@@ -4,12 +4,12 @@
  */
 import { AppError } from '../errors.js';
 import type { ChatChannel } from '../itsm/directory-data.js';
-import type { Itil } from '../itsm/itil.js';
-import type { ItilNotifier } from '../itsm/itil-store.js';
+import type { Itil } from '../itsm/practices.js';
+import type { ItilNotifier } from '../itsm/practices-port.js';
 import type { Ticket } from '../itsm/types.js';
+import type { ActionHandler } from './adapter-api.js';
 import { buttonVote, cabThreadHandler, castChannelVote } from './cab-thread.js';
 import type { ChatCore, Engine } from './conversation-engine.js';
-import type { ActionHandler } from './engine.js';
 import { channelRef } from './handoff/index.js';
 import type { ConversationRef, Reply } from './message.js';
 import type { ChatStore } from './store.js';

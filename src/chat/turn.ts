@@ -4,12 +4,12 @@
  * thread handler (CAB votes), a person who owns the conversation (owner-check.ts), else the dialogs.
  */
 
-import type { DirectoryStore } from '../itsm/store.js';
+import type { DirectoryStore } from '../itsm/ports.js';
 import type { TicketService } from '../itsm/tickets.js';
 import type { Logger } from '../log.js';
+import type { ActionHandler, ThreadHandler } from './adapter-api.js';
 import type { AgentCommandHook } from './agent-desk-chat.js';
 import { type Dialogs, isAnswerError, type TurnContext, userMessageFor } from './dialogs/index.js';
-import type { ActionHandler, ThreadHandler } from './engine.js';
 import type { Emit, Handoff } from './handoff/index.js';
 import type { IdentityResolver } from './identity.js';
 import { type ActionId, conversationRefOf, type Incoming } from './message.js';

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { AgentLoad, DirectoryStore, Group, Person } from '../itsm/store.js';
+import type { AgentLoad, DirectoryStore, Group, Person } from '../itsm/ports.js';
 import { OPEN_STATES } from '../itsm/types.js';
 import { parseJsonColumn } from './json.js';
 import type { DB, GroupRow, PersonRow } from './schema.js';

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { formatTicketNumber } from '../itsm/numbering.js';
-import type { Comment, NewEvent, NewTicket, TicketFilter, TicketPatch, TicketStore } from '../itsm/store.js';
+import type { Comment, NewEvent, NewTicket, TicketFilter, TicketPatch, TicketStore } from '../itsm/ports.js';
 import type {
   Channel,
   Level,

@@ -7,9 +7,9 @@
 import { AppError } from '../errors.js';
 import { isStaff } from './authorization.js';
 import { chooseAgent } from './dispatch.js';
-import type { ItilStore } from './itil-store.js';
+import type { DirectoryStore, NewEvent, Person, TicketPatch, TicketStore } from './ports.js';
+import type { ItilStore } from './practices-port.js';
 import { defaultLevelsFor, priorityOf } from './priority.js';
-import type { DirectoryStore, NewEvent, Person, TicketPatch, TicketStore } from './store.js';
 import type { TicketService } from './tickets.js';
 import { OPEN_STATES, type PendingReason, type Priority, type Ticket } from './types.js';
 import { assertMayWorkTicket } from './work-rule.js';

@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import type { ItilNotifier } from './itil-store.js';
 import { isOpenState } from './lifecycle.js';
-import type { Person } from './store.js';
+import type { Person } from './ports.js';
+import type { ItilNotifier } from './practices-port.js';
 import type { TicketService } from './tickets.js';
 import type { Level, Ticket } from './types.js';
 

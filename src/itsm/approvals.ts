@@ -5,10 +5,10 @@
 
 import { AppError } from '../errors.js';
 import { canSeeTicket, unknownTicket } from './authorization.js';
-import { applyToTicket, mustTicket, recordEvents } from './itil-common.js';
-import type { ItilConfig } from './itil-config.js';
-import type { Approval, ApprovalPurpose, ItilNotifier, ItilStore, NotifyChoice } from './itil-store.js';
-import type { DirectoryStore, Person, TicketStore } from './store.js';
+import type { DirectoryStore, Person, TicketStore } from './ports.js';
+import type { ItilConfig } from './practices-config.js';
+import type { Approval, ApprovalPurpose, ItilNotifier, ItilStore, NotifyChoice } from './practices-port.js';
+import { applyToTicket, mustTicket, recordEvents } from './service-helpers.js';
 import type { Ticket } from './types.js';
 
 export type VotePolicy = 'any' | 'all' | 'majority';

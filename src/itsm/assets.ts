@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { assertStaff, mustTicket, recordEvents } from './itil-common.js';
+import type { DirectoryStore, Person, TicketStore } from './ports.js';
 import {
   ASSET_STATUSES,
   type Asset,
@@ -14,8 +14,8 @@ import {
   type NewAsset,
   RELATION_TYPES,
   type RelationType,
-} from './itil-store.js';
-import type { DirectoryStore, Person, TicketStore } from './store.js';
+} from './practices-port.js';
+import { assertStaff, mustTicket, recordEvents } from './service-helpers.js';
 import type { Ticket } from './types.js';
 
 // ---------------------------------------------------------------------------------------------

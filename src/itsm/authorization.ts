@@ -11,7 +11,7 @@
  * so nobody learns that a number is taken, or what kind of ticket it is.
  */
 import { AppError } from '../errors.js';
-import type { Person } from './store.js';
+import type { Person } from './ports.js';
 import type { Ticket } from './types.js';
 
 export const isStaff = (p: Pick<Person, 'role'>): boolean => p.role !== 'employee';

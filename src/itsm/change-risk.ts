@@ -5,8 +5,8 @@
  */
 import { AppError } from '../errors.js';
 import { impactedBy } from './assets.js';
-import type { ItilConfig } from './itil-config.js';
-import type { Asset, AssetRelation, ChangeRecord } from './itil-store.js';
+import type { ItilConfig } from './practices-config.js';
+import type { Asset, AssetRelation, ChangeRecord } from './practices-port.js';
 import type { Level, Ticket } from './types.js';
 
 export type StandardTemplate = ItilConfig['changes']['standardCatalogue'][number];

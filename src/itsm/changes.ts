@@ -17,12 +17,19 @@ import {
 import { canSeeTicket, unknownTicket } from './authorization.js';
 import { cmdbDependents, standardLevels, standardNeedsCab, standardTemplate } from './change-risk.js';
 import type { ChatChannel } from './directory-data.js';
-import { applyToTicket, assertStaff, mustTicket, recordEvents } from './itil-common.js';
-import type { BoardConfig, ItilConfig } from './itil-config.js';
-import type { Asset, ChangePhase, ChangeRecord, ChangeType, ItilNotifier, ItilStore } from './itil-store.js';
+import type { DirectoryStore, Person, TicketPatch, TicketStore } from './ports.js';
+import type { BoardConfig, ItilConfig } from './practices-config.js';
+import type {
+  Asset,
+  ChangePhase,
+  ChangeRecord,
+  ChangeType,
+  ItilNotifier,
+  ItilStore,
+} from './practices-port.js';
 import { priorityOf } from './priority.js';
 import { blackoutClash, type Risk, riskScore } from './risk.js';
-import type { DirectoryStore, Person, TicketPatch, TicketStore } from './store.js';
+import { applyToTicket, assertStaff, mustTicket, recordEvents } from './service-helpers.js';
 import { COMMENT_MAX } from './tickets.js';
 import type { Level, PendingReason, Ticket, TicketState } from './types.js';
 

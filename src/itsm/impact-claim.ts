@@ -5,10 +5,11 @@
  * - many reporters: at least `manyReporters` people reported something similar within the hour;
  * - a known major incident: the ticket is linked to a problem that is itself P1.
  */
-import { jaccard, tokens } from './itil-common.js';
-import type { ItilStore } from './itil-store.js';
+
+import type { TicketStore } from './ports.js';
+import type { ItilStore } from './practices-port.js';
 import { isHigherPriority, levelsFor, priorityOf } from './priority.js';
-import type { TicketStore } from './store.js';
+import { jaccard, tokens } from './service-helpers.js';
 import type { Level, Priority, Ticket } from './types.js';
 
 export interface CappedLevels {

@@ -7,7 +7,7 @@
 import { AppError } from '../errors.js';
 import type { KpiService } from './kpis/service.js';
 import type { TargetBreach } from './kpis/targets.js';
-import type { Person } from './store.js';
+import type { Person } from './ports.js';
 
 export const IMPROVEMENT_STATES = ['open', 'in_progress', 'done', 'dismissed'] as const;
 export type ImprovementState = (typeof IMPROVEMENT_STATES)[number];

@@ -5,12 +5,12 @@
  * offers to resolve its still-open incidents; their requesters are asked to confirm the fix.
  */
 import { AppError } from '../errors.js';
-import { applyToTicket, assertStaff, mustTicket, recordEvents } from './itil-common.js';
-import type { ItilConfig } from './itil-config.js';
-import type { ItilNotifier, ItilStore, NotifyChoice } from './itil-store.js';
 import { assertTransition } from './lifecycle.js';
+import type { DirectoryStore, Person, TicketStore } from './ports.js';
+import type { ItilConfig } from './practices-config.js';
+import type { ItilNotifier, ItilStore, NotifyChoice } from './practices-port.js';
 import { findClusters, type ProblemService } from './problems.js';
-import type { DirectoryStore, Person, TicketStore } from './store.js';
+import { applyToTicket, assertStaff, mustTicket, recordEvents } from './service-helpers.js';
 import { OPEN_STATES, type Ticket } from './types.js';
 
 export interface ClusterServiceDeps {

@@ -5,12 +5,12 @@
  * bursts of similar incidents are flagged to the group as a possible problem.
  */
 import { AppError } from '../errors.js';
-import { applyToTicket, assertStaff, jaccard, mustTicket, recordEvents, tokens } from './itil-common.js';
-import type { ItilConfig } from './itil-config.js';
-import type { ItilNotifier, ItilStore, ProblemRecord } from './itil-store.js';
 import { assertTransition } from './lifecycle.js';
+import type { DirectoryStore, Person, TicketStore } from './ports.js';
+import type { ItilConfig } from './practices-config.js';
+import type { ItilNotifier, ItilStore, ProblemRecord } from './practices-port.js';
 import { priorityOf } from './priority.js';
-import type { DirectoryStore, Person, TicketStore } from './store.js';
+import { applyToTicket, assertStaff, jaccard, mustTicket, recordEvents, tokens } from './service-helpers.js';
 import { LEVELS, type Level, OPEN_STATES, type Ticket } from './types.js';
 
 /** The NLU's sentence similarity, as the problem service needs it (src/nlu/types.ts implements it). */

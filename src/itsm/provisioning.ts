@@ -8,8 +8,8 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { isValidTimeZone } from './calendar.js';
 import { loadDataFile } from './data-file.js';
-import type { ItilNotifier } from './itil-store.js';
-import type { NewEvent, Person, TicketPatch, TicketStore } from './store.js';
+import type { NewEvent, Person, TicketPatch, TicketStore } from './ports.js';
+import type { ItilNotifier } from './practices-port.js';
 import { OPEN_STATES, type Ticket } from './types.js';
 
 export const ROLES = ['employee', 'agent', 'manager', 'admin'] as const;

@@ -2,8 +2,8 @@
  * Change risk: a 0–100 score from impact, urgency, the criticality of the affected assets, changes
  * colliding in the same window and the change type, with every contribution explained.
  */
-import type { Blackout } from './itil-config.js';
-import type { ChangeType, Criticality } from './itil-store.js';
+import type { Blackout } from './practices-config.js';
+import type { ChangeType, Criticality } from './practices-port.js';
 import type { Level } from './types.js';
 
 export interface RiskInput {

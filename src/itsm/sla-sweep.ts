@@ -9,10 +9,10 @@
 
 import { tellUnreachable } from './approvals.js';
 import { chooseAgent } from './dispatch.js';
-import { applyToTicket, recordEvents } from './itil-common.js';
-import type { ItilNotifier, ItilStore } from './itil-store.js';
+import type { DirectoryStore, NewEvent, TicketPatch, TicketStore } from './ports.js';
+import type { ItilNotifier, ItilStore } from './practices-port.js';
+import { applyToTicket, recordEvents } from './service-helpers.js';
 import { type Clock, type SlaConfig, type SlaResult, ticketSla } from './sla.js';
-import type { DirectoryStore, NewEvent, TicketPatch, TicketStore } from './store.js';
 import type { Ticket, TicketKind } from './types.js';
 
 export type ClockName = 'response' | 'resolution';

@@ -7,9 +7,9 @@ import { canSeeTicket, canWorkTicket, isStaff, notYourGroup, unknownTicket } fro
 import { chooseAgent, type RulesConfig, routeToGroup } from './dispatch.js';
 import { capLevels } from './impact-claim.js';
 import { assertTransition } from './lifecycle.js';
+import type { Comment, DirectoryStore, NewEvent, Person, TicketPatch, TicketStore } from './ports.js';
 import { priorityOf } from './priority.js';
 import { type SlaConfig, type SlaResult, ticketSla } from './sla.js';
-import type { Comment, DirectoryStore, NewEvent, Person, TicketPatch, TicketStore } from './store.js';
 import type {
   Channel,
   Level,

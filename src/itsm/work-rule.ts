@@ -4,7 +4,7 @@
  */
 import { AppError } from '../errors.js';
 import { canWorkTicket, isStaff, notYourGroup } from './authorization.js';
-import type { DirectoryStore, Person } from './store.js';
+import type { DirectoryStore, Person } from './ports.js';
 import type { Ticket } from './types.js';
 
 export async function mayWorkTicket(

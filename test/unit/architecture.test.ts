@@ -119,7 +119,7 @@ describe('architecture rules (DESIGN §3)', () => {
 
   it('lets the chat adapters (Slack, Teams) import only chat/, their own SDK and shared HTTP helpers', () => {
     const allowed =
-      /^(chat\/(engine|message|reported-message)\.ts|adapters\/(types|http\/.*)\.ts|http\/shared\/.*|config\.ts|errors\.ts|log\.ts)$/;
+      /^(chat\/(adapter-api|message|reported-message)\.ts|adapters\/(types|http\/.*)\.ts|http\/shared\/.*|config\.ts|errors\.ts|log\.ts)$/;
     const offenders = ['adapters/slack/', 'adapters/teams/'].flatMap((folder) =>
       under(folder).flatMap((f) =>
         localImports(f)

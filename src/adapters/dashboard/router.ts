@@ -22,7 +22,7 @@ import { tokenMatches } from '../../http/shared/bearer.js';
 import { kpiQuerySchema } from '../../http/shared/kpi-query.js';
 import { parseInput as parseQuery } from '../../http/shared/parse.js';
 import type { KpiService } from '../../itsm/kpis/service.js';
-import type { DirectoryStore } from '../../itsm/store.js';
+import type { DirectoryStore } from '../../itsm/ports.js';
 import type { Logger } from '../../log.js';
 import { DASHBOARD_SCRIPT, dashboardPage, loginPage } from './page.js';
 

@@ -6,8 +6,8 @@
  */
 import type { Config } from '../../config.js';
 import type { DeliveryItem, DeliveryStore } from '../../db/delivery-store.js';
-import type { ItilNotifier } from '../../itsm/itil-store.js';
-import type { DirectoryStore, Person } from '../../itsm/store.js';
+import type { DirectoryStore, Person } from '../../itsm/ports.js';
+import type { ItilNotifier } from '../../itsm/practices-port.js';
 import type { TicketService } from '../../itsm/tickets.js';
 import type { Ticket } from '../../itsm/types.js';
 import type { Logger } from '../../log.js';

@@ -5,7 +5,7 @@
  * unknown senders are ignored or added as the admin chose (EMAIL_UNKNOWN_SENDERS).
  */
 import { AppError, isAppError } from '../../errors.js';
-import type { Person } from '../../itsm/store.js';
+import type { Person } from '../../itsm/ports.js';
 import type { TicketService } from '../../itsm/tickets.js';
 import { COMMENT_MAX } from '../../itsm/tickets.js';
 import type { Ticket } from '../../itsm/types.js';

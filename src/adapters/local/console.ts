@@ -5,10 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import type { ConversationEngine } from '../../chat/adapter-api.js';
 import { welcomeText } from '../../chat/dialogs/index.js';
-import type { ConversationEngine } from '../../chat/engine.js';
 import type { Choice, ConversationRef, Incoming, PlatformUser } from '../../chat/message.js';
-import type { DirectoryStore } from '../../itsm/store.js';
+import type { DirectoryStore } from '../../itsm/ports.js';
 import { createLocalPort, type LocalPort } from './local-port.js';
 import { replyToText } from './text-render.js';
 

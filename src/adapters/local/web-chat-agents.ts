@@ -11,7 +11,7 @@ import type { Engine } from '../../chat/conversation-engine.js';
 import { webTriageRef } from '../../chat/handoff/index.js';
 import { ACTION_IDS, type ConversationRef, type Incoming } from '../../chat/message.js';
 import { AppError, formatIssues } from '../../errors.js';
-import type { DirectoryStore } from '../../itsm/store.js';
+import type { DirectoryStore } from '../../itsm/ports.js';
 import type { DeliveredMessage, LocalPort } from './local-port.js';
 import { markdownToPlain } from './text-render.js';
 import { WEB_CHAT_AGENTS_HTML } from './web-chat-agents-page.js';

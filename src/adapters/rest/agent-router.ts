@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Engine } from '../../chat/conversation-engine.js';
 import { parseInput as parse } from '../../http/shared/parse.js';
 import type { AgentDesk } from '../../itsm/agent-desk.js';
-import type { Person } from '../../itsm/store.js';
+import type { Person } from '../../itsm/ports.js';
 import type { Ticket } from '../../itsm/types.js';
 import { PENDING_REASONS, PRIORITIES } from '../../itsm/types.js';
 

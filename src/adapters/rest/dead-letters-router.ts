@@ -12,7 +12,7 @@ import { AppError } from '../../errors.js';
 import { API_PERSON_EMAIL } from '../../http/shared/api-account.js';
 import { tokenMatches } from '../../http/shared/bearer.js';
 import { parseInput as parseQuery } from '../../http/shared/parse.js';
-import type { DirectoryStore } from '../../itsm/store.js';
+import type { DirectoryStore } from '../../itsm/ports.js';
 
 const query = z.object({
   kind: z.enum(['turn', 'reply']).optional(),

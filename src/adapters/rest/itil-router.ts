@@ -11,9 +11,9 @@ import { API_PERSON_EMAIL } from '../../http/shared/api-account.js';
 import { tokenMatches } from '../../http/shared/bearer.js';
 import { parseInput } from '../../http/shared/parse.js';
 import { IMPROVEMENT_STATES, type ImprovementService } from '../../itsm/improvement.js';
-import type { Itil } from '../../itsm/itil.js';
-import { ASSET_STATUSES, CHANGE_TYPES } from '../../itsm/itil-store.js';
-import type { DirectoryStore, Person } from '../../itsm/store.js';
+import type { DirectoryStore, Person } from '../../itsm/ports.js';
+import type { Itil } from '../../itsm/practices.js';
+import { ASSET_STATUSES, CHANGE_TYPES } from '../../itsm/practices-port.js';
 import type { TicketService } from '../../itsm/tickets.js';
 import { LEVELS, TICKET_STATES } from '../../itsm/types.js';
 

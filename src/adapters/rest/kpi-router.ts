@@ -18,7 +18,7 @@ import { parseInput as parseQuery } from '../../http/shared/parse.js';
 import { canSeeDeskReports } from '../../itsm/authorization.js';
 import { formatReportCsv } from '../../itsm/kpis/format.js';
 import type { KpiService } from '../../itsm/kpis/service.js';
-import type { DirectoryStore } from '../../itsm/store.js';
+import type { DirectoryStore } from '../../itsm/ports.js';
 import type { ChatdeskMetrics } from '../../observability/metrics.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../../observability/metrics.js';
 

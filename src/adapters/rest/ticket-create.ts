@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AppError } from '../../errors.js';
-import type { DirectoryStore, Person } from '../../itsm/store.js';
+import type { DirectoryStore, Person } from '../../itsm/ports.js';
 import { type Template, validateSubmission } from '../../itsm/templates.js';
 
 /** Template answers are short; this leaves room for long free-text fields and nothing more. */

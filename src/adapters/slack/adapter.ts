@@ -20,7 +20,7 @@ import {
   type ReceiverProcessEventErrorHandlerArgs,
 } from '@slack/bolt';
 import express, { type Express } from 'express';
-import type { ConversationEngine } from '../../chat/engine.js';
+import type { ConversationEngine } from '../../chat/adapter-api.js';
 import type {
   ConversationRef,
   Incoming,

@@ -2,7 +2,7 @@
  * Slack channel: `createSlackAdapter` is what the composition root calls; the rest of the app only sees
  * the ChannelAdapter (routes + ChatPort).
  */
-import type { ConversationEngine } from '../../chat/engine.js';
+import type { ConversationEngine } from '../../chat/adapter-api.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { SlackAdapter } from './adapter.js';

@@ -16,7 +16,7 @@ import type {
 } from '../../chat/message.js';
 import { DeliveryError } from '../../chat/message.js';
 import type { Logger } from '../../log.js';
-import { createNodeFetch } from '../http/node-fetch.js';
+import { createNodeFetch } from '../http/keep-alive-fetch.js';
 import { findEarlierPost, outboxMetadata } from './earlier-post.js';
 import { fallbackText, replyBlocks } from './render.js';
 

@@ -4,7 +4,7 @@
  */
 import type { Activity } from 'botbuilder';
 import express, { type Express, type Request, type Response } from 'express';
-import type { ConversationEngine } from '../../chat/engine.js';
+import type { ConversationEngine } from '../../chat/adapter-api.js';
 import { type Config, isLoopbackHost } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { ChannelAdapter } from '../types.js';

@@ -7,7 +7,7 @@
 
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import type { ConversationEngine } from '../../chat/engine.js';
+import type { ConversationEngine } from '../../chat/adapter-api.js';
 import type { ActionId } from '../../chat/message.js';
 import { reportedMessageText } from '../../chat/reported-message.js';
 import { formatIssues } from '../../errors.js';

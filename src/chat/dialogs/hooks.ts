@@ -3,7 +3,7 @@
  * without depending on them. Built before the engine (src/dialog-hooks.ts): those features talk through
  * the chat core's notices, not through the engine.
  */
-import type { Person } from '../../itsm/store.js';
+import type { Person } from '../../itsm/ports.js';
 import type { Template } from '../../itsm/templates.js';
 import type { Ticket } from '../../itsm/types.js';
 

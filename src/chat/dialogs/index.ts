@@ -3,7 +3,7 @@
  * asks the NLU what the message means, runs the pure turn (router.ts, actions.ts) and hands its
  * effects to the interpreter (run.ts). See docs/conversations.md.
  */
-import type { DirectoryStore, Person } from '../../itsm/store.js';
+import type { DirectoryStore, Person } from '../../itsm/ports.js';
 import type { Template } from '../../itsm/templates.js';
 import type { TicketService } from '../../itsm/tickets.js';
 import { OPEN_STATES, type Ticket } from '../../itsm/types.js';

@@ -3,7 +3,7 @@
  * in marketing" gives the start date, the name and the department; "pls can u instal zoom" gives
  * Application = Other and its name. Only values the text states clearly are taken; the rest is asked.
  */
-import type { Person } from '../../itsm/store.js';
+import type { Person } from '../../itsm/ports.js';
 import type { Template, TemplateField } from '../../itsm/templates.js';
 import { date, person } from './answers.js';
 import { matchOption, matchOptions } from './options.js';

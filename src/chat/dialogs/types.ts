@@ -6,7 +6,7 @@
  * tested without I/O by feeding results to the continuations.
  */
 import type { ErrorCode } from '../../errors.js';
-import type { Person } from '../../itsm/store.js';
+import type { Person } from '../../itsm/ports.js';
 import type { Template } from '../../itsm/templates.js';
 import type { Level, Ticket, TicketState } from '../../itsm/types.js';
 import type { FrustrationSignal } from '../../nlu/frustration.js';

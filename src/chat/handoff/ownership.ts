@@ -4,7 +4,7 @@
  * when the ticket is resolved).
  */
 import { AppError } from '../../errors.js';
-import type { Person } from '../../itsm/store.js';
+import type { Person } from '../../itsm/ports.js';
 import { OPEN_STATES, type Ticket } from '../../itsm/types.js';
 import { emptyStack, ratingStack } from '../dialogs/stack.js';
 import { ratingChoices } from '../dialogs/texts.js';

@@ -5,7 +5,7 @@
  */
 
 import { isStaff } from '../../itsm/authorization.js';
-import type { Person } from '../../itsm/store.js';
+import type { Person } from '../../itsm/ports.js';
 import { OPEN_STATES, type Ticket } from '../../itsm/types.js';
 import type { ConversationRef, IncomingMessage } from '../message.js';
 import { STATE_LABEL } from '../render.js';

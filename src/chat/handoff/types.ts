@@ -1,5 +1,5 @@
 /** Shapes shared by the handoff modules. */
-import type { DirectoryStore } from '../../itsm/store.js';
+import type { DirectoryStore } from '../../itsm/ports.js';
 import type { TicketService } from '../../itsm/tickets.js';
 import type { ConversationRef, Platform, Reply } from '../message.js';
 import type { ChatStore } from '../store.js';

@@ -8,11 +8,11 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.js';
 import { openDatabase } from '../../db/connect.js';
 import { createDirectoryStore } from '../../db/directory-store.js';
-import { createItilStore } from '../../db/itil-store.js';
 import { migrate } from '../../db/migrate.js';
+import { createItilStore } from '../../db/practices-store.js';
 import { createTicketStore } from '../../db/ticket-store.js';
 import { createAssetService } from '../../itsm/assets.js';
-import type { Person } from '../../itsm/store.js';
+import type { Person } from '../../itsm/ports.js';
 import { seeHelp } from '../args.js';
 
 export const USAGE = `usage: chatdesk assets import <file.csv>

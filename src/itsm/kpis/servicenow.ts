@@ -16,7 +16,7 @@
  */
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import type { NewEvent } from '../store.js';
+import type { NewEvent } from '../ports.js';
 import type { Level, PendingReason, Priority, TicketState } from '../types.js';
 
 const STATE: Record<string, { state: TicketState; pending?: PendingReason }> = {

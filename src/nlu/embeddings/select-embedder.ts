@@ -5,10 +5,10 @@
  * and falls back to tfjs on WASM, with one warning, when the native runtime or its model is unusable.
  */
 import type { Embedder } from './embedder.js';
+import { createUseEmbedder } from './sentence-encoder.js';
+import { createUseOnnxEmbedder } from './sentence-encoder-onnx.js';
 import { loadStaticEmbedder } from './static-embedder.js';
 import { createTransformersEmbedder } from './transformers-embedder.js';
-import { createUseEmbedder } from './use-embedder.js';
-import { createUseOnnxEmbedder } from './use-onnx-embedder.js';
 
 /** 'static': the table distilled from USE by `chatdesk distill` (0.1 ms a query, about 3 points less accurate). */
 export type EmbeddingsChoice = 'use' | 'transformers' | 'static' | 'none';

@@ -7,7 +7,7 @@ import {
   type Improvement,
   type ImprovementStore,
 } from '../../../src/itsm/improvement.js';
-import type { Person } from '../../../src/itsm/store.js';
+import type { Person } from '../../../src/itsm/ports.js';
 
 const person = (id: number, role: Person['role']): Person =>
   ({ id, email: `p${id}@example.com`, displayName: `P${id}`, role, active: true }) as Person;

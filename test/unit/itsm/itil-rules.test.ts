@@ -9,8 +9,8 @@ import {
   pickOwnedAsset,
   warrantyStatus,
 } from '../../../src/itsm/assets.js';
-import { parseItilConfig } from '../../../src/itsm/itil-config.js';
-import type { Asset } from '../../../src/itsm/itil-store.js';
+import { parseItilConfig } from '../../../src/itsm/practices-config.js';
+import type { Asset } from '../../../src/itsm/practices-port.js';
 import { defaultKeywords, findClusters, knownErrorScore } from '../../../src/itsm/problems.js';
 import { blackoutClash, riskScore } from '../../../src/itsm/risk.js';
 import { computeSla, DEFAULT_SLA_CONFIG, parseSlaConfig, slaConfigForGroup } from '../../../src/itsm/sla.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dot } from '../../../src/nlu/embeddings/embedder.js';
-import { createUseEmbedder } from '../../../src/nlu/embeddings/use-embedder.js';
+import { createUseEmbedder } from '../../../src/nlu/embeddings/sentence-encoder.js';
 import { loadNlu } from '../../../src/nlu/index.js';
 import { TOY_INTENTS } from './hashing-embedder.js';
 

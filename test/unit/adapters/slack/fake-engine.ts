@@ -2,7 +2,7 @@
  * A stand-in ConversationEngine for adapter tests: an in-memory inbox deduplicated on platform + id
  * (like the real one), an optional slow `receive`, one "laptop" template and canned ticket cards.
  */
-import type { ConversationEngine, FormCheck, ReceiveResult } from '../../../../src/chat/engine.js';
+import type { ConversationEngine, FormCheck, ReceiveResult } from '../../../../src/chat/adapter-api.js';
 import type { ChatPort, FormSpec, Incoming, PlatformUser, TicketCard } from '../../../../src/chat/message.js';
 
 export const LAPTOP_FORM: FormSpec = {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createTeamsAdapter } from '../../../../src/adapters/teams/index.js';
 import type { ChannelAdapter } from '../../../../src/adapters/types.js';
-import type { ConversationEngine, FormCheck, ReceiveResult } from '../../../../src/chat/engine.js';
+import type { ConversationEngine, FormCheck, ReceiveResult } from '../../../../src/chat/adapter-api.js';
 import type { ChatPort, FormSpec, Incoming, Reply } from '../../../../src/chat/message.js';
 import { loadConfig } from '../../../../src/config.js';
 import { silentLogger } from '../../../../src/log.js';

@@ -3,7 +3,7 @@
  * see this interface.
  */
 
-import type { Person } from '../itsm/store.js';
+import type { Person } from '../itsm/ports.js';
 import type { Emit } from './handoff/index.js';
 import type {
   ChatPort,

@@ -21,8 +21,8 @@ import {
   readTfjsSource,
   type TfjsSource,
   USE_ONNX_EXPORT_VERSION,
-} from './use-onnx-export.js';
-import { createUseTokenizer, type UseTokenizer } from './use-tokenizer.js';
+} from './sentence-encoder-export.js';
+import { createUseTokenizer, type UseTokenizer } from './sentence-encoder-tokenizer.js';
 
 export const USE_ONNX_DIR = 'use-lite-onnx';
 /** Same id as the tfjs encoder: the vectors match, so cached embeddings and trained models stay valid. */

@@ -1,6 +1,6 @@
 /**
  * Storage the ITIL engine (SLA sweeps, approvals, problems, changes, CMDB) needs beyond tickets and
- * the directory. Implemented in src/db/itil-store.ts; the services never see SQL.
+ * the directory. Implemented in src/db/practices-store.ts; the services never see SQL.
  */
 import type { ChatChannel } from './directory-data.js';
 import type { Ticket, TicketKind } from './types.js';

@@ -9,7 +9,7 @@ import type {
   ItilStore,
   ProblemRecord,
   RelationType,
-} from '../itsm/itil-store.js';
+} from '../itsm/practices-port.js';
 import { OPEN_STATES } from '../itsm/types.js';
 import { parseJsonColumn } from './json.js';
 import type { ApprovalsTable, AssetsTable, ChangesTable, DB, ProblemsTable } from './schema.js';

@@ -5,14 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../../src/errors.js';
 import { dot, type Embedder } from '../../../../src/nlu/embeddings/embedder.js';
 import { selectEmbedder } from '../../../../src/nlu/embeddings/select-embedder.js';
-import { loadUseVocabulary, useTokenizer } from '../../../../src/nlu/embeddings/static-embedder.js';
-import { createUseEmbedder } from '../../../../src/nlu/embeddings/use-embedder.js';
+import { createUseEmbedder } from '../../../../src/nlu/embeddings/sentence-encoder.js';
 import {
   createUseOnnxEmbedder,
   defaultUseSourceDir,
   loadUseTokenizer,
   USE_ONNX_DIR,
-} from '../../../../src/nlu/embeddings/use-onnx-embedder.js';
+} from '../../../../src/nlu/embeddings/sentence-encoder-onnx.js';
+import { loadUseVocabulary, useTokenizer } from '../../../../src/nlu/embeddings/static-embedder.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'chatdesk-use-onnx-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));

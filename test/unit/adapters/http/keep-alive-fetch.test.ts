@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeFetch } from '../../../../src/adapters/http/node-fetch.js';
+import { createNodeFetch } from '../../../../src/adapters/http/keep-alive-fetch.js';
 
 describe('createNodeFetch', () => {
   let server: http.Server;

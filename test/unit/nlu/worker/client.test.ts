@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadedNlu, loadNlu } from '../../../../src/nlu/index.js';
-import { startNluWorker, type WorkerNlu } from '../../../../src/nlu/worker/worker-nlu.js';
+import { startNluWorker, type WorkerNlu } from '../../../../src/nlu/worker/client.js';
 
 const root = join(import.meta.dirname, '../../../..');
 const opts = { dataDir: join(root, 'data'), modelsDir: join(root, 'models'), embeddings: 'none' as const };

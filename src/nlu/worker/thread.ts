@@ -7,7 +7,7 @@ import { type LoadedNlu, loadNlu } from '../index.js';
 import type { NluRequest, WorkerLoadOptions, WorkerMessage } from './protocol.js';
 
 const port = parentPort;
-if (port === null) throw new Error('nlu-worker.ts runs only as a worker thread');
+if (port === null) throw new Error('nlu/worker/thread.ts runs only as a worker thread');
 const send = (m: WorkerMessage) => port.postMessage(m);
 
 function answer(nlu: LoadedNlu, r: NluRequest): Promise<unknown> {

@@ -4,7 +4,7 @@
  */
 import { AppError } from '../errors.js';
 import { isStaff } from './authorization.js';
-import type { NewEvent, Person, TicketPatch, TicketStore } from './store.js';
+import type { NewEvent, Person, TicketPatch, TicketStore } from './ports.js';
 import type { Ticket, TicketKind } from './types.js';
 
 export function assertStaff(p: Person, what: string): void {

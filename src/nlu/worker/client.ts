@@ -42,9 +42,9 @@ interface Pending {
  */
 function spawn(data: WorkerLoadOptions): Worker {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./nlu-worker.js', here), { workerData: data });
+  if (!here.endsWith('.ts')) return new Worker(new URL('./thread.js', here), { workerData: data });
   const tsx = pathToFileURL(createRequire(here).resolve('tsx/esm/api')).href;
-  const entry = new URL('./nlu-worker.ts', here).href;
+  const entry = new URL('./thread.ts', here).href;
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(boot, { eval: true, workerData: data });
 }
