@@ -76,15 +76,12 @@ import { createOutboxWorker, type OutboxWorker } from './jobs/outbox.js';
 import { createSlaSweeper, type SlaSweeper } from './jobs/sla-timer.js';
 import { dispatchWebhookEvents, webhookSender } from './jobs/webhooks.js';
 import { createLogger, type Logger } from './log.js';
-import { handoffOnlyNlu } from './nlu/fallback.js';
-import { frustrationOf } from './nlu/frustration.js';
-import { type LoadNluOptions, loadNlu, nluOptionsFor } from './nlu/index.js';
 import { loadKnowledgeArticles } from './nlu/knowledge/knowledge-files.js';
 import type { Nlu } from './nlu/types.js';
-import { startNluWorker } from './nlu/worker/client.js';
 import { observeDeadLetters } from './observability/dead-letters.js';
 import { type ChatdeskMetrics, createChatdeskMetrics, observeClassifier } from './observability/metrics.js';
 import { createHttpServer } from './server.js';
+import { startNlu } from './start-nlu.js';
 
 /** How long a process may take to deliver an outbox message before another may try. */
 const OUTBOX_LEASE_MS = 30_000;
@@ -192,35 +189,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     throw e;
   }
 
-  let nlu: Nlu;
-  let closeNlu: (() => Promise<void>) | null = null;
-  try {
-    const nluOptions: LoadNluOptions = nluOptionsFor(config, (level, msg, fields) => log[level](msg, fields));
-    if (config.NLU_THREAD === 'worker') {
-      const w = await startNluWorker(nluOptions);
-      closeNlu = () => w.close();
-      nlu = w;
-    } else {
-      nlu = await loadNlu(nluOptions);
-    }
-    // The first inference compiles the encoder's kernels (seconds of CPU on one core); doing it now
-    // keeps it from stalling the event loop — and platform acks — on the first real message.
-    const warm = performance.now();
-    await nlu.intents.classify('my laptop will not start');
-    await nlu.knowledge.search('reset my password', 1);
-    await nlu.triage.predict('the vpn is down for the whole team');
-    // Frustration runs on this thread; its lexicon loads on first use (half a second).
-    frustrationOf('this is useless, nothing works');
-    log.debug('NLU warmed up', { ms: Math.round(performance.now() - warm) });
-  } catch (e) {
-    log.error(
-      'NLU models could not be loaded; every message will be handed to a person until this is fixed',
-      { error: e },
-    );
-    await closeNlu?.();
-    closeNlu = null;
-    nlu = handoffOnlyNlu(e instanceof Error ? e.message : String(e));
-  }
+  const loadedNlu = await startNlu(config, log);
+  let nlu = loadedNlu.nlu;
+  const closeNlu = loadedNlu.close;
 
   const directory = createDirectoryStore(db);
   if (opts.serve !== false) {
