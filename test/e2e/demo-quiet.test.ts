@@ -98,7 +98,7 @@ describe('the demo with one handoff', () => {
     expect(skipped).toHaveLength(1);
     expect(skipped[0]?.level).toBe('info');
     expect(skipped[0]?.msg).toMatch(
-      /Teams runs in anonymous development mode, which cannot post to Teams channels \(set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD\): triage of service-desk/,
+      /Teams runs in emulator mode \(TEAMS_EMULATOR\), which cannot post to Teams channels \(set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD\): triage of service-desk/,
     );
     expect(skipped[0]?.msg).toMatch(
       /Slack is not configured .*: triage of service-desk, triage of workplace, triage of infra/,

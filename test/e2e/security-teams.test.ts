@@ -46,7 +46,7 @@ afterAll(async () => {
   await connector?.close();
 });
 
-describe('Teams attacks (issue 14)', () => {
+describe('Teams attacks (issue 14)', { timeout: 120_000 }, () => {
   it('item 3: with the defaults (TEAMS_ENABLED, no MICROSOFT_APP_ID) Teams is off: no anonymous /api/messages', async () => {
     expect(teamsMode(loadConfig({}))).toBe('off');
     const { base } = await start({ TEAMS_ENABLED: 'true', NODE_ENV: 'development' });

@@ -12,12 +12,18 @@ function defangLinks(text: string): string {
   return text.split('](').join('] (');
 }
 
+/** Teams refuses messages above about 28 KB; longer text is cut before it is escaped. */
+const TEAMS_TEXT_MAX = 40_000;
+const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+const capped = (text: string) => (text.length > TEAMS_TEXT_MAX ? text.slice(0, TEAMS_TEXT_MAX) : text);
+
 /** Message text (`textFormat: markdown`): no HTML, no disguised links. */
 export function escapeTeamsMarkdown(text: string): string {
-  return defangLinks(text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+  return defangLinks(capped(text).replace(/[&<>]/g, (c) => ENTITY[c] ?? c));
 }
 
 /** Adaptive Card TextBlock text (Markdown only; HTML is shown as typed there anyway). */
 export function escapeCardText(text: string): string {
-  return defangLinks(text);
+  return defangLinks(capped(text));
 }

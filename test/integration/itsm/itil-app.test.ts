@@ -76,7 +76,8 @@ describe('ITIL engine in the app (chat actions, REST, CLI)', () => {
     const approve = card?.message.reply.choices?.find((c) => c.actionId === 'approval.approve');
     expect(approve?.value).toEqual({ ticket: req.number });
 
-    expect(texts(await bob.act('approval.approve', { ticket: req.number }))).toMatch(/not an approver/);
+    // Bob may not see the request: the refusal reads like an unknown number (issue 14 item 9).
+    expect(texts(await bob.act('approval.approve', { ticket: req.number }))).toMatch(/There is no ticket/);
     expect(texts(await maria.act('approval.approve', { ticket: req.number, comment: 'ok for Q2' }))).toMatch(
       new RegExp(`You approved ${req.number}.*approved and goes to the service desk`),
     );
