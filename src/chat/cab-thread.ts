@@ -90,9 +90,12 @@ export async function castChannelVote(
   try {
     await itil.changes.vote(number, person, vote.vote, vote.comment, now);
   } catch (e) {
-    if (!isAppError(e) || (e.code !== 'forbidden' && e.code !== 'conflict')) throw e;
+    // not_found: the change service hides changes from people who may not see them, but this thread
+    // already shows the change to everyone in the board's channel; the refusal is the same.
+    if (!isAppError(e) || (e.code !== 'forbidden' && e.code !== 'conflict' && e.code !== 'not_found'))
+      throw e;
     const text =
-      e.code === 'forbidden'
+      e.code !== 'conflict'
         ? `Thanks, ${person.displayName}, but only members of the change advisory board vote on ${number}: your ${vote.vote} was not counted. You're welcome to keep discussing in the thread.`
         : e.message;
     await tellPrivately(engine, person, text, `cab-refusal:${eventKey}`, fallback);
