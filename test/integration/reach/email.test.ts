@@ -150,7 +150,8 @@ for (const database of testDatabases()) {
       const headers = {
         authorization: `Bearer ${TEST_API_TOKEN}`,
         'content-type': 'application/json',
-        'x-on-behalf-of': 'grace@example.com',
+        // Heidi works the Workplace group, where the printer ticket went (the group rule of issue 14).
+        'x-on-behalf-of': 'heidi@example.com',
       };
       const c = await fetch(`${api}/tickets/${t.number}/comments`, {
         method: 'POST',
@@ -178,7 +179,7 @@ for (const database of testDatabases()) {
         return m.length >= 2 ? m : undefined;
       }, 'the comment and resolution notices');
       expect(notices.map((m) => m.text?.split('\n')[0])).toEqual([
-        `Grace Hopper wrote on ${t.number}:`,
+        `Heidi Larsen wrote on ${t.number}:`,
         `${t.number} "${t.title}" is resolved: fuser replaced.`,
       ]);
       expect(notices.some((m) => m.text?.includes('toner'))).toBe(false);
