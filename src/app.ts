@@ -343,6 +343,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       },
     },
     agentCommands: deskChat.commands,
+    agentQueue: deskChat.queue,
     store: chatStore,
     tickets,
     directory: triageDirectory,

@@ -4,12 +4,14 @@
  * The engine calls `commands` through a small hook; the rest registers as an action handler.
  */
 import type { AgentDesk } from '../itsm/agent-desk.js';
+import { isStaff } from '../itsm/authorization.js';
 import type { DirectoryStore, Person } from '../itsm/ports.js';
 import type { TicketService } from '../itsm/tickets.js';
 import type { Ticket } from '../itsm/types.js';
 import { assertMayWorkTicket } from '../itsm/work-rule.js';
 import type { ActionHandler } from './adapter-api.js';
 import { parseAgentCommand, runAgentCommand } from './agent-commands.js';
+import { type QueueView, queueView } from './agent-queue-view.js';
 import type { Reply } from './message.js';
 
 /** What the engine asks before the dialogs: null when the text is no staff command. */
@@ -69,5 +71,9 @@ export function createAgentDeskChat(deps: AgentDeskChatDeps) {
     ];
   };
 
-  return { commands, open };
+  /** The queue of a member of staff as rows (Slack App Home); null for employees, who have none. */
+  const queue = async (person: Person, now: string): Promise<QueueView | null> =>
+    isStaff(person) ? queueView(await deps.desk.queueFor(person, now), person, now) : null;
+
+  return { commands, open, queue };
 }

@@ -5,7 +5,7 @@
  * turn stays in the inbox and is retried.
  */
 
-import type { DirectoryStore } from '../itsm/ports.js';
+import type { DirectoryStore, Person } from '../itsm/ports.js';
 import { type Template, validateSubmission } from '../itsm/templates.js';
 import type { TicketService } from '../itsm/tickets.js';
 import type { Ticket } from '../itsm/types.js';
@@ -19,6 +19,7 @@ import type {
   ThreadHandler,
 } from './adapter-api.js';
 import type { AgentCommandHook } from './agent-desk-chat.js';
+import type { QueueView } from './agent-queue-view.js';
 import { createDialogs, type DialogHooks } from './dialogs/index.js';
 import { createHandoff, type Handoff } from './handoff/index.js';
 import { sweepHandoffs } from './handoff-sweep.js';
@@ -109,6 +110,8 @@ export interface EngineOptions {
   hooks?: DialogHooks;
   /** Staff's typed commands (queue, ticket edits), read before the NLU (agent-desk-chat.ts). */
   agentCommands?: AgentCommandHook;
+  /** Staff's queue as rows (agent-desk-chat.ts), for the App Home; null for employees. */
+  agentQueue?: (person: Person, now: string) => Promise<QueueView | null>;
   /**
    * How long a turn that keeps failing for a passing reason (a platform or the database down) is
    * retried, from when its event was accepted (default one hour). Then the person is told and the event
@@ -263,6 +266,12 @@ export function createEngine(opts: EngineOptions): Engine {
       if (!person) return [];
       const list = await tickets.listFor(person, { requesterId: person.id, limit: o.limit ?? 20 });
       return notifications.cardsFor(person, list);
+    },
+
+    async agentQueueFor(user) {
+      const person = await store.personFor(user);
+      if (!person || person.active === false || !opts.agentQueue) return null;
+      return opts.agentQueue(person, nowIso());
     },
 
     async recoverInbox() {

@@ -1,0 +1,44 @@
+/**
+ * The agent queue as rows for surfaces that lay out one row per ticket (the Slack App Home): the same
+ * three sections as the typed `queue` reply, each row with its one action — **Claim** when the ticket is
+ * not the viewer's, **Open** (its agent thread) when it is.
+ */
+import type { AgentQueue, QueueRow } from '../itsm/agent-desk.js';
+import type { Person } from '../itsm/ports.js';
+import { rowLine } from './agent-commands.js';
+import type { Choice } from './message.js';
+
+export interface QueueViewRow {
+  number: string;
+  /** One line: number, priority, state, title and the closest clock. */
+  text: string;
+  choice: Choice;
+}
+
+export interface QueueView {
+  sections: Array<{ title: string; empty: string; rows: QueueViewRow[] }>;
+}
+
+/** The row's action: Claim a ticket that is not yet the viewer's, Open the viewer's own. */
+export function rowChoice(r: QueueRow, person: Person): Choice {
+  const n = r.ticket.number;
+  return r.ticket.assigneeId === person.id
+    ? { label: `Open ${n}`, actionId: 'desk.open', value: { ticket: n } }
+    : { label: `Claim ${n}`, actionId: 'agent.claim', value: { ticket: n }, style: 'primary' };
+}
+
+export function queueView(q: AgentQueue, person: Person, now: string): QueueView {
+  const rows = (list: QueueRow[]): QueueViewRow[] =>
+    list.map((r) => ({
+      number: r.ticket.number,
+      text: rowLine(r, person, now).replace(/^• /, ''),
+      choice: rowChoice(r, person),
+    }));
+  return {
+    sections: [
+      { title: 'My open tickets', empty: 'Nothing assigned to you.', rows: rows(q.mine) },
+      { title: "My groups' unassigned queue", empty: 'Nobody is waiting.', rows: rows(q.unassigned) },
+      { title: 'Breaching soon', empty: 'No clock is close to breaching.', rows: rows(q.breaching) },
+    ],
+  };
+}
