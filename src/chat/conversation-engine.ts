@@ -293,7 +293,12 @@ export function createEngine(opts: EngineOptions): Engine {
       let n = 0;
       for (const u of users) {
         try {
-          if (await identities.resolve(u, where)) n++;
+          const person = await identities.resolve(u, where);
+          if (!person) continue;
+          n++;
+          // Where they were seen: its Bot Connector reaches them later (notifications.ts directTo).
+          if (where.serviceUrl)
+            await store.ensureConversation(where, where.isDirect ? person.id : null, nowIso());
         } catch (e) {
           log.warn('could not record a roster member', { platform: u.platform, error: e });
         }
