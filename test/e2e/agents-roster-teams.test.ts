@@ -28,6 +28,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'silent',
     NLU_THREAD: 'inline',
     TEAMS_ENABLED: 'true',
+    TEAMS_EMULATOR: 'true',
   });
   app = await createApp(config, { log: silentLogger });
   ({ url } = await app.listen());
