@@ -19,12 +19,15 @@ export interface QueueView {
   sections: Array<{ title: string; empty: string; rows: QueueViewRow[] }>;
 }
 
-/** The row's action: Claim a ticket that is not yet the viewer's, Open the viewer's own. */
+/** The row's action: Claim an unassigned ticket, Take a colleague's, Open the viewer's own. */
 export function rowChoice(r: QueueRow, person: Person): Choice {
   const n = r.ticket.number;
-  return r.ticket.assigneeId === person.id
-    ? { label: `Open ${n}`, actionId: 'desk.open', value: { ticket: n } }
-    : { label: `Claim ${n}`, actionId: 'agent.claim', value: { ticket: n }, style: 'primary' };
+  if (r.ticket.assigneeId === person.id)
+    return { label: `Open ${n}`, actionId: 'desk.open', value: { ticket: n } };
+  // A colleague's ticket (breaching soon): reassigned to the clicker, not claimed from under them.
+  if (r.ticket.assigneeId !== null)
+    return { label: `Take ${n}`, actionId: 'desk.take', value: { ticket: n } };
+  return { label: `Claim ${n}`, actionId: 'agent.claim', value: { ticket: n }, style: 'primary' };
 }
 
 export function queueView(q: AgentQueue, person: Person, now: string): QueueView {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
+import { agentChoices } from '../../src/chat/handoff/channels.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { waitFor } from '../support/app.js';
@@ -173,6 +174,74 @@ describe('issue 18 item 2: the queue in the Slack App Home', () => {
     expect(mine?.accessory?.action_id).toMatch(/^cd:desk\.open:\d+$/);
     await dm('ivan', 'back');
     await dm('heidi', 'back');
+  });
+
+  it('offers the edits as card buttons: Priority… and Pending… answer with choices whose click edits', async () => {
+    const created = await fetch(`${base}/api/v1/tickets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ requester: 'alice@example.com', title: 'Docking station flickers' }),
+    });
+    const t = ((await created.json()) as { ticket: { number: string; assigneeId: number } }).ticket;
+    const agent = await app.directory.personById(t.assigneeId);
+    const name = agent?.email.split('@')[0] ?? '';
+    // The agent card of a handed-off ticket (its triage thread) carries the edit buttons.
+    expect(agentChoices(t.number, [], null).map((c) => c.actionId)).toEqual(
+      expect.arrayContaining(['agent.claim', 'desk.priority', 'desk.pending']),
+    );
+    const click = async (actionId: string, value: Record<string, unknown>, says: string) => {
+      const before = fake.callsOf('chat.postMessage').length;
+      const body = interactivityBody({
+        type: 'block_actions',
+        trigger_id: `trig.${actionId}`,
+        user: { id: slackId(name), team_id: 'T0001' },
+        team: { id: 'T0001' },
+        container: { type: 'view', view_id: 'VHOME2' },
+        view: { id: 'VHOME2' },
+        actions: [
+          {
+            type: 'button',
+            action_id: `cd:${actionId}:0`,
+            value: JSON.stringify(value),
+            block_id: 'x',
+            action_ts: slackTs(),
+          },
+        ],
+      });
+      expect((await postSigned(`${base}/slack/events`, SECRET, body, { contentType: FORM })).status).toBe(
+        200,
+      );
+      await app.drain();
+      return waitFor(
+        () =>
+          fake
+            .callsOf('chat.postMessage')
+            .slice(before)
+            .find((c) => c.args.channel === `D0${name.toUpperCase()}` && String(c.args.text).includes(says)),
+        `the answer to ${actionId}`,
+      );
+    };
+    const menu = await click('desk.priority', { ticket: t.number }, 'Which priority');
+    const buttons = (menu.args.blocks as Array<{ elements?: Array<{ action_id?: string; value?: string }> }>)
+      .flatMap((b) => b.elements ?? [])
+      .filter((e) => e.action_id?.startsWith('cd:desk.priority:'))
+      .map((e) => JSON.parse(e.value ?? '{}') as Record<string, unknown>);
+    expect(buttons.map((v) => v.priority)).toEqual(['P1', 'P2', 'P3', 'P4']);
+    await click('desk.priority', { ticket: t.number, priority: 'P1' }, 'is P1 now');
+    const pend = await click('desk.pending', { ticket: t.number }, 'waits for whom');
+    expect(JSON.stringify(pend.args.blocks)).toContain('the requester');
+    await click('desk.pending', { ticket: t.number, reason: 'vendor' }, 'is pending (vendor)');
+    const res = await fetch(`${base}/api/v1/tickets/${t.number}`, {
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    const view = (await res.json()) as {
+      ticket: { priority: string; state: string; pendingReason: string };
+      events: Array<{ type: string; to: string | null }>;
+    };
+    expect(view.ticket.priority).toBe('P1');
+    expect(view.ticket.state).toBe('pending');
+    expect(view.ticket.pendingReason).toBe('vendor');
+    expect(view.events.some((e) => e.type === 'priority_changed')).toBe(true);
   });
 
   it('shows an employee only their own tickets', async () => {
