@@ -19,6 +19,7 @@ import {
 import { createAgentDeskChat } from './chat/agent-desk-chat.js';
 import { createAssigneeNotice, recordUndeliverable } from './chat/assignee-notice.js';
 import { createChatCore, createEngine, type Engine } from './chat/conversation-engine.js';
+import { deskCardActions } from './chat/desk-card-actions.js';
 import { createChatNotifier, registerItilActions } from './chat/itil-actions.js';
 import { createPortRegistry } from './chat/ports.js';
 import { type ChatStore, ownerOfTicket } from './chat/store.js';
@@ -343,6 +344,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       },
     },
     agentCommands: deskChat.commands,
+    agentQueue: deskChat.queue,
     store: chatStore,
     tickets,
     directory: triageDirectory,
@@ -364,6 +366,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   registerItilActions(engine, itil);
   engine.registerActionHandler('desk.open', deskChat.open);
+  const cardEdits = deskCardActions(deskChat.apply);
+  engine.registerActionHandler('desk.priority', cardEdits.priority);
+  engine.registerActionHandler('desk.pending', cardEdits.pending);
+  engine.registerActionHandler('desk.take', cardEdits.take);
   const provisioning = createProvisioningService({
     store: createProvisioningStore(db),
     tickets: createTicketStore(db),

@@ -4,6 +4,7 @@
  */
 
 import type { Person } from '../itsm/ports.js';
+import type { QueueView } from './agent-queue-view.js';
 import type { Emit } from './handoff/index.js';
 import type {
   ChatPort,
@@ -77,4 +78,6 @@ export interface ConversationEngine {
   meet?(users: PlatformUser[], where: ConversationRef): Promise<number>;
   /** The requester's open and recent tickets, as cards (App Home, status views). */
   ticketsFor(user: PlatformUser, opts?: { limit?: number }): Promise<TicketCard[]>;
+  /** The agent queue of a member of staff, row by row (App Home); null for employees and unknown people. */
+  agentQueueFor?(user: PlatformUser): Promise<QueueView | null>;
 }

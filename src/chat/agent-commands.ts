@@ -84,7 +84,7 @@ export function parseAgentCommand(text: string): AgentCommand | null {
   return null;
 }
 
-function rowLine(r: QueueRow, person: Person, now: string): string {
+export function rowLine(r: QueueRow, person: Person, now: string): string {
   const t = r.ticket;
   const due = r.due
     ? r.due.breached

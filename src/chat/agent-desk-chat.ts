@@ -4,12 +4,14 @@
  * The engine calls `commands` through a small hook; the rest registers as an action handler.
  */
 import type { AgentDesk } from '../itsm/agent-desk.js';
+import { isStaff } from '../itsm/authorization.js';
 import type { DirectoryStore, Person } from '../itsm/ports.js';
 import type { TicketService } from '../itsm/tickets.js';
 import type { Ticket } from '../itsm/types.js';
 import { assertMayWorkTicket } from '../itsm/work-rule.js';
 import type { ActionHandler } from './adapter-api.js';
-import { parseAgentCommand, runAgentCommand } from './agent-commands.js';
+import { type AgentCommand, parseAgentCommand, runAgentCommand } from './agent-commands.js';
+import { type QueueView, queueView } from './agent-queue-view.js';
 import type { Reply } from './message.js';
 
 /** What the engine asks before the dialogs: null when the text is no staff command. */
@@ -35,7 +37,17 @@ export function createAgentDeskChat(deps: AgentDeskChatDeps) {
     const cmd = parseAgentCommand(text);
     if (!cmd) return null;
     const thread = threadTicketId === null ? null : await deps.tickets.byIdForSystem(threadTicketId);
-    const r = await runAgentCommand(deps.desk, cmd, person, thread?.number ?? null, now);
+    return apply(cmd, person, thread?.number ?? null, now);
+  };
+
+  /** Runs a staff command (typed, or a card button's) and tells whoever it concerns. */
+  const apply = async (
+    cmd: AgentCommand,
+    person: Person,
+    threadNumber: string | null,
+    now: string,
+  ): Promise<Reply[] | null> => {
+    const r = await runAgentCommand(deps.desk, cmd, person, threadNumber, now);
     if (!r) return null;
     if (r.tellRequester && r.tellRequester.ticket.requesterId !== person.id)
       await deps.notifyRequester(r.tellRequester.ticket, r.tellRequester.text, r.tellRequester.key);
@@ -69,5 +81,9 @@ export function createAgentDeskChat(deps: AgentDeskChatDeps) {
     ];
   };
 
-  return { commands, open };
+  /** The queue of a member of staff as rows (Slack App Home); null for employees, who have none. */
+  const queue = async (person: Person, now: string): Promise<QueueView | null> =>
+    isStaff(person) ? queueView(await deps.desk.queueFor(person, now), person, now) : null;
+
+  return { commands, apply, open, queue };
 }

@@ -5,7 +5,7 @@
  * turn stays in the inbox and is retried.
  */
 
-import type { DirectoryStore } from '../itsm/ports.js';
+import type { DirectoryStore, Person } from '../itsm/ports.js';
 import { type Template, validateSubmission } from '../itsm/templates.js';
 import type { TicketService } from '../itsm/tickets.js';
 import type { Ticket } from '../itsm/types.js';
@@ -19,6 +19,7 @@ import type {
   ThreadHandler,
 } from './adapter-api.js';
 import type { AgentCommandHook } from './agent-desk-chat.js';
+import type { QueueView } from './agent-queue-view.js';
 import { createDialogs, type DialogHooks } from './dialogs/index.js';
 import { createHandoff, type Handoff } from './handoff/index.js';
 import { sweepHandoffs } from './handoff-sweep.js';
@@ -109,6 +110,8 @@ export interface EngineOptions {
   hooks?: DialogHooks;
   /** Staff's typed commands (queue, ticket edits), read before the NLU (agent-desk-chat.ts). */
   agentCommands?: AgentCommandHook;
+  /** Staff's queue as rows (agent-desk-chat.ts), for the App Home; null for employees. */
+  agentQueue?: (person: Person, now: string) => Promise<QueueView | null>;
   /**
    * How long a turn that keeps failing for a passing reason (a platform or the database down) is
    * retried, from when its event was accepted (default one hour). Then the person is told and the event
@@ -265,6 +268,12 @@ export function createEngine(opts: EngineOptions): Engine {
       return notifications.cardsFor(person, list);
     },
 
+    async agentQueueFor(user) {
+      const person = await store.personFor(user);
+      if (!person || person.active === false || !opts.agentQueue) return null;
+      return opts.agentQueue(person, nowIso());
+    },
+
     async recoverInbox() {
       // Rows this process is already working on (or holding in line for a slot) are not taken again:
       // under a burst that would queue every waiting turn twice a second and feed the overload.
@@ -284,7 +293,12 @@ export function createEngine(opts: EngineOptions): Engine {
       let n = 0;
       for (const u of users) {
         try {
-          if (await identities.resolve(u, where)) n++;
+          const person = await identities.resolve(u, where);
+          if (!person) continue;
+          n++;
+          // Where they were seen: its Bot Connector reaches them later (notifications.ts directTo).
+          if (where.serviceUrl)
+            await store.ensureConversation(where, where.isDirect ? person.id : null, nowIso());
         } catch (e) {
           log.warn('could not record a roster member', { platform: u.platform, error: e });
         }

@@ -109,6 +109,10 @@ export const ACTION_IDS = [
   'agent.handback',
   // Agents, from their queue: post the ticket's card or bump its agent thread.
   'desk.open',
+  // Agents, ticket edits from a card: priority and pending (answered with choices), take a colleague's.
+  'desk.priority',
+  'desk.pending',
+  'desk.take',
   // Approvers and CAB members.
   'approval.approve',
   'approval.reject',

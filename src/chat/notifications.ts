@@ -87,8 +87,11 @@ export function createNotifications(deps: NotificationDeps): Notifications {
           threadId: null,
           isDirect: true,
           workspaceId: identity.workspaceId ?? null,
-          // Teams creates the chat through the Bot Connector of the tenant (proactive message).
-          ...(identity.platform === 'teams' ? { serviceUrl: deps.teamsServiceUrl } : {}),
+          // Teams creates the chat through the Bot Connector the person was seen through (a roster, an
+          // activity), else the public default (proactive message).
+          ...(identity.platform === 'teams'
+            ? { serviceUrl: identity.serviceUrl ?? deps.teamsServiceUrl }
+            : {}),
         });
         await store.ensureConversation(target, personId, nowIso());
         break;

@@ -159,7 +159,9 @@ export interface ChatStore {
   /** The person's 1:1 conversations with the bot, most recently active first. */
   directConversationsOf(personId: number): Promise<Conversation[]>;
   /** The person's platform identities (with the workspace they were seen in). */
-  identitiesOf(personId: number): Promise<Array<PlatformUser & { workspaceId: string | null }>>;
+  identitiesOf(
+    personId: number,
+  ): Promise<Array<PlatformUser & { workspaceId: string | null; serviceUrl?: string | null }>>;
   /** Finds or creates the conversation row for a ref. */
   ensureConversation(
     ref: ConversationRef,

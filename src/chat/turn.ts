@@ -95,7 +95,14 @@ export function createTurnHandler(
           if (typed) {
             for (const r of typed) push(ref, r);
           } else if (incoming.kind === 'action') {
-            for (const r of await handoff.onAgentAction(incoming, person, push, now)) push(ref, r.reply);
+            // The desk's card edits (desk-card-actions.ts) work in agent threads as anywhere else.
+            const desk = incoming.actionId.startsWith('desk.')
+              ? deps.actionHandlers.get(incoming.actionId)
+              : undefined;
+            const rs = desk
+              ? await desk({ action: incoming, person, now })
+              : await handoff.onAgentAction(incoming, person, push, now);
+            for (const r of rs) push(ref, r.reply);
           } else if (existing) {
             await handoff.onAgentMessage(existing, person, incoming, push, now);
           }

@@ -11,6 +11,7 @@ import type { Dialect } from './connect.js';
 import { toPerson } from './directory-store.js';
 import { detectDialect, mergePerson } from './person-merge.js';
 import type { DB } from './schema.js';
+import { teamsServiceUrlOf } from './teams-seen.js';
 
 /** `.invalid` is reserved (RFC 2606): the placeholder can never be somebody's address. */
 export const PENDING_EMAIL_DOMAIN = 'identity-pending.invalid';
@@ -201,11 +202,19 @@ export function createIdentityPart(db: Kysely<DB>, dialect?: Dialect): IdentityP
         .where('person_id', '=', personId)
         .orderBy('id')
         .execute();
-      return rows.map((r) => ({
-        platform: r.platform as Platform,
-        platformUserId: r.platform_user_id,
-        workspaceId: r.workspace_id,
-      }));
+      return Promise.all(
+        rows.map(async (r) => {
+          const teams = r.platform === 'teams';
+          // Teams: the tenant is the workspace, and the connector is the one the person was seen through.
+          const workspaceId = r.workspace_id ?? (teams ? r.tenant_id : null);
+          return {
+            platform: r.platform as Platform,
+            platformUserId: r.platform_user_id,
+            workspaceId,
+            serviceUrl: teams ? await teamsServiceUrlOf(db, personId, workspaceId) : null,
+          };
+        }),
+      );
     },
   };
 }

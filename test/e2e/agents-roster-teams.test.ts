@@ -28,7 +28,6 @@ beforeAll(async () => {
     LOG_LEVEL: 'silent',
     NLU_THREAD: 'inline',
     TEAMS_ENABLED: 'true',
-    // Anonymous Bot Framework activities from this machine only (the emulator mode of issue 14).
     TEAMS_EMULATOR: 'true',
   });
   app = await createApp(config, { log: silentLogger });

@@ -33,6 +33,7 @@ import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ChannelAdapter } from '../types.js';
+import { queueHomeBlocks } from './home-queue.js';
 import { boltLogger, createWebClient, SlackPort, ThreadTracker, webClientOptions } from './port.js';
 import { PromptExpressReceiver } from './receiver.js';
 import {
@@ -635,7 +636,11 @@ export class SlackAdapter implements ChannelAdapter {
 
   private async publishHome(userId: string): Promise<void> {
     const cards = await this.engine.ticketsFor(this.user(userId), { limit: 20 });
-    await this.client.views.publish({ user_id: userId, view: homeView(cards) });
+    const queue = (await this.engine.agentQueueFor?.(this.user(userId))) ?? null;
+    await this.client.views.publish({
+      user_id: userId,
+      view: homeView(cards, queue ? queueHomeBlocks(queue) : []),
+    });
   }
 
   // ---------------------------------------------------------------- interactivity

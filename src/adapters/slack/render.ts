@@ -498,7 +498,8 @@ export function ticketListBlocks(cards: TicketCard[]): KnownBlock[] {
   return blocks;
 }
 
-export function homeView(cards: TicketCard[]): HomeView {
+/** `top`: blocks above the requester's part (a member of staff's queue, home-queue.ts). */
+export function homeView(cards: TicketCard[], top: KnownBlock[] = []): HomeView {
   const head: KnownBlock[] = [
     {
       type: 'section',
@@ -513,5 +514,5 @@ export function homeView(cards: TicketCard[]): HomeView {
     },
     { type: 'divider' },
   ];
-  return { type: 'home', blocks: [...head, ...ticketListBlocks(cards)].slice(0, 100) };
+  return { type: 'home', blocks: [...head, ...top, ...ticketListBlocks(cards)].slice(0, 100) };
 }

@@ -1,6 +1,7 @@
 /** Where agents are reached: a group's triage channel on Slack or Teams, and the card's buttons. */
 import type { ChatChannel } from '../../itsm/directory-data.js';
 import type { Group } from '../../itsm/ports.js';
+import { editChoices } from '../desk-card-actions.js';
 import type { Choice, ConversationRef, Platform } from '../message.js';
 
 /**
@@ -64,6 +65,7 @@ export function agentChoices(number: string, groups: Group[], current: number | 
       actionId: 'agent.escalate' as const,
       value: { ...v, group: g.slug },
     })),
+    ...editChoices(number),
     { label: 'Hand back to bot', actionId: 'agent.handback', value: v },
   ];
 }
