@@ -22,6 +22,7 @@ import { createChatCore, createEngine, type Engine } from './chat/conversation-e
 import { createChatNotifier, registerItilActions } from './chat/itil-actions.js';
 import { createPortRegistry } from './chat/ports.js';
 import { type ChatStore, ownerOfTicket } from './chat/store.js';
+import { startPeriodicWork } from './compose-timers.js';
 import { type Config, secretsOf, sqlitePath, teamsMode } from './config.js';
 import { ALERTMANAGER_ACCOUNT, createAlertStore, ensureAlertAccount } from './db/alert-store.js';
 import { createAttachmentStore } from './db/attachment-store.js';
@@ -448,10 +449,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
   let server: Server | null = null;
   let started = false;
-  let sweepTimer: NodeJS.Timeout | null = null;
-  let recoverTimer: NodeJS.Timeout | null = null;
-  let attachmentTimer: NodeJS.Timeout | null = null;
-  let identityTimer: NodeJS.Timeout | null = null;
+  let stopPeriodicWork: (() => void) | null = null;
   const app: App = {
     kpis,
     kpiStore,
@@ -485,35 +483,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       slaSweeper.start();
       deliveries.start();
       await email?.start();
-      // Unclaimed handoffs are escalated by a periodic sweep; the sweep is idempotent per ticket and level.
-      sweepTimer = setInterval(() => {
-        engine.sweepHandoffs().catch((e) => log.error('handoff sweep failed', { error: e }));
-      }, 30_000);
-      sweepTimer.unref();
-      attachmentTimer = setInterval(() => {
-        attachments.runOnce().catch((e) => log.error('attachment collection failed', { error: e }));
-      }, 2_000);
-      attachmentTimer.unref();
-      // Turns that failed (a platform API or the database was down) are retried while the server runs;
-      // leases keep several instances from taking the same item.
-      let recovering = false;
-      recoverTimer = setInterval(() => {
-        // One sweep at a time: a slow one (a backlog after a burst) must not be joined by the next.
-        if (recovering) return;
-        recovering = true;
-        engine
-          .recoverInbox()
-          .catch((e) => log.error('inbox recovery failed', { error: e }))
-          .finally(() => {
-            recovering = false;
-          });
-      }, 1_000);
-      recoverTimer.unref();
-      // People taken on trust while a platform's directory was down get their profile when it is back.
-      identityTimer = setInterval(() => {
-        engine.completeIdentities().catch((e) => log.error('identity completion failed', { error: e }));
-      }, 60_000);
-      identityTimer.unref();
+      stopPeriodicWork = startPeriodicWork(engine, attachments, log);
       const { server: s, webPort } = createHttpServer({
         app: {
           ...app,
@@ -555,10 +525,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       }
     },
     async close() {
-      if (sweepTimer) clearInterval(sweepTimer);
-      if (recoverTimer) clearInterval(recoverTimer);
-      if (attachmentTimer) clearInterval(attachmentTimer);
-      if (identityTimer) clearInterval(identityTimer);
+      stopPeriodicWork?.();
       if (server) {
         const s = server;
         const closed = new Promise<void>((resolve) => s.close(() => resolve()));
