@@ -10,49 +10,34 @@ import type { Kysely } from 'kysely';
 import { createEmailChannel, type EmailChannel } from './adapters/email/channel.js';
 import { DEFAULT_TEAMS_SERVICE_URL } from './adapters/teams/default-service-url.js';
 import type { ChannelAdapter } from './adapters/types.js';
-import {
-  channelReach,
-  skippedChannelsLine,
-  withReachableBoards,
-  withReachableTriage,
-} from './channel-reach.js';
+import { skippedChannelsLine, withReachableTriage } from './channel-reach.js';
 import { createAgentDeskChat } from './chat/agent-desk-chat.js';
 import { createAssigneeNotice, recordUndeliverable } from './chat/assignee-notice.js';
 import { createChatCore, createEngine, type Engine } from './chat/conversation-engine.js';
 import { createChatNotifier, registerItilActions } from './chat/itil-actions.js';
 import { createPortRegistry } from './chat/ports.js';
 import { type ChatStore, ownerOfTicket } from './chat/store.js';
+import { loadDataFiles, prepareDatabase } from './compose-data.js';
 import { startPeriodicWork } from './compose-timers.js';
 import { type Config, secretsOf, sqlitePath, teamsMode } from './config.js';
-import { ALERTMANAGER_ACCOUNT, createAlertStore, ensureAlertAccount } from './db/alert-store.js';
+import { ALERTMANAGER_ACCOUNT, createAlertStore } from './db/alert-store.js';
 import { createAttachmentStore } from './db/attachment-store.js';
-import { endBoot, startBoot } from './db/boots.js';
+import { endBoot } from './db/boots.js';
 import { createChatStore } from './db/chat-store.js';
-import { type Database, openDatabase, pingDatabase } from './db/connect.js';
+import { type Database, pingDatabase } from './db/connect.js';
 import { createDeliveryStore, type DeliveryStore, syncDataWebhooks } from './db/delivery-store.js';
 import { createDirectoryStore } from './db/directory-store.js';
 import { createEmailMessageStore, createPersonByEmail } from './db/email-store.js';
 import { createKpiStore, type KpiStore } from './db/kpi-store.js';
-import { migrate } from './db/migrate.js';
 import { createItilStore } from './db/practices-store.js';
 import { createProvisioningStore, releaseAgentConversations } from './db/provisioning-store.js';
 import type { DB } from './db/schema.js';
-import {
-  ensureServiceAccount,
-  isEmpty,
-  seedDemo,
-  syncGroups,
-  syncKnowledge,
-  syncTemplates,
-} from './db/seed.js';
 import { createTicketStore } from './db/ticket-store.js';
 import { createWebLoginStore } from './db/web-login-store.js';
 import { itilDialogHooks } from './dialog-hooks.js';
-import { API_PERSON_EMAIL } from './http/shared/api-account.js';
 import { type AgentDesk, createAgentDesk } from './itsm/agent-desk.js';
 import { type AlertIntake, createAlertIntake } from './itsm/alerts.js';
-import { type ChatChannel, loadAssets, loadGroups, loadPeople } from './itsm/directory-data.js';
-import { loadRulesConfig } from './itsm/dispatch.js';
+import type { ChatChannel } from './itsm/directory-data.js';
 import { requesterCeiling } from './itsm/impact-claim.js';
 import { createImprovementService, evaluationSchedule, type ImprovementService } from './itsm/improvement.js';
 import { openTicketGauges } from './itsm/kpis/open-tickets.js';
@@ -60,24 +45,15 @@ import { createKpiService, type KpiService } from './itsm/kpis/service.js';
 import { loadKpiTargetsIfPresent } from './itsm/kpis/targets.js';
 import type { DirectoryStore } from './itsm/ports.js';
 import { createItil, type Itil } from './itsm/practices.js';
-import { loadItilConfig } from './itsm/practices-config.js';
-import {
-  createProvisioningService,
-  loadDirectoryMapping,
-  type ProvisioningService,
-} from './itsm/provisioning.js';
-import { loadSlaConfig } from './itsm/sla.js';
-import { loadTemplates } from './itsm/templates.js';
+import { createProvisioningService, type ProvisioningService } from './itsm/provisioning.js';
 import { createTicketService, type TicketService } from './itsm/tickets.js';
 import type { Ticket } from './itsm/types.js';
-import { loadWebhookFile } from './itsm/webhook-events.js';
 import { type AttachmentCollector, createAttachmentCollector } from './jobs/attachments.js';
 import { createDeliveryWorker, type DeliveryWorker } from './jobs/deliveries.js';
 import { createOutboxWorker, type OutboxWorker } from './jobs/outbox.js';
 import { createSlaSweeper, type SlaSweeper } from './jobs/sla-timer.js';
 import { dispatchWebhookEvents, webhookSender } from './jobs/webhooks.js';
 import { createLogger, type Logger } from './log.js';
-import { loadKnowledgeArticles } from './nlu/knowledge/knowledge-files.js';
 import type { Nlu } from './nlu/types.js';
 import { observeDeadLetters } from './observability/dead-letters.js';
 import { type ChatdeskMetrics, createChatdeskMetrics, observeClassifier } from './observability/metrics.js';
@@ -142,53 +118,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const now = opts.now ?? (() => new Date());
   const dataDir = config.DATA_DIR;
 
-  // Data files first: a bad file must stop start-up before anything is written.
-  const [templates, sla, rules, groups, articles] = await Promise.all([
-    loadTemplates(join(dataDir, 'templates')),
-    loadSlaConfig(join(dataDir, 'sla.json')),
-    loadRulesConfig(join(dataDir, 'rules.json')),
-    loadGroups(dataDir),
-    loadKnowledgeArticles(dataDir),
-  ]);
-  // Channels on platforms this process cannot post to are skipped, and said once (see channel-reach.ts).
-  const reach = channelReach(
-    config,
-    DEFAULT_TEAMS_SERVICE_URL,
-    new Set((opts.adapters ?? []).map((a) => a.port.platform)),
-  );
-  const itilFile = await loadItilConfig(join(dataDir, 'itil.json'));
-  const itilConfig = withReachableBoards(itilFile, reach);
-  const webhookFile = await loadWebhookFile(join(dataDir, 'webhooks.json'));
-  const directoryMapping = await loadDirectoryMapping(
-    join(dataDir, 'directory.json'),
-    new Set(groups.groups.map((g) => g.slug)),
-  );
-
-  const database = await openDatabase(config.DATABASE_URL);
+  const files = await loadDataFiles(config, new Set((opts.adapters ?? []).map((a) => a.port.platform)));
+  const { templates, sla, rules, groups, articles, reach, itilFile, itilConfig } = files;
+  const { database, bootId } = await prepareDatabase(config, files, log, now);
   const { db } = database;
-  let bootId: string;
-  try {
-    const applied = await migrate(database);
-    if (applied.length > 0) log.info('database migrated', { applied, dialect: database.dialect });
-    const stamp = now().toISOString();
-    if (config.SEED_DEMO && (await isEmpty(db))) {
-      const [people, assets] = await Promise.all([loadPeople(dataDir), loadAssets(dataDir)]);
-      await seedDemo(db, people, assets, stamp);
-      log.info('seeded demo data', { people: people.people.length, assets: assets.assets.length });
-    }
-    await ensureServiceAccount(db, API_PERSON_EMAIL, stamp);
-    await ensureAlertAccount(db, stamp);
-    for (const w of await syncGroups(db, groups)) log.warn(w);
-    await syncTemplates(db, templates, stamp);
-    await syncKnowledge(db, articles, stamp);
-    // Work a dead predecessor held is free again now, not when its leases expire.
-    const boot = await startBoot(db, { nodeId: config.NODE_ID ?? null, now: stamp });
-    bootId = boot.bootId;
-    if (boot.reclaimed.boots > 0) log.info('reclaimed the leases of stopped processes', boot.reclaimed);
-  } catch (e) {
-    await database.close();
-    throw e;
-  }
 
   const loadedNlu = await startNlu(config, log);
   let nlu = loadedNlu.nlu;
@@ -368,7 +301,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const provisioning = createProvisioningService({
     store: createProvisioningStore(db),
     tickets: createTicketStore(db),
-    mapping: directoryMapping,
+    mapping: files.directoryMapping,
     staticMembers: new Map(groups.groups.map((g) => [g.slug, new Set(g.members)])),
     notifier: createChatNotifier(core, chatPosts),
     releaseConversations: (personId, at) => releaseAgentConversations(db, personId, at),
@@ -390,7 +323,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     notifier: createChatNotifier(core, chatPosts),
     serviceLabels: config.ALERTMANAGER_SERVICE_LABELS,
   });
-  await syncDataWebhooks(deliveryStore, webhookFile, now().toISOString());
+  await syncDataWebhooks(deliveryStore, files.webhookFile, now().toISOString());
   const deliveries = createDeliveryWorker({
     store: deliveryStore,
     handlers: {
