@@ -18,6 +18,7 @@ import { createChatNotifier, registerItilActions } from './chat/itil-actions.js'
 import { createPortRegistry } from './chat/ports.js';
 import { type ChatStore, ownerOfTicket } from './chat/store.js';
 import { loadDataFiles, prepareDatabase } from './compose-data.js';
+import { composeItil } from './compose-itil.js';
 import { startPeriodicWork } from './compose-timers.js';
 import { type Config, secretsOf, sqlitePath, teamsMode } from './config.js';
 import { ALERTMANAGER_ACCOUNT, createAlertStore } from './db/alert-store.js';
@@ -34,17 +35,16 @@ import { createProvisioningStore, releaseAgentConversations } from './db/provisi
 import type { DB } from './db/schema.js';
 import { createTicketStore } from './db/ticket-store.js';
 import { createWebLoginStore } from './db/web-login-store.js';
-import { itilDialogHooks } from './dialog-hooks.js';
-import { type AgentDesk, createAgentDesk } from './itsm/agent-desk.js';
+import type { AgentDesk } from './itsm/agent-desk.js';
 import { type AlertIntake, createAlertIntake } from './itsm/alerts.js';
 import type { ChatChannel } from './itsm/directory-data.js';
 import { requesterCeiling } from './itsm/impact-claim.js';
-import { createImprovementService, evaluationSchedule, type ImprovementService } from './itsm/improvement.js';
+import type { ImprovementService } from './itsm/improvement.js';
 import { openTicketGauges } from './itsm/kpis/open-tickets.js';
 import { createKpiService, type KpiService } from './itsm/kpis/service.js';
 import { loadKpiTargetsIfPresent } from './itsm/kpis/targets.js';
 import type { DirectoryStore } from './itsm/ports.js';
-import { createItil, type Itil } from './itsm/practices.js';
+import type { Itil } from './itsm/practices.js';
 import { createProvisioningService, type ProvisioningService } from './itsm/provisioning.js';
 import { createTicketService, type TicketService } from './itsm/tickets.js';
 import type { Ticket } from './itsm/types.js';
@@ -211,40 +211,19 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log: log.child({ component: 'email' }),
     now,
   });
-  const itilStore = createItilStore(db);
-  const itilNotifier = email ? email.withFallback(chatNotifier) : chatNotifier;
-  const itil = createItil({
-    tickets: createTicketStore(db),
+  const { itilStore, itil, improvements, evaluateIfDue, agentDesk, hooks } = composeItil({
+    database,
+    config,
+    files,
     directory,
-    itil: itilStore,
-    sla,
-    config: itilConfig,
-    notifier: itilNotifier,
-    approvalsByTemplate: new Map(templates.flatMap((t) => (t.approval ? [[t.id, t.approval] as const] : []))),
-    similarity: nlu.similarity,
-  });
-  const improvements = createImprovementService({
-    store: kpiStore,
+    tickets,
+    notifier: email ? email.withFallback(chatNotifier) : chatNotifier,
+    nlu,
+    kpiStore,
     kpis,
-    personById: (id) => directory.personById(id),
-    personByEmail: (e) => directory.personByEmail(e),
-    notify: (personId, text, key) => itilNotifier.notifyPerson(personId, text, key),
-  });
-  // Daily by default: the sweep runs every minute, the evaluation when its period has passed.
-  const csiSchedule = evaluationSchedule(config.CSI_EVALUATE_HOURS, async (at) => {
-    const r = await improvements.evaluate(at);
-    if (r.opened > 0) log.info('improvement register evaluated', { ...r });
-  });
-  const evaluateIfDue = (at: string) =>
-    csiSchedule(at).catch((error: unknown) =>
-      log.warn('improvement register evaluation failed; retrying at the next period', { error }),
-    );
-  const agentDesk = createAgentDesk({
-    tickets: createTicketStore(db),
-    service: tickets,
-    directory,
-    links: itilStore,
     onAssigned: (t, at) => tellAssignee(t, at),
+    log,
+    now,
   });
   tellAssignee = createAssigneeNotice({
     tickets,
@@ -261,21 +240,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     notifyRequester: (t, text, key) => core.notifications.notifyRequester(t, text, key),
     notifyAgents: (t, text, key) => core.notifications.notifyAgents(t, text, key),
   });
-  const itilHooks = itilDialogHooks({ itil, improvements, kpis, tickets, dataDir, now });
   const engine = createEngine({
     core,
-    hooks: {
-      ...itilHooks,
-      setAway: async (agent, away) => {
-        const said = await itil.setAway(agent, away);
-        if (away) return said;
-        // Tickets that arrived while everyone was away get their agents now.
-        const assigned = await agentDesk.dispatchGroupsOf(agent, now().toISOString());
-        return assigned.length === 0
-          ? said
-          : `${said} ${assigned.length} ticket(s) that waited were assigned: ${assigned.map((t) => t.number).join(', ')}.`;
-      },
-    },
+    hooks,
     agentCommands: deskChat.commands,
     store: chatStore,
     tickets,
