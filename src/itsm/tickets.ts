@@ -4,6 +4,7 @@
  */
 import { createTicketCore } from './tickets/core.js';
 import { createTicketEdits } from './tickets/edits.js';
+import { createTicketFeedback } from './tickets/feedback.js';
 import { createTicketLifecycle } from './tickets/lifecycle.js';
 import { createTicketOpening } from './tickets/opening.js';
 import type { TicketServiceDeps } from './tickets/types.js';
@@ -16,8 +17,8 @@ export type TicketService = ReturnType<typeof createTicketService>;
 
 /**
  * The parts, by responsibility: tickets/core.ts (access checks, concurrent writes), opening.ts (open and
- * dispatch), views.ts (reads), lifecycle.ts (states, claims, escalations, owners), edits.ts (comments,
- * priority, rating, category and group).
+ * dispatch), views.ts (reads), lifecycle.ts (states, claims, escalations, owners), edits.ts (priority,
+ * category and group), feedback.ts (comments, rating).
  */
 export function createTicketService(deps: TicketServiceDeps) {
   const core = createTicketCore(deps);
@@ -25,6 +26,7 @@ export function createTicketService(deps: TicketServiceDeps) {
   const views = createTicketViews(deps, core);
   const lifecycle = createTicketLifecycle(deps, core);
   const edits = createTicketEdits(deps, core);
+  const feedback = createTicketFeedback(deps, core);
   return {
     assertCanSee: core.assertCanSee,
     open,
@@ -35,9 +37,9 @@ export function createTicketService(deps: TicketServiceDeps) {
     sla: views.sla,
     listFor: views.listFor,
     transition: lifecycle.transition,
-    comment: edits.comment,
+    comment: feedback.comment,
     reprioritize: edits.reprioritize,
-    rate: edits.rate,
+    rate: feedback.rate,
     claim: lifecycle.claim,
     recategorize: edits.recategorize,
     reassignGroup: edits.reassignGroup,
