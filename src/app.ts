@@ -10,12 +10,7 @@ import type { Kysely } from 'kysely';
 import { createEmailChannel, type EmailChannel } from './adapters/email/channel.js';
 import { DEFAULT_TEAMS_SERVICE_URL } from './adapters/teams/default-service-url.js';
 import type { ChannelAdapter } from './adapters/types.js';
-import {
-  channelReach,
-  skippedChannelsLine,
-  withReachableBoards,
-  withReachableTriage,
-} from './channel-reach.js';
+import { skippedChannelsLine, withReachableTriage } from './channel-reach.js';
 import { createAgentDeskChat } from './chat/agent-desk-chat.js';
 import { createAssigneeNotice, recordUndeliverable } from './chat/assignee-notice.js';
 import { createChatCore, createEngine, type Engine } from './chat/conversation-engine.js';
@@ -23,61 +18,43 @@ import { deskCardActions } from './chat/desk-card-actions.js';
 import { createChatNotifier, registerItilActions } from './chat/itil-actions.js';
 import { createPortRegistry } from './chat/ports.js';
 import { type ChatStore, ownerOfTicket } from './chat/store.js';
+import { loadDataFiles, prepareDatabase } from './compose-data.js';
+import { composeItil } from './compose-itil.js';
+import { startPeriodicWork } from './compose-timers.js';
 import { type Config, secretsOf, sqlitePath, teamsMode } from './config.js';
-import { ALERTMANAGER_ACCOUNT, createAlertStore, ensureAlertAccount } from './db/alert-store.js';
+import { ALERTMANAGER_ACCOUNT, createAlertStore } from './db/alert-store.js';
 import { createAttachmentStore } from './db/attachment-store.js';
-import { endBoot, startBoot } from './db/boots.js';
+import { endBoot } from './db/boots.js';
 import { createChatStore } from './db/chat-store.js';
-import { type Database, openDatabase, pingDatabase } from './db/connect.js';
+import { type Database, pingDatabase } from './db/connect.js';
 import { createDeliveryStore, type DeliveryStore, syncDataWebhooks } from './db/delivery-store.js';
 import { createDirectoryStore } from './db/directory-store.js';
 import { createEmailMessageStore, createPersonByEmail } from './db/email-store.js';
 import { createKpiStore, type KpiStore } from './db/kpi-store.js';
-import { migrate } from './db/migrate.js';
 import { createItilStore } from './db/practices-store.js';
 import { createProvisioningStore, releaseAgentConversations } from './db/provisioning-store.js';
 import type { DB } from './db/schema.js';
-import {
-  ensureServiceAccount,
-  isEmpty,
-  seedDemo,
-  syncGroups,
-  syncKnowledge,
-  syncTemplates,
-} from './db/seed.js';
 import { createTicketStore } from './db/ticket-store.js';
 import { createWebLoginStore } from './db/web-login-store.js';
-import { itilDialogHooks } from './dialog-hooks.js';
-import { API_PERSON_EMAIL } from './http/shared/api-account.js';
-import { type AgentDesk, createAgentDesk } from './itsm/agent-desk.js';
+import type { AgentDesk } from './itsm/agent-desk.js';
 import { type AlertIntake, createAlertIntake } from './itsm/alerts.js';
-import { type ChatChannel, loadAssets, loadGroups, loadPeople } from './itsm/directory-data.js';
-import { loadRulesConfig } from './itsm/dispatch.js';
+import type { ChatChannel } from './itsm/directory-data.js';
 import { requesterCeiling } from './itsm/impact-claim.js';
-import { createImprovementService, evaluationSchedule, type ImprovementService } from './itsm/improvement.js';
+import type { ImprovementService } from './itsm/improvement.js';
 import { openTicketGauges } from './itsm/kpis/open-tickets.js';
 import { createKpiService, type KpiService } from './itsm/kpis/service.js';
 import { loadKpiTargetsIfPresent } from './itsm/kpis/targets.js';
 import type { DirectoryStore } from './itsm/ports.js';
-import { createItil, type Itil } from './itsm/practices.js';
-import { loadItilConfig } from './itsm/practices-config.js';
-import {
-  createProvisioningService,
-  loadDirectoryMapping,
-  type ProvisioningService,
-} from './itsm/provisioning.js';
-import { loadSlaConfig } from './itsm/sla.js';
-import { loadTemplates } from './itsm/templates.js';
+import type { Itil } from './itsm/practices.js';
+import { createProvisioningService, type ProvisioningService } from './itsm/provisioning.js';
 import { createTicketService, type TicketService } from './itsm/tickets.js';
 import type { Ticket } from './itsm/types.js';
-import { loadWebhookFile } from './itsm/webhook-events.js';
 import { type AttachmentCollector, createAttachmentCollector } from './jobs/attachments.js';
 import { createDeliveryWorker, type DeliveryWorker } from './jobs/deliveries.js';
 import { createOutboxWorker, type OutboxWorker } from './jobs/outbox.js';
 import { createSlaSweeper, type SlaSweeper } from './jobs/sla-timer.js';
 import { dispatchWebhookEvents, webhookSender } from './jobs/webhooks.js';
 import { createLogger, type Logger } from './log.js';
-import { loadKnowledgeArticles } from './nlu/knowledge/knowledge-files.js';
 import type { Nlu } from './nlu/types.js';
 import { observeDeadLetters } from './observability/dead-letters.js';
 import { type ChatdeskMetrics, createChatdeskMetrics, observeClassifier } from './observability/metrics.js';
@@ -142,53 +119,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const now = opts.now ?? (() => new Date());
   const dataDir = config.DATA_DIR;
 
-  // Data files first: a bad file must stop start-up before anything is written.
-  const [templates, sla, rules, groups, articles] = await Promise.all([
-    loadTemplates(join(dataDir, 'templates')),
-    loadSlaConfig(join(dataDir, 'sla.json')),
-    loadRulesConfig(join(dataDir, 'rules.json')),
-    loadGroups(dataDir),
-    loadKnowledgeArticles(dataDir),
-  ]);
-  // Channels on platforms this process cannot post to are skipped, and said once (see channel-reach.ts).
-  const reach = channelReach(
-    config,
-    DEFAULT_TEAMS_SERVICE_URL,
-    new Set((opts.adapters ?? []).map((a) => a.port.platform)),
-  );
-  const itilFile = await loadItilConfig(join(dataDir, 'itil.json'));
-  const itilConfig = withReachableBoards(itilFile, reach);
-  const webhookFile = await loadWebhookFile(join(dataDir, 'webhooks.json'));
-  const directoryMapping = await loadDirectoryMapping(
-    join(dataDir, 'directory.json'),
-    new Set(groups.groups.map((g) => g.slug)),
-  );
-
-  const database = await openDatabase(config.DATABASE_URL);
+  const files = await loadDataFiles(config, new Set((opts.adapters ?? []).map((a) => a.port.platform)));
+  const { templates, sla, rules, groups, articles, reach, itilFile, itilConfig } = files;
+  const { database, bootId } = await prepareDatabase(config, files, log, now);
   const { db } = database;
-  let bootId: string;
-  try {
-    const applied = await migrate(database);
-    if (applied.length > 0) log.info('database migrated', { applied, dialect: database.dialect });
-    const stamp = now().toISOString();
-    if (config.SEED_DEMO && (await isEmpty(db))) {
-      const [people, assets] = await Promise.all([loadPeople(dataDir), loadAssets(dataDir)]);
-      await seedDemo(db, people, assets, stamp);
-      log.info('seeded demo data', { people: people.people.length, assets: assets.assets.length });
-    }
-    await ensureServiceAccount(db, API_PERSON_EMAIL, stamp);
-    await ensureAlertAccount(db, stamp);
-    for (const w of await syncGroups(db, groups)) log.warn(w);
-    await syncTemplates(db, templates, stamp);
-    await syncKnowledge(db, articles, stamp);
-    // Work a dead predecessor held is free again now, not when its leases expire.
-    const boot = await startBoot(db, { nodeId: config.NODE_ID ?? null, now: stamp });
-    bootId = boot.bootId;
-    if (boot.reclaimed.boots > 0) log.info('reclaimed the leases of stopped processes', boot.reclaimed);
-  } catch (e) {
-    await database.close();
-    throw e;
-  }
 
   const loadedNlu = await startNlu(config, log);
   let nlu = loadedNlu.nlu;
@@ -278,40 +212,19 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log: log.child({ component: 'email' }),
     now,
   });
-  const itilStore = createItilStore(db);
-  const itilNotifier = email ? email.withFallback(chatNotifier) : chatNotifier;
-  const itil = createItil({
-    tickets: createTicketStore(db),
+  const { itilStore, itil, improvements, evaluateIfDue, agentDesk, hooks } = composeItil({
+    database,
+    config,
+    files,
     directory,
-    itil: itilStore,
-    sla,
-    config: itilConfig,
-    notifier: itilNotifier,
-    approvalsByTemplate: new Map(templates.flatMap((t) => (t.approval ? [[t.id, t.approval] as const] : []))),
-    similarity: nlu.similarity,
-  });
-  const improvements = createImprovementService({
-    store: kpiStore,
+    tickets,
+    notifier: email ? email.withFallback(chatNotifier) : chatNotifier,
+    nlu,
+    kpiStore,
     kpis,
-    personById: (id) => directory.personById(id),
-    personByEmail: (e) => directory.personByEmail(e),
-    notify: (personId, text, key) => itilNotifier.notifyPerson(personId, text, key),
-  });
-  // Daily by default: the sweep runs every minute, the evaluation when its period has passed.
-  const csiSchedule = evaluationSchedule(config.CSI_EVALUATE_HOURS, async (at) => {
-    const r = await improvements.evaluate(at);
-    if (r.opened > 0) log.info('improvement register evaluated', { ...r });
-  });
-  const evaluateIfDue = (at: string) =>
-    csiSchedule(at).catch((error: unknown) =>
-      log.warn('improvement register evaluation failed; retrying at the next period', { error }),
-    );
-  const agentDesk = createAgentDesk({
-    tickets: createTicketStore(db),
-    service: tickets,
-    directory,
-    links: itilStore,
     onAssigned: (t, at) => tellAssignee(t, at),
+    log,
+    now,
   });
   tellAssignee = createAssigneeNotice({
     tickets,
@@ -328,21 +241,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     notifyRequester: (t, text, key) => core.notifications.notifyRequester(t, text, key),
     notifyAgents: (t, text, key) => core.notifications.notifyAgents(t, text, key),
   });
-  const itilHooks = itilDialogHooks({ itil, improvements, kpis, tickets, dataDir, now });
   const engine = createEngine({
     core,
-    hooks: {
-      ...itilHooks,
-      setAway: async (agent, away) => {
-        const said = await itil.setAway(agent, away);
-        if (away) return said;
-        // Tickets that arrived while everyone was away get their agents now.
-        const assigned = await agentDesk.dispatchGroupsOf(agent, now().toISOString());
-        return assigned.length === 0
-          ? said
-          : `${said} ${assigned.length} ticket(s) that waited were assigned: ${assigned.map((t) => t.number).join(', ')}.`;
-      },
-    },
+    hooks,
     agentCommands: deskChat.commands,
     agentQueue: deskChat.queue,
     store: chatStore,
@@ -373,7 +274,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const provisioning = createProvisioningService({
     store: createProvisioningStore(db),
     tickets: createTicketStore(db),
-    mapping: directoryMapping,
+    mapping: files.directoryMapping,
     staticMembers: new Map(groups.groups.map((g) => [g.slug, new Set(g.members)])),
     notifier: createChatNotifier(core, chatPosts),
     releaseConversations: (personId, at) => releaseAgentConversations(db, personId, at),
@@ -395,7 +296,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     notifier: createChatNotifier(core, chatPosts),
     serviceLabels: config.ALERTMANAGER_SERVICE_LABELS,
   });
-  await syncDataWebhooks(deliveryStore, webhookFile, now().toISOString());
+  await syncDataWebhooks(deliveryStore, files.webhookFile, now().toISOString());
   const deliveries = createDeliveryWorker({
     store: deliveryStore,
     handlers: {
@@ -454,10 +355,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
   let server: Server | null = null;
   let started = false;
-  let sweepTimer: NodeJS.Timeout | null = null;
-  let recoverTimer: NodeJS.Timeout | null = null;
-  let attachmentTimer: NodeJS.Timeout | null = null;
-  let identityTimer: NodeJS.Timeout | null = null;
+  let stopPeriodicWork: (() => void) | null = null;
   const app: App = {
     kpis,
     kpiStore,
@@ -491,35 +389,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       slaSweeper.start();
       deliveries.start();
       await email?.start();
-      // Unclaimed handoffs are escalated by a periodic sweep; the sweep is idempotent per ticket and level.
-      sweepTimer = setInterval(() => {
-        engine.sweepHandoffs().catch((e) => log.error('handoff sweep failed', { error: e }));
-      }, 30_000);
-      sweepTimer.unref();
-      attachmentTimer = setInterval(() => {
-        attachments.runOnce().catch((e) => log.error('attachment collection failed', { error: e }));
-      }, 2_000);
-      attachmentTimer.unref();
-      // Turns that failed (a platform API or the database was down) are retried while the server runs;
-      // leases keep several instances from taking the same item.
-      let recovering = false;
-      recoverTimer = setInterval(() => {
-        // One sweep at a time: a slow one (a backlog after a burst) must not be joined by the next.
-        if (recovering) return;
-        recovering = true;
-        engine
-          .recoverInbox()
-          .catch((e) => log.error('inbox recovery failed', { error: e }))
-          .finally(() => {
-            recovering = false;
-          });
-      }, 1_000);
-      recoverTimer.unref();
-      // People taken on trust while a platform's directory was down get their profile when it is back.
-      identityTimer = setInterval(() => {
-        engine.completeIdentities().catch((e) => log.error('identity completion failed', { error: e }));
-      }, 60_000);
-      identityTimer.unref();
+      stopPeriodicWork = startPeriodicWork(engine, attachments, log);
       const { server: s, webPort } = createHttpServer({
         app: {
           ...app,
@@ -561,10 +431,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       }
     },
     async close() {
-      if (sweepTimer) clearInterval(sweepTimer);
-      if (recoverTimer) clearInterval(recoverTimer);
-      if (attachmentTimer) clearInterval(attachmentTimer);
-      if (identityTimer) clearInterval(identityTimer);
+      stopPeriodicWork?.();
       if (server) {
         const s = server;
         const closed = new Promise<void>((resolve) => s.close(() => resolve()));
