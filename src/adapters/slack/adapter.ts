@@ -14,7 +14,6 @@
 import {
   App,
   AuthorizationError,
-  type AuthorizeResult,
   type ExpressReceiver,
   HTTPModuleFunctions,
   type ReceiverProcessEventErrorHandlerArgs,
@@ -33,6 +32,9 @@ import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ChannelAdapter } from '../types.js';
+import { AckDiscipline } from './ack.js';
+import { fetchMessage, parseJson, receive, type SlackContext } from './context.js';
+import { BotIdentity } from './identity.js';
 import { boltLogger, createWebClient, SlackPort, ThreadTracker, webClientOptions } from './port.js';
 import { PromptExpressReceiver } from './receiver.js';
 import {
@@ -131,16 +133,14 @@ export class SlackAdapter implements ChannelAdapter {
   private readonly engine: ConversationEngine;
   private readonly log: Logger;
   private readonly config: Config;
-  private readonly ackBudgetMs: number;
   private readonly now: () => Date;
-  private readonly botToken: string;
-  private identity: Promise<{ botUserId: string; botId: string; teamId: string | null }> | null = null;
-  private readonly pending = new Set<Promise<unknown>>();
+  private readonly acks: AckDiscipline;
+  private readonly identity: BotIdentity;
   private readonly messageChannelTypes: Set<string>;
   /** Threads known not to involve the bot (until it posts there, which the port records). */
   private readonly otherThreads = new ThreadTracker();
-  /** Errors thrown by our listeners; any other error is Bolt failing on the payload around them. */
-  private readonly ownErrors = new WeakSet<object>();
+  /** What every listener works with. */
+  private readonly ctx: SlackContext;
   private started = false;
 
   constructor(opts: SlackAdapterOptions) {
@@ -153,14 +153,26 @@ export class SlackAdapter implements ChannelAdapter {
     this.config = config;
     this.engine = opts.engine;
     this.log = opts.log.child({ adapter: 'slack' });
-    this.ackBudgetMs = opts.ackBudgetMs ?? 2500;
     this.now = opts.now ?? (() => new Date());
-    this.botToken = config.SLACK_BOT_TOKEN;
-    this.client = createWebClient(this.botToken, config.SLACK_API_URL, this.log);
+    this.client = createWebClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL, this.log);
     this.port = new SlackPort(this.client, this.log);
+    this.acks = new AckDiscipline(this.log, opts.ackBudgetMs ?? 2500);
+    this.identity = new BotIdentity(this.client, config.SLACK_BOT_TOKEN);
     this.messageChannelTypes = new Set(
       SLACK_BOT_EVENTS.flatMap((e) => (MESSAGE_CHANNEL_TYPE[e] ? [MESSAGE_CHANNEL_TYPE[e]] : [])),
     );
+    this.ctx = {
+      config,
+      engine: this.engine,
+      log: this.log,
+      now: this.now,
+      client: this.client,
+      port: this.port,
+      acks: this.acks,
+      identity: this.identity,
+      otherThreads: this.otherThreads,
+      messageChannelTypes: this.messageChannelTypes,
+    };
 
     const logger = boltLogger(this.log);
     const clientOptions = webClientOptions(config.SLACK_API_URL);
@@ -192,7 +204,7 @@ export class SlackAdapter implements ChannelAdapter {
       receiver,
       logger,
       clientOptions,
-      authorize: () => this.authorize(),
+      authorize: () => this.identity.authorize(),
       ignoreSelf: true,
     });
     this.app.error(async (error) => {
@@ -219,28 +231,13 @@ export class SlackAdapter implements ChannelAdapter {
    */
   private async onProcessEventError(args: ReceiverProcessEventErrorHandlerArgs): Promise<boolean> {
     const { error, request, response } = args;
-    if (response.headersSent || error instanceof AuthorizationError || this.isOwnError(error))
+    if (response.headersSent || error instanceof AuthorizationError || this.acks.isOwnError(error))
       return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
     const message = malformedReason((request as { body?: unknown }).body);
     this.log.warn('slack payload Bolt cannot parse rejected', { reason: message, err: error });
     response.writeHead(400, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ error: { code: 'invalid_payload', message } }));
     return true;
-  }
-
-  /** Bolt wraps what a listener throws (`original`, or `originals` when several listeners failed). */
-  private isOwnError(error: unknown): boolean {
-    if (typeof error !== 'object' || error === null) return false;
-    if (this.ownErrors.has(error)) return true;
-    const { original, originals } = error as { original?: unknown; originals?: unknown };
-    if (original !== undefined && this.isOwnError(original)) return true;
-    return Array.isArray(originals) && originals.some((e) => this.isOwnError(e));
-  }
-
-  /** Records an error our listener is about to throw, so it keeps its 500 (and Slack's retry). */
-  private own(err: unknown): unknown {
-    if (typeof err === 'object' && err !== null) this.ownErrors.add(err);
-    return err;
   }
 
   mount(app: Express): void {
@@ -284,104 +281,38 @@ export class SlackAdapter implements ChannelAdapter {
   async stop(): Promise<void> {
     if (this.socketMode && this.started) await this.app.stop();
     this.started = false;
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    await this.acks.idle();
   }
 
   /** Resolves when every piece of post-ack work (views.open, App Home, slow inbox writes) has settled. Tests use it. */
   async idle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    await this.acks.idle();
   }
 
-  // ---------------------------------------------------------------- identity
+  // ---------------------------------------------------------------- helpers
 
-  private whoAmI(): Promise<{ botUserId: string; botId: string; teamId: string | null }> {
-    if (!this.identity) {
-      const p = this.client.auth.test().then((r) => ({
-        botUserId: r.user_id ?? '',
-        botId: r.bot_id ?? '',
-        teamId: r.team_id ?? null,
-      }));
-      this.identity = p;
-      p.catch(() => {
-        if (this.identity === p) this.identity = null;
-      });
-    }
-    return this.identity;
+  private whoAmI() {
+    return this.identity.whoAmI();
   }
 
-  private async authorize(): Promise<AuthorizeResult> {
-    const me = await this.whoAmI();
-    return {
-      botToken: this.botToken,
-      botId: me.botId,
-      botUserId: me.botUserId,
-      ...(me.teamId ? { teamId: me.teamId } : {}),
-    };
-  }
-
-  // ---------------------------------------------------------------- plumbing
-
-  /** Runs post-ack work, tracked so stop() and tests can wait for it; failures are logged, never thrown. */
   private background(label: string, work: () => Promise<unknown>): Promise<void> {
-    const p = (async () => {
-      try {
-        await work();
-      } catch (err) {
-        this.log.error(`slack ${label} failed`, { err });
-      }
-    })();
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
-    return p;
+    return this.acks.background(label, work);
   }
 
-  /**
-   * Waits for `work` at most the ack budget. A failure within the budget propagates, so Slack gets a
-   * 500 and delivers again (the inbox dedupes). Past the budget the ack goes out anyway and the work
-   * finishes in the background: a late inbox write is still a write, while a missed ack makes Slack
-   * retry and eventually disable the event subscription.
-   */
-  private async withinBudget<T>(label: string, work: () => Promise<T>): Promise<T | undefined> {
-    let late = false;
-    const p = work();
-    const tracked = p.then(
-      () => undefined,
-      (err: unknown) => {
-        if (late) this.log.error(`slack ${label} failed after the ack`, { err });
-      },
-    );
-    this.pending.add(tracked);
-    void tracked.finally(() => this.pending.delete(tracked));
-    let timer: NodeJS.Timeout | undefined;
-    const budget = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), this.ackBudgetMs);
-    });
-    try {
-      const outcome = await Promise.race([
-        p.then(
-          (value) => ({ value }),
-          (err: unknown) => {
-            throw this.own(err);
-          },
-        ),
-        budget,
-      ]);
-      if (outcome !== 'late') return outcome.value;
-      late = true;
-      this.log.warn('slack ack budget exceeded; acknowledged before the inbox write finished', {
-        label,
-        budgetMs: this.ackBudgetMs,
-      });
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-    }
+  private withinBudget<T>(label: string, work: () => Promise<T>): Promise<T | undefined> {
+    return this.acks.withinBudget(label, work);
+  }
+
+  private own(err: unknown): unknown {
+    return this.acks.own(err);
   }
 
   private receive(incoming: Incoming): Promise<void> {
-    return this.engine.receive(incoming).then((r) => {
-      if (r.status === 'duplicate') this.log.debug('slack duplicate delivery ignored', { id: incoming.id });
-    });
+    return receive(this.ctx, incoming);
+  }
+
+  private fetchMessage(channel: string, ts: string) {
+    return fetchMessage(this.ctx, channel, ts);
   }
 
   private user(id: string): PlatformUser {
@@ -607,24 +538,6 @@ export class SlackAdapter implements ChannelAdapter {
     const msg = fromReactedMessage(env, { channel, ts }, original, author, this.now().toISOString());
     this.port.threads.add(channel, original.thread_ts ?? ts);
     await this.receive(msg);
-  }
-
-  private async fetchMessage(channel: string, ts: string) {
-    const args = { channel, latest: ts, oldest: ts, inclusive: true, limit: 1 };
-    const history = parseSlack(
-      historyResponseSchema,
-      await this.client.conversations.history(args),
-      'conversations.history response',
-    );
-    const top = history.messages.find((m) => m.ts === ts);
-    if (top) return top;
-    // Replies inside a thread are not in the channel history; replies() always puts the parent first.
-    const replies = parseSlack(
-      historyResponseSchema,
-      await this.client.conversations.replies({ ...args, ts, limit: 2 }),
-      'conversations.replies response',
-    );
-    return replies.messages.find((m) => m.ts === ts) ?? null;
   }
 
   private async onHomeOpened(_body: unknown, event: unknown): Promise<void> {
@@ -942,14 +855,6 @@ function escapeRegExp(s: string): string {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new SlackPayloadError(`invalid Slack ${what}: not JSON`);
-  }
 }
 
 /** Slack rejects a response whose error keys are not blocks of the view; unknown keys go on the first block. */
