@@ -34,6 +34,7 @@ import type { Logger } from '../../log.js';
 import type { ChannelAdapter } from '../types.js';
 import { AckDiscipline } from './ack.js';
 import { fetchMessage, parseJson, receive, type SlackContext } from './context.js';
+import { onAppMention, onHomeOpened, onMessage, onReaction, publishHome } from './events.js';
 import { BotIdentity } from './identity.js';
 import { boltLogger, createWebClient, SlackPort, ThreadTracker, webClientOptions } from './port.js';
 import { PromptExpressReceiver } from './receiver.js';
@@ -51,7 +52,6 @@ import {
   formModal,
   formValues,
   HELP_TEXT,
-  homeView,
   LOCAL_ACTIONS,
   LOCAL_PREFIX,
   menuBlocks,
@@ -64,19 +64,13 @@ import {
   VIEW_CALLBACK_ID,
 } from './render.js';
 import {
-  appHomeOpenedEventSchema,
-  appMentionEventSchema,
   blockActionsSchema,
   buttonValueSchema,
   type ConvMeta,
-  eventEnvelopeSchema,
-  historyResponseSchema,
   malformedReason,
-  messageEventSchema,
   messageShortcutSchema,
   modalMetadataSchema,
   parseSlack,
-  reactionAddedEventSchema,
   SlackPayloadError,
   slashCommandSchema,
   viewSubmissionSchema,
@@ -84,10 +78,6 @@ import {
 import { DurableSocketModeReceiver } from './socket-mode.js';
 import {
   directMeta,
-  fromAppMention,
-  fromCardReaction,
-  fromMessageEvent,
-  fromReactedMessage,
   isPublicChannel,
   slackConversation,
   slackUser,
@@ -96,15 +86,6 @@ import {
 
 /** Slack's own replay window, applied both ways. */
 const SLACK_CLOCK_SKEW_SECONDS = 5 * 60;
-
-/** Message subtypes that are a person writing; everything else (joins, edits, deletions, bots) is not. */
-const ACCEPTED_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
-
-/** Reactions agents use on handoff cards (DESIGN §2.8): 👀 claims, ✅ resolves. */
-const AGENT_REACTIONS: Record<string, 'agent.claim' | 'agent.resolve'> = {
-  eyes: 'agent.claim',
-  white_check_mark: 'agent.resolve',
-};
 
 export interface SlackAdapterOptions {
   config: Config;
@@ -132,7 +113,6 @@ export class SlackAdapter implements ChannelAdapter {
   private readonly client: ReturnType<typeof createWebClient>;
   private readonly engine: ConversationEngine;
   private readonly log: Logger;
-  private readonly config: Config;
   private readonly now: () => Date;
   private readonly acks: AckDiscipline;
   private readonly identity: BotIdentity;
@@ -150,7 +130,6 @@ export class SlackAdapter implements ChannelAdapter {
         field: 'SLACK_BOT_TOKEN',
       });
     }
-    this.config = config;
     this.engine = opts.engine;
     this.log = opts.log.child({ adapter: 'slack' });
     this.now = opts.now ?? (() => new Date());
@@ -264,7 +243,7 @@ export class SlackAdapter implements ChannelAdapter {
 
   async start(): Promise<void> {
     try {
-      const me = await this.whoAmI();
+      const me = await this.identity.whoAmI();
       this.log.info('slack connected', {
         botUserId: me.botUserId,
         team: me.teamId,
@@ -290,10 +269,6 @@ export class SlackAdapter implements ChannelAdapter {
   }
 
   // ---------------------------------------------------------------- helpers
-
-  private whoAmI() {
-    return this.identity.whoAmI();
-  }
 
   private background(label: string, work: () => Promise<unknown>): Promise<void> {
     return this.acks.background(label, work);
@@ -331,10 +306,10 @@ export class SlackAdapter implements ChannelAdapter {
 
   private register(): void {
     const handlers: Record<string, (body: unknown, event: unknown) => Promise<void>> = {
-      message: (b, e) => this.onMessage(b, e),
-      app_mention: (b, e) => this.onAppMention(b, e),
-      reaction_added: (b, e) => this.onReaction(b, e),
-      app_home_opened: (b, e) => this.onHomeOpened(b, e),
+      message: (b, e) => onMessage(this.ctx, b, e),
+      app_mention: (b, e) => onAppMention(this.ctx, b, e),
+      reaction_added: (b, e) => onReaction(this.ctx, b, e),
+      app_home_opened: (b, e) => onHomeOpened(this.ctx, b, e),
     };
     const boltTypes = new Set<string>();
     for (const name of SLACK_BOT_EVENTS) {
@@ -411,144 +386,6 @@ export class SlackAdapter implements ChannelAdapter {
       });
       this.registered.commands.push(command);
     }
-  }
-
-  // ---------------------------------------------------------------- events
-
-  private async onMessage(body: unknown, event: unknown): Promise<void> {
-    const env = parseSlack(eventEnvelopeSchema, body, 'event envelope');
-    const ev = parseSlack(messageEventSchema, event, 'message event');
-    // Edits and deletions never rewrite a ticket: the ticket keeps what was reported (audit trail); a
-    // correction is a new message. Joins, topic changes and bot posts are not requests.
-    if (ev.subtype && !ACCEPTED_SUBTYPES.has(ev.subtype)) return;
-    if (ev.bot_id || !ev.user) return;
-    const me = await this.whoAmI();
-    if (ev.user === me.botUserId) return;
-    const channelType = ev.channel_type ?? (ev.channel.startsWith('D') ? 'im' : 'channel');
-    if (!this.messageChannelTypes.has(channelType)) return;
-    if (channelType !== 'im') {
-      // In channels only thread replies matter (agents and requesters talking in a ticket thread);
-      // messages mentioning the bot arrive again as app_mention and are handled there.
-      if (!ev.thread_ts || ev.thread_ts === ev.ts) return;
-      if (me.botUserId && ev.text.includes(`<@${me.botUserId}>`)) return;
-      // People's own threads are none of the desk's business: answering there would be spam.
-      if (!(await this.botInThread(ev.channel, ev.thread_ts, ev.parent_user_id, me))) return;
-    }
-    const msg = fromMessageEvent(
-      env,
-      { ...ev, user: ev.user },
-      {
-        channelType,
-        botUserId: me.botUserId,
-        receivedAt: this.now().toISOString(),
-      },
-    );
-    await this.receive(msg);
-  }
-
-  /**
-   * Whether the bot takes part in a channel thread: it started it (ticket posts in triage channels), it
-   * posted or was asked in it during this process's life, or, after a restart, Slack says it replied
-   * there (one conversations.replies call per unknown thread, remembered either way).
-   */
-  private async botInThread(
-    channel: string,
-    threadTs: string,
-    parentUserId: string | undefined,
-    me: { botUserId: string; botId: string },
-  ): Promise<boolean> {
-    if (parentUserId && parentUserId === me.botUserId) return true;
-    if (this.port.threads.has(channel, threadTs)) return true;
-    if (this.otherThreads.has(channel, threadTs)) return false;
-    try {
-      const res = parseSlack(
-        historyResponseSchema,
-        await this.client.conversations.replies({ channel, ts: threadTs, limit: 1 }),
-        'conversations.replies response',
-      );
-      const parent = res.messages.find((m) => m.ts === threadTs) ?? res.messages[0];
-      const mine =
-        parent !== undefined &&
-        (parent.user === me.botUserId ||
-          (parent.bot_id !== undefined && parent.bot_id === me.botId) ||
-          (parent.reply_users ?? []).includes(me.botUserId));
-      (mine ? this.port.threads : this.otherThreads).add(channel, threadTs);
-      return mine;
-    } catch (err) {
-      this.log.warn('slack could not check a thread; ignoring the reply', { channel, threadTs, err });
-      return false;
-    }
-  }
-
-  private async onAppMention(body: unknown, event: unknown): Promise<void> {
-    const env = parseSlack(eventEnvelopeSchema, body, 'event envelope');
-    const ev = parseSlack(appMentionEventSchema, event, 'app_mention event');
-    if (ev.bot_id || !ev.user) return;
-    const me = await this.whoAmI();
-    if (ev.user === me.botUserId) return;
-    const msg = fromAppMention(
-      env,
-      { ...ev, user: ev.user },
-      {
-        botUserId: me.botUserId,
-        receivedAt: this.now().toISOString(),
-      },
-    );
-    this.port.threads.add(ev.channel, ev.thread_ts ?? ev.ts);
-    await this.receive(msg);
-  }
-
-  private async onReaction(body: unknown, event: unknown): Promise<void> {
-    const env = parseSlack(eventEnvelopeSchema, body, 'event envelope');
-    const ev = parseSlack(reactionAddedEventSchema, event, 'reaction_added event');
-    const emoji = this.config.SLACK_TICKET_EMOJI.replace(/^:|:$/g, '');
-    // Skin-tone variants arrive as `name::skin-tone-2`.
-    const name = ev.reaction.split('::')[0] ?? '';
-    const agentAction = AGENT_REACTIONS[name];
-    const onBotMessage =
-      agentAction && ev.item.type === 'message' && ev.item.channel && ev.item.ts
-        ? ev.item_user === (await this.whoAmI()).botUserId ||
-          this.port.threads.has(ev.item.channel, ev.item.ts)
-        : false;
-    if (agentAction && onBotMessage && ev.item.channel && ev.item.ts) {
-      // 👀 / ✅ on a handoff card the bot posted: the same as its Claim / Resolve buttons.
-      await this.receive(
-        fromCardReaction(
-          env,
-          { channel: ev.item.channel, ts: ev.item.ts, reaction: name, user: ev.user },
-          agentAction,
-          this.now().toISOString(),
-        ),
-      );
-      return;
-    }
-    if (name !== emoji) return;
-    const { channel, ts } = ev.item;
-    if (ev.item.type !== 'message' || !channel || !ts) return;
-    const original = await this.fetchMessage(channel, ts);
-    if (!original) {
-      this.log.warn('slack reaction on a message the bot cannot read; invite the bot to the channel', {
-        channel,
-        ts,
-      });
-      return;
-    }
-    const author = original.user ?? ev.item_user;
-    if (original.bot_id || !author) return;
-    const msg = fromReactedMessage(env, { channel, ts }, original, author, this.now().toISOString());
-    this.port.threads.add(channel, original.thread_ts ?? ts);
-    await this.receive(msg);
-  }
-
-  private async onHomeOpened(_body: unknown, event: unknown): Promise<void> {
-    const ev = parseSlack(appHomeOpenedEventSchema, event, 'app_home_opened event');
-    if (ev.tab !== undefined && ev.tab !== 'home') return;
-    void this.background('app home', () => this.publishHome(ev.user));
-  }
-
-  private async publishHome(userId: string): Promise<void> {
-    const cards = await this.engine.ticketsFor(this.user(userId), { limit: 20 });
-    await this.client.views.publish({ user_id: userId, view: homeView(cards) });
   }
 
   // ---------------------------------------------------------------- interactivity
@@ -645,7 +482,7 @@ export class SlackAdapter implements ChannelAdapter {
             text: 'Your tickets',
             blocks: ticketListBlocks(cards),
           });
-        else await this.publishHome(p.user.id);
+        else await publishHome(this.ctx, p.user.id);
         return;
       }
       case 'help':
