@@ -20,22 +20,16 @@ import {
 } from '@slack/bolt';
 import express, { type Express } from 'express';
 import type { ConversationEngine } from '../../chat/adapter-api.js';
-import type {
-  ConversationRef,
-  Incoming,
-  IncomingAction,
-  IncomingMessage,
-  PlatformUser,
-} from '../../chat/message.js';
-import { reportedMessageText } from '../../chat/reported-message.js';
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ChannelAdapter } from '../types.js';
 import { AckDiscipline } from './ack.js';
-import { fetchMessage, parseJson, receive, type SlackContext } from './context.js';
-import { onAppMention, onHomeOpened, onMessage, onReaction, publishHome } from './events.js';
+import { onCommand } from './command.js';
+import type { SlackContext } from './context.js';
+import { onAppMention, onHomeOpened, onMessage, onReaction } from './events.js';
 import { BotIdentity } from './identity.js';
+import { onAction, onLocalAction, onShortcut } from './interactivity.js';
 import { boltLogger, createWebClient, SlackPort, ThreadTracker, webClientOptions } from './port.js';
 import { PromptExpressReceiver } from './receiver.js';
 import {
@@ -45,44 +39,10 @@ import {
   SLACK_EVENTS_PATH,
   SLACK_SHORTCUTS,
 } from './registry.js';
-import {
-  ACTION_PREFIX,
-  DESCRIPTION_BLOCK,
-  decodeActionId,
-  formModal,
-  formValues,
-  HELP_TEXT,
-  LOCAL_ACTIONS,
-  LOCAL_PREFIX,
-  menuBlocks,
-  noticeModal,
-  pickerModal,
-  plainText,
-  TEMPLATE_BLOCK,
-  ticketFromMessageModal,
-  ticketListBlocks,
-  VIEW_CALLBACK_ID,
-} from './render.js';
-import {
-  blockActionsSchema,
-  buttonValueSchema,
-  type ConvMeta,
-  malformedReason,
-  messageShortcutSchema,
-  modalMetadataSchema,
-  parseSlack,
-  SlackPayloadError,
-  slashCommandSchema,
-  viewSubmissionSchema,
-} from './schemas.js';
+import { ACTION_PREFIX, LOCAL_ACTIONS, LOCAL_PREFIX, VIEW_CALLBACK_ID } from './render.js';
+import { malformedReason, SlackPayloadError } from './schemas.js';
 import { DurableSocketModeReceiver } from './socket-mode.js';
-import {
-  directMeta,
-  isPublicChannel,
-  slackConversation,
-  slackUser,
-  ticketFromMessageId,
-} from './to-message.js';
+import { onViewSubmission } from './view-submission.js';
 
 /** Slack's own replay window, applied both ways. */
 const SLACK_CLOCK_SKEW_SECONDS = 5 * 60;
@@ -282,26 +242,6 @@ export class SlackAdapter implements ChannelAdapter {
     return this.acks.own(err);
   }
 
-  private receive(incoming: Incoming): Promise<void> {
-    return receive(this.ctx, incoming);
-  }
-
-  private fetchMessage(channel: string, ts: string) {
-    return fetchMessage(this.ctx, channel, ts);
-  }
-
-  private user(id: string): PlatformUser {
-    return slackUser(id);
-  }
-
-  private conv(meta: ConvMeta): ConversationRef {
-    return slackConversation(meta);
-  }
-
-  private dmOf(userId: string, workspaceId: string | null): ConvMeta {
-    return directMeta(userId, workspaceId);
-  }
-
   // ---------------------------------------------------------------- registration
 
   private register(): void {
@@ -326,12 +266,12 @@ export class SlackAdapter implements ChannelAdapter {
 
     this.app.action(new RegExp(`^${escapeRegExp(ACTION_PREFIX)}`), async ({ ack, body }) => {
       await ack();
-      await this.withinBudget('block action', () => this.onAction(body));
+      await this.withinBudget('block action', () => onAction(this.ctx, body));
     });
     this.registered.actions.push(`${ACTION_PREFIX}*`);
     this.app.action(new RegExp(`^${escapeRegExp(LOCAL_PREFIX)}`), async ({ ack, body, respond }) => {
       await ack();
-      void this.background('local action', () => this.onLocalAction(body, respond));
+      void this.background('local action', () => onLocalAction(this.ctx, body, respond));
     });
     this.registered.actions.push(...LOCAL_ACTIONS.map((a) => `${LOCAL_PREFIX}${a}`));
     // Link buttons and elements we do not own still send block_actions; unacknowledged, Bolt answers 404
@@ -346,7 +286,7 @@ export class SlackAdapter implements ChannelAdapter {
     this.app.view(VIEW_CALLBACK_ID, async ({ ack, body }) => {
       let acked = false;
       try {
-        const response = await this.onViewSubmission(body);
+        const response = await onViewSubmission(this.ctx, body);
         acked = true;
         await ack(response);
       } catch (err) {
@@ -361,7 +301,7 @@ export class SlackAdapter implements ChannelAdapter {
     for (const sc of SLACK_SHORTCUTS) {
       this.app.shortcut(sc.callback_id, async ({ ack, body }) => {
         await ack();
-        void this.background('shortcut', () => this.onShortcut(body));
+        void this.background('shortcut', () => onShortcut(this.ctx, body));
       });
       this.registered.shortcuts.push(sc.callback_id);
     }
@@ -374,7 +314,7 @@ export class SlackAdapter implements ChannelAdapter {
           await ack(r);
         };
         try {
-          await this.onCommand(body, doAck, respond);
+          await onCommand(this.ctx, body, doAck, respond);
         } catch (err) {
           this.log.error('slack slash command failed', { err });
           if (!acked)
@@ -387,299 +327,6 @@ export class SlackAdapter implements ChannelAdapter {
       this.registered.commands.push(command);
     }
   }
-
-  // ---------------------------------------------------------------- interactivity
-
-  private async onAction(body: unknown): Promise<void> {
-    const p = parseSlack(blockActionsSchema, body, 'block_actions payload');
-    const action = p.actions[0];
-    if (!action) return;
-    const actionId = decodeActionId(action.action_id);
-    if (!actionId) {
-      this.log.warn('slack unknown action id', { actionId: action.action_id });
-      return;
-    }
-    const value = parseSlack(
-      buttonValueSchema,
-      parseJson(action.value ?? '{}', 'button value'),
-      'button value',
-    );
-    const workspaceId = p.team?.id ?? p.user.team_id ?? null;
-    const channelId = p.channel?.id ?? p.container?.channel_id;
-    const meta: ConvMeta = channelId
-      ? {
-          channelId,
-          threadId: p.message?.thread_ts ?? p.container?.thread_ts ?? null,
-          isDirect: channelId.startsWith('D'),
-          workspaceId,
-          isPublic: isPublicChannel(channelId),
-        }
-      : this.dmOf(p.user.id, workspaceId);
-    if (actionId === 'form.open') {
-      // Opening a modal needs the trigger id within 3 s: do it right now, after the ack.
-      const templateId = typeof value.templateId === 'string' ? value.templateId : null;
-      const prefill = isRecord(value.values) ? value.values : {};
-      void this.background('open form', () => this.openForm(p.trigger_id, templateId, prefill, meta));
-      return;
-    }
-    const conversation = this.conv(meta);
-    const messageTs = p.container?.message_ts ?? p.message?.ts ?? null;
-    const incoming: IncomingAction = {
-      kind: 'action',
-      // Stable across Slack's redelivery of the same click, distinct for every new click.
-      id: `action:${messageTs ?? p.view?.id ?? '-'}:${action.action_ts ?? '-'}:${p.user.id}:${action.action_id}`,
-      platform: 'slack',
-      conversation,
-      user: this.user(p.user.id),
-      actionId,
-      value,
-      sourceMessage: messageTs && !p.container?.is_ephemeral ? { conversation, messageId: messageTs } : null,
-      receivedAt: this.now().toISOString(),
-    };
-    await this.receive(incoming);
-  }
-
-  private async openForm(
-    triggerId: string | undefined,
-    templateId: string | null,
-    prefill: Record<string, unknown>,
-    conv: ConvMeta,
-  ): Promise<void> {
-    if (!triggerId) throw new Error('cannot open a modal without trigger_id');
-    const form = templateId ? this.engine.formFor(templateId, prefill) : null;
-    const view = form
-      ? formModal(form, { kind: 'form', templateId: form.templateId, conv })
-      : templateId
-        ? noticeModal('Unknown request', `There is no request form called "${templateId}". Try /it new.`)
-        : pickerModal(this.engine.listTemplates(), { kind: 'picker', conv });
-    await this.client.views.open({ trigger_id: triggerId, view });
-  }
-
-  private async onLocalAction(
-    body: unknown,
-    respond:
-      | ((msg: {
-          response_type?: 'ephemeral';
-          replace_original?: boolean;
-          text: string;
-          blocks?: unknown[];
-        }) => Promise<unknown>)
-      | undefined,
-  ): Promise<void> {
-    const p = parseSlack(blockActionsSchema, body, 'block_actions payload');
-    const name = p.actions[0]?.action_id.slice(LOCAL_PREFIX.length);
-    const action = LOCAL_ACTIONS.find((a) => a === name);
-    const workspaceId = p.team?.id ?? p.user.team_id ?? null;
-    switch (action) {
-      case 'new':
-        return this.openForm(p.trigger_id, null, {}, this.dmOf(p.user.id, workspaceId));
-      case 'tickets': {
-        const cards = await this.engine.ticketsFor(this.user(p.user.id), { limit: 20 });
-        if (respond)
-          await respond({
-            response_type: 'ephemeral',
-            replace_original: true,
-            text: 'Your tickets',
-            blocks: ticketListBlocks(cards),
-          });
-        else await publishHome(this.ctx, p.user.id);
-        return;
-      }
-      case 'help':
-        if (respond) await respond({ response_type: 'ephemeral', replace_original: true, text: HELP_TEXT });
-        else if (p.trigger_id)
-          await this.client.views.open({ trigger_id: p.trigger_id, view: noticeModal('Help', HELP_TEXT) });
-        return;
-      default:
-        this.log.warn('slack unknown local action', { action });
-    }
-  }
-
-  /** Returns the ack body: nothing (close), field errors, or the next view. */
-  private async onViewSubmission(
-    body: unknown,
-  ): Promise<
-    | undefined
-    | { response_action: 'errors'; errors: Record<string, string> }
-    | { response_action: 'update'; view: ReturnType<typeof formModal> }
-  > {
-    const p = parseSlack(viewSubmissionSchema, body, 'view_submission payload');
-    const meta = parseSlack(
-      modalMetadataSchema,
-      parseJson(p.view.private_metadata, 'private_metadata'),
-      'modal metadata',
-    );
-    const values = formValues(p.view.state.values);
-    // Errors may only name input blocks of the view (Slack rejects the whole response otherwise).
-    const blockIds = [
-      ...new Set([
-        ...p.view.blocks.flatMap((b) => (b.type === 'input' && b.block_id ? [b.block_id] : [])),
-        ...Object.keys(p.view.state.values),
-      ]),
-    ];
-    const user = this.user(p.user.id);
-    switch (meta.kind) {
-      case 'picker': {
-        const templateId = values[TEMPLATE_BLOCK];
-        const form = typeof templateId === 'string' ? this.engine.formFor(templateId) : null;
-        if (!form)
-          return {
-            response_action: 'errors',
-            errors: { [TEMPLATE_BLOCK]: 'Pick one of the listed requests.' },
-          };
-        return {
-          response_action: 'update',
-          view: formModal(form, { kind: 'form', templateId: form.templateId, conv: meta.conv }),
-        };
-      }
-      case 'form': {
-        const check = this.engine.checkForm(meta.templateId, values);
-        if (!check.ok) return { response_action: 'errors', errors: errorsOnBlocks(check.errors, blockIds) };
-        const incoming: IncomingAction = {
-          kind: 'action',
-          // view.hash changes whenever the view changes, so a redelivery dedupes and a new modal does not.
-          id: `view:${p.view.id}:${p.view.hash ?? '-'}`,
-          platform: 'slack',
-          conversation: this.conv(meta.conv),
-          user,
-          actionId: 'form.submit',
-          value: { templateId: meta.templateId, values: check.values },
-          sourceMessage: null,
-          receivedAt: this.now().toISOString(),
-        };
-        await this.withinBudget('form submission', () => this.receive(incoming));
-        return undefined;
-      }
-      case 'ticket_from_message': {
-        const text = values[DESCRIPTION_BLOCK];
-        if (typeof text !== 'string' || text.trim() === '')
-          return { response_action: 'errors', errors: { [DESCRIPTION_BLOCK]: 'Describe the problem.' } };
-        // The submitter acts and is the requester; the author's words are quoted, never rewritten.
-        const original =
-          meta.author === p.user.id
-            ? null
-            : await this.fetchMessage(meta.conv.channelId, meta.messageTs).catch(() => null);
-        const msg: IncomingMessage = {
-          kind: 'message',
-          id: ticketFromMessageId(meta.conv.channelId, meta.messageTs),
-          platform: 'slack',
-          conversation: this.conv(meta.conv),
-          user,
-          text:
-            meta.author === p.user.id
-              ? text.trim()
-              : reportedMessageText({
-                  submitterText: text,
-                  author: `<@${meta.author}>`,
-                  original: original ? plainText(original.text ?? '') : null,
-                }),
-          attachments: [],
-          messageId: meta.messageTs,
-          receivedAt: this.now().toISOString(),
-          via: 'ticket_from_message',
-        };
-        if (meta.conv.threadId && !meta.conv.isDirect)
-          this.port.threads.add(meta.conv.channelId, meta.conv.threadId);
-        const result = await this.withinBudget('create ticket', () => this.engine.receive(msg));
-        if (result?.status === 'duplicate') {
-          return {
-            response_action: 'update',
-            view: noticeModal(
-              'Create ticket',
-              'This message is already a ticket: see the ticket card in its thread.',
-            ),
-          };
-        }
-        return undefined;
-      }
-    }
-  }
-
-  private async onShortcut(body: unknown): Promise<void> {
-    const p = parseSlack(messageShortcutSchema, body, 'message shortcut payload');
-    const author = p.message.user;
-    if (p.message.bot_id || !author) {
-      await this.client.views.open({
-        trigger_id: p.trigger_id,
-        view: noticeModal('Create ticket', 'Only messages written by people can become tickets.'),
-      });
-      return;
-    }
-    const conv: ConvMeta = {
-      channelId: p.channel.id,
-      threadId: p.message.thread_ts ?? p.message.ts,
-      isDirect: p.channel.id.startsWith('D'),
-      workspaceId: p.team?.id ?? p.user.team_id ?? null,
-      isPublic: isPublicChannel(p.channel.id),
-    };
-    await this.client.views.open({
-      trigger_id: p.trigger_id,
-      view: ticketFromMessageModal(plainText(p.message.text), {
-        kind: 'ticket_from_message',
-        conv,
-        messageTs: p.message.ts,
-        author,
-      }),
-    });
-  }
-
-  private async onCommand(
-    body: unknown,
-    ack: (
-      r?:
-        | string
-        | {
-            response_type?: 'ephemeral' | 'in_channel';
-            text?: string;
-            blocks?: ReturnType<typeof menuBlocks>;
-          },
-    ) => Promise<void>,
-    respond: (msg: { response_type?: 'ephemeral'; text: string; blocks?: unknown[] }) => Promise<unknown>,
-  ): Promise<void> {
-    const c = parseSlack(slashCommandSchema, body, 'slash command');
-    const text = c.text.trim();
-    const [first = '', ...rest] = text.split(/\s+/);
-    const sub = first.toLowerCase();
-    const workspaceId = c.team_id ?? null;
-    const dm = this.dmOf(c.user_id, workspaceId);
-    if (sub === '') {
-      await ack({ response_type: 'ephemeral', text: 'How can IT help?', blocks: menuBlocks() });
-      return;
-    }
-    if (sub === 'help') {
-      await ack({ response_type: 'ephemeral', text: HELP_TEXT });
-      return;
-    }
-    if (sub === 'new') {
-      await ack();
-      const templateId = rest.join(' ').trim() || null;
-      void this.background('open form', () => this.openForm(c.trigger_id, templateId, {}, dm));
-      return;
-    }
-    if (sub === 'status') {
-      await ack();
-      void this.background('status', async () => {
-        const cards = await this.engine.ticketsFor(this.user(c.user_id), { limit: 20 });
-        await respond({ response_type: 'ephemeral', text: 'Your tickets', blocks: ticketListBlocks(cards) });
-      });
-      return;
-    }
-    // Anything else is a request in the user's words; the bot follows up in their DM, where it can always post.
-    const msg: IncomingMessage = {
-      kind: 'message',
-      id: `command:${c.trigger_id}`,
-      platform: 'slack',
-      conversation: this.conv(dm),
-      user: this.user(c.user_id),
-      text: plainText(text),
-      attachments: [],
-      messageId: null,
-      receivedAt: this.now().toISOString(),
-      via: 'command',
-    };
-    await this.withinBudget('command', () => this.receive(msg));
-    await ack({ response_type: 'ephemeral', text: 'Got it. I will follow up in our direct messages.' });
-  }
 }
 
 function expressRouter(): express.Router {
@@ -688,21 +335,4 @@ function expressRouter(): express.Router {
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Slack rejects a response whose error keys are not blocks of the view; unknown keys go on the first block. */
-export function errorsOnBlocks(errors: Record<string, string>, blockIds: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  const stray: string[] = [];
-  for (const [field, message] of Object.entries(errors)) {
-    if (blockIds.includes(field)) out[field] = message;
-    else stray.push(`${field}: ${message}`);
-  }
-  const first = blockIds[0];
-  if (stray.length > 0 && first) out[first] = [out[first], ...stray].filter(Boolean).join('; ');
-  return out;
 }

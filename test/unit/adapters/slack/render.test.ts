@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { errorsOnBlocks } from '../../../../src/adapters/slack/adapter.js';
 import { toDeliveryError } from '../../../../src/adapters/slack/port.js';
 import {
   cardBlocks,
@@ -12,6 +11,7 @@ import {
   plainText,
   replyBlocks,
 } from '../../../../src/adapters/slack/render.js';
+import { errorsOnBlocks } from '../../../../src/adapters/slack/view-submission.js';
 import type { FormSpec } from '../../../../src/chat/message.js';
 import { CARD, LAPTOP_FORM } from './fake-engine.js';
 
