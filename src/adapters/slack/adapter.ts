@@ -25,24 +25,14 @@ import { AppError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ChannelAdapter } from '../types.js';
 import { AckDiscipline } from './ack.js';
-import { onCommand } from './command.js';
 import type { SlackContext } from './context.js';
-import { onAppMention, onHomeOpened, onMessage, onReaction } from './events.js';
 import { BotIdentity } from './identity.js';
-import { onAction, onLocalAction, onShortcut } from './interactivity.js';
+import { registerListeners, type SlackRegistrations } from './listeners.js';
 import { boltLogger, createWebClient, SlackPort, ThreadTracker, webClientOptions } from './port.js';
 import { PromptExpressReceiver } from './receiver.js';
-import {
-  MESSAGE_CHANNEL_TYPE,
-  SLACK_BOT_EVENTS,
-  SLACK_COMMANDS,
-  SLACK_EVENTS_PATH,
-  SLACK_SHORTCUTS,
-} from './registry.js';
-import { ACTION_PREFIX, LOCAL_ACTIONS, LOCAL_PREFIX, VIEW_CALLBACK_ID } from './render.js';
+import { MESSAGE_CHANNEL_TYPE, SLACK_BOT_EVENTS, SLACK_EVENTS_PATH } from './registry.js';
 import { malformedReason, SlackPayloadError } from './schemas.js';
 import { DurableSocketModeReceiver } from './socket-mode.js';
-import { onViewSubmission } from './view-submission.js';
 
 /** Slack's own replay window, applied both ways. */
 const SLACK_CLOCK_SKEW_SECONDS = 5 * 60;
@@ -54,13 +44,6 @@ export interface SlackAdapterOptions {
   /** How long a listener may wait for the inbox before acknowledging anyway (default 2500 ms; Slack's limit is 3 s). */
   ackBudgetMs?: number;
   now?: () => Date;
-}
-
-export interface SlackRegistrations {
-  events: string[];
-  commands: string[];
-  shortcuts: string[];
-  actions: string[];
 }
 
 export class SlackAdapter implements ChannelAdapter {
@@ -157,7 +140,7 @@ export class SlackAdapter implements ChannelAdapter {
       // Rethrown so the request fails (HTTP 500 / no Socket Mode ack) and Slack delivers it again.
       throw error;
     });
-    this.register();
+    registerListeners(this.app, this.ctx, this.registered);
   }
 
   /**
@@ -227,112 +210,8 @@ export class SlackAdapter implements ChannelAdapter {
   async idle(): Promise<void> {
     await this.acks.idle();
   }
-
-  // ---------------------------------------------------------------- helpers
-
-  private background(label: string, work: () => Promise<unknown>): Promise<void> {
-    return this.acks.background(label, work);
-  }
-
-  private withinBudget<T>(label: string, work: () => Promise<T>): Promise<T | undefined> {
-    return this.acks.withinBudget(label, work);
-  }
-
-  private own(err: unknown): unknown {
-    return this.acks.own(err);
-  }
-
-  // ---------------------------------------------------------------- registration
-
-  private register(): void {
-    const handlers: Record<string, (body: unknown, event: unknown) => Promise<void>> = {
-      message: (b, e) => onMessage(this.ctx, b, e),
-      app_mention: (b, e) => onAppMention(this.ctx, b, e),
-      reaction_added: (b, e) => onReaction(this.ctx, b, e),
-      app_home_opened: (b, e) => onHomeOpened(this.ctx, b, e),
-    };
-    const boltTypes = new Set<string>();
-    for (const name of SLACK_BOT_EVENTS) {
-      const type = name.split('.')[0] ?? name;
-      const handler = handlers[type];
-      if (!handler) throw new Error(`no handler for Slack event ${name}`);
-      this.registered.events.push(name);
-      if (boltTypes.has(type)) continue;
-      boltTypes.add(type);
-      this.app.event(type, async ({ body, event }) => {
-        await this.withinBudget(`event ${type}`, () => handler(body, event));
-      });
-    }
-
-    this.app.action(new RegExp(`^${escapeRegExp(ACTION_PREFIX)}`), async ({ ack, body }) => {
-      await ack();
-      await this.withinBudget('block action', () => onAction(this.ctx, body));
-    });
-    this.registered.actions.push(`${ACTION_PREFIX}*`);
-    this.app.action(new RegExp(`^${escapeRegExp(LOCAL_PREFIX)}`), async ({ ack, body, respond }) => {
-      await ack();
-      void this.background('local action', () => onLocalAction(this.ctx, body, respond));
-    });
-    this.registered.actions.push(...LOCAL_ACTIONS.map((a) => `${LOCAL_PREFIX}${a}`));
-    // Link buttons and elements we do not own still send block_actions; unacknowledged, Bolt answers 404
-    // after 3 s and Slack shows the user a warning triangle.
-    this.app.action(
-      new RegExp(`^(?!${escapeRegExp(ACTION_PREFIX)}|${escapeRegExp(LOCAL_PREFIX)})`),
-      async ({ ack }) => {
-        await ack();
-      },
-    );
-
-    this.app.view(VIEW_CALLBACK_ID, async ({ ack, body }) => {
-      let acked = false;
-      try {
-        const response = await onViewSubmission(this.ctx, body);
-        acked = true;
-        await ack(response);
-      } catch (err) {
-        // A malformed submission just closes the modal; anything else fails the request so Slack shows
-        // the user an error instead of silently dropping what they filled in.
-        if (!(err instanceof SlackPayloadError)) throw this.own(err);
-        this.log.warn('slack view submission rejected', { err });
-        if (!acked) await ack();
-      }
-    });
-
-    for (const sc of SLACK_SHORTCUTS) {
-      this.app.shortcut(sc.callback_id, async ({ ack, body }) => {
-        await ack();
-        void this.background('shortcut', () => onShortcut(this.ctx, body));
-      });
-      this.registered.shortcuts.push(sc.callback_id);
-    }
-
-    for (const command of SLACK_COMMANDS) {
-      this.app.command(command, async ({ ack, body, respond }) => {
-        let acked = false;
-        const doAck: typeof ack = async (r) => {
-          acked = true;
-          await ack(r);
-        };
-        try {
-          await onCommand(this.ctx, body, doAck, respond);
-        } catch (err) {
-          this.log.error('slack slash command failed', { err });
-          if (!acked)
-            await ack({
-              response_type: 'ephemeral',
-              text: 'Sorry, something went wrong. Please try again or write to me in a DM.',
-            });
-        }
-      });
-      this.registered.commands.push(command);
-    }
-  }
 }
 
 function expressRouter(): express.Router {
   return express.Router();
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
