@@ -53,17 +53,10 @@ export class SlackAdapter implements ChannelAdapter {
   readonly socketMode: boolean;
   private readonly app: App;
   private readonly receiver: ExpressReceiver | null;
-  private readonly client: ReturnType<typeof createWebClient>;
-  private readonly engine: ConversationEngine;
   private readonly log: Logger;
   private readonly now: () => Date;
   private readonly acks: AckDiscipline;
   private readonly identity: BotIdentity;
-  private readonly messageChannelTypes: Set<string>;
-  /** Threads known not to involve the bot (until it posts there, which the port records). */
-  private readonly otherThreads = new ThreadTracker();
-  /** What every listener works with. */
-  private readonly ctx: SlackContext;
   private started = false;
 
   constructor(opts: SlackAdapterOptions) {
@@ -73,27 +66,26 @@ export class SlackAdapter implements ChannelAdapter {
         field: 'SLACK_BOT_TOKEN',
       });
     }
-    this.engine = opts.engine;
     this.log = opts.log.child({ adapter: 'slack' });
     this.now = opts.now ?? (() => new Date());
-    this.client = createWebClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL, this.log);
-    this.port = new SlackPort(this.client, this.log);
+    const client = createWebClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL, this.log);
+    this.port = new SlackPort(client, this.log);
     this.acks = new AckDiscipline(this.log, opts.ackBudgetMs ?? 2500);
-    this.identity = new BotIdentity(this.client, config.SLACK_BOT_TOKEN);
-    this.messageChannelTypes = new Set(
-      SLACK_BOT_EVENTS.flatMap((e) => (MESSAGE_CHANNEL_TYPE[e] ? [MESSAGE_CHANNEL_TYPE[e]] : [])),
-    );
-    this.ctx = {
+    this.identity = new BotIdentity(client, config.SLACK_BOT_TOKEN);
+    // What every listener works with.
+    const ctx: SlackContext = {
       config,
-      engine: this.engine,
+      engine: opts.engine,
       log: this.log,
       now: this.now,
-      client: this.client,
+      client,
       port: this.port,
       acks: this.acks,
       identity: this.identity,
-      otherThreads: this.otherThreads,
-      messageChannelTypes: this.messageChannelTypes,
+      otherThreads: new ThreadTracker(),
+      messageChannelTypes: new Set(
+        SLACK_BOT_EVENTS.flatMap((e) => (MESSAGE_CHANNEL_TYPE[e] ? [MESSAGE_CHANNEL_TYPE[e]] : [])),
+      ),
     };
 
     const logger = boltLogger(this.log);
@@ -140,7 +132,7 @@ export class SlackAdapter implements ChannelAdapter {
       // Rethrown so the request fails (HTTP 500 / no Socket Mode ack) and Slack delivers it again.
       throw error;
     });
-    registerListeners(this.app, this.ctx, this.registered);
+    registerListeners(this.app, ctx, this.registered);
   }
 
   /**
