@@ -6,16 +6,13 @@
 import type { IncomingAction } from '../../chat/message.js';
 import { parseJson, receive, type SlackContext } from './context.js';
 import { publishHome } from './events.js';
+import { formModal, noticeModal, pickerModal, ticketFromMessageModal } from './modals.js';
 import {
   decodeActionId,
-  formModal,
   HELP_TEXT,
   LOCAL_ACTIONS,
   LOCAL_PREFIX,
-  noticeModal,
-  pickerModal,
   plainText,
-  ticketFromMessageModal,
   ticketListBlocks,
 } from './render.js';
 import {

@@ -5,14 +5,8 @@
 import type { IncomingAction, IncomingMessage } from '../../chat/message.js';
 import { reportedMessageText } from '../../chat/reported-message.js';
 import { fetchMessage, parseJson, receive, type SlackContext } from './context.js';
-import {
-  DESCRIPTION_BLOCK,
-  formModal,
-  formValues,
-  noticeModal,
-  plainText,
-  TEMPLATE_BLOCK,
-} from './render.js';
+import { formModal, formValues, noticeModal } from './modals.js';
+import { DESCRIPTION_BLOCK, plainText, TEMPLATE_BLOCK } from './render.js';
 import { modalMetadataSchema, parseSlack, viewSubmissionSchema } from './schemas.js';
 import { slackConversation, slackUser, ticketFromMessageId } from './to-message.js';
 

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { formModal, formValues } from '../../../../src/adapters/slack/modals.js';
 import { toDeliveryError } from '../../../../src/adapters/slack/port.js';
 import {
   cardBlocks,
   decodeActionId,
   escapeMrkdwn,
   fallbackText,
-  formModal,
-  formValues,
   homeView,
   plainText,
   replyBlocks,
