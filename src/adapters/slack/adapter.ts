@@ -14,96 +14,28 @@
 import {
   App,
   AuthorizationError,
-  type AuthorizeResult,
   type ExpressReceiver,
   HTTPModuleFunctions,
   type ReceiverProcessEventErrorHandlerArgs,
 } from '@slack/bolt';
 import express, { type Express } from 'express';
 import type { ConversationEngine } from '../../chat/adapter-api.js';
-import type {
-  ConversationRef,
-  Incoming,
-  IncomingAction,
-  IncomingMessage,
-  PlatformUser,
-} from '../../chat/message.js';
-import { reportedMessageText } from '../../chat/reported-message.js';
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ChannelAdapter } from '../types.js';
-import { queueHomeBlocks } from './home-queue.js';
+import { AckDiscipline } from './ack.js';
+import type { SlackContext } from './context.js';
+import { BotIdentity } from './identity.js';
+import { registerListeners, type SlackRegistrations } from './listeners.js';
 import { boltLogger, createWebClient, SlackPort, ThreadTracker, webClientOptions } from './port.js';
 import { PromptExpressReceiver } from './receiver.js';
-import {
-  MESSAGE_CHANNEL_TYPE,
-  SLACK_BOT_EVENTS,
-  SLACK_COMMANDS,
-  SLACK_EVENTS_PATH,
-  SLACK_SHORTCUTS,
-} from './registry.js';
-import {
-  ACTION_PREFIX,
-  DESCRIPTION_BLOCK,
-  decodeActionId,
-  formModal,
-  formValues,
-  HELP_TEXT,
-  homeView,
-  LOCAL_ACTIONS,
-  LOCAL_PREFIX,
-  menuBlocks,
-  noticeModal,
-  pickerModal,
-  plainText,
-  TEMPLATE_BLOCK,
-  ticketFromMessageModal,
-  ticketListBlocks,
-  VIEW_CALLBACK_ID,
-} from './render.js';
-import {
-  appHomeOpenedEventSchema,
-  appMentionEventSchema,
-  blockActionsSchema,
-  buttonValueSchema,
-  type ConvMeta,
-  eventEnvelopeSchema,
-  historyResponseSchema,
-  malformedReason,
-  messageEventSchema,
-  messageShortcutSchema,
-  modalMetadataSchema,
-  parseSlack,
-  reactionAddedEventSchema,
-  SlackPayloadError,
-  slashCommandSchema,
-  viewSubmissionSchema,
-} from './schemas.js';
+import { MESSAGE_CHANNEL_TYPE, SLACK_BOT_EVENTS, SLACK_EVENTS_PATH } from './registry.js';
+import { malformedReason, SlackPayloadError } from './schemas.js';
 import { DurableSocketModeReceiver } from './socket-mode.js';
-import {
-  directMeta,
-  fromAppMention,
-  fromCardReaction,
-  fromMessageEvent,
-  fromReactedMessage,
-  isPublicChannel,
-  slackConversation,
-  slackUser,
-  ticketFromMessageId,
-} from './to-message.js';
 
 /** Slack's own replay window, applied both ways. */
 const SLACK_CLOCK_SKEW_SECONDS = 5 * 60;
-
-/** Message subtypes that are a person writing; everything else (joins, edits, deletions, bots) is not. */
-const ACCEPTED_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
-
-/** Reactions agents use on handoff cards (DESIGN §2.8): 👀 claims, ✅ resolves. */
-const AGENT_REACTIONS: Record<string, 'agent.claim' | 'agent.resolve'> = {
-  eyes: 'agent.claim',
-  white_check_mark: 'agent.resolve',
-};
 
 export interface SlackAdapterOptions {
   config: Config;
@@ -114,13 +46,6 @@ export interface SlackAdapterOptions {
   now?: () => Date;
 }
 
-export interface SlackRegistrations {
-  events: string[];
-  commands: string[];
-  shortcuts: string[];
-  actions: string[];
-}
-
 export class SlackAdapter implements ChannelAdapter {
   readonly port: SlackPort;
   /** What was actually registered on Bolt (compared with the manifest by a test). */
@@ -128,20 +53,10 @@ export class SlackAdapter implements ChannelAdapter {
   readonly socketMode: boolean;
   private readonly app: App;
   private readonly receiver: ExpressReceiver | null;
-  private readonly client: ReturnType<typeof createWebClient>;
-  private readonly engine: ConversationEngine;
   private readonly log: Logger;
-  private readonly config: Config;
-  private readonly ackBudgetMs: number;
   private readonly now: () => Date;
-  private readonly botToken: string;
-  private identity: Promise<{ botUserId: string; botId: string; teamId: string | null }> | null = null;
-  private readonly pending = new Set<Promise<unknown>>();
-  private readonly messageChannelTypes: Set<string>;
-  /** Threads known not to involve the bot (until it posts there, which the port records). */
-  private readonly otherThreads = new ThreadTracker();
-  /** Errors thrown by our listeners; any other error is Bolt failing on the payload around them. */
-  private readonly ownErrors = new WeakSet<object>();
+  private readonly acks: AckDiscipline;
+  private readonly identity: BotIdentity;
   private started = false;
 
   constructor(opts: SlackAdapterOptions) {
@@ -151,17 +66,27 @@ export class SlackAdapter implements ChannelAdapter {
         field: 'SLACK_BOT_TOKEN',
       });
     }
-    this.config = config;
-    this.engine = opts.engine;
     this.log = opts.log.child({ adapter: 'slack' });
-    this.ackBudgetMs = opts.ackBudgetMs ?? 2500;
     this.now = opts.now ?? (() => new Date());
-    this.botToken = config.SLACK_BOT_TOKEN;
-    this.client = createWebClient(this.botToken, config.SLACK_API_URL, this.log);
-    this.port = new SlackPort(this.client, this.log);
-    this.messageChannelTypes = new Set(
-      SLACK_BOT_EVENTS.flatMap((e) => (MESSAGE_CHANNEL_TYPE[e] ? [MESSAGE_CHANNEL_TYPE[e]] : [])),
-    );
+    const client = createWebClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL, this.log);
+    this.port = new SlackPort(client, this.log);
+    this.acks = new AckDiscipline(this.log, opts.ackBudgetMs ?? 2500);
+    this.identity = new BotIdentity(client, config.SLACK_BOT_TOKEN);
+    // What every listener works with.
+    const ctx: SlackContext = {
+      config,
+      engine: opts.engine,
+      log: this.log,
+      now: this.now,
+      client,
+      port: this.port,
+      acks: this.acks,
+      identity: this.identity,
+      otherThreads: new ThreadTracker(),
+      messageChannelTypes: new Set(
+        SLACK_BOT_EVENTS.flatMap((e) => (MESSAGE_CHANNEL_TYPE[e] ? [MESSAGE_CHANNEL_TYPE[e]] : [])),
+      ),
+    };
 
     const logger = boltLogger(this.log);
     const clientOptions = webClientOptions(config.SLACK_API_URL);
@@ -193,7 +118,7 @@ export class SlackAdapter implements ChannelAdapter {
       receiver,
       logger,
       clientOptions,
-      authorize: () => this.authorize(),
+      authorize: () => this.identity.authorize(),
       ignoreSelf: true,
     });
     this.app.error(async (error) => {
@@ -207,7 +132,7 @@ export class SlackAdapter implements ChannelAdapter {
       // Rethrown so the request fails (HTTP 500 / no Socket Mode ack) and Slack delivers it again.
       throw error;
     });
-    this.register();
+    registerListeners(this.app, ctx, this.registered);
   }
 
   /**
@@ -220,28 +145,13 @@ export class SlackAdapter implements ChannelAdapter {
    */
   private async onProcessEventError(args: ReceiverProcessEventErrorHandlerArgs): Promise<boolean> {
     const { error, request, response } = args;
-    if (response.headersSent || error instanceof AuthorizationError || this.isOwnError(error))
+    if (response.headersSent || error instanceof AuthorizationError || this.acks.isOwnError(error))
       return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
     const message = malformedReason((request as { body?: unknown }).body);
     this.log.warn('slack payload Bolt cannot parse rejected', { reason: message, err: error });
     response.writeHead(400, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ error: { code: 'invalid_payload', message } }));
     return true;
-  }
-
-  /** Bolt wraps what a listener throws (`original`, or `originals` when several listeners failed). */
-  private isOwnError(error: unknown): boolean {
-    if (typeof error !== 'object' || error === null) return false;
-    if (this.ownErrors.has(error)) return true;
-    const { original, originals } = error as { original?: unknown; originals?: unknown };
-    if (original !== undefined && this.isOwnError(original)) return true;
-    return Array.isArray(originals) && originals.some((e) => this.isOwnError(e));
-  }
-
-  /** Records an error our listener is about to throw, so it keeps its 500 (and Slack's retry). */
-  private own(err: unknown): unknown {
-    if (typeof err === 'object' && err !== null) this.ownErrors.add(err);
-    return err;
   }
 
   mount(app: Express): void {
@@ -268,7 +178,7 @@ export class SlackAdapter implements ChannelAdapter {
 
   async start(): Promise<void> {
     try {
-      const me = await this.whoAmI();
+      const me = await this.identity.whoAmI();
       this.log.info('slack connected', {
         botUserId: me.botUserId,
         team: me.teamId,
@@ -285,687 +195,15 @@ export class SlackAdapter implements ChannelAdapter {
   async stop(): Promise<void> {
     if (this.socketMode && this.started) await this.app.stop();
     this.started = false;
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    await this.acks.idle();
   }
 
   /** Resolves when every piece of post-ack work (views.open, App Home, slow inbox writes) has settled. Tests use it. */
   async idle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
-  }
-
-  // ---------------------------------------------------------------- identity
-
-  private whoAmI(): Promise<{ botUserId: string; botId: string; teamId: string | null }> {
-    if (!this.identity) {
-      const p = this.client.auth.test().then((r) => ({
-        botUserId: r.user_id ?? '',
-        botId: r.bot_id ?? '',
-        teamId: r.team_id ?? null,
-      }));
-      this.identity = p;
-      p.catch(() => {
-        if (this.identity === p) this.identity = null;
-      });
-    }
-    return this.identity;
-  }
-
-  private async authorize(): Promise<AuthorizeResult> {
-    const me = await this.whoAmI();
-    return {
-      botToken: this.botToken,
-      botId: me.botId,
-      botUserId: me.botUserId,
-      ...(me.teamId ? { teamId: me.teamId } : {}),
-    };
-  }
-
-  // ---------------------------------------------------------------- plumbing
-
-  /** Runs post-ack work, tracked so stop() and tests can wait for it; failures are logged, never thrown. */
-  private background(label: string, work: () => Promise<unknown>): Promise<void> {
-    const p = (async () => {
-      try {
-        await work();
-      } catch (err) {
-        this.log.error(`slack ${label} failed`, { err });
-      }
-    })();
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
-    return p;
-  }
-
-  /**
-   * Waits for `work` at most the ack budget. A failure within the budget propagates, so Slack gets a
-   * 500 and delivers again (the inbox dedupes). Past the budget the ack goes out anyway and the work
-   * finishes in the background: a late inbox write is still a write, while a missed ack makes Slack
-   * retry and eventually disable the event subscription.
-   */
-  private async withinBudget<T>(label: string, work: () => Promise<T>): Promise<T | undefined> {
-    let late = false;
-    const p = work();
-    const tracked = p.then(
-      () => undefined,
-      (err: unknown) => {
-        if (late) this.log.error(`slack ${label} failed after the ack`, { err });
-      },
-    );
-    this.pending.add(tracked);
-    void tracked.finally(() => this.pending.delete(tracked));
-    let timer: NodeJS.Timeout | undefined;
-    const budget = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), this.ackBudgetMs);
-    });
-    try {
-      const outcome = await Promise.race([
-        p.then(
-          (value) => ({ value }),
-          (err: unknown) => {
-            throw this.own(err);
-          },
-        ),
-        budget,
-      ]);
-      if (outcome !== 'late') return outcome.value;
-      late = true;
-      this.log.warn('slack ack budget exceeded; acknowledged before the inbox write finished', {
-        label,
-        budgetMs: this.ackBudgetMs,
-      });
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private receive(incoming: Incoming): Promise<void> {
-    return this.engine.receive(incoming).then((r) => {
-      if (r.status === 'duplicate') this.log.debug('slack duplicate delivery ignored', { id: incoming.id });
-    });
-  }
-
-  private user(id: string): PlatformUser {
-    return slackUser(id);
-  }
-
-  private conv(meta: ConvMeta): ConversationRef {
-    return slackConversation(meta);
-  }
-
-  private dmOf(userId: string, workspaceId: string | null): ConvMeta {
-    return directMeta(userId, workspaceId);
-  }
-
-  // ---------------------------------------------------------------- registration
-
-  private register(): void {
-    const handlers: Record<string, (body: unknown, event: unknown) => Promise<void>> = {
-      message: (b, e) => this.onMessage(b, e),
-      app_mention: (b, e) => this.onAppMention(b, e),
-      reaction_added: (b, e) => this.onReaction(b, e),
-      app_home_opened: (b, e) => this.onHomeOpened(b, e),
-    };
-    const boltTypes = new Set<string>();
-    for (const name of SLACK_BOT_EVENTS) {
-      const type = name.split('.')[0] ?? name;
-      const handler = handlers[type];
-      if (!handler) throw new Error(`no handler for Slack event ${name}`);
-      this.registered.events.push(name);
-      if (boltTypes.has(type)) continue;
-      boltTypes.add(type);
-      this.app.event(type, async ({ body, event }) => {
-        await this.withinBudget(`event ${type}`, () => handler(body, event));
-      });
-    }
-
-    this.app.action(new RegExp(`^${escapeRegExp(ACTION_PREFIX)}`), async ({ ack, body }) => {
-      await ack();
-      await this.withinBudget('block action', () => this.onAction(body));
-    });
-    this.registered.actions.push(`${ACTION_PREFIX}*`);
-    this.app.action(new RegExp(`^${escapeRegExp(LOCAL_PREFIX)}`), async ({ ack, body, respond }) => {
-      await ack();
-      void this.background('local action', () => this.onLocalAction(body, respond));
-    });
-    this.registered.actions.push(...LOCAL_ACTIONS.map((a) => `${LOCAL_PREFIX}${a}`));
-    // Link buttons and elements we do not own still send block_actions; unacknowledged, Bolt answers 404
-    // after 3 s and Slack shows the user a warning triangle.
-    this.app.action(
-      new RegExp(`^(?!${escapeRegExp(ACTION_PREFIX)}|${escapeRegExp(LOCAL_PREFIX)})`),
-      async ({ ack }) => {
-        await ack();
-      },
-    );
-
-    this.app.view(VIEW_CALLBACK_ID, async ({ ack, body }) => {
-      let acked = false;
-      try {
-        const response = await this.onViewSubmission(body);
-        acked = true;
-        await ack(response);
-      } catch (err) {
-        // A malformed submission just closes the modal; anything else fails the request so Slack shows
-        // the user an error instead of silently dropping what they filled in.
-        if (!(err instanceof SlackPayloadError)) throw this.own(err);
-        this.log.warn('slack view submission rejected', { err });
-        if (!acked) await ack();
-      }
-    });
-
-    for (const sc of SLACK_SHORTCUTS) {
-      this.app.shortcut(sc.callback_id, async ({ ack, body }) => {
-        await ack();
-        void this.background('shortcut', () => this.onShortcut(body));
-      });
-      this.registered.shortcuts.push(sc.callback_id);
-    }
-
-    for (const command of SLACK_COMMANDS) {
-      this.app.command(command, async ({ ack, body, respond }) => {
-        let acked = false;
-        const doAck: typeof ack = async (r) => {
-          acked = true;
-          await ack(r);
-        };
-        try {
-          await this.onCommand(body, doAck, respond);
-        } catch (err) {
-          this.log.error('slack slash command failed', { err });
-          if (!acked)
-            await ack({
-              response_type: 'ephemeral',
-              text: 'Sorry, something went wrong. Please try again or write to me in a DM.',
-            });
-        }
-      });
-      this.registered.commands.push(command);
-    }
-  }
-
-  // ---------------------------------------------------------------- events
-
-  private async onMessage(body: unknown, event: unknown): Promise<void> {
-    const env = parseSlack(eventEnvelopeSchema, body, 'event envelope');
-    const ev = parseSlack(messageEventSchema, event, 'message event');
-    // Edits and deletions never rewrite a ticket: the ticket keeps what was reported (audit trail); a
-    // correction is a new message. Joins, topic changes and bot posts are not requests.
-    if (ev.subtype && !ACCEPTED_SUBTYPES.has(ev.subtype)) return;
-    if (ev.bot_id || !ev.user) return;
-    const me = await this.whoAmI();
-    if (ev.user === me.botUserId) return;
-    const channelType = ev.channel_type ?? (ev.channel.startsWith('D') ? 'im' : 'channel');
-    if (!this.messageChannelTypes.has(channelType)) return;
-    if (channelType !== 'im') {
-      // In channels only thread replies matter (agents and requesters talking in a ticket thread);
-      // messages mentioning the bot arrive again as app_mention and are handled there.
-      if (!ev.thread_ts || ev.thread_ts === ev.ts) return;
-      if (me.botUserId && ev.text.includes(`<@${me.botUserId}>`)) return;
-      // People's own threads are none of the desk's business: answering there would be spam.
-      if (!(await this.botInThread(ev.channel, ev.thread_ts, ev.parent_user_id, me))) return;
-    }
-    const msg = fromMessageEvent(
-      env,
-      { ...ev, user: ev.user },
-      {
-        channelType,
-        botUserId: me.botUserId,
-        receivedAt: this.now().toISOString(),
-      },
-    );
-    await this.receive(msg);
-  }
-
-  /**
-   * Whether the bot takes part in a channel thread: it started it (ticket posts in triage channels), it
-   * posted or was asked in it during this process's life, or, after a restart, Slack says it replied
-   * there (one conversations.replies call per unknown thread, remembered either way).
-   */
-  private async botInThread(
-    channel: string,
-    threadTs: string,
-    parentUserId: string | undefined,
-    me: { botUserId: string; botId: string },
-  ): Promise<boolean> {
-    if (parentUserId && parentUserId === me.botUserId) return true;
-    if (this.port.threads.has(channel, threadTs)) return true;
-    if (this.otherThreads.has(channel, threadTs)) return false;
-    try {
-      const res = parseSlack(
-        historyResponseSchema,
-        await this.client.conversations.replies({ channel, ts: threadTs, limit: 1 }),
-        'conversations.replies response',
-      );
-      const parent = res.messages.find((m) => m.ts === threadTs) ?? res.messages[0];
-      const mine =
-        parent !== undefined &&
-        (parent.user === me.botUserId ||
-          (parent.bot_id !== undefined && parent.bot_id === me.botId) ||
-          (parent.reply_users ?? []).includes(me.botUserId));
-      (mine ? this.port.threads : this.otherThreads).add(channel, threadTs);
-      return mine;
-    } catch (err) {
-      this.log.warn('slack could not check a thread; ignoring the reply', { channel, threadTs, err });
-      return false;
-    }
-  }
-
-  private async onAppMention(body: unknown, event: unknown): Promise<void> {
-    const env = parseSlack(eventEnvelopeSchema, body, 'event envelope');
-    const ev = parseSlack(appMentionEventSchema, event, 'app_mention event');
-    if (ev.bot_id || !ev.user) return;
-    const me = await this.whoAmI();
-    if (ev.user === me.botUserId) return;
-    const msg = fromAppMention(
-      env,
-      { ...ev, user: ev.user },
-      {
-        botUserId: me.botUserId,
-        receivedAt: this.now().toISOString(),
-      },
-    );
-    this.port.threads.add(ev.channel, ev.thread_ts ?? ev.ts);
-    await this.receive(msg);
-  }
-
-  private async onReaction(body: unknown, event: unknown): Promise<void> {
-    const env = parseSlack(eventEnvelopeSchema, body, 'event envelope');
-    const ev = parseSlack(reactionAddedEventSchema, event, 'reaction_added event');
-    const emoji = this.config.SLACK_TICKET_EMOJI.replace(/^:|:$/g, '');
-    // Skin-tone variants arrive as `name::skin-tone-2`.
-    const name = ev.reaction.split('::')[0] ?? '';
-    const agentAction = AGENT_REACTIONS[name];
-    const onBotMessage =
-      agentAction && ev.item.type === 'message' && ev.item.channel && ev.item.ts
-        ? ev.item_user === (await this.whoAmI()).botUserId ||
-          this.port.threads.has(ev.item.channel, ev.item.ts)
-        : false;
-    if (agentAction && onBotMessage && ev.item.channel && ev.item.ts) {
-      // 👀 / ✅ on a handoff card the bot posted: the same as its Claim / Resolve buttons.
-      await this.receive(
-        fromCardReaction(
-          env,
-          { channel: ev.item.channel, ts: ev.item.ts, reaction: name, user: ev.user },
-          agentAction,
-          this.now().toISOString(),
-        ),
-      );
-      return;
-    }
-    if (name !== emoji) return;
-    const { channel, ts } = ev.item;
-    if (ev.item.type !== 'message' || !channel || !ts) return;
-    const original = await this.fetchMessage(channel, ts);
-    if (!original) {
-      this.log.warn('slack reaction on a message the bot cannot read; invite the bot to the channel', {
-        channel,
-        ts,
-      });
-      return;
-    }
-    const author = original.user ?? ev.item_user;
-    if (original.bot_id || !author) return;
-    const msg = fromReactedMessage(env, { channel, ts }, original, author, this.now().toISOString());
-    this.port.threads.add(channel, original.thread_ts ?? ts);
-    await this.receive(msg);
-  }
-
-  private async fetchMessage(channel: string, ts: string) {
-    const args = { channel, latest: ts, oldest: ts, inclusive: true, limit: 1 };
-    const history = parseSlack(
-      historyResponseSchema,
-      await this.client.conversations.history(args),
-      'conversations.history response',
-    );
-    const top = history.messages.find((m) => m.ts === ts);
-    if (top) return top;
-    // Replies inside a thread are not in the channel history; replies() always puts the parent first.
-    const replies = parseSlack(
-      historyResponseSchema,
-      await this.client.conversations.replies({ ...args, ts, limit: 2 }),
-      'conversations.replies response',
-    );
-    return replies.messages.find((m) => m.ts === ts) ?? null;
-  }
-
-  private async onHomeOpened(_body: unknown, event: unknown): Promise<void> {
-    const ev = parseSlack(appHomeOpenedEventSchema, event, 'app_home_opened event');
-    if (ev.tab !== undefined && ev.tab !== 'home') return;
-    void this.background('app home', () => this.publishHome(ev.user));
-  }
-
-  private async publishHome(userId: string): Promise<void> {
-    const cards = await this.engine.ticketsFor(this.user(userId), { limit: 20 });
-    const queue = (await this.engine.agentQueueFor?.(this.user(userId))) ?? null;
-    await this.client.views.publish({
-      user_id: userId,
-      view: homeView(cards, queue ? queueHomeBlocks(queue) : []),
-    });
-  }
-
-  // ---------------------------------------------------------------- interactivity
-
-  private async onAction(body: unknown): Promise<void> {
-    const p = parseSlack(blockActionsSchema, body, 'block_actions payload');
-    const action = p.actions[0];
-    if (!action) return;
-    const actionId = decodeActionId(action.action_id);
-    if (!actionId) {
-      this.log.warn('slack unknown action id', { actionId: action.action_id });
-      return;
-    }
-    const value = parseSlack(
-      buttonValueSchema,
-      parseJson(action.value ?? '{}', 'button value'),
-      'button value',
-    );
-    const workspaceId = p.team?.id ?? p.user.team_id ?? null;
-    const channelId = p.channel?.id ?? p.container?.channel_id;
-    const meta: ConvMeta = channelId
-      ? {
-          channelId,
-          threadId: p.message?.thread_ts ?? p.container?.thread_ts ?? null,
-          isDirect: channelId.startsWith('D'),
-          workspaceId,
-          isPublic: isPublicChannel(channelId),
-        }
-      : this.dmOf(p.user.id, workspaceId);
-    if (actionId === 'form.open') {
-      // Opening a modal needs the trigger id within 3 s: do it right now, after the ack.
-      const templateId = typeof value.templateId === 'string' ? value.templateId : null;
-      const prefill = isRecord(value.values) ? value.values : {};
-      void this.background('open form', () => this.openForm(p.trigger_id, templateId, prefill, meta));
-      return;
-    }
-    const conversation = this.conv(meta);
-    const messageTs = p.container?.message_ts ?? p.message?.ts ?? null;
-    const incoming: IncomingAction = {
-      kind: 'action',
-      // Stable across Slack's redelivery of the same click, distinct for every new click.
-      id: `action:${messageTs ?? p.view?.id ?? '-'}:${action.action_ts ?? '-'}:${p.user.id}:${action.action_id}`,
-      platform: 'slack',
-      conversation,
-      user: this.user(p.user.id),
-      actionId,
-      value,
-      sourceMessage: messageTs && !p.container?.is_ephemeral ? { conversation, messageId: messageTs } : null,
-      receivedAt: this.now().toISOString(),
-    };
-    await this.receive(incoming);
-  }
-
-  private async openForm(
-    triggerId: string | undefined,
-    templateId: string | null,
-    prefill: Record<string, unknown>,
-    conv: ConvMeta,
-  ): Promise<void> {
-    if (!triggerId) throw new Error('cannot open a modal without trigger_id');
-    const form = templateId ? this.engine.formFor(templateId, prefill) : null;
-    const view = form
-      ? formModal(form, { kind: 'form', templateId: form.templateId, conv })
-      : templateId
-        ? noticeModal('Unknown request', `There is no request form called "${templateId}". Try /it new.`)
-        : pickerModal(this.engine.listTemplates(), { kind: 'picker', conv });
-    await this.client.views.open({ trigger_id: triggerId, view });
-  }
-
-  private async onLocalAction(
-    body: unknown,
-    respond:
-      | ((msg: {
-          response_type?: 'ephemeral';
-          replace_original?: boolean;
-          text: string;
-          blocks?: unknown[];
-        }) => Promise<unknown>)
-      | undefined,
-  ): Promise<void> {
-    const p = parseSlack(blockActionsSchema, body, 'block_actions payload');
-    const name = p.actions[0]?.action_id.slice(LOCAL_PREFIX.length);
-    const action = LOCAL_ACTIONS.find((a) => a === name);
-    const workspaceId = p.team?.id ?? p.user.team_id ?? null;
-    switch (action) {
-      case 'new':
-        return this.openForm(p.trigger_id, null, {}, this.dmOf(p.user.id, workspaceId));
-      case 'tickets': {
-        const cards = await this.engine.ticketsFor(this.user(p.user.id), { limit: 20 });
-        if (respond)
-          await respond({
-            response_type: 'ephemeral',
-            replace_original: true,
-            text: 'Your tickets',
-            blocks: ticketListBlocks(cards),
-          });
-        else await this.publishHome(p.user.id);
-        return;
-      }
-      case 'help':
-        if (respond) await respond({ response_type: 'ephemeral', replace_original: true, text: HELP_TEXT });
-        else if (p.trigger_id)
-          await this.client.views.open({ trigger_id: p.trigger_id, view: noticeModal('Help', HELP_TEXT) });
-        return;
-      default:
-        this.log.warn('slack unknown local action', { action });
-    }
-  }
-
-  /** Returns the ack body: nothing (close), field errors, or the next view. */
-  private async onViewSubmission(
-    body: unknown,
-  ): Promise<
-    | undefined
-    | { response_action: 'errors'; errors: Record<string, string> }
-    | { response_action: 'update'; view: ReturnType<typeof formModal> }
-  > {
-    const p = parseSlack(viewSubmissionSchema, body, 'view_submission payload');
-    const meta = parseSlack(
-      modalMetadataSchema,
-      parseJson(p.view.private_metadata, 'private_metadata'),
-      'modal metadata',
-    );
-    const values = formValues(p.view.state.values);
-    // Errors may only name input blocks of the view (Slack rejects the whole response otherwise).
-    const blockIds = [
-      ...new Set([
-        ...p.view.blocks.flatMap((b) => (b.type === 'input' && b.block_id ? [b.block_id] : [])),
-        ...Object.keys(p.view.state.values),
-      ]),
-    ];
-    const user = this.user(p.user.id);
-    switch (meta.kind) {
-      case 'picker': {
-        const templateId = values[TEMPLATE_BLOCK];
-        const form = typeof templateId === 'string' ? this.engine.formFor(templateId) : null;
-        if (!form)
-          return {
-            response_action: 'errors',
-            errors: { [TEMPLATE_BLOCK]: 'Pick one of the listed requests.' },
-          };
-        return {
-          response_action: 'update',
-          view: formModal(form, { kind: 'form', templateId: form.templateId, conv: meta.conv }),
-        };
-      }
-      case 'form': {
-        const check = this.engine.checkForm(meta.templateId, values);
-        if (!check.ok) return { response_action: 'errors', errors: errorsOnBlocks(check.errors, blockIds) };
-        const incoming: IncomingAction = {
-          kind: 'action',
-          // view.hash changes whenever the view changes, so a redelivery dedupes and a new modal does not.
-          id: `view:${p.view.id}:${p.view.hash ?? '-'}`,
-          platform: 'slack',
-          conversation: this.conv(meta.conv),
-          user,
-          actionId: 'form.submit',
-          value: { templateId: meta.templateId, values: check.values },
-          sourceMessage: null,
-          receivedAt: this.now().toISOString(),
-        };
-        await this.withinBudget('form submission', () => this.receive(incoming));
-        return undefined;
-      }
-      case 'ticket_from_message': {
-        const text = values[DESCRIPTION_BLOCK];
-        if (typeof text !== 'string' || text.trim() === '')
-          return { response_action: 'errors', errors: { [DESCRIPTION_BLOCK]: 'Describe the problem.' } };
-        // The submitter acts and is the requester; the author's words are quoted, never rewritten.
-        const original =
-          meta.author === p.user.id
-            ? null
-            : await this.fetchMessage(meta.conv.channelId, meta.messageTs).catch(() => null);
-        const msg: IncomingMessage = {
-          kind: 'message',
-          id: ticketFromMessageId(meta.conv.channelId, meta.messageTs),
-          platform: 'slack',
-          conversation: this.conv(meta.conv),
-          user,
-          text:
-            meta.author === p.user.id
-              ? text.trim()
-              : reportedMessageText({
-                  submitterText: text,
-                  author: `<@${meta.author}>`,
-                  original: original ? plainText(original.text ?? '') : null,
-                }),
-          attachments: [],
-          messageId: meta.messageTs,
-          receivedAt: this.now().toISOString(),
-          via: 'ticket_from_message',
-        };
-        if (meta.conv.threadId && !meta.conv.isDirect)
-          this.port.threads.add(meta.conv.channelId, meta.conv.threadId);
-        const result = await this.withinBudget('create ticket', () => this.engine.receive(msg));
-        if (result?.status === 'duplicate') {
-          return {
-            response_action: 'update',
-            view: noticeModal(
-              'Create ticket',
-              'This message is already a ticket: see the ticket card in its thread.',
-            ),
-          };
-        }
-        return undefined;
-      }
-    }
-  }
-
-  private async onShortcut(body: unknown): Promise<void> {
-    const p = parseSlack(messageShortcutSchema, body, 'message shortcut payload');
-    const author = p.message.user;
-    if (p.message.bot_id || !author) {
-      await this.client.views.open({
-        trigger_id: p.trigger_id,
-        view: noticeModal('Create ticket', 'Only messages written by people can become tickets.'),
-      });
-      return;
-    }
-    const conv: ConvMeta = {
-      channelId: p.channel.id,
-      threadId: p.message.thread_ts ?? p.message.ts,
-      isDirect: p.channel.id.startsWith('D'),
-      workspaceId: p.team?.id ?? p.user.team_id ?? null,
-      isPublic: isPublicChannel(p.channel.id),
-    };
-    await this.client.views.open({
-      trigger_id: p.trigger_id,
-      view: ticketFromMessageModal(plainText(p.message.text), {
-        kind: 'ticket_from_message',
-        conv,
-        messageTs: p.message.ts,
-        author,
-      }),
-    });
-  }
-
-  private async onCommand(
-    body: unknown,
-    ack: (
-      r?:
-        | string
-        | {
-            response_type?: 'ephemeral' | 'in_channel';
-            text?: string;
-            blocks?: ReturnType<typeof menuBlocks>;
-          },
-    ) => Promise<void>,
-    respond: (msg: { response_type?: 'ephemeral'; text: string; blocks?: unknown[] }) => Promise<unknown>,
-  ): Promise<void> {
-    const c = parseSlack(slashCommandSchema, body, 'slash command');
-    const text = c.text.trim();
-    const [first = '', ...rest] = text.split(/\s+/);
-    const sub = first.toLowerCase();
-    const workspaceId = c.team_id ?? null;
-    const dm = this.dmOf(c.user_id, workspaceId);
-    if (sub === '') {
-      await ack({ response_type: 'ephemeral', text: 'How can IT help?', blocks: menuBlocks() });
-      return;
-    }
-    if (sub === 'help') {
-      await ack({ response_type: 'ephemeral', text: HELP_TEXT });
-      return;
-    }
-    if (sub === 'new') {
-      await ack();
-      const templateId = rest.join(' ').trim() || null;
-      void this.background('open form', () => this.openForm(c.trigger_id, templateId, {}, dm));
-      return;
-    }
-    if (sub === 'status') {
-      await ack();
-      void this.background('status', async () => {
-        const cards = await this.engine.ticketsFor(this.user(c.user_id), { limit: 20 });
-        await respond({ response_type: 'ephemeral', text: 'Your tickets', blocks: ticketListBlocks(cards) });
-      });
-      return;
-    }
-    // Anything else is a request in the user's words; the bot follows up in their DM, where it can always post.
-    const msg: IncomingMessage = {
-      kind: 'message',
-      id: `command:${c.trigger_id}`,
-      platform: 'slack',
-      conversation: this.conv(dm),
-      user: this.user(c.user_id),
-      text: plainText(text),
-      attachments: [],
-      messageId: null,
-      receivedAt: this.now().toISOString(),
-      via: 'command',
-    };
-    await this.withinBudget('command', () => this.receive(msg));
-    await ack({ response_type: 'ephemeral', text: 'Got it. I will follow up in our direct messages.' });
+    await this.acks.idle();
   }
 }
 
 function expressRouter(): express.Router {
   return express.Router();
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new SlackPayloadError(`invalid Slack ${what}: not JSON`);
-  }
-}
-
-/** Slack rejects a response whose error keys are not blocks of the view; unknown keys go on the first block. */
-export function errorsOnBlocks(errors: Record<string, string>, blockIds: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  const stray: string[] = [];
-  for (const [field, message] of Object.entries(errors)) {
-    if (blockIds.includes(field)) out[field] = message;
-    else stray.push(`${field}: ${message}`);
-  }
-  const first = blockIds[0];
-  if (stray.length > 0 && first) out[first] = [out[first], ...stray].filter(Boolean).join('; ');
-  return out;
 }

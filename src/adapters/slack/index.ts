@@ -7,7 +7,8 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { SlackAdapter } from './adapter.js';
 
-export { SlackAdapter, type SlackAdapterOptions, type SlackRegistrations } from './adapter.js';
+export { SlackAdapter, type SlackAdapterOptions } from './adapter.js';
+export type { SlackRegistrations } from './listeners.js';
 export {
   SLACK_BOT_EVENTS,
   SLACK_BOT_SCOPES,

@@ -1,17 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { errorsOnBlocks } from '../../../../src/adapters/slack/adapter.js';
+import { formModal, formValues } from '../../../../src/adapters/slack/modals.js';
 import { toDeliveryError } from '../../../../src/adapters/slack/port.js';
 import {
   cardBlocks,
   decodeActionId,
   escapeMrkdwn,
   fallbackText,
-  formModal,
-  formValues,
   homeView,
   plainText,
   replyBlocks,
 } from '../../../../src/adapters/slack/render.js';
+import { errorsOnBlocks } from '../../../../src/adapters/slack/view-submission.js';
 import type { FormSpec } from '../../../../src/chat/message.js';
 import { CARD, LAPTOP_FORM } from './fake-engine.js';
 
