@@ -5,6 +5,9 @@
 
 import type { Person } from '../itsm/ports.js';
 import type { QueueView } from './agent-queue-view.js';
+
+export type { QueueView, QueueViewRow } from './agent-queue-view.js';
+
 import type { Emit } from './handoff/index.js';
 import type {
   ChatPort,

@@ -9,7 +9,7 @@ import type { Person } from '../itsm/ports.js';
 import { PENDING_REASONS, type PendingReason, PRIORITIES, type Priority } from '../itsm/types.js';
 import type { ActionHandler } from './adapter-api.js';
 import type { AgentCommand } from './agent-commands.js';
-import type { Choice, Reply } from './message.js';
+import type { Reply } from './message.js';
 
 export type ApplyCommand = (
   cmd: AgentCommand,
@@ -17,14 +17,6 @@ export type ApplyCommand = (
   threadNumber: string | null,
   now: string,
 ) => Promise<Reply[] | null>;
-
-/** The edit buttons of a ticket's agent card. */
-export function editChoices(number: string): Choice[] {
-  return [
-    { label: 'Priority…', actionId: 'desk.priority', value: { ticket: number } },
-    { label: 'Pending…', actionId: 'desk.pending', value: { ticket: number } },
-  ];
-}
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 const replies = (rs: Reply[] | null) => (rs ?? []).map((reply) => ({ reply }));

@@ -5,7 +5,7 @@
  * `queue` reply, so a click from the App Home is the same action as one in the DM.
  */
 import type { types as SlackTypes } from '@slack/bolt';
-import type { QueueView } from '../../chat/agent-queue-view.js';
+import type { QueueView } from '../../chat/adapter-api.js';
 import { ACTION_PREFIX, escapeMrkdwn, truncate } from './render.js';
 
 type KnownBlock = SlackTypes.KnownBlock;

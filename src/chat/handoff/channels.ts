@@ -1,7 +1,6 @@
 /** Where agents are reached: a group's triage channel on Slack or Teams, and the card's buttons. */
 import type { ChatChannel } from '../../itsm/directory-data.js';
 import type { Group } from '../../itsm/ports.js';
-import { editChoices } from '../desk-card-actions.js';
 import type { Choice, ConversationRef, Platform } from '../message.js';
 
 /**
@@ -67,5 +66,13 @@ export function agentChoices(number: string, groups: Group[], current: number | 
     })),
     ...editChoices(number),
     { label: 'Hand back to bot', actionId: 'agent.handback', value: v },
+  ];
+}
+
+/** The edit buttons of a ticket's agent card (handled by chat/desk-card-actions.ts). */
+export function editChoices(number: string): Choice[] {
+  return [
+    { label: 'Priority…', actionId: 'desk.priority', value: { ticket: number } },
+    { label: 'Pending…', actionId: 'desk.pending', value: { ticket: number } },
   ];
 }
