@@ -72,6 +72,8 @@ export function certainUnderstanding(
     // With a question pending, even "thanks" may be an answer: the classifier's view is kept.
     return null;
   }
-  const intent = CERTAIN_PHRASES[normalise(t)];
+  const key = normalise(t);
+  // Own keys only: "constructor" or "toString" typed by someone must not find Object's prototype.
+  const intent = Object.hasOwn(CERTAIN_PHRASES, key) ? CERTAIN_PHRASES[key] : undefined;
   return intent ? certain(intent, t) : null;
 }
