@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { topLevelUsage } from '../src/cli/registry.js';
-import { configTableMarkdown } from '../src/config.js';
+import { configTableMarkdown } from '../src/config-table.js';
 
 const block = (readme: string, name: string, body: string): string =>
   readme.replace(

@@ -484,21 +484,6 @@ export function secretsOf(config: Config): string[] {
     .filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
 
-/** The README's configuration table, generated from the schema so the two cannot drift. */
-export function configTableMarkdown(): string {
-  const rows = Object.entries(configSchema.shape as Record<string, z.ZodType>).map(([key, schema]) => {
-    const def = defaultOf(schema);
-    return `| \`${key}\` | ${def === undefined ? '' : `\`${def}\``} | ${schema.description ?? ''} |`;
-  });
-  return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
-}
-
-function defaultOf(schema: z.ZodType): string | undefined {
-  const parsed = schema.safeParse(undefined);
-  if (!parsed.success || parsed.data === undefined) return undefined;
-  return Array.isArray(parsed.data) ? parsed.data.join(',') : String(parsed.data);
-}
-
 export function sqlitePath(config: Pick<Config, 'DATABASE_URL'>): string | null {
   return config.DATABASE_URL.startsWith('sqlite:') ? config.DATABASE_URL.slice('sqlite:'.length) : null;
 }

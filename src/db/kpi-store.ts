@@ -10,38 +10,20 @@ import type { TargetBreach } from '../itsm/kpis/targets.js';
 import type { KpiInput, KpiKbAnswer, KpiTicket } from '../itsm/kpis/types.js';
 import { OPEN_STATES, type TicketEvent } from '../itsm/types.js';
 import type { OperationalSnapshot } from '../observability/metrics.js';
+import {
+  createImprovementRegisterStore,
+  type ImprovementItem,
+  parseJsonObject as parse,
+} from './improvement-register-store.js';
 import type { DB } from './schema.js';
+
+export type { ImprovementItem };
 
 export interface KpiLoadOptions {
   since: string | null;
   until: string;
   group?: string | null;
 }
-
-export interface ImprovementItem {
-  id: number;
-  key: string;
-  kpi: string;
-  scopeKind: string;
-  scope: string;
-  title: string;
-  status: string;
-  ownerId: number | null;
-  evidence: Record<string, unknown>;
-  links: Record<string, unknown>;
-  openedAt: string;
-  updatedAt: string;
-  closedAt: string | null;
-}
-
-const parse = (text: string): Record<string, unknown> => {
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-};
 
 export type KpiStore = ReturnType<typeof createKpiStore>;
 
@@ -61,6 +43,7 @@ export function createKpiStore(db: Kysely<DB>) {
   }
 
   const store = {
+    ...createImprovementRegisterStore(db),
     async load(opts: KpiLoadOptions): Promise<KpiInput> {
       const rows = await ticketScope(opts)
         .select([
@@ -269,82 +252,6 @@ export function createKpiStore(db: Kysely<DB>) {
         }
       });
       return { opened, updated };
-    },
-
-    async improvementItem(id: number): Promise<ImprovementItem | null> {
-      const r = await db.selectFrom('improvement_items').select('id').where('id', '=', id).executeTakeFirst();
-      if (!r) return null;
-      return (await store.improvementItems({})).find((i) => i.id === id) ?? null;
-    },
-
-    /** Compare-and-set on the status, with its audit row, in one transaction (issue 18 item 12). */
-    async updateImprovement(
-      id: number,
-      expect: string,
-      change: { status?: ImprovementItem['status']; ownerId?: number | null; closedAt?: string | null },
-      event: {
-        actorId: number | null;
-        field: 'status' | 'owner';
-        from: string | null;
-        to: string | null;
-        note: string | null;
-      },
-      now: string,
-    ): Promise<boolean> {
-      return db.transaction().execute(async (trx) => {
-        const r = await trx
-          .updateTable('improvement_items')
-          .set({
-            updated_at: now,
-            ...(change.status !== undefined
-              ? { status: change.status as DB['improvement_items']['status'] }
-              : {}),
-            ...(change.ownerId !== undefined ? { owner_id: change.ownerId } : {}),
-            ...(change.closedAt !== undefined ? { closed_at: change.closedAt } : {}),
-          })
-          .where('id', '=', id)
-          .where('status', '=', expect as DB['improvement_items']['status'])
-          .executeTakeFirst();
-        if (Number(r.numUpdatedRows) !== 1) return false;
-        await trx
-          .insertInto('improvement_events')
-          .values({
-            item_id: id,
-            at: now,
-            actor_id: event.actorId,
-            field: event.field,
-            from_value: event.from,
-            to_value: event.to,
-            note: event.note,
-          })
-          .execute();
-        return true;
-      });
-    },
-
-    async improvementItems(filter: { status?: string } = {}): Promise<ImprovementItem[]> {
-      let q = db.selectFrom('improvement_items').selectAll().orderBy('id');
-      if (filter.status)
-        q = q.where(
-          'status',
-          '=',
-          filter.status as ImprovementItem['status'] & DB['improvement_items']['status'],
-        );
-      return (await q.execute()).map((r) => ({
-        id: r.id,
-        key: r.key,
-        kpi: r.kpi,
-        scopeKind: r.scope_kind,
-        scope: r.scope,
-        title: r.title,
-        status: r.status,
-        ownerId: r.owner_id,
-        evidence: parse(r.evidence),
-        links: parse(r.links),
-        openedAt: r.opened_at,
-        updatedAt: r.updated_at,
-        closedAt: r.closed_at,
-      }));
     },
 
     /** People and groups an imported log refers to, created once (idempotent by email and slug). */

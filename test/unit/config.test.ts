@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { configTableMarkdown, loadConfig, secretsOf, teamsMode } from '../../src/config.js';
+import { loadConfig, secretsOf, teamsMode } from '../../src/config.js';
+import { configTableMarkdown } from '../../src/config-table.js';
 import { AppError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 

@@ -1,6 +1,7 @@
 /** `chatdesk config [--markdown]`: the effective configuration, secrets hidden, or the README table. */
 import { z } from 'zod';
-import { configTableMarkdown, loadConfig, secretsOf } from '../../config.js';
+import { loadConfig, secretsOf } from '../../config.js';
+import { configTableMarkdown } from '../../config-table.js';
 import { parseCommandArgs } from '../args.js';
 
 export const USAGE = `usage: chatdesk config [--markdown]
