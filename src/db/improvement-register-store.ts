@@ -3,23 +3,11 @@
  * each move. Part of the KPI store (createKpiStore spreads it in). Same SQL on SQLite and PostgreSQL.
  */
 import type { Kysely } from 'kysely';
+import type { Improvement } from '../itsm/improvement.js';
 import type { DB } from './schema.js';
 
-export interface ImprovementItem {
-  id: number;
-  key: string;
-  kpi: string;
-  scopeKind: string;
-  scope: string;
-  title: string;
-  status: string;
-  ownerId: number | null;
-  evidence: Record<string, unknown>;
-  links: Record<string, unknown>;
-  openedAt: string;
-  updatedAt: string;
-  closedAt: string | null;
-}
+/** The register's row as the domain defines it (itsm/improvement.ts). */
+export type ImprovementItem = Improvement;
 
 /** A JSON object column, or {} when it holds anything else. */
 export const parseJsonObject = (text: string): Record<string, unknown> => {
