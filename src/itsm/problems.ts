@@ -9,8 +9,15 @@ import { assertTransition } from './lifecycle.js';
 import type { DirectoryStore, Person, TicketStore } from './ports.js';
 import type { ItilConfig } from './practices-config.js';
 import type { ItilNotifier, ItilStore, ProblemRecord } from './practices-port.js';
-import { priorityOf } from './priority.js';
-import { applyToTicket, assertStaff, jaccard, mustTicket, recordEvents, tokens } from './service-helpers.js';
+import {
+  applyToTicket,
+  assertStaff,
+  jaccard,
+  mustTicket,
+  openStaffTicket,
+  recordEvents,
+  tokens,
+} from './service-helpers.js';
 import { LEVELS, type Level, OPEN_STATES, type Ticket } from './types.js';
 
 /** The NLU's sentence similarity, as the problem service needs it (src/nlu/types.ts implements it). */
@@ -187,36 +194,21 @@ export function createProblemService(deps: ProblemServiceDeps) {
         LEVELS.find((l) => incidents.some((t) => pick(t) === l)) ?? 'medium';
       const impact = input.impact ?? worst((t) => t.impact);
       const urgency = input.urgency ?? worst((t) => t.urgency);
-      const priority = priorityOf(impact, urgency);
-      const problem = await tickets.create(
+      const problem = await openStaffTicket(
+        tickets,
+        actor,
         {
           kind: 'problem',
-          title: title.slice(0, 200),
+          title,
           description: input.description ?? title,
-          state: 'new',
           impact,
           urgency,
-          priority,
           category: incidents[0]?.category ?? null,
-          templateId: null,
           fields: {},
-          requesterId: actor.id,
           groupId: incidents[0]?.groupId ?? null,
-          assigneeId: actor.id,
-          channel: 'api',
-          createdAt: now,
-          sourceKey: null,
         },
-        [
-          {
-            at: now,
-            actorId: actor.id,
-            type: 'created',
-            to: 'new',
-            reason: `problem opened from ${incidents.map((t) => t.number).join(', ') || 'no incident'}`,
-            data: { priority, impact, urgency },
-          },
-        ],
+        { reason: `problem opened from ${incidents.map((t) => t.number).join(', ') || 'no incident'}` },
+        now,
       );
       await itil.saveProblem({
         ticketId: problem.id,
