@@ -4,7 +4,8 @@
  */
 import { AppError } from '../errors.js';
 import { isStaff } from './authorization.js';
-import type { NewEvent, Person, TicketPatch, TicketStore } from './ports.js';
+import type { NewEvent, NewTicket, Person, TicketPatch, TicketStore } from './ports.js';
+import { priorityOf } from './priority.js';
 import type { Ticket, TicketKind } from './types.js';
 
 export function assertStaff(p: Person, what: string): void {
@@ -27,6 +28,49 @@ export async function mustTicket(tickets: TicketStore, number: string, kind?: Ti
     );
   }
   return t;
+}
+
+/**
+ * Opens a ticket an agent raises through an ITIL service (a change, a problem): requested by and
+ * assigned to them, over the API, priority from the matrix, with its `created` event (priority, impact
+ * and urgency in its data, then the caller's own).
+ */
+export function openStaffTicket(
+  tickets: TicketStore,
+  actor: Person,
+  input: Pick<
+    NewTicket,
+    'kind' | 'title' | 'description' | 'impact' | 'urgency' | 'category' | 'fields' | 'groupId'
+  >,
+  created: { reason: string; data?: Record<string, unknown> },
+  now: string,
+): Promise<Ticket> {
+  const { impact, urgency } = input;
+  const priority = priorityOf(impact, urgency);
+  return tickets.create(
+    {
+      ...input,
+      title: input.title.slice(0, 200),
+      state: 'new',
+      priority,
+      templateId: null,
+      requesterId: actor.id,
+      assigneeId: actor.id,
+      channel: 'api',
+      createdAt: now,
+      sourceKey: null,
+    },
+    [
+      {
+        at: now,
+        actorId: actor.id,
+        type: 'created',
+        to: 'new',
+        reason: created.reason,
+        data: { priority, impact, urgency, ...created.data },
+      },
+    ],
+  );
 }
 
 /**

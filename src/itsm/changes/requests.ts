@@ -3,9 +3,8 @@ import { AppError } from '../../errors.js';
 import { standardLevels, standardTemplate } from '../change-risk.js';
 import type { Person } from '../ports.js';
 import type { Asset, ChangeRecord } from '../practices-port.js';
-import { priorityOf } from '../priority.js';
 import type { Risk } from '../risk.js';
-import { assertStaff, recordEvents } from '../service-helpers.js';
+import { assertStaff, openStaffTicket, recordEvents } from '../service-helpers.js';
 import type { Ticket } from '../types.js';
 import { type ChangeCore, checkWindow } from './core.js';
 import type { ChangeInput, ChangeServiceDeps } from './types.js';
@@ -53,42 +52,24 @@ export function createChangeRequests(deps: ChangeServiceDeps, core: ChangeCore) 
       const group = input.group ? await directory.groupBySlug(input.group) : null;
       if (input.group && !group)
         throw new AppError('not_found', `There is no group "${input.group}".`, { field: 'group' });
-      const priority = priorityOf(impact, urgency);
-      const ticket = await tickets.create(
+      const ticket = await openStaffTicket(
+        tickets,
+        actor,
         {
           kind: 'change',
-          title: title.slice(0, 200),
+          title,
           description: input.description ?? title,
-          state: 'new',
           impact,
           urgency,
-          priority,
           category: 'change',
-          templateId: null,
           fields: { changeType: input.type, ...(std ? { standardTemplate: std.id } : {}) },
-          requesterId: actor.id,
           groupId: group?.id ?? null,
-          assigneeId: actor.id,
-          channel: 'api',
-          createdAt: now,
-          sourceKey: null,
         },
-        [
-          {
-            at: now,
-            actorId: actor.id,
-            type: 'created',
-            to: 'new',
-            reason: `${input.type} change requested`,
-            data: {
-              priority,
-              impact,
-              urgency,
-              changeType: input.type,
-              ...(std ? { standardTemplate: std.id } : {}),
-            },
-          },
-        ],
+        {
+          reason: `${input.type} change requested`,
+          data: { changeType: input.type, ...(std ? { standardTemplate: std.id } : {}) },
+        },
+        now,
       );
       const risk = await assess(ticket.id, input.type, impact, urgency, assets, start, end);
       const change: ChangeRecord = {
