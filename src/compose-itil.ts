@@ -1,6 +1,7 @@
 /**
  * Composition: the ITIL practices (SLA sweep, approvals, problems, changes, CMDB), the improvement (CSI)
- * register with its evaluation schedule, the agents' desk, and the dialog hooks that reach them.
+ * register with its evaluation schedule, the timer that runs both, the agents' desk, and the dialog hooks
+ * that reach them.
  */
 import type { DialogHooks } from './chat/dialogs/index.js';
 import type { DataFiles } from './compose-data.js';
@@ -18,6 +19,7 @@ import { createItil } from './itsm/practices.js';
 import type { ItilNotifier } from './itsm/practices-port.js';
 import type { TicketService } from './itsm/tickets.js';
 import type { Ticket } from './itsm/types.js';
+import { createSlaSweeper } from './jobs/sla-timer.js';
 import type { Logger } from './log.js';
 import type { Nlu } from './nlu/types.js';
 
@@ -68,6 +70,16 @@ export function composeItil(d: {
     csiSchedule(at).catch((error: unknown) =>
       log.warn('improvement register evaluation failed; retrying at the next period', { error }),
     );
+  const slaSweeper = createSlaSweeper({
+    run: async (at) => {
+      const r = await itil.sweep(at);
+      await evaluateIfDue(at);
+      return r;
+    },
+    log: log.child({ component: 'sla' }),
+    now,
+    intervalMs: d.files.itilConfig.sla.sweepSeconds * 1000,
+  });
   const agentDesk = createAgentDesk({
     tickets: createTicketStore(db),
     service: tickets,
@@ -87,5 +99,5 @@ export function composeItil(d: {
         : `${said} ${assigned.length} ticket(s) that waited were assigned: ${assigned.map((t) => t.number).join(', ')}.`;
     },
   };
-  return { itilStore, itil, improvements, evaluateIfDue, agentDesk, hooks };
+  return { itilStore, itil, improvements, slaSweeper, agentDesk, hooks };
 }

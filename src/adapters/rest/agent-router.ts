@@ -3,7 +3,7 @@
  * bearer token and `X-On-Behalf-Of` rules apply. Each call goes through the agent desk, whose group
  * rule is the one chat uses; the requester is told what concerns them.
  */
-import type { NextFunction, Request, Response, Router } from 'express';
+import type { Request, Router } from 'express';
 import { z } from 'zod';
 import type { Engine } from '../../chat/conversation-engine.js';
 import { parseInput as parse } from '../../http/shared/parse.js';
@@ -11,12 +11,8 @@ import type { AgentDesk } from '../../itsm/agent-desk.js';
 import type { Person } from '../../itsm/ports.js';
 import type { Ticket } from '../../itsm/types.js';
 import { PENDING_REASONS, PRIORITIES } from '../../itsm/types.js';
+import { numberParam, type Route } from './v1-route.js';
 
-type Route = (
-  h: (req: Request, res: Response, actor: Person) => Promise<void>,
-) => (req: Request, res: Response, next: NextFunction) => void;
-
-const numberParam = z.string().regex(/^(INC|REQ|PRB|CHG)\d{7}$/i, 'must look like INC0000042');
 const reason = z.string().trim().min(1).max(2000).optional();
 const priorityBody = z.object({ priority: z.enum(PRIORITIES), reason });
 const reassignBody = z

@@ -1,103 +1,23 @@
 /**
  * The interpreter: carries out a step's effects in order (ticket service, knowledge, handoff, the
  * ITIL hooks), feeds each result to its continuation, and collects the replies. The only part of the
- * dialog layer that does I/O.
+ * dialog layer that does I/O. Ticket effects live in `run-tickets.ts`, change effects in
+ * `run-changes.ts`; what they share in `run-tools.ts`.
  */
-import { isAppError } from '../../errors.js';
-import type { TicketService } from '../../itsm/tickets.js';
-import { OPEN_STATES, type Ticket } from '../../itsm/types.js';
-import type { Nlu } from '../../nlu/types.js';
-import type { Emit, Handoff } from '../handoff/index.js';
-import type { Platform, Reply } from '../message.js';
-import { ticketCard } from '../render.js';
-import type { ChatStore, Conversation } from '../store.js';
 import { runCommand } from './commands.js';
-import type { DialogHooks } from './hooks.js';
 import { resumeIfIdle } from './router.js';
-import type { DialogStack, Effect, Facts, Refusal, Shown, Step } from './types.js';
+import { createChangeEffects } from './run-changes.js';
+import { createTicketEffects } from './run-tickets.js';
+import { createRunTools, type RunContext, type RunDeps } from './run-tools.js';
+import type { DialogStack, Effect, Step } from './types.js';
 
-export interface RunDeps {
-  tickets: TicketService;
-  store: ChatStore;
-  nlu: Nlu;
-  handoff: Handoff;
-  hooks: DialogHooks;
-}
-
-/** One turn's I/O context. */
-export interface RunContext {
-  facts: Facts;
-  conversation: Conversation;
-  platform: Platform;
-  sourceKey: string;
-  emit: Emit;
-  replies: Array<{ reply: Reply; bindTicketId?: number; updateSource?: boolean }>;
-  /** Tickets opened so far in the turn: each gets its own idempotency key. */
-  opened: number;
-  /** Said at the start and end of the next reply. */
-  notes?: { start: string[]; end: string[] };
-}
-
-const EXPECTED = new Set([
-  'not_found',
-  'forbidden',
-  'illegal_transition',
-  'validation_failed',
-  'conflict',
-  'too_large',
-]);
-
-function refusalOf(e: unknown): Refusal | null {
-  if (!isAppError(e) || !EXPECTED.has(e.code)) return null;
-  return {
-    code: e.code,
-    message: e.message,
-    ...(e.field ? { field: e.field } : {}),
-    ...(e.details ? { details: e.details } : {}),
-  };
-}
+export type { RunContext, RunDeps } from './run-tools.js';
 
 export function createRunner(deps: RunDeps) {
-  const { tickets, store, nlu, handoff, hooks } = deps;
-
-  async function ownerOf(t: Ticket): Promise<string> {
-    if (!OPEN_STATES.includes(t.state)) return 'bot';
-    const primary = await handoff.primaryOf(t.id);
-    return primary ? ((await store.conversation(primary.ref))?.owner ?? primary.owner) : 'bot';
-  }
-
-  async function show(rc: RunContext, t: Ticket): Promise<Shown> {
-    const person = rc.facts.person;
-    const [view, owner] = await Promise.all([tickets.view(t.number, person, rc.facts.now), ownerOf(t)]);
-    const card = ticketCard(view.ticket, {
-      sla: view.sla,
-      group: view.group?.name ?? null,
-      assignee: view.assignee?.displayName ?? null,
-      timeZone: person.timeZone,
-      now: rc.facts.now,
-      handedOff: owner !== 'bot',
-    });
-    return { ticket: view.ticket, card };
-  }
-
-  /** Runs `work`; an expected refusal goes to `refused` (or up to the engine when there is none). */
-  async function attempt<T>(
-    work: () => Promise<T>,
-    refused: ((r: Refusal) => Step) | undefined,
-  ): Promise<{ ok: T } | { step: Step }> {
-    try {
-      return { ok: await work() };
-    } catch (e) {
-      const r = refused ? refusalOf(e) : null;
-      if (!r || !refused) throw e;
-      return { step: refused(r) };
-    }
-  }
-
-  async function bind(rc: RunContext, t: Ticket): Promise<void> {
-    await store.saveConversation(rc.conversation.id, { ticketId: t.id }, rc.facts.now);
-    rc.conversation.ticketId = t.id;
-  }
+  const { tickets, store, nlu, hooks } = deps;
+  const tools = createRunTools(deps);
+  const ticketEffect = createTicketEffects(deps, tools);
+  const changeEffect = createChangeEffects(deps, tools);
 
   async function effect(rc: RunContext, e: Effect): Promise<Step | null> {
     const { person, now } = rc.facts;
@@ -139,129 +59,15 @@ export function createRunner(deps: RunDeps) {
       case 'kb_outcome':
         await store.setKbOutcome(e.answerId, e.outcome, now, null);
         return null;
-      case 'open_ticket': {
-        rc.opened += 1;
-        const t = await tickets.open(
-          {
-            ...e.input,
-            requester: person,
-            channel: rc.platform,
-            sourceKey: rc.opened === 1 ? rc.sourceKey : `${rc.sourceKey}:${rc.opened}`,
-          },
-          now,
-        );
-        if (e.bind) await bind(rc, t);
-        const approval = e.input.templateId
-          ? (rc.facts.templates.get(e.input.templateId)?.approval ?? null)
-          : null;
-        const notes = (await hooks.onTicketOpened?.(t, person, e.text, approval, now)) ?? [];
-        // The hooks may have moved it (waiting for approval): the card shows where it is now.
-        const fresh = (await tickets.byIdForSystem(t.id)) ?? t;
-        return e.next({ shown: await show(rc, fresh), notes });
-      }
-      case 'comment': {
-        const r = await attempt(
-          () => tickets.comment(e.ticket, person, e.text, { platform: rc.platform }, now),
-          e.refused,
-        );
-        if ('step' in r) return r.step;
-        return e.next ? e.next() : null;
-      }
-      case 'transition': {
-        const r = await attempt(
-          () => tickets.transition(e.ticket, e.to, person, { reason: e.reason }, now),
-          e.refused,
-        );
-        return 'step' in r ? r.step : e.next(await show(rc, r.ok));
-      }
-      case 'reprioritize': {
-        const r = await attempt(async () => {
-          const before = await tickets.get(e.ticket, person);
-          const after = await tickets.reprioritize(e.ticket, person, e.impact, e.urgency, e.reason, now);
-          return { before, after };
-        }, e.refused);
-        return 'step' in r ? r.step : e.next({ before: r.ok.before, after: await show(rc, r.ok.after) });
-      }
-      case 'rate':
-        await tickets.rate(e.ticket, person, e.score, e.comment, now);
-        return e.next();
-      case 'handoff':
-        return e.next(await handOver(rc, e));
-      case 'cards': {
-        const shown = await Promise.all(e.tickets.map(async (n) => show(rc, await tickets.get(n, person))));
-        return e.next(shown.map((s) => s.card));
-      }
-      case 'open_change': {
-        const open = hooks.openChange;
-        if (!open) return e.refused({ code: 'not_found', message: 'Changes are not enabled on this desk.' });
-        const r = await attempt(() => open(person, e.values, now), e.refused);
-        if ('step' in r) return r.step;
-        await bind(rc, r.ok.ticket);
-        return e.next(r.ok);
-      }
-      case 'schedule_change': {
-        const changes = hooks.changes;
-        if (!changes)
-          return e.refused({ code: 'not_found', message: 'Changes are not enabled on this desk.' });
-        const r = await attempt(
-          () => changes.schedule(e.ticket, person, `${e.start}:00Z`, `${e.end}:00Z`, now),
-          e.refused,
-        );
-        if ('step' in r) return r.step;
-        return e.next({
-          ticket: r.ok.ticket,
-          risk: `${r.ok.change.riskLevel} (${r.ok.change.riskScore}/100)`,
-        });
-      }
-      case 'submit_change': {
-        const changes = hooks.changes;
-        if (!changes)
-          return e.refused({ code: 'not_found', message: 'Changes are not enabled on this desk.' });
-        const r = await attempt(() => changes.submit(e.ticket, person, now), e.refused);
-        if ('step' in r) return r.step;
-        return e.next({ ticket: r.ok.ticket, voters: r.ok.voters.length, phase: r.ok.change.phase });
-      }
       case 'command':
         return e.next(await runCommand(tickets, hooks, rc.facts, e.which, e.text));
-      case 'tell_agents': {
-        const t = await tickets.get(e.ticket, person);
-        for (const c of await store.conversationsOfTicket(t.id))
-          if (c.role === 'agents') rc.emit(c.ref, { text: e.text });
-        return null;
-      }
+      case 'open_change':
+      case 'schedule_change':
+      case 'submit_change':
+        return changeEffect(rc, e);
+      default:
+        return ticketEffect(rc, e);
     }
-  }
-
-  /** The ticket goes to its group's triage channel; the conversation follows it (owner `queue`). */
-  async function handOver(
-    rc: RunContext,
-    e: Extract<Effect, { do: 'handoff' }>,
-  ): Promise<{ shown: Shown; alreadyWithPerson: boolean }> {
-    const { person, now } = rc.facts;
-    const t = await tickets.get(e.ticket, person);
-    if (rc.conversation.owner === 'bot') await bind(rc, t);
-    const primary = (await handoff.primaryOf(t.id)) ?? rc.conversation;
-    const owner = (await store.conversation(primary.ref))?.owner ?? primary.owner;
-    let moved = false;
-    if (owner === 'bot') {
-      moved = await store.compareAndSetOwner(primary.id, ['bot'], 'queue', now);
-      if (moved) await tickets.recordOwner(t.number, 'bot', 'queue', null, e.reason, now);
-    }
-    if (moved)
-      await handoff.postToAgents(
-        t,
-        { reason: e.reason, confidence: e.confidence, tried: e.tried, summary: e.summary },
-        rc.platform,
-        rc.emit,
-        now,
-      );
-    else if (owner !== 'bot')
-      for (const c of await store.conversationsOfTicket(t.id))
-        if (c.role === 'agents') rc.emit(c.ref, { text: `${person.displayName}: ${e.summary}` });
-    return {
-      shown: await show(rc, (await tickets.byIdForSystem(t.id)) ?? t),
-      alreadyWithPerson: owner !== 'bot',
-    };
   }
 
   /** Runs a step and everything its continuations lead to; returns the stack the turn ends on. */

@@ -5,20 +5,12 @@
  */
 import { AppError } from '../../errors.js';
 import type { Embedder } from '../embeddings/embedder.js';
-import { expectedCalibrationError, fitTemperature } from '../model/calibration.js';
-import {
-  DEFAULT_SOFTMAX,
-  type Example,
-  mulberry32,
-  type SoftmaxConfig,
-  trainSoftmax,
-} from '../model/softmax.js';
+import { DEFAULT_SOFTMAX, type SoftmaxConfig } from '../model/softmax.js';
 import { embeddingInput } from '../text/normalize.js';
-import { Tfidf } from '../text/tfidf.js';
 import { type IntentAction, OUT_OF_SCOPE } from '../types.js';
-import { actionsFor, decideTwoStep } from './actions.js';
+import { calibrate, collectPredictions, type HeldPrediction, stratifiedFolds } from './held-out.js';
+import { type FitSettings, fitIntentRows, type Prepared } from './intent-fit.js';
 import { IntentModel, type IntentModelState } from './intent-model.js';
-import { fitOosRule, type HeldOutScore } from './oos-rule.js';
 
 /**
  * Held-out OOS recall the out-of-scope rule must reach. On CLINC150 the validation OOS texts are
@@ -70,29 +62,73 @@ export interface TrainedIntents {
   trainMs: number;
 }
 
-interface Prepared {
-  text: string;
-  y: number;
-  e: Float32Array | null;
-}
-
-function stratifiedFolds(ys: readonly number[], k: number, seed: number): number[] {
-  const rand = mulberry32(seed);
-  const fold = new Array<number>(ys.length).fill(0);
-  const byClass = new Map<number, number[]>();
-  ys.forEach((y, i) => {
-    byClass.set(y, [...(byClass.get(y) ?? []), i]);
-  });
-  for (const idx of byClass.values()) {
-    for (let i = idx.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [idx[i], idx[j]] = [idx[j] as number, idx[i] as number];
+/** Held-out predictions from the validation set, or else from cross-validation folds or a holdout slice. */
+async function heldOutRuns(
+  train: readonly Prepared[],
+  s: FitSettings,
+  labelIndex: ReadonlyMap<string, number>,
+  opts: IntentTrainOptions,
+  embedAll: (texts: string[]) => Promise<Array<Float32Array | null>>,
+): Promise<{ source: HeldOutReport['source']; held: HeldPrediction[]; finalModel: IntentModel | null }> {
+  const held: HeldPrediction[] = [];
+  if (opts.validation !== undefined && opts.validation.length > 0) {
+    const val = opts.validation;
+    const unknown = val.find((v) => v.label !== OUT_OF_SCOPE && !labelIndex.has(v.label));
+    if (unknown !== undefined) {
+      throw new AppError(
+        'data_invalid',
+        `Validation label "${unknown.label}" does not occur in the training data.`,
+        {
+          field: 'label',
+        },
+      );
     }
-    idx.forEach((i, r) => {
-      fold[i] = r % k;
-    });
+    const valEmb = await embedAll(val.map((v) => v.text));
+    const rows = val.map((v, i) => ({
+      text: v.text,
+      y: labelIndex.get(v.label) ?? -1,
+      e: valEmb[i] ?? null,
+    }));
+    const finalModel = fitIntentRows(train, s);
+    collectPredictions(
+      held,
+      finalModel,
+      rows,
+      val.map((v) => ({ y: labelIndex.get(v.label) ?? -1, oos: v.label === OUT_OF_SCOPE })),
+    );
+    return { source: 'validation', held, finalModel };
   }
-  return fold;
+  const k = opts.folds ?? 5;
+  const folds =
+    train.length <= 5000
+      ? stratifiedFolds(
+          train.map((r) => r.y),
+          k,
+          s.softmax.seed,
+        )
+      : null;
+  const source = folds === null ? 'holdout' : 'cross-validation';
+  const rounds = folds === null ? [0] : [...Array(k).keys()];
+  const holdoutOf =
+    folds ??
+    stratifiedFolds(
+      train.map((r) => r.y),
+      7,
+      s.softmax.seed,
+    );
+  for (const f of rounds) {
+    const foldTrain = train.filter((_, i) => holdoutOf[i] !== f);
+    const testRows = train.filter((_, i) => holdoutOf[i] === f);
+    const m = fitIntentRows(foldTrain, s);
+    collectPredictions(
+      held,
+      m,
+      testRows,
+      testRows.map((r) => ({ y: r.y, oos: s.labels[r.y] === OUT_OF_SCOPE })),
+    );
+  }
+  opts.log?.('intent held-out predictions collected', { source, rounds: rounds.length });
+  return { source, held, finalModel: null };
 }
 
 export async function trainIntentModel(
@@ -129,67 +165,19 @@ export async function trainIntentModel(
     e: extraEmb[i] ?? null,
   }));
 
-  const cfg: SoftmaxConfig = { ...DEFAULT_SOFTMAX, ...opts.softmax };
-  const charNgrams = opts.charNgrams ?? true;
-  const minDf = opts.minDf ?? (data.length + (opts.extra?.length ?? 0) > 5000 ? 2 : 1);
-  const embeddingWeight = opts.embeddingWeight ?? 1;
-
-  const fitRows = (rows: readonly Prepared[]): IntentModel => {
-    const fitOn = extra.length === 0 ? rows : [...rows, ...extra];
-    const tfidf = Tfidf.fit(
-      fitOn.map((r) => r.text),
-      { charNgrams, minDf },
-    );
-    const scaled = (e: Float32Array | null): Float32Array | null => {
-      if (e === null || embeddingWeight === 1) return e;
-      return e.map((v) => v * embeddingWeight);
-    };
-    const examples: Example[] = fitOn.map((r) => ({ x: tfidf.transform(r.text), e: scaled(r.e), y: r.y }));
-    const softmax = trainSoftmax(
-      examples,
-      { classes: labels.length, sparseDim: tfidf.size, denseDim: embedder?.dim ?? 0 },
-      cfg,
-    );
-    const state: IntentModelState = {
-      format: 'chatdesk-intent-model',
-      version: 1,
-      labels,
-      actions: actionsFor(labels, opts.actions ?? new Map()),
-      tfidf: tfidf.state,
-      softmax,
-      embeddingWeight,
-      temperature: 1,
-      oos: { alpha: 1, threshold: 0 },
-      embedderId: embedder?.id ?? null,
-      examples: rows.map((r) => ({ text: r.text, label: r.y })),
-    };
-    return new IntentModel(state, embedder, embedder === null ? null : rows.map((r) => r.e as Float32Array));
-  };
-
-  // Held-out predictions (with temperature 1) for calibration and the OOS rule.
-  const held: Array<{ logits: Float32Array; gold: number; goldOos: boolean; similarity: number }> = [];
-  let source: HeldOutReport['source'];
-  let finalModel: IntentModel | null = null;
-  const collect = (
-    model: IntentModel,
-    rows: readonly Prepared[],
-    golds: ReadonlyArray<{ y: number; oos: boolean }>,
-  ) => {
-    rows.forEach((row, i) => {
-      const s = model.score(row.text, row.e);
-      // score() applies temperature 1 here, so log-probabilities are the logits up to a constant.
-      held.push({
-        logits: s.probs.map((p) => Math.log(Math.max(p, 1e-30))),
-        gold: golds[i]?.y ?? -1,
-        goldOos: golds[i]?.oos ?? false,
-        // Temperature does not move the argmax, so this is the similarity serving will see.
-        similarity: s.similarity,
-      });
-    });
+  const settings: FitSettings = {
+    labels,
+    actions: opts.actions ?? new Map(),
+    embedder,
+    extra,
+    softmax: { ...DEFAULT_SOFTMAX, ...opts.softmax },
+    charNgrams: opts.charNgrams ?? true,
+    minDf: opts.minDf ?? (data.length + (opts.extra?.length ?? 0) > 5000 ? 2 : 1),
+    embeddingWeight: opts.embeddingWeight ?? 1,
   };
 
   if (opts.skipHeldOut === true) {
-    const model = fitRows(train);
+    const model = fitIntentRows(train, settings);
     return {
       model,
       state: model.state,
@@ -197,105 +185,19 @@ export async function trainIntentModel(
       trainMs: performance.now() - t0,
     };
   }
-  if (opts.validation !== undefined && opts.validation.length > 0) {
-    source = 'validation';
-    const val = opts.validation;
-    const unknown = val.find((v) => v.label !== OUT_OF_SCOPE && !labelIndex.has(v.label));
-    if (unknown !== undefined) {
-      throw new AppError(
-        'data_invalid',
-        `Validation label "${unknown.label}" does not occur in the training data.`,
-        {
-          field: 'label',
-        },
-      );
-    }
-    const valEmb = await embedAll(val.map((v) => v.text));
-    const rows = val.map((v, i) => ({
-      text: v.text,
-      y: labelIndex.get(v.label) ?? -1,
-      e: valEmb[i] ?? null,
-    }));
-    finalModel = fitRows(train);
-    collect(
-      finalModel,
-      rows,
-      val.map((v) => ({ y: labelIndex.get(v.label) ?? -1, oos: v.label === OUT_OF_SCOPE })),
-    );
-  } else {
-    const k = opts.folds ?? 5;
-    const folds =
-      data.length <= 5000
-        ? stratifiedFolds(
-            train.map((r) => r.y),
-            k,
-            cfg.seed,
-          )
-        : null;
-    source = folds === null ? 'holdout' : 'cross-validation';
-    const rounds = folds === null ? [0] : [...Array(k).keys()];
-    const holdoutOf =
-      folds ??
-      stratifiedFolds(
-        train.map((r) => r.y),
-        7,
-        cfg.seed,
-      );
-    for (const f of rounds) {
-      const foldTrain = train.filter((_, i) => holdoutOf[i] !== f);
-      const testRows = train.filter((_, i) => holdoutOf[i] === f);
-      const m = fitRows(foldTrain);
-      collect(
-        m,
-        testRows,
-        testRows.map((r) => ({ y: r.y, oos: labels[r.y] === OUT_OF_SCOPE })),
-      );
-    }
-    opts.log?.('intent held-out predictions collected', { source, rounds: rounds.length });
-  }
-
-  const calib = held.filter((h) => h.gold >= 0);
-  const temperature = fitTemperature(
-    calib.map((h) => h.logits),
-    calib.map((h) => h.gold),
-  );
-  const oosIdx = labels.indexOf(OUT_OF_SCOPE);
-  const actionOfLabel = actionsFor(labels, opts.actions ?? new Map());
-  const scores: HeldOutScore[] = [];
-  const confs: number[] = [];
-  const corrects: boolean[] = [];
-  let inScope = 0;
-  let inScopeCorrect = 0;
-  for (const h of held) {
-    const p = Float32Array.from(h.logits);
-    // Recompute calibrated probabilities exactly as serving does.
-    let max = -Infinity;
-    for (const v of p) max = Math.max(max, v / temperature);
-    let sum = 0;
-    for (let i = 0; i < p.length; i++) {
-      p[i] = Math.exp((p[i] as number) / temperature - max);
-      sum += p[i] as number;
-    }
-    for (let c = 0; c < p.length; c++) p[c] = (p[c] as number) / sum;
-    const { top } = decideTwoStep(p, actionOfLabel);
-    const prob = p[top] as number;
-    const predictedOos = top === oosIdx;
-    const similarity = predictedOos ? 0 : h.similarity;
-    const correct = !h.goldOos && top === h.gold;
-    scores.push({ prob, similarity, gold: h.goldOos ? 'oos' : 'in', correct, predictedOos });
-    confs.push(prob);
-    corrects.push(top === h.gold);
-    if (!h.goldOos) {
-      inScope++;
-      if (correct) inScopeCorrect++;
-    }
-  }
-  const oos = fitOosRule(
-    scores,
+  // Held-out predictions (with temperature 1) for calibration and the OOS rule.
+  const { source, held, finalModel } = await heldOutRuns(train, settings, labelIndex, opts, embedAll);
+  const fitted = calibrate(
+    held,
+    labels,
+    settings.actions,
     opts.oosRecallTarget === undefined ? DEFAULT_OOS_RECALL_TARGET : opts.oosRecallTarget,
   );
-  if (finalModel === null) finalModel = fitRows(train);
-  const state: IntentModelState = { ...finalModel.state, temperature, oos };
+  const state: IntentModelState = {
+    ...(finalModel ?? fitIntentRows(train, settings)).state,
+    temperature: fitted.temperature,
+    oos: fitted.oos,
+  };
   const model = new IntentModel(
     state,
     embedder,
@@ -304,9 +206,9 @@ export async function trainIntentModel(
   const heldOut: HeldOutReport = {
     source,
     n: held.length,
-    accuracy: inScope > 0 ? inScopeCorrect / inScope : 0,
-    ece: expectedCalibrationError(confs, corrects),
-    temperature,
+    accuracy: fitted.accuracy,
+    ece: fitted.ece,
+    temperature: fitted.temperature,
   };
   return { model, state, heldOut, trainMs: performance.now() - t0 };
 }
