@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const SRC = join(import.meta.dirname, '../../src');
@@ -173,6 +174,28 @@ describe('architecture rules (DESIGN §3)', () => {
         .filter((t) => t.startsWith('itsm/'))
         .map((t) => `${f.file} imports ${t}`),
     );
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps modules small: no file over 500 lines, no function over 200 (migrations aside)', () => {
+    const offenders: string[] = [];
+    for (const { file } of all) {
+      if (file.startsWith('db/migrations/')) continue;
+      const text = readFileSync(join(SRC, file), 'utf8');
+      const lines = text.split('\n').length;
+      if (lines > 500) offenders.push(`${file}: ${lines} lines`);
+      const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+      const visit = (node: ts.Node): void => {
+        if (ts.isFunctionLike(node) && 'body' in node && node.body) {
+          const first = source.getLineAndCharacterOfPosition(node.getStart()).line;
+          const last = source.getLineAndCharacterOfPosition(node.getEnd()).line;
+          if (last - first + 1 > 200)
+            offenders.push(`${file}:${first + 1}: a function of ${last - first + 1} lines`);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+    }
     expect(offenders).toEqual([]);
   });
 });
