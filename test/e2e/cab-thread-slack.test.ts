@@ -69,7 +69,6 @@ beforeAll(async () => {
     DATA_DIR: dataDir,
     PORT: '0',
     LOG_LEVEL: 'silent',
-    NLU_EMBEDDINGS: 'none',
     API_TOKEN: TOKEN,
     TEAMS_ENABLED: 'false',
     SLACK_SIGNING_SECRET: SECRET,

@@ -52,7 +52,6 @@ describe('chatdesk <command> --help', () => {
     DATABASE_URL: 'sqlite:var/help.sqlite',
     PORT: '0',
     LOG_LEVEL: 'info',
-    NLU_EMBEDDINGS: 'none',
   };
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
   afterEach(() => {

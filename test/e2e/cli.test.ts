@@ -43,7 +43,6 @@ describe('chatdesk CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'chatdesk-cli-'));
   const env = {
     DATABASE_URL: `sqlite:${join(dir, 'cli.sqlite')}`,
-    NLU_EMBEDDINGS: 'none',
     LOG_LEVEL: 'warn',
   };
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

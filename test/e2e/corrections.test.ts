@@ -15,7 +15,6 @@ describe("agents' corrections become training data", () => {
     dir = mkdtempSync(join(tmpdir(), 'chatdesk-corrections-'));
     cpSync(join(import.meta.dirname, '../../data'), join(dir, 'data'), { recursive: true });
     app = await buildTestApp(`sqlite:${join(dir, 'desk.sqlite')}`, {
-      NLU_EMBEDDINGS: 'none',
       DATA_DIR: join(dir, 'data'),
     });
     ({ url } = await app.listen());

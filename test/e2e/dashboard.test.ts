@@ -33,11 +33,7 @@ describe.skipIf(!haveChromium)('dashboard in headless chromium', () => {
   beforeAll(async () => {
     const db = await sqliteDb.create();
     cleanup = db.cleanup;
-    app = await buildTestApp(
-      db.url,
-      { NLU_EMBEDDINGS: 'none', DASHBOARD_TOKEN: TOKEN },
-      { now: () => new Date(clock) },
-    );
+    app = await buildTestApp(db.url, { DASHBOARD_TOKEN: TOKEN }, { now: () => new Date(clock) });
     url = (await app.listen()).url;
     const alice = await app.directory.personByEmail('alice@example.com');
     // Heidi works the Workplace group, where printer tickets go (only a group's agents work its tickets).

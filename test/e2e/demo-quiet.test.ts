@@ -33,7 +33,6 @@ describe('the demo with one handoff', () => {
       LOG_LEVEL: 'info',
       DATA_DIR: data,
       DATABASE_URL: `sqlite:${dbFile}`,
-      NLU_EMBEDDINGS: 'none',
       NLU_THREAD: 'inline',
     });
   }, 120_000);

@@ -77,7 +77,6 @@ describe('npm start under a supervisor', () => {
         DATABASE_URL: `sqlite:${join(dir, 'start.sqlite')}`,
         PORT: '0',
         HOST: '127.0.0.1',
-        NLU_EMBEDDINGS: 'none',
         NLU_THREAD: 'inline',
         TEAMS_ENABLED: 'false',
         LOG_LEVEL: 'info',

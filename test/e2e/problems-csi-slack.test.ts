@@ -97,7 +97,6 @@ beforeAll(async () => {
     DATA_DIR: dataDir,
     PORT: '0',
     LOG_LEVEL: 'silent',
-    NLU_EMBEDDINGS: 'none',
     NLU_THREAD: 'inline',
     API_TOKEN: TOKEN,
     TEAMS_ENABLED: 'false',

@@ -39,7 +39,6 @@ beforeAll(async () => {
     DATABASE_URL: `sqlite:${join(dir, 'desk.sqlite')}`,
     PORT: '0',
     LOG_LEVEL: 'silent',
-    NLU_EMBEDDINGS: 'none',
     NLU_THREAD: 'inline',
     TEAMS_ENABLED: 'true',
     TEAMS_EMULATOR: 'true',

@@ -11,7 +11,7 @@ import { sqliteDb } from '../support/databases.js';
 const cleanups: Array<() => Promise<void>> = [];
 async function start(env: Record<string, string> = {}): Promise<{ app: App; base: string }> {
   const db = await sqliteDb.create();
-  const app = await buildTestApp(db.url, { NLU_EMBEDDINGS: 'none', ...env });
+  const app = await buildTestApp(db.url, { ...env });
   cleanups.push(async () => {
     await app.close();
     await db.cleanup();

@@ -45,7 +45,7 @@ async function infraTicket(): Promise<string> {
 beforeAll(async () => {
   const db = await sqliteDb.create();
   cleanup = db.cleanup;
-  app = await buildTestApp(db.url, { NLU_EMBEDDINGS: 'none' });
+  app = await buildTestApp(db.url, {});
   base = (await app.listen()).url;
 }, 120_000);
 

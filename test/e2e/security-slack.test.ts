@@ -39,7 +39,6 @@ beforeAll(async () => {
     PORT: '0',
     LOG_LEVEL: 'debug',
     TEAMS_ENABLED: 'false',
-    NLU_EMBEDDINGS: 'none',
     NLU_THREAD: 'inline',
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_BOT_TOKEN: 'xoxb-security-token',

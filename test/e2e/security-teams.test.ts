@@ -28,7 +28,7 @@ let connector: FakeBotConnector;
 const cleanups: Array<() => Promise<void>> = [];
 async function start(env: Record<string, string>): Promise<{ app: App; base: string }> {
   const db = await sqliteDb.create();
-  const app = await buildTestApp(db.url, { NLU_EMBEDDINGS: 'none', ...env });
+  const app = await buildTestApp(db.url, { ...env });
   cleanups.push(async () => {
     await app.close();
     await db.cleanup();

@@ -41,7 +41,7 @@ describe('web chat in production: sign-in links, never a name in a body', () => 
   beforeAll(async () => {
     const db = await sqliteDb.create();
     cleanup = db.cleanup;
-    app = await buildTestApp(db.url, { NODE_ENV: 'production', SEED_DEMO: 'true', NLU_EMBEDDINGS: 'none' });
+    app = await buildTestApp(db.url, { NODE_ENV: 'production', SEED_DEMO: 'true' });
     base = (await app.listen()).url;
   }, 120_000);
   afterAll(async () => {
@@ -113,7 +113,7 @@ describe('web chat demo (development): labelled, this machine only, Host checked
   beforeAll(async () => {
     const db = await sqliteDb.create();
     cleanup = db.cleanup;
-    app = await buildTestApp(db.url, { NODE_ENV: 'development', NLU_EMBEDDINGS: 'none' });
+    app = await buildTestApp(db.url, { NODE_ENV: 'development' });
     base = (await app.listen()).url;
   }, 120_000);
   afterAll(async () => {
@@ -162,7 +162,6 @@ describe('NODE_ENV=production chatdesk serve with demo seeding on', () => {
       TEAMS_ENABLED: 'true',
       API_TOKEN: TEST_API_TOKEN,
       DATABASE_URL: `sqlite:${join(dir, 'desk.sqlite')}`,
-      NLU_EMBEDDINGS: 'none',
       NLU_THREAD: 'inline',
     });
     try {

@@ -13,7 +13,7 @@ for (const kind of testDatabases()) {
     beforeAll(async () => {
       const db = await kind.create();
       cleanup = db.cleanup;
-      app = await buildTestApp(db.url, { NLU_EMBEDDINGS: 'none' });
+      app = await buildTestApp(db.url, {});
       ({ url } = await app.listen());
     }, 120_000);
 

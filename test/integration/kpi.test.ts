@@ -31,7 +31,7 @@ for (const tdb of testDatabases()) {
     beforeAll(async () => {
       const db = await tdb.create();
       cleanup = db.cleanup;
-      app = await buildTestApp(db.url, { NLU_EMBEDDINGS: 'none' }, { now: () => new Date(clock) });
+      app = await buildTestApp(db.url, {}, { now: () => new Date(clock) });
       url = (await app.listen()).url;
 
       const person = async (email: string) => {

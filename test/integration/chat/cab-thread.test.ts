@@ -63,11 +63,7 @@ for (const kind of testDatabases()) {
       const t = recordingAdapter('teams', TEAMS_USERS);
       slack = s.sent;
       teams = t.sent;
-      app = await buildTestApp(
-        db.url,
-        { NLU_EMBEDDINGS: 'none', DATA_DIR: dir },
-        { serve: false, adapters: [s.adapter, t.adapter] },
-      );
+      app = await buildTestApp(db.url, { DATA_DIR: dir }, { serve: false, adapters: [s.adapter, t.adapter] });
       // People who have talked to the bot can be reached by DM (the pointer to the thread, refusals).
       for (const user of ['U_MARIA', 'U_PEGGY', 'U_OSCAR', 'U_JUDY']) await dm(user, 'hi');
     }, 120_000);

@@ -23,7 +23,7 @@ describe('certain first pass before the classifier', () => {
     cleanup = db.cleanup;
     const local = localAdapter();
     sent = local.sent;
-    app = await buildTestApp(db.url, { NLU_EMBEDDINGS: 'none' }, { adapters: [local.adapter] });
+    app = await buildTestApp(db.url, {}, { adapters: [local.adapter] });
   }, 120_000);
 
   afterAll(async () => {

@@ -17,7 +17,7 @@ describe('conversations through the real engine (local channel, SQLite file)', (
     cleanup = db.cleanup;
     const local = localAdapter();
     sent = local.sent;
-    app = await buildTestApp(db.url, { NLU_EMBEDDINGS: 'none' }, { serve: false, adapters: [local.adapter] });
+    app = await buildTestApp(db.url, {}, { serve: false, adapters: [local.adapter] });
     alice = new ChatUser(app, sent, 'alice@example.com');
     bob = new ChatUser(app, sent, 'bob@example.com');
   }, 120_000);

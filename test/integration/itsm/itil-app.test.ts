@@ -38,7 +38,7 @@ describe('ITIL engine in the app (chat actions, REST, CLI)', () => {
     dbUrl = db.url;
     const local = localAdapter();
     sent = local.sent;
-    app = await buildTestApp(db.url, { NLU_EMBEDDINGS: 'none' }, { adapters: [local.adapter] });
+    app = await buildTestApp(db.url, {}, { adapters: [local.adapter] });
     ({ url } = await app.listen());
   }, 120_000);
 

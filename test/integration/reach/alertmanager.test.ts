@@ -84,7 +84,7 @@ for (const database of testDatabases()) {
     beforeAll(async () => {
       const db = await database.create();
       cleanup = db.cleanup;
-      app = await buildTestApp(db.url, { ALERTMANAGER_TOKEN: TOKEN, NLU_EMBEDDINGS: 'none' });
+      app = await buildTestApp(db.url, { ALERTMANAGER_TOKEN: TOKEN });
       const { url } = await app.listen();
       hook = `${url}/hooks/alertmanager`;
     }, 180_000);

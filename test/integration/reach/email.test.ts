@@ -45,7 +45,6 @@ for (const database of testDatabases()) {
       cleanup = db.cleanup;
       mta = await startFakeMta();
       app = await buildTestApp(db.url, {
-        NLU_EMBEDDINGS: 'none',
         EMAIL_ADDRESS: DESK,
         SMTP_URL: mta.url,
         SMTP_LISTEN_PORT: '0',

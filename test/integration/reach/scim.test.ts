@@ -56,7 +56,7 @@ for (const database of testDatabases()) {
     beforeAll(async () => {
       const db = await database.create();
       cleanup = db.cleanup;
-      app = await buildTestApp(db.url, { SCIM_TOKEN, NLU_EMBEDDINGS: 'none' });
+      app = await buildTestApp(db.url, { SCIM_TOKEN });
       const { url } = await app.listen();
       base = `${url}/scim/v2`;
     }, 180_000);

@@ -40,7 +40,7 @@ for (const database of testDatabases()) {
       const db = await database.create();
       cleanup = db.cleanup;
       receiver = await startWebhookReceiver();
-      app = await buildTestApp(db.url, { NLU_EMBEDDINGS: 'none' }, { now: () => new Date(clock) });
+      app = await buildTestApp(db.url, {}, { now: () => new Date(clock) });
       const { url } = await app.listen();
       api = `${url}/api/v1`;
     }, 180_000);

@@ -40,7 +40,7 @@ describe('turn scheduling under a burst (SQLite file)', () => {
     const local = localAdapter();
     app = await buildTestApp(
       db.url,
-      { NLU_EMBEDDINGS: 'none', TEST_TURN_DELAY_MS: String(TURN_DELAY_MS), RATE_LIMIT_PER_MINUTE: '1000' },
+      { TEST_TURN_DELAY_MS: String(TURN_DELAY_MS), RATE_LIMIT_PER_MINUTE: '1000' },
       { serve: false, adapters: [local.adapter] },
     );
   }, 120_000);
