@@ -8,9 +8,8 @@ import { z } from 'zod';
 import type { Engine } from '../../chat/conversation-engine.js';
 import { parseInput as parse } from '../../http/shared/parse.js';
 import type { AgentDesk } from '../../itsm/agent-desk.js';
-import type { Person } from '../../itsm/ports.js';
 import type { Ticket } from '../../itsm/types.js';
-import { PENDING_REASONS, PRIORITIES } from '../../itsm/types.js';
+import { PENDING_REASONS, type Person, PRIORITIES } from '../../itsm/types.js';
 
 type Route = (
   h: (req: Request, res: Response, actor: Person) => Promise<void>,

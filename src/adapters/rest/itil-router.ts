@@ -10,12 +10,18 @@ import { AppError } from '../../errors.js';
 import { API_PERSON_EMAIL } from '../../http/shared/api-account.js';
 import { tokenMatches } from '../../http/shared/bearer.js';
 import { parseInput } from '../../http/shared/parse.js';
-import { IMPROVEMENT_STATES, type ImprovementService } from '../../itsm/improvement.js';
-import type { DirectoryStore, Person } from '../../itsm/ports.js';
+import type { ImprovementService } from '../../itsm/improvement.js';
+import type { DirectoryStore } from '../../itsm/ports.js';
 import type { Itil } from '../../itsm/practices.js';
-import { ASSET_STATUSES, CHANGE_TYPES } from '../../itsm/practices-port.js';
 import type { TicketService } from '../../itsm/tickets.js';
-import { LEVELS, TICKET_STATES } from '../../itsm/types.js';
+import {
+  ASSET_STATUSES,
+  CHANGE_TYPES,
+  IMPROVEMENT_STATES,
+  LEVELS,
+  type Person,
+  TICKET_STATES,
+} from '../../itsm/types.js';
 
 const numberOf = (prefix: string) =>
   z

@@ -13,12 +13,18 @@ import { API_PERSON_EMAIL } from '../../http/shared/api-account.js';
 import { tokenMatches } from '../../http/shared/bearer.js';
 import { parseInput as parse } from '../../http/shared/parse.js';
 import { capLevels } from '../../itsm/impact-claim.js';
-import type { DirectoryStore, Group, Person } from '../../itsm/ports.js';
-import type { Asset } from '../../itsm/practices-port.js';
+import type { DirectoryStore } from '../../itsm/ports.js';
 import type { Template } from '../../itsm/templates.js';
 import type { TicketService } from '../../itsm/tickets.js';
 import type { Ticket } from '../../itsm/types.js';
-import { LEVELS, PENDING_REASONS, TICKET_STATES } from '../../itsm/types.js';
+import {
+  type Asset,
+  type Group,
+  LEVELS,
+  PENDING_REASONS,
+  type Person,
+  TICKET_STATES,
+} from '../../itsm/types.js';
 import { appendIntentCorrection, appendTriageCorrection } from '../../nlu/data/corrections.js';
 import { listFiles } from '../../nlu/data/read-files.js';
 import { type AgentRestDeps, addAgentRoutes } from './agent-router.js';
