@@ -8,8 +8,9 @@
 import { isAllowedServiceUrl } from './adapters/teams/service-urls.js';
 import type { Config } from './config.js';
 import type { ChatChannel, GroupsFile } from './itsm/directory-data.js';
-import type { DirectoryStore, Group } from './itsm/ports.js';
+import type { DirectoryStore } from './itsm/ports.js';
 import type { ItilConfig } from './itsm/practices-config.js';
+import type { Group } from './itsm/types.js';
 
 type ChannelPlatform = 'slack' | 'teams';
 

@@ -3,7 +3,7 @@
  * see this interface.
  */
 
-import type { Person } from '../itsm/ports.js';
+import type { Person } from '../itsm/types.js';
 import type { QueueView } from './agent-queue-view.js';
 
 export type { QueueView, QueueViewRow } from './agent-queue-view.js';

@@ -13,8 +13,13 @@
  *   child [INC…] of INC…                     parent/child
  */
 import type { AgentDesk, AgentQueue, QueueRow } from '../itsm/agent-desk.js';
-import type { Person } from '../itsm/ports.js';
-import { PENDING_REASONS, type PendingReason, type Priority, type Ticket } from '../itsm/types.js';
+import {
+  PENDING_REASONS,
+  type PendingReason,
+  type Person,
+  type Priority,
+  type Ticket,
+} from '../itsm/types.js';
 import type { Choice, Reply } from './message.js';
 import { formatLocal, STATE_LABEL } from './render.js';
 

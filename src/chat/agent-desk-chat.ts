@@ -5,9 +5,9 @@
  */
 import type { AgentDesk } from '../itsm/agent-desk.js';
 import { isStaff } from '../itsm/authorization.js';
-import type { DirectoryStore, Person } from '../itsm/ports.js';
+import type { DirectoryStore } from '../itsm/ports.js';
 import type { TicketService } from '../itsm/tickets.js';
-import type { Ticket } from '../itsm/types.js';
+import type { Person, Ticket } from '../itsm/types.js';
 import { assertMayWorkTicket } from '../itsm/work-rule.js';
 import type { ActionHandler } from './adapter-api.js';
 import { type AgentCommand, parseAgentCommand, runAgentCommand } from './agent-commands.js';

@@ -4,7 +4,7 @@
  * not the viewer's, **Open** (its agent thread) when it is.
  */
 import type { AgentQueue, QueueRow } from '../itsm/agent-desk.js';
-import type { Person } from '../itsm/ports.js';
+import type { Person } from '../itsm/types.js';
 import { rowLine } from './agent-commands.js';
 import type { Choice } from './message.js';
 

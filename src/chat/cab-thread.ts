@@ -11,8 +11,8 @@
  * - A vote that cannot count (not on the board, already voted, vote over) is answered privately.
  */
 import { AppError, isAppError } from '../errors.js';
-import type { Person } from '../itsm/ports.js';
 import type { Itil } from '../itsm/practices.js';
+import type { Person } from '../itsm/types.js';
 import type { ThreadHandler } from './adapter-api.js';
 import type { Engine } from './conversation-engine.js';
 import type { IncomingAction } from './message.js';

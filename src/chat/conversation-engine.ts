@@ -5,10 +5,10 @@
  * turn stays in the inbox and is retried.
  */
 
-import type { DirectoryStore, Person } from '../itsm/ports.js';
+import type { DirectoryStore } from '../itsm/ports.js';
 import { type Template, validateSubmission } from '../itsm/templates.js';
 import type { TicketService } from '../itsm/tickets.js';
-import type { Ticket } from '../itsm/types.js';
+import type { Person, Ticket } from '../itsm/types.js';
 import type { Logger } from '../log.js';
 import type { Nlu } from '../nlu/types.js';
 import type {

@@ -3,7 +3,7 @@
  * dead letter holds what someone wrote, for whoever resolves it. The one rule, used by every surface.
  */
 import { AppError } from '../errors.js';
-import type { Person } from '../itsm/ports.js';
+import type { Person } from '../itsm/types.js';
 import type { ChatStore, DeadLetter } from './store.js';
 
 export async function deadLettersFor(

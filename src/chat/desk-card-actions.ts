@@ -5,8 +5,13 @@
  * command as the typed one (agent-commands.ts), so the group rule, the events and the requester's
  * notice are the same.
  */
-import type { Person } from '../itsm/ports.js';
-import { PENDING_REASONS, type PendingReason, PRIORITIES, type Priority } from '../itsm/types.js';
+import {
+  PENDING_REASONS,
+  type PendingReason,
+  type Person,
+  PRIORITIES,
+  type Priority,
+} from '../itsm/types.js';
 import type { ActionHandler } from './adapter-api.js';
 import type { AgentCommand } from './agent-commands.js';
 import type { Reply } from './message.js';

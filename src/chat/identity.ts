@@ -5,7 +5,8 @@
  * later (on their next turn, or by complete()): a look-up failure never fails a turn.
  */
 import { isValidTimeZone } from '../itsm/calendar.js';
-import type { DirectoryStore, Person } from '../itsm/ports.js';
+import type { DirectoryStore } from '../itsm/ports.js';
+import type { Person } from '../itsm/types.js';
 import type { Logger } from '../log.js';
 import type { ChatPort, ConversationRef, Platform, PlatformUser } from './message.js';
 import type { ChatStore, IdentityDetails } from './store.js';

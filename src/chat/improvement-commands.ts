@@ -8,7 +8,7 @@
  */
 import type { ImprovementService } from '../itsm/improvement.js';
 import { parseImprovementState } from '../itsm/improvement.js';
-import type { Person } from '../itsm/ports.js';
+import type { Person } from '../itsm/types.js';
 
 const LABEL: Record<string, string> = {
   open: 'open',

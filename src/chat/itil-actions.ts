@@ -4,8 +4,8 @@
  */
 import { AppError } from '../errors.js';
 import type { ChatChannel } from '../itsm/directory-data.js';
+import type { ItilNotifier } from '../itsm/ports.js';
 import type { Itil } from '../itsm/practices.js';
-import type { ItilNotifier } from '../itsm/practices-port.js';
 import type { Ticket } from '../itsm/types.js';
 import type { ActionHandler } from './adapter-api.js';
 import { buttonVote, cabThreadHandler, castChannelVote } from './cab-thread.js';

@@ -10,9 +10,8 @@
  * Each maps to one ITIL service call; the service checks the person's rights.
  */
 import { AppError } from '../errors.js';
-import type { Person } from '../itsm/ports.js';
 import type { Itil } from '../itsm/practices.js';
-import { LEVELS, type Level } from '../itsm/types.js';
+import { LEVELS, type Level, type Person } from '../itsm/types.js';
 
 const NUM = '((?:INC|REQ|PRB|CHG)\\d{7})';
 

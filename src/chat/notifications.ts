@@ -3,9 +3,9 @@
  * working a ticket, to a ticket's requester; and the ticket cards those carry. Built before the engine,
  * so the ITIL services can speak through it without a loop back to the engine.
  */
-import type { DirectoryStore, Person } from '../itsm/ports.js';
+import type { DirectoryStore } from '../itsm/ports.js';
 import type { TicketService } from '../itsm/tickets.js';
-import { OPEN_STATES, type Ticket } from '../itsm/types.js';
+import { OPEN_STATES, type Person, type Ticket } from '../itsm/types.js';
 import type { Logger } from '../log.js';
 import { ratingStack } from './dialogs/index.js';
 import type { Handoff } from './handoff/index.js';

@@ -2,8 +2,7 @@
  * Storage the conversation engine needs: identities, conversations, the inbox and the outbox.
  * Implemented in src/db/chat-store.ts.
  */
-import type { Person } from '../itsm/ports.js';
-import type { ConversationOwner } from '../itsm/types.js';
+import type { ConversationOwner, Person } from '../itsm/types.js';
 import type { ConversationRef, Incoming, Outgoing, Platform, PlatformUser } from './message.js';
 
 /** `cab`: the thread of a change's CAB vote card in the board's channel. */

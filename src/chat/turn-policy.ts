@@ -3,7 +3,7 @@
  * a flood, an empty or over-long message, and personal details said in a public channel (the bot
  * follows up in a direct message). Pure: the turn acts on the answers.
  */
-import type { Person } from '../itsm/ports.js';
+import type { Person } from '../itsm/types.js';
 import type { ConversationRef, Incoming, IncomingMessage } from './message.js';
 import type { RateVerdict } from './rate-limit.js';
 

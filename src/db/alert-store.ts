@@ -1,6 +1,6 @@
 /** Kysely implementation of the alert intake's store, and the service account alerts are filed by. */
 import type { Kysely } from 'kysely';
-import type { AlertStore } from '../itsm/alerts.js';
+import type { AlertStore } from '../itsm/ports.js';
 import { parseJsonColumn } from './json.js';
 import type { DB } from './schema.js';
 

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
-import type { AgentLoad, DirectoryStore, Group, Person } from '../itsm/ports.js';
-import { OPEN_STATES } from '../itsm/types.js';
+import type { DirectoryStore } from '../itsm/ports.js';
+import { type AgentLoad, type Group, OPEN_STATES, type Person } from '../itsm/types.js';
 import { parseJsonColumn } from './json.js';
 import type { DB, GroupRow, PersonRow } from './schema.js';
 

@@ -1,7 +1,7 @@
 /** Message-IDs of the e-mail channel (migration 013). */
 import type { Kysely } from 'kysely';
 import type { EmailMessageStore } from '../adapters/email/intake.js';
-import type { Person } from '../itsm/ports.js';
+import type { Person } from '../itsm/types.js';
 import { toPerson } from './directory-store.js';
 import type { DB } from './schema.js';
 

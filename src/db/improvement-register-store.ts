@@ -3,10 +3,10 @@
  * each move. Part of the KPI store (createKpiStore spreads it in). Same SQL on SQLite and PostgreSQL.
  */
 import type { Kysely } from 'kysely';
-import type { Improvement } from '../itsm/improvement.js';
+import type { Improvement } from '../itsm/types.js';
 import type { DB } from './schema.js';
 
-/** The register's row as the domain defines it (itsm/improvement.ts). */
+/** The register's row as the domain defines it (itsm/types.ts). */
 export type ImprovementItem = Improvement;
 
 /** A JSON object column, or {} when it holds anything else. */

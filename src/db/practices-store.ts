@@ -1,9 +1,9 @@
 /**
- * The ITIL practices' storage port (itsm/practices-port.ts ItilStore), assembled from one module per
+ * The ITIL practices' storage port (itsm/ports.ts ItilStore), assembled from one module per
  * record kind under src/db/practices/. Same SQL on SQLite and PostgreSQL.
  */
 import type { Kysely } from 'kysely';
-import type { ItilStore } from '../itsm/practices-port.js';
+import type { ItilStore } from '../itsm/ports.js';
 import { agentAvailability } from './practices/agent-availability.js';
 import { approvalRows } from './practices/approvals.js';
 import { assetRecords } from './practices/assets.js';

@@ -1,6 +1,6 @@
-/** Kysely implementation of the directory provisioning port (src/itsm/provisioning.ts). */
+/** Kysely implementation of the directory provisioning port (ProvisioningStore in src/itsm/ports.ts). */
 import type { Kysely } from 'kysely';
-import type { ProvisioningStore } from '../itsm/provisioning.js';
+import type { ProvisioningStore } from '../itsm/ports.js';
 import { directoryGroups } from './provisioning/groups.js';
 import { directoryMemberships } from './provisioning/memberships.js';
 import { directoryUsers, SERVICE_ACCOUNT_DOMAIN } from './provisioning/users.js';

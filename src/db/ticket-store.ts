@@ -1,8 +1,9 @@
 import { type Kysely, sql } from 'kysely';
 import { formatTicketNumber } from '../itsm/numbering.js';
-import type { Comment, NewEvent, NewTicket, TicketFilter, TicketPatch, TicketStore } from '../itsm/ports.js';
+import type { NewEvent, NewTicket, TicketFilter, TicketPatch, TicketStore } from '../itsm/ports.js';
 import type {
   Channel,
+  Comment,
   Level,
   PendingReason,
   Priority,

@@ -8,10 +8,9 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { isOpenState } from './lifecycle.js';
-import type { Person } from './ports.js';
-import type { ItilNotifier } from './practices-port.js';
+import type { AlertStore, ItilNotifier } from './ports.js';
 import type { TicketService } from './tickets.js';
-import type { Level, Ticket } from './types.js';
+import type { AlertGroupState, Level, Person, Ticket } from './types.js';
 
 const labels = z.record(z.string(), z.string());
 const instant = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 time');
@@ -44,19 +43,6 @@ export const alertmanagerPayloadSchema = z.looseObject({
 });
 export type AlertmanagerPayload = z.output<typeof alertmanagerPayloadSchema>;
 type Alert = AlertmanagerPayload['alerts'][number];
-
-export interface AlertGroupState {
-  keyHash: string;
-  ticketId: number | null;
-  generation: number;
-  status: 'firing' | 'resolved';
-  firing: string[];
-}
-
-export interface AlertStore {
-  group(keyHash: string): Promise<AlertGroupState | null>;
-  saveGroup(state: AlertGroupState & { groupKey: string }, now: string): Promise<void>;
-}
 
 export interface AlertIntakeDeps {
   store: AlertStore;

@@ -1,7 +1,7 @@
 /** The CMDB's CSV import: an RFC 4180 reader and the asset file's rows, validated before any write. */
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { ASSET_STATUSES, CRITICALITIES } from './practices-port.js';
+import { ASSET_STATUSES, CRITICALITIES } from './types.js';
 
 /** RFC 4180 CSV: quoted fields with "" escapes and embedded newlines; CRLF or LF. */
 export function parseCsv(text: string): string[][] {

@@ -19,7 +19,6 @@ export {
   warrantyStatus,
 } from './assets/rules.js';
 export type { AssetServiceDeps, AssetView } from './assets/types.js';
-export { RELATION_TYPES } from './practices-port.js';
 
 /**
  * The parts, by responsibility: assets/core.ts (reading by tag, linking to a ticket), csv-import.ts,

@@ -11,8 +11,7 @@
  * so nobody learns that a number is taken, or what kind of ticket it is.
  */
 import { AppError } from '../errors.js';
-import type { Person } from './ports.js';
-import type { Ticket } from './types.js';
+import type { Person, Ticket } from './types.js';
 
 export const isStaff = (p: Pick<Person, 'role'>): boolean => p.role !== 'employee';
 

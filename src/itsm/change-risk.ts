@@ -6,8 +6,7 @@
 import { AppError } from '../errors.js';
 import { impactedBy } from './assets.js';
 import type { ItilConfig } from './practices-config.js';
-import type { Asset, AssetRelation, ChangeRecord } from './practices-port.js';
-import type { Level, Ticket } from './types.js';
+import type { Asset, AssetRelation, ChangeRecord, Level, Ticket } from './types.js';
 
 export type StandardTemplate = ItilConfig['changes']['standardCatalogue'][number];
 

@@ -6,8 +6,7 @@
  * - a known major incident: the ticket is linked to a problem that is itself P1.
  */
 
-import type { TicketStore } from './ports.js';
-import type { ItilStore } from './practices-port.js';
+import type { ItilStore, TicketStore } from './ports.js';
 import { isHigherPriority, levelsFor, priorityOf } from './priority.js';
 import { jaccard, tokens } from './service-helpers.js';
 import type { Level, Priority, Ticket } from './types.js';

@@ -6,11 +6,8 @@
  */
 import { AppError } from '../errors.js';
 import type { KpiService } from './kpis/service.js';
-import type { TargetBreach } from './kpis/targets.js';
-import type { Person } from './ports.js';
-
-export const IMPROVEMENT_STATES = ['open', 'in_progress', 'done', 'dismissed'] as const;
-export type ImprovementState = (typeof IMPROVEMENT_STATES)[number];
+import type { ImprovementStore } from './ports.js';
+import { IMPROVEMENT_STATES, type Improvement, type ImprovementState, type Person } from './types.js';
 
 const NEXT: Record<ImprovementState, readonly ImprovementState[]> = {
   open: ['in_progress', 'done', 'dismissed'],
@@ -18,52 +15,6 @@ const NEXT: Record<ImprovementState, readonly ImprovementState[]> = {
   done: ['open'],
   dismissed: ['open'],
 };
-
-export interface Improvement {
-  id: number;
-  key: string;
-  kpi: string;
-  scopeKind: string;
-  scope: string;
-  title: string;
-  status: string;
-  ownerId: number | null;
-  evidence: Record<string, unknown>;
-  links: Record<string, unknown>;
-  openedAt: string;
-  updatedAt: string;
-  closedAt: string | null;
-}
-
-export interface ImprovementChange {
-  status?: ImprovementState;
-  ownerId?: number | null;
-  closedAt?: string | null;
-}
-
-export interface ImprovementStore {
-  improvementItems(filter?: { status?: string }): Promise<Improvement[]>;
-  improvementItem(id: number): Promise<Improvement | null>;
-  /** Applies the change if the item still has `expect` status; false when someone moved it first. */
-  updateImprovement(
-    id: number,
-    expect: string,
-    change: ImprovementChange,
-    event: {
-      actorId: number | null;
-      field: 'status' | 'owner';
-      from: string | null;
-      to: string | null;
-      note: string | null;
-    },
-    now: string,
-  ): Promise<boolean>;
-  recordBreaches(
-    breaches: readonly TargetBreach[],
-    now: string,
-    links?: Record<string, unknown>,
-  ): Promise<{ opened: number; updated: number }>;
-}
 
 export interface ImprovementDeps {
   store: ImprovementStore;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AppError, formatIssues } from '../errors.js';
 import { parseCsv } from './assets.js';
 import { isValidTimeZone } from './calendar.js';
-import { ROLES } from './provisioning.js';
+import { ROLES } from './types.js';
 
 const empty = (v: unknown) =>
   typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v;

@@ -6,14 +6,13 @@ import { AppError } from '../errors.js';
 import { type ApprovalSpec, createApprovalService } from './approvals.js';
 import { createAssetService, type WarrantyStatus, warrantyStatus } from './assets.js';
 import { createChangeService } from './changes.js';
-import type { DirectoryStore, Person, TicketStore } from './ports.js';
+import type { DirectoryStore, ItilNotifier, ItilStore, TicketStore } from './ports.js';
 import type { ItilConfig } from './practices-config.js';
-import type { ItilNotifier, ItilStore } from './practices-port.js';
 import { createClusterService } from './problem-clustering.js';
 import { createProblemService, type TextSimilarity } from './problems.js';
 import type { SlaConfig } from './sla.js';
 import { createSlaSweep, type SweepResult } from './sla-sweep.js';
-import type { Ticket } from './types.js';
+import type { Person, Ticket } from './types.js';
 
 export interface ItilDeps {
   tickets: TicketStore;

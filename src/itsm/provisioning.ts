@@ -14,21 +14,8 @@ export {
   type DirectoryMapping,
   directoryMappingSchema,
   loadDirectoryMapping,
-  ROLES,
-  type Role,
 } from './provisioning/mapping.js';
-export type {
-  DeactivationResult,
-  DirectoryAttributes,
-  DirectoryGroupRecord,
-  DirectoryUser,
-  Page,
-  ProvisioningDeps,
-  ProvisioningStore,
-  ResourceFilter,
-  UserFilterAttribute,
-  UserInput,
-} from './provisioning/types.js';
+export type { DeactivationResult, ProvisioningDeps } from './provisioning/types.js';
 export { inputOf } from './provisioning/users.js';
 
 export type ProvisioningService = ReturnType<typeof createProvisioningService>;

@@ -3,8 +3,7 @@
  * colliding in the same window and the change type, with every contribution explained.
  */
 import type { Blackout } from './practices-config.js';
-import type { ChangeType, Criticality } from './practices-port.js';
-import type { Level } from './types.js';
+import type { ChangeType, Criticality, Level } from './types.js';
 
 export interface RiskInput {
   type: ChangeType;

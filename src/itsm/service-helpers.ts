@@ -4,9 +4,9 @@
  */
 import { AppError } from '../errors.js';
 import { isStaff } from './authorization.js';
-import type { NewEvent, NewTicket, Person, TicketPatch, TicketStore } from './ports.js';
+import type { NewEvent, NewTicket, TicketPatch, TicketStore } from './ports.js';
 import { priorityOf } from './priority.js';
-import type { Ticket, TicketKind } from './types.js';
+import type { Person, Ticket, TicketKind } from './types.js';
 
 export function assertStaff(p: Person, what: string): void {
   if (!isStaff(p)) throw new AppError('forbidden', `Only service desk agents can ${what}.`);

@@ -4,8 +4,8 @@
  */
 import { AppError } from '../errors.js';
 import { canWorkTicket, isStaff, notYourGroup } from './authorization.js';
-import type { DirectoryStore, Person } from './ports.js';
-import type { Ticket } from './types.js';
+import type { DirectoryStore } from './ports.js';
+import type { Person, Ticket } from './types.js';
 
 export async function mayWorkTicket(
   directory: Pick<DirectoryStore, 'isMember'>,

@@ -7,8 +7,9 @@ import {
 } from '../../src/channel-reach.js';
 import { loadConfig } from '../../src/config.js';
 import type { GroupsFile } from '../../src/itsm/directory-data.js';
-import type { DirectoryStore, Group } from '../../src/itsm/ports.js';
+import type { DirectoryStore } from '../../src/itsm/ports.js';
 import type { ItilConfig } from '../../src/itsm/practices-config.js';
+import type { Group } from '../../src/itsm/types.js';
 
 const MS = 'https://smba.trafficmanager.net/teams/';
 const both = {

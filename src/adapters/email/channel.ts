@@ -6,10 +6,9 @@
  */
 import type { Config } from '../../config.js';
 import type { DeliveryItem, DeliveryStore } from '../../db/delivery-store.js';
-import type { DirectoryStore, Person } from '../../itsm/ports.js';
-import type { ItilNotifier } from '../../itsm/practices-port.js';
+import type { DirectoryStore, ItilNotifier } from '../../itsm/ports.js';
 import type { TicketService } from '../../itsm/tickets.js';
-import type { Ticket } from '../../itsm/types.js';
+import type { Person, Ticket } from '../../itsm/types.js';
 import type { Logger } from '../../log.js';
 import { createImapPoller } from './imap-poller.js';
 import { createEmailIntake, type EmailMessageStore, type EmailOutcome, newMessageId } from './intake.js';

@@ -5,10 +5,9 @@
  * unknown senders are ignored or added as the admin chose (EMAIL_UNKNOWN_SENDERS).
  */
 import { AppError, isAppError } from '../../errors.js';
-import type { Person } from '../../itsm/ports.js';
 import type { TicketService } from '../../itsm/tickets.js';
 import { COMMENT_MAX } from '../../itsm/tickets.js';
-import type { Ticket } from '../../itsm/types.js';
+import type { Person, Ticket } from '../../itsm/types.js';
 import type { Logger } from '../../log.js';
 import { type InboundEmail, parseEmail, stripQuoted, ticketFromAddress, ticketNumberIn } from './message.js';
 

@@ -16,7 +16,8 @@ import { ACTION_IDS, type ConversationRef, type Incoming } from '../../chat/mess
 import { isLoopbackHost } from '../../config.js';
 import type { WebLoginStore } from '../../db/web-login-store.js';
 import { AppError, formatIssues } from '../../errors.js';
-import type { DirectoryStore, Person } from '../../itsm/ports.js';
+import type { DirectoryStore } from '../../itsm/ports.js';
+import type { Person } from '../../itsm/types.js';
 import type { DeliveredMessage, LocalPort } from './local-port.js';
 import { markdownToPlain } from './text-render.js';
 import { webChatHtml, webLoginHtml } from './web-chat-page.js';

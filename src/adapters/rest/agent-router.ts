@@ -8,9 +8,8 @@ import { z } from 'zod';
 import type { Engine } from '../../chat/conversation-engine.js';
 import { parseInput as parse } from '../../http/shared/parse.js';
 import type { AgentDesk } from '../../itsm/agent-desk.js';
-import type { Person } from '../../itsm/ports.js';
 import type { Ticket } from '../../itsm/types.js';
-import { PENDING_REASONS, PRIORITIES } from '../../itsm/types.js';
+import { PENDING_REASONS, type Person, PRIORITIES } from '../../itsm/types.js';
 import { numberParam, type Route } from './v1-route.js';
 
 const reason = z.string().trim().min(1).max(2000).optional();

@@ -9,7 +9,7 @@ import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { API_PERSON_EMAIL } from '../../http/shared/api-account.js';
 import { tokenMatches } from '../../http/shared/bearer.js';
-import type { Person } from '../../itsm/ports.js';
+import type { Person } from '../../itsm/types.js';
 import { type AgentRestDeps, addAgentRoutes } from './agent-router.js';
 import { addCorrectionRoutes } from './correction-routes.js';
 import { addTicketRoutes, type TicketRestDeps } from './ticket-routes.js';

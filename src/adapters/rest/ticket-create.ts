@@ -5,8 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { AppError } from '../../errors.js';
-import type { DirectoryStore, Person } from '../../itsm/ports.js';
+import type { DirectoryStore } from '../../itsm/ports.js';
 import { type Template, validateSubmission } from '../../itsm/templates.js';
+import type { Person } from '../../itsm/types.js';
 
 /** Template answers are short; this leaves room for long free-text fields and nothing more. */
 export const FIELDS_MAX_BYTES = 32_768;

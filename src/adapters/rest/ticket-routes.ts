@@ -5,12 +5,11 @@ import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { parseInput as parse } from '../../http/shared/parse.js';
 import { capLevels } from '../../itsm/impact-claim.js';
-import type { DirectoryStore, Group, Person } from '../../itsm/ports.js';
-import type { Asset } from '../../itsm/practices-port.js';
+import type { DirectoryStore } from '../../itsm/ports.js';
 import type { Template } from '../../itsm/templates.js';
 import type { TicketService } from '../../itsm/tickets.js';
 import type { Ticket } from '../../itsm/types.js';
-import { LEVELS, TICKET_STATES } from '../../itsm/types.js';
+import { type Asset, type Group, LEVELS, type Person, TICKET_STATES } from '../../itsm/types.js';
 import {
   checkFieldsShape,
   checkGroup,

@@ -1,7 +1,7 @@
 /** What the v1 route modules share: how a route gets its caller, and the ticket number parameter. */
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
-import type { Person } from '../../itsm/ports.js';
+import type { Person } from '../../itsm/types.js';
 
 /** Wraps a route's work: the caller is named (the API account or `X-On-Behalf-Of`) before it runs. */
 export type Route = (

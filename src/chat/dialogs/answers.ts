@@ -4,8 +4,7 @@
  */
 import * as chrono from 'chrono-node';
 import { findTicketNumbers } from '../../itsm/numbering.js';
-import type { Person } from '../../itsm/ports.js';
-import type { Level, Ticket } from '../../itsm/types.js';
+import type { Level, Person, Ticket } from '../../itsm/types.js';
 import { matchOption, matchOptions } from './options.js';
 import type { Question, SlotValue } from './types.js';
 import { containsPhrase, contentStems, tokens, wordCount } from './words.js';

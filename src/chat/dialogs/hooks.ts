@@ -3,9 +3,8 @@
  * without depending on them. Built before the engine (src/dialog-hooks.ts): those features talk through
  * the chat core's notices, not through the engine.
  */
-import type { Person } from '../../itsm/ports.js';
 import type { Template } from '../../itsm/templates.js';
-import type { Ticket } from '../../itsm/types.js';
+import type { Person, Ticket } from '../../itsm/types.js';
 
 export interface DialogHooks {
   /** Right after a ticket is opened from chat: approvals, "my laptop", known-error workarounds. Returns lines for the reply. */

@@ -3,10 +3,10 @@
  * asks the NLU what the message means, runs the pure turn (router.ts, actions.ts) and hands its
  * effects to the interpreter (run.ts). See docs/conversations.md.
  */
-import type { DirectoryStore, Person } from '../../itsm/ports.js';
+import type { DirectoryStore } from '../../itsm/ports.js';
 import type { Template } from '../../itsm/templates.js';
 import type { TicketService } from '../../itsm/tickets.js';
-import { OPEN_STATES, type Ticket } from '../../itsm/types.js';
+import { OPEN_STATES, type Person, type Ticket } from '../../itsm/types.js';
 import { frustrationOf } from '../../nlu/frustration.js';
 import type { Nlu } from '../../nlu/types.js';
 import type { Emit, Handoff } from '../handoff/index.js';

@@ -3,8 +3,9 @@
  * in marketing" gives the start date, the name and the department; "pls can u instal zoom" gives
  * Application = Other and its name. Only values the text states clearly are taken; the rest is asked.
  */
-import type { Person } from '../../itsm/ports.js';
+
 import type { Template, TemplateField } from '../../itsm/templates.js';
+import type { Person } from '../../itsm/types.js';
 import { date, person } from './answers.js';
 import { matchOption, matchOptions } from './options.js';
 import type { SlotValue } from './types.js';

@@ -3,8 +3,7 @@
  * field ids, no markdown), the same on every channel.
  */
 import { type AppError, type ErrorCode, isAppError } from '../../errors.js';
-import type { Person } from '../../itsm/ports.js';
-import type { TicketState } from '../../itsm/types.js';
+import type { Person, TicketState } from '../../itsm/types.js';
 import type { Choice } from '../message.js';
 import type { Refusal } from './types.js';
 

@@ -6,9 +6,8 @@
  * tested without I/O by feeding results to the continuations.
  */
 import type { ErrorCode } from '../../errors.js';
-import type { Person } from '../../itsm/ports.js';
 import type { Template } from '../../itsm/templates.js';
-import type { Level, Ticket, TicketState } from '../../itsm/types.js';
+import type { Level, Person, Ticket, TicketState } from '../../itsm/types.js';
 import type { FrustrationSignal } from '../../nlu/frustration.js';
 import type { IntentPrediction, KnowledgeHit, TriagePrediction } from '../../nlu/types.js';
 import type { ActionId, Choice, FormSpec, Platform, Reply, TicketCard } from '../message.js';

@@ -1,7 +1,6 @@
 /** The buttons on the handoff card (and reactions adapters map to them): claim, resolve, escalate, hand back. */
 import { AppError } from '../../errors.js';
-import type { Person } from '../../itsm/ports.js';
-import type { Ticket } from '../../itsm/types.js';
+import type { Person, Ticket } from '../../itsm/types.js';
 import type { ConversationRef, IncomingAction, Reply } from '../message.js';
 import type { Conversations } from './conversations.js';
 import type { Ownership } from './ownership.js';

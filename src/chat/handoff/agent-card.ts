@@ -1,7 +1,6 @@
 /** The handoff card posted to a group's triage channel; its thread becomes the agents' thread. */
 import type { ChatChannel } from '../../itsm/directory-data.js';
-import type { Group } from '../../itsm/ports.js';
-import type { Ticket } from '../../itsm/types.js';
+import type { Group, Ticket } from '../../itsm/types.js';
 import type { ConversationRef, Platform, Reply } from '../message.js';
 import { formatLocal, STATE_LABEL, ticketCard } from '../render.js';
 import { agentChoices, channelRef, webTriageRef } from './channels.js';

@@ -1,6 +1,6 @@
 /** Where agents are reached: a group's triage channel on Slack or Teams, and the card's buttons. */
 import type { ChatChannel } from '../../itsm/directory-data.js';
-import type { Group } from '../../itsm/ports.js';
+import type { Group } from '../../itsm/types.js';
 import type { Choice, ConversationRef, Platform } from '../message.js';
 
 /**

@@ -4,8 +4,7 @@
  */
 
 import { AppError } from '../../errors.js';
-import type { Person } from '../../itsm/ports.js';
-import type { ConversationOwner, Ticket } from '../../itsm/types.js';
+import type { ConversationOwner, Person, Ticket } from '../../itsm/types.js';
 import { assertMayWorkTicket } from '../../itsm/work-rule.js';
 import type { Attachment, ConversationRef } from '../message.js';
 import type { Conversation } from '../store.js';

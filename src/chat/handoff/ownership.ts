@@ -4,8 +4,7 @@
  * when the ticket is resolved).
  */
 import { AppError } from '../../errors.js';
-import type { Person } from '../../itsm/ports.js';
-import { OPEN_STATES, type Ticket } from '../../itsm/types.js';
+import { OPEN_STATES, type Person, type Ticket } from '../../itsm/types.js';
 import { emptyStack, ratingStack } from '../dialogs/stack.js';
 import { ratingChoices } from '../dialogs/texts.js';
 import type { ConversationRef } from '../message.js';

@@ -5,8 +5,7 @@
  */
 
 import { isStaff } from '../../itsm/authorization.js';
-import type { Person } from '../../itsm/ports.js';
-import { OPEN_STATES, type Ticket } from '../../itsm/types.js';
+import { OPEN_STATES, type Person, type Ticket } from '../../itsm/types.js';
 import type { ConversationRef, IncomingMessage } from '../message.js';
 import { STATE_LABEL } from '../render.js';
 import type { Conversation } from '../store.js';

@@ -12,7 +12,7 @@ import { migrate } from '../../db/migrate.js';
 import { createItilStore } from '../../db/practices-store.js';
 import { createTicketStore } from '../../db/ticket-store.js';
 import { createAssetService } from '../../itsm/assets.js';
-import type { Person } from '../../itsm/ports.js';
+import type { Person } from '../../itsm/types.js';
 import { seeHelp } from '../args.js';
 
 export const USAGE = `usage: chatdesk assets import <file.csv>

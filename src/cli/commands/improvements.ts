@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { createDirectoryStore } from '../../db/directory-store.js';
 import { AppError } from '../../errors.js';
 import { createImprovementService, parseImprovementState } from '../../itsm/improvement.js';
-import type { Person } from '../../itsm/ports.js';
+import type { Person } from '../../itsm/types.js';
 import { seeHelp } from '../args.js';
 import { openKpi } from './report.js';
 

@@ -18,8 +18,8 @@ import { createTicketStore } from '../../db/ticket-store.js';
 import { AppError } from '../../errors.js';
 import { loadGroups } from '../../itsm/directory-data.js';
 import { PEOPLE_CSV_HEADER, parsePeopleCsv } from '../../itsm/people-csv.js';
-import type { Person } from '../../itsm/ports.js';
-import { createProvisioningService, ROLES, type Role } from '../../itsm/provisioning.js';
+import { createProvisioningService } from '../../itsm/provisioning.js';
+import { type Person, ROLES, type Role } from '../../itsm/types.js';
 import { seeHelp } from '../args.js';
 
 export const USAGE = `usage: chatdesk people import <file.csv>

@@ -1,6 +1,6 @@
 /** What dispatch needs of people: who is away, who is in a group. */
 import type { Kysely } from 'kysely';
-import type { ItilStore } from '../../itsm/practices-port.js';
+import type { ItilStore } from '../../itsm/ports.js';
 import type { DB } from '../schema.js';
 
 export function agentAvailability(db: Kysely<DB>): Pick<ItilStore, 'setAway' | 'groupMemberIds'> {

@@ -1,6 +1,7 @@
 /** Approval rows (request approvals and CAB votes): asked, decided, withdrawn, reminded. */
 import type { Kysely, Selectable } from 'kysely';
-import type { Approval, ApprovalPurpose, ItilStore } from '../../itsm/practices-port.js';
+import type { ItilStore } from '../../itsm/ports.js';
+import type { Approval, ApprovalPurpose } from '../../itsm/types.js';
 import type { ApprovalsTable, DB } from '../schema.js';
 
 function toApproval(r: Selectable<ApprovalsTable>): Approval {

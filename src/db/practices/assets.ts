@@ -1,6 +1,7 @@
 /** The CMDB: assets, their relations and the tickets they are linked to. */
 import type { Kysely, Selectable } from 'kysely';
-import type { Asset, AssetStatus, Criticality, ItilStore, RelationType } from '../../itsm/practices-port.js';
+import type { ItilStore } from '../../itsm/ports.js';
+import type { Asset, AssetStatus, Criticality, RelationType } from '../../itsm/types.js';
 import type { AssetsTable, DB } from '../schema.js';
 
 function toAsset(r: Selectable<AssetsTable>): Asset {

@@ -1,6 +1,7 @@
 /** Change records (type, phase, risk, schedule, CAB policy) kept beside their change tickets. */
 import type { Kysely, Selectable } from 'kysely';
-import type { ChangeRecord, ItilStore } from '../../itsm/practices-port.js';
+import type { ItilStore } from '../../itsm/ports.js';
+import type { ChangeRecord } from '../../itsm/types.js';
 import { parseJsonColumn } from '../json.js';
 import type { ChangesTable, DB } from '../schema.js';
 

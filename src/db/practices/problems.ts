@@ -1,7 +1,7 @@
 /** Problem records (root cause, workaround, known error) kept beside their problem tickets. */
 import type { Kysely, Selectable } from 'kysely';
-import type { ItilStore, ProblemRecord } from '../../itsm/practices-port.js';
-import { OPEN_STATES } from '../../itsm/types.js';
+import type { ItilStore } from '../../itsm/ports.js';
+import { OPEN_STATES, type ProblemRecord } from '../../itsm/types.js';
 import { parseJsonColumn } from '../json.js';
 import type { DB, ProblemsTable } from '../schema.js';
 

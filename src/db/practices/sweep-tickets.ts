@@ -1,6 +1,6 @@
 /** The ticket queries the SLA sweep and the approval catch-up walk, and the sweep's notification claims. */
 import type { Kysely } from 'kysely';
-import type { ItilStore } from '../../itsm/practices-port.js';
+import type { ItilStore } from '../../itsm/ports.js';
 import { OPEN_STATES } from '../../itsm/types.js';
 import type { DB } from '../schema.js';
 import { toTicket } from '../ticket-store.js';

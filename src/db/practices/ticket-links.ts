@@ -1,6 +1,6 @@
 /** Typed links between tickets (problem, caused by a change, duplicate, child). */
 import type { Kysely } from 'kysely';
-import type { ItilStore } from '../../itsm/practices-port.js';
+import type { ItilStore } from '../../itsm/ports.js';
 import type { DB } from '../schema.js';
 
 export function ticketLinks(db: Kysely<DB>): Pick<ItilStore, 'link' | 'linkedFrom' | 'linkedTo'> {

@@ -1,6 +1,7 @@
 /** Directory groups (SCIM Groups): the records and, on read, their members. Part of the provisioning store. */
 import { type Kysely, sql } from 'kysely';
-import type { DirectoryGroupRecord, ProvisioningStore } from '../../itsm/provisioning.js';
+import type { ProvisioningStore } from '../../itsm/ports.js';
+import type { DirectoryGroupRecord } from '../../itsm/types.js';
 import type { DB } from '../schema.js';
 
 /** Each group's members (id and display name), in person order. */

@@ -3,7 +3,7 @@
  * Part of the provisioning store.
  */
 import type { Kysely } from 'kysely';
-import type { ProvisioningStore } from '../../itsm/provisioning.js';
+import type { ProvisioningStore } from '../../itsm/ports.js';
 import type { DB } from '../schema.js';
 
 export function directoryMemberships(

@@ -4,13 +4,8 @@
  */
 import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
 import { AppError } from '../../errors.js';
-import type {
-  DirectoryUser,
-  ProvisioningStore,
-  ResourceFilter,
-  Role,
-  UserInput,
-} from '../../itsm/provisioning.js';
+import type { ProvisioningStore, ResourceFilter, UserInput } from '../../itsm/ports.js';
+import type { DirectoryUser, Role } from '../../itsm/types.js';
 import { parseJsonColumn } from '../json.js';
 import type { DB, PersonRow } from '../schema.js';
 

@@ -9,8 +9,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import type { AttachmentRecord, AttachmentStore } from '../../db/attachment-store.js';
 import { AppError, formatIssues } from '../../errors.js';
-import type { Person } from '../../itsm/ports.js';
-import type { Ticket } from '../../itsm/types.js';
+import type { Person, Ticket } from '../../itsm/types.js';
 import { bearerOf, tokenMatches } from '../shared/bearer.js';
 
 export interface AttachmentRouterDeps {

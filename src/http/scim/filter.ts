@@ -4,7 +4,7 @@
  * eq "…"`, `displayName eq "IT Staff"`. Anything richer is refused with scimType invalidFilter, so a
  * client never acts on a list it believes was filtered.
  */
-import type { ResourceFilter, UserFilterAttribute } from '../../itsm/provisioning.js';
+import type { ResourceFilter, UserFilterAttribute } from '../../itsm/ports.js';
 import { ScimError } from './protocol.js';
 
 const ATTRIBUTES: Record<string, UserFilterAttribute> = {

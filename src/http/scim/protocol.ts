@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { AppError } from '../../errors.js';
-import type { DirectoryGroupRecord, DirectoryUser } from '../../itsm/provisioning.js';
+import type { DirectoryGroupRecord, DirectoryUser } from '../../itsm/types.js';
 
 export const URN = {
   user: 'urn:ietf:params:scim:schemas:core:2.0:User',

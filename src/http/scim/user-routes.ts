@@ -1,6 +1,6 @@
 /** SCIM Users (RFC 7643 §4.1): list with `eq` filters, create, get, replace, patch, delete. */
 import type { Request, Router } from 'express';
-import type { UserInput } from '../../itsm/provisioning.js';
+import type { UserInput } from '../../itsm/ports.js';
 import { parseFilter } from './filter.js';
 import { applyUserPatch } from './patch.js';
 import {

@@ -8,7 +8,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import type { DeliveryStore, SubscriptionWithSecret } from '../../db/delivery-store.js';
 import { AppError, formatIssues } from '../../errors.js';
-import type { Person } from '../../itsm/ports.js';
+import type { Person } from '../../itsm/types.js';
 import { canManageIntegrations, WEBHOOK_EVENT_TYPES } from '../../itsm/webhook-events.js';
 import { bearerOf, tokenMatches } from '../shared/bearer.js';
 

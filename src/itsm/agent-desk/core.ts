@@ -3,8 +3,8 @@
  * with optimistic concurrency.
  */
 import { AppError } from '../../errors.js';
-import type { NewEvent, Person, TicketPatch } from '../ports.js';
-import type { Ticket } from '../types.js';
+import type { NewEvent, TicketPatch } from '../ports.js';
+import type { Person, Ticket } from '../types.js';
 import { assertMayWorkTicket } from '../work-rule.js';
 import type { AgentDeskDeps } from './types.js';
 

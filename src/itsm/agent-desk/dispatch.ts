@@ -3,8 +3,8 @@
  * agent of the group comes back.
  */
 import { chooseAgent } from '../dispatch.js';
-import type { NewEvent, Person, TicketPatch } from '../ports.js';
-import { OPEN_STATES, type Ticket } from '../types.js';
+import type { NewEvent, TicketPatch } from '../ports.js';
+import { OPEN_STATES, type Person, type Ticket } from '../types.js';
 import type { AgentDeskCore } from './core.js';
 import type { AgentDeskDeps } from './types.js';
 

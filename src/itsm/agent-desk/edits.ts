@@ -1,9 +1,9 @@
 /** An agent's edits to a ticket they may work: priority, reassignment to a person or group, pending. */
 import { AppError } from '../../errors.js';
 import { isStaff } from '../authorization.js';
-import type { NewEvent, Person, TicketPatch } from '../ports.js';
+import type { NewEvent, TicketPatch } from '../ports.js';
 import { defaultLevelsFor, priorityOf } from '../priority.js';
-import type { PendingReason, Priority, Ticket } from '../types.js';
+import type { PendingReason, Person, Priority, Ticket } from '../types.js';
 import type { AgentDeskCore } from './core.js';
 import type { WaitingDispatch } from './dispatch.js';
 import type { AgentDeskDeps } from './types.js';

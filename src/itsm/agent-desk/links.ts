@@ -1,7 +1,7 @@
 /** Links between tickets an agent makes: duplicates (optionally merged) and parent/child. */
 import { AppError } from '../../errors.js';
-import type { NewEvent, Person } from '../ports.js';
-import { OPEN_STATES, type Ticket } from '../types.js';
+import type { NewEvent } from '../ports.js';
+import { OPEN_STATES, type Person, type Ticket } from '../types.js';
 import type { AgentDeskCore } from './core.js';
 import type { AgentDeskDeps } from './types.js';
 

@@ -1,8 +1,7 @@
 /** The agent's queue, each row with the clock closest to breaching. */
 import { AppError } from '../../errors.js';
 import { isStaff } from '../authorization.js';
-import type { Person } from '../ports.js';
-import { OPEN_STATES, type Ticket } from '../types.js';
+import { OPEN_STATES, type Person, type Ticket } from '../types.js';
 import type { AgentDeskDeps, AgentQueue, QueueRow } from './types.js';
 
 const ROW_LIMIT = 25;

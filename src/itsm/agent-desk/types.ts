@@ -1,6 +1,5 @@
 /** The agent desk's queue rows and dependencies (re-exported by ../agent-desk.ts). */
-import type { DirectoryStore, TicketStore } from '../ports.js';
-import type { ItilStore } from '../practices-port.js';
+import type { DirectoryStore, ItilStore, TicketStore } from '../ports.js';
 import type { TicketService } from '../tickets.js';
 import type { Ticket } from '../types.js';
 

@@ -4,10 +4,8 @@
  */
 import { AppError } from '../../errors.js';
 import { canSeeTicket, unknownTicket } from '../authorization.js';
-import type { Person } from '../ports.js';
-import type { Approval } from '../practices-port.js';
 import { applyToTicket, mustTicket, recordEvents } from '../service-helpers.js';
-import type { Ticket } from '../types.js';
+import type { Approval, Person, Ticket } from '../types.js';
 import type { ApprovalServiceDeps } from './types.js';
 import { type Outcome, outcomeOf, type VotePolicy } from './voting.js';
 

@@ -1,7 +1,6 @@
 /** The approval service's dependencies (re-exported by ../approvals.ts). */
-import type { DirectoryStore, TicketStore } from '../ports.js';
+import type { DirectoryStore, ItilNotifier, ItilStore, TicketStore } from '../ports.js';
 import type { ItilConfig } from '../practices-config.js';
-import type { ItilNotifier, ItilStore } from '../practices-port.js';
 
 export interface ApprovalServiceDeps {
   tickets: TicketStore;

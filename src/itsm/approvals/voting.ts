@@ -2,7 +2,9 @@
  * The voting rule shared by approvals of requests and CAB votes on changes, and the buttons an approver
  * votes with.
  */
-import type { Approval, ApprovalPurpose, NotifyChoice } from '../practices-port.js';
+
+import type { NotifyChoice } from '../ports.js';
+import type { Approval, ApprovalPurpose } from '../types.js';
 
 export type VotePolicy = 'any' | 'all' | 'majority';
 export type Outcome = 'approved' | 'rejected' | 'pending';

@@ -1,8 +1,7 @@
 /** What the asset operations share: reading an asset by tag, and linking it to a ticket (with its event). */
 import { AppError } from '../../errors.js';
-import type { Asset } from '../practices-port.js';
 import { recordEvents } from '../service-helpers.js';
-import type { Ticket } from '../types.js';
+import type { Asset, Ticket } from '../types.js';
 import { HARDWARE_TYPES, warrantyStatus } from './rules.js';
 import type { AssetServiceDeps } from './types.js';
 

@@ -1,7 +1,8 @@
 /** Importing assets and their relations from CSV (parsed by ../asset-csv.ts); all rows checked first. */
 import { AppError } from '../../errors.js';
 import { parseAssetCsv } from '../asset-csv.js';
-import type { NewAsset, RelationType } from '../practices-port.js';
+import type { NewAsset } from '../ports.js';
+import type { RelationType } from '../types.js';
 import type { AssetServiceDeps } from './types.js';
 
 export function createAssetImport(deps: Pick<AssetServiceDeps, 'directory' | 'itil'>) {

@@ -1,8 +1,6 @@
 /** Linking assets to tickets: the requester's own device from their words, or one an agent names. */
-import type { Person } from '../ports.js';
-import type { Asset } from '../practices-port.js';
 import { assertStaff, mustTicket } from '../service-helpers.js';
-import type { Ticket } from '../types.js';
+import type { Asset, Person, Ticket } from '../types.js';
 import type { AssetCore } from './core.js';
 import {
   HARDWARE_TYPES,

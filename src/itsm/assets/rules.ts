@@ -2,7 +2,7 @@
  * The CMDB's pure rules: which asset "my laptop" means, warranty as an agent needs it, and what is
  * impacted when an asset fails.
  */
-import type { Asset, AssetRelation } from '../practices-port.js';
+import type { Asset, AssetRelation } from '../types.js';
 
 /** Words a requester uses for their own device → asset types, most specific first. */
 const MY_ASSET: Array<{ re: RegExp; types: string[] }> = [

@@ -1,7 +1,6 @@
 /** The asset service's views and dependencies (re-exported by ../assets.ts). */
-import type { DirectoryStore, TicketStore } from '../ports.js';
-import type { Asset, ItilStore, RelationType } from '../practices-port.js';
-import type { Ticket } from '../types.js';
+import type { DirectoryStore, ItilStore, TicketStore } from '../ports.js';
+import type { Asset, RelationType, Ticket } from '../types.js';
 import type { WarrantyStatus } from './rules.js';
 
 export interface AssetServiceDeps {

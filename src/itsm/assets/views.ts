@@ -1,8 +1,6 @@
 /** Reading the CMDB: lists (requesters see their own equipment only) and one asset as an agent needs it. */
 import { AppError } from '../../errors.js';
-import type { Person } from '../ports.js';
-import type { Asset } from '../practices-port.js';
-import type { Ticket } from '../types.js';
+import type { Asset, Person, Ticket } from '../types.js';
 import type { AssetCore } from './core.js';
 import { impactedBy, warrantyStatus } from './rules.js';
 import type { AssetServiceDeps, AssetView } from './types.js';

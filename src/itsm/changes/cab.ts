@@ -6,11 +6,9 @@ import { AppError } from '../../errors.js';
 import { approvalChoices, type VotePolicy } from '../approvals.js';
 import { standardNeedsCab } from '../change-risk.js';
 import type { ChatChannel } from '../directory-data.js';
-import type { Person } from '../ports.js';
 import type { BoardConfig } from '../practices-config.js';
-import type { ChangeRecord, ChangeType } from '../practices-port.js';
 import { assertStaff, recordEvents } from '../service-helpers.js';
-import type { Ticket } from '../types.js';
+import type { ChangeRecord, ChangeType, Person, Ticket } from '../types.js';
 import type { ChangeCore } from './core.js';
 import type { ChangeServiceDeps } from './types.js';
 

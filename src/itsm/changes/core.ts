@@ -4,11 +4,20 @@
  */
 import { AppError } from '../../errors.js';
 import { cmdbDependents } from '../change-risk.js';
-import type { Person, TicketPatch } from '../ports.js';
-import type { Asset, ChangePhase, ChangeRecord, ChangeType } from '../practices-port.js';
+import type { TicketPatch } from '../ports.js';
 import { blackoutClash, type Risk, riskScore } from '../risk.js';
 import { applyToTicket, mustTicket } from '../service-helpers.js';
-import type { Level, PendingReason, Ticket, TicketState } from '../types.js';
+import type {
+  Asset,
+  ChangePhase,
+  ChangeRecord,
+  ChangeType,
+  Level,
+  PendingReason,
+  Person,
+  Ticket,
+  TicketState,
+} from '../types.js';
 import type { ChangeServiceDeps } from './types.js';
 
 const STATE_OF: Record<ChangePhase, { state: TicketState; pendingReason: PendingReason | null }> = {

@@ -1,8 +1,6 @@
 /** After approval: implementing, completing, reviewing or cancelling a change; incidents it caused. */
-import type { Person } from '../ports.js';
-import type { ChangeRecord } from '../practices-port.js';
 import { assertStaff, mustTicket, recordEvents } from '../service-helpers.js';
-import type { Ticket } from '../types.js';
+import type { ChangeRecord, Person, Ticket } from '../types.js';
 import type { ChangeCore } from './core.js';
 import type { ChangeServiceDeps, ChangeView } from './types.js';
 

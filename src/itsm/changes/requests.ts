@@ -1,11 +1,9 @@
 /** Requesting a change and setting its window: validation, affected assets, risk. */
 import { AppError } from '../../errors.js';
 import { standardLevels, standardTemplate } from '../change-risk.js';
-import type { Person } from '../ports.js';
-import type { Asset, ChangeRecord } from '../practices-port.js';
 import type { Risk } from '../risk.js';
 import { assertStaff, openStaffTicket, recordEvents } from '../service-helpers.js';
-import type { Ticket } from '../types.js';
+import type { Asset, ChangeRecord, Person, Ticket } from '../types.js';
 import { type ChangeCore, checkWindow } from './core.js';
 import type { ChangeInput, ChangeServiceDeps } from './types.js';
 

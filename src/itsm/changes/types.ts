@@ -1,8 +1,7 @@
 /** The change service's inputs, views and dependencies (re-exported by ../changes.ts). */
-import type { DirectoryStore, TicketStore } from '../ports.js';
+import type { DirectoryStore, ItilNotifier, ItilStore, TicketStore } from '../ports.js';
 import type { ItilConfig } from '../practices-config.js';
-import type { Asset, ChangeRecord, ChangeType, ItilNotifier, ItilStore } from '../practices-port.js';
-import type { Level, Ticket } from '../types.js';
+import type { Asset, ChangeRecord, ChangeType, Level, Ticket } from '../types.js';
 
 export interface ChangeInput {
   title: string;

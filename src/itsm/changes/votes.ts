@@ -5,11 +5,9 @@
 import { AppError } from '../../errors.js';
 import { type Outcome, outcomeOf, tallyLine, tallyOf } from '../approvals.js';
 import { canSeeTicket, unknownTicket } from '../authorization.js';
-import type { Person } from '../ports.js';
-import type { ChangeRecord } from '../practices-port.js';
 import { recordEvents } from '../service-helpers.js';
 import { COMMENT_MAX } from '../tickets.js';
-import type { Ticket } from '../types.js';
+import type { ChangeRecord, Person, Ticket } from '../types.js';
 import type { CabBoards } from './cab.js';
 import type { ChangeCore } from './core.js';
 import type { ChangeServiceDeps } from './types.js';

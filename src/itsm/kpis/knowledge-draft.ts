@@ -5,8 +5,7 @@
  * Internal notes are left out: they may hold things requesters must not see.
  */
 import { AppError } from '../../errors.js';
-import type { Comment } from '../ports.js';
-import type { Ticket } from '../types.js';
+import type { Comment, Ticket } from '../types.js';
 
 export interface KnowledgeDraft {
   /** File name stem, e.g. `draft-inc0000042-vpn-drops-every-hour`. */

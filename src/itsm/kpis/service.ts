@@ -4,16 +4,11 @@
  * summary, so every surface shows the same numbers.
  */
 import { AppError } from '../../errors.js';
+import type { KpiSource } from '../ports.js';
 import type { SlaConfig } from '../sla.js';
 import { buildKpiSummary } from './format.js';
 import { buildKpiReport, DEFAULT_DEFLECTION_WINDOW_DAYS, type KpiReport, parseSince } from './report.js';
 import { evaluateTargets, type KpiTargets, type TargetBreach } from './targets.js';
-import type { KpiInput } from './types.js';
-
-export interface KpiSource {
-  load(opts: { since: string | null; until: string; group?: string | null }): Promise<KpiInput>;
-  groupExists(slug: string): Promise<boolean>;
-}
 
 export interface KpiQuery {
   /** `30d`, `12w`, `6m`, `all` or an ISO date; default 30d. */

@@ -2,7 +2,7 @@
  * Finding bursts of similar open incidents not yet linked to a problem, and announcing each once (its
  * own card with the buttons below) or making it a problem at once (`problems.autoCreateAt`).
  */
-import type { NotifyChoice } from '../practices-port.js';
+import type { NotifyChoice } from '../ports.js';
 import { findClusters } from '../problems/rules.js';
 import { OPEN_STATES, type Ticket } from '../types.js';
 import type { ProblemFromCluster } from './from-cluster.js';

@@ -3,9 +3,8 @@
  * raised to a major incident when asked, and each reporter told once.
  */
 import { AppError } from '../../errors.js';
-import type { Person } from '../ports.js';
 import { applyToTicket, assertStaff, mustTicket } from '../service-helpers.js';
-import type { Ticket } from '../types.js';
+import type { Person, Ticket } from '../types.js';
 import type { ClusterServiceDeps, FromCluster } from './types.js';
 
 export function createProblemFromCluster(

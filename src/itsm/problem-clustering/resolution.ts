@@ -1,9 +1,8 @@
 /** After a problem is fixed: its still-open incidents resolved, each requester asked to confirm. */
 import { AppError } from '../../errors.js';
 import { assertTransition } from '../lifecycle.js';
-import type { Person } from '../ports.js';
 import { applyToTicket, assertStaff, mustTicket, recordEvents } from '../service-helpers.js';
-import { OPEN_STATES } from '../types.js';
+import { OPEN_STATES, type Person } from '../types.js';
 import type { ClusterServiceDeps } from './types.js';
 
 export function createIncidentResolution(deps: Pick<ClusterServiceDeps, 'tickets' | 'itil' | 'notifier'>) {

@@ -1,7 +1,6 @@
 /** The cluster service's dependencies and results (re-exported by ../problem-clustering.ts). */
-import type { DirectoryStore, TicketStore } from '../ports.js';
+import type { DirectoryStore, ItilNotifier, ItilStore, TicketStore } from '../ports.js';
 import type { ItilConfig } from '../practices-config.js';
-import type { ItilNotifier, ItilStore } from '../practices-port.js';
 import type { ProblemService } from '../problems.js';
 import type { Ticket } from '../types.js';
 

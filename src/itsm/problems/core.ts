@@ -3,9 +3,8 @@
  * histories tell), and saving the record with its event.
  */
 import { AppError } from '../../errors.js';
-import type { ProblemRecord } from '../practices-port.js';
 import { mustTicket, recordEvents } from '../service-helpers.js';
-import type { Ticket } from '../types.js';
+import type { ProblemRecord, Ticket } from '../types.js';
 import type { ProblemServiceDeps } from './types.js';
 
 export function createProblemCore(deps: Pick<ProblemServiceDeps, 'tickets' | 'itil'>) {

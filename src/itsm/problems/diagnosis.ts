@@ -1,8 +1,7 @@
 /** What the problem's investigation finds: its root cause, and the workaround published as a known error. */
 import { AppError } from '../../errors.js';
-import type { Person } from '../ports.js';
-import type { ProblemRecord } from '../practices-port.js';
 import { assertStaff } from '../service-helpers.js';
+import type { Person, ProblemRecord } from '../types.js';
 import type { ProblemCore } from './core.js';
 import { defaultKeywords } from './rules.js';
 

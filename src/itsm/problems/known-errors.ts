@@ -1,6 +1,5 @@
 /** Matching new reports to known errors (by meaning and by keywords) and offering their workaround. */
-import type { ProblemRecord } from '../practices-port.js';
-import type { Ticket } from '../types.js';
+import type { ProblemRecord, Ticket } from '../types.js';
 import type { ProblemCore } from './core.js';
 import { knownErrorScore } from './rules.js';
 import type { ProblemServiceDeps } from './types.js';

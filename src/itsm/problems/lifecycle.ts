@@ -1,8 +1,7 @@
 /** Moving a problem through its states; resolving it tells the requesters of its closed incidents. */
 import { assertTransition } from '../lifecycle.js';
-import type { Person } from '../ports.js';
 import { applyToTicket, assertStaff } from '../service-helpers.js';
-import { OPEN_STATES, type Ticket } from '../types.js';
+import { OPEN_STATES, type Person, type Ticket } from '../types.js';
 import type { ProblemCore } from './core.js';
 import type { ProblemServiceDeps } from './types.js';
 

@@ -1,8 +1,7 @@
 /** Opening a problem from incidents, and linking more incidents to it. */
 import { AppError } from '../../errors.js';
-import type { Person } from '../ports.js';
 import { assertStaff, mustTicket, openStaffTicket } from '../service-helpers.js';
-import { LEVELS, type Level, type Ticket } from '../types.js';
+import { LEVELS, type Level, type Person, type Ticket } from '../types.js';
 import type { ProblemCore } from './core.js';
 import type { ProblemServiceDeps } from './types.js';
 

@@ -1,8 +1,7 @@
 /** The problem service's views and dependencies (re-exported by ../problems.ts). */
-import type { DirectoryStore, TicketStore } from '../ports.js';
+import type { DirectoryStore, ItilNotifier, ItilStore, TicketStore } from '../ports.js';
 import type { ItilConfig } from '../practices-config.js';
-import type { ItilNotifier, ItilStore, ProblemRecord } from '../practices-port.js';
-import type { Ticket } from '../types.js';
+import type { ProblemRecord, Ticket } from '../types.js';
 
 /** The NLU's sentence similarity, as the problem service needs it (src/nlu/types.ts implements it). */
 export interface TextSimilarity {

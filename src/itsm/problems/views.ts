@@ -1,6 +1,7 @@
 /** Reading a problem: its record and the incidents linked to it. */
-import type { Person } from '../ports.js';
+
 import { assertStaff } from '../service-helpers.js';
+import type { Person } from '../types.js';
 import type { ProblemCore } from './core.js';
 import type { ProblemServiceDeps, ProblemView } from './types.js';
 

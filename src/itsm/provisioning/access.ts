@@ -1,5 +1,7 @@
 /** What a person's directory groups give them (role and support groups), recomputed on every change. */
-import { RANK, type Role } from './mapping.js';
+
+import type { Role } from '../types.js';
+import { RANK } from './mapping.js';
 import type { ProvisioningDeps } from './types.js';
 
 export type AccessSync = ReturnType<typeof createAccessSync>;

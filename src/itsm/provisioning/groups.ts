@@ -1,7 +1,8 @@
 /** Directory groups (SCIM): read, create, replace, patch and delete, each followed by an access sync. */
 import { AppError } from '../../errors.js';
+import type { DirectoryGroupRecord } from '../types.js';
 import type { AccessSync } from './access.js';
-import type { DirectoryGroupRecord, ProvisioningDeps } from './types.js';
+import type { ProvisioningDeps } from './types.js';
 
 export function createGroupCommands({ store }: Pick<ProvisioningDeps, 'store'>, { syncAccess }: AccessSync) {
   return {

@@ -5,9 +5,8 @@
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { loadDataFile } from '../data-file.js';
+import { ROLES, type Role } from '../types.js';
 
-export const ROLES = ['employee', 'agent', 'manager', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
 /** When several directory groups give a role, the strongest wins. */
 export const RANK: Record<Role, number> = { employee: 0, agent: 1, manager: 2, admin: 3 };
 

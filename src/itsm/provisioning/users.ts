@@ -1,11 +1,11 @@
 /** Directory users: read, create, replace, delete (SCIM), and the one rule for changing a role. */
 import { AppError } from '../../errors.js';
 import { isValidTimeZone } from '../calendar.js';
-import type { Person } from '../ports.js';
+import type { UserInput } from '../ports.js';
+import type { DirectoryUser, Person, Role } from '../types.js';
 import type { AccessSync } from './access.js';
 import type { Deactivate } from './deactivation.js';
-import type { Role } from './mapping.js';
-import type { DirectoryUser, ProvisioningDeps, UserInput } from './types.js';
+import type { ProvisioningDeps } from './types.js';
 
 /** Refuses a time zone that is not IANA. */
 function checkInput(input: UserInput): void {

@@ -1,6 +1,5 @@
 /** The SLA sweep's result and dependencies (re-exported by ../sla-sweep.ts). */
-import type { DirectoryStore, TicketStore } from '../ports.js';
-import type { ItilNotifier, ItilStore } from '../practices-port.js';
+import type { DirectoryStore, ItilNotifier, ItilStore, TicketStore } from '../ports.js';
 import type { SlaConfig } from '../sla.js';
 import type { TicketKind } from '../types.js';
 

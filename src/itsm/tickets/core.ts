@@ -4,8 +4,8 @@
  */
 import { AppError } from '../../errors.js';
 import { canSeeTicket, canWorkTicket, isStaff, notYourGroup, unknownTicket } from '../authorization.js';
-import type { NewEvent, Person, TicketPatch } from '../ports.js';
-import type { Ticket } from '../types.js';
+import type { NewEvent, TicketPatch } from '../ports.js';
+import type { Person, Ticket } from '../types.js';
 import type { TicketServiceDeps } from './types.js';
 
 export function createTicketCore(deps: Pick<TicketServiceDeps, 'tickets' | 'directory'>) {

@@ -5,9 +5,9 @@
 import { AppError } from '../../errors.js';
 import { isStaff } from '../authorization.js';
 import { capLevels } from '../impact-claim.js';
-import type { NewEvent, Person, TicketPatch } from '../ports.js';
+import type { NewEvent, TicketPatch } from '../ports.js';
 import { priorityOf } from '../priority.js';
-import type { Level, Ticket } from '../types.js';
+import type { Level, Person, Ticket } from '../types.js';
 import type { TicketCore } from './core.js';
 import type { TicketServiceDeps } from './types.js';
 

@@ -1,8 +1,7 @@
 /** What people say on a ticket: comments and internal notes, and the requester's rating. */
 import { AppError } from '../../errors.js';
 import { isStaff } from '../authorization.js';
-import type { Comment, Person } from '../ports.js';
-import type { Ticket } from '../types.js';
+import type { Comment, Person, Ticket } from '../types.js';
 import type { TicketCore } from './core.js';
 import { COMMENT_MAX, type TicketServiceDeps } from './types.js';
 

@@ -5,8 +5,8 @@
 import { AppError } from '../../errors.js';
 import { isStaff } from '../authorization.js';
 import { assertTransition } from '../lifecycle.js';
-import type { NewEvent, Person, TicketPatch } from '../ports.js';
-import type { PendingReason, Ticket, TicketState } from '../types.js';
+import type { NewEvent, TicketPatch } from '../ports.js';
+import type { PendingReason, Person, Ticket, TicketState } from '../types.js';
 import type { TicketCore } from './core.js';
 import type { TicketServiceDeps } from './types.js';
 

@@ -1,8 +1,8 @@
 /** The ticket service's inputs, views, dependencies and limits (re-exported by ../tickets.ts). */
 import type { RulesConfig } from '../dispatch.js';
-import type { Comment, DirectoryStore, Person, TicketStore } from '../ports.js';
+import type { DirectoryStore, TicketStore } from '../ports.js';
 import type { SlaConfig, SlaResult } from '../sla.js';
-import type { Channel, Level, Priority, Ticket, TicketEvent, TicketKind } from '../types.js';
+import type { Channel, Comment, Level, Person, Priority, Ticket, TicketEvent, TicketKind } from '../types.js';
 
 export interface OpenTicketInput {
   kind: Extract<TicketKind, 'incident' | 'service_request'>;

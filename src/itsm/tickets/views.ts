@@ -1,9 +1,8 @@
 /** Reading tickets: one ticket with its history and clocks, lists for a viewer, system reads. */
 import { AppError } from '../../errors.js';
 import { isStaff } from '../authorization.js';
-import type { Person } from '../ports.js';
 import { type SlaResult, ticketSla } from '../sla.js';
-import type { Ticket, TicketEvent, TicketState } from '../types.js';
+import type { Person, Ticket, TicketEvent, TicketState } from '../types.js';
 import type { TicketCore } from './core.js';
 import type { TicketServiceDeps, TicketView } from './types.js';
 

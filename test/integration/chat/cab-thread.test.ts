@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
 import type { Incoming, IncomingAction, IncomingMessage } from '../../../src/chat/message.js';
 import type { VotePolicy } from '../../../src/itsm/approvals.js';
-import type { Person } from '../../../src/itsm/ports.js';
+import type { Person } from '../../../src/itsm/types.js';
 import { buildTestApp } from '../../support/app.js';
 import { testDatabases } from '../../support/databases.js';
 import { type Recorded, recordingAdapter } from '../../support/recording-port.js';

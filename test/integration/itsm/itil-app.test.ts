@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveredMessage } from '../../../src/adapters/local/local-port.js';
 import type { App } from '../../../src/app.js';
-import type { Person } from '../../../src/itsm/ports.js';
+import type { Person } from '../../../src/itsm/types.js';
 import { buildTestApp, TEST_API_TOKEN } from '../../support/app.js';
 import { sqliteDb } from '../../support/databases.js';
 import { ChatUser, localAdapter, texts } from '../../support/local-chat.js';

@@ -5,13 +5,12 @@ import { migrate } from '../../../src/db/migrate.js';
 import { createItilStore } from '../../../src/db/practices-store.js';
 import { createTicketStore } from '../../../src/db/ticket-store.js';
 import { isAppError } from '../../../src/errors.js';
-import type { Person } from '../../../src/itsm/ports.js';
+import type { ItilNotifier, NotifyChoice } from '../../../src/itsm/ports.js';
 import { createItil } from '../../../src/itsm/practices.js';
 import { parseItilConfig } from '../../../src/itsm/practices-config.js';
-import type { ItilNotifier, NotifyChoice } from '../../../src/itsm/practices-port.js';
 import { parseSlaConfig } from '../../../src/itsm/sla.js';
 import { createTicketService } from '../../../src/itsm/tickets.js';
-import type { Ticket } from '../../../src/itsm/types.js';
+import type { Person, Ticket } from '../../../src/itsm/types.js';
 import { testDatabases } from '../../support/databases.js';
 
 const T0 = '2026-03-02T10:00:00.000Z';

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
-import type { Person } from '../../../src/itsm/ports.js';
 import { knownErrorScore } from '../../../src/itsm/problems.js';
+import type { Person } from '../../../src/itsm/types.js';
 import { buildTestApp } from '../../support/app.js';
 import { sqliteDb } from '../../support/databases.js';
 

@@ -12,9 +12,8 @@ import { assessSeverity } from '../../../src/chat/dialogs/severity.js';
 import { extractSlots } from '../../../src/chat/dialogs/slots.js';
 import { emptyStack, readStack } from '../../../src/chat/dialogs/stack.js';
 import type { Effect, Facts, Shown, Step, Turn } from '../../../src/chat/dialogs/types.js';
-import type { Person } from '../../../src/itsm/ports.js';
 import { loadTemplates, type Template } from '../../../src/itsm/templates.js';
-import type { Ticket } from '../../../src/itsm/types.js';
+import type { Person, Ticket } from '../../../src/itsm/types.js';
 import type { TriagePrediction } from '../../../src/nlu/types.js';
 
 const NOW = '2026-03-04T10:00:00.000Z'; // a Wednesday

@@ -6,9 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors.js';
 import { cmdbDependents, standardNeedsCab, standardTemplate } from '../../../src/itsm/change-risk.js';
 import { parseItilConfig } from '../../../src/itsm/practices-config.js';
-import type { Asset, AssetRelation, ChangeRecord } from '../../../src/itsm/practices-port.js';
 import { riskScore } from '../../../src/itsm/risk.js';
-import type { Ticket } from '../../../src/itsm/types.js';
+import type { Asset, AssetRelation, ChangeRecord, Ticket } from '../../../src/itsm/types.js';
 
 const asset = (id: number, tag: string, type: string, criticality: Asset['criticality']): Asset =>
   ({ id, tag, type, name: `${type} ${tag}`, criticality }) as Asset;

@@ -1,13 +1,9 @@
 /** Issue 18 item 12: the register's rules (states, who may, owners told) and its evaluation schedule. */
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors.js';
-import {
-  createImprovementService,
-  evaluationSchedule,
-  type Improvement,
-  type ImprovementStore,
-} from '../../../src/itsm/improvement.js';
-import type { Person } from '../../../src/itsm/ports.js';
+import { createImprovementService, evaluationSchedule } from '../../../src/itsm/improvement.js';
+import type { ImprovementStore } from '../../../src/itsm/ports.js';
+import type { Improvement, Person } from '../../../src/itsm/types.js';
 
 const person = (id: number, role: Person['role']): Person =>
   ({ id, email: `p${id}@example.com`, displayName: `P${id}`, role, active: true }) as Person;

@@ -10,12 +10,11 @@ import {
   warrantyStatus,
 } from '../../../src/itsm/assets.js';
 import { parseItilConfig } from '../../../src/itsm/practices-config.js';
-import type { Asset } from '../../../src/itsm/practices-port.js';
 import { defaultKeywords, findClusters, knownErrorScore } from '../../../src/itsm/problems.js';
 import { blackoutClash, riskScore } from '../../../src/itsm/risk.js';
 import { computeSla, DEFAULT_SLA_CONFIG, parseSlaConfig, slaConfigForGroup } from '../../../src/itsm/sla.js';
 import { dueNotices } from '../../../src/itsm/sla-sweep.js';
-import type { TicketEvent } from '../../../src/itsm/types.js';
+import type { Asset, TicketEvent } from '../../../src/itsm/types.js';
 
 describe('CAB and approval vote policies', () => {
   it.each([

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { AppError } from '../../../errors.js';
 import type { Itil } from '../../../itsm/practices.js';
-import { ASSET_STATUSES } from '../../../itsm/practices-port.js';
+import { ASSET_STATUSES } from '../../../itsm/types.js';
 import { type On, param, parse } from './route-kit.js';
 
 const assetQuery = z.object({

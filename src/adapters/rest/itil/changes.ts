@@ -2,8 +2,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { Itil } from '../../../itsm/practices.js';
-import { CHANGE_TYPES } from '../../../itsm/practices-port.js';
-import { LEVELS } from '../../../itsm/types.js';
+import { CHANGE_TYPES, LEVELS } from '../../../itsm/types.js';
 import { instant, numberOf, type On, param, parse } from './route-kit.js';
 
 const changeBody = z.object({

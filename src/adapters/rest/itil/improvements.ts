@@ -1,7 +1,8 @@
 /** The improvement (CSI) register: the same calls as chat and the CLI; the domain decides who may. */
 import type { Request } from 'express';
 import { z } from 'zod';
-import { IMPROVEMENT_STATES, type ImprovementService } from '../../../itsm/improvement.js';
+import type { ImprovementService } from '../../../itsm/improvement.js';
+import { IMPROVEMENT_STATES } from '../../../itsm/types.js';
 import { type On, param, parse } from './route-kit.js';
 
 const moveBody = z.object({

@@ -5,7 +5,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../../../http/shared/parse.js';
-import type { Person } from '../../../itsm/ports.js';
+import type { Person } from '../../../itsm/types.js';
 
 /** A route's work: the caller is authenticated and named; what it returns is the JSON answer. */
 export type Handler = (req: Request, res: Response, actor: Person, now: string) => Promise<unknown>;
