@@ -4,7 +4,7 @@ import { type LoadedNlu, loadNlu } from '../../../../src/nlu/index.js';
 import { startNluWorker, type WorkerNlu } from '../../../../src/nlu/worker/client.js';
 
 const root = join(import.meta.dirname, '../../../..');
-const opts = { dataDir: join(root, 'data'), modelsDir: join(root, 'models'), embeddings: 'none' as const };
+const opts = { dataDir: join(root, 'data'), modelsDir: join(root, 'models') };
 
 describe('NLU on a worker thread', () => {
   let worker: WorkerNlu;
