@@ -5,7 +5,6 @@
  * the channel asks the worker to run when it queued a mail — so the channel's kick reaches the worker
  * through a closure, called only once both exist.
  */
-import { createEmailChannel } from './adapters/email/channel.js';
 import type { DataFiles } from './compose-data.js';
 import type { Config } from './config.js';
 import type { Database } from './db/connect.js';
@@ -32,18 +31,22 @@ export async function composeDeliveries(d: {
   const { db } = d.database;
   const { log, now } = d;
   const deliveryStore = createDeliveryStore(db);
-  const email = createEmailChannel({
-    config: d.config,
-    messages: createEmailMessageStore(db),
-    createPerson: (address, name, at) => createPersonByEmail(db, address, name, at),
-    deliveryStore,
-    tickets: d.tickets,
-    directory: d.directory,
-    notifyAgents: d.notifyAgents,
-    kick: () => deliveries.kick(),
-    log: log.child({ component: 'email' }),
-    now,
-  });
+  // The mail libraries (IMAP, MIME parsing, SMTP) cost a third of a second of start-up CPU: load them
+  // only for a desk that has an address.
+  const email = !d.config.EMAIL_ADDRESS
+    ? null
+    : (await import('./adapters/email/channel.js')).createEmailChannel({
+        config: d.config,
+        messages: createEmailMessageStore(db),
+        createPerson: (address, name, at) => createPersonByEmail(db, address, name, at),
+        deliveryStore,
+        tickets: d.tickets,
+        directory: d.directory,
+        notifyAgents: d.notifyAgents,
+        kick: () => deliveries.kick(),
+        log: log.child({ component: 'email' }),
+        now,
+      });
   await syncDataWebhooks(deliveryStore, d.files.webhookFile, now().toISOString());
   const deliveries: DeliveryWorker = createDeliveryWorker({
     store: deliveryStore,

@@ -6,7 +6,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
 import { AppError } from '../errors.js';
 import type { DB } from './schema.js';
 
@@ -87,6 +86,8 @@ function withStatementCache(conn: SQLite.Database, size = 500): SqliteDatabase {
 }
 
 async function openPostgres(url: string): Promise<Database> {
+  // Loaded here, not at the top: an embedded (SQLite) desk never needs the driver's start-up cost.
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   try {
