@@ -41,7 +41,7 @@ export function channelReach(
   };
 }
 
-export function reachableChannel(channel: ChatChannel, reach: ChannelReach): ChatChannel {
+function reachableChannel(channel: ChatChannel, reach: ChannelReach): ChatChannel {
   const out: ChatChannel = {};
   if (channel.slack && reach('slack', channel) === null) out.slack = channel.slack;
   if (channel.teams && reach('teams', channel) === null) out.teams = channel.teams;

@@ -30,7 +30,7 @@ import type { Nlu } from './nlu/types.js';
 /** How long a process may take to deliver an outbox message before another may try. */
 const OUTBOX_LEASE_MS = 30_000;
 
-export interface ChatParts {
+interface ChatParts {
   core: ChatCore;
   outbox: OutboxWorker;
   /** The directory with triage channels this process cannot post to left out (channel-reach.ts). */

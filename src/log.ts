@@ -2,8 +2,8 @@
  * Structured logs: one JSON object per line on stderr (stdout belongs to the local chat and the CLI).
  * Secrets known from the configuration are scrubbed from every line, whatever field they hide in.
  */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-export type LogFields = Record<string, unknown>;
+type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+type LogFields = Record<string, unknown>;
 
 export interface Logger {
   debug(msg: string, fields?: LogFields): void;
@@ -15,7 +15,7 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
-export interface LoggerOptions {
+interface LoggerOptions {
   level: LogLevel;
   secrets?: string[];
   write?: (line: string) => void;

@@ -7,7 +7,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { formatIssues, isAppError } from '../errors.js';
 
-export type CommandArgs<T> = { ok: true; args: T; positionals: string[] } | { ok: false; exitCode: number };
+type CommandArgs<T> = { ok: true; args: T; positionals: string[] } | { ok: false; exitCode: number };
 
 /** True when `--help` or `-h` comes before a `--` terminator: the command must only print its usage. */
 export function wantsHelp(argv: readonly string[]): boolean {

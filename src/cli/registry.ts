@@ -6,14 +6,14 @@
  * for every entry.
  */
 
-export interface CommandModule {
+interface CommandModule {
   /** Printed on stdout for `--help`; the first line starts with `usage: chatdesk <name>`. */
   USAGE: string;
   /** Runs the command; resolves with the exit code. May throw: main() turns it into one line. */
   run(argv: string[]): Promise<number>;
 }
 
-export interface CommandEntry {
+interface CommandEntry {
   name: string;
   /** How the command is called, for `chatdesk help` (e.g. `chat --user <email>`). */
   synopsis: string;

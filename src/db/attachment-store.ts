@@ -18,7 +18,7 @@ export interface AttachmentRecord {
   createdAt: string;
 }
 
-export type NewAttachment = Omit<AttachmentRecord, 'id'> & { sourceKey: string };
+type NewAttachment = Omit<AttachmentRecord, 'id'> & { sourceKey: string };
 export type AttachmentStore = ReturnType<typeof createAttachmentStore>;
 
 const CURSOR = 'attachments.inbox_cursor';

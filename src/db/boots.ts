@@ -14,7 +14,7 @@ import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.js';
 
-export interface BootOptions {
+interface BootOptions {
   nodeId: string | null;
   now: string;
   host?: string;
@@ -23,7 +23,7 @@ export interface BootOptions {
   isAlive?: (pid: number) => boolean;
 }
 
-export interface Boot {
+interface Boot {
   bootId: string;
   /** Earlier boots found dead, and the leases of theirs made free now. */
   reclaimed: { boots: number; inbox: number; outbox: number };

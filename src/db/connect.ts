@@ -109,7 +109,7 @@ async function openPostgres(url: string): Promise<Database> {
   };
 }
 
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
 }
 

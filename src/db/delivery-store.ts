@@ -10,7 +10,7 @@ import { parseJsonColumn } from './json.js';
 import type { DB } from './schema.js';
 import { createTicketEventFeed, maxEventId } from './ticket-event-feed.js';
 
-export interface NewDelivery {
+interface NewDelivery {
   kind: 'webhook' | 'email';
   dedupeKey: string;
   eventType: string;
@@ -32,7 +32,7 @@ export interface DeliveryItem {
   leasedUntil: string;
 }
 
-export interface DeliveryLogEntry {
+interface DeliveryLogEntry {
   id: number;
   eventType: string;
   eventId: string | null;
@@ -45,7 +45,7 @@ export interface DeliveryLogEntry {
   nextAttemptAt: string | null;
 }
 
-export interface Subscription {
+interface Subscription {
   id: number;
   name: string;
   url: string;

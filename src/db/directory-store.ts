@@ -19,7 +19,7 @@ export function toPerson(r: PersonRow): Person {
   };
 }
 
-export function toGroup(r: GroupRow): Group {
+function toGroup(r: GroupRow): Group {
   return {
     id: r.id,
     slug: r.slug,

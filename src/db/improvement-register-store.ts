@@ -7,7 +7,7 @@ import type { Improvement } from '../itsm/types.js';
 import type { DB } from './schema.js';
 
 /** The register's row as the domain defines it (itsm/types.ts). */
-export type ImprovementItem = Improvement;
+type ImprovementItem = Improvement;
 
 /** A JSON object column, or {} when it holds anything else. */
 export const parseJsonObject = (text: string): Record<string, unknown> => {

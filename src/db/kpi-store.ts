@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { ImportedTicket } from '../itsm/kpis/servicenow.js';
 import type { TargetBreach } from '../itsm/kpis/targets.js';
 import type { KpiInput } from '../itsm/kpis/types.js';
-import { createImprovementRegisterStore, type ImprovementItem } from './improvement-register-store.js';
+import { createImprovementRegisterStore } from './improvement-register-store.js';
 import { recordBreaches } from './kpi/breaches.js';
 import {
   type InsertImportedContext,
@@ -18,8 +18,6 @@ import {
 import { type KpiLoadOptions, loadKpiInput } from './kpi/load.js';
 import { type OperationalCounts, operationalCounts } from './kpi/operational.js';
 import type { DB } from './schema.js';
-
-export type { ImprovementItem, KpiLoadOptions };
 
 export type KpiStore = ReturnType<typeof createKpiStore>;
 

@@ -3,10 +3,8 @@ import type { Kysely } from 'kysely';
 import type { ProvisioningStore } from '../itsm/ports.js';
 import { directoryGroups } from './provisioning/groups.js';
 import { directoryMemberships } from './provisioning/memberships.js';
-import { directoryUsers, SERVICE_ACCOUNT_DOMAIN } from './provisioning/users.js';
+import { directoryUsers } from './provisioning/users.js';
 import type { DB } from './schema.js';
-
-export { SERVICE_ACCOUNT_DOMAIN };
 
 /** Users, groups and memberships live in their own modules (src/db/provisioning/); this assembles the port. */
 export function createProvisioningStore(db: Kysely<DB>): ProvisioningStore {

@@ -2,11 +2,11 @@
  * Table types for Kysely. Column types are chosen to mean the same on SQLite and PostgreSQL:
  * timestamps are ISO-8601 text, booleans are 0/1 integers, structured values are JSON text.
  */
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Selectable, Updateable } from 'kysely';
 
 type Id = Generated<number>;
 
-export interface PeopleTable {
+interface PeopleTable {
   id: Id;
   email: string;
   display_name: string;
@@ -28,7 +28,7 @@ export interface PeopleTable {
 }
 
 /** A person's account on one platform; one person may have a Slack and a Teams identity (linked by email). */
-export interface IdentitiesTable {
+interface IdentitiesTable {
   id: Id;
   person_id: number;
   platform: string;
@@ -43,7 +43,7 @@ export interface IdentitiesTable {
 }
 
 /** Groups as the company directory (SCIM) knows them; data/directory.json maps them (migration 010). */
-export interface DirectoryGroupsTable {
+interface DirectoryGroupsTable {
   id: Id;
   display_name: string;
   external_id: string | null;
@@ -51,12 +51,12 @@ export interface DirectoryGroupsTable {
   updated_at: string;
 }
 
-export interface DirectoryGroupMembersTable {
+interface DirectoryGroupMembersTable {
   group_id: number;
   person_id: number;
 }
 
-export interface GroupsTable {
+interface GroupsTable {
   id: Id;
   slug: string;
   name: string;
@@ -69,14 +69,14 @@ export interface GroupsTable {
   strategy: string;
 }
 
-export interface GroupMembersTable {
+interface GroupMembersTable {
   group_id: number;
   person_id: number;
   /** 'data' (groups.json), 'directory' (SCIM group mapping) or 'manual' (CSV import); migration 010. */
   source: ColumnType<string, string | undefined, string>;
 }
 
-export interface TicketsTable {
+interface TicketsTable {
   id: Id;
   number: string;
   kind: string;
@@ -103,7 +103,7 @@ export interface TicketsTable {
   closed_at: string | null;
 }
 
-export interface TicketEventsTable {
+interface TicketEventsTable {
   id: Id;
   ticket_id: number;
   seq: number;
@@ -116,7 +116,7 @@ export interface TicketEventsTable {
   data: string;
 }
 
-export interface CommentsTable {
+interface CommentsTable {
   id: Id;
   ticket_id: number;
   author_id: number | null;
@@ -129,7 +129,7 @@ export interface CommentsTable {
 /** Plain text in the database (no constraint), so a new role needs no migration. */
 type ConversationRoleColumn = 'requester' | 'agents' | 'cab';
 
-export interface ConversationsTable {
+interface ConversationsTable {
   id: Id;
   platform: string;
   channel_id: string;
@@ -149,7 +149,7 @@ export interface ConversationsTable {
   updated_at: string;
 }
 
-export interface InboxTable {
+interface InboxTable {
   id: Id;
   platform: string;
   dedupe_key: string;
@@ -169,7 +169,7 @@ export interface InboxTable {
 }
 
 /** The live lease on a conversation's turns (one row per conversation being worked). */
-export interface InboxLeasesTable {
+interface InboxLeasesTable {
   conversation_key: string;
   lease_token: string;
   inbox_id: number;
@@ -178,7 +178,7 @@ export interface InboxLeasesTable {
 }
 
 /** One row per process start: leases name their boot, so a restart can reclaim a dead predecessor's. */
-export interface BootsTable {
+interface BootsTable {
   boot_id: string;
   node_id: string | null;
   host: string;
@@ -186,7 +186,7 @@ export interface BootsTable {
   started_at: string;
 }
 
-export interface OutboxTable {
+interface OutboxTable {
   id: Id;
   platform: string;
   /** Messages to one conversation are delivered in order of id. */
@@ -209,12 +209,12 @@ export interface OutboxTable {
   unconfirmed: ColumnType<number, number | undefined, number>;
 }
 
-export interface CountersTable {
+interface CountersTable {
   name: string;
   value: number;
 }
 
-export interface TemplatesTable {
+interface TemplatesTable {
   id: string;
   kind: string;
   title: string;
@@ -222,7 +222,7 @@ export interface TemplatesTable {
   updated_at: string;
 }
 
-export interface KnowledgeArticlesTable {
+interface KnowledgeArticlesTable {
   id: string;
   title: string;
   body: string;
@@ -245,13 +245,13 @@ export interface AssetsTable {
   criticality: ColumnType<string, string | undefined, string>;
 }
 
-export interface TicketAssetsTable {
+interface TicketAssetsTable {
   ticket_id: number;
   asset_id: number;
 }
 
 /** Every knowledge answer the bot gave, and what the requester made of it (for verified deflection). */
-export interface KbAnswersTable {
+interface KbAnswersTable {
   id: Id;
   person_id: number;
   article_id: string;
@@ -266,7 +266,7 @@ export interface KbAnswersTable {
 }
 
 /** Issue 7 (ITIL engine): see migrations/004-itil.ts. */
-export interface SlaNotificationsTable {
+interface SlaNotificationsTable {
   key: string;
   ticket_id: number;
   kind: string;
@@ -292,7 +292,7 @@ export interface ApprovalsTable {
   reminders: ColumnType<number, number | undefined, number>;
 }
 
-export interface TicketLinksTable {
+interface TicketLinksTable {
   from_ticket_id: number;
   to_ticket_id: number;
   type: string;
@@ -323,14 +323,14 @@ export interface ChangesTable {
   updated_at: string;
 }
 
-export interface AssetRelationsTable {
+interface AssetRelationsTable {
   from_asset_id: number;
   to_asset_id: number;
   type: string;
 }
 
 /** Audit trail of the CSI register: status and owner changes (migration 015). */
-export interface ImprovementEventsTable {
+interface ImprovementEventsTable {
   id: Id;
   item_id: number;
   at: string;
@@ -342,7 +342,7 @@ export interface ImprovementEventsTable {
 }
 
 /** The CSI register: one item per missed KPI target (see src/itsm/kpis/targets.ts). */
-export interface ImprovementItemsTable {
+interface ImprovementItemsTable {
   id: Id;
   key: string;
   kpi: string;
@@ -361,7 +361,7 @@ export interface ImprovementItemsTable {
 }
 
 /** Outbound webhooks (migration 011). */
-export interface WebhookSubscriptionsTable {
+interface WebhookSubscriptionsTable {
   id: Id;
   name: string;
   url: string;
@@ -375,7 +375,7 @@ export interface WebhookSubscriptionsTable {
 }
 
 /** Durable deliveries to the outside: webhooks and e-mail (migration 011). */
-export interface ExternalDeliveriesTable {
+interface ExternalDeliveriesTable {
   id: Id;
   kind: string;
   subscription_id: number | null;
@@ -400,7 +400,7 @@ export interface ExternalDeliveriesTable {
 }
 
 /** Alertmanager alert groups and their incidents (migration 012). */
-export interface AlertGroupsTable {
+interface AlertGroupsTable {
   key_hash: string;
   group_key: string;
   ticket_id: number | null;
@@ -411,7 +411,7 @@ export interface AlertGroupsTable {
 }
 
 /** Message-IDs the desk received or sent (migration 013). */
-export interface EmailMessagesTable {
+interface EmailMessagesTable {
   message_id: string;
   ticket_id: number | null;
   direction: 'in' | 'out';
@@ -419,7 +419,7 @@ export interface EmailMessagesTable {
 }
 
 /** Files people sent, kept on the ticket (migration 014). */
-export interface TicketAttachmentsTable {
+interface TicketAttachmentsTable {
   id: Generated<number>;
   ticket_id: number;
   source_key: string;
@@ -437,7 +437,7 @@ export interface TicketAttachmentsTable {
 }
 
 /** Web chat login links and sessions, secrets kept as SHA-256 only (migration 009). */
-export interface WebLoginsTable {
+interface WebLoginsTable {
   token_hash: string;
   kind: 'link' | 'session';
   person_id: number;
@@ -484,12 +484,9 @@ export interface DB {
 }
 
 export type PersonRow = Selectable<PeopleTable>;
-export type NewPerson = Insertable<PeopleTable>;
 export type TicketRow = Selectable<TicketsTable>;
 export type TicketUpdate = Updateable<TicketsTable>;
 export type TicketEventRow = Selectable<TicketEventsTable>;
 export type ConversationRow = Selectable<ConversationsTable>;
 export type GroupRow = Selectable<GroupsTable>;
-export type InboxRow = Selectable<InboxTable>;
 export type OutboxRow = Selectable<OutboxTable>;
-export type AssetRow = Selectable<AssetsTable>;

@@ -7,7 +7,7 @@ import type { AssetsFile, GroupsFile, PeopleFile } from '../itsm/directory-data.
 import type { Template } from '../itsm/templates.js';
 import type { DB } from './schema.js';
 
-export interface ArticleInput {
+interface ArticleInput {
   id: string;
   title: string;
   body: string;

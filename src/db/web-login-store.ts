@@ -7,9 +7,9 @@ import type { Kysely } from 'kysely';
 import type { DB } from './schema.js';
 
 export const LINK_HOURS_DEFAULT = 24;
-export const SESSION_HOURS = 12;
+const SESSION_HOURS = 12;
 
-export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
 
 function addHours(now: string, hours: number): string {
   return new Date(Date.parse(now) + hours * 3600_000).toISOString();

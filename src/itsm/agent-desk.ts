@@ -11,7 +11,7 @@ import { createTicketLinks } from './agent-desk/links.js';
 import { createAgentQueue } from './agent-desk/queue.js';
 import type { AgentDeskDeps } from './agent-desk/types.js';
 
-export type { AgentDeskDeps, AgentQueue, QueueRow } from './agent-desk/types.js';
+export type { AgentQueue, QueueRow } from './agent-desk/types.js';
 
 /**
  * The parts, by responsibility: agent-desk/core.ts (reading, the group rule, concurrent writes),

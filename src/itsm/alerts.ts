@@ -44,7 +44,7 @@ export const alertmanagerPayloadSchema = z.looseObject({
 export type AlertmanagerPayload = z.output<typeof alertmanagerPayloadSchema>;
 type Alert = AlertmanagerPayload['alerts'][number];
 
-export interface AlertIntakeDeps {
+interface AlertIntakeDeps {
   store: AlertStore;
   tickets: TicketService;
   /** The account alert incidents are opened by (a service account, not a person). */
@@ -84,7 +84,7 @@ export function levelsOf(severity: string | undefined): { impact: Level; urgency
 }
 
 /** An alert's identity: Alertmanager's fingerprint, or its sorted labels when an old version sends none. */
-export function fingerprintOf(a: Alert): string {
+function fingerprintOf(a: Alert): string {
   if (a.fingerprint) return a.fingerprint;
   const text = Object.entries(a.labels)
     .sort(([x], [y]) => x.localeCompare(y))
@@ -100,7 +100,7 @@ function describeAlert(a: Alert): string {
   return `- [${a.status}] ${name}${where ? ` on ${where}` : ''}${summary ? `: ${summary}` : ''} (since ${a.startsAt}${a.generatorURL ? `, ${a.generatorURL}` : ''})`;
 }
 
-export function titleOf(p: AlertmanagerPayload): string {
+function titleOf(p: AlertmanagerPayload): string {
   const first = p.alerts[0];
   const name = p.commonLabels.alertname ?? p.groupLabels.alertname ?? first?.labels.alertname ?? 'Alert';
   const summary =
@@ -111,7 +111,7 @@ export function titleOf(p: AlertmanagerPayload): string {
   return `[Alert] ${base}`.slice(0, 200);
 }
 
-export function descriptionOf(p: AlertmanagerPayload): string {
+function descriptionOf(p: AlertmanagerPayload): string {
   const lines = [
     p.commonAnnotations.description ?? '',
     'Alerts:',

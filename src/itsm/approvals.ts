@@ -7,14 +7,12 @@ import { createApprovalDecisions } from './approvals/decisions.js';
 import { createApprovalReminders } from './approvals/reminders.js';
 import type { ApprovalServiceDeps } from './approvals/types.js';
 
-export { type ApprovalSpec, POLICY_OF } from './approvals/approvers.js';
-export type { ApprovalServiceDeps } from './approvals/types.js';
+export type { ApprovalSpec } from './approvals/approvers.js';
 export { tellUnreachable } from './approvals/unreachable.js';
 export {
   approvalChoices,
   type Outcome,
   outcomeOf,
-  type Tally,
   tallyLine,
   tallyOf,
   type VotePolicy,
@@ -37,5 +35,3 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     remind: reminders.remind,
   };
 }
-
-export type ApprovalService = ReturnType<typeof createApprovalService>;

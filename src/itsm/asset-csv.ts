@@ -61,7 +61,7 @@ const tagList = z
   .transform((s) => (s ? s.split(/[;|\s]+/).filter((x) => x.length > 0) : []));
 
 /** One CSV row. Header names are case-insensitive; `warranty_end` and `warrantyEnd` both work. */
-export const assetCsvRowSchema = z.object({
+const assetCsvRowSchema = z.object({
   tag: z.string().trim().min(1, 'is required').max(64),
   type: z
     .string()
@@ -85,7 +85,7 @@ export const assetCsvRowSchema = z.object({
   runs_on: tagList,
   depends_on: tagList,
 });
-export type AssetCsvRow = z.output<typeof assetCsvRowSchema>;
+type AssetCsvRow = z.output<typeof assetCsvRowSchema>;
 
 const HEADER_ALIASES: Record<string, string> = {
   warrantyend: 'warranty_end',

@@ -9,16 +9,14 @@ import { createAssetLinks } from './assets/links.js';
 import type { AssetServiceDeps } from './assets/types.js';
 import { createAssetViews } from './assets/views.js';
 
-export { type AssetCsvRow, assetCsvRowSchema, parseAssetCsv, parseCsv } from './asset-csv.js';
+export { parseAssetCsv, parseCsv } from './asset-csv.js';
 export {
-  HARDWARE_TYPES,
   impactedBy,
   myAssetTypes,
   pickOwnedAsset,
   type WarrantyStatus,
   warrantyStatus,
 } from './assets/rules.js';
-export type { AssetServiceDeps, AssetView } from './assets/types.js';
 
 /**
  * The parts, by responsibility: assets/core.ts (reading by tag, linking to a ticket), csv-import.ts,
@@ -40,5 +38,3 @@ export function createAssetService(deps: AssetServiceDeps) {
     ofTicket: views.ofTicket,
   };
 }
-
-export type AssetService = ReturnType<typeof createAssetService>;

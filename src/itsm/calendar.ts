@@ -9,11 +9,11 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 
-export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+type Weekday = (typeof WEEKDAYS)[number];
 
 /** A wall-clock interval `["09:00", "17:00"]`; `"24:00"` is allowed as an end (the next midnight). */
-export type HoursInterval = [string, string];
+type HoursInterval = [string, string];
 
 export interface BusinessCalendar {
   /** IANA zone, e.g. `Europe/Berlin`. Opening hours and holidays are in this zone's wall-clock time. */
@@ -226,12 +226,6 @@ export function zonedTimeToUtcMs(y: number, mo: number, d: number, minuteOfDay: 
   if (valid.length > 0) return Math.min(...valid);
   // In the spring gap: read the wall clock with the offset in force before the change.
   return local - before;
-}
-
-/** Local date and weekday of an instant in `tz`. */
-export function localDateOf(ms: number, tz: string): { y: number; mo: number; d: number } {
-  const w = wallClock(ms, tz);
-  return { y: w.y, mo: w.mo, d: w.d };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import { impactedBy } from './assets.js';
 import type { ItilConfig } from './practices-config.js';
 import type { Asset, AssetRelation, ChangeRecord, Level, Ticket } from './types.js';
 
-export type StandardTemplate = ItilConfig['changes']['standardCatalogue'][number];
+type StandardTemplate = ItilConfig['changes']['standardCatalogue'][number];
 
 /** The assets that run on or depend on `assets` (transitively), each with the affected asset it hangs on. */
 export function cmdbDependents(

@@ -11,8 +11,6 @@ import { createChangeRequests } from './changes/requests.js';
 import type { ChangeServiceDeps } from './changes/types.js';
 import { createChangeVotes } from './changes/votes.js';
 
-export type { ChangeInput, ChangeServiceDeps, ChangeView } from './changes/types.js';
-
 /**
  * The parts, by responsibility: changes/core.ts (reading, window, blackouts, risk, phase moves),
  * requests.ts (create, schedule), cab.ts (the boards, submit), votes.ts (votes, CAB thread),
@@ -40,5 +38,3 @@ export function createChangeService(deps: ChangeServiceDeps) {
     view: delivery.view,
   };
 }
-
-export type ChangeService = ReturnType<typeof createChangeService>;

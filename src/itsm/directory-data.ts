@@ -26,7 +26,7 @@ export const chatChannelSchema = z.object({
 });
 export type ChatChannel = z.output<typeof chatChannelSchema>;
 
-export const groupsFileSchema = z.object({
+const groupsFileSchema = z.object({
   groups: z
     .array(
       z.object({
@@ -46,7 +46,7 @@ export const groupsFileSchema = z.object({
 });
 export type GroupsFile = z.output<typeof groupsFileSchema>;
 
-export const peopleFileSchema = z.object({
+const peopleFileSchema = z.object({
   people: z.array(
     z.object({
       email,
@@ -61,7 +61,7 @@ export const peopleFileSchema = z.object({
 });
 export type PeopleFile = z.output<typeof peopleFileSchema>;
 
-export const assetsFileSchema = z.object({
+const assetsFileSchema = z.object({
   assets: z.array(
     z.object({
       tag: z.string().min(1),

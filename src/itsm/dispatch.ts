@@ -32,14 +32,13 @@ const ruleSchema = z
   .strict();
 
 /** Schema of `data/rules.json`: rules are tried in order, the first match wins, else `defaultGroup`. */
-export const rulesConfigSchema = z
+const rulesConfigSchema = z
   .object({
     defaultGroup: slug,
     rules: z.array(ruleSchema).default([]),
   })
   .strict();
 
-export type RoutingRule = z.output<typeof ruleSchema>;
 export type RulesConfig = z.output<typeof rulesConfigSchema>;
 
 /** Validates parsed JSON as routing rules; `source` names the origin in errors. */
@@ -53,7 +52,7 @@ export function loadRulesConfig(file: string): Promise<RulesConfig> {
 }
 
 /** What routing looks at. `text` is extra text (e.g. the chat message) searched with title and description. */
-export interface RoutableTicket {
+interface RoutableTicket {
   kind?: TicketKind | null;
   category?: string | null;
   title?: string | null;
@@ -61,7 +60,7 @@ export interface RoutableTicket {
   text?: string | null;
 }
 
-export interface RouteDecision {
+interface RouteDecision {
   group: string;
   reason: string;
   /** Index of the matching rule, or null when the default group was used. */
@@ -128,7 +127,7 @@ export function routeToGroup(ticket: RoutableTicket, config: RulesConfig): Route
 // ---------------------------------------------------------------------------------------------
 // Agent choice
 
-export type DispatchStrategy = 'least_load' | 'round_robin' | 'skills';
+type DispatchStrategy = 'least_load' | 'round_robin' | 'skills';
 
 export interface AgentCandidate<Id extends string | number = number> {
   userId: Id;
@@ -142,13 +141,13 @@ export interface AgentCandidate<Id extends string | number = number> {
   lastAssignedAt?: string | null;
 }
 
-export interface ChooseAgentOptions {
+interface ChooseAgentOptions {
   strategy: DispatchStrategy;
   /** For `skills`: the agent must have all of them (case-insensitive). */
   requiredSkills?: readonly string[];
 }
 
-export type AgentChoice<Id extends string | number = number> =
+type AgentChoice<Id extends string | number = number> =
   | { userId: Id; reason: string }
   | { userId: null; reason: string };
 

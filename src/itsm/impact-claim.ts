@@ -11,7 +11,7 @@ import { isHigherPriority, levelsFor, priorityOf } from './priority.js';
 import { jaccard, tokens } from './service-helpers.js';
 import type { Level, Priority, Ticket } from './types.js';
 
-export interface CappedLevels {
+interface CappedLevels {
   impact: Level;
   urgency: Level;
   priority: Priority;
@@ -29,7 +29,7 @@ export function capLevels(impact: Level, urgency: Level, ceiling: Priority): Cap
   return { ...chosen, priority: ceiling, capped: wanted };
 }
 
-export interface RequesterCeilingDeps {
+interface RequesterCeilingDeps {
   ceiling: Priority;
   tickets: Pick<TicketStore, 'byId'>;
   itil: Pick<ItilStore, 'recentOpenIncidents' | 'linkedTo'>;

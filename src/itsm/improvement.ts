@@ -16,7 +16,7 @@ const NEXT: Record<ImprovementState, readonly ImprovementState[]> = {
   dismissed: ['open'],
 };
 
-export interface ImprovementDeps {
+interface ImprovementDeps {
   store: ImprovementStore;
   kpis: Pick<KpiService, 'report' | 'breaches'>;
   personById(id: number): Promise<Person | null>;

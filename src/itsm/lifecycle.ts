@@ -14,10 +14,10 @@ import { AppError } from '../errors.js';
 import { OPEN_STATES, PENDING_REASONS, type PendingReason, type TicketState } from './types.js';
 
 /** Default number of days after resolution during which a requester may reopen instead of filing anew. */
-export const DEFAULT_REOPEN_WINDOW_DAYS = 7;
+const DEFAULT_REOPEN_WINDOW_DAYS = 7;
 
 /** A permitted move and the word an agent or requester knows it by. */
-export interface TransitionInfo {
+interface TransitionInfo {
   to: TicketState;
   /** Human name of the move ("reopen", "cancel"…), shown next to the state in error messages. */
   label: string;
@@ -72,7 +72,7 @@ export const isOpenState = (s: TicketState): boolean => OPEN_STATES.includes(s);
 export const isFinalState = (s: TicketState): boolean => TRANSITIONS[s].length === 0;
 
 /** Type guard for user or API input. */
-export const isPendingReason = (s: unknown): s is PendingReason =>
+const isPendingReason = (s: unknown): s is PendingReason =>
   typeof s === 'string' && (PENDING_REASONS as readonly string[]).includes(s);
 
 /** Last instant at which a ticket resolved at `resolvedAt` may still be reopened (ISO). */
@@ -93,7 +93,7 @@ export function canReopen(
   return toMs(now, 'now') <= Date.parse(reopenDeadline(resolvedAt, reopenWindowDays));
 }
 
-export interface TransitionContext {
+interface TransitionContext {
   now: string | Date;
   /** When the ticket was resolved; needed to check the reopen window for resolved → in_progress. */
   resolvedAt?: string | null;

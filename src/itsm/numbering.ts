@@ -12,7 +12,7 @@ const KIND_BY_PREFIX: Record<string, TicketKind> = Object.fromEntries(
   (Object.entries(TICKET_PREFIX) as [TicketKind, string][]).map(([kind, prefix]) => [prefix, kind]),
 );
 
-export interface ParsedTicketNumber {
+interface ParsedTicketNumber {
   kind: TicketKind;
   seq: number;
   /** Canonical form, `INC0000123`. */

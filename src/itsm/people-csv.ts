@@ -22,7 +22,7 @@ const list = z
       : [],
   );
 
-export const personCsvRowSchema = z.object({
+const personCsvRowSchema = z.object({
   email: z
     .string({ message: 'is required' })
     .trim()

@@ -122,7 +122,7 @@ export interface DirectoryStore {
 
 export type NewAsset = Omit<Asset, 'id'>;
 
-export interface SlaNotificationClaim {
+interface SlaNotificationClaim {
   key: string;
   ticketId: number;
   kind: string;
@@ -243,7 +243,7 @@ export interface AlertStore {
   saveGroup(state: AlertGroupState & { groupKey: string }, now: string): Promise<void>;
 }
 
-export interface ImprovementChange {
+interface ImprovementChange {
   status?: ImprovementState;
   ownerId?: number | null;
   closedAt?: string | null;
@@ -291,7 +291,7 @@ export interface ResourceFilter {
   value: string;
 }
 
-export interface Page<T> {
+interface Page<T> {
   total: number;
   items: T[];
 }

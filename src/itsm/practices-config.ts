@@ -30,7 +30,7 @@ const instant = z.iso.datetime({
   message: 'expected an ISO date-time like 2026-12-24T00:00:00Z',
 });
 
-export const blackoutSchema = z
+const blackoutSchema = z
   .object({
     name: z.string().min(1),
     start: instant,
@@ -47,7 +47,7 @@ export type Blackout = z.output<typeof blackoutSchema>;
 
 const level = z.enum(['high', 'medium', 'low']);
 /** One pre-approved standard change: only these may skip the CAB, and only up to `riskCeiling`. */
-export const standardTemplateSchema = z
+const standardTemplateSchema = z
   .object({
     id: z
       .string()
@@ -61,7 +61,7 @@ export const standardTemplateSchema = z
   })
   .strict();
 
-export const itilConfigSchema = z
+const itilConfigSchema = z
   .object({
     sla: z
       .object({ sweepSeconds: z.number().int().min(5).max(3600).default(60) })
@@ -121,7 +121,7 @@ export const itilConfigSchema = z
 export type ItilConfig = z.output<typeof itilConfigSchema>;
 export type BoardConfig = ItilConfig['changes']['cab'];
 
-export const DEFAULT_ITIL_CONFIG: ItilConfig = itilConfigSchema.parse({});
+const DEFAULT_ITIL_CONFIG: ItilConfig = itilConfigSchema.parse({});
 
 export function parseItilConfig(json: unknown, source = 'itil.json'): ItilConfig {
   return parseDataWith(itilConfigSchema, json, source);

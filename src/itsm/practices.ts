@@ -14,7 +14,7 @@ import type { SlaConfig } from './sla.js';
 import { createSlaSweep, type SweepResult } from './sla-sweep.js';
 import type { Person, Ticket } from './types.js';
 
-export interface ItilDeps {
+interface ItilDeps {
   tickets: TicketStore;
   directory: DirectoryStore;
   itil: ItilStore;
@@ -27,7 +27,7 @@ export interface ItilDeps {
   similarity?: TextSimilarity | undefined;
 }
 
-export interface OpenedResult {
+interface OpenedResult {
   /** Lines for the bot to add to its reply to the requester, in order. */
   replies: string[];
   approvalRequested: boolean;

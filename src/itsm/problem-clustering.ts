@@ -9,9 +9,6 @@ import { createProblemFromCluster } from './problem-clustering/from-cluster.js';
 import { createIncidentResolution } from './problem-clustering/resolution.js';
 import type { ClusterServiceDeps } from './problem-clustering/types.js';
 
-export { clusterChoices } from './problem-clustering/detection.js';
-export type { ClusterServiceDeps, FromCluster } from './problem-clustering/types.js';
-
 /**
  * The parts, by responsibility: problem-clustering/from-cluster.ts (the problem from a burst, major
  * incident, reporters told), resolution.ts (resolving the incidents of a fixed problem), detection.ts
@@ -27,5 +24,3 @@ export function createClusterService(deps: ClusterServiceDeps) {
     detect: detection.detect,
   };
 }
-
-export type ClusterService = ReturnType<typeof createClusterService>;

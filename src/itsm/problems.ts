@@ -12,8 +12,8 @@ import { createProblemOpening } from './problems/opening.js';
 import type { ProblemServiceDeps } from './problems/types.js';
 import { createProblemViews } from './problems/views.js';
 
-export { type ClusterInput, defaultKeywords, findClusters, knownErrorScore } from './problems/rules.js';
-export type { ProblemServiceDeps, ProblemView, TextSimilarity } from './problems/types.js';
+export { defaultKeywords, findClusters, knownErrorScore } from './problems/rules.js';
+export type { TextSimilarity } from './problems/types.js';
 
 /**
  * The parts, by responsibility: problems/core.ts (reading, the record, linking incidents),

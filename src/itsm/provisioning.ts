@@ -10,13 +10,7 @@ import { createGroupCommands } from './provisioning/groups.js';
 import type { ProvisioningDeps } from './provisioning/types.js';
 import { createUserCommands } from './provisioning/users.js';
 
-export {
-  type DirectoryMapping,
-  directoryMappingSchema,
-  loadDirectoryMapping,
-} from './provisioning/mapping.js';
-export type { DeactivationResult, ProvisioningDeps } from './provisioning/types.js';
-export { inputOf } from './provisioning/users.js';
+export { loadDirectoryMapping } from './provisioning/mapping.js';
 
 export type ProvisioningService = ReturnType<typeof createProvisioningService>;
 

@@ -5,7 +5,7 @@
 import type { Blackout } from './practices-config.js';
 import type { ChangeType, Criticality, Level } from './types.js';
 
-export interface RiskInput {
+interface RiskInput {
   type: ChangeType;
   impact: Level;
   urgency: Level;
@@ -31,8 +31,8 @@ const URGENCY: Record<Level, number> = { high: 15, medium: 8, low: 2 };
 const CRIT: Record<Criticality, number> = { critical: 30, high: 20, medium: 10, low: 0 };
 const CRIT_ORDER: Criticality[] = ['critical', 'high', 'medium', 'low'];
 
-export const RISK_HIGH = 60;
-export const RISK_MEDIUM = 30;
+const RISK_HIGH = 60;
+const RISK_MEDIUM = 30;
 const FLOOR: Record<Criticality, number> = { critical: RISK_HIGH, high: RISK_MEDIUM, medium: 0, low: 0 };
 
 export function riskScore(i: RiskInput): Risk {

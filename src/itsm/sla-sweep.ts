@@ -11,8 +11,8 @@ import { createNoticeActions } from './sla-sweep/acting.js';
 import { dueNotices } from './sla-sweep/notices.js';
 import type { SlaSweepDeps, SweepResult } from './sla-sweep/types.js';
 
-export { type ClockName, dueNotices, type SlaNotice } from './sla-sweep/notices.js';
-export type { SlaSweepDeps, SweepResult } from './sla-sweep/types.js';
+export { dueNotices } from './sla-sweep/notices.js';
+export type { SweepResult } from './sla-sweep/types.js';
 
 /**
  * The scan over open tickets lives here; the parts: sla-sweep/notices.ts (which notices the clocks call
@@ -72,5 +72,3 @@ export function createSlaSweep(deps: SlaSweepDeps) {
     },
   };
 }
-
-export type SlaSweep = ReturnType<typeof createSlaSweep>;

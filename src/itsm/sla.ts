@@ -21,7 +21,7 @@ import { PRIORITIES, type Priority, type TicketEvent, type TicketState } from '.
 const MINUTE_MS = 60_000;
 
 /** Name of the built-in calendar that counts every minute. */
-export const CALENDAR_24X7 = '24x7';
+const CALENDAR_24X7 = '24x7';
 
 const targetSchema = z.object({
   respondMinutes: z.number().positive(),
@@ -39,7 +39,7 @@ const partialTargetSchema = z
   .strict();
 
 /** Schema of `data/sla.json`. */
-export const slaConfigSchema = z
+const slaConfigSchema = z
   .object({
     /** Share of the target after which a running clock is in warning. */
     warnAt: z.number().gt(0).lt(1).default(0.75),
@@ -89,11 +89,9 @@ export const slaConfigSchema = z
   });
 
 export type SlaConfig = z.output<typeof slaConfigSchema>;
-/** As written in the file (defaults optional). */
-export type SlaConfigInput = z.input<typeof slaConfigSchema>;
 
 /** Monday–Friday 09:00–17:00: 480 business minutes a day, so 3 business days = 1440 minutes. */
-export const DEFAULT_BUSINESS_CALENDAR: BusinessCalendar = {
+const DEFAULT_BUSINESS_CALENDAR: BusinessCalendar = {
   timeZone: 'UTC',
   weekly: {
     mon: [['09:00', '17:00']],
@@ -134,7 +132,7 @@ export function loadSlaConfig(file: string): Promise<SlaConfig> {
 }
 
 /** The targets that apply to one priority (and category), with the calendar object resolved. */
-export interface SlaTarget {
+interface SlaTarget {
   priority: Priority;
   respondMinutes: number;
   resolveMinutes: number;
@@ -177,7 +175,7 @@ export function resolveSlaTarget(config: SlaConfig, priority: Priority, category
  * - running: counting. - paused: resolution clock while pending. - met: stopped in time.
  * - breached: target exceeded (still counting if `metAt` is null). - stopped: ticket cancelled first.
  */
-export type ClockState = 'running' | 'paused' | 'met' | 'breached' | 'stopped';
+type ClockState = 'running' | 'paused' | 'met' | 'breached' | 'stopped';
 
 export interface Clock {
   /** Target of the current priority, in minutes of its calendar. */

@@ -9,7 +9,7 @@ import { AppError } from '../errors.js';
 import { isIsoDate } from './calendar.js';
 import { loadDataFile, parseDataWith } from './data-file.js';
 
-export const FIELD_TYPES = [
+const FIELD_TYPES = [
   'text',
   'textarea',
   'number',
@@ -20,10 +20,10 @@ export const FIELD_TYPES = [
   'user',
   'boolean',
 ] as const;
-export type FieldType = (typeof FIELD_TYPES)[number];
+type FieldType = (typeof FIELD_TYPES)[number];
 
 /** Default maximum lengths: chat platforms and the database both need a bound. */
-export const DEFAULT_MAX_LENGTH: Partial<Record<FieldType, number>> = {
+const DEFAULT_MAX_LENGTH: Partial<Record<FieldType, number>> = {
   text: 500,
   textarea: 4000,
   email: 254,
@@ -95,7 +95,7 @@ const approvalSchema = z
   });
 
 /** Schema of one `data/templates/*.json` file. */
-export const templateSchema = z
+const templateSchema = z
   .object({
     id: z.string().regex(KEBAB_RE, 'expected a kebab-case id like "laptop-request"'),
     kind: z.enum(['service_request', 'incident', 'change']),
@@ -118,7 +118,7 @@ export const templateSchema = z
 
 export type Template = z.output<typeof templateSchema>;
 export type TemplateField = Template['fields'][number];
-export type FieldValue = string | number | boolean | string[];
+type FieldValue = string | number | boolean | string[];
 
 /** Validates parsed JSON as a template; `source` (the file) is named in errors. */
 export function parseTemplate(json: unknown, source = 'template'): Template {
@@ -161,12 +161,12 @@ export async function loadTemplates(dir: string): Promise<Template[]> {
 // ---------------------------------------------------------------------------------------------
 // Values
 
-export interface FieldError {
+interface FieldError {
   field: string;
   message: string;
 }
 
-export type SubmissionResult =
+type SubmissionResult =
   | { ok: true; values: Record<string, FieldValue> }
   | { ok: false; errors: FieldError[] };
 

@@ -10,8 +10,7 @@ import { createTicketOpening } from './tickets/opening.js';
 import type { TicketServiceDeps } from './tickets/types.js';
 import { createTicketViews } from './tickets/views.js';
 
-export type { OpenTicketInput, TicketServiceDeps, TicketView } from './tickets/types.js';
-export { COMMENT_MAX, DESCRIPTION_MAX, TITLE_MAX } from './tickets/types.js';
+export { COMMENT_MAX } from './tickets/types.js';
 
 export type TicketService = ReturnType<typeof createTicketService>;
 

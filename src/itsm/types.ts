@@ -63,7 +63,7 @@ export interface Ticket {
   closedAt: string | null;
 }
 
-export const EVENT_TYPES = [
+const EVENT_TYPES = [
   'created',
   'state_changed',
   'priority_changed',
@@ -154,7 +154,7 @@ export const ASSET_STATUSES = ['in_stock', 'in_use', 'in_repair', 'retired'] as 
 export type AssetStatus = (typeof ASSET_STATUSES)[number];
 export const CRITICALITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Criticality = (typeof CRITICALITIES)[number];
-export const RELATION_TYPES = ['runs_on', 'depends_on'] as const;
+const RELATION_TYPES = ['runs_on', 'depends_on'] as const;
 export type RelationType = (typeof RELATION_TYPES)[number];
 
 export interface Asset {
@@ -178,7 +178,7 @@ export interface AssetRelation {
 }
 
 export type ApprovalPurpose = 'request' | 'cab';
-export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'withdrawn';
+type ApprovalState = 'pending' | 'approved' | 'rejected' | 'withdrawn';
 
 export interface Approval {
   id: number;

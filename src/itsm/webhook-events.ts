@@ -19,7 +19,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'change.created',
   'change.changed',
 ] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 const familyOf = (t: Pick<Ticket, 'kind'>): 'ticket' | 'problem' | 'change' =>
   t.kind === 'problem' ? 'problem' : t.kind === 'change' ? 'change' : 'ticket';
@@ -68,7 +68,7 @@ export interface WebhookTicketView {
   resolvedAt: string | null;
 }
 
-export interface WebhookPayload {
+interface WebhookPayload {
   /** Stable per ticket event: receivers deduplicate on it (a retry carries the same id). */
   id: string;
   type: WebhookEventType | 'ping';
@@ -142,7 +142,7 @@ const webhookFileSchema = z.object({
     )
     .default([]),
 });
-export type WebhookFile = z.output<typeof webhookFileSchema>;
+type WebhookFile = z.output<typeof webhookFileSchema>;
 
 /** data/webhooks.json (optional): subscribers kept in configuration rather than created over REST. */
 export async function loadWebhookFile(file: string): Promise<WebhookFile> {

@@ -7,7 +7,7 @@ import { canWorkTicket, isStaff, notYourGroup } from './authorization.js';
 import type { DirectoryStore } from './ports.js';
 import type { Person, Ticket } from './types.js';
 
-export async function mayWorkTicket(
+async function mayWorkTicket(
   directory: Pick<DirectoryStore, 'isMember'>,
   t: Ticket,
   person: Person,

@@ -14,7 +14,7 @@ import type { AttachmentStore } from '../db/attachment-store.js';
 import type { Ticket } from '../itsm/types.js';
 import type { Logger } from '../log.js';
 
-export interface AttachmentPolicy {
+interface AttachmentPolicy {
   mode: 'store' | 'link';
   dir: string;
   maxBytes: number;
@@ -22,7 +22,7 @@ export interface AttachmentPolicy {
   types: string[];
 }
 
-export interface AttachmentCollectorDeps {
+interface AttachmentCollectorDeps {
   store: AttachmentStore;
   policy: AttachmentPolicy;
   ticketOf: (ref: ConversationRef) => Promise<Ticket | null>;
@@ -33,7 +33,7 @@ export interface AttachmentCollectorDeps {
   now: () => Date;
 }
 
-export function typeAllowed(mime: string | null, allowed: string[]): boolean {
+function typeAllowed(mime: string | null, allowed: string[]): boolean {
   if (!mime) return false;
   const m = mime.toLowerCase();
   return allowed.some((a) => (a.endsWith('/*') ? m.startsWith(a.slice(0, -1)) : m === a.toLowerCase()));

@@ -21,9 +21,9 @@ export class DeliveryFailure extends Error {
   }
 }
 
-export type DeliveryHandler = (item: DeliveryItem) => Promise<{ status: number | null }>;
+type DeliveryHandler = (item: DeliveryItem) => Promise<{ status: number | null }>;
 
-export interface DeliveryWorkerOptions {
+interface DeliveryWorkerOptions {
   store: DeliveryStore;
   handlers: Partial<Record<string, DeliveryHandler>>;
   before?: () => Promise<unknown>;

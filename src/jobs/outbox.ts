@@ -14,7 +14,7 @@ import { backoffMs, DEFAULT_RETRY_HORIZON_MS, maxBackoffFor } from '../chat/retr
 import type { ChatStore, OutboxItem } from '../chat/store.js';
 import type { Logger } from '../log.js';
 
-export interface OutboxWorkerOptions {
+interface OutboxWorkerOptions {
   store: ChatStore;
   ports: (platform: Platform) => ChatPort | undefined;
   /** Platforms this process delivers to; other processes deliver the rest. */
@@ -32,7 +32,7 @@ export interface OutboxWorkerOptions {
   leaseMs?: number;
 }
 
-export interface OutboxRunResult {
+interface OutboxRunResult {
   sent: number;
   retried: number;
   dead: number;

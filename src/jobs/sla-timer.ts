@@ -6,7 +6,7 @@
 import type { SweepResult } from '../itsm/sla-sweep.js';
 import type { Logger } from '../log.js';
 
-export interface SlaSweeperOptions {
+interface SlaSweeperOptions {
   /** One sweep at `now`; the SLA sweep plus any other periodic ITIL work (approval reminders). */
   run: (now: string) => Promise<SweepResult>;
   log: Logger;

@@ -11,10 +11,10 @@ import { subscribed, type WebhookTicketView, webhookPayload, webhookTypeOf } fro
 import type { Logger } from '../log.js';
 import { DeliveryFailure } from './deliveries.js';
 
-export const SIGNATURE_HEADER = 'x-chatdesk-signature';
-export const TIMESTAMP_HEADER = 'x-chatdesk-timestamp';
-export const EVENT_HEADER = 'x-chatdesk-event';
-export const DELIVERY_HEADER = 'x-chatdesk-delivery';
+const SIGNATURE_HEADER = 'x-chatdesk-signature';
+const TIMESTAMP_HEADER = 'x-chatdesk-timestamp';
+const EVENT_HEADER = 'x-chatdesk-event';
+const DELIVERY_HEADER = 'x-chatdesk-delivery';
 
 export function signWebhook(secret: string, timestamp: number, body: string): string {
   return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
@@ -89,7 +89,7 @@ function asEvent(e: TicketEventRow): Pick<TicketEvent, 'type' | 'at' | 'from' | 
   };
 }
 
-export interface WebhookSenderOptions {
+interface WebhookSenderOptions {
   store: Pick<DeliveryStore, 'subscription'>;
   now: () => Date;
   log: Logger;

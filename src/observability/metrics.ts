@@ -83,10 +83,10 @@ class Scalar extends Metric {
   }
 }
 
-export type Counter = Scalar;
-export type Gauge = Scalar;
+type Counter = Scalar;
+type Gauge = Scalar;
 
-export class Histogram extends Metric {
+class Histogram extends Metric {
   readonly type = 'histogram';
   private readonly series = new Map<
     string,

@@ -66,7 +66,7 @@ ${message ? `<p class="err" id="login-error">${escapeHtml(message)}</p>` : ''}
 </div></body></html>`;
 }
 
-export function escapeHtml(s: string): string {
+function escapeHtml(s: string): string {
   return s.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,

@@ -26,7 +26,7 @@ import type { DirectoryStore } from '../../itsm/ports.js';
 import type { Logger } from '../../log.js';
 import { DASHBOARD_SCRIPT, dashboardPage, loginPage } from './page.js';
 
-export const DASHBOARD_COOKIE = 'chatdesk_dashboard';
+const DASHBOARD_COOKIE = 'chatdesk_dashboard';
 const SESSION_SECONDS = 12 * 3600;
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'";

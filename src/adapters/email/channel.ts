@@ -16,7 +16,7 @@ import { createMailer } from './mailer.js';
 import { dispatchEmailNotices } from './notices.js';
 import { createSmtpIntake } from './smtp-intake.js';
 
-export interface EmailChannelDeps {
+interface EmailChannelDeps {
   config: Config;
   /** Message-IDs seen and sent, for threading and deduplication. */
   messages: EmailMessageStore;

@@ -8,7 +8,7 @@ import { ImapFlow } from 'imapflow';
 import type { Logger } from '../../log.js';
 import type { EmailOutcome } from './intake.js';
 
-export interface ImapPollerOptions {
+interface ImapPollerOptions {
   /** imaps://user:password@imap.example.com:993/INBOX (imap:// for plain, e.g. a local test server). */
   url: string;
   intervalMs: number;
@@ -16,7 +16,7 @@ export interface ImapPollerOptions {
   log: Logger;
 }
 
-export function parseImapUrl(url: string) {
+function parseImapUrl(url: string) {
   const u = new URL(url);
   const secure = u.protocol === 'imaps:';
   if (!secure && u.protocol !== 'imap:') throw new Error('IMAP_URL must start with imaps:// or imap://');

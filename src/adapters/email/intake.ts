@@ -29,7 +29,7 @@ export interface OutgoingMail {
   ticketId?: number | null;
 }
 
-export interface EmailIntakeDeps {
+interface EmailIntakeDeps {
   deskAddress: string;
   deskName: string;
   unknownSenders: 'ignore' | 'create';

@@ -8,7 +8,7 @@ import type { DeliveryItem } from '../../db/delivery-store.js';
 import { DeliveryFailure } from '../../jobs/deliveries.js';
 import type { EmailMessageStore, OutgoingMail } from './intake.js';
 
-export interface MailerOptions {
+interface MailerOptions {
   smtpUrl: string;
   deskAddress: string;
   deskName: string;

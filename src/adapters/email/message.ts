@@ -35,7 +35,7 @@ function ids(v: string | string[] | undefined): string[] {
 }
 
 /** RFC 3834 and the headers autoresponders really send; our own loop header; bounces. */
-export function automaticReason(mail: ParsedMail, deskAddress: string, from: string | null): string | null {
+function automaticReason(mail: ParsedMail, deskAddress: string, from: string | null): string | null {
   const h = (name: string) => {
     const v = mail.headers.get(name);
     return typeof v === 'string'

@@ -8,7 +8,7 @@ import { SMTPServer } from 'smtp-server';
 import type { Logger } from '../../log.js';
 import type { EmailOutcome } from './intake.js';
 
-export interface SmtpIntakeOptions {
+interface SmtpIntakeOptions {
   host: string;
   port: number;
   deskAddress: string;
@@ -17,7 +17,7 @@ export interface SmtpIntakeOptions {
   log: Logger;
 }
 
-export interface SmtpIntake {
+interface SmtpIntake {
   start(): Promise<number>;
   stop(): Promise<void>;
 }

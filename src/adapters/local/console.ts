@@ -12,7 +12,7 @@ import type { DirectoryStore } from '../../itsm/ports.js';
 import { createLocalPort, type LocalPort } from './local-port.js';
 import { replyToText } from './text-render.js';
 
-export interface ConsoleChatOptions {
+interface ConsoleChatOptions {
   email: string;
   input: Readable;
   output: Writable;
@@ -42,7 +42,7 @@ export function createConsolePort(
 }
 
 /** What the console chat uses of the app. */
-export interface ConsoleDeps {
+interface ConsoleDeps {
   engine: ConversationEngine;
   directory: Pick<DirectoryStore, 'personByEmail'>;
   outbox: { flush(): Promise<void> };

@@ -6,7 +6,7 @@ import type { Choice, Reply } from '../../chat/message.js';
 import { STATE_LABEL } from '../../chat/render.js';
 
 /** Longer replies are cut before rendering; no bot reply is near this. */
-export const MARKDOWN_MAX_CHARS = 100_000;
+const MARKDOWN_MAX_CHARS = 100_000;
 
 /**
  * Markdown as people read it in plain text: emphasis markers and heading hashes dropped, links as
@@ -43,6 +43,6 @@ export function replyToText(reply: Reply): string {
   return lines.join('\n');
 }
 
-export function formatChoices(choices: Choice[]): string {
+function formatChoices(choices: Choice[]): string {
   return choices.map((ch, i) => `  (${i + 1}) ${ch.label}`).join('\n');
 }

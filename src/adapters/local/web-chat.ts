@@ -50,9 +50,9 @@ function view(m: DeliveredMessage) {
   };
 }
 
-export const WEB_SESSION_COOKIE = 'chatdesk_web';
+const WEB_SESSION_COOKIE = 'chatdesk_web';
 
-export interface WebChatDeps {
+interface WebChatDeps {
   engine: Engine;
   port: LocalPort;
   directory: Pick<DirectoryStore, 'people' | 'personById' | 'personByEmail'>;

@@ -10,8 +10,8 @@ import { type Template, validateSubmission } from '../../itsm/templates.js';
 import type { Person } from '../../itsm/types.js';
 
 /** Template answers are short; this leaves room for long free-text fields and nothing more. */
-export const FIELDS_MAX_BYTES = 32_768;
-export const FIELDS_MAX_DEPTH = 4;
+const FIELDS_MAX_BYTES = 32_768;
+const FIELDS_MAX_DEPTH = 4;
 
 /** Depth of nested objects/arrays, iteratively (a 3,000-level body must not recurse 3,000 times). */
 function depthOf(value: unknown, limit: number): number {

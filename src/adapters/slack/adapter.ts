@@ -37,7 +37,7 @@ import { DurableSocketModeReceiver } from './socket-mode.js';
 /** Slack's own replay window, applied both ways. */
 const SLACK_CLOCK_SKEW_SECONDS = 5 * 60;
 
-export interface SlackAdapterOptions {
+interface SlackAdapterOptions {
   config: Config;
   engine: ConversationEngine;
   log: Logger;

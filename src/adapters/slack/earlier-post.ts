@@ -16,7 +16,7 @@ import type { Logger } from '../../log.js';
 
 type WebClient = InstanceType<typeof webApi.WebClient>;
 
-export const OUTBOX_EVENT_TYPE = 'chatdesk_outbox';
+const OUTBOX_EVENT_TYPE = 'chatdesk_outbox';
 
 /** Slack's own timestamps may run ahead of ours: the search starts this much before the message was queued. */
 const CLOCK_SKEW_MS = 5 * 60_000;
@@ -53,7 +53,7 @@ const isTagged = (m: z.infer<typeof pageSchema>['messages'][number], tag: Delive
   String(m.metadata.event_payload?.outbox_id) === String(tag.outboxId) &&
   m.metadata.event_payload?.dedupe_key === tag.dedupeKey;
 
-export interface EarlierPostQuery {
+interface EarlierPostQuery {
   channel: string;
   /** The thread the message was posted in; null for a top-level post. */
   threadTs: string | null;

@@ -11,7 +11,7 @@ import { ACTION_PREFIX, escapeMrkdwn, truncate } from './render.js';
 type KnownBlock = SlackTypes.KnownBlock;
 
 /** Rows shown per section; the App Home holds 100 blocks, and the requester's own tickets follow. */
-export const HOME_ROWS_PER_SECTION = 8;
+const HOME_ROWS_PER_SECTION = 8;
 
 export function queueHomeBlocks(view: QueueView): KnownBlock[] {
   const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: 'Your queue' } }];

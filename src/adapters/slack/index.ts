@@ -7,14 +7,10 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { SlackAdapter } from './adapter.js';
 
-export { SlackAdapter, type SlackAdapterOptions } from './adapter.js';
-export type { SlackRegistrations } from './listeners.js';
+export { SlackAdapter } from './adapter.js';
 export {
-  SLACK_BOT_EVENTS,
   SLACK_BOT_SCOPES,
-  SLACK_COMMANDS,
   SLACK_EVENTS_PATH,
-  SLACK_SHORTCUTS,
 } from './registry.js';
 
 export function createSlackAdapter(opts: {

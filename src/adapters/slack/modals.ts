@@ -206,7 +206,7 @@ export function noticeModal(title: string, text: string): ModalView {
 }
 
 /** Reads one submitted element the way the engine's form validation expects plain values. */
-export function elementValue(state: SlackElementState): unknown {
+function elementValue(state: SlackElementState): unknown {
   switch (state.type) {
     case 'static_select':
     case 'external_select':

@@ -287,7 +287,7 @@ export class SlackPort implements ChatPort {
  * client its arguments): people's words and tokens never reach our log, at any level. Objects are
  * dropped; a string is kept up to the first JSON or form body in it.
  */
-export function redactSdkLog(m: unknown): string {
+function redactSdkLog(m: unknown): string {
   if (m instanceof Error) return redactSdkLog(m.message);
   if (typeof m !== 'string') return '[redacted]';
   const cut = m.search(/[{[]|body|text=|payload=|token/i);

@@ -12,7 +12,6 @@ export const SLACK_BOT_EVENTS = [
   'reaction_added',
   'app_home_opened',
 ] as const;
-export type SlackBotEvent = (typeof SLACK_BOT_EVENTS)[number];
 
 export const SLACK_COMMANDS = ['/it'] as const;
 

@@ -17,7 +17,7 @@ export const ACTION_PREFIX = 'cd:';
 /** Adapter-local buttons (the /it menu, App Home) that never reach the engine. */
 export const LOCAL_PREFIX = 'cd_local:';
 export const LOCAL_ACTIONS = ['new', 'tickets', 'help'] as const;
-export type LocalAction = (typeof LOCAL_ACTIONS)[number];
+type LocalAction = (typeof LOCAL_ACTIONS)[number];
 /** Modal callback ids; the private_metadata `kind` says which flow a submission belongs to. */
 export const VIEW_CALLBACK_ID = 'cd_modal';
 /** The input block/action ids of fields this adapter adds itself. */
@@ -43,7 +43,7 @@ export function truncate(text: string, max: number): string {
 
 /** Slack's wire text → what the user typed: entities decoded, links shown as `label (url)`, mentions of the bot removed. */
 /** Slack caps a message at 40,000 characters; anything longer is cut before it is scanned. */
-export const SLACK_TEXT_MAX = 40_000;
+const SLACK_TEXT_MAX = 40_000;
 
 /**
  * Slack's markup to plain text. Every pattern is linear: an entity runs from `<` to the next `<` or
@@ -73,7 +73,7 @@ export function plainText(text: string, botUserId?: string | null): string {
     .trim();
 }
 
-export function isActionId(v: string): v is ActionId {
+function isActionId(v: string): v is ActionId {
   return (ACTION_IDS as readonly string[]).includes(v);
 }
 

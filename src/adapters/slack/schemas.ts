@@ -70,7 +70,7 @@ export const appHomeOpenedEventSchema = z.object({
 });
 
 /** A message as returned by conversations.history / conversations.replies. */
-export const historyMessageSchema = z.object({
+const historyMessageSchema = z.object({
   ts: id,
   text: z.string().default(''),
   user: z.string().optional(),
@@ -119,7 +119,6 @@ export const blockActionsSchema = z.object({
     )
     .min(1, 'at least one action'),
 });
-export type SlackBlockActions = z.infer<typeof blockActionsSchema>;
 
 const elementState = z.object({
   type: z.string(),
@@ -146,7 +145,6 @@ export const viewSubmissionSchema = z.object({
       .default({ values: {} }),
   }),
 });
-export type SlackViewSubmission = z.infer<typeof viewSubmissionSchema>;
 
 export const messageShortcutSchema = z.object({
   type: z.literal('message_action'),
@@ -174,7 +172,6 @@ export const slashCommandSchema = z.object({
   trigger_id: id,
   response_url: z.string().optional(),
 });
-export type SlackSlashCommand = z.infer<typeof slashCommandSchema>;
 
 /** A conversation reference small enough for a modal's private_metadata (3000 chars). */
 const convMeta = z.object({

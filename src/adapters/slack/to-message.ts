@@ -50,7 +50,7 @@ export function ticketFromMessageId(channel: string, ts: string): string {
   return `ticket_from_message:${channel}:${ts}`;
 }
 
-export function attachmentsOf(
+function attachmentsOf(
   files:
     | Array<{
         name?: string | undefined;

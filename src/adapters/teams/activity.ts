@@ -36,7 +36,7 @@ const channelData = z
   .optional()
   .nullable();
 
-export const activitySchema = z.looseObject({
+const activitySchema = z.looseObject({
   type: z.string().min(1, 'must name the activity type'),
   id: z.string().min(1).max(512).optional().nullable(),
   serviceUrl: z.string().url('must be the Bot Connector URL of this conversation'),
@@ -71,7 +71,7 @@ export const activitySchema = z.looseObject({
 });
 export type TeamsActivity = z.infer<typeof activitySchema>;
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 export function parseActivity(body: unknown): Parsed<TeamsActivity> {
   const r = activitySchema.safeParse(body);
@@ -119,7 +119,7 @@ export const adaptiveCardInvokeSchema = z.looseObject({
   trigger: z.string().optional().nullable(),
 });
 
-export const messagePayloadSchema = z.looseObject({
+const messagePayloadSchema = z.looseObject({
   id: z.string().optional().nullable(),
   body: z
     .looseObject({ content: z.string().max(100_000), contentType: z.string().optional().nullable() })
@@ -172,7 +172,7 @@ export function conversationRefOf(a: TeamsActivity): ConversationRef {
   };
 }
 
-export function userOf(a: TeamsActivity): PlatformUser {
+function userOf(a: TeamsActivity): PlatformUser {
   return {
     platform: 'teams',
     platformUserId: a.from.id,
@@ -196,7 +196,7 @@ export function stripBotMention(a: TeamsActivity): string {
 }
 
 /** Longest HTML we convert; Teams caps messages at about 28 KB, so more is never a real message. */
-export const HTML_MAX_CHARS = 40_000;
+const HTML_MAX_CHARS = 40_000;
 
 /**
  * Teams sends some messages (and message-action payloads) as HTML. Every pattern here is linear: a

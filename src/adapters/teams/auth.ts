@@ -13,7 +13,7 @@ import type { ConnectorClient } from 'botframework-connector';
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 
-export const PUBLIC_CLOUD = {
+const PUBLIC_CLOUD = {
   oauthScope: 'https://api.botframework.com',
   tokenIssuer: 'https://api.botframework.com',
   openIdMetadataUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
@@ -44,7 +44,7 @@ export class ChatdeskCloudAdapter extends CloudAdapter {
   }
 }
 
-export interface BotAuth {
+interface BotAuth {
   adapter: ChatdeskCloudAdapter;
   auth: ConfigurationBotFrameworkAuthentication;
   /** True when no app id is configured: tokens are neither required nor sent. */

@@ -50,7 +50,7 @@ type CardOutcome =
   | { kind: 'form'; card: AdaptiveCard; opened: boolean }
   | { kind: 'accepted'; card: AdaptiveCard };
 
-export type CardData = { action: CardActionData; inputs: Record<string, unknown> };
+type CardData = { action: CardActionData; inputs: Record<string, unknown> };
 
 export function createCardActions(deps: { engine: ConversationEngine; log: Logger; now: () => Date }) {
   const { engine, log } = deps;

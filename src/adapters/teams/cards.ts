@@ -7,7 +7,7 @@ import type { Choice, FormField, FormSpec, Reply, TicketCard } from '../../chat/
 import { CARD_DATA_KEY } from './activity.js';
 import { escapeCardText } from './markdown.js';
 
-export type CardElement = Record<string, unknown>;
+type CardElement = Record<string, unknown>;
 export interface AdaptiveCard {
   type: 'AdaptiveCard';
   $schema: string;
@@ -48,7 +48,7 @@ function routing(actionId: string, value: Record<string, unknown>): Record<strin
 }
 
 /** A universal action with a classic Submit fallback carrying identical data. */
-export function executeAction(
+function executeAction(
   title: string,
   actionId: string,
   value: Record<string, unknown>,
@@ -77,7 +77,7 @@ const KIND_LABEL: Record<TicketCard['kind'], string> = {
   change: 'Change',
 };
 
-export function ticketElements(t: TicketCard): CardElement[] {
+function ticketElements(t: TicketCard): CardElement[] {
   const facts = [
     { title: 'Number', value: t.number },
     { title: 'State', value: t.state.replace('_', ' ') },

@@ -15,7 +15,7 @@ import { isAllowedServiceUrl, type ServiceUrlPolicy } from './service-urls.js';
 import { cachedVerification } from './token-cache.js';
 import { createTurnHandler } from './turn.js';
 
-export const TEAMS_MESSAGES_PATH = '/api/messages';
+const TEAMS_MESSAGES_PATH = '/api/messages';
 
 export function createTeamsAdapter(opts: {
   config: Config;

@@ -2,7 +2,7 @@
 import type { TurnContext } from 'botbuilder';
 import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard } from './cards.js';
 
-export interface InvokeAnswer {
+interface InvokeAnswer {
   status: number;
   body?: unknown;
 }

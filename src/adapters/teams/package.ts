@@ -115,7 +115,7 @@ export function zipFiles(
 }
 
 /** Encodes an RGBA image as PNG. */
-export function encodePng(
+function encodePng(
   width: number,
   height: number,
   pixel: (x: number, y: number) => [number, number, number, number],

@@ -26,7 +26,7 @@ import { ADAPTIVE_CARD_CONTENT_TYPE, replyToCard } from './cards.js';
 import { escapeTeamsMarkdown } from './markdown.js';
 import { isAllowedServiceUrl, type ServiceUrlPolicy } from './service-urls.js';
 
-export interface TeamsPortDeps {
+interface TeamsPortDeps {
   adapter: ChatdeskCloudAdapter;
   appId: string;
   oauthScope: string;
@@ -249,7 +249,7 @@ function withoutSdkRetries(client: ConnectorClient): void {
  * 429, 5xx and network failures are worth retrying; other 4xx (bot removed, conversation gone) are not.
  * A 429 did nothing; a 5xx, 408 or network failure may have created the activity (`mayHaveReached`).
  */
-export function toDeliveryError(err: unknown, op: string): DeliveryError {
+function toDeliveryError(err: unknown, op: string): DeliveryError {
   if (err instanceof DeliveryError) return err;
   const status = statusOf(err);
   const message = `Teams ${op} failed${status ? ` with HTTP ${status}` : ''}: ${err instanceof Error ? err.message : String(err)}`;

@@ -5,7 +5,7 @@
  * message it carries. The cache key holds the activity's service URL and channel as well as the
  * token, because verification checks both against the token's claims. Failures are never cached.
  */
-export interface TokenCacheOptions {
+interface TokenCacheOptions {
   maxEntries?: number;
   maxAgeMs?: number;
   now?: () => number;

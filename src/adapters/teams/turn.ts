@@ -17,13 +17,13 @@ import { createMessageActions } from './message-action.js';
 
 export { CREATE_TICKET_COMMAND } from './message-action.js';
 
-export interface TurnDeps {
+interface TurnDeps {
   engine: ConversationEngine;
   log: Logger;
   now: () => Date;
 }
 
-export interface TurnHandler {
+interface TurnHandler {
   /**
    * A text message (no card submission) needs no turn context: it goes to the inbox as it is, without
    * the SDK building a turn (connector and token clients) for it. False when the activity needs `turn`.

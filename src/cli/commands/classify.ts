@@ -32,7 +32,7 @@ const jsonLineSchema = z.looseObject({
 type Input = { text: string; extra: Record<string, unknown> } | { error: string };
 
 /** A line is JSON when it starts with "{"; anything else is the text itself. */
-export function parseInputLine(line: string): Input | null {
+function parseInputLine(line: string): Input | null {
   const trimmed = line.trim();
   if (trimmed.length === 0) return null;
   if (!trimmed.startsWith('{')) return { text: trimmed, extra: {} };
@@ -49,7 +49,7 @@ export function parseInputLine(line: string): Input | null {
 }
 
 /** The printed form of one decision; alternatives carry their action so a look-up needs no model. */
-export function decisionLine(
+function decisionLine(
   p: IntentPrediction,
   actionOf: (intent: string) => string,
   top: number,

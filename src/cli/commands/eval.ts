@@ -37,7 +37,7 @@ const rowSchema = z.looseObject({
   split: z.string().optional(),
 });
 
-export async function readLabeledFile(spec: string): Promise<LabeledText[]> {
+async function readLabeledFile(spec: string): Promise<LabeledText[]> {
   const hash = spec.lastIndexOf('#');
   const [file, split] = hash > 0 ? [spec.slice(0, hash), spec.slice(hash + 1)] : [spec, undefined];
   const rows = await readJsonl(file, rowSchema);

@@ -30,7 +30,7 @@ const argsSchema = z.object({
   limit: z.coerce.number({ message: '--limit must be a number' }).int().min(1).optional(),
 });
 
-export interface ImportResult {
+interface ImportResult {
   tickets: number;
   events: number;
   skipped: number;

@@ -10,7 +10,7 @@ import { parseJsonColumn } from '../json.js';
 import type { DB, PersonRow } from '../schema.js';
 
 /** Accounts chatdesk makes for itself (the REST API, alert intake) are not people of the directory. */
-export const SERVICE_ACCOUNT_DOMAIN = '@chatdesk.local';
+const SERVICE_ACCOUNT_DOMAIN = '@chatdesk.local';
 
 function toUser(r: PersonRow): DirectoryUser {
   return {

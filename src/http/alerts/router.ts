@@ -9,7 +9,7 @@ import { type AlertmanagerPayload, type AlertOutcome, alertmanagerPayloadSchema 
 import type { Logger } from '../../log.js';
 import { bearerOf, tokenMatches } from '../shared/bearer.js';
 
-export interface AlertRouterDeps {
+interface AlertRouterDeps {
   token: string | undefined;
   receive: (payload: AlertmanagerPayload, now: string) => Promise<AlertOutcome>;
   now: () => Date;

@@ -12,7 +12,7 @@ import { AppError, formatIssues } from '../../errors.js';
 import type { Person, Ticket } from '../../itsm/types.js';
 import { bearerOf, tokenMatches } from '../shared/bearer.js';
 
-export interface AttachmentRouterDeps {
+interface AttachmentRouterDeps {
   apiToken: string | undefined;
   apiAccount: () => Promise<Person | null>;
   personByEmail: (email: string) => Promise<Person | null>;

@@ -130,7 +130,7 @@ export function applyUserPatch(resource: Json, ops: PatchOperation[]): Json {
   return out;
 }
 
-export interface GroupChange {
+interface GroupChange {
   displayName?: string;
   externalId?: string | null;
   add: string[];

@@ -21,7 +21,7 @@ export const URN = {
 export const SCIM_CONTENT_TYPE = 'application/scim+json';
 
 /** RFC 7644 §3.12 scimType values this server uses. */
-export type ScimType =
+type ScimType =
   | 'invalidFilter'
   | 'invalidSyntax'
   | 'invalidPath'
@@ -66,7 +66,7 @@ export function toScimError(e: AppError): ScimError {
 }
 
 /** Entra sends booleans as "True"/"False" strings in PATCH values; both forms mean the same. */
-export const boolish = z.union([
+const boolish = z.union([
   z.boolean(),
   z
     .string()
@@ -87,7 +87,7 @@ const managerSchema = z.union([
   z.looseObject({ value: z.string().max(320).nullish(), displayName: z.string().nullish() }),
 ]);
 
-export const enterpriseSchema = z.looseObject({
+const enterpriseSchema = z.looseObject({
   manager: managerSchema.nullish(),
   department: optionalText(200),
   employeeNumber: optionalText(100),
@@ -119,7 +119,7 @@ export const scimUserSchema = z.looseObject({
   preferredLanguage: optionalText(35),
   [URN.enterprise]: enterpriseSchema.nullish(),
 });
-export type ScimUserIn = z.output<typeof scimUserSchema>;
+type ScimUserIn = z.output<typeof scimUserSchema>;
 
 const emailCheck = z.email();
 

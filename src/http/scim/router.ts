@@ -14,7 +14,7 @@ import { listResponse, ScimError } from './protocol.js';
 import { baseOf, send } from './request.js';
 import { mountUserRoutes } from './user-routes.js';
 
-export interface ScimDeps {
+interface ScimDeps {
   /** SCIM_TOKEN; unset: every request is refused. */
   token: string | undefined;
   provisioning: ProvisioningService;

@@ -12,7 +12,7 @@ import type { Person } from '../../itsm/types.js';
 import { canManageIntegrations, WEBHOOK_EVENT_TYPES } from '../../itsm/webhook-events.js';
 import { bearerOf, tokenMatches } from '../shared/bearer.js';
 
-export interface WebhookRouterDeps {
+interface WebhookRouterDeps {
   apiToken: string | undefined;
   /** The account a bare API call acts as, and people named by X-On-Behalf-Of. */
   apiAccount: () => Promise<Person | null>;
@@ -39,7 +39,7 @@ const httpUrl = z
   );
 const secret = z.string().min(16, 'must be at least 16 characters').max(200);
 
-export const webhookSchema = z.object({
+const webhookSchema = z.object({
   name: z
     .string()
     .trim()

@@ -37,7 +37,7 @@ export function voteOutcome(
   }
 }
 
-export interface Tally {
+interface Tally {
   total: number;
   approvals: number;
   rejections: number;

@@ -19,9 +19,9 @@ export interface Stat {
   n: number;
 }
 
-export const ratio = (num: number, den: number): Ratio => ({ value: den === 0 ? null : num / den, num, den });
+const ratio = (num: number, den: number): Ratio => ({ value: den === 0 ? null : num / den, num, den });
 
-export function stat(values: readonly number[]): Stat {
+function stat(values: readonly number[]): Stat {
   if (values.length === 0) return { mean: null, median: null, n: 0 };
   // A typed array sorts numerically without a comparator call per pair: it matters at 25k tickets × slices.
   const sorted = Float64Array.from(values).sort();
@@ -130,7 +130,7 @@ export function reopenRate(facts: readonly TicketFacts[]): Ratio {
   return ratio(everResolved.filter((f) => f.reopens > 0).length, everResolved.length);
 }
 
-export const AGE_BUCKETS = [
+const AGE_BUCKETS = [
   { label: '<1d', maxDays: 1 },
   { label: '1-3d', maxDays: 3 },
   { label: '3-7d', maxDays: 7 },

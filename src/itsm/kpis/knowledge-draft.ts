@@ -7,7 +7,7 @@
 import { AppError } from '../../errors.js';
 import type { Comment, Ticket } from '../types.js';
 
-export interface KnowledgeDraft {
+interface KnowledgeDraft {
   /** File name stem, e.g. `draft-inc0000042-vpn-drops-every-hour`. */
   id: string;
   title: string;

@@ -6,7 +6,7 @@ import { isPriority } from '../priority.js';
 import { type SlaConfig, ticketSla } from '../sla.js';
 import type { KpiTicket } from './types.js';
 
-export interface OpenTicketGauges {
+interface OpenTicketGauges {
   openTickets: { group: string; count: number }[];
   slaBreachedOpen: { clock: 'response' | 'resolution'; count: number }[];
 }

@@ -51,9 +51,9 @@ export interface KpiRow {
   botAccuracy: Ratio;
 }
 
-export type TrendUnit = 'day' | 'week' | 'month';
+type TrendUnit = 'day' | 'week' | 'month';
 
-export interface TrendPoint {
+interface TrendPoint {
   /** ISO date of the bucket's first day. */
   start: string;
   tickets: number;
@@ -76,7 +76,7 @@ export interface ItilFigures {
   meanResolveMinutes: number | null;
 }
 
-export function itilFigures(facts: readonly TicketFacts[]): ItilFigures {
+function itilFigures(facts: readonly TicketFacts[]): ItilFigures {
   const cohort = facts.filter((f) => f.inPeriod);
   const done = cohort.filter((f) => f.resolveMinutes !== null);
   return {
@@ -115,7 +115,7 @@ export interface KpiReport {
   trend: { unit: TrendUnit; points: TrendPoint[] };
 }
 
-export interface KpiReportOptions {
+interface KpiReportOptions {
   now: string;
   period: KpiPeriod;
   sla: SlaConfig;
@@ -127,7 +127,7 @@ export interface KpiReportOptions {
 export const DEFAULT_DEFLECTION_WINDOW_DAYS = 3;
 
 /** KPIs of one set of tickets. */
-export function kpiRow(key: string, facts: readonly TicketFacts[]): KpiRow {
+function kpiRow(key: string, facts: readonly TicketFacts[]): KpiRow {
   const c = csat(facts);
   return {
     key,
@@ -160,7 +160,7 @@ function slices(facts: readonly TicketFacts[], keyOf: (f: TicketFacts) => string
 }
 
 /** Day buckets up to 62 days, weeks (starting Monday) up to ~a year and a half, months beyond. */
-export function trendUnitFor(since: string | null, until: string, firstCreated: string | null): TrendUnit {
+function trendUnitFor(since: string | null, until: string, firstCreated: string | null): TrendUnit {
   const start = since ?? firstCreated ?? until;
   const days = (Date.parse(until) - Date.parse(start)) / 86_400_000;
   return days <= 62 ? 'day' : days <= 550 ? 'week' : 'month';

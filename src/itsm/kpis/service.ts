@@ -10,7 +10,7 @@ import { buildKpiSummary } from './format.js';
 import { buildKpiReport, DEFAULT_DEFLECTION_WINDOW_DAYS, type KpiReport, parseSince } from './report.js';
 import { evaluateTargets, type KpiTargets, type TargetBreach } from './targets.js';
 
-export interface KpiQuery {
+interface KpiQuery {
   /** `30d`, `12w`, `6m`, `all` or an ISO date; default 30d. */
   since?: string;
   group?: string | null;

@@ -64,11 +64,7 @@ const INCIDENT_COLUMNS = [
 const isoMinute = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'must be YYYY-MM-DDTHH:MM');
 
 /** Splits a header + rows CSV without quoting (the data set has none) into records of the wanted columns. */
-export function parseCsv<K extends string>(
-  text: string,
-  wanted: readonly K[],
-  file: string,
-): Record<K, string>[] {
+function parseCsv<K extends string>(text: string, wanted: readonly K[], file: string): Record<K, string>[] {
   const lines = text.split(/\r?\n/);
   const head = (lines[0] ?? '').split(',');
   const idx = wanted.map((w) => {
@@ -97,8 +93,8 @@ export function parseCsv<K extends string>(
 
 export const parseServiceNowEvents = (text: string) => parseCsv(text, EVENT_COLUMNS, 'events.csv');
 export const parseServiceNowIncidents = (text: string) => parseCsv(text, INCIDENT_COLUMNS, 'incidents.csv');
-export type SnEventRow = ReturnType<typeof parseServiceNowEvents>[number];
-export type SnIncidentRow = ReturnType<typeof parseServiceNowIncidents>[number];
+type SnEventRow = ReturnType<typeof parseServiceNowEvents>[number];
+type SnIncidentRow = ReturnType<typeof parseServiceNowIncidents>[number];
 
 export interface ImportedTicket {
   number: string;
@@ -132,7 +128,7 @@ const isoOrNull = (v: string, what: string): string | null => (v === '' ? null :
 export const snGroupSlug = (g: string): string | null => (g === '' ? null : `sn-${g}`);
 const category = (c: string): string | null => (c === '' ? null : `sn-${c}`);
 
-export interface SnPeople {
+interface SnPeople {
   callerId: number;
   agentId: number;
   /** Person id for an `assigned_to` value. */

@@ -7,7 +7,7 @@ import { loadDataFile, parseDataWith } from '../data-file.js';
 import { duration, pct } from './format.js';
 import type { KpiReport, KpiRow } from './report.js';
 
-export const TARGET_KPIS = [
+const TARGET_KPIS = [
   'mtta',
   'mttr',
   'mttrBusiness',
@@ -20,7 +20,7 @@ export const TARGET_KPIS = [
   'botAccuracy',
   'deflection',
 ] as const;
-export type TargetKpi = (typeof TARGET_KPIS)[number];
+type TargetKpi = (typeof TARGET_KPIS)[number];
 const MINUTE_KPIS: readonly TargetKpi[] = ['mtta', 'mttr', 'mttrBusiness'];
 
 const targetSchema = z
@@ -39,7 +39,7 @@ const targetSchema = z
   .strict()
   .refine((t) => t.min !== undefined || t.max !== undefined, { message: 'a target needs "min" or "max"' });
 
-export const kpiTargetsSchema = z
+const kpiTargetsSchema = z
   .object({
     /** A slice with fewer decided cases than this is not judged (too small to mean anything). */
     minSample: z.number().int().min(1).default(5),
@@ -48,7 +48,7 @@ export const kpiTargetsSchema = z
   .strict();
 
 export type KpiTargets = z.output<typeof kpiTargetsSchema>;
-export type KpiTarget = KpiTargets['targets'][number];
+type KpiTarget = KpiTargets['targets'][number];
 
 export function parseKpiTargets(json: unknown, source = 'kpi-targets.json'): KpiTargets {
   return parseDataWith(kpiTargetsSchema, json, source);

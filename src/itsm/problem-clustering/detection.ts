@@ -9,7 +9,7 @@ import type { ProblemFromCluster } from './from-cluster.js';
 import type { ClusterServiceDeps } from './types.js';
 
 /** The buttons of the possible-problem card. */
-export function clusterChoices(incidents: readonly string[]): NotifyChoice[] {
+function clusterChoices(incidents: readonly string[]): NotifyChoice[] {
   return [
     {
       label: 'Create problem',

@@ -4,7 +4,7 @@
  */
 import { jaccard, tokens } from '../service-helpers.js';
 
-export interface ClusterInput {
+interface ClusterInput {
   id: number;
   text: string;
   createdAt: string;

@@ -12,7 +12,7 @@ export const RANK: Record<Role, number> = { employee: 0, agent: 1, manager: 2, a
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a support group slug from groups.json');
 
-export const directoryMappingSchema = z.object({
+const directoryMappingSchema = z.object({
   groups: z
     .array(
       z.object({

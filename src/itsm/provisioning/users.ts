@@ -69,7 +69,7 @@ export function createUserCommands(
   };
 }
 
-export function inputOf(u: DirectoryUser): UserInput {
+function inputOf(u: DirectoryUser): UserInput {
   return {
     userName: u.userName,
     email: u.email,

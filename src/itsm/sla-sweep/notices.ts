@@ -2,7 +2,7 @@
 import type { Clock, SlaResult } from '../sla.js';
 import type { Ticket } from '../types.js';
 
-export type ClockName = 'response' | 'resolution';
+type ClockName = 'response' | 'resolution';
 
 export interface SlaNotice {
   /** Idempotency key; also the outbox dedupe key of the messages it sends. */

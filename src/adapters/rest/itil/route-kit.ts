@@ -8,7 +8,7 @@ import { parseInput } from '../../../http/shared/parse.js';
 import type { Person } from '../../../itsm/types.js';
 
 /** A route's work: the caller is authenticated and named; what it returns is the JSON answer. */
-export type Handler = (req: Request, res: Response, actor: Person, now: string) => Promise<unknown>;
+type Handler = (req: Request, res: Response, actor: Person, now: string) => Promise<unknown>;
 
 /** Declares a route on the ITIL router; `status` is the success status (200 unless given). */
 export type On = (method: 'get' | 'post', path: string, h: Handler, status?: number) => void;
