@@ -198,7 +198,16 @@ export async function startNluWorker(opts: LoadNluOptions, w: WorkerNluOptions =
       failAll('The NLU has been shut down.');
       const w = current;
       current = null;
-      if (w) await (await w.catch(() => null))?.terminate();
+      const worker = w ? await w.catch(() => null) : null;
+      if (!worker) return;
+      // A worker stuck in native encoder code may not stop at once; shutting down must not wait on it.
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, 5_000);
+        timer.unref();
+      });
+      await Promise.race([worker.terminate(), grace]);
+      clearTimeout(timer);
     },
   };
 }
