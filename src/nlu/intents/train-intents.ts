@@ -17,6 +17,13 @@ import { embeddingInput } from '../text/normalize.js';
 import { Tfidf } from '../text/tfidf.js';
 import { type IntentAction, OUT_OF_SCOPE } from '../types.js';
 import { actionsFor, decideTwoStep } from './actions.js';
+import {
+  CONTEXT_FEATURES,
+  contextInputs,
+  DEFAULT_CONTEXT_WEIGHT,
+  denseInput,
+  type KnowledgeScorer,
+} from './decision-context.js';
 import { IntentModel, type IntentModelState } from './intent-model.js';
 import { fitOosRule, type HeldOutScore } from './oos-rule.js';
 
@@ -46,6 +53,11 @@ export interface IntentTrainOptions {
   charNgrams?: boolean;
   minDf?: number;
   embeddingWeight?: number;
+  /**
+   * Learn from the knowledge-search score and the presence of a ticket number too (two extra
+   * softmax inputs). `knowledge: null` keeps the ticket input and reads the score as 0.
+   */
+  context?: { knowledge: KnowledgeScorer | null; weight?: number };
   /** Held-out OOS recall the out-of-scope rule must reach (null: balance recall and accuracy). */
   oosRecallTarget?: number | null;
   folds?: number;
@@ -74,6 +86,8 @@ interface Prepared {
   text: string;
   y: number;
   e: Float32Array | null;
+  /** The context inputs (already scaled), when the model learns from them. */
+  c: readonly number[] | null;
 }
 
 function stratifiedFolds(ys: readonly number[], k: number, seed: number): number[] {
@@ -113,21 +127,21 @@ export async function trainIntentModel(
   const embedAll = async (texts: string[]): Promise<Array<Float32Array | null>> =>
     embedder === null ? texts.map(() => null) : embedder.embed(texts.map(embeddingInput));
 
-  const trainTexts = data.map((d) => d.text);
-  const trainEmb = await embedAll(trainTexts);
-  const train: Prepared[] = data.map((d, i) => ({
-    text: d.text,
-    y: labelIndex.get(d.label) as number,
-    e: trainEmb[i] ?? null,
-  }));
-
-  const extraData = (opts.extra ?? []).filter((d) => labelIndex.has(d.label));
-  const extraEmb = await embedAll(extraData.map((d) => d.text));
-  const extra: Prepared[] = extraData.map((d, i) => ({
-    text: d.text,
-    y: labelIndex.get(d.label) as number,
-    e: extraEmb[i] ?? null,
-  }));
+  const context = opts.context === undefined ? null : { weight: DEFAULT_CONTEXT_WEIGHT, ...opts.context };
+  const prepare = async (rows: readonly LabeledText[]): Promise<Prepared[]> => {
+    const emb = await embedAll(rows.map((d) => d.text));
+    return rows.map((d, i) => {
+      const e = emb[i] ?? null;
+      return {
+        text: d.text,
+        y: labelIndex.get(d.label) ?? -1,
+        e,
+        c: context === null ? null : contextInputs(d.text, e, context.knowledge, context.weight),
+      };
+    });
+  };
+  const train = await prepare(data);
+  const extra = await prepare((opts.extra ?? []).filter((d) => labelIndex.has(d.label)));
 
   const cfg: SoftmaxConfig = { ...DEFAULT_SOFTMAX, ...opts.softmax };
   const charNgrams = opts.charNgrams ?? true;
@@ -140,16 +154,13 @@ export async function trainIntentModel(
       fitOn.map((r) => r.text),
       { charNgrams, minDf },
     );
-    const scaled = (e: Float32Array | null): Float32Array | null => {
-      if (e === null || embeddingWeight === 1) return e;
-      return e.map((v) => v * embeddingWeight);
-    };
-    const examples: Example[] = fitOn.map((r) => ({ x: tfidf.transform(r.text), e: scaled(r.e), y: r.y }));
-    const softmax = trainSoftmax(
-      examples,
-      { classes: labels.length, sparseDim: tfidf.size, denseDim: embedder?.dim ?? 0 },
-      cfg,
-    );
+    const examples: Example[] = fitOn.map((r) => ({
+      x: tfidf.transform(r.text),
+      e: denseInput(r.e, embeddingWeight, r.c),
+      y: r.y,
+    }));
+    const denseDim = (embedder?.dim ?? 0) + (context === null ? 0 : CONTEXT_FEATURES.length);
+    const softmax = trainSoftmax(examples, { classes: labels.length, sparseDim: tfidf.size, denseDim }, cfg);
     const state: IntentModelState = {
       format: 'chatdesk-intent-model',
       version: 1,
@@ -161,9 +172,15 @@ export async function trainIntentModel(
       temperature: 1,
       oos: { alpha: 1, threshold: 0 },
       embedderId: embedder?.id ?? null,
+      context: context === null ? null : { features: CONTEXT_FEATURES, weight: context.weight },
       examples: rows.map((r) => ({ text: r.text, label: r.y })),
     };
-    return new IntentModel(state, embedder, embedder === null ? null : rows.map((r) => r.e as Float32Array));
+    return new IntentModel(
+      state,
+      embedder,
+      embedder === null ? null : rows.map((r) => r.e as Float32Array),
+      context?.knowledge ?? null,
+    );
   };
 
   // Held-out predictions (with temperature 1) for calibration and the OOS rule.
@@ -210,12 +227,7 @@ export async function trainIntentModel(
         },
       );
     }
-    const valEmb = await embedAll(val.map((v) => v.text));
-    const rows = val.map((v, i) => ({
-      text: v.text,
-      y: labelIndex.get(v.label) ?? -1,
-      e: valEmb[i] ?? null,
-    }));
+    const rows = await prepare(val);
     finalModel = fitRows(train);
     collect(
       finalModel,
@@ -300,6 +312,7 @@ export async function trainIntentModel(
     state,
     embedder,
     embedder === null ? null : train.map((r) => r.e as Float32Array),
+    context?.knowledge ?? null,
   );
   const heldOut: HeldOutReport = {
     source,
