@@ -5,7 +5,7 @@
  * article for) and whether it names a ticket number (status and ticket operations). Learned
  * rather than ruled: the weights say how much each signal counts, for this desk's data.
  */
-import { findTicketNumbers } from '../../itsm/numbering.js';
+import { mentionsTicketNumber } from '../../ticket-number-pattern.js';
 
 /** The extra inputs, in the order they follow the embedding in the dense feature vector. */
 export const CONTEXT_FEATURES = ['kb_score', 'ticket_number'] as const;
@@ -32,7 +32,7 @@ export function contextInputs(
   weight: number,
 ): [number, number] {
   const kb = knowledge === null ? 0 : knowledge.bestConfidence(text, e);
-  const ticket = findTicketNumbers(text).length > 0 ? 1 : 0;
+  const ticket = mentionsTicketNumber(text) ? 1 : 0;
   return [kb * weight, ticket * weight];
 }
 
