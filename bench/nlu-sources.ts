@@ -4,13 +4,16 @@
  * the `test` split of every source (rows never used for training) and by cross-validation on our
  * own examples. A test row counts as right when the decided intent is one of its mapped
  * candidates; its action is right when it is the candidates' action (rows whose candidates span
- * two actions count for the intent only).
+ * two actions count for the intent only). Every model learns from the knowledge-search score and
+ * the ticket-number input as the shipped one does; the last row drops them, to measure what they add.
  */
 import { loadIntentData } from '../src/nlu/data/intent-files.js';
 import { loadWeakLabelConfig, readWeakCandidates, type WeakCandidate } from '../src/nlu/data/weak-labels.js';
 import type { Embedder } from '../src/nlu/embeddings/embedder.js';
-import { trainIntentModel } from '../src/nlu/intents/train-intents.js';
+import { type IntentTrainOptions, trainIntentModel } from '../src/nlu/intents/train-intents.js';
 import { selectWeakExamples } from '../src/nlu/intents/weak-examples.js';
+import { loadKnowledgeArticles } from '../src/nlu/knowledge/knowledge-files.js';
+import { HybridKnowledgeSearch } from '../src/nlu/knowledge/knowledge-search.js';
 import { embeddingInput } from '../src/nlu/text/normalize.js';
 
 export interface SourceResult {
@@ -35,15 +38,25 @@ export async function benchSources(
   const weak = await selectWeakExamples(first.model, embedder, trainCands);
   const testVecs = await embedder.embed(testCands.map((c) => embeddingInput(c.text)));
   const actionOf = (i: string) => (i === 'out_of_scope' ? 'out_of_scope' : (data.actions.get(i) ?? 'other'));
-  const configs: Array<[string, string[]]> = [
-    ['own examples only', []],
-    ...cfg.sources.map((s): [string, string[]] => [`own + ${s.name}`, [s.name]]),
-    ['own + all sources', cfg.sources.map((s) => s.name)],
+  const knowledge = await HybridKnowledgeSearch.build(await loadKnowledgeArticles(dataDir), embedder);
+  const all = cfg.sources.map((s) => s.name);
+  const shipped: Pick<IntentTrainOptions, 'context'> = { context: { knowledge } };
+  const configs: Array<[string, string[], Pick<IntentTrainOptions, 'context'>]> = [
+    ['own examples only', [], shipped],
+    ...cfg.sources.map((s): [string, string[], typeof shipped] => [`own + ${s.name}`, [s.name], shipped]),
+    ['own + all sources', all, shipped],
+    ['own + all, no kb/ticket inputs', all, {}],
   ];
   const results: SourceResult[] = [];
-  for (const [name, sources] of configs) {
+  for (const [name, sources, context] of configs) {
     const extra = weak.examples.filter((e) => sources.includes(e.source));
-    const t = await trainIntentModel(data.examples, { embedder, actions: data.actions, extra, folds: 3 });
+    const t = await trainIntentModel(data.examples, {
+      embedder,
+      actions: data.actions,
+      extra,
+      folds: 3,
+      ...context,
+    });
     const bySource: SourceResult['bySource'] = {};
     testCands.forEach((c: WeakCandidate, i) => {
       const p = t.model.toPrediction(t.model.score(c.text, testVecs[i] ?? null));

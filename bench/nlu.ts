@@ -547,9 +547,12 @@ async function benchWeakSources(): Promise<void> {
       }),
     ]),
   );
-  for (const r of [results[0], results.at(-1)]) {
+  for (const [key, r] of [
+    ['own', results[0]],
+    ['all', results.at(-2)],
+    ['all_no_context', results.at(-1)],
+  ] as const) {
     if (r === undefined) continue;
-    const key = r === results[0] ? 'own' : 'all';
     figure(`nlu.sources.${key}.cv_accuracy`, r.cvAccuracy, 'fraction');
     for (const [n, s] of Object.entries(r.bySource)) {
       figure(`nlu.sources.${key}.${n}.intent`, s.intent / s.n, 'fraction');

@@ -3,6 +3,7 @@
  * the database; this module only formats and recognizes numbers.
  */
 import { AppError } from '../errors.js';
+import { TICKET_NUMBER_CORE, ticketMentionPattern } from '../ticket-number-pattern.js';
 import { TICKET_PREFIX, type TicketKind } from './types.js';
 
 /** Largest sequence a 7-digit number can carry. */
@@ -33,14 +34,9 @@ export function formatTicketNumber(kind: TicketKind, seq: number): string {
   return `${TICKET_PREFIX[kind]}${String(seq).padStart(7, '0')}`;
 }
 
-/**
- * Why these tolerances: people type numbers the way they remember them: "inc 123", "#INC0000123",
- * "INC-123", "inc0000123". A prefix is always required: a bare "123" is too ambiguous in chat.
- * Sequences longer than 7 digits are refused, not truncated.
- */
-const CORE = '#?(INC|REQ|PRB|CHG)[ \\-#]?(\\d{1,7})';
-const WHOLE_RE = new RegExp(`^${CORE}$`, 'i');
-const FIND_RE = new RegExp(`(?<![\\p{L}\\p{N}_])${CORE}(?![\\p{N}])`, 'giu');
+// The written forms (and why they are tolerated) are in ticket-number-pattern.ts, shared with the NLU.
+const WHOLE_RE = new RegExp(`^${TICKET_NUMBER_CORE}$`, 'i');
+const FIND_RE = ticketMentionPattern();
 
 function build(prefix: string, digits: string): ParsedTicketNumber | null {
   const kind = KIND_BY_PREFIX[prefix.toUpperCase()];

@@ -153,12 +153,13 @@ export async function loadNlu(opts: LoadNluOptions): Promise<LoadedNlu> {
   // Queries go to the uncached encoder (caching every text a user ever typed would grow without
   // bound), through a small window of recent texts that intent and knowledge search share.
   const query = base === null ? null : queryEmbedder(base);
-  const intents = new IntentModel(intentState, query, exampleVecs);
+  const articles = await loadKnowledgeArticles(opts.dataDir);
+  const knowledge = await HybridKnowledgeSearch.build(articles, embedder, artefact.knowledge, query);
+  // The classifier reads the knowledge search's best score as one of its inputs (when trained so).
+  const intents = new IntentModel(intentState, query, exampleVecs, knowledge);
   const cues = new PriorityCueMatcher(await loadCues(opts.dataDir));
   const triage: TriageModel =
     artefact.triage === null ? new CuesOnlyTriage(cues) : TicketTriage.deserialize(artefact.triage, cues);
-  const articles = await loadKnowledgeArticles(opts.dataDir);
-  const knowledge = await HybridKnowledgeSearch.build(articles, embedder, artefact.knowledge, query);
 
   if (cached !== null && opts.save === true) {
     // Keep only what the data needs, so the committed cache does not grow with every query.

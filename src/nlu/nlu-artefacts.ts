@@ -13,7 +13,8 @@ import type { NluLog } from './embeddings/select-embedder.js';
 import { type IntentArtefact, intentArtefactSchema, toIntentArtefact } from './intents/intent-artefact.js';
 import { trainIntentModel } from './intents/train-intents.js';
 import { selectWeakExamples, type WeakSelection } from './intents/weak-examples.js';
-import { DEFAULT_KNOWLEDGE_CALIBRATION } from './knowledge/knowledge-search.js';
+import { loadKnowledgeArticles } from './knowledge/knowledge-files.js';
+import { DEFAULT_KNOWLEDGE_CALIBRATION, HybridKnowledgeSearch } from './knowledge/knowledge-search.js';
 import { loadTriageTickets } from './triage/triage-data.js';
 import { type SerializedTriage, TicketTriage } from './triage/triage-model.js';
 
@@ -77,9 +78,12 @@ export async function trainNluArtefact(
   const weak =
     datasetsDir === undefined ? null : await weakExamples(dataDir, datasetsDir, intentData, embedder);
   if (weak !== null) log('info', 'weak labels from the shared datasets', weak.bySource);
+  // The knowledge base as serving will search it, for the classifier's kb_score input.
+  const knowledge = await HybridKnowledgeSearch.build(await loadKnowledgeArticles(dataDir), embedder);
   const trained = await trainIntentModel(intentData.examples, {
     embedder,
     actions: intentData.actions,
+    context: { knowledge },
     ...(weak === null ? {} : { extra: weak.examples }),
   });
   const tickets = await loadTriageTickets(dataDir);

@@ -27,6 +27,11 @@ export const intentArtefactSchema = z.object({
   temperature: z.number().positive(),
   oos: z.object({ alpha: z.number(), threshold: z.number() }),
   embedderId: z.string().nullable(),
+  /** Absent from models trained before the context inputs existed. */
+  context: z
+    .object({ features: z.tuple([z.literal('kb_score'), z.literal('ticket_number')]), weight: z.number() })
+    .nullable()
+    .optional(),
   examples: z.array(z.object({ text: z.string(), label: z.number().int().nonnegative() })),
 });
 export type IntentArtefact = z.infer<typeof intentArtefactSchema>;
@@ -48,6 +53,8 @@ export function toIntentArtefact(s: IntentModelState): IntentArtefact {
     temperature: s.temperature,
     oos: s.oos,
     embedderId: s.embedderId,
+    context:
+      s.context === null ? null : { features: ['kb_score', 'ticket_number'], weight: s.context.weight },
     examples: s.examples,
   };
 }
@@ -72,6 +79,7 @@ export function fromIntentArtefact(a: IntentArtefact): IntentModelState {
     temperature: a.temperature,
     oos: a.oos,
     embedderId: a.embedderId,
+    context: a.context ?? null,
     examples: a.examples,
   };
 }

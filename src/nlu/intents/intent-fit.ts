@@ -8,6 +8,7 @@ import { type Example, type SoftmaxConfig, trainSoftmax } from '../model/softmax
 import { Tfidf } from '../text/tfidf.js';
 import type { IntentAction } from '../types.js';
 import { actionsFor } from './actions.js';
+import { CONTEXT_FEATURES, denseInput, type KnowledgeScorer } from './decision-context.js';
 import { IntentModel, type IntentModelState } from './intent-model.js';
 
 /** A training or held-out text with its label index and embedding (null without an embedder). */
@@ -15,6 +16,8 @@ export interface Prepared {
   text: string;
   y: number;
   e: Float32Array | null;
+  /** The context inputs (already scaled), when the model learns from them. */
+  c: readonly number[] | null;
 }
 
 export interface FitSettings {
@@ -27,6 +30,8 @@ export interface FitSettings {
   charNgrams: boolean;
   minDf: number;
   embeddingWeight: number;
+  /** The knowledge-score and ticket-number inputs, when the model learns from them. */
+  context: { knowledge: KnowledgeScorer | null; weight: number } | null;
 }
 
 export function fitIntentRows(rows: readonly Prepared[], s: FitSettings): IntentModel {
@@ -36,14 +41,16 @@ export function fitIntentRows(rows: readonly Prepared[], s: FitSettings): Intent
     fitOn.map((r) => r.text),
     { charNgrams: s.charNgrams, minDf: s.minDf },
   );
-  const scaled = (e: Float32Array | null): Float32Array | null => {
-    if (e === null || embeddingWeight === 1) return e;
-    return e.map((v) => v * embeddingWeight);
-  };
-  const examples: Example[] = fitOn.map((r) => ({ x: tfidf.transform(r.text), e: scaled(r.e), y: r.y }));
+  const { context } = s;
+  const examples: Example[] = fitOn.map((r) => ({
+    x: tfidf.transform(r.text),
+    e: denseInput(r.e, embeddingWeight, r.c),
+    y: r.y,
+  }));
+  const denseDim = (embedder?.dim ?? 0) + (context === null ? 0 : CONTEXT_FEATURES.length);
   const softmax = trainSoftmax(
     examples,
-    { classes: labels.length, sparseDim: tfidf.size, denseDim: embedder?.dim ?? 0 },
+    { classes: labels.length, sparseDim: tfidf.size, denseDim },
     s.softmax,
   );
   const state: IntentModelState = {
@@ -57,7 +64,13 @@ export function fitIntentRows(rows: readonly Prepared[], s: FitSettings): Intent
     temperature: 1,
     oos: { alpha: 1, threshold: 0 },
     embedderId: embedder?.id ?? null,
+    context: context === null ? null : { features: CONTEXT_FEATURES, weight: context.weight },
     examples: rows.map((r) => ({ text: r.text, label: r.y })),
   };
-  return new IntentModel(state, embedder, embedder === null ? null : rows.map((r) => r.e as Float32Array));
+  return new IntentModel(
+    state,
+    embedder,
+    embedder === null ? null : rows.map((r) => r.e as Float32Array),
+    context?.knowledge ?? null,
+  );
 }

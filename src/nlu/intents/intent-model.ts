@@ -16,6 +16,7 @@ import {
   type TermWeight,
 } from '../types.js';
 import { decideTwoStep } from './actions.js';
+import { type ContextState, contextInputs, denseInput, type KnowledgeScorer } from './decision-context.js';
 import { type OosRule, oosScore } from './oos-rule.js';
 
 export interface IntentModelState {
@@ -31,6 +32,8 @@ export interface IntentModelState {
   temperature: number;
   oos: OosRule;
   embedderId: string | null;
+  /** Knowledge-search score and ticket-number inputs after the embedding (null: none). */
+  context: ContextState | null;
   examples: Array<{ text: string; label: number }>;
 }
 
@@ -77,6 +80,8 @@ export class IntentModel implements IntentClassifier {
     readonly state: IntentModelState,
     private readonly embedder: Embedder | null,
     private readonly exampleEmbeddings: Float32Array[] | null,
+    /** The knowledge search behind the kb_score input (models trained without one read 0). */
+    private readonly knowledge: KnowledgeScorer | null = null,
   ) {
     if (
       (state.embedderId === null) !== (embedder === null) ||
@@ -125,11 +130,12 @@ export class IntentModel implements IntentClassifier {
   /** Scores a text whose embedding was computed elsewhere (batch evaluation shares this path). */
   score(text: string, e: Float32Array | null): IntentScores {
     const x = this.tfidf.transform(text);
-    let dense = e;
-    if (e !== null && this.state.embeddingWeight !== 1) {
-      dense = new Float32Array(e.length);
-      for (let i = 0; i < e.length; i++) dense[i] = (e[i] as number) * this.state.embeddingWeight;
-    }
+    const ctx = this.state.context;
+    const dense = denseInput(
+      e,
+      this.state.embeddingWeight,
+      ctx === null ? null : contextInputs(text, e, this.knowledge, ctx.weight),
+    );
     const probs = softmaxInPlace(
       Float32Array.from(logitsOf(this.state.softmax, x, dense, this.logitBuf)),
       this.state.temperature,

@@ -8,6 +8,7 @@ import type { Embedder } from '../embeddings/embedder.js';
 import { DEFAULT_SOFTMAX, type SoftmaxConfig } from '../model/softmax.js';
 import { embeddingInput } from '../text/normalize.js';
 import { type IntentAction, OUT_OF_SCOPE } from '../types.js';
+import { contextInputs, DEFAULT_CONTEXT_WEIGHT, type KnowledgeScorer } from './decision-context.js';
 import { calibrate, collectPredictions, type HeldPrediction, stratifiedFolds } from './held-out.js';
 import { type FitSettings, fitIntentRows, type Prepared } from './intent-fit.js';
 import { IntentModel, type IntentModelState } from './intent-model.js';
@@ -38,6 +39,11 @@ export interface IntentTrainOptions {
   charNgrams?: boolean;
   minDf?: number;
   embeddingWeight?: number;
+  /**
+   * Learn from the knowledge-search score and the presence of a ticket number too (two extra
+   * softmax inputs). `knowledge: null` keeps the ticket input and reads the score as 0.
+   */
+  context?: { knowledge: KnowledgeScorer | null; weight?: number };
   /** Held-out OOS recall the out-of-scope rule must reach (null: balance recall and accuracy). */
   oosRecallTarget?: number | null;
   folds?: number;
@@ -68,7 +74,7 @@ async function heldOutRuns(
   s: FitSettings,
   labelIndex: ReadonlyMap<string, number>,
   opts: IntentTrainOptions,
-  embedAll: (texts: string[]) => Promise<Array<Float32Array | null>>,
+  prepare: (rows: readonly LabeledText[]) => Promise<Prepared[]>,
 ): Promise<{ source: HeldOutReport['source']; held: HeldPrediction[]; finalModel: IntentModel | null }> {
   const held: HeldPrediction[] = [];
   if (opts.validation !== undefined && opts.validation.length > 0) {
@@ -83,12 +89,7 @@ async function heldOutRuns(
         },
       );
     }
-    const valEmb = await embedAll(val.map((v) => v.text));
-    const rows = val.map((v, i) => ({
-      text: v.text,
-      y: labelIndex.get(v.label) ?? -1,
-      e: valEmb[i] ?? null,
-    }));
+    const rows = await prepare(val);
     const finalModel = fitIntentRows(train, s);
     collectPredictions(
       held,
@@ -149,21 +150,21 @@ export async function trainIntentModel(
   const embedAll = async (texts: string[]): Promise<Array<Float32Array | null>> =>
     embedder === null ? texts.map(() => null) : embedder.embed(texts.map(embeddingInput));
 
-  const trainTexts = data.map((d) => d.text);
-  const trainEmb = await embedAll(trainTexts);
-  const train: Prepared[] = data.map((d, i) => ({
-    text: d.text,
-    y: labelIndex.get(d.label) as number,
-    e: trainEmb[i] ?? null,
-  }));
-
-  const extraData = (opts.extra ?? []).filter((d) => labelIndex.has(d.label));
-  const extraEmb = await embedAll(extraData.map((d) => d.text));
-  const extra: Prepared[] = extraData.map((d, i) => ({
-    text: d.text,
-    y: labelIndex.get(d.label) as number,
-    e: extraEmb[i] ?? null,
-  }));
+  const context = opts.context === undefined ? null : { weight: DEFAULT_CONTEXT_WEIGHT, ...opts.context };
+  const prepare = async (rows: readonly LabeledText[]): Promise<Prepared[]> => {
+    const emb = await embedAll(rows.map((d) => d.text));
+    return rows.map((d, i) => {
+      const e = emb[i] ?? null;
+      return {
+        text: d.text,
+        y: labelIndex.get(d.label) ?? -1,
+        e,
+        c: context === null ? null : contextInputs(d.text, e, context.knowledge, context.weight),
+      };
+    });
+  };
+  const train = await prepare(data);
+  const extra = await prepare((opts.extra ?? []).filter((d) => labelIndex.has(d.label)));
 
   const settings: FitSettings = {
     labels,
@@ -174,6 +175,7 @@ export async function trainIntentModel(
     charNgrams: opts.charNgrams ?? true,
     minDf: opts.minDf ?? (data.length + (opts.extra?.length ?? 0) > 5000 ? 2 : 1),
     embeddingWeight: opts.embeddingWeight ?? 1,
+    context,
   };
 
   if (opts.skipHeldOut === true) {
@@ -186,7 +188,7 @@ export async function trainIntentModel(
     };
   }
   // Held-out predictions (with temperature 1) for calibration and the OOS rule.
-  const { source, held, finalModel } = await heldOutRuns(train, settings, labelIndex, opts, embedAll);
+  const { source, held, finalModel } = await heldOutRuns(train, settings, labelIndex, opts, prepare);
   const fitted = calibrate(
     held,
     labels,
@@ -202,6 +204,7 @@ export async function trainIntentModel(
     state,
     embedder,
     embedder === null ? null : train.map((r) => r.e as Float32Array),
+    context?.knowledge ?? null,
   );
   const heldOut: HeldOutReport = {
     source,

@@ -8,6 +8,7 @@
  * article answers.
  */
 import { dot, type Embedder } from '../embeddings/embedder.js';
+import type { KnowledgeScorer } from '../intents/decision-context.js';
 import { embeddingInput, normalizeText } from '../text/normalize.js';
 import type { KnowledgeHit, KnowledgeSearch } from '../types.js';
 import { Bm25Index } from './bm25.js';
@@ -111,7 +112,7 @@ export interface RankedDoc {
   coverage: number;
 }
 
-export class HybridKnowledgeSearch implements KnowledgeSearch {
+export class HybridKnowledgeSearch implements KnowledgeSearch, KnowledgeScorer {
   private readonly bm25: Bm25Index;
   private readonly trigrams: Trigrams[][];
 
@@ -202,6 +203,12 @@ export class HybridKnowledgeSearch implements KnowledgeSearch {
 
   confidenceOf(ranked: readonly RankedDoc[], pos: number): number {
     return calibratedConfidence(this.calibration, calibrationFeatures(ranked, pos));
+  }
+
+  /** The best article's calibrated confidence (0 without articles): an input of the intent classifier. */
+  bestConfidence(query: string, q: Float32Array | null): number {
+    if (this.articles.length === 0 || normalizeText(query).length === 0) return 0;
+    return this.confidenceOf(this.rank(query, q), 0);
   }
 
   private async embedQuery(query: string): Promise<Float32Array | null> {

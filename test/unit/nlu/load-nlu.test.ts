@@ -1,10 +1,11 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { dot } from '../../../src/nlu/embeddings/embedder.js';
 import { createUseEmbedder } from '../../../src/nlu/embeddings/sentence-encoder.js';
 import { loadNlu } from '../../../src/nlu/index.js';
+import { HybridKnowledgeSearch } from '../../../src/nlu/knowledge/knowledge-search.js';
 import { TOY_INTENTS } from './hashing-embedder.js';
 
 const root = await mkdtemp(join(tmpdir(), 'chatdesk-nlu-'));
@@ -58,9 +59,17 @@ describe('loadNlu', () => {
     expect((await first.triage.predict('printer is jammed')).category).toBe('printer');
     expect((await first.knowledge.search('reset password'))[0]?.articleId).toBe('pw');
 
+    const saved = JSON.parse(await readFile(join(modelsDir, 'nlu-model.json'), 'utf8'));
+    expect(saved.intents.context).toEqual({ features: ['kb_score', 'ticket_number'], weight: 1 });
+
     const second = await loadNlu({ dataDir, modelsDir, embeddings: 'none' });
     expect(second.info.source).toBe('models');
     expect(second.info.dataHash).toBe(first.info.dataHash);
+    // The loaded classifier reads its kb_score input from the knowledge search it serves with.
+    const kb = vi.spyOn(HybridKnowledgeSearch.prototype, 'bestConfidence');
+    await second.intents.classify('how do i reset my password');
+    expect(kb).toHaveBeenCalledWith('how do i reset my password', null);
+    kb.mockRestore();
 
     await writeFile(
       join(dataDir, 'intents', 'thanks.json'),
