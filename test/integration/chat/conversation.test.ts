@@ -17,7 +17,9 @@ describe('conversations through the real engine (local channel, SQLite file)', (
     cleanup = db.cleanup;
     const local = localAdapter();
     sent = local.sent;
-    app = await buildTestApp(db.url, {}, { serve: false, adapters: [local.adapter] });
+    // The lexical model these scripted messages were written for (some, like "problem from …: anything",
+    // sit near the hand-off threshold, where any retraining of the shipped model moves them).
+    app = await buildTestApp(db.url, { NLU_EMBEDDINGS: 'none' }, { serve: false, adapters: [local.adapter] });
     alice = new ChatUser(app, sent, 'alice@example.com');
     bob = new ChatUser(app, sent, 'bob@example.com');
   }, 120_000);
