@@ -70,6 +70,13 @@ export interface AppOptions {
   serve?: boolean;
   /** Extra adapters (the console chat registers its port this way). */
   adapters?: ChannelAdapter[];
+  /** Benches and tests: sees every SQL statement the app runs (bench/statement-count.ts counts them). */
+  onStatement?: (sql: string) => void;
+  /**
+   * False: listen() starts no timers (polls, sweeps, recovery), so every statement the app runs is
+   * caused by a request; for counting the statements of a message (default true).
+   */
+  timers?: boolean;
 }
 
 export interface App {
@@ -121,7 +128,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
   const files = await loadDataFiles(config, new Set((opts.adapters ?? []).map((a) => a.port.platform)));
   const { templates, sla, rules, groups, articles, reach, itilFile, itilConfig } = files;
-  const { database, bootId } = await prepareDatabase(config, files, log, now);
+  const { database, bootId } = await prepareDatabase(
+    config,
+    files,
+    log,
+    now,
+    opts.onStatement ? { onStatement: opts.onStatement } : {},
+  );
   const { db } = database;
 
   const loadedNlu = await startNlu(config, log);
@@ -385,11 +398,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     async listen() {
       for (const a of adapters) await a.start();
       started = true;
-      worker.start();
-      slaSweeper.start();
-      deliveries.start();
-      await email?.start();
-      stopPeriodicWork = startPeriodicWork(engine, attachments, log);
+      if (opts.timers !== false) {
+        worker.start();
+        slaSweeper.start();
+        deliveries.start();
+        await email?.start();
+        stopPeriodicWork = startPeriodicWork(engine, attachments, log);
+      }
       const { server: s, webPort } = createHttpServer({
         app: {
           ...app,
