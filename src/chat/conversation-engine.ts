@@ -217,8 +217,10 @@ export function createEngine(opts: EngineOptions): Engine {
     ...(opts.turnDelayMs ? { delayMs: opts.turnDelayMs } : {}),
   });
   /** `fresh`: accepted by this process just now, rather than found by the recovery sweep. */
-  const schedule = (inboxId: number, incoming: Incoming, fresh: boolean): Promise<void> =>
-    scheduler.schedule(inboxId, conversationKey(conversationRefOf(incoming)), () => run(inboxId, fresh));
+  const schedule = (inboxId: number, incoming: Incoming, fresh: boolean): Promise<void> => {
+    const key = conversationKey(conversationRefOf(incoming));
+    return scheduler.schedule(inboxId, key, () => run(inboxId, fresh, key));
+  };
 
   const engine: Engine = {
     async receive(incoming: Incoming): Promise<ReceiveResult> {

@@ -99,6 +99,11 @@ export interface LeaseOptions {
    * is nearly always free, and the read would only add a statement.
    */
   precheck?: boolean;
+  /**
+   * The item's conversation key (conversationKey of its incoming ref), when the caller knows it: without
+   * the precheck it is otherwise read from the row first.
+   */
+  conversationKey?: string;
 }
 
 export interface CompleteOptions {

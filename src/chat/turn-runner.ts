@@ -28,7 +28,9 @@ export interface TurnRunnerDeps {
   deliverNow?: { leaseMs: number; deliver(items: OutboxItem[], pollAfter: boolean): void };
 }
 
-export function createTurnRunner(deps: TurnRunnerDeps): (inboxId: number, fresh: boolean) => Promise<void> {
+export function createTurnRunner(
+  deps: TurnRunnerDeps,
+): (inboxId: number, fresh: boolean, conversationKey: string) => Promise<void> {
   const { store, log } = deps;
   const nowIso = () => deps.now().toISOString();
 
@@ -82,8 +84,8 @@ export function createTurnRunner(deps: TurnRunnerDeps): (inboxId: number, fresh:
    * when another turn of it is running or waiting, this returns without work: the recovery sweep comes
    * back for it in order.
    */
-  return async function run(inboxId, fresh) {
-    const item = await store.lease(inboxId, nowIso(), INBOX_LEASE_MS, { precheck: !fresh });
+  return async function run(inboxId, fresh, conversationKey) {
+    const item = await store.lease(inboxId, nowIso(), INBOX_LEASE_MS, { precheck: !fresh, conversationKey });
     if (!item) return;
     try {
       const { replies, dialog } = await deps.handle(inboxId, item.incoming);

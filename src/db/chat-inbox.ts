@@ -74,17 +74,21 @@ export function createInboxPart(db: Kysely<DB>, bootId: string): InboxPart {
      */
     async lease(id, now, leaseMs, opts = {}): Promise<InboxItem | null> {
       // The same conditions read outside a transaction first: most failed claims (item done or leased,
-      // an earlier one of its conversation pending) end here without taking a write lock.
-      const head = await (opts.precheck === false
-        ? keyOf(id)
-        : db
-            .selectFrom('inbox as i')
-            .select(['i.id', 'i.conversation_key'])
-            .where('i.id', '=', id)
-            .where('i.status', '=', 'pending')
-            .where((eb) => eb.or([eb('i.locked_until', 'is', null), eb('i.locked_until', '<', now)]))
-            .where(firstPending('inbox', 'i'))
-            .executeTakeFirst());
+      // an earlier one of its conversation pending) end here without taking a write lock. Without the
+      // precheck, the claim needs only the conversation key, which a caller that scheduled by it knows.
+      const known = opts.precheck === false ? opts.conversationKey : undefined;
+      const head = await (known !== undefined
+        ? { conversation_key: known }
+        : opts.precheck === false
+          ? keyOf(id)
+          : db
+              .selectFrom('inbox as i')
+              .select(['i.id', 'i.conversation_key'])
+              .where('i.id', '=', id)
+              .where('i.status', '=', 'pending')
+              .where((eb) => eb.or([eb('i.locked_until', 'is', null), eb('i.locked_until', '<', now)]))
+              .where(firstPending('inbox', 'i'))
+              .executeTakeFirst());
       if (!head) return null;
       const key = head.conversation_key;
       const token = randomUUID();
