@@ -138,6 +138,11 @@ export interface ChatStore {
   ): Promise<void>;
   /** The person behind a platform identity, if known. */
   personFor(user: PlatformUser): Promise<KnownPerson | null>;
+  /** personFor and conversation in one read: what every turn starts with. */
+  personAndConversation(
+    user: PlatformUser,
+    ref: ConversationRef,
+  ): Promise<{ person: KnownPerson | null; conversation: Conversation | null }>;
   /**
    * Links a platform identity to a person (found or created by email). A provisional person the identity
    * had (see provisionalPerson) becomes that person: renamed when the email is new, else merged into the
