@@ -58,7 +58,8 @@ export function createNotifications(deps: NotificationDeps): Notifications {
           tickets.view(t.number, person, now),
           handoff.primaryOf(t.id),
         ]);
-        const owner = primary ? ((await store.conversation(primary.ref))?.owner ?? primary.owner) : 'bot';
+        // primaryOf read the row just now: its owner is current.
+        const owner = primary?.owner ?? 'bot';
         return ticketCard(t, {
           sla: view.sla,
           group: view.group?.name ?? null,

@@ -29,7 +29,8 @@ export async function handledByOwner(
   const { conversation, person, now } = ctx;
   if (conversation.ticketId === null) return false;
   const primary = await handoff.primaryOf(conversation.ticketId);
-  const owner = primary ? ((await store.conversation(primary.ref))?.owner ?? 'bot') : conversation.owner;
+  // primaryOf read the row just now: its owner is current.
+  const owner = primary ? primary.owner : conversation.owner;
   if (owner === 'bot') return false;
   const ticket = await deps.tickets.byIdForSystem(conversation.ticketId);
   if (ticket && OPEN_STATES.includes(ticket.state) && ticket.requesterId === person.id) {

@@ -62,8 +62,8 @@ export function createRunner(deps: RunDeps) {
 
   async function ownerOf(t: Ticket): Promise<string> {
     if (!OPEN_STATES.includes(t.state)) return 'bot';
-    const primary = await handoff.primaryOf(t.id);
-    return primary ? ((await store.conversation(primary.ref))?.owner ?? primary.owner) : 'bot';
+    // primaryOf read the row just now: its owner is current.
+    return (await handoff.primaryOf(t.id))?.owner ?? 'bot';
   }
 
   async function show(rc: RunContext, t: Ticket): Promise<Shown> {
