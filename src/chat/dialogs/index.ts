@@ -31,7 +31,7 @@ export interface DialogDeps {
   tickets: TicketService;
   store: ChatStore;
   nlu: Nlu;
-  directory: Pick<DirectoryStore, 'people' | 'personById'>;
+  directory: Pick<DirectoryStore, 'people' | 'personById' | 'groupById'>;
   templates: Map<string, Template>;
   articles: Map<string, Article>;
   handoffThreshold: number;

@@ -4,6 +4,7 @@
  * dialog layer that does I/O.
  */
 import { isAppError } from '../../errors.js';
+import type { DirectoryStore } from '../../itsm/ports.js';
 import type { TicketService } from '../../itsm/tickets.js';
 import { OPEN_STATES, type Ticket } from '../../itsm/types.js';
 import type { Nlu } from '../../nlu/types.js';
@@ -18,6 +19,7 @@ import type { DialogStack, Effect, Facts, Refusal, Shown, Step } from './types.j
 
 export interface RunDeps {
   tickets: TicketService;
+  directory: Pick<DirectoryStore, 'personById' | 'groupById'>;
   store: ChatStore;
   nlu: Nlu;
   handoff: Handoff;
@@ -58,7 +60,7 @@ function refusalOf(e: unknown): Refusal | null {
 }
 
 export function createRunner(deps: RunDeps) {
-  const { tickets, store, nlu, handoff, hooks } = deps;
+  const { tickets, directory, store, nlu, handoff, hooks } = deps;
 
   async function ownerOf(t: Ticket): Promise<string> {
     if (!OPEN_STATES.includes(t.state)) return 'bot';
@@ -66,18 +68,25 @@ export function createRunner(deps: RunDeps) {
     return (await handoff.primaryOf(t.id))?.owner ?? 'bot';
   }
 
+  /** The card of a ticket just read or written in this turn: what the card shows, nothing more. */
   async function show(rc: RunContext, t: Ticket): Promise<Shown> {
     const person = rc.facts.person;
-    const [view, owner] = await Promise.all([tickets.view(t.number, person, rc.facts.now), ownerOf(t)]);
-    const card = ticketCard(view.ticket, {
-      sla: view.sla,
-      group: view.group?.name ?? null,
-      assignee: view.assignee?.displayName ?? null,
+    tickets.assertCanSee(t, person);
+    const [sla, group, assignee, owner] = await Promise.all([
+      tickets.sla(t, rc.facts.now),
+      t.groupId === null ? null : directory.groupById(t.groupId),
+      t.assigneeId === null ? null : directory.personById(t.assigneeId),
+      ownerOf(t),
+    ]);
+    const card = ticketCard(t, {
+      sla,
+      group: group?.name ?? null,
+      assignee: assignee?.displayName ?? null,
       timeZone: person.timeZone,
       now: rc.facts.now,
       handedOff: owner !== 'bot',
     });
-    return { ticket: view.ticket, card };
+    return { ticket: t, card };
   }
 
   /** Runs `work`; an expected refusal goes to `refused` (or up to the engine when there is none). */
@@ -188,7 +197,11 @@ export function createRunner(deps: RunDeps) {
       case 'handoff':
         return e.next(await handOver(rc, e));
       case 'cards': {
-        const shown = await Promise.all(e.tickets.map(async (n) => show(rc, await tickets.get(n, person))));
+        // The requester's open tickets were read with the turn's facts.
+        const known = (n: string) => rc.facts.openTickets.find((t) => t.number === n.toUpperCase());
+        const shown = await Promise.all(
+          e.tickets.map(async (n) => show(rc, known(n) ?? (await tickets.get(n, person)))),
+        );
         return e.next(shown.map((s) => s.card));
       }
       case 'open_change': {
