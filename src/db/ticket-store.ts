@@ -206,24 +206,38 @@ export function createTicketStore(db: Kysely<DB>): TicketStore {
     },
     async apply(ticketId, expectedVersion, patch, events) {
       return db.transaction().execute(async (trx) => {
-        const res = await trx
+        const row = await trx
           .updateTable('tickets')
           .set({ ...patchRow(patch), version: expectedVersion + events.length })
           .where('id', '=', ticketId)
           .where('version', '=', expectedVersion)
+          .returningAll()
           .executeTakeFirst();
-        if (Number(res.numUpdatedRows) === 0) return null;
+        if (!row) return null;
         if (events.length > 0) {
           await trx
             .insertInto('ticket_events')
             .values(eventRows(ticketId, expectedVersion + 1, events))
             .execute();
         }
+        return toTicket(row);
+      });
+    },
+    async append(ticketId, events, now) {
+      return db.transaction().execute(async (trx) => {
+        // The update takes the row's write lock first: concurrent appends get consecutive versions.
         const row = await trx
-          .selectFrom('tickets')
-          .selectAll()
+          .updateTable('tickets')
+          .set((eb) => ({ updated_at: now, version: eb('version', '+', events.length) }))
           .where('id', '=', ticketId)
-          .executeTakeFirstOrThrow();
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return null;
+        if (events.length > 0)
+          await trx
+            .insertInto('ticket_events')
+            .values(eventRows(ticketId, row.version - events.length + 1, events))
+            .execute();
         return toTicket(row);
       });
     },
