@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { Outgoing, Platform } from '../chat/message.js';
 import type { ChatStore, ConversationRole, NewOutgoing, OutboxItem, ThreadBinding } from '../chat/store.js';
-import { addMs, channelKey, firstPending, insertConversation } from './chat-rows.js';
+import { addMs, channelKey, conversationRow, firstPending } from './chat-rows.js';
 import { parseJsonColumn } from './json.js';
 import type { DB, OutboxRow } from './schema.js';
 
@@ -127,15 +127,19 @@ async function recordOutcome(
   return Number(res.numUpdatedRows) === 1;
 }
 
-/** The thread a delivered card started is bound to its ticket: later notices about the ticket go there. */
+/**
+ * The thread a delivered card started is bound to its ticket: later notices about the ticket go there.
+ * One upsert: a new thread's row is created bound, an existing one is re-bound.
+ */
 async function bindThread(db: Kysely<DB>, bind: ThreadBinding, now: string): Promise<void> {
-  await insertConversation(db, bind.ref, null, now, bind.role);
   await db
-    .updateTable('conversations')
-    .set({ ticket_id: bind.ticketId, updated_at: now })
-    .where('platform', '=', bind.ref.platform)
-    .where('channel_id', '=', bind.ref.channelId)
-    .where('thread_id', '=', bind.ref.threadId ?? '')
+    .insertInto('conversations')
+    .values(conversationRow(bind.ref, null, now, bind.role, bind.ticketId))
+    .onConflict((oc) =>
+      oc
+        .columns(['platform', 'channel_id', 'thread_id'])
+        .doUpdateSet({ ticket_id: bind.ticketId, updated_at: now }),
+    )
     .execute();
 }
 
