@@ -29,12 +29,15 @@ export interface NotificationDeps {
   onOutgoing?: () => void;
 }
 
+/** A reply built only once it is known to reach someone (a card costs reads). */
+export type LazyReply = () => Promise<Reply>;
+
 export interface Notifications {
   /**
    * Sends a message to a person in their direct conversation with the bot (opening one through the
    * platform when needed). False when the person has no reachable chat identity.
    */
-  notifyPerson(personId: number, reply: Reply, key: string): Promise<boolean>;
+  notifyPerson(personId: number, reply: Reply | LazyReply, key: string): Promise<boolean>;
   /**
    * Tells the agents working a ticket: in its agent thread, or (none yet) as a card in its group's
    * triage channel. False when the group has no reachable channel.
@@ -74,7 +77,7 @@ export function createNotifications(deps: NotificationDeps): Notifications {
   }
 
   /** The person's direct conversation on a registered platform, opened through the platform when none is known. */
-  async function directTo(personId: number): Promise<ConversationRef | null> {
+  async function directTo(personId: number, person: Person | null): Promise<ConversationRef | null> {
     let target =
       (await store.directConversationsOf(personId)).find((c) => ports.has(c.ref.platform))?.ref ?? null;
     if (target) return target;
@@ -104,12 +107,11 @@ export function createNotifications(deps: NotificationDeps): Notifications {
         });
       }
     }
-    return target ?? (await reachByEmail(personId));
+    return target ?? (await reachByEmail(personId, person));
   }
 
   /** A person the bot never talked to, found by email on a platform that can (Slack users.lookupByEmail). */
-  async function reachByEmail(personId: number): Promise<ConversationRef | null> {
-    const person = await deps.directory.personById(personId);
+  async function reachByEmail(personId: number, person: Person | null): Promise<ConversationRef | null> {
     if (!person?.email) return null;
     for (const platform of ports.platforms()) {
       const port = ports.get(platform);
@@ -138,14 +140,13 @@ export function createNotifications(deps: NotificationDeps): Notifications {
     cardsFor,
 
     async notifyPerson(personId, reply, key) {
+      const person = await deps.directory.personById(personId);
       // Nothing goes to a person the directory deactivated.
-      if ((await deps.directory.personById(personId))?.active === false) return false;
-      const target = await directTo(personId);
+      if (person?.active === false) return false;
+      const target = await directTo(personId, person);
       if (!target) return false;
-      await store.enqueue(
-        [{ dedupeKey: `person:${personId}:${key}`, message: outgoing(target, reply) }],
-        nowIso(),
-      );
+      const message = outgoing(target, typeof reply === 'function' ? await reply() : reply);
+      await store.enqueue([{ dedupeKey: `person:${personId}:${key}`, message }], nowIso());
       deps.onOutgoing?.();
       return true;
     },
