@@ -164,8 +164,8 @@ export function createRunner(deps: RunDeps) {
           ? (rc.facts.templates.get(e.input.templateId)?.approval ?? null)
           : null;
         const notes = (await hooks.onTicketOpened?.(t, person, e.text, approval, now)) ?? [];
-        // The hooks may have moved it (waiting for approval): the card shows where it is now.
-        const fresh = (await tickets.byIdForSystem(t.id)) ?? t;
+        // A hook that changed it (waiting for approval) said so: the card shows where it is now.
+        const fresh = notes.length > 0 ? ((await tickets.byIdForSystem(t.id)) ?? t) : t;
         return e.next({ shown: await show(rc, fresh), notes });
       }
       case 'comment': {
