@@ -51,6 +51,10 @@ export function createDirectoryStore(db: Kysely<DB>): DirectoryStore {
     group.then(
       (g) => {
         if (g === null) groupCache.delete(key);
+        // Read by slug, known by id too (dispatch reads by slug, the cards that follow by id), and back.
+        else
+          for (const k of [`id:${g.id}`, `slug:${g.slug}`])
+            if (k !== key) groupCache.set(k, { at: now, group });
       },
       () => groupCache.delete(key),
     );
