@@ -242,7 +242,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   tellAssignee = createAssigneeNotice({
     tickets,
     directory,
-    notifyPerson: (id, reply, key) => core.notifications.notifyPerson(id, reply, key),
+    notifyPerson: (id, reply, key, known) => core.notifications.notifyPerson(id, reply, key, known),
     notifyAgents: (t, text, key) => core.notifications.notifyAgents(t, text, key),
     undeliverable: (t, personId, why, at) => recordUndeliverable(createTicketStore(db), t, personId, why, at),
     log: log.child({ component: 'assignee-notice' }),

@@ -6,7 +6,7 @@
  * triage channel: a card there opens the ticket's agent thread, which belongs to a handoff.
  */
 
-import type { DirectoryStore, TicketStore } from '../itsm/ports.js';
+import type { DirectoryStore, Person, TicketStore } from '../itsm/ports.js';
 import { recordEvents } from '../itsm/service-helpers.js';
 import type { TicketService } from '../itsm/tickets.js';
 import type { Ticket } from '../itsm/types.js';
@@ -25,7 +25,7 @@ export function noticeModeOf(triage: Record<string, unknown>): AssigneeNoticeMod
 export interface AssigneeNoticeDeps {
   tickets: TicketService;
   directory: DirectoryStore;
-  notifyPerson: (personId: number, reply: Reply | LazyReply, key: string) => Promise<boolean>;
+  notifyPerson: (personId: number, reply: Reply | LazyReply, key: string, known?: Person) => Promise<boolean>;
   notifyAgents: (t: Ticket, text: string, key: string) => Promise<boolean>;
   /** Records that nobody could be reached about the ticket (an `undeliverable` event). */
   undeliverable: (t: Ticket, personId: number, why: string, now: string) => Promise<void>;
@@ -61,7 +61,7 @@ export function createAssigneeNotice(deps: AssigneeNoticeDeps) {
           ];
           return { text, card };
         };
-        if (!(await deps.notifyPerson(agent.id, reply, key)))
+        if (!(await deps.notifyPerson(agent.id, reply, key, agent)))
           await deps.undeliverable(t, agent.id, 'no direct message reaches the assignee', now);
         return;
       }

@@ -35,9 +35,10 @@ export type LazyReply = () => Promise<Reply>;
 export interface Notifications {
   /**
    * Sends a message to a person in their direct conversation with the bot (opening one through the
-   * platform when needed). False when the person has no reachable chat identity.
+   * platform when needed). False when the person has no reachable chat identity. `known`: the person,
+   * when the caller has just read them.
    */
-  notifyPerson(personId: number, reply: Reply | LazyReply, key: string): Promise<boolean>;
+  notifyPerson(personId: number, reply: Reply | LazyReply, key: string, known?: Person): Promise<boolean>;
   /**
    * Tells the agents working a ticket: in its agent thread, or (none yet) as a card in its group's
    * triage channel. False when the group has no reachable channel.
@@ -139,8 +140,8 @@ export function createNotifications(deps: NotificationDeps): Notifications {
   return {
     cardsFor,
 
-    async notifyPerson(personId, reply, key) {
-      const person = await deps.directory.personById(personId);
+    async notifyPerson(personId, reply, key, known) {
+      const person = known?.id === personId ? known : await deps.directory.personById(personId);
       // Nothing goes to a person the directory deactivated.
       if (person?.active === false) return false;
       const target = await directTo(personId, person);
