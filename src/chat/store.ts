@@ -104,6 +104,11 @@ export interface LeaseOptions {
    * the precheck it is otherwise read from the row first.
    */
   conversationKey?: string;
+  /**
+   * The token of a lease the caller holds on the item (taken at accept): renewed with a new token, and
+   * no new attempt counted.
+   */
+  renew?: string;
 }
 
 export interface CompleteOptions {
@@ -195,8 +200,17 @@ export interface ChatStore {
   /** Requester conversations waiting for an agent (owner `queue`) with their ticket. */
   queuedConversations(limit: number): Promise<Conversation[]>;
 
-  /** Stores an incoming event; `duplicate` when the same platform id was accepted before. */
-  accept(incoming: Incoming, now: string): Promise<{ id: number; duplicate: boolean }>;
+  /**
+   * Stores an incoming event; `duplicate` when the same platform id was accepted before. With
+   * `leaseMs`, a new event whose conversation is free (nothing of it pending, no live lease) is leased
+   * to the caller in the same write, as lease() would (its first attempt): `leased`. Otherwise it waits
+   * for lease().
+   */
+  accept(
+    incoming: Incoming,
+    now: string,
+    opts?: { leaseMs?: number },
+  ): Promise<{ id: number; duplicate: boolean; leased?: InboxItem }>;
   /**
    * Takes a lease on a pending inbox item and on its conversation. Null when the item is done or
    * leased, when another item of its conversation is leased (by any process), or when an earlier item
