@@ -14,7 +14,9 @@ import { createWriteBatcher } from './write-batcher.js';
 
 /**
  * Takes the conversation's lease row for inbox item `id` unless a live lease holds it (the second half
- * of a claim; the inbox row carries the same token). False when someone else's lease is live.
+ * of a claim; the inbox row carries the same token). False when someone else's lease is live. A lease
+ * is live until it expires or its item no longer carries its token (completed, released, taken over):
+ * completing a turn needs no write to this table.
  */
 async function claimConversation(
   db: Kysely<DB>,
@@ -29,12 +31,11 @@ async function claimConversation(
         .column('conversation_key')
         .doUpdateSet(lease)
         .where((eb) =>
-          c.renew === undefined
-            ? eb('inbox_leases.locked_until', '<', c.now)
-            : eb.or([
-                eb('inbox_leases.locked_until', '<', c.now),
-                eb('inbox_leases.lease_token', '=', c.renew),
-              ]),
+          eb.or([
+            eb('inbox_leases.locked_until', '<', c.now),
+            sql<boolean>`not exists (select 1 from inbox as h where h.id = inbox_leases.inbox_id and h.lease_token = inbox_leases.lease_token)`,
+            ...(c.renew === undefined ? [] : [eb('inbox_leases.lease_token', '=', c.renew)]),
+          ]),
         ),
     )
     .returning('conversation_key')
@@ -140,7 +141,8 @@ export function createInboxPart(db: Kysely<DB>, bootId: string): InboxPart {
      * the live lease and backs off. On SQLite the write transaction is exclusive anyway. A table rather
      * than pg_advisory_xact_lock: the same statements run on both databases, and the lease must outlive
      * the claim transaction (the turn runs outside it) and expire on its own when its process dies.
-     * Lock order is always lease row, then inbox row (claim, complete, release), so they cannot deadlock.
+     * A claim locks the lease row, then the inbox row; complete and release write only the inbox row
+     * (which frees the lease row), so they cannot deadlock.
      */
     async lease(id, now, leaseMs, opts = {}): Promise<InboxItem | null> {
       // The same conditions read outside a transaction first: most failed claims (item done or leased,
@@ -212,7 +214,7 @@ export function createInboxPart(db: Kysely<DB>, bootId: string): InboxPart {
     async complete(id, leaseToken, replies, now, opts = {}) {
       try {
         return await db.transaction().execute(async (trx) => {
-          await trx.deleteFrom('inbox_leases').where('lease_token', '=', leaseToken).execute();
+          // The conversation's lease row is free once the item no longer carries its token.
           const res = await trx
             .updateTable('inbox')
             .set({
@@ -244,7 +246,7 @@ export function createInboxPart(db: Kysely<DB>, bootId: string): InboxPart {
     async release(id, leaseToken, error, at, failed, notify = []) {
       try {
         return await db.transaction().execute(async (trx) => {
-          await trx.deleteFrom('inbox_leases').where('lease_token', '=', leaseToken).execute();
+          // As in complete: the conversation's lease row is free once the item no longer carries its token.
           const res = await trx
             .updateTable('inbox')
             .set({
