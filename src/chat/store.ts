@@ -252,8 +252,8 @@ export interface ChatStore {
   leaseDue(now: string, limit: number, leaseMs: number, platforms: Platform[]): Promise<OutboxItem[]>;
   /**
    * The mark* calls record a delivery's outcome; false (nothing written) when the lease is no longer the
-   * caller's. markSent writes at once (never batched: a crash after the post must find it recorded) and
-   * binds the thread the message started, in the same transaction.
+   * caller's. markSent writes at once (never batched: a crash after the post must find it recorded),
+   * after binding the thread the message started (a posted message's thread is real, whoever records it).
    */
   markSent(
     id: number,

@@ -211,13 +211,16 @@ export function createOutboxPart(db: Kysely<DB>, bootId: string): OutboxPart {
     // As for the inbox, the token decides: a worker whose lease was taken over records nothing, so it
     // neither overwrites the other's message id nor frees a lease that is no longer its own. Written at
     // once, not batched onto a later turn of the event loop: a crash in that gap would post it again.
+    // The thread is bound first, each write on its own: the message was posted, so its thread is real
+    // whoever records it; a crash between the two leaves the outcome in doubt, and the next attempt
+    // finds the post (or posts again, where the platform cannot be asked) and records it.
     async markSent(id, leaseToken, messageId, now, bind) {
-      const sent = { status: 'sent' as const, message_id: messageId, sent_at: now, unconfirmed: 0 };
-      if (!bind) return recordOutcome(db, id, leaseToken, sent);
-      return db.transaction().execute(async (trx) => {
-        if (!(await recordOutcome(trx, id, leaseToken, sent))) return false;
-        await bindThread(trx, bind, now);
-        return true;
+      if (bind) await bindThread(db, bind, now);
+      return recordOutcome(db, id, leaseToken, {
+        status: 'sent',
+        message_id: messageId,
+        sent_at: now,
+        unconfirmed: 0,
       });
     },
 
