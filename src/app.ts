@@ -142,6 +142,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const closeNlu = loadedNlu.close;
 
   const directory = createDirectoryStore(db);
+  // Groups were just synced from groups.json: read once now, dispatch and ticket cards find them cached.
+  await directory.groups();
   if (opts.serve !== false) {
     const skipped = skippedChannelsLine(groups, itilFile, reach);
     if (skipped) log[config.NODE_ENV === 'production' ? 'warn' : 'info'](skipped);

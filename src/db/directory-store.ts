@@ -87,7 +87,14 @@ export function createDirectoryStore(db: Kysely<DB>): DirectoryStore {
         db.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst(),
       ),
     async groups() {
-      return (await db.selectFrom('groups').selectAll().orderBy('id').execute()).map(toGroup);
+      const all = (await db.selectFrom('groups').selectAll().orderBy('id').execute()).map(toGroup);
+      const at = Date.now();
+      for (const g of all) {
+        const group = Promise.resolve(g);
+        groupCache.set(`id:${g.id}`, { at, group });
+        groupCache.set(`slug:${g.slug}`, { at, group });
+      }
+      return all;
     },
     async isMember(groupId, personId) {
       const r = await db
