@@ -163,6 +163,7 @@ export function createTurnHandler(
       dialog: conversation.dialog,
       sourceKey: keyBase,
       emit: push,
+      owners: new Map(),
     };
     if (incoming.kind === 'message' && (await handledByOwner(deps, ctx, incoming, ref, push)))
       return { replies: out };

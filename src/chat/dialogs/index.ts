@@ -52,6 +52,8 @@ export interface TurnContext {
   sourceKey: string;
   /** Sends to a conversation other than this one (the agents' triage channel). */
   emit: Emit;
+  /** Who holds each ticket's conversation as this turn read or set it (ticket id → owner). */
+  owners: Map<number, string>;
 }
 
 /** A button press carries no text to classify. */
@@ -112,6 +114,7 @@ export function createDialogs(deps: DialogDeps) {
       emit: ctx.emit,
       replies: ctx.replies,
       opened: 0,
+      owners: ctx.owners,
     };
     const stack = await runner.run(rc, s, turn.stack);
     ctx.dialog = stack as unknown as Record<string, unknown>;

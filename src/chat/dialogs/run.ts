@@ -38,6 +38,8 @@ export interface RunContext {
   opened: number;
   /** Said at the start and end of the next reply. */
   notes?: { start: string[]; end: string[] };
+  /** Who holds each ticket's conversation as this turn read or set it (TurnContext.owners). */
+  owners: Map<number, string>;
 }
 
 const EXPECTED = new Set([
@@ -62,10 +64,14 @@ function refusalOf(e: unknown): Refusal | null {
 export function createRunner(deps: RunDeps) {
   const { tickets, directory, store, nlu, handoff, hooks } = deps;
 
-  async function ownerOf(t: Ticket): Promise<string> {
+  async function ownerOf(rc: RunContext, t: Ticket): Promise<string> {
     if (!OPEN_STATES.includes(t.state)) return 'bot';
+    const known = rc.owners.get(t.id);
+    if (known !== undefined) return known;
     // primaryOf read the row just now: its owner is current.
-    return (await handoff.primaryOf(t.id))?.owner ?? 'bot';
+    const owner = (await handoff.primaryOf(t.id))?.owner ?? 'bot';
+    rc.owners.set(t.id, owner);
+    return owner;
   }
 
   /** The card of a ticket just read or written in this turn: what the card shows, nothing more. */
@@ -76,7 +82,7 @@ export function createRunner(deps: RunDeps) {
       tickets.sla(t, rc.facts.now),
       t.groupId === null ? null : directory.groupById(t.groupId),
       t.assigneeId === null ? null : directory.personById(t.assigneeId),
-      ownerOf(t),
+      ownerOf(rc, t),
     ]);
     const card = ticketCard(t, {
       sla,
@@ -159,7 +165,11 @@ export function createRunner(deps: RunDeps) {
           },
           now,
         );
-        if (e.bind) await bind(rc, t);
+        // Bound here, a new ticket's conversation is this one: its owner is this conversation's.
+        if (e.bind) {
+          await bind(rc, t);
+          rc.owners.set(t.id, rc.conversation.owner);
+        }
         const approval = e.input.templateId
           ? (rc.facts.templates.get(e.input.templateId)?.approval ?? null)
           : null;
@@ -253,13 +263,18 @@ export function createRunner(deps: RunDeps) {
     const { person, now } = rc.facts;
     const t = await tickets.get(e.ticket, person);
     if (rc.conversation.owner === 'bot') await bind(rc, t);
-    const primary = (await handoff.primaryOf(t.id)) ?? rc.conversation;
-    const owner = (await store.conversation(primary.ref))?.owner ?? primary.owner;
+    const found = await handoff.primaryOf(t.id);
+    const primary = found ?? rc.conversation;
+    // primaryOf read the row just now; this conversation's row was read at the start of the turn.
+    const owner = found ? found.owner : ((await store.conversation(primary.ref))?.owner ?? primary.owner);
     let moved = false;
     if (owner === 'bot') {
       moved = await store.compareAndSetOwner(primary.id, ['bot'], 'queue', now);
       if (moved) await tickets.recordOwner(t.number, 'bot', 'queue', null, e.reason, now);
     }
+    // A claim that lost the race leaves the owner unknown: the card reads it again.
+    if (moved || owner !== 'bot') rc.owners.set(t.id, moved ? 'queue' : owner);
+    else rc.owners.delete(t.id);
     if (moved)
       await handoff.postToAgents(
         t,
