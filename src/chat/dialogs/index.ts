@@ -102,7 +102,9 @@ export function createDialogs(deps: DialogDeps) {
   };
 
   async function understand(text: string): Promise<Understanding> {
-    return { prediction: await deps.nlu.intents.classify(text), frustration: frustrationOf(text) };
+    // Without nearest examples: the dialogs use only the terms of an explanation.
+    const prediction = await deps.nlu.intents.classify(text, { nearest: false });
+    return { prediction, frustration: frustrationOf(text) };
   }
 
   async function run(ctx: TurnContext, turn: Turn, s: Step): Promise<void> {
