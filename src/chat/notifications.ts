@@ -50,9 +50,17 @@ export interface Notifications {
   cardsFor(person: Person, list: Ticket[]): Promise<TicketCard[]>;
 }
 
+/**
+ * How long a platform's "nobody has this email" stands: an agent the desk cannot reach is assigned
+ * ticket after ticket, and each notice would otherwise ask the platform again.
+ */
+const NOT_FOUND_TTL_MS = 10 * 60_000;
+
 export function createNotifications(deps: NotificationDeps): Notifications {
   const { store, tickets, ports, handoff, log } = deps;
   const nowIso = () => deps.now().toISOString();
+  /** `<platform>:<email>` the platform did not know, until when (ms). */
+  const notFoundUntil = new Map<string, number>();
 
   async function cardsFor(person: Person, list: Ticket[]): Promise<TicketCard[]> {
     const now = nowIso();
@@ -114,12 +122,18 @@ export function createNotifications(deps: NotificationDeps): Notifications {
   /** A person the bot never talked to, found by email on a platform that can (Slack users.lookupByEmail). */
   async function reachByEmail(personId: number, person: Person | null): Promise<ConversationRef | null> {
     if (!person?.email) return null;
+    const nowMs = deps.now().getTime();
     for (const platform of ports.platforms()) {
       const port = ports.get(platform);
       if (!port?.findByEmail) continue;
+      const asked = `${platform}:${person.email}`;
+      if ((notFoundUntil.get(asked) ?? 0) > nowMs) continue;
       try {
         const user = await port.findByEmail(person.email);
-        if (!user) continue;
+        if (!user) {
+          notFoundUntil.set(asked, nowMs + NOT_FOUND_TTL_MS);
+          continue;
+        }
         await store.linkIdentity(user, person.email, person.displayName, nowIso());
         const ref = await port.openDirect(user, {
           platform: port.platform,
