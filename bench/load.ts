@@ -12,6 +12,8 @@
  *   bench load.cpu_ratio_vs_sdk[.<p>]     chatdesk / bare SDK CPU per message (the worse platform)
  *   bench load.rate_ratio_vs_sdk[.<p>]    chatdesk / bare SDK sustained rate (the worse platform)
  *   bench load.p99_ms, load.ack_p99_ms, load.rss_mb
+ *   bench load.sql_statements_per_msg     SQL statements a typical Slack DM turn runs (bench/statement-count.ts):
+ *                                         a count, the same on any machine, however loaded
  *
  * BENCH_LOAD_QUICK=1: rates 25,50,100,200 for 2 s each (a minute or two in all). BENCH_LOAD_RATES
  * (default 50,100,150,200,300,400), BENCH_LOAD_SECONDS (default 5). BENCH_LOAD_PLATFORMS=slack|teams
@@ -44,6 +46,7 @@ import {
   textFor,
 } from './load-drive.js';
 import { monotonicUs, printProfileShares } from './profile-shares.js';
+import { countTypicalTurns, formatTurn } from './statement-count.js';
 
 const SECRET = 'bench-load-signing-secret';
 const QUICK = process.env.BENCH_LOAD_QUICK === '1' || process.env.BENCH_LOAD_QUICK === 'true';
@@ -121,6 +124,11 @@ async function encoderCpuPerQuery(): Promise<{ id: string; ms: number } | null> 
 
 async function main(): Promise<void> {
   const encoder = await encoderCpuPerQuery();
+  // In this process, before the servers start: a count, so nothing else running can change it.
+  const statements = await countTypicalTurns();
+  process.stdout.write('SQL statements per message (a typical Slack DM, in-process on SQLite):\n');
+  for (const t of [statements.firstContact, ...statements.turns])
+    process.stdout.write(`  ${formatTurn(t)}\n`);
   const pgUrl = process.env.BENCH_DATABASE_URL;
   const suffix = pgUrl ? '.pg' : '';
   const slack = await startFakeSlackApi();
@@ -239,6 +247,9 @@ async function main(): Promise<void> {
     );
     process.stdout.write(`bench load.sdk_rss_mb=${rssMb(sdkProc.child.pid).toFixed(0)} MB\n`);
     if (encoder) process.stdout.write(`bench load.encoder_cpu_ms_per_query=${encoder.ms.toFixed(2)} ms\n`);
+    process.stdout.write(
+      `bench load.sql_statements_per_msg=${statements.perMessage.toFixed(1)} statements\n`,
+    );
     if (profileDir) {
       for (const c of deskProcs) await c.stop().catch(() => undefined);
       printProfileShares(profileDir, measuredFrom);

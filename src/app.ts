@@ -55,6 +55,13 @@ export interface AppOptions {
   serve?: boolean;
   /** Extra adapters (the console chat registers its port this way). */
   adapters?: ChannelAdapter[];
+  /** Benches and tests: sees every SQL statement the app runs (bench/statement-count.ts counts them). */
+  onStatement?: (sql: string) => void;
+  /**
+   * False: listen() starts no timers (polls, sweeps, recovery), so every statement the app runs is
+   * caused by a request; for counting the statements of a message (default true).
+   */
+  timers?: boolean;
 }
 
 export interface App extends AppLifecycle {
@@ -101,11 +108,19 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const serve = opts.serve !== false;
 
   const files = await loadDataFiles(config, new Set((opts.adapters ?? []).map((a) => a.port.platform)));
-  const { database, bootId } = await prepareDatabase(config, files, log, now);
+  const { database, bootId } = await prepareDatabase(
+    config,
+    files,
+    log,
+    now,
+    opts.onStatement ? { onStatement: opts.onStatement } : {},
+  );
   const { db } = database;
   const loadedNlu = await startNlu(config, log);
 
   const directory = createDirectoryStore(db);
+  // Groups were just synced from groups.json: read once now, dispatch and ticket cards find them cached.
+  await directory.groups();
   if (serve) {
     const skipped = skippedChannelsLine(files.groups, files.itilFile, files.reach);
     if (skipped) log[config.NODE_ENV === 'production' ? 'warn' : 'info'](skipped);
@@ -228,7 +243,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
   const app: App = {
     ...services,
-    ...appLifecycle({ ...services, adapters, closeNlu: loadedNlu.close, http }),
+    ...appLifecycle({
+      ...services,
+      adapters,
+      closeNlu: loadedNlu.close,
+      http,
+      timers: opts.timers !== false,
+    }),
   };
   log.debug('app ready', {
     database: sqlitePath(config) ?? 'postgres',

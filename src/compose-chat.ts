@@ -96,7 +96,7 @@ export function composeAssigneeNotice(d: {
   return createAssigneeNotice({
     tickets: d.tickets,
     directory: d.directory,
-    notifyPerson: (id, reply, key) => notifications.notifyPerson(id, reply, key),
+    notifyPerson: (id, reply, key, known) => notifications.notifyPerson(id, reply, key, known),
     notifyAgents: (t, text, key) => notifications.notifyAgents(t, text, key),
     undeliverable: (t, personId, why, at) =>
       recordUndeliverable(createTicketStore(d.database.db), t, personId, why, at),

@@ -9,7 +9,7 @@ import { channelReach, withReachableBoards } from './channel-reach.js';
 import type { Config } from './config.js';
 import { ensureAlertAccount } from './db/alert-store.js';
 import { startBoot } from './db/boots.js';
-import { type Database, openDatabase } from './db/connect.js';
+import { type Database, type OpenOptions, openDatabase } from './db/connect.js';
 import { migrate } from './db/migrate.js';
 import {
   ensureServiceAccount,
@@ -71,10 +71,11 @@ export async function prepareDatabase(
   files: Pick<DataFiles, 'templates' | 'groups' | 'articles'>,
   log: Logger,
   now: () => Date,
+  open: OpenOptions = {},
 ): Promise<{ database: Database; bootId: string }> {
   const dataDir = config.DATA_DIR;
   const { templates, groups, articles } = files;
-  const database = await openDatabase(config.DATABASE_URL);
+  const database = await openDatabase(config.DATABASE_URL, open);
   const { db } = database;
   try {
     const applied = await migrate(database);

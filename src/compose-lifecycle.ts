@@ -42,6 +42,8 @@ export function appLifecycle(d: {
   closeNlu: (() => Promise<void>) | null;
   /** What the HTTP surfaces call (server.ts). */
   http: HttpDeps;
+  /** False: listen() starts no timers (polls, sweeps), so every statement is caused by a request. */
+  timers: boolean;
   log: Logger;
   now: () => Date;
 }): AppLifecycle {
@@ -53,11 +55,13 @@ export function appLifecycle(d: {
     async listen() {
       for (const a of adapters) await a.start();
       started = true;
-      outbox.start();
-      slaSweeper.start();
-      deliveries.start();
-      await email?.start();
-      stopPeriodicWork = startPeriodicWork(engine, d.attachments, log);
+      if (d.timers) {
+        outbox.start();
+        slaSweeper.start();
+        deliveries.start();
+        await email?.start();
+        stopPeriodicWork = startPeriodicWork(engine, d.attachments, log);
+      }
       const { server: s, webPort } = createHttpServer({
         app: d.http,
         adapters,

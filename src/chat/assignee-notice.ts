@@ -9,9 +9,10 @@
 import type { DirectoryStore, TicketStore } from '../itsm/ports.js';
 import { recordEvents } from '../itsm/service-helpers.js';
 import type { TicketService } from '../itsm/tickets.js';
-import type { Ticket } from '../itsm/types.js';
+import type { Person, Ticket } from '../itsm/types.js';
 import type { Logger } from '../log.js';
 import type { Reply } from './message.js';
+import type { LazyReply } from './notifications.js';
 import { STATE_LABEL, ticketCard } from './render.js';
 
 export type AssigneeNoticeMode = 'dm' | 'triage' | 'none';
@@ -24,7 +25,7 @@ export function noticeModeOf(triage: Record<string, unknown>): AssigneeNoticeMod
 export interface AssigneeNoticeDeps {
   tickets: TicketService;
   directory: DirectoryStore;
-  notifyPerson: (personId: number, reply: Reply, key: string) => Promise<boolean>;
+  notifyPerson: (personId: number, reply: Reply | LazyReply, key: string, known?: Person) => Promise<boolean>;
   notifyAgents: (t: Ticket, text: string, key: string) => Promise<boolean>;
   /** Records that nobody could be reached about the ticket (an `undeliverable` event). */
   undeliverable: (t: Ticket, personId: number, why: string, now: string) => Promise<void>;
@@ -45,19 +46,22 @@ export function createAssigneeNotice(deps: AssigneeNoticeDeps) {
       const key = `assigned:${t.number}:${agent.id}`;
       const text = `🎫 ${t.number} (${t.priority}, ${STATE_LABEL[t.state]}) was assigned to ${agent.displayName}${group ? ` in ${group.name}` : ''}: ${t.title}`;
       if (mode === 'dm') {
-        const sla = await deps.tickets.sla(t, now);
-        const card = ticketCard(t, {
-          sla,
-          group: group?.name ?? null,
-          assignee: agent.displayName,
-          timeZone: agent.timeZone,
-          now,
-        });
-        card.actions = [
-          { label: 'Claim', actionId: 'agent.claim', value: { ticket: t.number }, style: 'primary' },
-          { label: 'Open thread', actionId: 'desk.open', value: { ticket: t.number } },
-        ];
-        if (!(await deps.notifyPerson(agent.id, { text, card }, key)))
+        // Built once a DM is known to reach them: the card reads the ticket's clocks.
+        const reply = async (): Promise<Reply> => {
+          const card = ticketCard(t, {
+            sla: await deps.tickets.sla(t, now),
+            group: group?.name ?? null,
+            assignee: agent.displayName,
+            timeZone: agent.timeZone,
+            now,
+          });
+          card.actions = [
+            { label: 'Claim', actionId: 'agent.claim', value: { ticket: t.number }, style: 'primary' },
+            { label: 'Open thread', actionId: 'desk.open', value: { ticket: t.number } },
+          ];
+          return { text, card };
+        };
+        if (!(await deps.notifyPerson(agent.id, reply, key, agent)))
           await deps.undeliverable(t, agent.id, 'no direct message reaches the assignee', now);
         return;
       }

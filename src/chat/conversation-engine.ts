@@ -37,9 +37,15 @@ import type { PortRegistry } from './ports.js';
 import { createRateLimiter } from './rate-limit.js';
 import { templateForm } from './render.js';
 import { DEFAULT_RETRY_HORIZON_MS } from './retry.js';
-import { type ChatStore, type ConversationRole, conversationKey, type OutboxItem } from './store.js';
+import {
+  type ChatStore,
+  type ConversationRole,
+  conversationKey,
+  type InboxItem,
+  type OutboxItem,
+} from './store.js';
 import { createTurnHandler } from './turn.js';
-import { createTurnRunner } from './turn-runner.js';
+import { createTurnRunner, INBOX_LEASE_MS } from './turn-runner.js';
 import { createTurnScheduler } from './turn-scheduler.js';
 
 /**
@@ -216,18 +222,24 @@ export function createEngine(opts: EngineOptions): Engine {
     maxConcurrent: opts.maxConcurrentTurns ?? 16,
     ...(opts.turnDelayMs ? { delayMs: opts.turnDelayMs } : {}),
   });
-  /** `fresh`: accepted by this process just now, rather than found by the recovery sweep. */
-  const schedule = (inboxId: number, incoming: Incoming, fresh: boolean): Promise<void> =>
-    scheduler.schedule(inboxId, conversationKey(conversationRefOf(incoming)), () => run(inboxId, fresh));
+  /**
+   * `fresh`: accepted by this process just now, rather than found by the recovery sweep; `leased`: its
+   * lease, when the accept took one.
+   */
+  const schedule = (inboxId: number, incoming: Incoming, fresh: boolean, leased?: InboxItem) => {
+    const key = conversationKey(conversationRefOf(incoming));
+    return scheduler.schedule(inboxId, key, () => run(inboxId, fresh, key, leased));
+  };
 
   const engine: Engine = {
     async receive(incoming: Incoming): Promise<ReceiveResult> {
-      const { id, duplicate } = await store.accept(incoming, nowIso());
+      // The accept also claims the turn when its conversation is free: one commit for both.
+      const { id, duplicate, leased } = await store.accept(incoming, nowIso(), { leaseMs: INBOX_LEASE_MS });
       if (duplicate) {
         log.debug('duplicate delivery ignored', { platform: incoming.platform, id: incoming.id });
         return { status: 'duplicate', processed: Promise.resolve() };
       }
-      return { status: 'accepted', processed: schedule(id, incoming, true) };
+      return { status: 'accepted', processed: schedule(id, incoming, true, leased) };
     },
 
     registerActionHandler(actionId, handler) {

@@ -9,7 +9,7 @@ import type { DirectoryStore } from '../itsm/ports.js';
 import type { Person } from '../itsm/types.js';
 import type { Logger } from '../log.js';
 import type { ChatPort, ConversationRef, Platform, PlatformUser } from './message.js';
-import type { ChatStore, IdentityDetails } from './store.js';
+import type { ChatStore, IdentityDetails, KnownPerson } from './store.js';
 
 export type Profile =
   | { kind: 'found'; email: string; displayName: string | null; details: IdentityDetails }
@@ -17,8 +17,11 @@ export type Profile =
   | { kind: 'unavailable'; error: unknown };
 
 export interface IdentityResolver {
-  /** The person behind a platform user, provisional when the platform cannot say; null when nobody. */
-  resolve(user: PlatformUser, where: ConversationRef): Promise<Person | null>;
+  /**
+   * The person behind a platform user, provisional when the platform cannot say; null when nobody.
+   * `known`: what the store already answered for the user (personFor), read by the caller.
+   */
+  resolve(user: PlatformUser, where: ConversationRef, known?: KnownPerson | null): Promise<Person | null>;
   /** Reads the profiles of identities taken on trust during an outage; returns how many were completed. */
   complete(): Promise<number>;
 }
@@ -75,8 +78,8 @@ export function createIdentityResolver(d: {
     );
 
   return {
-    async resolve(user, where) {
-      const known = await d.store.personFor(user);
+    async resolve(user, where, read) {
+      const known = read === undefined ? await d.store.personFor(user) : read;
       if (known && !known.identityPending) return known;
       if (user.platform === 'local' || user.platform === 'web') {
         // Local chat identifies people by email; only people in the directory may use it.

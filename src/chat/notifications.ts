@@ -29,12 +29,16 @@ export interface NotificationDeps {
   onOutgoing?: () => void;
 }
 
+/** A reply built only once it is known to reach someone (a card costs reads). */
+export type LazyReply = () => Promise<Reply>;
+
 export interface Notifications {
   /**
    * Sends a message to a person in their direct conversation with the bot (opening one through the
-   * platform when needed). False when the person has no reachable chat identity.
+   * platform when needed). False when the person has no reachable chat identity. `known`: the person,
+   * when the caller has just read them.
    */
-  notifyPerson(personId: number, reply: Reply, key: string): Promise<boolean>;
+  notifyPerson(personId: number, reply: Reply | LazyReply, key: string, known?: Person): Promise<boolean>;
   /**
    * Tells the agents working a ticket: in its agent thread, or (none yet) as a card in its group's
    * triage channel. False when the group has no reachable channel.
@@ -46,9 +50,17 @@ export interface Notifications {
   cardsFor(person: Person, list: Ticket[]): Promise<TicketCard[]>;
 }
 
+/**
+ * How long a platform's "nobody has this email" stands: an agent the desk cannot reach is assigned
+ * ticket after ticket, and each notice would otherwise ask the platform again.
+ */
+const NOT_FOUND_TTL_MS = 10 * 60_000;
+
 export function createNotifications(deps: NotificationDeps): Notifications {
   const { store, tickets, ports, handoff, log } = deps;
   const nowIso = () => deps.now().toISOString();
+  /** `<platform>:<email>` the platform did not know, until when (ms). */
+  const notFoundUntil = new Map<string, number>();
 
   async function cardsFor(person: Person, list: Ticket[]): Promise<TicketCard[]> {
     const now = nowIso();
@@ -58,7 +70,8 @@ export function createNotifications(deps: NotificationDeps): Notifications {
           tickets.view(t.number, person, now),
           handoff.primaryOf(t.id),
         ]);
-        const owner = primary ? ((await store.conversation(primary.ref))?.owner ?? primary.owner) : 'bot';
+        // primaryOf read the row just now: its owner is current.
+        const owner = primary?.owner ?? 'bot';
         return ticketCard(t, {
           sla: view.sla,
           group: view.group?.name ?? null,
@@ -73,7 +86,7 @@ export function createNotifications(deps: NotificationDeps): Notifications {
   }
 
   /** The person's direct conversation on a registered platform, opened through the platform when none is known. */
-  async function directTo(personId: number): Promise<ConversationRef | null> {
+  async function directTo(personId: number, person: Person | null): Promise<ConversationRef | null> {
     let target =
       (await store.directConversationsOf(personId)).find((c) => ports.has(c.ref.platform))?.ref ?? null;
     if (target) return target;
@@ -103,19 +116,24 @@ export function createNotifications(deps: NotificationDeps): Notifications {
         });
       }
     }
-    return target ?? (await reachByEmail(personId));
+    return target ?? (await reachByEmail(personId, person));
   }
 
   /** A person the bot never talked to, found by email on a platform that can (Slack users.lookupByEmail). */
-  async function reachByEmail(personId: number): Promise<ConversationRef | null> {
-    const person = await deps.directory.personById(personId);
+  async function reachByEmail(personId: number, person: Person | null): Promise<ConversationRef | null> {
     if (!person?.email) return null;
+    const nowMs = deps.now().getTime();
     for (const platform of ports.platforms()) {
       const port = ports.get(platform);
       if (!port?.findByEmail) continue;
+      const asked = `${platform}:${person.email}`;
+      if ((notFoundUntil.get(asked) ?? 0) > nowMs) continue;
       try {
         const user = await port.findByEmail(person.email);
-        if (!user) continue;
+        if (!user) {
+          notFoundUntil.set(asked, nowMs + NOT_FOUND_TTL_MS);
+          continue;
+        }
         await store.linkIdentity(user, person.email, person.displayName, nowIso());
         const ref = await port.openDirect(user, {
           platform: port.platform,
@@ -136,15 +154,14 @@ export function createNotifications(deps: NotificationDeps): Notifications {
   return {
     cardsFor,
 
-    async notifyPerson(personId, reply, key) {
+    async notifyPerson(personId, reply, key, known) {
+      const person = known?.id === personId ? known : await deps.directory.personById(personId);
       // Nothing goes to a person the directory deactivated.
-      if ((await deps.directory.personById(personId))?.active === false) return false;
-      const target = await directTo(personId);
+      if (person?.active === false) return false;
+      const target = await directTo(personId, person);
       if (!target) return false;
-      await store.enqueue(
-        [{ dedupeKey: `person:${personId}:${key}`, message: outgoing(target, reply) }],
-        nowIso(),
-      );
+      const message = outgoing(target, typeof reply === 'function' ? await reply() : reply);
+      await store.enqueue([{ dedupeKey: `person:${personId}:${key}`, message }], nowIso());
       deps.onOutgoing?.();
       return true;
     },

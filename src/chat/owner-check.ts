@@ -29,7 +29,9 @@ export async function handledByOwner(
   const { conversation, person, now } = ctx;
   if (conversation.ticketId === null) return false;
   const primary = await handoff.primaryOf(conversation.ticketId);
-  const owner = primary ? ((await store.conversation(primary.ref))?.owner ?? 'bot') : conversation.owner;
+  // primaryOf read the row just now: its owner is current (and known to the rest of the turn).
+  const owner = primary ? primary.owner : conversation.owner;
+  if (primary) ctx.owners.set(conversation.ticketId, owner);
   if (owner === 'bot') return false;
   const ticket = await deps.tickets.byIdForSystem(conversation.ticketId);
   if (ticket && OPEN_STATES.includes(ticket.state) && ticket.requesterId === person.id) {
@@ -43,7 +45,9 @@ export async function handledByOwner(
   }
   if (primary && ticket && !OPEN_STATES.includes(ticket.state)) {
     // The ticket was closed meanwhile: the conversation is the bot's again.
-    await store.compareAndSetOwner(primary.id, [owner], 'bot', now);
+    if (await store.compareAndSetOwner(primary.id, [owner], 'bot', now))
+      ctx.owners.set(conversation.ticketId, 'bot');
+    else ctx.owners.delete(conversation.ticketId);
   }
   return false;
 }

@@ -98,6 +98,16 @@ export interface LeaseOptions {
    * is nearly always free, and the read would only add a statement.
    */
   precheck?: boolean;
+  /**
+   * The item's conversation key (conversationKey of its incoming ref), when the caller knows it: without
+   * the precheck it is otherwise read from the row first.
+   */
+  conversationKey?: string;
+  /**
+   * The token of a lease the caller holds on the item (taken at accept): renewed with a new token, and
+   * no new attempt counted.
+   */
+  renew?: string;
 }
 
 export interface CompleteOptions {
@@ -132,6 +142,11 @@ export interface ChatStore {
   ): Promise<void>;
   /** The person behind a platform identity, if known. */
   personFor(user: PlatformUser): Promise<KnownPerson | null>;
+  /** personFor and conversation in one read: what every turn starts with. */
+  personAndConversation(
+    user: PlatformUser,
+    ref: ConversationRef,
+  ): Promise<{ person: KnownPerson | null; conversation: Conversation | null }>;
   /**
    * Links a platform identity to a person (found or created by email). A provisional person the identity
    * had (see provisionalPerson) becomes that person: renamed when the email is new, else merged into the
@@ -184,8 +199,17 @@ export interface ChatStore {
   /** Requester conversations waiting for an agent (owner `queue`) with their ticket. */
   queuedConversations(limit: number): Promise<Conversation[]>;
 
-  /** Stores an incoming event; `duplicate` when the same platform id was accepted before. */
-  accept(incoming: Incoming, now: string): Promise<{ id: number; duplicate: boolean }>;
+  /**
+   * Stores an incoming event; `duplicate` when the same platform id was accepted before. With
+   * `leaseMs`, a new event whose conversation is free (nothing of it pending, no live lease) is leased
+   * to the caller in the same write, as lease() would (its first attempt): `leased`. Otherwise it waits
+   * for lease().
+   */
+  accept(
+    incoming: Incoming,
+    now: string,
+    opts?: { leaseMs?: number },
+  ): Promise<{ id: number; duplicate: boolean; leased?: InboxItem }>;
   /**
    * Takes a lease on a pending inbox item and on its conversation. Null when the item is done or
    * leased, when another item of its conversation is leased (by any process), or when an earlier item
@@ -227,8 +251,8 @@ export interface ChatStore {
   leaseDue(now: string, limit: number, leaseMs: number, platforms: Platform[]): Promise<OutboxItem[]>;
   /**
    * The mark* calls record a delivery's outcome; false (nothing written) when the lease is no longer the
-   * caller's. markSent writes at once (never batched: a crash after the post must find it recorded) and
-   * binds the thread the message started, in the same transaction.
+   * caller's. markSent writes at once (never batched: a crash after the post must find it recorded),
+   * after binding the thread the message started (a posted message's thread is real, whoever records it).
    */
   markSent(
     id: number,

@@ -12,7 +12,9 @@ import { gaveUpText, maxBackoffFor, nextAttemptAt } from './retry.js';
 import type { ChatStore, InboxItem, NewOutgoing, OutboxItem } from './store.js';
 import type { TurnResult } from './turn.js';
 
-const INBOX_LEASE_MS = 60_000;
+export const INBOX_LEASE_MS = 60_000;
+/** A lease taken at accept is renewed before the turn when it waited longer than this for a slot. */
+const FRESH_LEASE_MS = INBOX_LEASE_MS / 4;
 /** A person waits for the answer: retries of a turn are at most a minute apart. */
 const MAX_TURN_BACKOFF_MS = 60_000;
 
@@ -28,7 +30,9 @@ export interface TurnRunnerDeps {
   deliverNow?: { leaseMs: number; deliver(items: OutboxItem[], pollAfter: boolean): void };
 }
 
-export function createTurnRunner(deps: TurnRunnerDeps): (inboxId: number, fresh: boolean) => Promise<void> {
+export function createTurnRunner(
+  deps: TurnRunnerDeps,
+): (inboxId: number, fresh: boolean, conversationKey: string, claimed?: InboxItem) => Promise<void> {
   const { store, log } = deps;
   const nowIso = () => deps.now().toISOString();
 
@@ -77,13 +81,28 @@ export function createTurnRunner(deps: TurnRunnerDeps): (inboxId: number, fresh:
     }
   }
 
+  /** The item's lease: the one taken at accept while it has most of its time left, else a new one. */
+  async function leaseFor(
+    inboxId: number,
+    fresh: boolean,
+    conversationKey: string,
+    claimed: InboxItem | undefined,
+  ): Promise<InboxItem | null> {
+    if (claimed && deps.now().getTime() - Date.parse(claimed.acceptedAt) < FRESH_LEASE_MS) return claimed;
+    return store.lease(inboxId, nowIso(), INBOX_LEASE_MS, {
+      precheck: !fresh && !claimed,
+      conversationKey,
+      ...(claimed ? { renew: claimed.leaseToken } : {}),
+    });
+  }
+
   /**
    * One turn. The lease also covers the item's conversation in every process sharing the database, so
    * when another turn of it is running or waiting, this returns without work: the recovery sweep comes
    * back for it in order.
    */
-  return async function run(inboxId, fresh) {
-    const item = await store.lease(inboxId, nowIso(), INBOX_LEASE_MS, { precheck: !fresh });
+  return async function run(inboxId, fresh, conversationKey, claimed) {
+    const item = await leaseFor(inboxId, fresh, conversationKey, claimed);
     if (!item) return;
     try {
       const { replies, dialog } = await deps.handle(inboxId, item.incoming);

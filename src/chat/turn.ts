@@ -69,14 +69,16 @@ export function createTurnHandler(
     const out: NewOutgoing[] = [];
     const push: Emit = collectInto(out, keyBase, { updates: true });
 
-    const person = await deps.identities.resolve(incoming.user, ref);
+    // Who is speaking and where, in one read.
+    const seen = await store.personAndConversation(incoming.user, ref);
+    const person = await deps.identities.resolve(incoming.user, ref, seen.person);
     if (!person || person.active === false) {
       push(ref, { text: identityRefusal(incoming, person) });
       return { replies: out };
     }
 
     // Agents work tickets from their triage threads and the handoff card's buttons.
-    const existing = await store.conversation(ref);
+    const existing = seen.conversation;
     if (
       existing?.role === 'agents' ||
       (incoming.kind === 'action' && incoming.actionId.startsWith('agent.'))
@@ -161,6 +163,7 @@ export function createTurnHandler(
       dialog: conversation.dialog,
       sourceKey: keyBase,
       emit: push,
+      owners: new Map(),
     };
     if (incoming.kind === 'message' && (await handledByOwner(deps, ctx, incoming, ref, push)))
       return { replies: out };

@@ -3,14 +3,14 @@
  * is down), the person is provisional — known by platform user id only — and is completed from the
  * profile later: renamed when the email is new to the desk, merged into the existing person otherwise.
  */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Platform, PlatformUser } from '../chat/message.js';
 import type { ChatStore } from '../chat/store.js';
 import { toConversation } from './chat-rows.js';
 import type { Dialect } from './connect.js';
 import { toPerson } from './directory-store.js';
 import { detectDialect, mergePerson } from './person-merge.js';
-import type { DB } from './schema.js';
+import type { ConversationRow, DB, PersonRow } from './schema.js';
 import { teamsServiceUrlOf } from './teams-seen.js';
 
 /** `.invalid` is reserved (RFC 2606): the placeholder can never be somebody's address. */
@@ -22,7 +22,12 @@ const placeholderEmail = (user: PlatformUser): string =>
 
 type IdentityPart = Pick<
   ChatStore,
-  'personFor' | 'linkIdentity' | 'provisionalPerson' | 'pendingIdentities' | 'identitiesOf'
+  | 'personFor'
+  | 'personAndConversation'
+  | 'linkIdentity'
+  | 'provisionalPerson'
+  | 'pendingIdentities'
+  | 'identitiesOf'
 >;
 
 export function createIdentityPart(db: Kysely<DB>, dialect?: Dialect): IdentityPart {
@@ -51,6 +56,65 @@ export function createIdentityPart(db: Kysely<DB>, dialect?: Dialect): IdentityP
         .where('i.platform_user_id', '=', user.platformUserId)
         .executeTakeFirst();
       return r ? { ...toPerson(r), identityPending: r.profile_pending === 1 } : null;
+    },
+
+    // One row whatever exists: both sides are left joined onto a single-row base.
+    async personAndConversation(user, ref) {
+      const r = await db
+        .selectFrom(sql<{ one: number }>`(select 1 as one)`.as('x'))
+        .leftJoin('identities as i', (j) =>
+          j.on('i.platform', '=', user.platform).on('i.platform_user_id', '=', user.platformUserId),
+        )
+        .leftJoin('people as p', 'p.id', 'i.person_id')
+        .leftJoin('conversations as c', (j) =>
+          j
+            .on('c.platform', '=', ref.platform)
+            .on('c.channel_id', '=', ref.channelId)
+            .on('c.thread_id', '=', ref.threadId ?? ''),
+        )
+        .selectAll('p')
+        .select([
+          'i.profile_pending',
+          'c.id as c_id',
+          'c.platform as c_platform',
+          'c.channel_id as c_channel_id',
+          'c.thread_id as c_thread_id',
+          'c.is_direct as c_is_direct',
+          'c.workspace_id as c_workspace_id',
+          'c.service_url as c_service_url',
+          'c.person_id as c_person_id',
+          'c.ticket_id as c_ticket_id',
+          'c.owner as c_owner',
+          'c.dialog as c_dialog',
+          'c.role as c_role',
+          'c.is_public as c_is_public',
+          'c.created_at as c_created_at',
+          'c.updated_at as c_updated_at',
+        ])
+        .executeTakeFirstOrThrow();
+      const person =
+        r.id === null ? null : { ...toPerson(r as PersonRow), identityPending: r.profile_pending === 1 };
+      const conversation =
+        r.c_id === null
+          ? null
+          : toConversation({
+              id: r.c_id,
+              platform: r.c_platform as string,
+              channel_id: r.c_channel_id as string,
+              thread_id: r.c_thread_id as string,
+              is_direct: r.c_is_direct as number,
+              workspace_id: r.c_workspace_id,
+              service_url: r.c_service_url,
+              person_id: r.c_person_id,
+              ticket_id: r.c_ticket_id,
+              owner: r.c_owner as string,
+              dialog: r.c_dialog as string,
+              role: r.c_role as ConversationRow['role'],
+              is_public: r.c_is_public as number,
+              created_at: r.c_created_at as string,
+              updated_at: r.c_updated_at as string,
+            });
+      return { person, conversation };
     },
 
     async linkIdentity(user, email, displayName, now, details = {}) {

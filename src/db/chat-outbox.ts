@@ -3,10 +3,10 @@
  * a time, their outcome recorded only by the lease's holder.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Outgoing, Platform } from '../chat/message.js';
 import type { ChatStore, ConversationRole, NewOutgoing, OutboxItem, ThreadBinding } from '../chat/store.js';
-import { addMs, channelKey, firstPending, insertConversation } from './chat-rows.js';
+import { addMs, channelKey, conversationRow, firstPending } from './chat-rows.js';
 import { parseJsonColumn } from './json.js';
 import type { DB, OutboxRow } from './schema.js';
 
@@ -42,6 +42,7 @@ function outboxRow(i: NewOutgoing, now: string) {
 /**
  * Queues replies in order (ids rise with the list). With `lease`, the first reply of each channel is
  * leased to the caller (boot `bootId`) when nothing older is pending in that channel; those are returned.
+ * One statement: whether the channel is free is decided in the insert itself, row by row.
  */
 export async function insertOutgoing(
   db: Kysely<DB>,
@@ -51,53 +52,45 @@ export async function insertOutgoing(
   lease?: { platforms: Platform[]; leaseMs: number },
 ): Promise<OutboxItem[]> {
   if (items.length === 0) return [];
-  const rows = items.map((i) => outboxRow(i, now));
   const until = lease ? addMs(now, lease.leaseMs) : '';
-  const leasedAt = new Map<number, string>();
-  if (lease) {
-    const seen = new Set<string>();
-    for (const [k, row] of rows.entries()) {
-      if (seen.has(row.conversation_key)) continue;
-      seen.add(row.conversation_key);
-      if (!lease.platforms.includes(row.platform)) continue;
-      const waiting = await db
-        .selectFrom('outbox')
-        .select('id')
-        .where('conversation_key', '=', row.conversation_key)
-        .where('status', '=', 'pending')
-        .limit(1)
-        .executeTakeFirst();
-      if (waiting) continue;
-      const token = randomUUID();
-      row.locked_until = until;
-      row.lease_token = token;
-      row.lease_boot = bootId;
-      leasedAt.set(k, token);
-    }
-  }
+  const seen = new Set<string>();
+  const rows = items.map((i) => {
+    const row = outboxRow(i, now);
+    const first = !seen.has(row.conversation_key);
+    seen.add(row.conversation_key);
+    if (!lease || !first || !lease.platforms.includes(row.platform)) return row;
+    // Leased only when no older reply of the channel is pending (its order comes first).
+    const free = sql<boolean>`not exists (select 1 from outbox as w where w.conversation_key = ${row.conversation_key} and w.status = 'pending')`;
+    const ifFree = (v: string) => sql<string | null>`case when ${free} then ${v} else null end`;
+    return {
+      ...row,
+      locked_until: ifFree(until),
+      lease_token: ifFree(randomUUID()),
+      lease_boot: ifFree(bootId),
+    };
+  });
   const inserted = await db
     .insertInto('outbox')
     .values(rows)
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .returning(['id', 'dedupe_key'])
+    .returning(['id', 'dedupe_key', 'lease_token'])
     .execute();
-  if (leasedAt.size === 0) return [];
-  const idOf = new Map(inserted.map((r) => [r.dedupe_key, r.id]));
+  if (!lease) return [];
+  const byKey = new Map(items.map((i) => [i.dedupeKey, i]));
   const leased: OutboxItem[] = [];
-  for (const [k, token] of leasedAt) {
-    const item = items[k] as NewOutgoing;
-    const id = idOf.get(item.dedupeKey);
-    // Not inserted: the same reply was queued before (a retried turn); the worker delivers that one.
-    if (id === undefined) continue;
+  // Not inserted: the same reply was queued before (a retried turn); the worker delivers that one.
+  for (const r of inserted) {
+    const item = byKey.get(r.dedupe_key);
+    if (r.lease_token === null || item === undefined) continue;
     leased.push({
-      id,
+      id: r.id,
       dedupeKey: item.dedupeKey,
       platform: item.message.conversation.platform,
       message: item.message,
       attempts: 0,
       bindTicketId: item.bindTicketId ?? null,
       bindRole: item.bindRole ?? 'requester',
-      leaseToken: token,
+      leaseToken: r.lease_token,
       leasedUntil: until,
       createdAt: now,
       inDoubt: false,
@@ -134,15 +127,19 @@ async function recordOutcome(
   return Number(res.numUpdatedRows) === 1;
 }
 
-/** The thread a delivered card started is bound to its ticket: later notices about the ticket go there. */
+/**
+ * The thread a delivered card started is bound to its ticket: later notices about the ticket go there.
+ * One upsert: a new thread's row is created bound, an existing one is re-bound.
+ */
 async function bindThread(db: Kysely<DB>, bind: ThreadBinding, now: string): Promise<void> {
-  await insertConversation(db, bind.ref, null, now, bind.role);
   await db
-    .updateTable('conversations')
-    .set({ ticket_id: bind.ticketId, updated_at: now })
-    .where('platform', '=', bind.ref.platform)
-    .where('channel_id', '=', bind.ref.channelId)
-    .where('thread_id', '=', bind.ref.threadId ?? '')
+    .insertInto('conversations')
+    .values(conversationRow(bind.ref, null, now, bind.role, bind.ticketId))
+    .onConflict((oc) =>
+      oc
+        .columns(['platform', 'channel_id', 'thread_id'])
+        .doUpdateSet({ ticket_id: bind.ticketId, updated_at: now }),
+    )
     .execute();
 }
 
@@ -214,13 +211,16 @@ export function createOutboxPart(db: Kysely<DB>, bootId: string): OutboxPart {
     // As for the inbox, the token decides: a worker whose lease was taken over records nothing, so it
     // neither overwrites the other's message id nor frees a lease that is no longer its own. Written at
     // once, not batched onto a later turn of the event loop: a crash in that gap would post it again.
+    // The thread is bound first, each write on its own: the message was posted, so its thread is real
+    // whoever records it; a crash between the two leaves the outcome in doubt, and the next attempt
+    // finds the post (or posts again, where the platform cannot be asked) and records it.
     async markSent(id, leaseToken, messageId, now, bind) {
-      const sent = { status: 'sent' as const, message_id: messageId, sent_at: now, unconfirmed: 0 };
-      if (!bind) return recordOutcome(db, id, leaseToken, sent);
-      return db.transaction().execute(async (trx) => {
-        if (!(await recordOutcome(trx, id, leaseToken, sent))) return false;
-        await bindThread(trx, bind, now);
-        return true;
+      if (bind) await bindThread(db, bind, now);
+      return recordOutcome(db, id, leaseToken, {
+        status: 'sent',
+        message_id: messageId,
+        sent_at: now,
+        unconfirmed: 0,
       });
     },
 

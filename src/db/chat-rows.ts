@@ -42,6 +42,32 @@ export const firstPending = (table: 'inbox' | 'outbox', outer: string) =>
 /** Thrown inside a claim transaction to roll it back when the lease went to someone else. */
 export class LeaseTaken extends Error {}
 
+/** The row of a new conversation (owner `bot`, no dialog yet). */
+export function conversationRow(
+  ref: ConversationRef,
+  personId: number | null,
+  now: string,
+  role: ConversationRole,
+  ticketId: number | null = null,
+) {
+  return {
+    platform: ref.platform,
+    channel_id: ref.channelId,
+    thread_id: ref.threadId ?? '',
+    is_direct: ref.isDirect ? 1 : 0,
+    is_public: ref.isPublic ? 1 : 0,
+    workspace_id: ref.workspaceId,
+    service_url: ref.serviceUrl ?? null,
+    person_id: personId,
+    ticket_id: ticketId,
+    owner: 'bot',
+    dialog: '{}',
+    role,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
 /** Inserts the conversation row for a ref unless it exists; the inserted row, or null when it existed. */
 export async function insertConversation(
   db: Kysely<DB>,
@@ -52,22 +78,7 @@ export async function insertConversation(
 ): Promise<Conversation | null> {
   const inserted = await db
     .insertInto('conversations')
-    .values({
-      platform: ref.platform,
-      channel_id: ref.channelId,
-      thread_id: ref.threadId ?? '',
-      is_direct: ref.isDirect ? 1 : 0,
-      is_public: ref.isPublic ? 1 : 0,
-      workspace_id: ref.workspaceId,
-      service_url: ref.serviceUrl ?? null,
-      person_id: personId,
-      ticket_id: null,
-      owner: 'bot',
-      dialog: '{}',
-      role,
-      created_at: now,
-      updated_at: now,
-    })
+    .values(conversationRow(ref, personId, now, role))
     .onConflict((oc) => oc.columns(['platform', 'channel_id', 'thread_id']).doNothing())
     .returningAll()
     .executeTakeFirst();

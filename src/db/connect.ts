@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
+import { Kysely, type LogEvent, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import { AppError } from '../errors.js';
 import type { DB } from './schema.js';
 
@@ -17,15 +17,29 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function openDatabase(url: string): Promise<Database> {
-  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
+export interface OpenOptions {
+  /**
+   * Called with the text of every statement the database runs, transaction control included (benches
+   * and tests count them: bench/statement-count.ts). Unset in production: no cost.
+   */
+  onStatement?: (sql: string) => void;
+}
+
+export async function openDatabase(url: string, opts: OpenOptions = {}): Promise<Database> {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length), opts);
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url, opts);
   throw new AppError('config_invalid', `DATABASE_URL "${url}" is neither sqlite:<path> nor postgres://…`, {
     field: 'DATABASE_URL',
   });
 }
 
-function openSqlite(path: string): Database {
+/** Kysely's query log, which sees every statement a connection runs (begin and commit too). */
+function statementLog(opts: OpenOptions): { log?: (event: LogEvent) => void } {
+  const on = opts.onStatement;
+  return on ? { log: (event) => on(event.query.sql) } : {};
+}
+
+function openSqlite(path: string, opts: OpenOptions): Database {
   if (path.length === 0) {
     throw new AppError(
       'config_invalid',
@@ -52,7 +66,10 @@ function openSqlite(path: string): Database {
       { cause, field: 'DATABASE_URL' },
     );
   }
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(conn) }) });
+  const db = new Kysely<DB>({
+    dialect: new SqliteDialect({ database: withStatementCache(conn) }),
+    ...statementLog(opts),
+  });
   return {
     db,
     dialect: 'sqlite',
@@ -85,11 +102,11 @@ function withStatementCache(conn: SQLite.Database, size = 500): SqliteDatabase {
   };
 }
 
-async function openPostgres(url: string): Promise<Database> {
+async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   // Loaded here, not at the top: an embedded (SQLite) desk never needs the driver's start-up cost.
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...statementLog(opts) });
   try {
     await sql`select 1`.execute(db);
   } catch (cause) {

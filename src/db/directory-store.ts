@@ -33,7 +33,34 @@ function toGroup(r: GroupRow): Group {
   };
 }
 
+/**
+ * How long a group row read is reused. Groups are written only when a process starts (syncGroups) or
+ * by the CLI; dispatch and every ticket card read them, so a process re-reads them at most this often.
+ */
+const GROUP_TTL_MS = 60_000;
+
 export function createDirectoryStore(db: Kysely<DB>): DirectoryStore {
+  const groupCache = new Map<string, { at: number; group: Promise<Group | null> }>();
+  /** A group by `id:<n>` or `slug:<s>`; a miss (or a failed read) is asked again next time. */
+  function cachedGroup(key: string, load: () => Promise<GroupRow | undefined>): Promise<Group | null> {
+    const now = Date.now();
+    const hit = groupCache.get(key);
+    if (hit && now - hit.at < GROUP_TTL_MS) return hit.group;
+    const group = load().then((r) => (r ? toGroup(r) : null));
+    groupCache.set(key, { at: now, group });
+    group.then(
+      (g) => {
+        if (g === null) groupCache.delete(key);
+        // Read by slug, known by id too (dispatch reads by slug, the cards that follow by id), and back.
+        else
+          for (const k of [`id:${g.id}`, `slug:${g.slug}`])
+            if (k !== key) groupCache.set(k, { at: now, group });
+      },
+      () => groupCache.delete(key),
+    );
+    return group;
+  }
+
   return {
     async personById(id) {
       const r = await db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
@@ -51,16 +78,23 @@ export function createDirectoryStore(db: Kysely<DB>): DirectoryStore {
       const rows = await db.selectFrom('people').selectAll().orderBy('id').limit(limit).execute();
       return rows.map(toPerson);
     },
-    async groupBySlug(slug) {
-      const r = await db.selectFrom('groups').selectAll().where('slug', '=', slug).executeTakeFirst();
-      return r ? toGroup(r) : null;
-    },
-    async groupById(id) {
-      const r = await db.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst();
-      return r ? toGroup(r) : null;
-    },
+    groupBySlug: (slug) =>
+      cachedGroup(`slug:${slug}`, () =>
+        db.selectFrom('groups').selectAll().where('slug', '=', slug).executeTakeFirst(),
+      ),
+    groupById: (id) =>
+      cachedGroup(`id:${id}`, () =>
+        db.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst(),
+      ),
     async groups() {
-      return (await db.selectFrom('groups').selectAll().orderBy('id').execute()).map(toGroup);
+      const all = (await db.selectFrom('groups').selectAll().orderBy('id').execute()).map(toGroup);
+      const at = Date.now();
+      for (const g of all) {
+        const group = Promise.resolve(g);
+        groupCache.set(`id:${g.id}`, { at, group });
+        groupCache.set(`slug:${g.slug}`, { at, group });
+      }
+      return all;
     },
     async isMember(groupId, personId) {
       const r = await db

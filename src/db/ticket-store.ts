@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import { formatTicketNumber } from '../itsm/numbering.js';
 import type { NewEvent, NewTicket, TicketFilter, TicketPatch, TicketStore } from '../itsm/ports.js';
 import type {
@@ -88,9 +88,54 @@ function patchRow(p: TicketPatch): TicketUpdate {
   return row;
 }
 
+type TicketQuery = SelectQueryBuilder<DB, 'tickets', TicketRow>;
+
+/**
+ * Ticket reads asked for in the same tick go to the database as one statement (UNION ALL of each read,
+ * told apart by a `part` column): a turn's facts ask for the requester's open and resolved tickets and
+ * the conversation's ticket at once. Each read must be ordered by id, newest first (or be one row).
+ */
+function createReadBatch(db: Kysely<DB>) {
+  let queue: Array<{ query: TicketQuery; resolve(rows: TicketRow[]): void; reject(e: unknown): void }> = [];
+
+  async function flush(): Promise<void> {
+    const batch = queue;
+    queue = [];
+    try {
+      if (batch.length === 1) {
+        const only = batch[0] as (typeof batch)[number];
+        only.resolve(await only.query.execute());
+        return;
+      }
+      const parts = batch.map((b, k) =>
+        db
+          .selectFrom(b.query.as('t'))
+          .selectAll('t')
+          .select(sql<number>`${sql.lit(k)}`.as('part')),
+      );
+      const union = parts.slice(1).reduce((all, p) => all.unionAll(p), parts[0] as (typeof parts)[number]);
+      const rows = await union.orderBy('part').orderBy('id', 'desc').execute();
+      const byPart = batch.map((): TicketRow[] => []);
+      for (const { part, ...row } of rows) byPart[Number(part)]?.push(row);
+      batch.forEach((b, k) => {
+        b.resolve(byPart[k] ?? []);
+      });
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+    }
+  }
+
+  return (query: TicketQuery): Promise<TicketRow[]> =>
+    new Promise((resolve, reject) => {
+      queue.push({ query, resolve, reject });
+      if (queue.length === 1) queueMicrotask(() => void flush());
+    });
+}
+
 export function createTicketStore(db: Kysely<DB>): TicketStore {
+  const read = createReadBatch(db);
   const byId = async (id: number) => {
-    const r = await db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst();
+    const [r] = await read(db.selectFrom('tickets').selectAll().where('id', '=', id));
     return r ? toTicket(r) : null;
   };
   return {
@@ -162,24 +207,38 @@ export function createTicketStore(db: Kysely<DB>): TicketStore {
     },
     async apply(ticketId, expectedVersion, patch, events) {
       return db.transaction().execute(async (trx) => {
-        const res = await trx
+        const row = await trx
           .updateTable('tickets')
           .set({ ...patchRow(patch), version: expectedVersion + events.length })
           .where('id', '=', ticketId)
           .where('version', '=', expectedVersion)
+          .returningAll()
           .executeTakeFirst();
-        if (Number(res.numUpdatedRows) === 0) return null;
+        if (!row) return null;
         if (events.length > 0) {
           await trx
             .insertInto('ticket_events')
             .values(eventRows(ticketId, expectedVersion + 1, events))
             .execute();
         }
+        return toTicket(row);
+      });
+    },
+    async append(ticketId, events, now) {
+      return db.transaction().execute(async (trx) => {
+        // The update takes the row's write lock first: concurrent appends get consecutive versions.
         const row = await trx
-          .selectFrom('tickets')
-          .selectAll()
+          .updateTable('tickets')
+          .set((eb) => ({ updated_at: now, version: eb('version', '+', events.length) }))
           .where('id', '=', ticketId)
-          .executeTakeFirstOrThrow();
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return null;
+        if (events.length > 0)
+          await trx
+            .insertInto('ticket_events')
+            .values(eventRows(ticketId, row.version - events.length + 1, events))
+            .execute();
         return toTicket(row);
       });
     },
@@ -189,10 +248,7 @@ export function createTicketStore(db: Kysely<DB>): TicketStore {
       if (f.groupId !== undefined) q = q.where('group_id', '=', f.groupId);
       if (f.assigneeId !== undefined) q = q.where('assignee_id', '=', f.assigneeId);
       if (f.states && f.states.length > 0) q = q.where('state', 'in', f.states);
-      const rows = await q
-        .orderBy('id', 'desc')
-        .limit(f.limit ?? 50)
-        .execute();
+      const rows = await read(q.orderBy('id', 'desc').limit(f.limit ?? 50));
       return rows.map(toTicket);
     },
     async addComment(c): Promise<Comment> {

@@ -98,6 +98,11 @@ export interface TicketStore {
     patch: TicketPatch,
     events: NewEvent[],
   ): Promise<Ticket | null>;
+  /**
+   * Appends events whatever the ticket's version (audit events that do not depend on its state) and
+   * touches updated_at, atomically. Null when there is no such ticket.
+   */
+  append(ticketId: number, events: NewEvent[], now: string): Promise<Ticket | null>;
   list(filter: TicketFilter): Promise<Ticket[]>;
   addComment(comment: Omit<Comment, 'id'>): Promise<Comment>;
   comments(ticketId: number, opts?: { includeInternal?: boolean }): Promise<Comment[]>;

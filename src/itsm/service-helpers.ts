@@ -104,13 +104,15 @@ export async function applyToTicket(
 }
 
 /** Appends events to a ticket's history without changing its fields (the audit trail of ITIL actions). */
-export function recordEvents(
+export async function recordEvents(
   tickets: TicketStore,
   ticketId: number,
   events: NewEvent[],
   now: string,
 ): Promise<Ticket> {
-  return applyToTicket(tickets, ticketId, () => ({ events }), now);
+  const t = await tickets.append(ticketId, events, now);
+  if (!t) throw new AppError('not_found', `Ticket #${ticketId} no longer exists.`);
+  return t;
 }
 
 /** Lower-case word tokens of at least 3 letters without stop words: for matching reports to each other. */

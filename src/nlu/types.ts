@@ -56,9 +56,19 @@ export interface IntentPrediction {
   explanation: PredictionExplanation;
 }
 
+/** What a prediction carries beyond its answer. */
+export interface PredictOptions {
+  /**
+   * The nearest training examples in its explanation (default true). The chat leaves them out: it
+   * shows and stores only the terms, and finding them is a pass over many examples (half of the
+   * intent classifier's own CPU, most of the triage's).
+   */
+  nearest?: boolean;
+}
+
 export interface IntentClassifier {
   readonly name: string;
-  classify(text: string): Promise<IntentPrediction>;
+  classify(text: string, opts?: PredictOptions): Promise<IntentPrediction>;
   /** The action of an intent this classifier knows ("other" for an unknown one). */
   actionOf?(intent: string): IntentAction;
 }
@@ -76,7 +86,7 @@ export interface TriagePrediction {
 }
 
 export interface TriageModel {
-  predict(text: string): Promise<TriagePrediction>;
+  predict(text: string, opts?: PredictOptions): Promise<TriagePrediction>;
 }
 
 export interface KnowledgeHit {

@@ -277,11 +277,11 @@ export function createChatdeskMetrics(snapshot: () => Promise<OperationalSnapsho
  * structural so this module needs nothing from nlu/.
  */
 export function observeClassifier<
-  N extends { intents: { classify(text: string): Promise<{ confidence: number }> } },
+  N extends { intents: { classify(text: string, opts?: object): Promise<{ confidence: number }> } },
 >(nlu: N, h: Histogram): N {
   const inner = nlu.intents;
-  const classify = async (text: string) => {
-    const p = await inner.classify(text);
+  const classify = async (text: string, opts?: object) => {
+    const p = await inner.classify(text, opts);
     if (Number.isFinite(p.confidence)) h.observe(p.confidence);
     return p;
   };

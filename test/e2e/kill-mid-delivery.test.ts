@@ -88,7 +88,14 @@ describe('a process killed while replies and turns are in flight', () => {
     const database = await openDatabase(dbUrl);
     try {
       const db = database.db;
-      const leases = await db.selectFrom('inbox_leases').select('locked_until').execute();
+      // A conversation's lease row stays after its turn; it is live while its item carries its token.
+      const leases = await db
+        .selectFrom('inbox_leases as l')
+        .innerJoin('inbox as i', (j) =>
+          j.onRef('i.id', '=', 'l.inbox_id').onRef('i.lease_token', '=', 'l.lease_token'),
+        )
+        .select('l.locked_until')
+        .execute();
       const outboxLeased = await db
         .selectFrom('outbox')
         .select('locked_until')

@@ -68,8 +68,9 @@ describe('a process killed between ack and processing', () => {
           .select(['status', 'attempts'])
           .where('dedupe_key', '=', 'EvSIGKILL1')
           .executeTakeFirst();
-      // Acknowledged means stored; nothing processed yet (no lease taken, no ticket, nothing posted).
-      expect(await inboxRow()).toEqual({ status: 'pending', attempts: 0 });
+      // Acknowledged means stored, and claimed for this process with the ack's write (the first
+      // attempt); nothing processed yet (no ticket, nothing posted).
+      expect(await inboxRow()).toEqual({ status: 'pending', attempts: 1 });
       await first.kill();
       expect(first.child.signalCode).toBe('SIGKILL');
       expect(await db.selectFrom('tickets').select('id').execute()).toHaveLength(0);
@@ -94,7 +95,8 @@ describe('a process killed between ack and processing', () => {
         10_000,
       );
 
-      expect(await inboxRow()).toEqual({ status: 'done', attempts: 1 });
+      // The dead process's claim, then the next process's.
+      expect(await inboxRow()).toEqual({ status: 'done', attempts: 2 });
       const tickets = await db.selectFrom('tickets').select(['id', 'number']).execute();
       expect(tickets).toHaveLength(1);
       const created = await db

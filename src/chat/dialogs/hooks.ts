@@ -7,7 +7,10 @@ import type { Template } from '../../itsm/templates.js';
 import type { Person, Ticket } from '../../itsm/types.js';
 
 export interface DialogHooks {
-  /** Right after a ticket is opened from chat: approvals, "my laptop", known-error workarounds. Returns lines for the reply. */
+  /**
+   * Right after a ticket is opened from chat: approvals, "my laptop", known-error workarounds. Returns
+   * lines for the reply; a hook that changes the ticket says so in one (the card is re-read only then).
+   */
   onTicketOpened?: (
     ticket: Ticket,
     requester: Person,

@@ -31,7 +31,7 @@ export interface DialogDeps {
   tickets: TicketService;
   store: ChatStore;
   nlu: Nlu;
-  directory: Pick<DirectoryStore, 'people' | 'personById'>;
+  directory: Pick<DirectoryStore, 'people' | 'personById' | 'groupById'>;
   templates: Map<string, Template>;
   articles: Map<string, Article>;
   handoffThreshold: number;
@@ -52,6 +52,8 @@ export interface TurnContext {
   sourceKey: string;
   /** Sends to a conversation other than this one (the agents' triage channel). */
   emit: Emit;
+  /** Who holds each ticket's conversation as this turn read or set it (ticket id → owner). */
+  owners: Map<number, string>;
 }
 
 /** A button press carries no text to classify. */
@@ -100,7 +102,9 @@ export function createDialogs(deps: DialogDeps) {
   };
 
   async function understand(text: string): Promise<Understanding> {
-    return { prediction: await deps.nlu.intents.classify(text), frustration: frustrationOf(text) };
+    // Without nearest examples: the dialogs use only the terms of an explanation.
+    const prediction = await deps.nlu.intents.classify(text, { nearest: false });
+    return { prediction, frustration: frustrationOf(text) };
   }
 
   async function run(ctx: TurnContext, turn: Turn, s: Step): Promise<void> {
@@ -112,6 +116,7 @@ export function createDialogs(deps: DialogDeps) {
       emit: ctx.emit,
       replies: ctx.replies,
       opened: 0,
+      owners: ctx.owners,
     };
     const stack = await runner.run(rc, s, turn.stack);
     ctx.dialog = stack as unknown as Record<string, unknown>;

@@ -30,13 +30,18 @@ export function createTicketEffects(deps: RunDeps, tools: RunTools) {
     const { person, now } = rc.facts;
     const t = await tickets.get(e.ticket, person);
     if (rc.conversation.owner === 'bot') await bind(rc, t);
-    const primary = (await handoff.primaryOf(t.id)) ?? rc.conversation;
-    const owner = (await store.conversation(primary.ref))?.owner ?? primary.owner;
+    const found = await handoff.primaryOf(t.id);
+    const primary = found ?? rc.conversation;
+    // primaryOf read the row just now; this conversation's row was read at the start of the turn.
+    const owner = found ? found.owner : ((await store.conversation(primary.ref))?.owner ?? primary.owner);
     let moved = false;
     if (owner === 'bot') {
       moved = await store.compareAndSetOwner(primary.id, ['bot'], 'queue', now);
       if (moved) await tickets.recordOwner(t.number, 'bot', 'queue', null, e.reason, now);
     }
+    // A claim that lost the race leaves the owner unknown: the card reads it again.
+    if (moved || owner !== 'bot') rc.owners.set(t.id, moved ? 'queue' : owner);
+    else rc.owners.delete(t.id);
     if (moved)
       await handoff.postToAgents(
         t,
@@ -68,13 +73,17 @@ export function createTicketEffects(deps: RunDeps, tools: RunTools) {
           },
           now,
         );
-        if (e.bind) await bind(rc, t);
+        // Bound here, a new ticket's conversation is this one: its owner is this conversation's.
+        if (e.bind) {
+          await bind(rc, t);
+          rc.owners.set(t.id, rc.conversation.owner);
+        }
         const approval = e.input.templateId
           ? (rc.facts.templates.get(e.input.templateId)?.approval ?? null)
           : null;
         const notes = (await hooks.onTicketOpened?.(t, person, e.text, approval, now)) ?? [];
-        // The hooks may have moved it (waiting for approval): the card shows where it is now.
-        const fresh = (await tickets.byIdForSystem(t.id)) ?? t;
+        // A hook that changed it (waiting for approval) said so: the card shows where it is now.
+        const fresh = notes.length > 0 ? ((await tickets.byIdForSystem(t.id)) ?? t) : t;
         return e.next({ shown: await show(rc, fresh), notes });
       }
       case 'comment': {
@@ -106,7 +115,11 @@ export function createTicketEffects(deps: RunDeps, tools: RunTools) {
       case 'handoff':
         return e.next(await handOver(rc, e));
       case 'cards': {
-        const shown = await Promise.all(e.tickets.map(async (n) => show(rc, await tickets.get(n, person))));
+        // The requester's open tickets were read with the turn's facts.
+        const known = (n: string) => rc.facts.openTickets.find((t) => t.number === n.toUpperCase());
+        const shown = await Promise.all(
+          e.tickets.map(async (n) => show(rc, known(n) ?? (await tickets.get(n, person)))),
+        );
         return e.next(shown.map((s) => s.card));
       }
       case 'tell_agents': {

@@ -4,6 +4,7 @@
  * handles, bind the conversation to a ticket.
  */
 import { isAppError } from '../../errors.js';
+import type { DirectoryStore } from '../../itsm/ports.js';
 import type { TicketService } from '../../itsm/tickets.js';
 import { OPEN_STATES, type Ticket } from '../../itsm/types.js';
 import type { Nlu } from '../../nlu/types.js';
@@ -16,6 +17,7 @@ import type { Facts, Refusal, Shown, Step } from './types.js';
 
 export interface RunDeps {
   tickets: TicketService;
+  directory: Pick<DirectoryStore, 'personById' | 'groupById'>;
   store: ChatStore;
   nlu: Nlu;
   handoff: Handoff;
@@ -34,6 +36,8 @@ export interface RunContext {
   opened: number;
   /** Said at the start and end of the next reply. */
   notes?: { start: string[]; end: string[] };
+  /** Who holds each ticket's conversation as this turn read or set it (TurnContext.owners). */
+  owners: Map<number, string>;
 }
 
 const EXPECTED = new Set([
@@ -55,27 +59,38 @@ function refusalOf(e: unknown): Refusal | null {
   };
 }
 
-export function createRunTools(deps: Pick<RunDeps, 'tickets' | 'store' | 'handoff'>) {
-  const { tickets, store, handoff } = deps;
+export function createRunTools(deps: Pick<RunDeps, 'tickets' | 'directory' | 'store' | 'handoff'>) {
+  const { tickets, directory, store, handoff } = deps;
 
-  async function ownerOf(t: Ticket): Promise<string> {
+  async function ownerOf(rc: RunContext, t: Ticket): Promise<string> {
     if (!OPEN_STATES.includes(t.state)) return 'bot';
-    const primary = await handoff.primaryOf(t.id);
-    return primary ? ((await store.conversation(primary.ref))?.owner ?? primary.owner) : 'bot';
+    const known = rc.owners.get(t.id);
+    if (known !== undefined) return known;
+    // primaryOf read the row just now: its owner is current.
+    const owner = (await handoff.primaryOf(t.id))?.owner ?? 'bot';
+    rc.owners.set(t.id, owner);
+    return owner;
   }
 
+  /** The card of a ticket just read or written in this turn: what the card shows, nothing more. */
   async function show(rc: RunContext, t: Ticket): Promise<Shown> {
     const person = rc.facts.person;
-    const [view, owner] = await Promise.all([tickets.view(t.number, person, rc.facts.now), ownerOf(t)]);
-    const card = ticketCard(view.ticket, {
-      sla: view.sla,
-      group: view.group?.name ?? null,
-      assignee: view.assignee?.displayName ?? null,
+    tickets.assertCanSee(t, person);
+    const [sla, group, assignee, owner] = await Promise.all([
+      tickets.sla(t, rc.facts.now),
+      t.groupId === null ? null : directory.groupById(t.groupId),
+      t.assigneeId === null ? null : directory.personById(t.assigneeId),
+      ownerOf(rc, t),
+    ]);
+    const card = ticketCard(t, {
+      sla,
+      group: group?.name ?? null,
+      assignee: assignee?.displayName ?? null,
       timeZone: person.timeZone,
       now: rc.facts.now,
       handedOff: owner !== 'bot',
     });
-    return { ticket: view.ticket, card };
+    return { ticket: t, card };
   }
 
   /** Runs `work`; an expected refusal goes to `refused` (or up to the engine when there is none). */

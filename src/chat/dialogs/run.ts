@@ -39,7 +39,7 @@ export function createRunner(deps: RunDeps) {
         return null;
       }
       case 'triage':
-        return e.next(await nlu.triage.predict(e.text));
+        return e.next(await nlu.triage.predict(e.text, { nearest: false }));
       case 'kb_answer':
         return e.next(await nlu.knowledge.answer(e.query));
       case 'kb_search':

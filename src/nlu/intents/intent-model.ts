@@ -13,6 +13,7 @@ import {
   type IntentPrediction,
   type NearestExample,
   OUT_OF_SCOPE,
+  type PredictOptions,
   type TermWeight,
 } from '../types.js';
 import { decideTwoStep } from './actions.js';
@@ -154,7 +155,7 @@ export class IntentModel implements IntentClassifier {
     return e ?? null;
   }
 
-  async classify(text: string): Promise<IntentPrediction> {
+  async classify(text: string, opts: PredictOptions = {}): Promise<IntentPrediction> {
     if (normalizeText(text).length === 0) {
       return {
         intent: OUT_OF_SCOPE,
@@ -165,10 +166,10 @@ export class IntentModel implements IntentClassifier {
         explanation: { terms: [], nearest: [] },
       };
     }
-    return this.toPrediction(this.score(text, await this.embedOne(text)));
+    return this.toPrediction(this.score(text, await this.embedOne(text)), opts);
   }
 
-  toPrediction(s: IntentScores): IntentPrediction {
+  toPrediction(s: IntentScores, opts: PredictOptions = {}): IntentPrediction {
     const labels = this.state.labels;
     const ranked = [...s.probs.keys()].sort((a, b) => (s.probs[b] as number) - (s.probs[a] as number));
     const alternatives = ranked
@@ -177,7 +178,7 @@ export class IntentModel implements IntentClassifier {
       .map((c) => ({ intent: labels[c] as string, confidence: s.probs[c] as number }));
     const explanation = {
       terms: this.topTerms(s.top, s.x),
-      nearest: this.nearestExamples(ranked.slice(0, 3), s.x, s.e),
+      nearest: opts.nearest === false ? [] : this.nearestExamples(ranked.slice(0, 3), s.x, s.e),
     };
     if (s.outOfScope) {
       // Out of scope carries the probability that the best in-scope guess is wrong.

@@ -7,7 +7,7 @@ import { AppError } from '../../errors.js';
 import { LinearTextClassifier, type SerializedLinearText } from '../model/linear-text-classifier.js';
 import type { SoftmaxConfig } from '../model/softmax.js';
 import type { SparseVector } from '../text/tfidf.js';
-import type { NearestExample, TriageModel, TriagePrediction } from '../types.js';
+import type { NearestExample, PredictOptions, TriageModel, TriagePrediction } from '../types.js';
 import { PriorityCueMatcher } from './priority-cues.js';
 
 export const triageTicketSchema = z.object({
@@ -119,10 +119,20 @@ export class TicketTriage implements TriageModel {
     return this.category.predict(text).label;
   }
 
-  async predict(text: string): Promise<TriagePrediction> {
+  async predict(text: string, opts: PredictOptions = {}): Promise<TriagePrediction> {
     const cat = this.category.predict(text);
     const grp = this.group?.predict(text) ?? null;
     const cues = this.cues.match(text);
+    const prediction = {
+      category: cat.label,
+      group: grp?.label ?? null,
+      confidence: cat.confidence,
+      impact: cues.impact,
+      urgency: cues.urgency,
+      priorityReasons: cues.reasons,
+    };
+    const terms = this.category.topTerms(cat.x, cat.label);
+    if (opts.nearest === false) return { ...prediction, explanation: { terms, nearest: [] } };
     this.exampleVecs ??= this.examples.map((e) => {
       const vec = this.category.tfidf.transform(e.text);
       return { vec, norm: norm(vec) };
@@ -143,14 +153,6 @@ export class TicketTriage implements TriageModel {
       const e = this.examples[i] as { text: string; category: string };
       return { text: e.text, intent: e.category, similarity: Number(sim.toFixed(4)) };
     });
-    return {
-      category: cat.label,
-      group: grp?.label ?? null,
-      confidence: cat.confidence,
-      impact: cues.impact,
-      urgency: cues.urgency,
-      priorityReasons: cues.reasons,
-      explanation: { terms: this.category.topTerms(cat.x, cat.label), nearest },
-    };
+    return { ...prediction, explanation: { terms, nearest } };
   }
 }

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../errors.js';
 import type { LoadedNlu, LoadNluOptions, NluInfo } from '../index.js';
-import type { IntentPrediction, KnowledgeHit, TriagePrediction } from '../types.js';
+import type { IntentPrediction, KnowledgeHit, PredictOptions, TriagePrediction } from '../types.js';
 import type { NluRequest, NluResults, WorkerLoadOptions, WorkerMessage } from './protocol.js';
 
 export interface WorkerNlu extends LoadedNlu {
@@ -176,9 +176,13 @@ export async function startNluWorker(opts: LoadNluOptions, w: WorkerNluOptions =
       get name() {
         return name;
       },
-      classify: (text: string): Promise<IntentPrediction> => call<'classify'>({ op: 'classify', text }),
+      classify: (text: string, opts?: PredictOptions): Promise<IntentPrediction> =>
+        call<'classify'>({ op: 'classify', text, ...(opts ? { opts } : {}) }),
     },
-    triage: { predict: (text: string): Promise<TriagePrediction> => call<'triage'>({ op: 'triage', text }) },
+    triage: {
+      predict: (text: string, opts?: PredictOptions): Promise<TriagePrediction> =>
+        call<'triage'>({ op: 'triage', text, ...(opts ? { opts } : {}) }),
+    },
     knowledge: {
       search: (text: string, k?: number): Promise<KnowledgeHit[]> =>
         call<'search'>({ op: 'search', text, k }),

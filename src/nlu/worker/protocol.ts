@@ -3,14 +3,14 @@
  * so these are plain structured-clone types, not validated input.
  */
 import type { LoadNluOptions, NluInfo } from '../index.js';
-import type { IntentPrediction, KnowledgeHit, TriagePrediction } from '../types.js';
+import type { IntentPrediction, KnowledgeHit, PredictOptions, TriagePrediction } from '../types.js';
 
 /** What the worker needs to load the NLU (the log function stays in the main thread). */
 export type WorkerLoadOptions = Omit<LoadNluOptions, 'log'>;
 
 export type NluRequest =
-  | { id: number; op: 'classify'; text: string }
-  | { id: number; op: 'triage'; text: string }
+  | { id: number; op: 'classify'; text: string; opts?: PredictOptions }
+  | { id: number; op: 'triage'; text: string; opts?: PredictOptions }
   | { id: number; op: 'search'; text: string; k: number | undefined }
   | { id: number; op: 'answer'; text: string }
   | { id: number; op: 'similarity'; text: string; candidates: string[] };

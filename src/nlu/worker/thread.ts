@@ -13,9 +13,9 @@ const send = (m: WorkerMessage) => port.postMessage(m);
 function answer(nlu: LoadedNlu, r: NluRequest): Promise<unknown> {
   switch (r.op) {
     case 'classify':
-      return nlu.intents.classify(r.text);
+      return nlu.intents.classify(r.text, r.opts);
     case 'triage':
-      return nlu.triage.predict(r.text);
+      return nlu.triage.predict(r.text, r.opts);
     case 'search':
       return nlu.knowledge.search(r.text, r.k);
     case 'answer':

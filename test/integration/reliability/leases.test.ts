@@ -111,6 +111,37 @@ for (const kind of testDatabases()) {
       expect(second?.leaseToken).not.toBe(first?.leaseToken);
     });
 
+    it('claims a new event with its accept only when its conversation is free; a claim renewed counts no new attempt', async () => {
+      const { store } = await fresh();
+      const claim = { leaseMs: LEASE_MS };
+      const a1 = await store.accept(dm('D-A', 'a1'), at(0), claim);
+      expect(a1.leased).toMatchObject({ id: a1.id, incoming: { id: 'a1' }, attempts: 1 });
+      // Nothing more to take: the claim holds the item and its conversation.
+      expect(await store.lease(a1.id, at(1), LEASE_MS)).toBeNull();
+      // a1 is pending: a2 waits, unclaimed, and cannot be leased before a1 is done.
+      const a2 = await store.accept(dm('D-A', 'a2'), at(1), claim);
+      expect(a2.leased).toBeUndefined();
+      expect(await store.lease(a2.id, at(2), LEASE_MS, { precheck: false })).toBeNull();
+      // Another conversation is claimed meanwhile; a redelivery is a duplicate and claims nothing.
+      expect((await store.accept(dm('D-B', 'b1'), at(2), claim)).leased?.incoming.id).toBe('b1');
+      expect(await store.accept(dm('D-A', 'a1'), at(2), claim)).toEqual({ id: a1.id, duplicate: true });
+
+      // Renewed by its holder (the turn waited for a slot): a new token, the same attempt.
+      const renewed = await store.lease(a1.id, at(3), LEASE_MS, {
+        precheck: false,
+        renew: a1.leased?.leaseToken as string,
+      });
+      expect(renewed).toMatchObject({ incoming: { id: 'a1' }, attempts: 1 });
+      expect(renewed?.leaseToken).not.toBe(a1.leased?.leaseToken);
+      // The old token finishes nothing; the renewed one does, and frees the conversation for a2.
+      expect(await store.complete(a1.id, a1.leased?.leaseToken as string, [], at(4))).toBeNull();
+      expect(await store.complete(a1.id, renewed?.leaseToken as string, [], at(4))).not.toBeNull();
+      expect(await store.lease(a2.id, at(5), LEASE_MS, { precheck: false })).toMatchObject({
+        incoming: { id: 'a2' },
+        attempts: 1,
+      });
+    });
+
     it('completing a turn saves its dialog and leases to the caller only replies first in line in their channel', async () => {
       const { database, store } = await fresh();
       const conv = await store.ensureConversation(dm('D-A', 'x').conversation, null, at(0));
@@ -372,6 +403,80 @@ for (const kind of testDatabases()) {
         expect(replies).toHaveLength(1);
         expect(replies[0]?.payload).toContain('reply of the process that took over');
         expect(lines.join('\n')).toMatch(/inbox lease lost before the turn finished/);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('a turn that waited long for a slot renews the claim its accept took, as the same attempt (engine)', async () => {
+      const created = await kind.create();
+      cleanup = created.cleanup;
+      let clock = Date.parse('2026-03-02T09:30:00.000Z');
+      const app = await buildTestApp(
+        created.url,
+        // Holds the turn back (real time) so the clock can move between accept and turn.
+        { TEST_TURN_DELAY_MS: '200' },
+        {
+          serve: false,
+          now: () => new Date(clock),
+          adapters: [
+            faultyAdapter('slack', 'A', newDeliveryLog(), { directory: { U_ALICE: 'alice@example.com' } }),
+          ],
+        },
+      );
+      try {
+        let heldUntil: string | null = null;
+        app.engine.registerActionHandler('choice', async ({ action }) => {
+          const row = await app.db
+            .selectFrom('inbox')
+            .select('locked_until')
+            .where('dedupe_key', '=', action.id)
+            .executeTakeFirstOrThrow();
+          heldUntil = row.locked_until;
+          return [{ reply: { text: 'done after the wait' } }];
+        });
+        const acceptedAt = clock;
+        const r = await app.engine.receive({
+          kind: 'action',
+          id: 'wait-1',
+          platform: 'slack',
+          conversation: {
+            platform: 'slack',
+            channelId: 'D-U_ALICE',
+            threadId: null,
+            isDirect: true,
+            workspaceId: 'T1',
+          },
+          user: { platform: 'slack', platformUserId: 'U_ALICE' },
+          actionId: 'choice',
+          value: {},
+          sourceMessage: null,
+          receivedAt: new Date(clock).toISOString(),
+        });
+        expect(
+          await app.db
+            .selectFrom('inbox')
+            .select(['attempts', 'locked_until'])
+            .where('dedupe_key', '=', 'wait-1')
+            .executeTakeFirstOrThrow(),
+        ).toEqual({ attempts: 1, locked_until: new Date(acceptedAt + LEASE_MS).toISOString() });
+        clock += LEASE_MS / 2;
+        await r.processed;
+        // The turn ran on a lease renewed when it started, not on the half-spent one.
+        expect(heldUntil).toBe(new Date(clock + LEASE_MS).toISOString());
+        expect(
+          await app.db
+            .selectFrom('inbox')
+            .select(['status', 'attempts'])
+            .where('dedupe_key', '=', 'wait-1')
+            .executeTakeFirstOrThrow(),
+        ).toEqual({ status: 'done', attempts: 1 });
+        const replies = await app.db
+          .selectFrom('outbox')
+          .select('payload')
+          .where('dedupe_key', 'like', 'slack:wait-1:%')
+          .execute();
+        expect(replies.map((x) => x.payload)).toEqual([expect.stringContaining('done after the wait')]);
       } finally {
         await app.close();
       }

@@ -32,6 +32,12 @@ describe('intent classifier', async () => {
     expect(p.explanation.nearest[0]?.intent).toBe('incident_printer');
   });
 
+  it('leaves the nearest examples out when asked, and nothing else', async () => {
+    const full = await trained.model.classify('printer out of toner');
+    const lean = await trained.model.classify('printer out of toner', { nearest: false });
+    expect(lean).toEqual({ ...full, explanation: { terms: full.explanation.terms, nearest: [] } });
+  });
+
   it('hands empty, emoji-only and off-topic text to out of scope without throwing', async () => {
     expect((await trained.model.classify('')).intent).toBe(OUT_OF_SCOPE);
     expect((await trained.model.classify('   ')).outOfScope).toBe(true);

@@ -71,6 +71,9 @@ describe('ticket triage', () => {
     expect(p.urgency).toBe('high');
     expect(p.explanation.terms.map((t) => t.term)).toContain('vpn');
     expect(p.explanation.nearest[0]?.intent).toBe('network');
+    // Without the scan for the nearest past tickets, the same prediction.
+    const lean = await model.predict('The VPN keeps dropping for everyone, urgent', { nearest: false });
+    expect(lean).toEqual({ ...p, explanation: { terms: p.explanation.terms, nearest: [] } });
   });
 
   it('survives serialisation', async () => {

@@ -20,6 +20,10 @@ describe('NLU on a worker thread', () => {
     for (const text of ['my laptop screen is broken', 'reset my password please', 'thanks!', '🙂', '']) {
       expect(await worker.intents.classify(text)).toEqual(await inline.intents.classify(text));
       expect(await worker.triage.predict(text)).toEqual(await inline.triage.predict(text));
+      // The options travel to the worker (the chat asks without nearest examples).
+      const lean = { nearest: false };
+      expect(await worker.intents.classify(text, lean)).toEqual(await inline.intents.classify(text, lean));
+      expect(await worker.triage.predict(text, lean)).toEqual(await inline.triage.predict(text, lean));
       expect(await worker.knowledge.search(text, 2)).toEqual(await inline.knowledge.search(text, 2));
       expect(await worker.knowledge.answer(text)).toEqual(await inline.knowledge.answer(text));
     }
