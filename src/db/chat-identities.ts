@@ -30,21 +30,20 @@ type IdentityPart = Pick<
   | 'identitiesOf'
 >;
 
+type Reads = Pick<ChatStore, 'personFor' | 'personAndConversation' | 'pendingIdentities' | 'identitiesOf'>;
+type Writes = Pick<ChatStore, 'linkIdentity' | 'provisionalPerson'>;
+
 export function createIdentityPart(db: Kysely<DB>, dialect?: Dialect): IdentityPart {
   let known: Promise<Dialect> | null = dialect ? Promise.resolve(dialect) : null;
   const dialectOf = () => {
     known ??= detectDialect(db);
     return known;
   };
+  return { ...identityReads(db), ...identityWrites(db, dialectOf) };
+}
 
-  const identityRow = (trx: Kysely<DB>, user: PlatformUser) =>
-    trx
-      .selectFrom('identities')
-      .select(['person_id', 'profile_pending'])
-      .where('platform', '=', user.platform)
-      .where('platform_user_id', '=', user.platformUserId)
-      .executeTakeFirst();
-
+/** Who a platform user is, with their conversation; identities still waiting for a profile. */
+function identityReads(db: Kysely<DB>): Reads {
   return {
     async personFor(user) {
       const r = await db
@@ -117,6 +116,67 @@ export function createIdentityPart(db: Kysely<DB>, dialect?: Dialect): IdentityP
       return { person, conversation };
     },
 
+    async pendingIdentities(limit) {
+      const rows = await db
+        .selectFrom('identities')
+        .select(['platform', 'platform_user_id', 'person_id'])
+        .where('profile_pending', '=', 1)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      const out = [];
+      for (const r of rows) {
+        const conv = await db
+          .selectFrom('conversations')
+          .selectAll()
+          .where('person_id', '=', r.person_id)
+          .where('platform', '=', r.platform)
+          .orderBy('updated_at', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        out.push({
+          user: { platform: r.platform as Platform, platformUserId: r.platform_user_id },
+          where: conv ? toConversation(conv).ref : null,
+        });
+      }
+      return out;
+    },
+
+    async identitiesOf(personId) {
+      const rows = await db
+        .selectFrom('identities')
+        .selectAll()
+        .where('person_id', '=', personId)
+        .orderBy('id')
+        .execute();
+      return Promise.all(
+        rows.map(async (r) => {
+          const teams = r.platform === 'teams';
+          // Teams: the tenant is the workspace, and the connector is the one the person was seen through.
+          const workspaceId = r.workspace_id ?? (teams ? r.tenant_id : null);
+          return {
+            platform: r.platform as Platform,
+            platformUserId: r.platform_user_id,
+            workspaceId,
+            serviceUrl: teams ? await teamsServiceUrlOf(db, personId, workspaceId) : null,
+          };
+        }),
+      );
+    },
+  };
+}
+
+/** Linking a platform user to a person (merging a provisional one), and provisional people. */
+function identityWrites(db: Kysely<DB>, dialectOf: () => Promise<Dialect>): Writes {
+  const identityRow = (trx: Kysely<DB>, user: PlatformUser) =>
+    trx
+      .selectFrom('identities')
+      .select(['person_id', 'profile_pending'])
+      .where('platform', '=', user.platform)
+      .where('platform_user_id', '=', user.platformUserId)
+      .executeTakeFirst();
+
+  return {
     async linkIdentity(user, email, displayName, now, details = {}) {
       const normalized = email.trim().toLowerCase();
       const d = await dialectOf();
@@ -231,54 +291,6 @@ export function createIdentityPart(db: Kysely<DB>, dialect?: Dialect): IdentityP
             .executeTakeFirstOrThrow(),
         );
       });
-    },
-
-    async pendingIdentities(limit) {
-      const rows = await db
-        .selectFrom('identities')
-        .select(['platform', 'platform_user_id', 'person_id'])
-        .where('profile_pending', '=', 1)
-        .orderBy('id')
-        .limit(limit)
-        .execute();
-      const out = [];
-      for (const r of rows) {
-        const conv = await db
-          .selectFrom('conversations')
-          .selectAll()
-          .where('person_id', '=', r.person_id)
-          .where('platform', '=', r.platform)
-          .orderBy('updated_at', 'desc')
-          .limit(1)
-          .executeTakeFirst();
-        out.push({
-          user: { platform: r.platform as Platform, platformUserId: r.platform_user_id },
-          where: conv ? toConversation(conv).ref : null,
-        });
-      }
-      return out;
-    },
-
-    async identitiesOf(personId) {
-      const rows = await db
-        .selectFrom('identities')
-        .selectAll()
-        .where('person_id', '=', personId)
-        .orderBy('id')
-        .execute();
-      return Promise.all(
-        rows.map(async (r) => {
-          const teams = r.platform === 'teams';
-          // Teams: the tenant is the workspace, and the connector is the one the person was seen through.
-          const workspaceId = r.workspace_id ?? (teams ? r.tenant_id : null);
-          return {
-            platform: r.platform as Platform,
-            platformUserId: r.platform_user_id,
-            workspaceId,
-            serviceUrl: teams ? await teamsServiceUrlOf(db, personId, workspaceId) : null,
-          };
-        }),
-      );
     },
   };
 }
