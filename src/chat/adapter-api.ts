@@ -6,7 +6,7 @@
 import type { Person } from '../itsm/types.js';
 import type { QueueView } from './agent-queue-view.js';
 
-export type { QueueView, QueueViewRow } from './agent-queue-view.js';
+export type { QueueView } from './agent-queue-view.js';
 
 import type { Emit } from './handoff/index.js';
 import type {

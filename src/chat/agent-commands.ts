@@ -100,7 +100,7 @@ export function rowLine(r: QueueRow, person: Person, now: string): string {
 }
 
 /** The queue as one message: three sections, Claim buttons for unassigned rows, Open thread for the rest. */
-export function queueReply(q: AgentQueue, person: Person, now: string): Reply {
+function queueReply(q: AgentQueue, person: Person, now: string): Reply {
   const section = (title: string, rows: QueueRow[], empty: string) => [
     `*${title}* (${rows.length})`,
     ...(rows.length === 0 ? [empty] : rows.map((r) => rowLine(r, person, now))),
@@ -125,7 +125,7 @@ export function queueReply(q: AgentQueue, person: Person, now: string): Reply {
   return { text, ...(choices.length > 0 ? { choices } : {}) };
 }
 
-export interface AgentCommandResult {
+interface AgentCommandResult {
   replies: Reply[];
   /** The requester is told about changes that concern them. */
   tellRequester?: { ticket: Ticket; text: string; key: string };

@@ -23,7 +23,7 @@ export type AgentCommandHook = (input: {
   now: string;
 }) => Promise<Reply[] | null>;
 
-export interface AgentDeskChatDeps {
+interface AgentDeskChatDeps {
   desk: AgentDesk;
   tickets: TicketService;
   directory: DirectoryStore;

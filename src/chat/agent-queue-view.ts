@@ -8,7 +8,7 @@ import type { Person } from '../itsm/types.js';
 import { rowLine } from './agent-commands.js';
 import type { Choice } from './message.js';
 
-export interface QueueViewRow {
+interface QueueViewRow {
   number: string;
   /** One line: number, priority, state, title and the closest clock. */
   text: string;
@@ -20,7 +20,7 @@ export interface QueueView {
 }
 
 /** The row's action: Claim an unassigned ticket, Take a colleague's, Open the viewer's own. */
-export function rowChoice(r: QueueRow, person: Person): Choice {
+function rowChoice(r: QueueRow, person: Person): Choice {
   const n = r.ticket.number;
   if (r.ticket.assigneeId === person.id)
     return { label: `Open ${n}`, actionId: 'desk.open', value: { ticket: n } };

@@ -15,14 +15,14 @@ import type { Reply } from './message.js';
 import type { LazyReply } from './notifications.js';
 import { STATE_LABEL, ticketCard } from './render.js';
 
-export type AssigneeNoticeMode = 'dm' | 'triage' | 'none';
+type AssigneeNoticeMode = 'dm' | 'triage' | 'none';
 
-export function noticeModeOf(triage: Record<string, unknown>): AssigneeNoticeMode {
+function noticeModeOf(triage: Record<string, unknown>): AssigneeNoticeMode {
   const v = triage.notify;
   return v === 'triage' || v === 'none' ? v : 'dm';
 }
 
-export interface AssigneeNoticeDeps {
+interface AssigneeNoticeDeps {
   tickets: TicketService;
   directory: DirectoryStore;
   notifyPerson: (personId: number, reply: Reply | LazyReply, key: string, known?: Person) => Promise<boolean>;

@@ -17,7 +17,7 @@ import type { ThreadHandler } from './adapter-api.js';
 import type { Engine } from './conversation-engine.js';
 import type { IncomingAction } from './message.js';
 
-export interface ThreadVote {
+interface ThreadVote {
   vote: 'approve' | 'reject';
   /** The change the voter named, if any. */
   number: string | null;

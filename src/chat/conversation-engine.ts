@@ -58,7 +58,7 @@ export interface ChatCore {
   notifications: Notifications;
 }
 
-export interface ChatCoreOptions {
+interface ChatCoreOptions {
   ports: PortRegistry;
   store: ChatStore;
   tickets: TicketService;
@@ -90,7 +90,7 @@ export function createChatCore(opts: ChatCoreOptions): ChatCore {
   return { ports, handoff, notifications };
 }
 
-export interface EngineOptions {
+interface EngineOptions {
   core: ChatCore;
   store: ChatStore;
   tickets: TicketService;

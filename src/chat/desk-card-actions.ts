@@ -16,7 +16,7 @@ import type { ActionHandler } from './adapter-api.js';
 import type { AgentCommand } from './agent-commands.js';
 import type { Reply } from './message.js';
 
-export type ApplyCommand = (
+type ApplyCommand = (
   cmd: AgentCommand,
   person: Person,
   threadNumber: string | null,

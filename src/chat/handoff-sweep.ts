@@ -11,7 +11,7 @@ import type { Reply } from './message.js';
 import { collectInto } from './outgoing.js';
 import type { ChatStore, NewOutgoing } from './store.js';
 
-export interface HandoffSweepDeps {
+interface HandoffSweepDeps {
   store: ChatStore;
   tickets: TicketService;
   handoff: Handoff;

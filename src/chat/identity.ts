@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import type { ChatPort, ConversationRef, Platform, PlatformUser } from './message.js';
 import type { ChatStore, IdentityDetails, KnownPerson } from './store.js';
 
-export type Profile =
+type Profile =
   | { kind: 'found'; email: string; displayName: string | null; details: IdentityDetails }
   | { kind: 'unknown' }
   | { kind: 'unavailable'; error: unknown };

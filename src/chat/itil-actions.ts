@@ -14,7 +14,7 @@ import { channelRef } from './handoff/index.js';
 import type { ConversationRef, Reply } from './message.js';
 import type { ChatStore } from './store.js';
 
-export interface ChannelPostDeps {
+interface ChannelPostDeps {
   /** Queues posts to channels; a CAB card's thread is bound to its change when delivered. */
   store: ChatStore;
   /** Asks the outbox to deliver now rather than on its next tick. */
@@ -109,7 +109,7 @@ function commentOf(value: Record<string, unknown>): string | null {
   return typeof c === 'string' && c.trim().length > 0 ? c.trim() : null;
 }
 
-export function approvalHandler(itil: Itil, decision: 'approved' | 'rejected'): ActionHandler {
+function approvalHandler(itil: Itil, decision: 'approved' | 'rejected'): ActionHandler {
   return async ({ action, person, now }) => {
     const number = ticketOf(action.value);
     const { ticket, outcome } = await itil.approvals.decide(
@@ -128,7 +128,7 @@ export function approvalHandler(itil: Itil, decision: 'approved' | 'rejected'): 
   };
 }
 
-export function cabVoteHandler(engine: Engine, itil: Itil): ActionHandler {
+function cabVoteHandler(engine: Engine, itil: Itil): ActionHandler {
   return async ({ action, person, now }) => {
     const number = ticketOf(action.value);
     const vote = buttonVote(action);
@@ -154,7 +154,7 @@ export function cabVoteHandler(engine: Engine, itil: Itil): ActionHandler {
 }
 
 /** "Create problem" on the possible-problem card: the problem, its links, the reporters told, once. */
-export function problemCreateHandler(itil: Itil): ActionHandler {
+function problemCreateHandler(itil: Itil): ActionHandler {
   return async ({ action, person, now }) => {
     const raw = action.value.incidents;
     const incidents = Array.isArray(raw)

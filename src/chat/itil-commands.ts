@@ -15,18 +15,6 @@ import { LEVELS, type Level, type Person } from '../itsm/types.js';
 
 const NUM = '((?:INC|REQ|PRB|CHG)\\d{7})';
 
-export const ITIL_COMMAND_HELP = [
-  'problem from INC…, INC…: <title>',
-  'link INC… to PRB…',
-  'root cause PRB…: <text>',
-  'known error PRB…: <workaround>',
-  'resolve PRB…: <fix>',
-  'resolve incidents of PRB…',
-  'change normal|emergency <impact>/<urgency>: <title> [on <asset tags>]',
-  'change standard <catalogue id>: <title> [on <asset tags>]',
-  'asset <tag>',
-].join('\n');
-
 export async function runItilCommand(
   itil: Itil,
   text: string,

@@ -15,7 +15,7 @@ import type { PortRegistry } from './ports.js';
 import { ticketCard } from './render.js';
 import type { ChatStore, NewOutgoing } from './store.js';
 
-export interface NotificationDeps {
+interface NotificationDeps {
   store: ChatStore;
   tickets: TicketService;
   directory: DirectoryStore;

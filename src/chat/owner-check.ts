@@ -10,7 +10,7 @@ import type { Emit, Handoff } from './handoff/index.js';
 import type { ConversationRef, IncomingMessage } from './message.js';
 import type { ChatStore } from './store.js';
 
-export interface OwnerCheckDeps {
+interface OwnerCheckDeps {
   store: ChatStore;
   tickets: TicketService;
   handoff: Handoff;

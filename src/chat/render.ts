@@ -97,7 +97,7 @@ export function etaLine(t: Ticket, sla: SlaResult | null, timeZone: string, now:
 }
 
 /** Buttons valid in the ticket's state; no "Talk to a person" once a person has it. */
-export function cardActions(t: Ticket, handedOff = false): Choice[] {
+function cardActions(t: Ticket, handedOff = false): Choice[] {
   const v = { ticket: t.number };
   switch (t.state) {
     case 'resolved':

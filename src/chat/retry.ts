@@ -9,7 +9,7 @@ import { DeliveryError, type Incoming } from './message.js';
 
 export const DEFAULT_RETRY_HORIZON_MS = 3_600_000;
 /** Attempts for a failure not known to pass: a bug does not fix itself within the horizon. */
-export const MAX_UNEXPECTED_ATTEMPTS = 5;
+const MAX_UNEXPECTED_ATTEMPTS = 5;
 
 export function backoffMs(attempt: number, base: number, max: number): number {
   const exp = Math.min(max, base * 2 ** Math.max(0, attempt - 1));
@@ -49,7 +49,7 @@ const TRANSIENT_CODES = new Set([
 ]);
 
 /** A failure that passes on its own (decided by type and code, never by message text). */
-export function isTransient(e: unknown): boolean {
+function isTransient(e: unknown): boolean {
   if (e instanceof DeliveryError) return e.retryable;
   if (isAppError(e)) return e.code === 'db_unavailable' || e.code === 'rate_limited';
   const code = (e as { code?: unknown } | null)?.code;

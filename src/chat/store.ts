@@ -91,7 +91,7 @@ export interface NewOutgoing {
   bindRole?: ConversationRole;
 }
 
-export interface LeaseOptions {
+interface LeaseOptions {
   /**
    * Reads whether the claim can succeed before taking the write lock (default true). Recovery sweeps
    * try items other processes hold, where most claims fail; an item this process has just accepted
@@ -110,7 +110,7 @@ export interface LeaseOptions {
   renew?: string;
 }
 
-export interface CompleteOptions {
+interface CompleteOptions {
   /** The conversation's dialog state after the turn (saved with the completion, not in a write of its own). */
   dialog?: { conversationId: number; dialog: Record<string, unknown> };
   /**
@@ -121,7 +121,7 @@ export interface CompleteOptions {
   deliverNow?: { platforms: Platform[]; leaseMs: number };
 }
 
-export interface KbAnswerRecord {
+interface KbAnswerRecord {
   personId: number;
   articleId: string;
   query: string;

@@ -18,7 +18,7 @@ const FRESH_LEASE_MS = INBOX_LEASE_MS / 4;
 /** A person waits for the answer: retries of a turn are at most a minute apart. */
 const MAX_TURN_BACKOFF_MS = 60_000;
 
-export interface TurnRunnerDeps {
+interface TurnRunnerDeps {
   store: ChatStore;
   handle: (inboxId: number, incoming: Incoming) => Promise<TurnResult>;
   ports: PortRegistry;

@@ -4,7 +4,7 @@
  * answering platform acks (an inbox insert each) instead of drowning in half-done turns.
  */
 
-export interface TurnScheduler {
+interface TurnScheduler {
   /** Runs `work` after the conversation's earlier turns, in a free slot. */
   schedule(inboxId: number, conversationKey: string, work: () => Promise<void>): Promise<void>;
   /** Inbox rows this process has scheduled and not finished: the recovery sweep leaves them alone. */

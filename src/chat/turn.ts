@@ -26,7 +26,7 @@ export interface TurnResult {
   dialog?: { conversationId: number; dialog: Record<string, unknown> };
 }
 
-export interface TurnDeps {
+interface TurnDeps {
   store: ChatStore;
   tickets: TicketService;
   directory: DirectoryStore;

@@ -14,7 +14,7 @@ import type { ConversationRow, DB, PersonRow } from './schema.js';
 import { teamsServiceUrlOf } from './teams-seen.js';
 
 /** `.invalid` is reserved (RFC 2606): the placeholder can never be somebody's address. */
-export const PENDING_EMAIL_DOMAIN = 'identity-pending.invalid';
+const PENDING_EMAIL_DOMAIN = 'identity-pending.invalid';
 
 const placeholderEmail = (user: PlatformUser): string =>
   `${user.platform}.${user.platformUserId}`.toLowerCase().replace(/[^a-z0-9._-]/g, '_') +

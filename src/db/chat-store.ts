@@ -14,7 +14,7 @@ import type { Dialect } from './connect.js';
 import { createDeadLetterPart } from './dead-letters.js';
 import type { DB } from './schema.js';
 
-export interface ChatStoreOptions {
+interface ChatStoreOptions {
   /** This process start (boots.ts): every lease it takes names it. Default: a fresh id. */
   bootId?: string;
   /** Default: asked of the database when first needed. */

@@ -18,7 +18,7 @@ interface Queued<DB> {
   reject(e: unknown): void;
 }
 
-export interface WriteBatcher<DB> {
+interface WriteBatcher<DB> {
   run<T>(write: Write<DB, T>): Promise<T>;
 }
 

@@ -15,7 +15,7 @@ import { expectedCalibrationError } from './model/calibration.js';
 import { embeddingInput } from './text/normalize.js';
 import { OUT_OF_SCOPE } from './types.js';
 
-export interface IntentEvalResult extends OosMetrics {
+interface IntentEvalResult extends OosMetrics {
   n_train: number;
   n_test: number;
   train_ms: number;
@@ -27,7 +27,7 @@ export interface IntentEvalResult extends OosMetrics {
   held_out: HeldOutReport;
 }
 
-export interface IntentEvalOptions extends Omit<IntentTrainOptions, 'embedder' | 'validation'> {
+interface IntentEvalOptions extends Omit<IntentTrainOptions, 'embedder' | 'validation'> {
   /** Encoder used for batch training/testing (usually a cache around `latencyEmbedder`). */
   embedder: Embedder | null;
   /** Uncached encoder for the single-query latency measurement, so latency includes real embedding. */

@@ -25,9 +25,6 @@ import { loadCues } from './triage/triage-data.js';
 import { TicketTriage } from './triage/triage-model.js';
 import type { Nlu, TriageModel, TriagePrediction } from './types.js';
 
-export type { EmbeddingsChoice, NluLog } from './embeddings/select-embedder.js';
-export * from './types.js';
-
 export interface LoadNluOptions {
   dataDir: string;
   modelsDir: string;
@@ -61,7 +58,7 @@ export interface LoadedNlu extends Nlu {
 }
 
 /** The NLU settings of the configuration (config.ts), without importing it. */
-export interface NluSettings {
+interface NluSettings {
   DATA_DIR: string;
   MODELS_DIR: string;
   NLU_EMBEDDINGS: 'auto' | EmbeddingsChoice;

@@ -29,7 +29,7 @@ const linearSchema = z.object({
   bias: z.string(),
 });
 
-export const nluArtefactSchema = z.object({
+const nluArtefactSchema = z.object({
   format: z.literal('chatdesk-nlu'),
   version: z.literal(1),
   dataHash: z.string(),
@@ -121,7 +121,7 @@ export async function trainNluArtefact(
 }
 
 /** Weak labels from `datasetsDir` that a first-pass model on our own examples agrees with. */
-export async function weakExamples(
+async function weakExamples(
   dataDir: string,
   datasetsDir: string,
   intentData: IntentData,

@@ -35,7 +35,7 @@ export interface NearestExample {
 }
 
 /** Why a prediction came out as it did: shown to agents, stored with every automated decision. */
-export interface PredictionExplanation {
+interface PredictionExplanation {
   terms: TermWeight[];
   nearest: NearestExample[];
 }
@@ -107,7 +107,7 @@ export interface KnowledgeSearch {
 }
 
 /** Closeness in meaning of short texts (sentence-embedding cosine); absent when no encoder is loaded. */
-export interface TextSimilarity {
+interface TextSimilarity {
   /** One score per candidate, −1…1 (in practice 0…1), in input order. */
   scores(query: string, candidates: readonly string[]): Promise<number[]>;
 }

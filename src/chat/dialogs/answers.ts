@@ -19,7 +19,7 @@ export type Answer =
   | { kind: 'ticket'; number: string | null }
   | { kind: 'window'; start: string; end: string; assumedEnd: boolean };
 
-export interface AnswerContext {
+interface AnswerContext {
   now: string;
   person: Person;
   people: Person[];
@@ -34,9 +34,9 @@ const NO =
 const SKIP =
   /^(skip|none|n\/a|na|-|nothing|no answer|leave (?:it )?(?:empty|blank|out)|not needed|no need|pass)[.!]?$/i;
 
-export const isSkip = (text: string): boolean => SKIP.test(text.trim());
+const isSkip = (text: string): boolean => SKIP.test(text.trim());
 
-export function yesNo(text: string): 'yes' | 'no' | null {
+function yesNo(text: string): 'yes' | 'no' | null {
   const t = text.trim();
   if (YES.test(t)) return 'yes';
   if (NO.test(t)) return 'no';
@@ -70,7 +70,7 @@ export function rating(text: string): { score: number; comment: string | null } 
 }
 
 /** Minutes east of UTC of a time zone at an instant ("Europe/Berlin" in March → 60). */
-export function zoneOffsetMinutes(timeZone: string, at: Date): number {
+function zoneOffsetMinutes(timeZone: string, at: Date): number {
   try {
     const parts = new Intl.DateTimeFormat('en-US', {
       timeZone,
@@ -154,7 +154,7 @@ function findByName(text: string, people: Person[]): Person | null {
 }
 
 /** An email field: an address, "me", "my manager", or someone in the directory by name. */
-export function email(text: string, ctx: AnswerContext): string | null {
+function email(text: string, ctx: AnswerContext): string | null {
   const t = text.trim();
   const typed = /[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+/.exec(t)?.[0];
   if (typed) return typed;

@@ -11,9 +11,9 @@ import { type Answer, readAnswer } from './answers.js';
 import type { Facts, Question, Turn } from './types.js';
 import { newSubjectWords, similarity, tokens, wordCount } from './words.js';
 
-export type Command = 'cancel' | 'resume' | 'help' | 'status' | 'human' | 'works_now';
+type Command = 'cancel' | 'resume' | 'help' | 'status' | 'human' | 'works_now';
 
-export type Decision =
+type Decision =
   | { is: 'answer'; answer: Answer }
   | { is: 'command'; command: Command }
   | { is: 'new_request' }
@@ -123,7 +123,7 @@ export function decide(turn: Turn, question: Question, context: string): Decisio
   return { is: 'unclear' };
 }
 
-export function answerContext(facts: Facts, turn?: Pick<Turn, 'stack'>) {
+function answerContext(facts: Facts, turn?: Pick<Turn, 'stack'>) {
   const f = turn?.stack.frames.at(-1);
   const offered = Array.isArray(f?.slots.offered) ? (f.slots.offered as string[]) : [];
   const all = [...facts.openTickets, ...facts.resolvedTickets];

@@ -23,7 +23,7 @@ export interface DialogModule {
 }
 
 /** The question's buttons, if it has options (select fields, yes/no). */
-export function questionChoices(q: Question): Say['choices'] {
+function questionChoices(q: Question): Say['choices'] {
   if (q.expects === 'yes_no')
     return [
       { label: 'Yes', actionId: 'choice', value: { answer: 'yes' }, style: 'primary' },

@@ -9,9 +9,9 @@ import { active } from './stack.js';
 import type { Turn } from './types.js';
 import { similarity } from './words.js';
 
-export type Why = 'number' | 'thread' | 'dialog' | 'similar';
+type Why = 'number' | 'thread' | 'dialog' | 'similar';
 
-export interface Evidence {
+interface Evidence {
   /** The ticket number (the ticket itself when it is one of the speaker's listed tickets). */
   number: string;
   ticket: Ticket | null;
@@ -34,7 +34,7 @@ export function findOwn(turn: Pick<Turn, 'facts'>, number: string): Ticket | nul
 }
 
 /** The open ticket most like the message, when it is clearly alike and clearly the best. */
-export function mostSimilar(text: string, tickets: Ticket[]): Ticket | null {
+function mostSimilar(text: string, tickets: Ticket[]): Ticket | null {
   const scored = tickets
     .map((t) => ({ t, s: similarity(text, ticketText(t)) }))
     .filter((x) => x.s.cosine >= SIMILAR_COSINE && x.s.shared >= SIMILAR_SHARED)

@@ -20,7 +20,7 @@ export const slotsFor = (templateId: string, values: Record<string, SlotValue>):
 });
 
 /** A change template's window is asked as one question ("saturday 20:00 to 22:00"). */
-export const hasWindow = (t: Template) =>
+const hasWindow = (t: Template) =>
   t.kind === 'change' &&
   t.fields.some((f) => f.id === 'window_start') &&
   t.fields.some((f) => f.id === 'window_end');

@@ -52,7 +52,7 @@ function priorityLine(shown: Shown, sev: Severity, triage: TriagePrediction): st
   return `Priority ${p}.`;
 }
 
-export interface OpenOptions {
+interface OpenOptions {
   intent: string;
   confidence: number | null;
   terms?: string[];

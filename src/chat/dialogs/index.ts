@@ -25,9 +25,9 @@ import type { Article, DialogStack, Facts, Step, Turn, Understanding } from './t
 
 export type { DialogHooks } from './hooks.js';
 export { ratingStack } from './stack.js';
-export { HELP_TEXT, isAnswerError, userMessageFor, welcomeText } from './texts.js';
+export { isAnswerError, userMessageFor, welcomeText } from './texts.js';
 
-export interface DialogDeps {
+interface DialogDeps {
   tickets: TicketService;
   store: ChatStore;
   nlu: Nlu;

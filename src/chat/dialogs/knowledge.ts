@@ -66,7 +66,7 @@ function offer(
 }
 
 /** Password resets and unlocks the article could not solve become requests for the desk. */
-export function openAccessRequest(turn: Turn, text: string, intent: string, confidence: number | null): Step {
+function openAccessRequest(turn: Turn, text: string, intent: string, confidence: number | null): Step {
   const input: NewTicket = {
     kind: intent === 'password_reset' || intent === 'account_locked' ? 'service_request' : 'incident',
     title: titleFrom(text),

@@ -26,7 +26,7 @@ import { askForPerson, handOffMessage, handOffNew } from './to-person.js';
 import type { DialogName, DialogStack, Effect, Facts, Frame, Step, Turn } from './types.js';
 import { wordCount } from './words.js';
 
-export const DIALOGS: Record<DialogName, DialogModule> = {
+const DIALOGS: Record<DialogName, DialogModule> = {
   describe: describeDialog,
   incident: incidentDialog,
   form: formDialog,
@@ -59,7 +59,7 @@ function reportProblem(turn: Turn): Step {
   });
 }
 
-export function report(turn: Turn): Step {
+function report(turn: Turn): Step {
   if (turn.facts.person.role === 'employee')
     return step([
       say('Desk reports are for service desk managers and agents. Say "status" to see your own tickets.'),
@@ -122,7 +122,7 @@ function outOfScope(turn: Turn): Step {
 }
 
 /** The message as a new request: nothing is pending (or what was pending has been set aside). */
-export function route(turn: Turn): Step {
+function route(turn: Turn): Step {
   const text = turn.text.trim();
   const p = turn.nlu.prediction;
   if (worksNow(text)) return ticketCommand(turn, 'close_ticket');

@@ -2,7 +2,7 @@
 import type { RunContext, RunDeps, RunTools } from './run-tools.js';
 import type { Effect, Step } from './types.js';
 
-export type ChangeEffect = Extract<Effect, { do: 'open_change' | 'schedule_change' | 'submit_change' }>;
+type ChangeEffect = Extract<Effect, { do: 'open_change' | 'schedule_change' | 'submit_change' }>;
 
 const NOT_ENABLED = { code: 'not_found', message: 'Changes are not enabled on this desk.' } as const;
 

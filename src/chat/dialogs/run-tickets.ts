@@ -3,7 +3,7 @@
 import type { RunContext, RunDeps, RunTools } from './run-tools.js';
 import type { Effect, Shown, Step } from './types.js';
 
-export type TicketEffect = Extract<
+type TicketEffect = Extract<
   Effect,
   {
     do:

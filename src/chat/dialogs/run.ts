@@ -11,7 +11,7 @@ import { createTicketEffects } from './run-tickets.js';
 import { createRunTools, type RunContext, type RunDeps } from './run-tools.js';
 import type { DialogStack, Effect, Step } from './types.js';
 
-export type { RunContext, RunDeps } from './run-tools.js';
+export type { RunContext } from './run-tools.js';
 
 export function createRunner(deps: RunDeps) {
   const { tickets, store, nlu, hooks } = deps;
@@ -93,5 +93,3 @@ export function createRunner(deps: RunDeps) {
 
   return { run };
 }
-
-export type Runner = ReturnType<typeof createRunner>;

@@ -11,14 +11,14 @@ import { matchOption, matchOptions } from './options.js';
 import type { SlotValue } from './types.js';
 import { titleCase, tokens } from './words.js';
 
-export interface SlotContext {
+interface SlotContext {
   now: string;
   person: Person;
   people: Person[];
 }
 
 /** "(if Other)" in a label: the field applies only when a choice field has that value. */
-export function conditionOf(field: TemplateField): string | null {
+function conditionOf(field: TemplateField): string | null {
   return /\(if ([^)]+)\)/i.exec(field.label)?.[1]?.trim() ?? null;
 }
 

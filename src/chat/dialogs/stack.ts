@@ -3,14 +3,14 @@
  * interrupted. It lives in the conversation row's dialog JSON (no schema change); rows written by
  * earlier versions (`{kind: 'template', …}`) are read as an empty stack, except a pending rating.
  */
-import type { DialogName, DialogStack, Frame, Question, SlotValue, Step } from './types.js';
+import type { DialogName, DialogStack, Frame, Question, SlotValue } from './types.js';
 
 /** Deeper than this, the oldest suspended dialog is dropped: nobody resumes a fourth-level form. */
-export const MAX_DEPTH = 3;
+const MAX_DEPTH = 3;
 
 export const emptyStack = (): DialogStack => ({ v: 2, frames: [] });
 
-export function top(stack: DialogStack): Frame | null {
+function top(stack: DialogStack): Frame | null {
   return stack.frames.at(-1) ?? null;
 }
 
@@ -65,8 +65,6 @@ export function active(stack: DialogStack): Frame | null {
 export function suspended(stack: DialogStack): Frame | null {
   return [...stack.frames].reverse().find((f) => f.suspended === true) ?? null;
 }
-
-export const withStack = (stack: DialogStack, step: Step): Step => ({ stack, ...step });
 
 /** A pending rating question written by the hand-back and resolution notices. */
 export function ratingStack(ticket: string, at: string): DialogStack {

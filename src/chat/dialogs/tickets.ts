@@ -89,7 +89,7 @@ const ratingFrame = (turn: Turn, number: string): Frame =>
   });
 
 /** "It works now": resolve an open ticket (close a resolved one), then ask for a rating. */
-export function closeTicket(turn: Turn, t: { number: string; state?: TicketState }): Step {
+function closeTicket(turn: Turn, t: { number: string; state?: TicketState }): Step {
   const resolved = t.state === 'resolved';
   const waiting = { ...turn.stack, frames: turn.stack.frames.filter((f) => f.suspended === true) };
   return move(
@@ -144,7 +144,7 @@ function askAddition(turn: Turn, number: string): Step {
 }
 
 /** The message without "add info to INC…:" around what is to be added. */
-export function additionOf(text: string): string {
+function additionOf(text: string): string {
   return text
     .replace(/\b(INC|REQ|PRB|CHG)[\s#-]*\d{1,7}\b/gi, '')
     .replace(

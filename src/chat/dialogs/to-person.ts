@@ -10,7 +10,7 @@ import { say, step } from './steps.js';
 import type { Effect, NewTicket, Step, Turn } from './types.js';
 import { contentStems, titleFrom } from './words.js';
 
-export interface HandoffHow {
+interface HandoffHow {
   confidence?: number | null;
   tried?: string[];
 }

@@ -10,7 +10,7 @@ import type { Template } from '../../itsm/templates.js';
 import type { Level, Person, Ticket, TicketState } from '../../itsm/types.js';
 import type { FrustrationSignal } from '../../nlu/frustration.js';
 import type { IntentPrediction, KnowledgeHit, TriagePrediction } from '../../nlu/types.js';
-import type { ActionId, Choice, FormSpec, Platform, Reply, TicketCard } from '../message.js';
+import type { Choice, FormSpec, Platform, Reply, TicketCard } from '../message.js';
 
 export type DialogName =
   | 'describe'
@@ -23,7 +23,7 @@ export type DialogName =
   | 'change';
 
 /** What kind of answer a question waits for; decides how a reply is read before anything else. */
-export type Expect =
+type Expect =
   | 'yes_no'
   | 'choice'
   | 'choices'
@@ -106,10 +106,6 @@ export interface Understanding {
   frustration: FrustrationSignal;
 }
 
-export type TurnInput =
-  | { kind: 'message'; text: string }
-  | { kind: 'action'; actionId: ActionId; value: Record<string, unknown> };
-
 export interface Turn {
   stack: DialogStack;
   text: string;
@@ -157,7 +153,7 @@ export interface NewTicket {
   decisions?: Record<string, unknown>;
 }
 
-export type Continue<T> = (result: T) => Step;
+type Continue<T> = (result: T) => Step;
 
 /** The domain commands and reads a dialog may ask for. */
 export type Effect =

@@ -26,7 +26,7 @@ export function contentStems(text: string): string[] {
 }
 
 /** Levenshtein distance, stopping early once it exceeds `max`. */
-export function editDistance(a: string, b: string, max = 2): number {
+function editDistance(a: string, b: string, max = 2): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {

@@ -70,7 +70,7 @@ export function agentChoices(number: string, groups: Group[], current: number | 
 }
 
 /** The edit buttons of a ticket's agent card (handled by chat/desk-card-actions.ts). */
-export function editChoices(number: string): Choice[] {
+function editChoices(number: string): Choice[] {
   return [
     { label: 'Priority…', actionId: 'desk.priority', value: { ticket: number } },
     { label: 'Pending…', actionId: 'desk.pending', value: { ticket: number } },

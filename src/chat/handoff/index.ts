@@ -16,8 +16,8 @@ import { createRelay } from './relay.js';
 import { createTimeouts } from './timeouts.js';
 import type { HandoffDeps } from './types.js';
 
-export { agentChoices, channelRef, webTriageRef } from './channels.js';
-export type { Emit, HandoffDeps, HandoffInfo } from './types.js';
+export { channelRef, webTriageRef } from './channels.js';
+export type { Emit } from './types.js';
 
 export function createHandoff(deps: HandoffDeps) {
   const convs = createConversations(deps);

@@ -7,7 +7,8 @@ import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { loadConfig } from '../../config.js';
 import { formatIssues } from '../../errors.js';
-import type { IntentPrediction, LoadedNlu } from '../../nlu/index.js';
+import type { LoadedNlu } from '../../nlu/index.js';
+import type { IntentPrediction } from '../../nlu/types.js';
 import { failureLine, parseCommandArgs } from '../args.js';
 
 export const USAGE = `usage: chatdesk classify [--explain] [--top <n>] < texts

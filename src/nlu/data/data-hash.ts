@@ -7,9 +7,9 @@ import { join, relative } from 'node:path';
 import { listFiles } from './read-files.js';
 
 /** Bumped whenever training code changes what a model means, so old artefacts are retrained. */
-export const NLU_TRAINING_VERSION = 2;
+const NLU_TRAINING_VERSION = 2;
 
-export async function nluInputFiles(dataDir: string): Promise<string[]> {
+async function nluInputFiles(dataDir: string): Promise<string[]> {
   const lists = await Promise.all([
     listFiles(join(dataDir, 'intents'), '.json'),
     listFiles(join(dataDir, 'knowledge'), '.md'),

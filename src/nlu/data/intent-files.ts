@@ -9,7 +9,7 @@ import { normalizeText } from '../text/normalize.js';
 import { ACTIONS, type IntentAction } from '../types.js';
 import { listFiles, readJsonFile, readJsonlIfExists } from './read-files.js';
 
-export const intentFileSchema = z.object({
+const intentFileSchema = z.object({
   intent: z
     .string()
     .trim()
@@ -26,7 +26,7 @@ export const intentFileSchema = z.object({
     .array(z.string().trim().min(1, 'an example must not be empty'))
     .min(1, 'an intent needs at least one example'),
 });
-export type IntentFile = z.infer<typeof intentFileSchema>;
+type IntentFile = z.infer<typeof intentFileSchema>;
 
 export const correctionSchema = z.object({
   text: z.string().trim().min(1, 'text must not be empty'),

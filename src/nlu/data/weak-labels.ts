@@ -20,11 +20,11 @@ const sourceSchema = z.object({
   perLabel: z.number().int().positive().optional(),
   map: z.record(z.string(), z.array(z.string().min(1)).min(1)),
 });
-export const weakLabelConfigSchema = z.object({
+const weakLabelConfigSchema = z.object({
   about: z.string().optional(),
   sources: z.array(sourceSchema),
 });
-export type WeakSource = z.infer<typeof sourceSchema>;
+type WeakSource = z.infer<typeof sourceSchema>;
 
 export interface WeakCandidate {
   source: string;

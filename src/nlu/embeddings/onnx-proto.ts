@@ -25,15 +25,15 @@ const key = (field: number, wire: number) => varint((field << 3) | wire);
 export type Encoded = Uint8Array[];
 const byteLength = (e: Encoded) => e.reduce((n, c) => n + c.length, 0);
 
-export const int = (field: number, n: number | bigint): Encoded => [
+const int = (field: number, n: number | bigint): Encoded => [
   Uint8Array.from([...key(field, 0), ...varint(n)]),
 ];
-export const bytes = (field: number, b: Uint8Array): Encoded => [
+const bytes = (field: number, b: Uint8Array): Encoded => [
   Uint8Array.from([...key(field, 2), ...varint(b.length)]),
   b,
 ];
-export const str = (field: number, s: string): Encoded => bytes(field, Buffer.from(s, 'utf8'));
-export const msg = (field: number, parts: Encoded[]): Encoded => {
+const str = (field: number, s: string): Encoded => bytes(field, Buffer.from(s, 'utf8'));
+const msg = (field: number, parts: Encoded[]): Encoded => {
   const flat = parts.flat();
   return [Uint8Array.from([...key(field, 2), ...varint(byteLength(flat))]), ...flat];
 };
@@ -57,7 +57,7 @@ export const attrFloat = (name: string, v: number): Attr =>
 export const attrInts = (name: string, vs: number[]): Attr =>
   msg(5, [str(1, name), ...vs.map((v) => int(8, v)), int(20, 7)]);
 
-export function tensor(name: string, dims: number[], type: number, raw: Uint8Array): Encoded[] {
+function tensor(name: string, dims: number[], type: number, raw: Uint8Array): Encoded[] {
   return [...dims.map((d) => int(1, d)), int(2, type), str(8, name), bytes(9, raw)];
 }
 
@@ -73,12 +73,7 @@ export const int64Init = (name: string, values: number[]): Encoded => {
   return initializer(name, [values.length], INT64, new Uint8Array(data.buffer));
 };
 
-export function valueInfo(
-  field: number,
-  name: string,
-  elemType: number,
-  dims: Array<number | string>,
-): Encoded {
+function valueInfo(field: number, name: string, elemType: number, dims: Array<number | string>): Encoded {
   const shape = dims.map((d) => msg(1, [typeof d === 'number' ? int(1, d) : str(2, d)]));
   return msg(field, [str(1, name), msg(2, [msg(1, [int(1, elemType), msg(2, shape)])])]);
 }

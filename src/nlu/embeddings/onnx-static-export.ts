@@ -20,7 +20,7 @@ import {
 import type { Vocabulary } from './static-embedder.js';
 
 /** `rowsInt8`: V×dim int8 table; `rowScale`: per token, quantisation scale × SIF weight. */
-export function staticOnnx(rowsInt8: Int8Array, rowScale: Float32Array, dim: number): Buffer {
+function staticOnnx(rowsInt8: Int8Array, rowScale: Float32Array, dim: number): Buffer {
   const V = rowScale.length;
   const graph = [
     node(['table', 'input_ids'], ['q'], 'Gather', 'gather_rows'),
@@ -47,7 +47,7 @@ export function staticOnnx(rowsInt8: Int8Array, rowScale: Float32Array, dim: num
   return model('static_use', graph, { irVersion: 7, opset: 13 });
 }
 
-export function unigramTokenizerJson(vocab: Vocabulary): object {
+function unigramTokenizerJson(vocab: Vocabulary): object {
   return {
     version: '1.0',
     truncation: null,

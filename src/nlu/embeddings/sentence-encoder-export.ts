@@ -166,7 +166,7 @@ const MAX_LENGTH = 'module_apply_default/Encoder_en/KonaTransformer/ClipToMaxLen
 const TANH_KERNEL = 'module/Encoder_en/hidden_layers/tanh_layer_0/weights';
 const TANH_BIAS = 'module/Encoder_en/hidden_layers/tanh_layer_0/bias';
 
-export interface UseOnnxModel {
+interface UseOnnxModel {
   onnx: Buffer;
   /** Tokens past this are dropped by the encoder (tfjs ClipToMaxLength). */
   maxLength: number;

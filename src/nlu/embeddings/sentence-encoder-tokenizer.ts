@@ -6,7 +6,7 @@
  * character becomes id 0 and runs of them merge into one.
  */
 
-export type Vocabulary = Array<[string, number]>;
+type Vocabulary = Array<[string, number]>;
 
 /** Ids below this (padding, <s>, </s>, extra ids) never come out of the tokenizer. */
 const RESERVED_IDS = 6;

@@ -38,14 +38,14 @@ export function useTokenizer(vocabulary: Vocabulary): Tokenizer {
   return new EmbeddingsModel({ vocabulary, model: null }).tokenizer;
 }
 
-export interface StaticTable {
+interface StaticTable {
   dim: number;
   /** Row i is the (PCA-reduced) vector of token id i. */
   table: Float32Array;
   weights: Float32Array;
 }
 
-export function createStaticEmbedder(t: StaticTable, tokenizer: Tokenizer, id: string): Embedder {
+function createStaticEmbedder(t: StaticTable, tokenizer: Tokenizer, id: string): Embedder {
   const rows = t.weights.length;
   return {
     id,
@@ -139,7 +139,7 @@ export function project(
   return out;
 }
 
-export interface StaticModelFile {
+interface StaticModelFile {
   format: 'chatdesk-static-embeddings';
   teacher: string;
   dim: number;

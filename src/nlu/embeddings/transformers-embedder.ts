@@ -7,14 +7,7 @@ import { join } from 'node:path';
 import { AppError } from '../../errors.js';
 import { type Embedder, l2normalize } from './embedder.js';
 
-export const DEFAULT_TRANSFORMER_MODEL = 'static-use';
-
-export async function transformerModelPresent(
-  modelsDir: string,
-  name = DEFAULT_TRANSFORMER_MODEL,
-): Promise<boolean> {
-  return (await onnxGraphOf(modelsDir, name)) !== null;
-}
+const DEFAULT_TRANSFORMER_MODEL = 'static-use';
 
 /** Which graph a model directory offers: the full-precision one, else the quantized one. */
 async function onnxGraphOf(modelsDir: string, name: string): Promise<'full' | 'quantized' | null> {

@@ -40,7 +40,7 @@ export const hubRevisionSchema = z
   .refine((r) => !r.split('/').includes('..'), { message: 'a revision must not contain ".."' });
 
 /** The files transformers.js reads for feature extraction; the ONNX graph is full or quantized. */
-export function hubModelFiles(quantized: boolean): string[] {
+function hubModelFiles(quantized: boolean): string[] {
   return [
     'config.json',
     'tokenizer.json',
@@ -49,7 +49,7 @@ export function hubModelFiles(quantized: boolean): string[] {
   ];
 }
 
-export interface PulledFile {
+interface PulledFile {
   path: string;
   bytes: number;
   sha256: string;
@@ -63,9 +63,9 @@ export const pullManifestSchema = z.object({
   pulledAt: z.string(),
   files: z.array(z.object({ path: z.string(), bytes: z.number(), sha256: z.string() })),
 });
-export type PullManifest = z.infer<typeof pullManifestSchema>;
+type PullManifest = z.infer<typeof pullManifestSchema>;
 
-export interface PullOptions {
+interface PullOptions {
   id: string;
   modelsDir: string;
   hubUrl: string;
@@ -78,12 +78,12 @@ export interface PullOptions {
   onFile?: (file: PulledFile) => void;
 }
 
-export interface PullResult {
+interface PullResult {
   dir: string;
   manifest: PullManifest;
 }
 
-export const modelDirOf = (modelsDir: string, id: string): string => join(modelsDir, ...id.split('/'));
+const modelDirOf = (modelsDir: string, id: string): string => join(modelsDir, ...id.split('/'));
 
 export async function pullHubModel(o: PullOptions): Promise<PullResult> {
   const revision = o.revision ?? 'main';

@@ -9,7 +9,7 @@ import { STATIC_MODEL_DIR } from '../embeddings/static-embedder.js';
 import { ARTEFACT_FILE, EMBEDDING_CACHE_FILE, readNluArtefact } from '../nlu-artefacts.js';
 import { PULL_MANIFEST_FILE, pullManifestSchema } from './hub-pull.js';
 
-export interface ModelEntry {
+interface ModelEntry {
   /** What to pass on: the file name for the NLU artefact, the directory under models/ otherwise. */
   id: string;
   kind: 'nlu-artefact' | 'transformers' | 'static';

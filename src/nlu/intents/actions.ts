@@ -5,9 +5,7 @@
  * action, then the intent within it, so that an unsure choice between two incident kinds still
  * opens an incident rather than drifting to a ticket operation.
  */
-import { ACTIONS, type IntentAction, OUT_OF_SCOPE } from '../types.js';
-
-export const isIntentAction = (s: string): s is IntentAction => (ACTIONS as readonly string[]).includes(s);
+import { type IntentAction, OUT_OF_SCOPE } from '../types.js';
 
 /** The action of each label; out_of_scope is always its own action. */
 export function actionsFor(

@@ -39,7 +39,7 @@ export interface IntentModelState {
 }
 
 /** What the model computed for one text, before it is turned into a public prediction. */
-export interface IntentScores {
+interface IntentScores {
   probs: Float32Array;
   top: number;
   prob: number;

@@ -11,7 +11,7 @@ const require = createRequire(import.meta.url);
 const { words: STOP_WORDS } = require('natural/lib/natural/util/stopwords.js') as { words: string[] };
 const STOP = new Set(STOP_WORDS);
 
-export function bm25Terms(text: string): string[] {
+function bm25Terms(text: string): string[] {
   const { words, stems } = tokenize(normalizeText(text));
   return stems.filter((_, i) => !STOP.has(words[i] as string));
 }
@@ -33,12 +33,12 @@ export function bm25TermsOfLongText(text: string): string[] {
   return out;
 }
 
-export interface Bm25Doc {
+interface Bm25Doc {
   title: string;
   body: string;
 }
 
-export interface Bm25Params {
+interface Bm25Params {
   k1: number;
   /** How much one occurrence in the title field counts against one in the body. */
   titleWeight: number;
@@ -50,7 +50,7 @@ export interface Bm25Params {
 /** Chosen on the StackFAQ train-split queries (bench/nlu.ts --only knowledge), never on the test split. */
 // A high k1 lets repeated words keep counting (answers are long and on topic); the title weighs 20
 // body words. The optimum on the train queries is a flat plateau (k1 6–10, title 8–30).
-export const DEFAULT_BM25_PARAMS: Bm25Params = { k1: 6, titleWeight: 20, bTitle: 0.5, bBody: 1 };
+const DEFAULT_BM25_PARAMS: Bm25Params = { k1: 6, titleWeight: 20, bTitle: 0.5, bBody: 1 };
 
 interface Field {
   tf: Array<Map<string, number>>;

@@ -30,7 +30,7 @@ const SIGNALS = ['bm25', 'title', 'opening', 'chars'] as const;
  * Logistic coefficients over absolute properties of a hit, so that the confidence means the same
  * for 15 articles as for 125 (the fused score is relative to the other articles of the query).
  */
-export interface CalibrationCoefficients {
+interface CalibrationCoefficients {
   /** Embedding similarity to the title, a question or the opening (cosine). */
   similarity: number;
   /** Character-trigram cosine to the title or a question. */
@@ -40,7 +40,7 @@ export interface CalibrationCoefficients {
   bias: number;
 }
 
-export interface KnowledgeCalibration {
+interface KnowledgeCalibration {
   weights: FusionWeights;
   coef: CalibrationCoefficients;
   /** Answer only at or above this calibrated confidence. */
@@ -101,9 +101,9 @@ function zScores(xs: readonly number[]): number[] {
 }
 
 /** Per article, the z-scored signals in the order bm25, title, opening, chars. */
-export type SignalRows = number[][];
+type SignalRows = number[][];
 
-export interface RankedDoc {
+interface RankedDoc {
   index: number;
   score: number;
   bm25: number;

@@ -4,7 +4,7 @@
  */
 import { softmaxInPlace } from './softmax.js';
 
-export function nllAt(logits: readonly Float32Array[], labels: readonly number[], t: number): number {
+function nllAt(logits: readonly Float32Array[], labels: readonly number[], t: number): number {
   let nll = 0;
   const p = new Float32Array(logits[0]?.length ?? 0);
   logits.forEach((z, i) => {

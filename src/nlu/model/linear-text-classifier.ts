@@ -14,7 +14,7 @@ import {
   trainSoftmax,
 } from './softmax.js';
 
-export interface LinearTextState {
+interface LinearTextState {
   labels: string[];
   tfidf: TfidfState;
   softmax: SoftmaxState;

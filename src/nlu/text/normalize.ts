@@ -18,7 +18,7 @@ export function normalizeText(text: string): string {
     .slice(0, MAX_TEXT_CHARS);
 }
 
-export interface Tokens {
+interface Tokens {
   words: string[];
   stems: string[];
 }

@@ -99,7 +99,7 @@ function compile(lists: CueFile['impact']): CompiledCue[] {
   return out;
 }
 
-export interface PriorityCues {
+interface PriorityCues {
   impact: Level;
   urgency: Level;
   reasons: string[];

@@ -24,7 +24,7 @@ export interface SerializedTriage {
   examples: Array<{ text: string; category: string }>;
 }
 
-export interface TriageTrainOptions {
+interface TriageTrainOptions {
   charNgrams?: boolean;
   minDf?: number;
   softmax?: Partial<SoftmaxConfig>;

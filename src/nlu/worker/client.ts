@@ -20,7 +20,7 @@ export interface WorkerNlu extends LoadedNlu {
   close(): Promise<void>;
 }
 
-export interface WorkerNluOptions {
+interface WorkerNluOptions {
   /** Requests waiting for the worker beyond which new ones are refused (default 1,000). */
   maxPending?: number;
   /** A request unanswered this long means the worker hangs: it is replaced (default 30 s). */
