@@ -3,6 +3,7 @@
  * asks the NLU what the message means, runs the pure turn (router.ts, actions.ts) and hands its
  * effects to the interpreter (run.ts). See docs/conversations.md.
  */
+import { findTicketNumbers } from '../../itsm/numbering.js';
 import type { DirectoryStore } from '../../itsm/ports.js';
 import type { Template } from '../../itsm/templates.js';
 import type { TicketService } from '../../itsm/tickets.js';
@@ -161,8 +162,17 @@ export function createDialogs(deps: DialogDeps) {
       owner: string,
     ): Promise<boolean> {
       const text = msg.text.trim();
-      const nlu = await understand(text);
       const stack = readStack(ctx.dialog, ctx.now);
+      // A command with a fixed syntax ("approve REQ…", "status INC…", "report") is not words for the
+      // person: it runs, unless it names the ticket being handed off (those words stay with the agent).
+      const typed = certainUnderstanding(text, stack, false);
+      const aboutThisTicket = findTicketNumbers(text).some((n) => n.number === ticket.number);
+      if (typed?.prediction.intent === 'typed_command' && !aboutThisTicket) {
+        const turn: Turn = { stack, text, nlu: typed, facts: await facts(ctx, false) };
+        await run(ctx, turn, onMessage(turn));
+        return true;
+      }
+      const nlu = await understand(text);
       const turn: Turn = { stack, text, nlu, facts: await facts(ctx, false) };
       if (!isNewProblemWhileHandedOff(turn, ticket)) return false;
       const agentId = owner.startsWith('agent:') ? Number(owner.slice('agent:'.length)) : null;

@@ -26,6 +26,7 @@ import s23 from './23-works-now-which-ticket.js';
 import s24 from './24-cancel-asks-first.js';
 import s25 from './25-agent-edits-ticket.js';
 import s26 from './26-agent-queue.js';
+import s27 from './27-typed-command-during-handoff.js';
 import s30 from './30-standard-change-catalogue.js';
 import s31 from './31-improvement-register.js';
 
@@ -56,6 +57,7 @@ export const SCENARIOS: Scenario[] = [
   s24,
   s25,
   s26,
+  s27,
   s30,
   s31,
 ];
