@@ -144,13 +144,14 @@ describe('issue 18 item 2: the queue in the Slack App Home', () => {
     expect(JSON.parse(row?.accessory?.value ?? '{}')).toEqual({ ticket: number });
 
     // The click from the App Home: no channel, no message, only the view.
+    const published = fake.callsOf('views.publish').length;
     const click = interactivityBody({
       type: 'block_actions',
       trigger_id: 'trig.home',
       user: { id: slackId('heidi'), team_id: 'T0001' },
       team: { id: 'T0001' },
       container: { type: 'view', view_id: 'VHOME1' },
-      view: { id: 'VHOME1' },
+      view: { id: 'VHOME1', type: 'home' },
       actions: [
         {
           type: 'button',
@@ -165,6 +166,17 @@ describe('issue 18 item 2: the queue in the Slack App Home', () => {
     await app.drain();
     const heidi = await app.directory.personByEmail('heidi@example.com');
     await waitFor(async () => (await ticket(number)).assigneeId === heidi?.id, 'the claim from the App Home');
+
+    // The App Home refreshes itself once the claim is done: nobody has to reopen it.
+    const refreshed = await waitFor(
+      () =>
+        fake
+          .callsOf('views.publish')
+          .slice(published)
+          .find((c) => c.args.user_id === slackId('heidi')),
+      'the App Home refreshed after the claim',
+    );
+    expect(JSON.stringify(refreshed.args.view)).toContain('*My open tickets* (1)');
 
     // Now hers: under "My open tickets" with Open.
     const after = await homeOf('heidi');

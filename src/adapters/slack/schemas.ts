@@ -106,7 +106,7 @@ export const blockActionsSchema = z.object({
     })
     .optional(),
   message: z.object({ ts: id, thread_ts: z.string().optional() }).optional(),
-  view: z.object({ id }).optional(),
+  view: z.object({ id, type: z.string().optional() }).optional(),
   response_url: z.string().optional(),
   actions: z
     .array(
