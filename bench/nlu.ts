@@ -34,6 +34,7 @@ import { accuracy, macroF1, oosMetrics, percentile } from '../src/nlu/metrics.js
 import { LinearTextClassifier } from '../src/nlu/model/linear-text-classifier.js';
 import { embeddingInput, normalizeText } from '../src/nlu/text/normalize.js';
 import { TicketTriage } from '../src/nlu/triage/triage-model.js';
+import { scoreProbe } from './nlu-probe.js';
 import { benchSources } from './nlu-sources.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -147,6 +148,16 @@ async function benchServing(): Promise<void> {
   figure('nlu.shipped.cv_accuracy', nlu.info.report.intents.heldOutAccuracy, 'fraction');
   figure('nlu.shipped.p99_ms', percentile(times, 0.99), 'ms');
   figure('nlu.shipped.rss_mb', Math.round(process.memoryUsage().rss / 1e6), 'MB');
+
+  const probe = await scoreProbe(nlu, join(root, 'bench', 'data', 'probe-it.jsonl'));
+  table(
+    `our IT probe (bench/data/probe-it.jsonl, ${probe.n} texts we wrote, never trained on): right action per class`,
+    ['action', 'right', 'n'],
+    [...probe.perAction].map(([a, c]) => [a, c.right, c.n]),
+  );
+  for (const m of probe.misses) process.stdout.write(`  miss ${m}\n`);
+  figure('nlu.probe.action_accuracy', probe.action, 'fraction');
+  figure('nlu.probe.intent_accuracy', probe.intent, 'fraction');
 }
 
 interface ClincRow {

@@ -1,0 +1,50 @@
+/**
+ * The shipped model on our own probe of IT-desk messages (bench/data/probe-it.jsonl): texts we wrote
+ * in the voice of employees typing to a desk bot, never used for training, labelled with our intents.
+ * It is scored the way the outside set of issue 17 is: the decided action (out of scope included)
+ * and the exact intent, per action class. It is a smoke gauge, not the outside measurement: we wrote
+ * both the probe and the training examples, so it overstates what the desk does on strangers' words.
+ */
+import { readFileSync } from 'node:fs';
+import type { LoadedNlu } from '../src/nlu/index.js';
+
+interface ProbeRow {
+  readonly text: string;
+  readonly label: string;
+}
+
+export interface ProbeResult {
+  readonly n: number;
+  readonly action: number;
+  readonly intent: number;
+  readonly perAction: ReadonlyMap<string, { right: number; n: number }>;
+  readonly misses: readonly string[];
+}
+
+export async function scoreProbe(nlu: LoadedNlu, file: string): Promise<ProbeResult> {
+  const rows = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as ProbeRow);
+  const actionOf = (intent: string): string =>
+    intent === 'out_of_scope' ? 'out_of_scope' : (nlu.intents.actionOf?.(intent) ?? 'other');
+  const perAction = new Map<string, { right: number; n: number }>();
+  const misses: string[] = [];
+  let action = 0;
+  let intent = 0;
+  for (const row of rows) {
+    const p = await nlu.intents.classify(row.text);
+    const decided = p.outOfScope ? 'out_of_scope' : p.intent;
+    const want = actionOf(row.label);
+    const cell = perAction.get(want) ?? { right: 0, n: 0 };
+    cell.n++;
+    if (actionOf(decided) === want) {
+      action++;
+      cell.right++;
+    }
+    perAction.set(want, cell);
+    if (decided === row.label) intent++;
+    else misses.push(`${row.label} -> ${decided} (${p.confidence.toFixed(2)}): ${row.text}`);
+  }
+  return { n: rows.length, action: action / rows.length, intent: intent / rows.length, perAction, misses };
+}
