@@ -1,5 +1,5 @@
 /**
- * The shipped model on our own probe of IT-desk messages (bench/data/probe-it.jsonl): texts we wrote
+ * The shipped model on our own probes of IT-desk messages (bench/data/probe-it*.jsonl): texts we wrote
  * in the voice of employees typing to a desk bot, never used for training, labelled with our intents.
  * It is scored the way the outside set of issue 17 is: the decided action (out of scope included)
  * and the exact intent, per action class. It is a smoke gauge, not the outside measurement: we wrote
