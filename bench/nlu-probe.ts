@@ -5,13 +5,9 @@
  * and the exact intent, per action class. It is a smoke gauge, not the outside measurement: we wrote
  * both the probe and the training examples, so it overstates what the desk does on strangers' words.
  */
-import { readFileSync } from 'node:fs';
-import type { LoadedNlu } from '../src/nlu/index.js';
-
-interface ProbeRow {
-  readonly text: string;
-  readonly label: string;
-}
+import { z } from 'zod';
+import { readJsonl } from '../src/nlu/data/read-files.js';
+import type { IntentClassifier } from '../src/nlu/types.js';
 
 export interface ProbeResult {
   readonly n: number;
@@ -21,20 +17,23 @@ export interface ProbeResult {
   readonly misses: readonly string[];
 }
 
-export async function scoreProbe(nlu: LoadedNlu, file: string): Promise<ProbeResult> {
-  const rows = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as ProbeRow);
-  const actionOf = (intent: string): string =>
-    intent === 'out_of_scope' ? 'out_of_scope' : (nlu.intents.actionOf?.(intent) ?? 'other');
+export async function scoreProbe(intents: IntentClassifier, file: string): Promise<ProbeResult> {
+  const actionOf = (intent: string): string => intents.actionOf?.(intent) ?? 'other';
+  // A label the model does not know would count as a miss of action "other": refuse it by line.
+  const probeRow = z.object({
+    text: z.string().min(1),
+    label: z
+      .string()
+      .refine((l) => actionOf(l) !== 'other', { message: 'not an intent of the shipped model' }),
+  });
+  const rows = await readJsonl(file, probeRow);
   const perAction = new Map<string, { right: number; n: number }>();
   const misses: string[] = [];
   let action = 0;
   let intent = 0;
   for (const row of rows) {
-    const p = await nlu.intents.classify(row.text);
-    const decided = p.outOfScope ? 'out_of_scope' : p.intent;
+    const p = await intents.classify(row.text);
+    const decided = p.intent;
     const want = actionOf(row.label);
     const cell = perAction.get(want) ?? { right: 0, n: 0 };
     cell.n++;

@@ -155,7 +155,7 @@ async function benchServing(): Promise<void> {
     ['probe', 'probe-it.jsonl'],
     ['probe2', 'probe-it-2.jsonl'],
   ] as const) {
-    const probe = await scoreProbe(nlu, join(root, 'bench', 'data', file));
+    const probe = await scoreProbe(nlu.intents, join(root, 'bench', 'data', file));
     table(
       `our IT probe (bench/data/${file}, ${probe.n} texts we wrote, never trained on): right action per class`,
       ['action', 'right', 'n'],
