@@ -2,7 +2,7 @@
  * What every Slack listener works with, built once by the adapter: the engine, the Web API client and
  * port, the ack discipline and the bot's identity. Plus the few helpers several listeners share.
  */
-import type { ConversationEngine } from '../../chat/adapter-api.js';
+import type { ConversationEngine, ReceiveResult } from '../../chat/adapter-api.js';
 import type { Incoming } from '../../chat/message.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
@@ -27,10 +27,10 @@ export interface SlackContext {
 }
 
 /** Hands an incoming item to the engine's inbox; a redelivery Slack made is only logged. */
-export function receive(ctx: SlackContext, incoming: Incoming): Promise<void> {
-  return ctx.engine.receive(incoming).then((r) => {
-    if (r.status === 'duplicate') ctx.log.debug('slack duplicate delivery ignored', { id: incoming.id });
-  });
+export async function receive(ctx: SlackContext, incoming: Incoming): Promise<ReceiveResult> {
+  const r = await ctx.engine.receive(incoming);
+  if (r.status === 'duplicate') ctx.log.debug('slack duplicate delivery ignored', { id: incoming.id });
+  return r;
 }
 
 /** One message by its ts, top-level or inside a thread; null when Slack returns no such message. */

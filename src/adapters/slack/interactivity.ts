@@ -70,10 +70,10 @@ export async function onAction(ctx: SlackContext, body: unknown): Promise<void> 
     sourceMessage: messageTs && !p.container?.is_ephemeral ? { conversation, messageId: messageTs } : null,
     receivedAt: ctx.now().toISOString(),
   };
-  if (p.view?.type !== 'home') return receive(ctx, incoming);
-  // A click in the App Home (a Claim in the queue): once the turn is done, the Home shows the new state.
-  const r = await ctx.engine.receive(incoming);
-  void r.processed.then(() => ctx.acks.background('refresh the App Home', () => publishHome(ctx, p.user.id)));
+  const r = await receive(ctx, incoming);
+  // A click in the App Home (a Claim in the queue): once its turn is done, the Home shows the new state.
+  if (p.view?.type === 'home' && r.status === 'accepted')
+    void r.processed.then(() => ctx.acks.background('refresh the App Home', () => publishHome(ctx, p.user.id)));
 }
 
 export async function openForm(
