@@ -73,7 +73,9 @@ export async function onAction(ctx: SlackContext, body: unknown): Promise<void> 
   const r = await receive(ctx, incoming);
   // A click in the App Home (a Claim in the queue): once its turn is done, the Home shows the new state.
   if (p.view?.type === 'home' && r.status === 'accepted')
-    void r.processed.then(() => ctx.acks.background('refresh the App Home', () => publishHome(ctx, p.user.id)));
+    void r.processed.then(() =>
+      ctx.acks.background('refresh the App Home', () => publishHome(ctx, p.user.id)),
+    );
 }
 
 export async function openForm(
