@@ -6,10 +6,6 @@ export default defineConfig({
     environment: 'node',
     // Integration and e2e tests open real SQLite files and servers; forks keep native handles isolated.
     pool: 'forks',
-    // Files share a fork's module cache (Bolt, Bot Framework, ONNX Runtime, the app: 105 s of CPU a run
-    // when each file re-imported them). Every file builds its own apps, databases and servers, and
-    // restores the spies and environment it changes.
-    isolate: false,
     // Vitest's default is one fork per core minus one: a single fork on a 2-core CI machine, which runs
     // the files one by one while most of them wait on child processes, sockets and PostgreSQL.
     maxWorkers: 2,
