@@ -58,13 +58,16 @@ describe('chatdesk CLI', () => {
   }, 120_000);
 
   it('refuses an unknown user and bad arguments with a specific message', async () => {
-    const unknown = await run(['chat', '--user', 'ghost@example.com'], env, 'hello\n');
+    // Independent processes: only the first opens the database, the others stop at their arguments.
+    const [unknown, bad, cmd] = await Promise.all([
+      run(['chat', '--user', 'ghost@example.com'], env, 'hello\n'),
+      run(['chat', '--user', 'not-an-email'], env),
+      run(['frobnicate'], env),
+    ]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no person with email ghost@example.com/);
-    const bad = await run(['chat', '--user', 'not-an-email'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--user must be an email/);
-    const cmd = await run(['frobnicate'], env);
     expect(cmd.code).toBe(2);
     expect(cmd.stderr).toMatch(/unknown command "frobnicate"/);
   }, 120_000);
@@ -80,14 +83,12 @@ describe('chatdesk CLI', () => {
     const data = join(dir, 'bad-data');
     cpSync(join(import.meta.dirname, '../../data'), data, { recursive: true });
     writeFileSync(join(data, 'sla.json'), '{ "policies": { "P1": { "respondMinutes": "soon" } } }');
-    const corrupt = await run(['serve'], { ...env, DATA_DIR: data, PORT: '0' });
+    const [corrupt, db] = await Promise.all([
+      run(['serve'], { ...env, DATA_DIR: data, PORT: '0' }),
+      run(['serve'], { ...env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', PORT: '0' }),
+    ]);
     expect(corrupt.code).toBe(1);
     expect(corrupt.stderr).toMatch(/bad-data\/sla\.json: .*policies/);
-    const db = await run(['serve'], {
-      ...env,
-      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
-      PORT: '0',
-    });
     expect(db.code).toBe(1);
     expect(db.stderr).toMatch(/Cannot reach PostgreSQL at postgres:\/\/nobody@127\.0\.0\.1:1\/none/);
   }, 120_000);

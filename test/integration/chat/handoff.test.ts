@@ -33,7 +33,7 @@ describe('handoff protocol (engine level)', () => {
     slack = s.sent;
     app = await buildTestApp(
       db.url,
-      { NLU_EMBEDDINGS: 'none' },
+      {},
       { serve: false, adapters: [l.adapter, s.adapter], now: () => clock },
     );
   }, 120_000);
@@ -249,7 +249,7 @@ describe('handoff on low confidence', () => {
     // A threshold no prediction reaches: every multi-word message is "low confidence".
     const app = await buildTestApp(
       db.url,
-      { NLU_EMBEDDINGS: 'none', HANDOFF_THRESHOLD: '0.9999' },
+      { HANDOFF_THRESHOLD: '0.9999' },
       { serve: false, adapters: [l.adapter, s.adapter] },
     );
     try {

@@ -23,11 +23,7 @@ describe('reaching a person by email', () => {
       asked.push(email);
       return email === 'known@example.com' ? { platform: 'slack', platformUserId: 'U0KNOWN', email } : null;
     };
-    app = await buildTestApp(
-      db.url,
-      { NLU_EMBEDDINGS: 'none' },
-      { serve: false, now: () => new Date(clock), adapters: [adapter] },
-    );
+    app = await buildTestApp(db.url, {}, { serve: false, now: () => new Date(clock), adapters: [adapter] });
     const at = new Date(clock).toISOString();
     for (const email of ['nobody@example.com', 'known@example.com'])
       await app.db
