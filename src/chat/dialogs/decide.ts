@@ -27,9 +27,13 @@ const STATUS = /^(status|my tickets|show (?:me )?my tickets|ticket status|list m
 const HUMAN =
   /\b(talk|speak|chat)\s+(?:to|with)\s+(?:a |an |some )?(human|person|agent|real person|someone|somebody|technician)\b|\b(human|agent|person) please\b|^(agent|human|operator)[.!]?$/i;
 
-/** "it works now", "it's fixed now, thanks", "all good now": the problem went away. */
+/**
+ * "it works now", "it's fixed now, thanks", "all good now": the problem went away. A bare "it worked"
+ * counts only when nothing but thanks or punctuation follows: "it worked yesterday with the same
+ * cable" is more about the problem, not its end.
+ */
 const WORKS_NOW =
-  /\b(?:it|that|this|everything|all|my \w+)?\s*(?:'s|is|are)?\s*(?:works?|working|fixed|solved|resolved|sorted(?: out)?|fine|good)\s+(?:now|again|itself)\b|^(?:it|that)\s+(?:works|worked|is fixed|fixed it|did it)\b|\bproblem (?:is )?(?:gone|solved)\b|\bfixed itself\b|^(?:all )?(?:fixed|solved|sorted)\b/i;
+  /\b(?:it|that|this|everything|all|my \w+)?\s*(?:'s|is|are)?\s*(?:works?|working|fixed|solved|resolved|sorted(?: out)?|fine|good)\s+(?:now|again|itself)\b|^(?:it|that)\s+(?:works|worked|is fixed|fixed it|did it)(?=\s*(?:$|[!.,;:)]|now\b|again\b|thanks?\b|thank you\b|thx\b|cheers\b|great\b|perfect\b))|\bproblem (?:is )?(?:gone|solved)\b|\bfixed itself\b|^(?:all )?(?:fixed|solved|sorted)\b/i;
 const NEGATED = /\b(not|n'?t|never|still (?:broken|failing|down)|no longer works)\b/i;
 
 export const worksNow = (text: string): boolean => WORKS_NOW.test(text) && !NEGATED.test(text);
@@ -38,7 +42,7 @@ export const asksForPerson = (text: string): boolean => HUMAN.test(text);
 export const TICKET_COMMAND =
   /^(?:please\s+)?(?:cancel|close|reopen|re-open|status(?: of)?|add(?: info(?:rmation)?)? to|update on|what'?s the status of)\s+(?:my\s+|ticket\s+)?(?:INC|REQ|PRB|CHG)[\s#-]*\d{1,7}\b/i;
 const PROBLEM =
-  /\b(not work\w*|doesn'?t work|does not work|isn'?t working|broken|broke|crash\w*|error|errors|down|fail\w*|can'?t|cannot|won'?t|unable|keeps|stopped|stuck|frozen|freez\w*|slow|jam\w*|issue|problem|blocked|outage|offline|dropp\w*|disconnect\w*|missing|hacked|phish\w*|virus|malware|suspicious|compromised|leak\w*|spam|flicker\w*|goes black|black screen|blank|dead|cracked|overheat\w*|beep\w*|noise|no (?:sound|audio|signal|internet|network|connection|power)|not (?:loading|opening|starting|connecting|printing|syncing|responding|showing|sending|receiving))\b/i;
+  /\b(not work\w*|doesn'?t work|does not work|isn'?t working|broken|broke|crash\w*|error|errors|down|fail\w*|can'?t|cannot|won'?t|unable|keeps|stopped|stuck|frozen|freez\w*|slow|jam\w*|issue|problem|blocked|outage|offline|dropp\w*|disconnect\w*|missing|hacked|denied|no longer|phish\w*|virus|malware|suspicious|compromised|leak\w*|spam|flicker\w*|goes black|black screen|blank|dead|cracked|overheat\w*|beep\w*|noise|no (?:sound|audio|signal|internet|network|connection|power)|not (?:loading|opening|starting|connecting|printing|syncing|responding|showing|sending|receiving|detected|recogni[sz]ed|charging|turning on|booting))\b/i;
 const REQUEST =
   /\b(need|want|request|order|get me|install|instal|access|licen[cs]e|new|set ?up|account for|onboard|joining|starter|add me|give me|would like|can i (?:get|have))\b/i;
 const QUESTION = /^(how|where|what|can i|how do|is there)\b/i;
@@ -64,6 +68,7 @@ export function isNewRequest(
   turn: Pick<Turn, 'text' | 'nlu'>,
   context: string,
   vocabulary: string[] = [],
+  problemKind: string | null = null,
 ): boolean {
   const { text } = turn;
   const p = turn.nlu.prediction;
@@ -73,7 +78,7 @@ export function isNewRequest(
   const confident = p.confidence >= (words >= 6 ? 0.5 : 0.6);
   if (!confident) return false;
   const kind = PROBLEM_INTENTS(p.intent)
-    ? PROBLEM.test(text)
+    ? PROBLEM.test(text) || otherKindOfFault(p.intent, problemKind)
     : REQUEST_INTENTS.has(p.intent)
       ? REQUEST.test(text)
       : QUESTION_INTENTS.has(p.intent) && QUESTION.test(text.trim());
@@ -85,10 +90,26 @@ export function isNewRequest(
 }
 
 /**
+ * A fault of another kind than the pending ticket's (a monitor after an e-mail problem). A list of
+ * problem words cannot cover every way people describe a fault; the classifier's kind, compared with
+ * the ticket's, can. "Other" is too vague to tell two problems apart.
+ */
+function otherKindOfFault(intent: string, pending: string | null): boolean {
+  return (
+    pending !== null && intent !== pending && intent !== 'incident_other' && pending !== 'incident_other'
+  );
+}
+
+/**
  * The decision for a message while `question` is pending. `context` is what the question is about
  * (the ticket's text, the form's title and answers) so a message about the same thing is not new.
  */
-export function decide(turn: Turn, question: Question, context: string): Decision {
+export function decide(
+  turn: Turn,
+  question: Question,
+  context: string,
+  problemKind: string | null = null,
+): Decision {
   const text = turn.text.trim();
   if (CANCEL.test(text)) return { is: 'command', command: 'cancel' };
   if (RESUME.test(text)) return { is: 'command', command: 'resume' };
@@ -110,8 +131,9 @@ export function decide(turn: Turn, question: Question, context: string): Decisio
   const vocabulary = question.options ?? [];
   // A long message that names something new is not read as an answer, even when a date or an option
   // could be fished out of it ("my monitor broke on monday" is not a start date).
-  if (!free && wordCount(text) >= 4 && isNewRequest(turn, context, vocabulary)) return { is: 'new_request' };
-  if (free && isNewRequest(turn, context, vocabulary) && turn.nlu.prediction.confidence >= 0.85)
+  if (!free && wordCount(text) >= 4 && isNewRequest(turn, context, vocabulary, problemKind))
+    return { is: 'new_request' };
+  if (free && isNewRequest(turn, context, vocabulary, problemKind) && turn.nlu.prediction.confidence >= 0.85)
     return { is: 'new_request' };
 
   const answer = readAnswer(question, text, answerContext(turn.facts, turn));
@@ -119,7 +141,7 @@ export function decide(turn: Turn, question: Question, context: string): Decisio
 
   if (HELP.test(text)) return { is: 'command', command: 'help' };
   if (STATUS.test(text)) return { is: 'command', command: 'status' };
-  if (isNewRequest(turn, context, vocabulary)) return { is: 'new_request' };
+  if (isNewRequest(turn, context, vocabulary, problemKind)) return { is: 'new_request' };
   return { is: 'unclear' };
 }
 

@@ -15,6 +15,12 @@ export interface DialogModule {
   resumable: boolean;
   /** What the pending question is about, so a message on the same subject is not taken for a new one. */
   context(frame: Frame, facts: Facts): string;
+  /**
+   * The kind of fault the pending question is about (the incident intent its ticket was opened from),
+   * so that a message the classifier reads as another kind of fault is taken for a new problem even
+   * when it is worded without the usual problem words ("my dock is no longer recognised").
+   */
+  problemKind?(frame: Frame): string | null;
   /** "your Request a laptop", "your rating of INC0000003": how the person is reminded of it. */
   label(frame: Frame, facts: Facts): string;
   answer(turn: Turn, frame: Frame, answer: Answer, kit: Kit): Step;

@@ -150,7 +150,13 @@ function opened(
         const f: Frame = {
           dialog: 'incident',
           ticket: t.number,
-          slots: { subject: text, impact: t.impact, urgency: t.urgency, priority: t.priority },
+          slots: {
+            subject: text,
+            impact: t.impact,
+            urgency: t.urgency,
+            priority: t.priority,
+            openedAs: turn.nlu.prediction.intent.startsWith('incident_') ? turn.nlu.prediction.intent : null,
+          },
           question: asking ? IMPACT_QUESTION : null,
           at: turn.facts.now,
         };
@@ -221,6 +227,7 @@ export function raise(
 export const incidentDialog: DialogModule = {
   resumable: false,
   context: (f) => String(f.slots.subject ?? ''),
+  problemKind: (f) => (typeof f.slots.openedAs === 'string' ? f.slots.openedAs : null),
   label: (f) => `the question about ${f.ticket ?? 'your ticket'}`,
   answer(turn, f, answer) {
     if (answer.kind !== 'impact' || !f.ticket) return step([], popTop(turn.stack));

@@ -210,7 +210,7 @@ function onQuestion(turn: Turn, f: Frame): Step {
   const dialog = DIALOGS[f.dialog];
   const q = f.question;
   if (!q || turn.nlu.frustration.frustrated) return route(turn);
-  const d = decide(turn, q, dialog.context(f, turn.facts));
+  const d = decide(turn, q, dialog.context(f, turn.facts), dialog.problemKind?.(f) ?? null);
   switch (d.is) {
     case 'answer':
       return dialog.answer(turn, f, d.answer, kit);

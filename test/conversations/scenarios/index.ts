@@ -29,6 +29,7 @@ import s26 from './26-agent-queue.js';
 import s27 from './27-typed-command-during-handoff.js';
 import s30 from './30-standard-change-catalogue.js';
 import s31 from './31-improvement-register.js';
+import s32 from './32-another-kind-of-fault.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -60,4 +61,5 @@ export const SCENARIOS: Scenario[] = [
   s27,
   s30,
   s31,
+  s32,
 ];

@@ -268,6 +268,48 @@ describe('the answer-or-new-request decision', () => {
     expect(decide(turn('cancel INC0000003', 'cancel_ticket', 1), q, '')).toEqual({ is: 'new_request' });
   });
 
+  it('takes a fault of another kind than the pending ticket for a new problem, without problem words', () => {
+    const dock = turn(
+      'the docking station lights up but the laptop shows nothing on it',
+      'incident_hardware',
+      0.7,
+    );
+    // No problem word in it: only the kinds tell the two apart.
+    expect(decide(dock, impactQ, 'outlook crashes when I search')).toMatchObject({ is: 'unclear' });
+    expect(decide(dock, impactQ, 'outlook crashes when I search', 'incident_email')).toEqual({
+      is: 'new_request',
+    });
+    // The same kind, or a vague one, stays with the pending ticket.
+    expect(decide(dock, impactQ, 'outlook crashes when I search', 'incident_hardware')).toMatchObject({
+      is: 'unclear',
+    });
+    expect(decide(dock, impactQ, 'outlook crashes when I search', 'incident_other')).toMatchObject({
+      is: 'unclear',
+    });
+  });
+
+  it('reads "it worked" as the end of the problem only when nothing about the problem follows', () => {
+    for (const text of [
+      'it worked!',
+      'it worked, thanks',
+      'that did it',
+      'it works now',
+      'it works again thx',
+    ])
+      expect(decide(turn(text, 'affirm', 0.9), impactQ, 'excel crashes'), text).toEqual({
+        is: 'command',
+        command: 'works_now',
+      });
+    for (const text of ['it worked yesterday with the same cable', 'it worked before the update on monday'])
+      expect(
+        decide(turn(text, 'incident_hardware', 0.6), impactQ, 'projector shows no input'),
+        text,
+      ).not.toEqual({
+        is: 'command',
+        command: 'works_now',
+      });
+  });
+
   it('does not take more words about the same subject for a new request', () => {
     expect(
       isNewRequest(
