@@ -91,8 +91,20 @@ export function matchOption(text: string, options: readonly string[]): string | 
   return best.length === 1 ? (best[0]?.option ?? null) : null;
 }
 
+/**
+ * Words people wrap an answer in ("standard is fine", "I think the admin one please"): they name no
+ * option, so they are left out before the option's words are looked for, unless an option uses them.
+ */
+const FILLER = new Set(
+  `i id im think guess suppose say would will be is are its it that this the a an one ones option choice
+  level fine good great ok okay perfect please pls thanks thank you just go with take choose pick prefer
+  probably maybe perhaps enough works work for me lets let sure yes yeah yep should do`.split(/\s+/),
+);
+
 /** "standard" → "Standard user": the typed words are part of exactly one option's name. */
-function partOfOne(words: readonly string[], options: readonly string[]): string | null {
+function partOfOne(typed: readonly string[], options: readonly string[]): string | null {
+  const optionWords = new Set(options.flatMap((o) => tokens(o)));
+  const words = typed.filter((w) => !FILLER.has(w) || optionWords.has(w));
   if (words.length === 0 || words.length > 3 || words.some((w) => w.length < 3)) return null;
   const within = options.filter((o) => {
     const name = tokens(o);

@@ -80,6 +80,21 @@ const NOT_A_PRODUCT = new Set([
   'laptop',
 ]);
 
+/**
+ * "…acrobat for editing contracts", "…because mine is broken", "…so I can review designs": the reason
+ * people give with a request is its justification. "for" counts only before an -ing verb ("for John"
+ * is a person, "for something" is nothing).
+ */
+const PURPOSE =
+  /\b(because|so that|so (?:i|we) can|in order to|to be able to|for (?!(?:some|any|no|every)thing\b|morning\b|evening\b)(?=\w+ing\b))\s*([^.!?\n]{6,})/i;
+
+function purposeOf(text: string): string | null {
+  const m = PURPOSE.exec(text);
+  if (!m?.[1] || !m[2]) return null;
+  const clause = `${m[1]} ${m[2].trim()}`.replace(/\s+/g, ' ');
+  return clause.charAt(0).toUpperCase() + clause.slice(1);
+}
+
 /** Values the message states for the template's fields (only the clear ones). */
 export function extractSlots(template: Template, text: string, ctx: SlotContext): Record<string, SlotValue> {
   const out: Record<string, SlotValue> = {};
@@ -116,6 +131,11 @@ export function extractSlots(template: Template, text: string, ctx: SlotContext)
         );
         const who = m?.[1] ? person(m[1], ctx) : null;
         if (who && m?.[1] && (/^(me|myself)$/i.test(m[1]) || who.includes('@'))) out[field.id] = who;
+        break;
+      }
+      case 'textarea': {
+        const why = /justification|reason|why/i.test(field.label) ? purposeOf(text) : null;
+        if (why) out[field.id] = why;
         break;
       }
       case 'email': {

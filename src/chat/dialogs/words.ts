@@ -14,6 +14,9 @@ const STOPWORDS = new Set(
   want wants like im ive id dont doesnt didnt cant cannot wont isnt arent wasnt u ur`.split(/\s+/),
 );
 
+/** A word too common to be part of a name or a subject ("please", "the", "now"). */
+export const isStopword = (word: string): boolean => STOPWORDS.has(word.toLowerCase());
+
 export const tokens = (text: string): string[] => tokenizeWords(text.toLowerCase().replace(/['’]/g, ''));
 
 export const wordCount = (text: string): number => tokens(text).length;

@@ -174,6 +174,12 @@ describe('reading answers in the context of the question', () => {
     expect(matchOption('macbok pro', ['MacBook Air', 'MacBook Pro'])).toBe('MacBook Pro');
     expect(matchOption('standard', ['Read only', 'Standard user', 'Administrator'])).toBe('Standard user');
     expect(matchOption('admin', ['Read only', 'Standard user', 'Administrator'])).toBe('Administrator');
+    // Answers come wrapped in words that name no option.
+    const levels = ['Read only', 'Standard user', 'Administrator'];
+    expect(matchOption('standard is fine', levels)).toBe('Standard user');
+    expect(matchOption('I think the standard one, thanks', levels)).toBe('Standard user');
+    expect(matchOption('read is enough for me', levels)).toBe('Read only');
+    expect(matchOption('whatever you think', levels)).toBeNull();
     expect(matchOption('purple', os)).toBeNull();
     expect(matchOptions('laptop and a monitor please', ['Laptop', 'Monitor', 'Docking station'])).toEqual([
       'Laptop',
@@ -195,6 +201,12 @@ describe('reading answers in the context of the question', () => {
       kind: 'value',
       value: 'Maria Rossi <maria@example.com>',
     });
+    // Someone not in the directory yet is taken by name; an answer to another question is not a name.
+    const forWhom = { key: 'for', expects: 'person' as const, prompt: '' };
+    expect(readAnswer(forWhom, 'Jan de Vries', ctx)).toEqual({ kind: 'value', value: 'Jan de Vries' });
+    expect(readAnswer(forWhom, "o'brien", ctx)).toEqual({ kind: 'value', value: "o'brien" });
+    for (const text of ['asap please', 'by next friday', 'the whole team', 'I edit contracts every day'])
+      expect(readAnswer(forWhom, text, ctx), text).toBeNull();
     expect(readAnswer({ key: 'm', expects: 'email', prompt: '' }, 'my manager', ctx)).toEqual({
       kind: 'value',
       value: 'maria@example.com',
@@ -362,6 +374,19 @@ describe('slots from what was already said', () => {
       other_application: 'Zoom',
     });
     expect(extractSlots(t, 'access to Salesforce', facts())).toEqual({ application: 'Salesforce' });
+  });
+
+  it('takes the reason given with a request as its justification, not a person or a time', () => {
+    const t = templates.get('software-access') as Template;
+    expect(extractSlots(t, 'I need Figma for reviewing the new app designs', facts())).toMatchObject({
+      application: 'Figma',
+      justification: 'For reviewing the new app designs',
+    });
+    expect(extractSlots(t, 'github access so I can merge the release branches', facts()).justification).toBe(
+      'So I can merge the release branches',
+    );
+    for (const text of ['Figma for Maria please', 'Figma for something small', 'Figma as soon as possible'])
+      expect(extractSlots(t, text, facts()).justification, text).toBeUndefined();
   });
 });
 
