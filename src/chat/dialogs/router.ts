@@ -101,7 +101,10 @@ export const ROUTES: Record<string, Handler> = {
   close_ticket: (t) => ticketCommand(t, 'close_ticket'),
   reopen_ticket: (t) => ticketCommand(t, 'reopen_ticket'),
   talk_to_human: askForPerson,
-  manager_report: report,
+  // An employee asking "how long does this usually take?" reads like a report question to the
+  // classifier, but reports are not theirs: their own open tickets (with the times promised) answer it.
+  manager_report: (t) =>
+    t.facts.person.role === 'employee' && t.facts.openTickets.length > 0 ? status(t) : report(t),
 };
 
 function outOfScope(turn: Turn): Step {
@@ -140,6 +143,10 @@ function route(turn: Turn): Step {
         ...turn.stack,
         misses: (turn.stack.misses ?? 0) + 1,
       });
+    // "how long until someone looks at it?": unsure of the intent, but its action is a status one.
+    // Showing the person's open tickets is read-only, so a wrong guess costs one reply, where a
+    // hand-off would open a new ticket made of the question.
+    if (p.action === 'status' && turn.facts.openTickets.length > 0) return status(turn);
     return handOffMessage(turn, `low confidence (${p.confidence.toFixed(2)} for ${p.intent})`, {
       confidence: p.confidence,
       tried: [`best guesses: ${[p.intent, ...p.alternatives.slice(0, 2).map((a) => a.intent)].join(', ')}`],

@@ -30,6 +30,7 @@ import s27 from './27-typed-command-during-handoff.js';
 import s30 from './30-standard-change-catalogue.js';
 import s31 from './31-improvement-register.js';
 import s32 from './32-another-kind-of-fault.js';
+import s33 from './33-progress-question.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -62,4 +63,5 @@ export const SCENARIOS: Scenario[] = [
   s30,
   s31,
   s32,
+  s33,
 ];

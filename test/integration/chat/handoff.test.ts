@@ -254,7 +254,7 @@ describe('handoff on low confidence', () => {
     );
     try {
       const erin = new ChatUser(app, l.sent, 'erin@example.com');
-      const reply = texts(await erin.say('the thing with the quarterly numbers thing is weird'));
+      const reply = texts(await erin.say('that weird thing happened again with the thingy on my desk'));
       expect(reply).toMatch(/handing this to a person/);
       const card = s.sent.find((m) => m.message.reply.card);
       expect(card?.message.reply.text).toMatch(
