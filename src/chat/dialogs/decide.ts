@@ -23,7 +23,7 @@ const CANCEL = /^(cancel|stop|never ?mind|abort|forget (?:it|that|about it)|quit
 const RESUME =
   /^(resume|continue|carry on|go on|go back|back to (?:it|the form|my request|where we were))[.!]?$/i;
 const HELP = /^(help|\?|what can you do|what can i say|options|menu)[.!?]?$/i;
-const STATUS = /^(status|my tickets|show (?:me )?my tickets|ticket status|list my tickets)[.!?]?$/i;
+export const STATUS = /^(status|my tickets|show (?:me )?my tickets|ticket status|list my tickets)[.!?]?$/i;
 const HUMAN =
   /\b(talk|speak|chat)\s+(?:to|with)\s+(?:a |an |some )?(human|person|agent|real person|someone|somebody|technician)\b|\b(human|agent|person) please\b|^(agent|human|operator)[.!]?$/i;
 
@@ -34,7 +34,7 @@ const HUMAN =
  */
 const WORKS_NOW =
   /\b(?:it|that|this|everything|all|my \w+)?\s*(?:'s|is|are)?\s*(?:works?|working|fixed|solved|resolved|sorted(?: out)?|fine|good)\s+(?:now|again|itself)\b|^(?:it|that)\s+(?:works|worked|is fixed|fixed it|did it)(?=\s*(?:$|[!.,;:)]|now\b|again\b|thanks?\b|thank you\b|thx\b|cheers\b|great\b|perfect\b))|\bproblem (?:is )?(?:gone|solved)\b|\bfixed itself\b|^(?:all )?(?:fixed|solved|sorted)\b/i;
-const NEGATED = /\b(not|n'?t|never|still (?:broken|failing|down)|no longer works)\b/i;
+const NEGATED = /\b(not|n'?t|never(?! ?mind)|still (?:broken|failing|down)|no longer works)\b/i;
 
 export const worksNow = (text: string): boolean => WORKS_NOW.test(text) && !NEGATED.test(text);
 export const asksForPerson = (text: string): boolean => HUMAN.test(text);
@@ -136,11 +136,12 @@ export function decide(
   if (free && isNewRequest(turn, context, vocabulary, problemKind) && turn.nlu.prediction.confidence >= 0.85)
     return { is: 'new_request' };
 
+  // "status" alone is never the words of an answer, even to a free-text question.
+  if (STATUS.test(text)) return { is: 'command', command: 'status' };
   const answer = readAnswer(question, text, answerContext(turn.facts, turn));
   if (answer) return { is: 'answer', answer };
 
   if (HELP.test(text)) return { is: 'command', command: 'help' };
-  if (STATUS.test(text)) return { is: 'command', command: 'status' };
   if (isNewRequest(turn, context, vocabulary, problemKind)) return { is: 'new_request' };
   return { is: 'unclear' };
 }

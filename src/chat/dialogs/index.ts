@@ -15,7 +15,7 @@ import type { IncomingAction, IncomingMessage, Reply } from '../message.js';
 import type { ChatStore, Conversation } from '../store.js';
 import { onAction } from './actions.js';
 import { certainUnderstanding } from './certain.js';
-import { isNewProblemWhileHandedOff } from './decide.js';
+import { isNewProblemWhileHandedOff, STATUS, worksNow } from './decide.js';
 import type { DialogHooks } from './hooks.js';
 import { openIncident } from './incident.js';
 import { onMessage, TEMPLATE_FOR_INTENT } from './router.js';
@@ -165,10 +165,14 @@ export function createDialogs(deps: DialogDeps) {
       const stack = readStack(ctx.dialog, ctx.now);
       // A command with a fixed syntax ("approve REQ…", "status INC…", "report") is not words for the
       // person: it runs, unless it names the ticket being handed off (those words stay with the agent).
+      // So do "status" (the person's own list, read-only) and "it works now", which does what the
+      // hand-off message's "It works now: close" button does.
       const typed = certainUnderstanding(text, stack, false);
       const aboutThisTicket = findTicketNumbers(text).some((n) => n.number === ticket.number);
-      if (typed?.prediction.intent === 'typed_command' && !aboutThisTicket) {
-        const turn: Turn = { stack, text, nlu: typed, facts: await facts(ctx, false) };
+      const botsOwn = STATUS.test(text) || worksNow(text);
+      if ((typed?.prediction.intent === 'typed_command' && !aboutThisTicket) || botsOwn) {
+        const nlu = typed ?? (await understand(text));
+        const turn: Turn = { stack, text, nlu, facts: await facts(ctx, false) };
         await run(ctx, turn, onMessage(turn));
         return true;
       }

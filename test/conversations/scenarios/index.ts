@@ -31,6 +31,7 @@ import s30 from './30-standard-change-catalogue.js';
 import s31 from './31-improvement-register.js';
 import s32 from './32-another-kind-of-fault.js';
 import s33 from './33-progress-question.js';
+import s34 from './34-own-words-during-handoff.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -64,4 +65,5 @@ export const SCENARIOS: Scenario[] = [
   s31,
   s32,
   s33,
+  s34,
 ];

@@ -312,6 +312,16 @@ describe('the answer-or-new-request decision', () => {
         is: 'command',
         command: 'works_now',
       });
+    expect(decide(turn("never mind, it's fine now", 'affirm', 0.9), impactQ, 'excel crashes')).toEqual({
+      is: 'command',
+      command: 'works_now',
+    });
+    // "status" alone is a command even where any text would be an answer.
+    const free = { key: 'addition', expects: 'text' as const, prompt: 'What would you like to add?' };
+    expect(decide(turn('status', 'ticket_status', 0.9), free, 'excel crashes')).toEqual({
+      is: 'command',
+      command: 'status',
+    });
     for (const text of ['it worked yesterday with the same cable', 'it worked before the update on monday'])
       expect(
         decide(turn(text, 'incident_hardware', 0.6), impactQ, 'projector shows no input'),
