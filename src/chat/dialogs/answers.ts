@@ -32,7 +32,7 @@ const YES =
 const NO =
   /^(no|n|nope|nah|not really|not yet|it didn'?t|it did not|didn'?t help|did not help|doesn'?t|does not|still (?:not|broken|failing)|negative|don'?t)\b/i;
 const SKIP =
-  /^(skip|none|n\/a|na|-|nothing|no answer|leave (?:it )?(?:empty|blank|out)|not needed|no need|pass)[.!]?$/i;
+  /^(skip|none|n\/a|na|-|nothing(?: else)?|no(?:,)? (?:thanks|thank you|nothing(?: else)?)|no answer|leave (?:it )?(?:empty|blank|out)|not needed|no need|pass|that'?s (?:all|it|everything))[.!]?$/i;
 
 const isSkip = (text: string): boolean => SKIP.test(text.trim());
 
@@ -102,9 +102,33 @@ export function date(text: string, now: string, timeZone: string): string | null
   const offset = zoneOffsetMinutes(timeZone, instant);
   const iso = /\b(\d{4}-\d{2}-\d{2})\b/.exec(text);
   if (iso?.[1]) return iso[1];
-  const [hit] = chrono.parse(text, { instant, timezone: offset }, { forwardDate: true });
+  // A bare length of time ("maybe 2 days from home") is not a date; "in 2 days" is.
+  const hit = chrono
+    .parse(text, { instant, timezone: offset }, { forwardDate: true })
+    .find((h) => !DURATION.test(h.text.trim()));
   if (hit) return dayIn(hit.start.date(), offset);
+  const dayOnly = dayOfMonth(text, dayIn(instant, offset));
+  if (dayOnly) return dayOnly;
   if (ASAP.test(text)) return dayIn(instant, offset);
+  return null;
+}
+
+const DURATION = /^\d+\s+(?:days?|weeks?|months?|years?|hours?|minutes?)$/i;
+
+/**
+ * "on the 14th", which chrono leaves alone: that day of this month, or of the next one when it has
+ * passed (a start date or a deadline is never in the past).
+ */
+function dayOfMonth(text: string, today: string): string | null {
+  const m = /\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b/i.exec(text);
+  const day = Number(m?.[1]);
+  if (!m || day < 1 || day > 31) return null;
+  const [y, mo, d] = today.split('-').map(Number) as [number, number, number];
+  for (let add = d <= day ? 0 : 1; add <= 2; add++) {
+    // Date.UTC rolls an overflowing day into the next month: such a month lacks that day.
+    const at = new Date(Date.UTC(y, mo - 1 + add, day));
+    if (at.getUTCDate() === day) return at.toISOString().slice(0, 10);
+  }
   return null;
 }
 

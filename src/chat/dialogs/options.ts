@@ -22,6 +22,8 @@ const SYNONYMS: Record<string, string[]> = {
   'docking station': ['docking station', 'dock', 'docking'],
   'keyboard and mouse': ['keyboard', 'mouse'],
   headset: ['headset', 'headphones'],
+  laptop: ['laptop', 'notebook', 'macbook', 'thinkpad', 'computer'],
+  monitor: ['monitor', 'monitors', 'external screen'],
   'read only': ['read only', 'readonly', 'read-only', 'view only', 'viewer'],
   'standard user': [
     'standard user',
@@ -37,7 +39,8 @@ const SYNONYMS: Record<string, string[]> = {
   github: ['github', 'git hub'],
   remote: ['remote', 'from home', 'home office', 'wfh'],
   office: ['office', 'on site', 'onsite', 'in the office'],
-  hybrid: ['hybrid'],
+  // "mostly in the office, 2 days from home" names both places: at worst a tie, asked again.
+  hybrid: ['hybrid', 'days from home', 'days at home', 'partly remote', 'office and home', 'home and office'],
   hr: ['hr', 'human resources', 'people team'],
   engineering: ['engineering', 'engineer', 'developer', 'development', 'r&d'],
   sales: ['sales'],

@@ -63,6 +63,28 @@ function personName(text: string, optionWords: Set<string>): string | null {
   return null;
 }
 
+/**
+ * "a new designer starting on the 14th", "joining as a senior data analyst": the job, from the words
+ * people introduce a new colleague with. Words that say only that someone is new are not a job.
+ */
+const JOB =
+  /\b(?:(?:a|an|our|the)\s+new|joining\s+as\s+an?|starts?\s+as\s+an?|hired\s+as\s+an?)\s+((?:[a-z]+\s+){0,2}?[a-z]+)(?=\s+(?:starting|joining|who|will|is|on|from|next|this|in|called|named)\b|\s*[,.;]|\s*$)/i;
+const NOT_A_JOB = new Set([
+  'hire',
+  'starter',
+  'joiner',
+  'employee',
+  'colleague',
+  'person',
+  'team member',
+  'member',
+]);
+
+function jobTitle(text: string): string | null {
+  const title = JOB.exec(text)?.[1]?.trim();
+  return title && !NOT_A_JOB.has(title.toLowerCase()) ? title : null;
+}
+
 const PRODUCT =
   /\b(?:install|instal|installing|access to|access for|licen[cs]e (?:for|of)|account (?:for|on|in)|get|need|want|use)\s+(?:the\s+|a\s+|an\s+)?([\p{L}][\p{L}\p{N}.+#-]*(?:\s+[\p{Lu}\p{N}][\p{L}\p{N}.+#-]*)?)/iu;
 const NOT_A_PRODUCT = new Set([
@@ -123,6 +145,9 @@ export function extractSlots(template: Template, text: string, ctx: SlotContext)
         if (/^(full )?name$/i.test(field.label)) {
           const n = personName(text, optionWords);
           if (n) out[field.id] = titleCase(n);
+        } else if (/job title|position|role/i.test(field.label)) {
+          const title = jobTitle(text);
+          if (title) out[field.id] = titleCase(title);
         }
         break;
       case 'user': {

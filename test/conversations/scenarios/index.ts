@@ -32,6 +32,7 @@ import s31 from './31-improvement-register.js';
 import s32 from './32-another-kind-of-fault.js';
 import s33 from './33-progress-question.js';
 import s34 from './34-own-words-during-handoff.js';
+import s35 from './35-new-hire-told-naturally.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -66,4 +67,5 @@ export const SCENARIOS: Scenario[] = [
   s32,
   s33,
   s34,
+  s35,
 ];

@@ -157,6 +157,13 @@ describe('reading answers in the context of the question', () => {
     expect(date('next friday', NOW, 'Europe/Berlin')).toMatch(/^2026-03-(06|13)$/);
     expect(date('asap', NOW, 'Europe/Berlin')).toBe('2026-03-04');
     expect(date('whenever the budget allows', NOW, 'Europe/Berlin')).toBeNull();
+    // A day of the month alone: this month's, or next month's once it has passed (NOW is 4 March).
+    expect(date('starting on the 14th, Priya Nair', NOW, 'Europe/Berlin')).toBe('2026-03-14');
+    expect(date('the 2nd', NOW, 'Europe/Berlin')).toBe('2026-04-02');
+    expect(date('on the 31st', NOW, 'Europe/Berlin')).toBe('2026-03-31');
+    // A length of time is not a date; "in 2 days" is.
+    expect(date('in the office mostly, maybe 2 days from home', NOW, 'Europe/Berlin')).toBeNull();
+    expect(date('in 2 days', NOW, 'Europe/Berlin')).toBe('2026-03-06');
     // Times are the person's (Berlin is UTC+1 in March); the window is kept in UTC.
     expect(window('saturday 20:00 to 22:00', NOW, 'Europe/Berlin')).toMatchObject({
       start: '2026-03-07T19:00',
@@ -180,6 +187,15 @@ describe('reading answers in the context of the question', () => {
     expect(matchOption('I think the standard one, thanks', levels)).toBe('Standard user');
     expect(matchOption('read is enough for me', levels)).toBe('Read only');
     expect(matchOption('whatever you think', levels)).toBeNull();
+    const equipment = ['Laptop', 'Monitor', 'Docking station', 'Headset', 'Phone', 'Keyboard and mouse'];
+    expect(matchOptions('a macbook, two monitors and a headset', equipment)).toEqual([
+      'Laptop',
+      'Monitor',
+      'Headset',
+    ]);
+    expect(matchOption('2 days from home, the rest in the office', ['Office', 'Remote', 'Hybrid'])).not.toBe(
+      'Office',
+    );
     expect(matchOption('purple', os)).toBeNull();
     expect(matchOptions('laptop and a monitor please', ['Laptop', 'Monitor', 'Docking station'])).toEqual([
       'Laptop',
@@ -214,6 +230,10 @@ describe('reading answers in the context of the question', () => {
     expect(readAnswer({ key: 'm', expects: 'email', prompt: '', optional: true }, 'skip', ctx)).toEqual({
       kind: 'skip',
     });
+    for (const text of ['nothing else', "that's all", 'no thanks'])
+      expect(readAnswer({ key: 'n', expects: 'text', prompt: '', optional: true }, text, ctx), text).toEqual({
+        kind: 'skip',
+      });
   });
 
   it('picks a ticket by number, position, words of its title, or "something new"', () => {
@@ -375,6 +395,21 @@ describe('slots from what was already said', () => {
       start_date: '2026-03-09',
       department: 'Marketing',
     });
+  });
+
+  it('takes the job and a day of the month from how people introduce a new colleague', () => {
+    const t = templates.get('new-hire') as Template;
+    expect(extractSlots(t, 'we have a new designer starting on the 14th, Priya Nair', facts())).toMatchObject(
+      {
+        full_name: 'Priya Nair',
+        job_title: 'Designer',
+        start_date: '2026-03-14',
+      },
+    );
+    expect(extractSlots(t, 'Omar is joining as a senior data analyst next monday', facts()).job_title).toBe(
+      'Senior Data Analyst',
+    );
+    expect(extractSlots(t, 'a new starter is joining on monday', facts()).job_title).toBeUndefined();
   });
 
   it('files software that is not in the list as Other with its name', () => {
