@@ -225,6 +225,22 @@ function otherAnswer(turn: Turn, t: Template, f: Frame): Step | null {
   return proceed(turn, t, f, values, `Noted: ${turn.text.trim()} (not in the list, so filed as ${other}).\n`);
 }
 
+/**
+ * "marketing" to the manager question: people answer the question they expect next. A reply that
+ * clearly fills another field still open is taken for it, said so, and the question is asked again.
+ */
+function answerForAnother(turn: Turn, t: Template, f: Frame): Step | null {
+  const values = valuesOf(f);
+  const fresh = Object.entries(extractSlots(t, turn.text, turn.facts)).filter(
+    ([k]) => k !== f.question?.key && (values[k] === undefined || values[k] === null),
+  );
+  if (fresh.length === 0) return null;
+  const noted = fresh
+    .map(([k, v]) => `${t.fields.find((x) => x.id === k)?.label ?? k}: ${shown(v)}`)
+    .join('; ');
+  return proceed(turn, t, f, { ...values, ...Object.fromEntries(fresh) }, `Noted ${noted}.\n`);
+}
+
 export const formDialog: DialogModule = {
   resumable: true,
   context(f, facts) {
@@ -249,7 +265,7 @@ export const formDialog: DialogModule = {
     const t = turn.facts.templates.get(String(f.slots.template));
     const q = f.question;
     if (!t || !q) return step([], popTop(turn.stack));
-    const other = otherAnswer(turn, t, f);
+    const other = otherAnswer(turn, t, f) ?? answerForAnother(turn, t, f);
     if (other) return other;
     const label = t.fields.find((x) => x.id === q.key)?.label ?? 'That';
     const why =

@@ -68,7 +68,7 @@ function personName(text: string, optionWords: Set<string>): string | null {
  * people introduce a new colleague with. Words that say only that someone is new are not a job.
  */
 const JOB =
-  /\b(?:(?:a|an|our|the)\s+new|joining\s+as\s+an?|starts?\s+as\s+an?|hired\s+as\s+an?)\s+((?:[a-z]+\s+){0,2}?[a-z]+)(?=\s+(?:starting|joining|who|will|is|on|from|next|this|in|called|named)\b|\s*[,.;]|\s*$)/i;
+  /\b(?:(?:a|an|our|the)\s+new|as\s+an?)\s+((?:[a-z]+\s+){0,2}?[a-z]+)(?=\s+(?:starting|joining|who|will|is|on|from|next|this|in|called|named)\b|\s*[,.;]|\s*$)/i;
 const NOT_A_JOB = new Set([
   'hire',
   'starter',

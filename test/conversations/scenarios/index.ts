@@ -33,6 +33,7 @@ import s32 from './32-another-kind-of-fault.js';
 import s33 from './33-progress-question.js';
 import s34 from './34-own-words-during-handoff.js';
 import s35 from './35-new-hire-told-naturally.js';
+import s36 from './36-answer-for-another-field.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -68,4 +69,5 @@ export const SCENARIOS: Scenario[] = [
   s33,
   s34,
   s35,
+  s36,
 ];

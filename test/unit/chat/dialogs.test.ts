@@ -409,6 +409,9 @@ describe('slots from what was already said', () => {
     expect(extractSlots(t, 'Omar is joining as a senior data analyst next monday', facts()).job_title).toBe(
       'Senior Data Analyst',
     );
+    expect(extractSlots(t, 'Tom Becker starting next monday as a sales rep', facts()).job_title).toBe(
+      'Sales Rep',
+    );
     expect(extractSlots(t, 'a new starter is joining on monday', facts()).job_title).toBeUndefined();
   });
 
