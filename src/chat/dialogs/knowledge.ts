@@ -9,7 +9,7 @@ import { frame, popTop, push } from './stack.js';
 import { say, step } from './steps.js';
 import { handOffNew } from './to-person.js';
 import type { Effect, Frame, NewTicket, Question, Step, Turn } from './types.js';
-import { titleFrom } from './words.js';
+import { contentStems, titleFrom, wordCount } from './words.js';
 
 /** A second article is offered only when it is at least this likely to answer the question. */
 const SECOND_ARTICLE_MIN_CONFIDENCE = 0.35;
@@ -130,8 +130,12 @@ export function helpful(turn: Turn, f: Frame | null): Step {
 }
 
 /** "No": the next article once, then a ticket or a person. */
-export function notHelpful(turn: Turn, f: Frame): Step {
+export function notHelpful(turn: Turn, f: Frame, reply = ''): Step {
   const query = String(f.slots.query ?? turn.text);
+  // What the person added ("no, it asks for a driver I don't have") goes onto the ticket with their
+  // question; a bare "no, that didn't help" adds nothing. The next search stays on the question.
+  const detail = contentStems(reply).filter((w) => !NEGATION_STEMS.has(w)).length >= 2 ? reply : '';
+  const ticketText = [query, detail].filter(Boolean).join('\n');
   const intent = String(f.slots.intent ?? 'how_to');
   const articleId = String(f.slots.articleId ?? '');
   const unhelpful = Number(f.slots.unhelpful ?? 0) + 1;
@@ -142,7 +146,7 @@ export function notHelpful(turn: Turn, f: Frame): Step {
     effects.push({ do: 'kb_outcome', answerId: f.slots.answerId, outcome: 'rejected' });
   if (unhelpful >= 2) {
     effects.push(
-      ...handOffNew(query, 'two unhelpful knowledge answers in a row', {
+      ...handOffNew(ticketText, 'two unhelpful knowledge answers in a row', {
         tried: [`suggested articles that did not help (last: ${title})`],
       }).effects,
     );
@@ -157,10 +161,15 @@ export function notHelpful(turn: Turn, f: Frame): Step {
         (h) => h.articleId !== articleId && h.confidence >= SECOND_ARTICLE_MIN_CONFIDENCE,
       );
       if (next && turn.facts.articles.has(next.articleId))
-        return offer(rest, next, query, intent, unhelpful, 'Sorry about that. Maybe this one:');
+        return offer(rest, next, ticketText, intent, unhelpful, 'Sorry about that. Maybe this one:');
       if (intent === 'how_to')
-        return handOffNew(query, 'knowledge answer did not help', { tried: [`suggested "${title}"`] });
-      return openAccessRequest(rest, `${query}\n\n(The article "${title}" did not solve it.)`, intent, null);
+        return handOffNew(ticketText, 'knowledge answer did not help', { tried: [`suggested "${title}"`] });
+      return openAccessRequest(
+        rest,
+        `${ticketText}\n\n(The article "${title}" did not solve it.)`,
+        intent,
+        null,
+      );
     },
   });
   return step(effects, rest.stack);
@@ -173,10 +182,18 @@ export const knowledgeDialog: DialogModule = {
   label: () => 'the article',
   answer(turn, f, answer) {
     if (answer.kind === 'yes') return helpful(turn, f);
-    if (answer.kind === 'no') return notHelpful(turn, f);
+    if (answer.kind === 'no') return notHelpful(turn, f, turn.text.trim());
     return step([], popTop(turn.stack));
   },
-  unclear(turn, _f, kit) {
+  unclear(turn, f, kit) {
+    // "kind of, but it asks for a driver I don't have": not a new request (decide.ts ruled that out)
+    // and more than a word or two that is not small talk, so the article did not fully solve it.
+    const p = turn.nlu.prediction;
+    if (wordCount(turn.text) >= 4 && !SMALL_TALK.has(p.intent)) return notHelpful(turn, f, turn.text.trim());
     return kit.route({ ...turn, stack: popTop(turn.stack) });
   },
 };
+
+const SMALL_TALK = new Set(['thanks', 'greeting', 'goodbye', 'affirm', 'feedback', 'help']);
+/** Stems of "no, that didn't help / work / fix it": a refusal, not a detail. */
+const NEGATION_STEMS = new Set(['help', 'work', 'fix', 'solv', 'solve', 'didn', 'realli', 'still', 'nope']);

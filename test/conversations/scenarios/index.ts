@@ -34,6 +34,7 @@ import s33 from './33-progress-question.js';
 import s34 from './34-own-words-during-handoff.js';
 import s35 from './35-new-hire-told-naturally.js';
 import s36 from './36-answer-for-another-field.js';
+import s37 from './37-article-half-helped.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -70,4 +71,5 @@ export const SCENARIOS: Scenario[] = [
   s34,
   s35,
   s36,
+  s37,
 ];
