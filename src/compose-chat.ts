@@ -11,8 +11,9 @@ import { type ChatCore, createChatCore, createEngine, type Engine } from './chat
 import { deskCardActions } from './chat/desk-card-actions.js';
 import type { DialogHooks } from './chat/dialogs/index.js';
 import { createChatNotifier, registerItilActions } from './chat/itil-actions.js';
+import { collectInto } from './chat/outgoing.js';
 import { createPortRegistry } from './chat/ports.js';
-import type { ChatStore } from './chat/store.js';
+import type { ChatStore, NewOutgoing } from './chat/store.js';
 import type { DataFiles } from './compose-data.js';
 import type { Config } from './config.js';
 import type { Database } from './db/connect.js';
@@ -131,8 +132,25 @@ export function composeEngine(d: {
     desk: d.agentDesk,
     tickets,
     directory,
-    notifyRequester: (t, text, key) => core.notifications.notifyRequester(t, text, key),
+    notifyRequester: (t, text, key, opts) => core.notifications.notifyRequester(t, text, key, opts),
     notifyAgents: (t, text, key) => core.notifications.notifyAgents(t, text, key),
+    resolveHandedOff: async (t, agent, note, now) => {
+      const primary = await core.handoff.primaryOf(t.id);
+      if (!primary || primary.owner === 'bot') return false;
+      const out: NewOutgoing[] = [];
+      const thread = (await core.handoff.agentThreads(t.id)).at(-1)?.ref ?? null;
+      await core.handoff.resolve(
+        t,
+        agent,
+        note,
+        collectInto(out, `agent-resolve:${t.number}:${now}`),
+        thread,
+        now,
+      );
+      await d.chatStore.enqueue(out, now);
+      outbox.kick();
+      return true;
+    },
   });
   const engine = createEngine({
     core,

@@ -11,6 +11,7 @@
  *   duplicate [INC…] of INC…                 link as a duplicate
  *   merge [INC…] into INC…                   link, copy the report over, resolve the duplicate
  *   child [INC…] of INC…                     parent/child
+ *   resolve [INC…] [: what fixed it]          resolve; the requester is told and asked for a rating
  */
 import type { AgentDesk, AgentQueue, QueueRow } from '../itsm/agent-desk.js';
 import {
@@ -33,7 +34,15 @@ export type AgentCommand =
   | { kind: 'reassign'; ticket: string | null; email?: string; group?: string; reason: string | null }
   | { kind: 'pending'; ticket: string | null; why: PendingReason; note: string | null }
   | { kind: 'duplicate'; ticket: string | null; of: string; merge: boolean }
-  | { kind: 'child'; ticket: string | null; parent: string };
+  | { kind: 'child'; ticket: string | null; parent: string }
+  | { kind: 'resolve'; ticket: string | null; note: string | null };
+
+/**
+ * The agent's own queue, however it is asked for: "queue", "my tickets", "what's assigned to me?",
+ * "anything urgent for me?" (the queue shows what is close to breaching first).
+ */
+const QUEUE =
+  /^(?:show (?:me )?)?(?:my )?queue[.!?]?$|^(?:show (?:me )?)?my (?:tickets|work|open tickets)[.!?]?$|^what(?:'s| is) (?:assigned to|on) me[.!?]?$|^what do i have(?: on)?[.!?]?$|^(?:is there )?anything (?:urgent )?for me[.!?]?$|^(?:show (?:me )?)?(?:the |my )?urgent (?:ones|tickets)[.!?]?$/i;
 
 const up = (s: string | undefined): string | null => (s ? s.toUpperCase() : null);
 const trimmed = (s: string | undefined): string | null => s?.trim() || null;
@@ -41,8 +50,9 @@ const trimmed = (s: string | undefined): string | null => s?.trim() || null;
 /** The command a message is, or null (then the message goes on to the dialogs). */
 export function parseAgentCommand(text: string): AgentCommand | null {
   const t = text.trim().replace(/\s+/g, ' ');
-  if (/^(?:show )?(?:my )?queue[.!?]?$|^(?:show )?my (?:tickets|work|open tickets)[.!?]?$/i.test(t))
-    return { kind: 'queue' };
+  if (QUEUE.test(t)) return { kind: 'queue' };
+  const done = new RegExp(`^(?:resolve|mark (?:it )?(?:as )?resolved)(?:\\s+${NUM})?${REASON}$`, 'i').exec(t);
+  if (done) return { kind: 'resolve', ticket: up(done[1]), note: trimmed(done[2]) };
   let m = new RegExp(`^(?:set )?priority ${OPT_NUM}(?:to )?(P[1-4])${REASON}$`, 'i').exec(t);
   if (m?.[2])
     return {
@@ -136,7 +146,8 @@ interface AgentCommandResult {
 /** Runs a parsed command for `person`; `threadTicket` is the ticket of the agent thread it was typed in. */
 export async function runAgentCommand(
   desk: AgentDesk,
-  cmd: AgentCommand,
+  // Resolving goes through the hand-off (agent-desk-chat.ts): the conversation may be with a person.
+  cmd: Exclude<AgentCommand, { kind: 'resolve' }>,
   person: Person,
   threadTicket: string | null,
   now: string,

@@ -27,7 +27,13 @@ interface AgentDeskChatDeps {
   desk: AgentDesk;
   tickets: TicketService;
   directory: DirectoryStore;
-  notifyRequester: (t: Ticket, text: string, key: string) => Promise<void>;
+  notifyRequester: (t: Ticket, text: string, key: string, opts?: { askRating?: boolean }) => Promise<void>;
+  /**
+   * Resolves a ticket whose requester is talking to a person, as the hand-off card's Resolve button
+   * does (the conversation goes back to the bot, which asks for a rating). False when nobody has the
+   * conversation: the caller resolves and tells the requester itself.
+   */
+  resolveHandedOff: (t: Ticket, agent: Person, note: string | null, now: string) => Promise<boolean>;
   notifyAgents: (t: Ticket, text: string, key: string) => Promise<boolean>;
 }
 
@@ -47,6 +53,7 @@ export function createAgentDeskChat(deps: AgentDeskChatDeps) {
     threadNumber: string | null,
     now: string,
   ): Promise<Reply[] | null> => {
+    if (cmd.kind === 'resolve') return resolve(cmd.ticket ?? threadNumber, cmd.note, person, now);
     const r = await runAgentCommand(deps.desk, cmd, person, threadNumber, now);
     if (!r) return null;
     if (r.tellRequester && r.tellRequester.ticket.requesterId !== person.id)
@@ -58,6 +65,36 @@ export function createAgentDeskChat(deps: AgentDeskChatDeps) {
         `moved:${r.moved.groupId}:${now}`,
       );
     return r.replies;
+  };
+
+  /** "resolve INC0000003: replaced the dock": the agent's resolution, never the requester's "it works now". */
+  const resolve = async (
+    number: string | null,
+    note: string | null,
+    agent: Person,
+    now: string,
+  ): Promise<Reply[]> => {
+    if (!number) return [{ text: 'Resolve which ticket? Say e.g. "resolve INC0000003: what fixed it".' }];
+    const t = await deps.tickets.get(number, agent);
+    await assertMayWorkTicket(deps.directory, t, agent);
+    const told = ` ${t.requesterId === agent.id ? 'It is your own ticket.' : 'The requester is told and asked for a rating.'}`;
+    if (await deps.resolveHandedOff(t, agent, note, now))
+      return [{ text: `${t.number} is resolved.${told}` }];
+    const done = await deps.tickets.transition(
+      t.number,
+      'resolved',
+      agent,
+      { reason: note ?? `resolved by ${agent.displayName}` },
+      now,
+    );
+    if (done.requesterId !== agent.id)
+      await deps.notifyRequester(
+        done,
+        `${agent.displayName} resolved ${done.number}${note ? `: ${note}` : ''}.`,
+        `resolved:${done.number}:${now}`,
+        { askRating: true },
+      );
+    return [{ text: `${done.number} is resolved.${told}` }];
   };
 
   /** The queue's "Open" button: bumps the ticket's agent thread, or posts its card to the triage channel. */

@@ -56,6 +56,14 @@ export interface Notifications {
  */
 const NOT_FOUND_TTL_MS = 10 * 60_000;
 
+/** Stars that rate a ticket from any conversation (the button carries the ticket, no pending question needed). */
+const ratingButtons = (number: string) =>
+  [1, 2, 3, 4, 5].map((n) => ({
+    label: '★'.repeat(n),
+    actionId: 'ticket.rate' as const,
+    value: { ticket: number, rating: n },
+  }));
+
 export function createNotifications(deps: NotificationDeps): Notifications {
   const { store, tickets, ports, handoff, log } = deps;
   const nowIso = () => deps.now().toISOString();
@@ -151,20 +159,21 @@ export function createNotifications(deps: NotificationDeps): Notifications {
     return null;
   }
 
+  const notifyPerson: Notifications['notifyPerson'] = async (personId, reply, key, known) => {
+    const person = known?.id === personId ? known : await deps.directory.personById(personId);
+    // Nothing goes to a person the directory deactivated.
+    if (person?.active === false) return false;
+    const target = await directTo(personId, person);
+    if (!target) return false;
+    const message = outgoing(target, typeof reply === 'function' ? await reply() : reply);
+    await store.enqueue([{ dedupeKey: `person:${personId}:${key}`, message }], nowIso());
+    deps.onOutgoing?.();
+    return true;
+  };
+
   return {
     cardsFor,
-
-    async notifyPerson(personId, reply, key, known) {
-      const person = known?.id === personId ? known : await deps.directory.personById(personId);
-      // Nothing goes to a person the directory deactivated.
-      if (person?.active === false) return false;
-      const target = await directTo(personId, person);
-      if (!target) return false;
-      const message = outgoing(target, typeof reply === 'function' ? await reply() : reply);
-      await store.enqueue([{ dedupeKey: `person:${personId}:${key}`, message }], nowIso());
-      deps.onOutgoing?.();
-      return true;
-    },
+    notifyPerson,
 
     async notifyAgents(ticket, text, key) {
       const threads = (await store.conversationsOfTicket(ticket.id)).filter((c) => c.role === 'agents');
@@ -191,18 +200,31 @@ export function createNotifications(deps: NotificationDeps): Notifications {
       const convs = (await store.conversationsOfTicket(ticket.id)).filter((c) => c.role === 'requester');
       // Prefer the ticket's own thread; fall back to the conversation that opened it.
       const target = [...convs].reverse().find((c) => c.ref.threadId !== null) ?? convs[0];
-      if (!target) return;
       const person = await deps.directory.personById(ticket.requesterId);
       if (!person || person.active === false) return;
+      if (!target) {
+        // A ticket opened by e-mail, the REST API or an agent has no conversation yet: the requester
+        // still hears about it, in their direct chat with the bot when they have one.
+        const [card] = await cardsFor(person, [ticket]);
+        const rating = o.askRating
+          ? {
+              text: `${text}\nHow did we do? Rate 1 (poor) to 5 (great).`,
+              choices: ratingButtons(ticket.number),
+            }
+          : { text };
+        await notifyPerson(
+          person.id,
+          { ...rating, ...(card ? { card } : {}) },
+          `requester:${ticket.number}:${key}`,
+          person,
+        );
+        return;
+      }
       const [card] = await cardsFor(person, [ticket]);
       const reply: Reply = { text, ...(card ? { card } : {}) };
       if (o.askRating) {
         reply.text = `${text}\nHow did we do? Rate 1 (poor) to 5 (great).`;
-        reply.choices = [1, 2, 3, 4, 5].map((n) => ({
-          label: '★'.repeat(n),
-          actionId: 'ticket.rate' as const,
-          value: { ticket: ticket.number, rating: n },
-        }));
+        reply.choices = ratingButtons(ticket.number);
         for (const c of convs)
           await store.saveConversation(
             c.id,

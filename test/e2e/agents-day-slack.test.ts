@@ -211,6 +211,39 @@ describe('issue 18: the agents day over Slack', () => {
     await waitFor(() => dmsTo('heidi').find((c) => textOf(c).includes('INC0999999')), 'the refusal');
   });
 
+  it('understands the queue asked for in plain words, and resolves by typing: requester told and asked to rate', async () => {
+    for (const ask of ["what's assigned to me?", 'show me the urgent ones']) {
+      const before = dmsTo('judy').length;
+      await dm('judy', ask);
+      const reply = await waitFor(() => dmsTo('judy').slice(before).at(-1), `the reply to "${ask}"`);
+      expect(textOf(reply), ask).toContain('My open tickets');
+    }
+    const t = await open('erin', 'VPN profile will not import', { groupSlug: 'network' });
+    const assignee = (await api('GET', `/tickets/${t.number}`)).json.ticket as { assigneeId: number | null };
+    const agent = assignee.assigneeId === (await personId('heidi')) ? 'heidi' : 'judy';
+    const toErin = dmsTo('erin').length;
+    await dm(agent, `resolve ${t.number}: re-issued the VPN profile`);
+    await waitFor(
+      () => dmsTo(agent).find((c) => textOf(c).includes(`${t.number} is resolved`)),
+      'the agent reply',
+    );
+    // The agent is never asked to rate; the requester is, with what fixed it.
+    expect(dmsTo(agent).some((c) => textOf(c).includes('How did we do'))).toBe(false);
+    const told = await waitFor(
+      () =>
+        dmsTo('erin')
+          .slice(toErin)
+          .find((c) => textOf(c).includes('re-issued the VPN profile')),
+      'the requester notice',
+    );
+    expect(textOf(told)).toMatch(/Rate|rate/);
+    const after = (await api('GET', `/tickets/${t.number}`)).json.ticket as { state: string };
+    expect(after.state).toBe('resolved');
+    expect((await events(t.number)).some((e) => e.type === 'state_changed' && e.to === 'resolved')).toBe(
+      true,
+    );
+  });
+
   it('assigns tickets that waited while everyone was away when an agent says back', async () => {
     await dm('ivan', 'away');
     await dm('heidi', 'away');

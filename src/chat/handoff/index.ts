@@ -27,6 +27,7 @@ export function createHandoff(deps: HandoffDeps) {
   const relay = createRelay(deps, convs, own, actions.resolve);
   return {
     primaryOf: convs.primaryOf,
+    agentThreads: convs.agentThreads,
     postToAgents,
     relayFromRequester: relay.fromRequester,
     onAgentMessage: relay.fromAgent,

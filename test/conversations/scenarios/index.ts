@@ -35,6 +35,7 @@ import s34 from './34-own-words-during-handoff.js';
 import s35 from './35-new-hire-told-naturally.js';
 import s36 from './36-answer-for-another-field.js';
 import s37 from './37-article-half-helped.js';
+import s38 from './38-agent-resolves-by-typing.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -72,4 +73,5 @@ export const SCENARIOS: Scenario[] = [
   s35,
   s36,
   s37,
+  s38,
 ];
