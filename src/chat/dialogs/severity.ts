@@ -42,7 +42,7 @@ const TAKEOVER =
   /\b(account|mailbox|e-?mail|laptop|computer) (?:was |has been |got |is |been )?(hacked|compromised|taken over|breached)\b|\bsomeone (?:else )?(?:logged|signed) in(?:to)? (?:to )?my\b|\b(?:e-?mails?|messages) (?:that |which )?i (?:didn'?t|did not|never) send\b|\bunknown (?:login|sign-?in)s?\b|\bdata (?:breach|leak)\b/i;
 
 const MANY =
-  /\b(?:whole|entire|all of the|the full) (?:office|floor|building|site|company|team|department|branch|call cent(?:er|re)|\w+ team)\b|\b(?:every(?:one|body)|all (?:users|staff|colleagues|of us|of them)|nobody|no one|none of us|the (?:whole |entire )?\w+ team|several (?:people|users|colleagues)|many (?:people|users|colleagues)|multiple (?:people|users|colleagues)|\d{2,} (?:people|users|colleagues))\b/i;
+  /\b(?:whole|entire|all of the|the full) (?:[\w-]+ )?(?:office|floor|building|site|company|team|department|branch|call cent(?:er|re)|wing|shop|store|warehouse|plant|lab)\b|\b(?:every(?:one|body)|all (?:users|staff|colleagues|of us|of them)|nobody|no one|none of us|the (?:whole |entire )?\w+ team|several (?:people|users|colleagues)|many (?:people|users|colleagues)|multiple (?:people|users|colleagues)|\d{2,} (?:people|users|colleagues))\b/i;
 const OUTAGE =
   /\b(down|outage|not working|isn'?t working|doesn'?t work|can'?t|cannot|unable|blocked|offline|no (?:internet|network|wifi|access|connection)|fail\w*|error|broken|stopped)\b/i;
 const CANNOT_WORK =

@@ -378,6 +378,11 @@ describe('severity rules', () => {
     );
     expect(outage).toMatchObject({ impact: 'high', urgency: 'high', scopeKnown: true });
     expect(outage.reasons).toEqual(['many people are affected', 'they cannot work']);
+    // A word naming which office or floor does not hide that it is all of it.
+    expect(assessSeverity('URGENT the whole sales floor has no internet!!!', triage())).toMatchObject({
+      impact: 'high',
+      scopeKnown: true,
+    });
     expect(assessSeverity('excel keeps crashing when I open big files', triage())).toMatchObject({
       impact: 'low',
       urgency: 'low',
