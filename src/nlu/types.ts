@@ -51,6 +51,11 @@ export interface IntentPrediction {
    * this action. Absent only from classifiers that know no actions.
    */
   action?: IntentAction;
+  /**
+   * Summed probability of `action` (its intents'): "my outlok wont open" is surely an incident even
+   * when e-mail and software split the intent's own confidence. Absent where `action` is.
+   */
+  actionConfidence?: number;
   /** Best alternatives, highest first, the top intent excluded. */
   alternatives: Array<{ intent: string; confidence: number }>;
   explanation: PredictionExplanation;

@@ -137,7 +137,11 @@ function route(turn: Turn): Step {
     });
   }
   if (p.outOfScope || p.intent === OUT_OF_SCOPE) return outOfScope(turn);
-  if (p.confidence < turn.facts.handoffThreshold) {
+  // Unsure which kind of fault ("my outlok wont open": e-mail or software?) but sure it is one: the
+  // ticket is opened as usual (triage routes it); only a message whose action is unclear goes to a person.
+  const surelyAProblem =
+    p.intent.startsWith('incident_') && (p.actionConfidence ?? 0) >= turn.facts.handoffThreshold;
+  if (p.confidence < turn.facts.handoffThreshold && !surelyAProblem) {
     if (wordCount(text) < 3)
       return step([say(UNCLEAR_TEXT, { choices: START_CHOICES })], {
         ...turn.stack,

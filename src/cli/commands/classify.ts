@@ -60,6 +60,7 @@ function decisionLine(
     intent: p.intent,
     action: p.action ?? actionOf(p.intent),
     confidence: Number(p.confidence.toFixed(4)),
+    ...(p.actionConfidence === undefined ? {} : { actionConfidence: Number(p.actionConfidence.toFixed(4)) }),
     outOfScope: p.outOfScope,
     alternatives: p.alternatives.slice(0, top).map((a) => ({
       intent: a.intent,

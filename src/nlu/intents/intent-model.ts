@@ -43,6 +43,8 @@ interface IntentScores {
   probs: Float32Array;
   top: number;
   prob: number;
+  /** Summed probability of the top intent's action (decided first). */
+  actionMass: number;
   similarity: number;
   /** The argmax was the trained out-of-scope class. */
   predictedOos: boolean;
@@ -141,12 +143,12 @@ export class IntentModel implements IntentClassifier {
       Float32Array.from(logitsOf(this.state.softmax, x, dense, this.logitBuf)),
       this.state.temperature,
     );
-    const { top } = decideTwoStep(probs, this.state.actions);
+    const { top, actionMass } = decideTwoStep(probs, this.state.actions);
     const predictedOos = top === this.oosIndex;
     const prob = probs[top] as number;
     const similarity = predictedOos ? 0 : this.nearestSimilarity(top, x, e);
     const outOfScope = predictedOos || oosScore(this.state.oos, prob, similarity) < this.state.oos.threshold;
-    return { probs, top, prob, similarity, predictedOos, outOfScope, x, e };
+    return { probs, top, prob, actionMass, similarity, predictedOos, outOfScope, x, e };
   }
 
   async embedOne(text: string): Promise<Float32Array | null> {
@@ -199,6 +201,7 @@ export class IntentModel implements IntentClassifier {
       intent: labels[s.top] as string,
       action: this.state.actions[s.top] ?? 'other',
       confidence: s.prob,
+      actionConfidence: s.actionMass,
       outOfScope: false,
       alternatives,
       explanation,

@@ -36,6 +36,7 @@ import s35 from './35-new-hire-told-naturally.js';
 import s36 from './36-answer-for-another-field.js';
 import s37 from './37-article-half-helped.js';
 import s38 from './38-agent-resolves-by-typing.js';
+import s39 from './39-sure-fault-unsure-kind.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -74,4 +75,5 @@ export const SCENARIOS: Scenario[] = [
   s36,
   s37,
   s38,
+  s39,
 ];
