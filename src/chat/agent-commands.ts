@@ -51,7 +51,11 @@ const trimmed = (s: string | undefined): string | null => s?.trim() || null;
 export function parseAgentCommand(text: string): AgentCommand | null {
   const t = text.trim().replace(/\s+/g, ' ');
   if (QUEUE.test(t)) return { kind: 'queue' };
-  const done = new RegExp(`^(?:resolve|mark (?:it )?(?:as )?resolved)(?:\\s+${NUM})?${REASON}$`, 'i').exec(t);
+  // Incidents and requests only: "resolve PRB…" is the problem's own command (itil-commands.ts).
+  const done = new RegExp(
+    `^(?:resolve|mark (?:it )?(?:as )?resolved)(?:\\s+((?:INC|REQ)\\d{7}))?${REASON}$`,
+    'i',
+  ).exec(t);
   if (done) return { kind: 'resolve', ticket: up(done[1]), note: trimmed(done[2]) };
   let m = new RegExp(`^(?:set )?priority ${OPT_NUM}(?:to )?(P[1-4])${REASON}$`, 'i').exec(t);
   if (m?.[2])
