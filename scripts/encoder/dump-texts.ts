@@ -8,6 +8,7 @@
  * - texts.jsonl: {source: own|weak|clinc, label, fold, ids}: our examples with the 5-fold
  *   cross-validation fold `chatdesk train` uses, the weak labels `npm run train` keeps (selected
  *   with the stock encoder), and CLINC150's train split (in-scope rows only; never val or test).
+ * - weak.json: the weak labels as {text, label}, for scripts/encoder/cv.ts.
  * - verify.jsonl: {ids, vec}: a few hundred texts with the vector the shipped ONNX encoder gives,
  *   for checking the torch forward pass before any training.
  */
@@ -89,6 +90,11 @@ for (const r of clinc)
   lines.push(JSON.stringify({ source: 'clinc', label: `clinc:${r.label}`, fold: -1, ids: idsOf(r.text) }));
 await mkdir(args.out, { recursive: true });
 await writeFile(join(args.out, 'texts.jsonl'), `${lines.join('\n')}\n`);
+// The same weak labels as text, so cv.ts trains every fold's classifier on the same weak examples.
+await writeFile(
+  join(args.out, 'weak.json'),
+  JSON.stringify(weak.examples.map((w) => ({ text: w.text, label: w.label }))),
+);
 
 // Verification texts: every 10th of each source plus long and odd ones (padding, unknown symbols).
 const own = intentData.examples.map((d) => d.text);
