@@ -1,19 +1,23 @@
 """Fine-tunes USE-lite's own layers (SetFit-style contrastive training) and writes the changed
-tensors as models/use-lite-finetuned.bin, which the ONNX exporter loads in place of the npm
-package's (src/nlu/embeddings/sentence-encoder-export.ts). An offline developer tool: nothing at
-install or run time needs Python.
+tensors, float16, in the file format the ONNX exporter loads in place of the npm package's
+(models/use-lite-finetuned.bin; src/nlu/embeddings/sentence-encoder-export.ts). An offline
+developer tool: nothing at install or run time needs Python. Measured figures: docs/nlu.md,
+"Fine-tuning USE-lite's own layers".
 
 Run from the repository root, on one core:
 
     npx tsx scripts/encoder/dump-texts.ts            # tokenized texts -> .scratch/encoder/
-    OMP_NUM_THREADS=1 /usr/bin/python3 scripts/encoder/finetune.py verify
-    OMP_NUM_THREADS=1 /usr/bin/python3 scripts/encoder/finetune.py train \
-        --sources weak,clinc --out models/use-lite-finetuned.bin
-    # per-fold encoders for an honest cross-validation (own examples of the other folds only):
-    ... finetune.py train --sources own,weak,clinc --exclude-fold 0 --out .scratch/encoder/fold0.bin
+    export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+    /usr/bin/python3 scripts/encoder/finetune.py verify
+    # one encoder per cross-validation fold (our examples of the other folds + CLINC150 train):
+    /usr/bin/python3 scripts/encoder/finetune.py train --sources own,clinc --clinc-per-epoch 3000 \
+        --epochs 8 --lr 1e-4 --temperature 0.1 --anchor 0.5 --exclude-fold 0 --out .scratch/encoder/m1-fold0.bin
+    npx tsx scripts/encoder/cv.ts --weights '.scratch/encoder/m1-fold{fold}.bin'
+    # the encoder to ship: the same without --exclude-fold, --out models/use-lite-finetuned.bin
 
-Needs python3-torch and python3-numpy (Debian packages). `verify` checks the torch forward pass
-against the shipped ONNX encoder's vectors (cosine >= 0.9999) before anything is trained.
+Needs Debian's python3-torch and python3-numpy; install libopenblas0-openmp too, or torch uses
+the reference BLAS (10x slower here). `verify` checks the torch forward pass against the shipped
+ONNX encoder's vectors (cosine >= 0.9999) before anything is trained.
 """
 
 import argparse

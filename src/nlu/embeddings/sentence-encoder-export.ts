@@ -206,7 +206,8 @@ export async function readFinetunedWeights(file: string): Promise<FinetunedWeigh
     if (at + count * bytes > buf.length) throw bad(`tensor ${t.name} runs past the end`);
     const data = new Float32Array(count);
     for (let i = 0; i < count; i++)
-      data[i] = t.dtype === 'float16' ? halfToFloat(buf.readUInt16LE(at + 2 * i)) : buf.readFloatLE(at + 4 * i);
+      data[i] =
+        t.dtype === 'float16' ? halfToFloat(buf.readUInt16LE(at + 2 * i)) : buf.readFloatLE(at + 4 * i);
     tensors.set(t.name, { shape: t.shape, data });
   }
   return {

@@ -20,8 +20,8 @@ import {
   ATTENTION_MASK,
   applyFinetunedWeights,
   buildUseOnnx,
-  type FinetunedWeights,
   decodeTfjsWeights,
+  type FinetunedWeights,
   INPUT_IDS,
   OUTPUT,
   readFinetunedWeights,
@@ -109,7 +109,9 @@ async function existing(file: string): Promise<string | null> {
 /** Stock weights keep the tfjs encoder's id; fine-tuned ones get an id naming their file's hash. */
 export function useEmbedderId(meta: Pick<Meta, 'int8' | 'finetunedSha256'>): string {
   const base =
-    meta.finetunedSha256 === null ? USE_EMBEDDER_ID : `${USE_EMBEDDER_ID}-ft-${meta.finetunedSha256.slice(0, 12)}`;
+    meta.finetunedSha256 === null
+      ? USE_EMBEDDER_ID
+      : `${USE_EMBEDDER_ID}-ft-${meta.finetunedSha256.slice(0, 12)}`;
   return meta.int8 ? base + INT8_SUFFIX : base;
 }
 
