@@ -166,7 +166,7 @@ export interface FinetunedWeights {
   tensors: Map<string, Weight>;
 }
 
-/** IEEE half to float (the file stores most tensors as float16: half the bytes, same vectors to 1e-4). */
+/** IEEE half to float: the tool writes float16 (half the bytes; docs/nlu.md's figures were measured so). */
 function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exp = (h >> 10) & 0x1f;
