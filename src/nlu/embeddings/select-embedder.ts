@@ -54,7 +54,11 @@ export async function selectEmbedder(
   return createUse(modelsDir, log);
 }
 
-/** Both implementations share the id `use-lite-512`: cached vectors and trained models carry over. */
+/**
+ * Both implementations share the id `use-lite-512`: cached vectors and trained models carry over.
+ * The tfjs fallback ignores models/use-lite-finetuned.bin, but a model trained on fine-tuned vectors
+ * carries their id, so it is retrained rather than fed stock vectors.
+ */
 async function createUse(modelsDir: string, log: NluLog): Promise<Embedder> {
   try {
     return await createUseOnnxEmbedder(modelsDir);

