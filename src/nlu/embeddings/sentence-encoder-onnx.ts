@@ -16,15 +16,13 @@ import type { InferenceSession as OrtSession } from 'onnxruntime-node';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { type Embedder, l2normalize } from './embedder.js';
+import { applyFinetunedWeights, type FinetunedWeights, readFinetunedWeights } from './finetuned-weights.js';
 import {
   ATTENTION_MASK,
-  applyFinetunedWeights,
   buildUseOnnx,
   decodeTfjsWeights,
-  type FinetunedWeights,
   INPUT_IDS,
   OUTPUT,
-  readFinetunedWeights,
   readTfjsSource,
   type TfjsSource,
   USE_ONNX_EXPORT_VERSION,
