@@ -26,16 +26,26 @@ const DIRECTORY = {
   U_FLAKY: 'dave@example.com',
 };
 
-/** Holds a write lock on the SQLite file from ANOTHER process for `ms`; resolves once the lock is held. */
-function lockFileFor(path: string, ms: number): Promise<{ released: Promise<void> }> {
-  const code = `const D=require('better-sqlite3');const d=new D(process.argv[1]);d.pragma('busy_timeout = 0');d.exec('BEGIN IMMEDIATE');process.stdout.write('locked\\n');setTimeout(()=>{d.exec('COMMIT');d.close();process.exit(0)},Number(process.argv[2]));`;
+/**
+ * Holds a write lock on the SQLite file from ANOTHER process for `ms`, or until `release()` (then at
+ * once, whatever `ms` says); resolves once the lock is held.
+ */
+function lockFileFor(
+  path: string,
+  ms: number,
+): Promise<{ released: Promise<void>; release: () => Promise<void> }> {
+  const code = `const D=require('better-sqlite3');const d=new D(process.argv[1]);d.pragma('busy_timeout = 0');d.exec('BEGIN IMMEDIATE');process.stdout.write('locked\\n');const done=()=>{d.exec('COMMIT');d.close();process.exit(0)};process.stdin.once('data',done);setTimeout(done,Number(process.argv[2]));`;
   const child = spawn(process.execPath, ['-e', code, path, String(ms)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
     cwd: process.cwd(),
   });
   const released = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const release = async () => {
+    child.stdin.write('release\n');
+    await released;
+  };
   return new Promise((resolve, reject) => {
-    child.stdout.once('data', () => resolve({ released }));
+    child.stdout.once('data', () => resolve({ released, release }));
     child.once('error', reject);
   });
 }
@@ -211,12 +221,14 @@ describe('faults', () => {
 
   it('refuses an event while the file stays locked beyond the busy timeout; the platform redelivery is processed once', async () => {
     const id = `lock-long-${++n}`;
-    const { released } = await lockFileFor(dbPath, 6_500);
+    // Held well past the 5 s busy timeout (a loaded machine may start the receive late), and let go
+    // as soon as the refusal is seen.
+    const { release } = await lockFileFor(dbPath, 20_000);
     // The adapter turns this into a 5xx / no ack, so the platform redelivers later.
     await expect(app.engine.receive(dm('U_BOB', id, 'hello', 'D-U_BOB-LOCK2'))).rejects.toThrow(
       /locked|busy/i,
     );
-    await released;
+    await release();
     const again = await app.engine.receive(dm('U_BOB', id, 'hello', 'D-U_BOB-LOCK2'));
     expect(again.status).toBe('accepted');
     await again.processed;
