@@ -12,7 +12,7 @@ import { helpful, notHelpful } from './knowledge.js';
 import { active, frame, push } from './stack.js';
 import { say, step } from './steps.js';
 import { HELP_TEXT, ratingChoices, ratingQuestion, START_CHOICES } from './texts.js';
-import { cardCommand, status, type TicketVerb } from './tickets.js';
+import { afterRating, cardCommand, status, type TicketVerb } from './tickets.js';
 import { askForPerson, handOffTicket } from './to-person.js';
 import type { Step, Turn } from './types.js';
 
@@ -52,17 +52,20 @@ function rate(turn: Turn, ticket: string | null, value: Record<string, unknown>)
     return step([say(ratingQuestion(ticket), { choices: ratingChoices(ticket) })], push(turn.stack, f));
   }
   const f = active(turn.stack);
+  const comment = typeof value.comment === 'string' ? value.comment : null;
+  const stack =
+    f?.dialog === 'rating' ? { ...turn.stack, frames: turn.stack.frames.slice(0, -1) } : turn.stack;
   return step(
     [
       {
         do: 'rate',
         ticket,
         score,
-        comment: typeof value.comment === 'string' ? value.comment : null,
-        next: () => step([say(`Thanks for rating ${ticket} ${'★'.repeat(score)}!`)]),
+        comment,
+        next: () => afterRating(stack, turn.facts.now, ticket, score, comment),
       },
     ],
-    f?.dialog === 'rating' ? { ...turn.stack, frames: turn.stack.frames.slice(0, -1) } : turn.stack,
+    stack,
   );
 }
 

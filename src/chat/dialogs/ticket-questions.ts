@@ -9,7 +9,7 @@ import { findOwn } from './evidence.js';
 import { askDescription, openIncident } from './incident.js';
 import { popTop } from './stack.js';
 import { say, step, within } from './steps.js';
-import { act, addTo, type TicketVerb } from './tickets.js';
+import { act, addTo, afterRating, type TicketVerb } from './tickets.js';
 import { askWhatAbout, handOffNew, handOffTicket } from './to-person.js';
 import type { Frame, Step, Turn } from './types.js';
 
@@ -58,6 +58,8 @@ export const addInfoDialog: DialogModule = {
   context: () => '',
   label: (f) => `your addition to ${f.ticket ?? 'the ticket'}`,
   answer(turn, f, answer) {
+    // Only the question after a poor rating is optional.
+    if (answer.kind === 'skip') return step([say('OK.')], popTop(turn.stack));
     const text = answer.kind === 'value' && typeof answer.value === 'string' ? answer.value : turn.text;
     return addTo(f.ticket ?? '', text, popTop(turn.stack));
   },
@@ -80,7 +82,7 @@ export const ratingDialog: DialogModule = {
           ticket: number,
           score: answer.score,
           comment: answer.comment,
-          next: () => step([say(`Thanks for rating ${number} ${'★'.repeat(answer.score)}!`)]),
+          next: () => afterRating(popTop(turn.stack), turn.facts.now, number, answer.score, answer.comment),
         },
       ],
       popTop(turn.stack),

@@ -234,3 +234,29 @@ export function cardCommand(turn: Turn, verb: TicketVerb, number: string): Step 
   if (verb === 'add_info') return askAddition(turn, number);
   return act(turn, verb, t, '');
 }
+
+/**
+ * After a rating: thanks, and for a poor one given without a word (one or two stars) the question
+ * what went wrong. The answer goes on the ticket like any addition; "skip" leaves it.
+ */
+export function afterRating(
+  stack: DialogStack,
+  now: string,
+  number: string,
+  score: number,
+  comment: string | null,
+): Step {
+  const thanks = `Thanks for rating ${number} ${'★'.repeat(score)}!`;
+  if (score > 2 || (comment !== null && comment.trim() !== '')) return step([say(thanks)]);
+  const q: Question = {
+    key: 'addition',
+    expects: 'text',
+    optional: true,
+    prompt:
+      'Sorry it was not better. What went wrong? I will pass it on to the service desk (or say "skip").',
+  };
+  return step(
+    [say(`${thanks}\n${q.prompt}`)],
+    push(stack, frame('add_info', now, { ticket: number, question: q })),
+  );
+}

@@ -37,6 +37,7 @@ import s36 from './36-answer-for-another-field.js';
 import s37 from './37-article-half-helped.js';
 import s38 from './38-agent-resolves-by-typing.js';
 import s39 from './39-sure-fault-unsure-kind.js';
+import s40 from './40-poor-rating-asks-why.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -76,4 +77,5 @@ export const SCENARIOS: Scenario[] = [
   s37,
   s38,
   s39,
+  s40,
 ];
