@@ -42,7 +42,7 @@ export const asksForPerson = (text: string): boolean => HUMAN.test(text);
 export const TICKET_COMMAND =
   /^(?:please\s+)?(?:cancel|close|reopen|re-open|status(?: of)?|add(?: info(?:rmation)?)? to|update on|what'?s the status of)\s+(?:my\s+|ticket\s+)?(?:INC|REQ|PRB|CHG)[\s#-]*\d{1,7}\b/i;
 const PROBLEM =
-  /\b(not work\w*|doesn'?t work|does not work|isn'?t working|broken|broke|crash\w*|error|errors|down|fail\w*|can'?t|cannot|won'?t|unable|keeps|stopped|stuck|frozen|freez\w*|slow|jam\w*|issue|problem|blocked|outage|offline|dropp\w*|disconnect\w*|missing|hacked|denied|no longer|phish\w*|virus|malware|suspicious|compromised|leak\w*|spam|flicker\w*|goes black|black screen|blank|dead|cracked|overheat\w*|beep\w*|noise|no (?:sound|audio|signal|internet|network|connection|power)|not (?:loading|opening|starting|connecting|printing|syncing|responding|showing|sending|receiving|detected|recogni[sz]ed|charging|turning on|booting))\b/i;
+  /\b(not work\w*|doesn'?t work|does not work|isn'?t working|broken|broke|crash\w*|error|errors|down|fail\w*|can'?t|cannot|won'?t|unable|keeps|stopped|stuck|frozen|freez\w*|slow|jam\w*|issue|problem|blocked|outage|offline|drops|dropp\w*|disconnect\w*|missing|hacked|denied|no longer|phish\w*|virus|malware|suspicious|compromised|leak\w*|spam|flicker\w*|goes black|black screen|blank|dead|cracked|overheat\w*|beep\w*|noise|no (?:sound|audio|signal|internet|network|connection|power)|not (?:loading|opening|starting|connecting|printing|syncing|responding|showing|sending|receiving|detected|recogni[sz]ed|charging|turning on|booting))\b/i;
 const REQUEST =
   /\b(need|want|request|order|get me|install|instal|access|licen[cs]e|new|set ?up|account for|onboard|joining|starter|add me|give me|would like|can i (?:get|have))\b/i;
 const QUESTION = /^(how|where|what|can i|how do|is there)\b/i;
@@ -133,7 +133,13 @@ export function decide(
   // could be fished out of it ("my monitor broke on monday" is not a start date).
   if (!free && wordCount(text) >= 4 && isNewRequest(turn, context, vocabulary, problemKind))
     return { is: 'new_request' };
-  if (free && isNewRequest(turn, context, vocabulary, problemKind) && turn.nlu.prediction.confidence >= 0.85)
+  // Any words answer a free-text question, so a new request must be surer there; not under an
+  // optional one ("what went wrong?", "anything else?"), where nothing is lost by moving on.
+  if (
+    free &&
+    isNewRequest(turn, context, vocabulary, problemKind) &&
+    (question.optional === true || turn.nlu.prediction.confidence >= 0.85)
+  )
     return { is: 'new_request' };
 
   // "status" alone is never the words of an answer, even to a free-text question.

@@ -228,7 +228,8 @@ function onQuestion(turn: Turn, f: Frame): Step {
     case 'unclear':
       return dialog.unclear(turn, f, kit);
     case 'new_request': {
-      if (dialog.resumable) {
+      // A follow-up nobody has to answer (what went wrong, after a poor rating) is dropped, not resumed.
+      if (dialog.resumable && f.slots.followUp !== true) {
         const stack = suspendTop(turn.stack);
         return prefixed(
           `I've put ${dialog.label(f, turn.facts)} on hold; we'll come back to it after this.`,

@@ -257,6 +257,6 @@ export function afterRating(
   };
   return step(
     [say(`${thanks}\n${q.prompt}`)],
-    push(stack, frame('add_info', now, { ticket: number, question: q })),
+    push(stack, frame('add_info', now, { ticket: number, question: q, slots: { followUp: true } })),
   );
 }

@@ -38,6 +38,7 @@ import s37 from './37-article-half-helped.js';
 import s38 from './38-agent-resolves-by-typing.js';
 import s39 from './39-sure-fault-unsure-kind.js';
 import s40 from './40-poor-rating-asks-why.js';
+import s41 from './41-poor-rating-then-new-problem.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -78,4 +79,5 @@ export const SCENARIOS: Scenario[] = [
   s38,
   s39,
   s40,
+  s41,
 ];
