@@ -8,6 +8,7 @@ import type { TicketService } from '../itsm/tickets.js';
 import { OPEN_STATES, type Person, type Ticket } from '../itsm/types.js';
 import type { Logger } from '../log.js';
 import { ratingStack } from './dialogs/index.js';
+import { ratingChoices } from './dialogs/texts.js';
 import type { Handoff } from './handoff/index.js';
 import type { ConversationRef, Reply, TicketCard } from './message.js';
 import { collectInto, outgoing } from './outgoing.js';
@@ -55,14 +56,6 @@ export interface Notifications {
  * ticket after ticket, and each notice would otherwise ask the platform again.
  */
 const NOT_FOUND_TTL_MS = 10 * 60_000;
-
-/** Stars that rate a ticket from any conversation (the button carries the ticket, no pending question needed). */
-const ratingButtons = (number: string) =>
-  [1, 2, 3, 4, 5].map((n) => ({
-    label: '★'.repeat(n),
-    actionId: 'ticket.rate' as const,
-    value: { ticket: number, rating: n },
-  }));
 
 export function createNotifications(deps: NotificationDeps): Notifications {
   const { store, tickets, ports, handoff, log } = deps;
@@ -209,7 +202,7 @@ export function createNotifications(deps: NotificationDeps): Notifications {
         const rating = o.askRating
           ? {
               text: `${text}\nHow did we do? Rate 1 (poor) to 5 (great).`,
-              choices: ratingButtons(ticket.number),
+              choices: ratingChoices(ticket.number),
             }
           : { text };
         await notifyPerson(
@@ -224,7 +217,7 @@ export function createNotifications(deps: NotificationDeps): Notifications {
       const reply: Reply = { text, ...(card ? { card } : {}) };
       if (o.askRating) {
         reply.text = `${text}\nHow did we do? Rate 1 (poor) to 5 (great).`;
-        reply.choices = ratingButtons(ticket.number);
+        reply.choices = ratingChoices(ticket.number);
         for (const c of convs)
           await store.saveConversation(
             c.id,
