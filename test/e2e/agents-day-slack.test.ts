@@ -218,6 +218,17 @@ describe('issue 18: the agents day over Slack', () => {
       const reply = await waitFor(() => dmsTo('judy').slice(before).at(-1), `the reply to "${ask}"`);
       expect(textOf(reply), ask).toContain('My open tickets');
     }
+    // Bad input: no ticket named, or one that does not exist, gets a specific answer and changes nothing.
+    await dm('judy', 'resolve');
+    await waitFor(
+      () => dmsTo('judy').find((c) => textOf(c).includes('Resolve which ticket?')),
+      'the question',
+    );
+    await dm('judy', 'resolve INC0999999: done');
+    await waitFor(
+      () => dmsTo('judy').find((c) => textOf(c).includes('There is no ticket INC0999999')),
+      'the refusal',
+    );
     const t = await open('erin', 'VPN profile will not import', { groupSlug: 'network' });
     const assignee = (await api('GET', `/tickets/${t.number}`)).json.ticket as { assigneeId: number | null };
     const agent = assignee.assigneeId === (await personId('heidi')) ? 'heidi' : 'judy';
