@@ -7,7 +7,7 @@ import { findTicketNumbers } from '../../itsm/numbering.js';
 import type { Level, Person, Ticket } from '../../itsm/types.js';
 import { matchOption, matchOptions } from './options.js';
 import type { Question, SlotValue } from './types.js';
-import { containsPhrase, contentStems, isStopword, tokens, wordCount } from './words.js';
+import { containsPhrase, contentStems, isStopword, isTimeWord, tokens, wordCount } from './words.js';
 
 export type Answer =
   | { kind: 'yes' }
@@ -165,12 +165,7 @@ export function person(text: string, ctx: AnswerContext): string | null {
   return looksLikeName(t) ? t : null;
 }
 
-/** Words of a time or an urgency, which people give when they mistake the question ("asap please"). */
-const NOT_NAME_WORDS = new Set(
-  'asap urgent urgently soon today tomorrow tonight week month monday tuesday wednesday thursday friday saturday sunday skip none nobody unknown'.split(
-    ' ',
-  ),
-);
+const NOT_NAME_WORDS = new Set(['skip', 'none', 'nobody', 'unknown']);
 
 /**
  * Someone not in the directory yet (a new hire) is taken by name: up to four words of letters, none of
@@ -180,7 +175,7 @@ function looksLikeName(text: string): boolean {
   const words = tokens(text);
   if (words.length === 0 || words.length > 4) return false;
   if (!/^[\p{L}][\p{L}\s.'’-]*$/u.test(text.trim())) return false;
-  return words.every((w) => !isStopword(w) && !NOT_NAME_WORDS.has(w));
+  return words.every((w) => !isStopword(w) && !isTimeWord(w) && !NOT_NAME_WORDS.has(w));
 }
 
 function findByName(text: string, people: Person[]): Person | null {

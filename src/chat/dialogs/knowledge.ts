@@ -188,12 +188,11 @@ export const knowledgeDialog: DialogModule = {
   unclear(turn, f, kit) {
     // "kind of, but it asks for a driver I don't have": not a new request (decide.ts ruled that out)
     // and more than a word or two that is not small talk, so the article did not fully solve it.
-    const p = turn.nlu.prediction;
-    if (wordCount(turn.text) >= 4 && !SMALL_TALK.has(p.intent)) return notHelpful(turn, f, turn.text.trim());
+    if (wordCount(turn.text) >= 4 && turn.nlu.prediction.action !== 'small_talk')
+      return notHelpful(turn, f, turn.text.trim());
     return kit.route({ ...turn, stack: popTop(turn.stack) });
   },
 };
 
-const SMALL_TALK = new Set(['thanks', 'greeting', 'goodbye', 'affirm', 'feedback', 'help']);
 /** Stems of "no, that didn't help / work / fix it": a refusal, not a detail. */
 const NEGATION_STEMS = new Set(['help', 'work', 'fix', 'solv', 'solve', 'didn', 'realli', 'still', 'nope']);

@@ -9,7 +9,7 @@ import type { Person } from '../../itsm/types.js';
 import { date, person } from './answers.js';
 import { matchOption, matchOptions } from './options.js';
 import type { SlotValue } from './types.js';
-import { titleCase, tokens } from './words.js';
+import { isTimeWord, titleCase, tokens } from './words.js';
 
 interface SlotContext {
   now: string;
@@ -47,9 +47,9 @@ export function detailField(template: Template, choice: TemplateField, value: st
 }
 
 const NOT_A_NAME = new Set(
-  `monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
-  september october november december today tomorrow next new starter hire joining i hi hello please thanks
-  the a an it is in on at for and my we our he she they`.split(/\s+/),
+  `next new starter hire joining i hi hello please thanks the a an it is in on at for and my we our he she they`.split(
+    /\s+/,
+  ),
 );
 
 /** "Tom Becker" in "new starter joining on monday, Tom Becker, in marketing": two or three capitalised words. */
@@ -57,7 +57,10 @@ function personName(text: string, optionWords: Set<string>): string | null {
   const re = /\b(\p{Lu}[\p{L}'-]+)(?:\s+(\p{Lu}[\p{L}'-]+)){1,2}\b/gu;
   for (const m of text.matchAll(re)) {
     const words = m[0].split(/\s+/);
-    if (words.some((w) => NOT_A_NAME.has(w.toLowerCase()) || optionWords.has(w.toLowerCase()))) continue;
+    if (
+      words.some((w) => isTimeWord(w) || NOT_A_NAME.has(w.toLowerCase()) || optionWords.has(w.toLowerCase()))
+    )
+      continue;
     return m[0];
   }
   return null;

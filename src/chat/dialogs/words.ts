@@ -14,6 +14,16 @@ const STOPWORDS = new Set(
   want wants like im ive id dont doesnt didnt cant cannot wont isnt arent wasnt u ur`.split(/\s+/),
 );
 
+const TIME_WORDS = new Set(
+  `monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+  august september october november december today tomorrow tonight week month asap urgent urgently soon`.split(
+    /\s+/,
+  ),
+);
+
+/** A word of a date or an urgency ("friday", "asap"): never part of a person's name. */
+export const isTimeWord = (word: string): boolean => TIME_WORDS.has(word.toLowerCase());
+
 /** A word too common to be part of a name or a subject ("please", "the", "now"). */
 export const isStopword = (word: string): boolean => STOPWORDS.has(word.toLowerCase());
 
