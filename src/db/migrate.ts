@@ -15,6 +15,7 @@ import { alerts } from './migrations/012-alerts.js';
 import { email } from './migrations/013-email.js';
 import { attachments } from './migrations/014-attachments.js';
 import { improvementEvents } from './migrations/015-improvement-events.js';
+import { conversationsByPerson } from './migrations/016-conversations-by-person.js';
 
 class CodeMigrations implements MigrationProvider {
   constructor(private readonly db: Database) {}
@@ -33,6 +34,7 @@ class CodeMigrations implements MigrationProvider {
       '013-email': email(),
       '014-attachments': attachments(d),
       '015-improvement-events': improvementEvents(d),
+      '016-conversations-by-person': conversationsByPerson(),
       '008-boot-ids-and-pending-identities': bootIdsAndPendingIdentities(),
       '009-web-logins': webLogins(),
     };

@@ -114,9 +114,12 @@ function createReadBatch(db: Kysely<DB>) {
           .select(sql<number>`${sql.lit(k)}`.as('part')),
       );
       const union = parts.slice(1).reduce((all, p) => all.unionAll(p), parts[0] as (typeof parts)[number]);
-      const rows = await union.orderBy('part').orderBy('id', 'desc').execute();
+      // Sorted here rather than by the database: an outer ORDER BY costs SQLite a temporary b-tree
+      // over rows each part has already ordered, on the statement every turn runs.
+      const rows = await union.execute();
       const byPart = batch.map((): TicketRow[] => []);
       for (const { part, ...row } of rows) byPart[Number(part)]?.push(row);
+      for (const rowsOfPart of byPart) rowsOfPart.sort((a, b) => b.id - a.id);
       batch.forEach((b, k) => {
         b.resolve(byPart[k] ?? []);
       });

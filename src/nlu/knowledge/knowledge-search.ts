@@ -114,6 +114,12 @@ interface RankedDoc {
 
 export class HybridKnowledgeSearch implements KnowledgeSearch, KnowledgeScorer {
   private readonly bm25: Bm25Index;
+  private lastRanked: {
+    query: string;
+    q: Float32Array | null;
+    weights: FusionWeights;
+    ranked: readonly RankedDoc[];
+  } | null = null;
   private readonly trigrams: Trigrams[][];
 
   private constructor(
@@ -185,7 +191,17 @@ export class HybridKnowledgeSearch implements KnowledgeSearch, KnowledgeScorer {
   }
 
   /** All articles scored for a query, best first. */
-  rank(query: string, q: Float32Array | null, weights = this.calibration.weights): RankedDoc[] {
+  rank(query: string, q: Float32Array | null, weights = this.calibration.weights): readonly RankedDoc[] {
+    // A live message is ranked twice, as an input of the intent classifier and then for its answer,
+    // with the same vector (the query encoder's recent window hands out the same array).
+    const last = this.lastRanked;
+    if (last !== null && last.query === query && last.q === q && last.weights === weights) return last.ranked;
+    const ranked = this.rankAfresh(query, q, weights);
+    this.lastRanked = { query, q, weights, ranked };
+    return ranked;
+  }
+
+  private rankAfresh(query: string, q: Float32Array | null, weights: FusionWeights): RankedDoc[] {
     const raw = this.rawSignals(query, q);
     const w = SIGNALS.map((k) => weights[k]);
     const cols = SIGNALS.map((k) => zScores(raw.map((r) => r[k])));

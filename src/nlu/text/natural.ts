@@ -24,7 +24,20 @@ const { RegexpTokenizer } = require('natural/lib/natural/tokenizers/regexp_token
 // Letters and digits of any script: the aggressive tokenizer would cut "résumé" into "r sum".
 const tokenizer = new RegexpTokenizer({ pattern: /[^\p{L}\p{N}]+/u });
 
-export const stem = (token: string): string => porter.stem(token);
+// People reuse a small vocabulary, and the Porter stemmer is the dearest step of tokenising: each
+// word is stemmed once, the cache emptied when it fills so memory stays bounded.
+const STEMS = new Map<string, string>();
+const STEM_CACHE_MAX = 50_000;
+
+export function stem(token: string): string {
+  let s = STEMS.get(token);
+  if (s === undefined) {
+    s = porter.stem(token);
+    if (STEMS.size >= STEM_CACHE_MAX) STEMS.clear();
+    STEMS.set(token, s);
+  }
+  return s;
+}
 export const tokenizeWords = (text: string): string[] => tokenizer.tokenize(text);
 
 let sentiment: { getSentiment(tokens: string[]): number } | null = null;

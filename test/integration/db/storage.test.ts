@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Incoming } from '../../../src/chat/message.js';
 import { createChatStore } from '../../../src/db/chat-store.js';
@@ -47,6 +48,31 @@ for (const kind of testDatabases()) {
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow();
       expect(Number(count.n)).toBe(1);
+    });
+
+    it("finds a person's direct conversations through an index, not a scan of every conversation", async () => {
+      const d = await fresh();
+      const indexes =
+        kind.name === 'sqlite'
+          ? await sql<{ name: string }>`select name from sqlite_master where type = 'index'`.execute(d.db)
+          : await sql<{
+              name: string;
+            }>`select indexname as name from pg_indexes where schemaname = current_schema()`.execute(d.db);
+      expect(indexes.rows.map((r) => r.name)).toContain('conversations_person');
+      if (kind.name !== 'sqlite') return; // PostgreSQL rightly scans a near-empty table: its plan says nothing here
+      const q = d.db
+        .selectFrom('conversations')
+        .selectAll()
+        .where('person_id', '=', 1)
+        .where('is_direct', '=', 1)
+        .where('thread_id', '=', '')
+        .orderBy('updated_at', 'desc')
+        .compile();
+      const plan = await d.db.executeQuery<{ detail: string }>({
+        ...q,
+        sql: `explain query plan ${q.sql}`,
+      });
+      expect(plan.rows.map((r) => r.detail).join('\n')).toContain('USING INDEX conversations_person');
     });
 
     it('numbers tickets per kind and writes ticket and events in one transaction', async () => {

@@ -92,6 +92,20 @@ describe('hybrid knowledge search', () => {
     expect(bm.indexOf(Math.max(...bm))).toBe(3);
   });
 
+  it('ranks a message once for the classifier and its answer, and afresh for another text or vector', async () => {
+    const s = await HybridKnowledgeSearch.build(articles, hashingEmbedder());
+    const [v] = await hashingEmbedder().embed(['share a google doc']);
+    const [other] = await hashingEmbedder().embed(['share a google doc']);
+    const first = s.rank('share a google doc', v ?? null);
+    expect(s.rank('share a google doc', v ?? null)).toBe(first);
+    // An equal vector from elsewhere (a batch run) is ranked again, and gives the same order.
+    const again = s.rank('share a google doc', other ?? null);
+    expect(again).not.toBe(first);
+    expect(again.map((r) => r.index)).toEqual(first.map((r) => r.index));
+    expect(s.rank('delete my facebook account', v ?? null)).not.toBe(first);
+    expect(s.articles[first[0]?.index ?? -1]?.id).toBe('docs-share');
+  });
+
   it('keeps the calibrated threshold: an unrelated question gets no answer', async () => {
     const s = await HybridKnowledgeSearch.build(articles, hashingEmbedder());
     expect((await s.answer('how do I delete my facebook account'))?.articleId).toBe('delete-fb');
