@@ -162,6 +162,17 @@ function candidates(turn: Turn, verb: TicketVerb): Ticket[] {
   return openTickets.slice(0, 5);
 }
 
+/**
+ * "It works now" right after reporting a problem here is about that problem when it is the only one
+ * still open: the resolved tickets beside it already work, they only wait to be confirmed.
+ */
+function worksNowTarget(turn: Turn, verb: TicketVerb, list: readonly Ticket[]): Ticket | null {
+  if (verb !== 'close_ticket') return null;
+  const open = list.filter((t) => t.state !== 'resolved');
+  const current = turn.facts.conversationTicket;
+  return open.length === 1 && open[0]?.number === current?.number ? (open[0] ?? null) : null;
+}
+
 const NONE_TEXT: Record<TicketVerb, string> = {
   cancel_ticket: 'You have no open tickets to cancel. Say "status" to see your tickets.',
   close_ticket: 'You have no open problem to close. If something is wrong, tell me and I will open a ticket.',
@@ -195,6 +206,8 @@ export function ticketCommand(turn: Turn, verb: TicketVerb): Step {
     });
   const list = candidates(turn, verb);
   if (list.length === 0) return step([say(NONE_TEXT[verb])]);
+  const current = worksNowTarget(turn, verb, list);
+  if (current) return act(turn, verb, current, rest);
   const only = list[0];
   if (list.length === 1 && only && verb !== 'add_info' && verb !== 'cancel_ticket')
     return act(turn, verb, only, rest);

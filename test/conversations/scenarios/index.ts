@@ -39,6 +39,7 @@ import s38 from './38-agent-resolves-by-typing.js';
 import s39 from './39-sure-fault-unsure-kind.js';
 import s40 from './40-poor-rating-asks-why.js';
 import s41 from './41-poor-rating-then-new-problem.js';
+import s42 from './42-works-now-open-beside-resolved.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -80,4 +81,5 @@ export const SCENARIOS: Scenario[] = [
   s39,
   s40,
   s41,
+  s42,
 ];
