@@ -40,6 +40,7 @@ import s39 from './39-sure-fault-unsure-kind.js';
 import s40 from './40-poor-rating-asks-why.js';
 import s41 from './41-poor-rating-then-new-problem.js';
 import s42 from './42-works-now-open-beside-resolved.js';
+import s43 from './43-no-stale-question-after-handback.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -82,4 +83,5 @@ export const SCENARIOS: Scenario[] = [
   s40,
   s41,
   s42,
+  s43,
 ];
