@@ -10,10 +10,10 @@ import { createAssigneeNotice, recordUndeliverable } from './chat/assignee-notic
 import { type ChatCore, createChatCore, createEngine, type Engine } from './chat/conversation-engine.js';
 import { deskCardActions } from './chat/desk-card-actions.js';
 import type { DialogHooks } from './chat/dialogs/index.js';
+import { resolveHandedOff } from './chat/handoff-resolve.js';
 import { createChatNotifier, registerItilActions } from './chat/itil-actions.js';
-import { collectInto } from './chat/outgoing.js';
 import { createPortRegistry } from './chat/ports.js';
-import type { ChatStore, NewOutgoing } from './chat/store.js';
+import type { ChatStore } from './chat/store.js';
 import type { DataFiles } from './compose-data.js';
 import type { Config } from './config.js';
 import type { Database } from './db/connect.js';
@@ -134,23 +134,14 @@ export function composeEngine(d: {
     directory,
     notifyRequester: (t, text, key, opts) => core.notifications.notifyRequester(t, text, key, opts),
     notifyAgents: (t, text, key) => core.notifications.notifyAgents(t, text, key),
-    resolveHandedOff: async (t, agent, note, now) => {
-      const primary = await core.handoff.primaryOf(t.id);
-      if (!primary || primary.owner === 'bot') return false;
-      const out: NewOutgoing[] = [];
-      const thread = (await core.handoff.agentThreads(t.id)).at(-1)?.ref ?? null;
-      await core.handoff.resolve(
+    resolveHandedOff: (t, agent, note, now) =>
+      resolveHandedOff(
+        { handoff: core.handoff, store: d.chatStore, onOutgoing: () => outbox.kick() },
         t,
         agent,
         note,
-        collectInto(out, `agent-resolve:${t.number}:${now}`),
-        thread,
         now,
-      );
-      await d.chatStore.enqueue(out, now);
-      outbox.kick();
-      return true;
-    },
+      ),
   });
   const engine = createEngine({
     core,
