@@ -168,6 +168,34 @@ function answerContext(facts: Facts, turn?: Pick<Turn, 'stack'>) {
  * While a person has the conversation about `ticket`, only a clearly new problem is the bot's: one
  * the classifier is sure of, with the words of a problem, about something else, naming no ticket.
  */
+/** The words of a progress question itself, which name no subject ("any news on my ticket?"). */
+const PROGRESS_WORDS = new Set(
+  'any anything news update updates status progress ticket tickets request requests problem problems issue issues case someone somebody anyone anybody working looking look happening happened going sorry meant mean still yet long how when eta there what whats'.split(
+    ' ',
+  ),
+);
+
+/** Asking after progress in so many words, whatever the classifier makes of the thing named. */
+const PROGRESS_QUESTION =
+  /\b(?:any (?:news|update|progress)|(?:is|has) (?:any|some)(?:one|body) (?:looking|working|on it|picked|seen|got)|(?:any|some)(?:one|body) on it|what(?:'s| is) the (?:status|progress)|status of|how long (?:will|until|till)|when will (?:it|this|someone|somebody|anyone) be)\b/i;
+
+/**
+ * During a hand-off, a question about progress: about something the handed-off ticket is not about
+ * ("any news on my salesforce access?") the bot answers it from the person's tickets ('elsewhere');
+ * without a subject of its own ("any update?", "is anyone looking at my outlook problem?" on the
+ * Outlook ticket) it is for the person who has the ticket ('here'), and never a new problem.
+ */
+export function progressWhileHandedOff(
+  turn: Turn,
+  ticket: { title: string; description: string },
+): 'elsewhere' | 'here' | null {
+  const p = turn.nlu.prediction;
+  const asks = (p.intent === 'ticket_status' && p.confidence >= 0.5) || PROGRESS_QUESTION.test(turn.text);
+  if (!asks) return null;
+  const fresh = newSubjectWords(turn.text, `${ticket.title}\n${ticket.description}`, PROGRESS_WORDS);
+  return fresh.length > 0 ? 'elsewhere' : 'here';
+}
+
 export function isNewProblemWhileHandedOff(
   turn: Turn,
   ticket: { title: string; description: string },

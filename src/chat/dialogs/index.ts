@@ -15,13 +15,14 @@ import type { IncomingAction, IncomingMessage, Reply } from '../message.js';
 import type { ChatStore, Conversation } from '../store.js';
 import { onAction } from './actions.js';
 import { certainUnderstanding } from './certain.js';
-import { isNewProblemWhileHandedOff, STATUS, worksNow } from './decide.js';
+import { isNewProblemWhileHandedOff, progressWhileHandedOff, STATUS, worksNow } from './decide.js';
 import type { DialogHooks } from './hooks.js';
 import { openIncident } from './incident.js';
 import { onMessage, TEMPLATE_FOR_INTENT } from './router.js';
 import { createRunner, type RunContext } from './run.js';
 import { readStack } from './stack.js';
 import { say } from './steps.js';
+import { status } from './tickets.js';
 import type { Article, DialogStack, Facts, Step, Turn, Understanding } from './types.js';
 
 export type { DialogHooks } from './hooks.js';
@@ -178,7 +179,13 @@ export function createDialogs(deps: DialogDeps) {
       }
       const nlu = await understand(text);
       const turn: Turn = { stack, text, nlu, facts: await facts(ctx, false) };
-      if (!isNewProblemWhileHandedOff(turn, ticket)) return false;
+      const progress = progressWhileHandedOff(turn, ticket);
+      if (progress === 'elsewhere') {
+        // The person's tickets answer it, whatever else the classifier read in the words.
+        await run(ctx, turn, status(turn));
+        return true;
+      }
+      if (progress === 'here' || !isNewProblemWhileHandedOff(turn, ticket)) return false;
       const agentId = owner.startsWith('agent:') ? Number(owner.slice('agent:'.length)) : null;
       const agent = agentId === null ? null : await deps.directory.personById(agentId);
       const s = openIncident(turn, text, {

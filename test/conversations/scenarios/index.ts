@@ -41,6 +41,7 @@ import s40 from './40-poor-rating-asks-why.js';
 import s41 from './41-poor-rating-then-new-problem.js';
 import s42 from './42-works-now-open-beside-resolved.js';
 import s43 from './43-no-stale-question-after-handback.js';
+import s44 from './44-progress-questions-during-handoff.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -84,4 +85,5 @@ export const SCENARIOS: Scenario[] = [
   s41,
   s42,
   s43,
+  s44,
 ];
