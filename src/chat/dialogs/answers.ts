@@ -35,6 +35,9 @@ const SKIP =
   /^(skip|none|n\/a|na|-|nothing(?: else)?|no(?:,)? (?:thanks|thank you|nothing(?: else)?)|no answer|leave (?:it )?(?:empty|blank|out)|not needed|no need|pass|that'?s (?:all|it|everything))[.!]?$/i;
 
 const isSkip = (text: string): boolean => SKIP.test(text.trim());
+/** "no rush" to an optional "needed by": no date is the answer. */
+const NO_DEADLINE =
+  /^(?:no (?:rush|hurry|deadline|date)|whenever(?: (?:you can|possible))?|not urgent|any ?time|no particular date)[.!]?$/i;
 
 function yesNo(text: string): 'yes' | 'no' | null {
   const t = text.trim();
@@ -250,7 +253,7 @@ export function ticketChoice(text: string, offered: Ticket[]): Answer | null {
 export function readAnswer(q: Question, text: string, ctx: AnswerContext): Answer | null {
   const t = text.trim();
   if (t === '') return null;
-  if (q.optional && isSkip(t)) return { kind: 'skip' };
+  if (q.optional && (isSkip(t) || (q.expects === 'date' && NO_DEADLINE.test(t)))) return { kind: 'skip' };
   switch (q.expects) {
     case 'yes_no': {
       const yn = yesNo(t);

@@ -8,6 +8,7 @@
  * its subject is not the one being discussed) is a new request, whatever the question was.
  */
 import { type Answer, readAnswer } from './answers.js';
+import { active } from './stack.js';
 import type { Facts, Question, Turn } from './types.js';
 import { newSubjectWords, similarity, tokens, wordCount } from './words.js';
 
@@ -20,6 +21,9 @@ type Decision =
   | { is: 'unclear' };
 
 const CANCEL = /^(cancel|stop|never ?mind|abort|forget (?:it|that|about it)|quit|start over|drop it)[.!]?$/i;
+/** "can you cancel that please": what "that" is is clear only while a form is being filled in. */
+const POLITE_CANCEL =
+  /^(?:(?:ok(?:ay)?|actually|just|please|(?:can|could|would) you)[\s,]+)*(?:cancel|stop|drop|abort|forget)(?:\s+(?:it|that|this|this request|the request|the form|the whole thing|everything|about it))?(?:[\s,]+please)?[\s.!?]*$/i;
 const RESUME =
   /^(resume|continue|carry on|go on|go back|back to (?:it|the form|my request|where we were))[.!]?$/i;
 const HELP = /^(help|\?|what can you do|what can i say|options|menu)[.!?]?$/i;
@@ -111,7 +115,8 @@ export function decide(
   problemKind: string | null = null,
 ): Decision {
   const text = turn.text.trim();
-  if (CANCEL.test(text)) return { is: 'command', command: 'cancel' };
+  if (CANCEL.test(text) || (active(turn.stack)?.dialog === 'form' && POLITE_CANCEL.test(text)))
+    return { is: 'command', command: 'cancel' };
   if (RESUME.test(text)) return { is: 'command', command: 'resume' };
   if (worksNow(text))
     return question.expects === 'yes_no'

@@ -225,20 +225,49 @@ function otherAnswer(turn: Turn, t: Template, f: Frame): Step | null {
   return proceed(turn, t, f, values, `Noted: ${turn.text.trim()} (not in the list, so filed as ${other}).\n`);
 }
 
+/** "actually make it tuesday", "sorry, change that to hybrid": an earlier answer is being corrected. */
+const CORRECTION =
+  /^(?:(?:actually|sorry|oops|wait|correction|no)\b[\s,:!-]*)+|\b(?:make it|change (?:it|that|this) to|(?:it|that) should be|instead)\b/i;
+
 /**
  * "marketing" to the manager question: people answer the question they expect next. A reply that
  * clearly fills another field still open is taken for it, said so, and the question is asked again.
+ * A correction ("actually make it tuesday") may change a field already answered.
  */
 function answerForAnother(turn: Turn, t: Template, f: Frame): Step | null {
   const values = valuesOf(f);
+  const correcting = CORRECTION.test(turn.text);
   const fresh = Object.entries(extractSlots(t, turn.text, turn.facts)).filter(
-    ([k]) => k !== f.question?.key && (values[k] === undefined || values[k] === null),
+    ([k, v]) =>
+      k !== f.question?.key &&
+      (values[k] === undefined || values[k] === null || (correcting && shown(values[k]) !== shown(v))),
   );
   if (fresh.length === 0) return null;
-  const noted = fresh
-    .map(([k, v]) => `${t.fields.find((x) => x.id === k)?.label ?? k}: ${shown(v)}`)
-    .join('; ');
-  return proceed(turn, t, f, { ...values, ...Object.fromEntries(fresh) }, `Noted ${noted}.\n`);
+  const said = (filled: boolean) =>
+    fresh
+      .filter(([k]) => (values[k] !== undefined && values[k] !== null) === filled)
+      .map(([k, v]) => `${t.fields.find((x) => x.id === k)?.label ?? k}: ${shown(v)}`)
+      .join('; ');
+  const changed = said(true);
+  const noted = said(false);
+  const lead = [changed ? `Changed ${changed}.` : '', noted ? `Noted ${noted}.` : '']
+    .filter(Boolean)
+    .join(' ');
+  return proceed(turn, t, f, { ...values, ...Object.fromEntries(fresh) }, `${lead}\n`);
+}
+
+/**
+ * "she'll need a laptop" to the job-title question is a sentence about another field, not a title:
+ * a short free-text field (a name, a title) is never answered with a clause like that.
+ */
+const CLAUSE = /\b(?:needs?|wants?|will|'ll|should|must|requires?|has to|have to)\b/i;
+
+/** A reply that corrects an earlier answer, or a clause about another field given to a short text one. */
+function notForThisField(turn: Turn, t: Template, f: Frame): Step | null {
+  const field = t.fields.find((x) => x.id === f.question?.key);
+  const clause = field?.type === 'text' && CLAUSE.test(turn.text);
+  if (!clause && !CORRECTION.test(turn.text)) return null;
+  return answerForAnother(turn, t, f);
 }
 
 export const formDialog: DialogModule = {
@@ -259,7 +288,7 @@ export const formDialog: DialogModule = {
   answer(turn, f, answer) {
     const t = turn.facts.templates.get(String(f.slots.template));
     if (!t) return step([], popTop(turn.stack));
-    return apply(turn, t, f, answer);
+    return notForThisField(turn, t, f) ?? apply(turn, t, f, answer);
   },
   unclear(turn, f) {
     const t = turn.facts.templates.get(String(f.slots.template));

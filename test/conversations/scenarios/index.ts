@@ -42,6 +42,7 @@ import s41 from './41-poor-rating-then-new-problem.js';
 import s42 from './42-works-now-open-beside-resolved.js';
 import s43 from './43-no-stale-question-after-handback.js';
 import s44 from './44-progress-questions-during-handoff.js';
+import s45 from './45-form-corrections-and-asides.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -86,4 +87,5 @@ export const SCENARIOS: Scenario[] = [
   s42,
   s43,
   s44,
+  s45,
 ];
