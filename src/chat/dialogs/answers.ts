@@ -39,8 +39,11 @@ const isSkip = (text: string): boolean => SKIP.test(text.trim());
 const NO_DEADLINE =
   /^(?:no (?:rush|hurry|deadline|date)|whenever(?: (?:you can|possible))?|not urgent|any ?time|no particular date)[.!]?$/i;
 
+/** "thanks, that worked", "ok no": the courtesy in front says nothing either way. */
+const COURTESY = /^(?:thanks?|thank you|thx|cheers|great|perfect|awesome|ok(?:ay)?|ah|oh)\b[\s,.!]*(?=\S)/i;
+
 function yesNo(text: string): 'yes' | 'no' | null {
-  const t = text.trim();
+  const t = text.trim().replace(COURTESY, '');
   if (YES.test(t)) return 'yes';
   if (NO.test(t)) return 'no';
   return null;

@@ -136,11 +136,10 @@ function opened(
         const out = [...lines];
         if (hit && article) out.push(`While you wait, this article may help: "${article.title}".`);
         const asking = o.askImpact && !sev.scopeKnown;
-        out.push(
-          asking
-            ? IMPACT_QUESTION.prompt
-            : 'If it starts working again, say "it works now" and I will close the ticket.',
-        );
+        // A security incident does not "start working again": it is closed by the people who contain it.
+        if (asking) out.push(IMPACT_QUESTION.prompt);
+        else if (o.intent !== 'incident_security')
+          out.push('If it starts working again, say "it works now" and I will close the ticket.');
         const extra: Omit<Say, 'text'> = {
           card: shown.card,
           bindTicketId: t.id,

@@ -65,10 +65,12 @@ export function assessSeverity(text: string, triage: TriagePrediction): Severity
     reasons.push('you entered your credentials after a phishing link, so your account may be compromised');
     rules.push('security:credentials-phished');
   } else if (phished) {
+    // A click alone can install malware or lead on to a fake sign-in page: the security team looks
+    // at once (the phishing article promises an urgent incident for it), as for typed credentials.
     impact = max(impact, 'medium');
-    urgency = max(urgency, 'medium');
+    urgency = 'high';
     category = 'security';
-    reasons.push('you opened a phishing link');
+    reasons.push('you opened a phishing link, which can install malware or lead to a fake sign-in page');
     rules.push('security:phishing-clicked');
   }
   if (MALWARE.test(text)) {

@@ -43,6 +43,7 @@ import s42 from './42-works-now-open-beside-resolved.js';
 import s43 from './43-no-stale-question-after-handback.js';
 import s44 from './44-progress-questions-during-handoff.js';
 import s45 from './45-form-corrections-and-asides.js';
+import s46 from './46-phishing-click-and-thanks.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -88,4 +89,5 @@ export const SCENARIOS: Scenario[] = [
   s43,
   s44,
   s45,
+  s46,
 ];
