@@ -147,8 +147,9 @@ export function decide(
   )
     return { is: 'new_request' };
 
-  // "status" alone is never the words of an answer, even to a free-text question.
-  if (STATUS.test(text)) return { is: 'command', command: 'status' };
+  // "status" alone is never the words of an answer, even to a free-text question; nor is a question
+  // after progress ("where is my keyboard order?"): it is answered, then the question asked again.
+  if (STATUS.test(text) || PROGRESS_QUESTION.test(text)) return { is: 'command', command: 'status' };
   const answer = readAnswer(question, text, answerContext(turn.facts, turn));
   if (answer) return { is: 'answer', answer };
 
@@ -182,7 +183,10 @@ const PROGRESS_WORDS = new Set(
 
 /** Asking after progress in so many words, whatever the classifier makes of the thing named. */
 const PROGRESS_QUESTION =
-  /\b(?:any (?:news|update|progress)|(?:is|has) (?:any|some)(?:one|body) (?:looking|working|on it|picked|seen|got)|(?:any|some)(?:one|body) on it|what(?:'s| is) the (?:status|progress)|status of|how long (?:will|until|till)|when will (?:it|this|someone|somebody|anyone) be)\b/i;
+  /\b(?:any (?:news|update|progress)|(?:is|has) (?:any|some)(?:one|body) (?:looking|working|on it|picked|seen|got)|(?:any|some)(?:one|body) on it|what(?:'s| is) the (?:status|progress)|status of|how long (?:will|until|till)|when will (?:it|this|someone|somebody|anyone) be|where(?:'s| is) my (?:[\w-]+ ){0,3}(?:order|request|ticket|delivery))\b/i;
+
+/** "where is my keyboard order?", "any news on my ticket?": a question after progress, in its own words. */
+export const asksAfterProgress = (text: string): boolean => PROGRESS_QUESTION.test(text);
 
 /**
  * During a hand-off, a question about progress: about something the handed-off ticket is not about

@@ -4,8 +4,9 @@
  * handlers. A pure function of the turn; the interpreter (run.ts) carries out its effects.
  */
 import { OUT_OF_SCOPE } from '../../nlu/types.js';
+import { asksForAccessory, requestAccessory } from './accessory.js';
 import { changeCommand, changeDialog, typedChange } from './change.js';
-import { asksForPerson, decide, TICKET_COMMAND, worksNow } from './decide.js';
+import { asksAfterProgress, asksForPerson, decide, TICKET_COMMAND, worksNow } from './decide.js';
 import type { DialogModule, Kit } from './dialog.js';
 import { ask } from './dialog.js';
 import { formDialog, startForm } from './form.js';
@@ -76,7 +77,11 @@ const reply =
 export const ROUTES: Record<string, Handler> = {
   ...Object.fromEntries(Object.keys(INCIDENT_CATEGORY).map((i) => [i, reportProblem])),
   ...Object.fromEntries(
-    Object.entries(TEMPLATE_FOR_INTENT).map(([i, id]) => [i, (t: Turn) => startForm(t, id, t.text)]),
+    Object.entries(TEMPLATE_FOR_INTENT).map(([i, id]) => [
+      i,
+      (t: Turn) =>
+        i === 'hardware_request' && asksForAccessory(t.text) ? requestAccessory(t) : startForm(t, id, t.text),
+    ]),
   ),
   password_reset: (t) => answerFromKnowledge(t, 'password_reset'),
   account_locked: (t) => answerFromKnowledge(t, 'account_locked'),
@@ -130,6 +135,7 @@ function route(turn: Turn): Step {
   const p = turn.nlu.prediction;
   if (worksNow(text)) return ticketCommand(turn, 'close_ticket');
   if (asksForPerson(text)) return askForPerson(turn);
+  if (asksAfterProgress(text)) return status(turn);
   if (turn.nlu.frustration.frustrated) {
     const f = active(turn.stack);
     return handOffMessage(turn, `frustration (${turn.nlu.frustration.reason})`, {

@@ -44,6 +44,7 @@ import s43 from './43-no-stale-question-after-handback.js';
 import s44 from './44-progress-questions-during-handoff.js';
 import s45 from './45-form-corrections-and-asides.js';
 import s46 from './46-phishing-click-and-thanks.js';
+import s47 from './47-accessory-request-and-progress.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -90,4 +91,5 @@ export const SCENARIOS: Scenario[] = [
   s44,
   s45,
   s46,
+  s47,
 ];
