@@ -33,8 +33,8 @@ export function findOwn(turn: Pick<Turn, 'facts'>, number: string): Ticket | nul
   );
 }
 
-/** The open ticket most like the message, when it is clearly alike and clearly the best. */
-function mostSimilar(text: string, tickets: Ticket[]): Ticket | null {
+/** The ticket most like the message, when it is clearly alike and clearly the best. */
+export function mostSimilar(text: string, tickets: readonly Ticket[]): Ticket | null {
   const scored = tickets
     .map((t) => ({ t, s: similarity(text, ticketText(t)) }))
     .filter((x) => x.s.cosine >= SIMILAR_COSINE && x.s.shared >= SIMILAR_SHARED)
@@ -42,6 +42,18 @@ function mostSimilar(text: string, tickets: Ticket[]): Ticket | null {
   const [best, second] = scored;
   if (!best) return null;
   return second && second.s.cosine >= best.s.cosine - 0.05 ? null : best.t;
+}
+
+/** "again", "still", "back": the problem is one the person had before. */
+const RECURS = /\b(?:again|still|back|came back|is back|returned|once more|recurr\w*)\b/i;
+
+/**
+ * "The vpn is dropping again" about a ticket resolved but not yet closed: the same problem came back,
+ * so that ticket is reopened instead of a new one opened beside it.
+ */
+export function recurrenceOf(turn: Pick<Turn, 'text' | 'facts'>): Ticket | null {
+  if (!RECURS.test(turn.text)) return null;
+  return mostSimilar(turn.text, turn.facts.resolvedTickets);
 }
 
 export function evidenceFor(turn: Turn, opts: { similar?: boolean; dialog?: boolean } = {}): Evidence | null {

@@ -9,6 +9,7 @@ import { changeCommand, changeDialog, typedChange } from './change.js';
 import { asksAfterProgress, asksForPerson, decide, TICKET_COMMAND, worksNow } from './decide.js';
 import type { DialogModule, Kit } from './dialog.js';
 import { ask } from './dialog.js';
+import { recurrenceOf } from './evidence.js';
 import { formDialog, startForm } from './form.js';
 import {
   askDescription,
@@ -22,7 +23,7 @@ import { active, popTop, suspended, suspendTop } from './stack.js';
 import { andThen, prefixed, say, step } from './steps.js';
 import { firstName, HELP_TEXT, OUT_OF_SCOPE_TEXT, START_CHOICES, UNCLEAR_TEXT } from './texts.js';
 import { addInfoDialog, pickTicketDialog, ratingDialog } from './ticket-questions.js';
-import { status, type TicketVerb, ticketCommand } from './tickets.js';
+import { act, status, type TicketVerb, ticketCommand } from './tickets.js';
 import { askForPerson, handOffMessage, handOffNew } from './to-person.js';
 import type { DialogName, DialogStack, Effect, Facts, Frame, Step, Turn } from './types.js';
 import { wordCount } from './words.js';
@@ -49,6 +50,8 @@ export const TEMPLATE_FOR_INTENT: Record<string, string> = {
 type Handler = (turn: Turn) => Step;
 
 function reportProblem(turn: Turn): Step {
+  const back = recurrenceOf(turn);
+  if (back) return act(turn, 'reopen_ticket', back, turn.text);
   const p = turn.nlu.prediction;
   if (p.intent === 'incident_other' && wordCount(turn.text) < 6) return askDescription(turn, p.intent);
   return openIncident(turn, turn.text, {

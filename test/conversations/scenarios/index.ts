@@ -45,6 +45,7 @@ import s44 from './44-progress-questions-during-handoff.js';
 import s45 from './45-form-corrections-and-asides.js';
 import s46 from './46-phishing-click-and-thanks.js';
 import s47 from './47-accessory-request-and-progress.js';
+import s48 from './48-problem-back-again.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -92,4 +93,5 @@ export const SCENARIOS: Scenario[] = [
   s45,
   s46,
   s47,
+  s48,
 ];
