@@ -19,6 +19,7 @@ import {
   openIncident,
 } from './incident.js';
 import { answerFromKnowledge, knowledgeDialog } from './knowledge.js';
+import { raiseRequest } from './raise-request.js';
 import { active, popTop, suspended, suspendTop } from './stack.js';
 import { andThen, prefixed, say, step } from './steps.js';
 import { firstName, HELP_TEXT, OUT_OF_SCOPE_TEXT, START_CHOICES, UNCLEAR_TEXT } from './texts.js';
@@ -139,6 +140,8 @@ function route(turn: Turn): Step {
   if (worksNow(text)) return ticketCommand(turn, 'close_ticket');
   if (asksForPerson(text)) return askForPerson(turn);
   if (asksAfterProgress(text)) return status(turn);
+  const raised = raiseRequest(turn);
+  if (raised) return raised;
   if (turn.nlu.frustration.frustrated) {
     const f = active(turn.stack);
     return handOffMessage(turn, `frustration (${turn.nlu.frustration.reason})`, {

@@ -46,6 +46,7 @@ import s45 from './45-form-corrections-and-asides.js';
 import s46 from './46-phishing-click-and-thanks.js';
 import s47 from './47-accessory-request-and-progress.js';
 import s48 from './48-problem-back-again.js';
+import s49 from './49-make-it-urgent.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -94,4 +95,5 @@ export const SCENARIOS: Scenario[] = [
   s46,
   s47,
   s48,
+  s49,
 ];
