@@ -3,7 +3,7 @@
  * laptops; an accessory is requested as it was asked, as a service request of its own that the
  * workplace team fulfils, with no form to fill in.
  */
-import { say, step } from './steps.js';
+import { openAndTell } from './steps.js';
 import type { NewTicket, Step, Turn } from './types.js';
 import { titleFrom } from './words.js';
 
@@ -25,23 +25,5 @@ export function requestAccessory(turn: Turn): Step {
     category: 'hardware',
     decisions: { intent: p.intent, confidence: p.confidence },
   };
-  return step([
-    {
-      do: 'open_ticket',
-      input,
-      text: turn.text,
-      bind: true,
-      next: ({ shown, notes }) =>
-        step([
-          say(
-            [
-              `I've opened ${shown.ticket.number} for you: "${shown.ticket.title}".${shown.card.eta ? ` ${shown.card.eta}.` : ''}`,
-              'The workplace team will get it to you; say "status" to follow it.',
-              ...notes,
-            ].join('\n'),
-            { card: shown.card, bindTicketId: shown.ticket.id },
-          ),
-        ]),
-    },
-  ]);
+  return openAndTell(input, turn.text, ['The workplace team will get it to you; say "status" to follow it.']);
 }

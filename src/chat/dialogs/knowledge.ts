@@ -6,7 +6,7 @@
 import type { KnowledgeHit } from '../../nlu/types.js';
 import type { DialogModule } from './dialog.js';
 import { frame, popTop, push } from './stack.js';
-import { say, step } from './steps.js';
+import { openAndTell, say, step } from './steps.js';
 import { handOffNew } from './to-person.js';
 import type { Effect, Frame, NewTicket, Question, Step, Turn } from './types.js';
 import { contentStems, titleFrom, wordCount } from './words.js';
@@ -76,27 +76,10 @@ function openAccessRequest(turn: Turn, text: string, intent: string, confidence:
     category: 'access',
     decisions: { intent, confidence },
   };
-  return step([
-    {
-      do: 'open_ticket',
-      input,
-      text,
-      bind: true,
-      next: ({ shown, notes }) =>
-        step(
-          [
-            say(
-              [
-                `I've opened ${shown.ticket.number} for you: "${shown.ticket.title}".${shown.card.eta ? ` ${shown.card.eta}.` : ''}`,
-                ...notes,
-              ].join('\n'),
-              { card: shown.card, bindTicketId: shown.ticket.id },
-            ),
-          ],
-          { v: 2, frames: turn.stack.frames.filter((f) => f.suspended === true) },
-        ),
-    },
-  ]);
+  return openAndTell(input, text, [], {
+    v: 2,
+    frames: turn.stack.frames.filter((f) => f.suspended === true),
+  });
 }
 
 /** A question the knowledge base may answer ("how do I…", "forgot my password"). */

@@ -81,12 +81,13 @@ const reply =
 export const ROUTES: Record<string, Handler> = {
   ...Object.fromEntries(Object.keys(INCIDENT_CATEGORY).map((i) => [i, reportProblem])),
   ...Object.fromEntries(
-    Object.entries(TEMPLATE_FOR_INTENT).map(([i, id]) => [
-      i,
-      (t: Turn) =>
-        i === 'hardware_request' && asksForAccessory(t.text) ? requestAccessory(t) : startForm(t, id, t.text),
-    ]),
+    Object.entries(TEMPLATE_FOR_INTENT).map(([i, id]) => [i, (t: Turn) => startForm(t, id, t.text)]),
   ),
+  // The laptop form is for computers; an accessory alone is a request of its own.
+  hardware_request: (t) =>
+    asksForAccessory(t.text)
+      ? requestAccessory(t)
+      : startForm(t, TEMPLATE_FOR_INTENT.hardware_request as string, t.text),
   password_reset: (t) => answerFromKnowledge(t, 'password_reset'),
   account_locked: (t) => answerFromKnowledge(t, 'account_locked'),
   how_to: (t) => answerFromKnowledge(t, 'how_to'),
