@@ -3,7 +3,7 @@ import { scenario } from '../script.js';
 /**
  * "Can you make it urgent, I have a deadline today" with nothing pending raises the ticket the
  * conversation is about (it was "not something the IT desk can help with"); a new problem said to be
- * urgent is still a report of its own.
+ * urgent is still a report of its own. With no ticket to raise, nothing is raised or opened.
  */
 export default scenario(
   {
@@ -12,6 +12,9 @@ export default scenario(
     covers: ['3'],
   },
   `
+user: can you make it urgent please
+bot: You have no open ticket to make urgent
+tickets: 0
 user: outlook will not sync my calendar since this morning
 bot: I've opened {INC:outlook}
 user: just me
