@@ -149,7 +149,7 @@ export function decide(
 
   // "status" alone is never the words of an answer, even to a free-text question; nor is a question
   // after progress ("where is my keyboard order?"): it is answered, then the question asked again.
-  if (STATUS.test(text) || PROGRESS_QUESTION.test(text)) return { is: 'command', command: 'status' };
+  if (STATUS.test(text) || asksAfterProgress(text)) return { is: 'command', command: 'status' };
   const answer = readAnswer(question, text, answerContext(turn.facts, turn));
   if (answer) return { is: 'answer', answer };
 
@@ -199,7 +199,7 @@ export function progressWhileHandedOff(
   ticket: { title: string; description: string },
 ): 'elsewhere' | 'here' | null {
   const p = turn.nlu.prediction;
-  const asks = (p.intent === 'ticket_status' && p.confidence >= 0.5) || PROGRESS_QUESTION.test(turn.text);
+  const asks = (p.intent === 'ticket_status' && p.confidence >= 0.5) || asksAfterProgress(turn.text);
   if (!asks) return null;
   const fresh = newSubjectWords(turn.text, `${ticket.title}\n${ticket.description}`, PROGRESS_WORDS);
   return fresh.length > 0 ? 'elsewhere' : 'here';
