@@ -6,7 +6,16 @@
  * candidates; its action is right when it is the candidates' action (rows whose candidates span
  * two actions count for the intent only). Every model learns from the knowledge-search score and
  * the ticket-number input as the shipped one does; the last row drops them, to measure what they add.
+ *
+ * The composed reports (data/compositions.json) are measured on a lexicon they never saw: the things
+ * and faults of every other line train, the rest compose the test texts.
  */
+import {
+  type Compositions,
+  composeExamples,
+  loadComposedExamples,
+  readCompositions,
+} from '../src/nlu/data/compositions.js';
 import { loadIntentData } from '../src/nlu/data/intent-files.js';
 import { loadWeakLabelConfig, readWeakCandidates, type WeakCandidate } from '../src/nlu/data/weak-labels.js';
 import type { Embedder } from '../src/nlu/embeddings/embedder.js';
@@ -16,6 +25,8 @@ import { loadKnowledgeArticles } from '../src/nlu/knowledge/knowledge-files.js';
 import { HybridKnowledgeSearch } from '../src/nlu/knowledge/knowledge-search.js';
 import { embeddingInput } from '../src/nlu/text/normalize.js';
 
+const COMPOSED = 'compositions';
+
 export interface SourceResult {
   config: string;
   cvAccuracy: number;
@@ -24,11 +35,32 @@ export interface SourceResult {
   bySource: Record<string, { intent: number; action: number; n: number; actionN: number }>;
 }
 
+export interface LexiconResult {
+  config: string;
+  action: number;
+  intent: number;
+  n: number;
+}
+
+/** Every other thing and fault of each list: half 0 composes training texts, half 1 the test ones. */
+function lexiconHalf(c: Compositions, half: 0 | 1, perIntent: number, seed: number): Compositions {
+  const take = (xs: readonly string[]) => xs.filter((_, i) => i % 2 === half);
+  return {
+    ...c,
+    perIntent,
+    seed,
+    faults: Object.fromEntries(Object.entries(c.faults).map(([k, v]) => [k, take(v)])),
+    intents: Object.fromEntries(
+      Object.entries(c.intents).map(([k, v]) => [k, { ...v, things: take(v.things) }]),
+    ),
+  };
+}
+
 export async function benchSources(
   dataDir: string,
   datasetsDir: string,
   embedder: Embedder,
-): Promise<SourceResult[]> {
+): Promise<{ sources: SourceResult[]; lexicon: LexiconResult[] }> {
   const data = await loadIntentData(dataDir);
   const cfg = await loadWeakLabelConfig(dataDir);
   const known = new Set(data.intents.map((i) => i.intent));
@@ -36,6 +68,8 @@ export async function benchSources(
   const testCands = await readWeakCandidates(datasetsDir, cfg.sources, 'test', known);
   const first = await trainIntentModel(data.examples, { embedder, actions: data.actions, skipHeldOut: true });
   const weak = await selectWeakExamples(first.model, embedder, trainCands);
+  // Composed reports (data/compositions.json) are a source of our own, trained on as shipped.
+  const composed = (await loadComposedExamples(dataDir, known)).map((e) => ({ ...e, source: COMPOSED }));
   const testVecs = await embedder.embed(testCands.map((c) => embeddingInput(c.text)));
   const actionOf = (i: string) => (i === 'out_of_scope' ? 'out_of_scope' : (data.actions.get(i) ?? 'other'));
   const knowledge = await HybridKnowledgeSearch.build(await loadKnowledgeArticles(dataDir), embedder);
@@ -44,12 +78,14 @@ export async function benchSources(
   const configs: Array<[string, string[], Pick<IntentTrainOptions, 'context'>]> = [
     ['own examples only', [], shipped],
     ...cfg.sources.map((s): [string, string[], typeof shipped] => [`own + ${s.name}`, [s.name], shipped]),
-    ['own + all sources', all, shipped],
-    ['own + all, no kb/ticket inputs', all, {}],
+    ['own + compositions', [COMPOSED], shipped],
+    ['own + all sources, no compositions', all, shipped],
+    ['own + all sources + compositions (shipped)', [...all, COMPOSED], shipped],
+    ['own + all + compositions, no kb/ticket inputs', [...all, COMPOSED], {}],
   ];
   const results: SourceResult[] = [];
   for (const [name, sources, context] of configs) {
-    const extra = weak.examples.filter((e) => sources.includes(e.source));
+    const extra = [...weak.examples, ...composed].filter((e) => sources.includes(e.source));
     const t = await trainIntentModel(data.examples, {
       embedder,
       actions: data.actions,
@@ -72,5 +108,34 @@ export async function benchSources(
     });
     results.push({ config: name, cvAccuracy: t.heldOut.accuracy, weakExamples: extra.length, bySource });
   }
-  return results;
+  const compositions = await readCompositions(dataDir);
+  const lexicon: LexiconResult[] = [];
+  if (compositions !== null) {
+    const known = (e: { label: string }) => data.actions.has(e.label) || e.label === 'out_of_scope';
+    const trainHalf = composeExamples(
+      lexiconHalf(compositions, 0, Math.round(compositions.perIntent / 2), compositions.seed),
+    ).filter(known);
+    const test = composeExamples(lexiconHalf(compositions, 1, 40, compositions.seed + 1)).filter(known);
+    const vecs = await embedder.embed(test.map((r) => embeddingInput(r.text)));
+    for (const [name, extra] of [
+      ['own + all sources', weak.examples],
+      ['own + all sources + compositions of the other half', [...weak.examples, ...trainHalf]],
+    ] as const) {
+      const t = await trainIntentModel(data.examples, { embedder, actions: data.actions, extra, ...shipped });
+      let action = 0;
+      let intent = 0;
+      test.forEach((r, i) => {
+        const p = t.model.toPrediction(t.model.score(r.text, vecs[i] ?? null), { nearest: false });
+        if (p.intent === r.label) intent++;
+        if ((p.action ?? 'other') === actionOf(r.label)) action++;
+      });
+      lexicon.push({
+        config: name,
+        action: action / test.length,
+        intent: intent / test.length,
+        n: test.length,
+      });
+    }
+  }
+  return { sources: results, lexicon };
 }

@@ -547,8 +547,21 @@ async function benchStatic(): Promise<void> {
 
 async function benchWeakSources(): Promise<void> {
   const { cached, cacheFile } = await embedders();
-  const results = await benchSources(join(root, 'data'), datasets, cached);
+  const { sources: results, lexicon } = await benchSources(join(root, 'data'), datasets, cached);
   await cached.save(cacheFile);
+  table(
+    'composed problem reports on a held-out lexicon (things and faults never trained on)',
+    ['trained on', 'texts', 'action', 'intent'],
+    lexicon.map((r) => [r.config, r.n, r.action, r.intent]),
+  );
+  for (const [key, r] of [
+    ['without', lexicon[0]],
+    ['with', lexicon[1]],
+  ] as const) {
+    if (r === undefined) continue;
+    figure(`nlu.compositions.heldout_lexicon.${key}.action`, r.action, 'fraction');
+    figure(`nlu.compositions.heldout_lexicon.${key}.intent`, r.intent, 'fraction');
+  }
   const names = Object.keys(results[0]?.bySource ?? {});
   table(
     "weak-label sources: intent (action) right on each source's held-out test split; CV on our examples",

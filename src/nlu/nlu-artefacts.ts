@@ -6,6 +6,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError, formatIssues } from '../errors.js';
+import { loadComposedExamples } from './data/compositions.js';
 import { type IntentData, loadIntentData } from './data/intent-files.js';
 import { loadWeakLabelConfig, readWeakCandidates } from './data/weak-labels.js';
 import type { Embedder } from './embeddings/embedder.js';
@@ -59,6 +60,8 @@ const nluArtefactSchema = z.object({
     }),
     /** Weak labels per source (candidates read, kept by agreement), when trained with datasets. */
     weak: z.record(z.string(), z.object({ candidates: z.number(), kept: z.number() })).optional(),
+    /** Problem reports composed from data/compositions.json (train-only examples). */
+    composed: z.number().optional(),
     triageTickets: z.number(),
     trainMs: z.number(),
   }),
@@ -80,11 +83,12 @@ export async function trainNluArtefact(
   if (weak !== null) log('info', 'weak labels from the shared datasets', weak.bySource);
   // The knowledge base as serving will search it, for the classifier's kb_score input.
   const knowledge = await HybridKnowledgeSearch.build(await loadKnowledgeArticles(dataDir), embedder);
+  const composed = await loadComposedExamples(dataDir, new Set(intentData.examples.map((e) => e.label)));
   const trained = await trainIntentModel(intentData.examples, {
     embedder,
     actions: intentData.actions,
     context: { knowledge },
-    ...(weak === null ? {} : { extra: weak.examples }),
+    extra: [...(weak?.examples ?? []), ...composed],
   });
   const tickets = await loadTriageTickets(dataDir);
   const triage: SerializedTriage | null =
@@ -114,6 +118,7 @@ export async function trainNluArtefact(
         temperature: Number(trained.heldOut.temperature.toFixed(4)),
       },
       ...(weak === null ? {} : { weak: weak.bySource }),
+      composed: composed.length,
       triageTickets: tickets.length,
       trainMs: Math.round(performance.now() - t0),
     },

@@ -65,6 +65,7 @@ export async function run(argv: string[]): Promise<number> {
       cv_ece: r.intents.heldOutEce,
       temperature: r.intents.temperature,
       weak_labels: r.weak ?? null,
+      composed_examples: r.composed ?? 0,
       triage_tickets: r.triageTickets,
       train_ms: r.trainMs,
       total_ms: nlu.info.loadMs,

@@ -2,6 +2,7 @@
  * A fingerprint of every input the NLU is trained from, so models/ is reused only while it matches.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { listFiles } from './read-files.js';
@@ -17,7 +18,8 @@ async function nluInputFiles(dataDir: string): Promise<string[]> {
     listFiles(join(dataDir, 'triage'), '.json'),
     listFiles(join(dataDir, 'corrections'), '.jsonl'),
   ]);
-  return lists.flat().sort();
+  const compositions = join(dataDir, 'compositions.json');
+  return [...lists.flat(), ...(existsSync(compositions) ? [compositions] : [])].sort();
 }
 
 export async function nluDataHash(dataDir: string, embedderId: string | null): Promise<string> {

@@ -1,0 +1,82 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadComposedExamples } from '../../../src/nlu/data/compositions.js';
+import { nluDataHash } from '../../../src/nlu/data/data-hash.js';
+import { loadIntentData } from '../../../src/nlu/data/intent-files.js';
+
+const root = await mkdtemp(join(tmpdir(), 'chatdesk-compositions-'));
+afterAll(() => rm(root, { recursive: true, force: true }));
+const DATA = join(import.meta.dirname, '../../../data');
+
+const small = {
+  perIntent: 5,
+  seed: 3,
+  frames: ['{thing} {fault}', 'hi, {thing} {fault}'],
+  faults: { any: ['froze', 'crashed'], device: ['won\u2019t turn on'] },
+  intents: {
+    incident_software: { faults: ['any'], things: ['excel', 'the crm'] },
+    incident_hardware: { faults: ['any', 'device'], things: ['my tablet'] },
+    retired_intent: { faults: ['any'], things: ['the fax'] },
+  },
+};
+
+async function dataDirWith(name: string, content: unknown): Promise<string> {
+  const dir = join(root, name);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'compositions.json'), JSON.stringify(content));
+  return dir;
+}
+
+describe('composed problem reports (data/compositions.json)', () => {
+  it('composes distinct texts from a thing, a fault and a frame, the same on every run, for known intents only', async () => {
+    const dir = await dataDirWith('small', small);
+    const known = new Set(['incident_software', 'incident_hardware']);
+    const a = await loadComposedExamples(dir, known);
+    expect(await loadComposedExamples(dir, known)).toEqual(a);
+    const software = a.filter((e) => e.label === 'incident_software');
+    // 2 frames × 2 things × 2 faults = 8 possible texts; 5 asked for.
+    expect(software).toHaveLength(5);
+    expect(new Set(software.map((e) => e.text)).size).toBe(5);
+    for (const e of software) expect(e.text).toMatch(/^(hi, )?(excel|the crm) (froze|crashed)$/);
+    // 2 frames × 1 thing × 3 faults = 6 possible: 5 of them, including the device-only fault's lexicon.
+    expect(a.filter((e) => e.label === 'incident_hardware')).toHaveLength(5);
+    expect(a.some((e) => e.label === 'retired_intent')).toBe(false);
+  });
+
+  it('stops at what a small lexicon can make instead of repeating texts', async () => {
+    const dir = await dataDirWith('tiny', { ...small, perIntent: 50 });
+    const out = await loadComposedExamples(dir, new Set(['incident_software']));
+    expect(out).toHaveLength(8);
+  });
+
+  it('is empty without the file, and names the field of a bad one', async () => {
+    expect(await loadComposedExamples(join(root, 'none'), new Set(['incident_software']))).toEqual([]);
+    const noFault = await dataDirWith('bad-frame', { ...small, frames: ['{thing} is bad'] });
+    await expect(loadComposedExamples(noFault, new Set())).rejects.toMatchObject({
+      code: 'data_invalid',
+      message: expect.stringMatching(/frames\.0.*\{thing\} and \{fault\}/),
+    });
+    const unknownList = await dataDirWith('bad-list', {
+      ...small,
+      intents: { incident_software: { faults: ['apps'], things: ['excel'] } },
+    });
+    await expect(loadComposedExamples(unknownList, new Set())).rejects.toMatchObject({
+      code: 'data_invalid',
+      message: expect.stringContaining('fault list "apps" is not defined'),
+    });
+  });
+
+  it("the shipped file composes for the shipped intents, and editing it retrains (it is in the data's fingerprint)", async () => {
+    const intents = await loadIntentData(DATA);
+    const known = new Set(intents.examples.map((e) => e.label));
+    const shipped = await loadComposedExamples(DATA, known);
+    expect(shipped.length).toBeGreaterThan(300);
+    expect(new Set(shipped.map((e) => e.label))).toContain('out_of_scope');
+    const dir = await dataDirWith('fingerprint', small);
+    const before = await nluDataHash(dir, null);
+    await writeFile(join(dir, 'compositions.json'), JSON.stringify({ ...small, seed: 4 }));
+    expect(await nluDataHash(dir, null)).not.toBe(before);
+  });
+});
