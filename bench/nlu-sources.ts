@@ -7,8 +7,8 @@
  * two actions count for the intent only). Every model learns from the knowledge-search score and
  * the ticket-number input as the shipped one does; the last row drops them, to measure what they add.
  *
- * The composed reports (data/compositions.json) are measured on a lexicon they never saw: the things
- * and faults of every other line train, the rest compose the test texts.
+ * The composed messages (data/compositions.json) are measured on a lexicon they never saw: every
+ * other thing and act of each list trains, the rest compose the test texts.
  */
 import {
   type Compositions,
@@ -42,16 +42,19 @@ export interface LexiconResult {
   n: number;
 }
 
-/** Every other thing and fault of each list: half 0 composes training texts, half 1 the test ones. */
+/** Every other thing and act of each list: half 0 composes training texts, half 1 the test ones. */
 function lexiconHalf(c: Compositions, half: 0 | 1, perIntent: number, seed: number): Compositions {
   const take = (xs: readonly string[]) => xs.filter((_, i) => i % 2 === half);
   return {
     ...c,
     perIntent,
     seed,
-    faults: Object.fromEntries(Object.entries(c.faults).map(([k, v]) => [k, take(v)])),
+    acts: Object.fromEntries(Object.entries(c.acts).map(([k, v]) => [k, take(v)])),
     intents: Object.fromEntries(
-      Object.entries(c.intents).map(([k, v]) => [k, { ...v, things: take(v.things) }]),
+      Object.entries(c.intents).map(([k, v]) => [
+        k,
+        v.things === undefined ? v : { ...v, things: take(v.things) },
+      ]),
     ),
   };
 }

@@ -1,8 +1,10 @@
 /**
- * Problem reports composed from `data/compositions.json`: a thing people use at work, a fault, and
- * a frame around them. Real reports name thousands of apps and devices our examples never mention;
- * these teach the classifier that the kind of incident follows from the thing that fails, whatever
- * words say it fails ("my tablet froze", "the crm stopped responding"). They train the weights only.
+ * Messages composed from `data/compositions.json`: a thing people use at work, an act (what goes
+ * wrong with it, or what the person wants to do with it) and a frame around them. Real reports name
+ * thousands of apps and devices our examples never mention; these teach the classifier that the kind
+ * of incident follows from the thing that fails, whatever words say it fails ("my tablet froze",
+ * "the crm stopped responding"), and that "how do I…" asks how, whatever it is about. They train
+ * the weights only.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,36 +15,52 @@ import { readJsonFile } from './read-files.js';
 
 const phrase = z.string().trim().min(1, 'must not be empty');
 
+const intentSpec = z
+  .object({
+    /** The frame list its texts are put in (default "problem"). */
+    frames: z.string().default('problem'),
+    /** The act lists that fit it: what goes wrong ("froze"), or what the person wants to do ("set up"). */
+    acts: z.array(z.string()).min(1),
+    things: z.array(phrase).min(1).optional(),
+    /** Borrow the things of other intents (a how-to question is about the things incidents name). */
+    thingsOf: z.array(z.string()).min(1).optional(),
+  })
+  .refine((i) => i.things !== undefined || i.thingsOf !== undefined, {
+    message: 'give "things" or "thingsOf"',
+  });
+
 const compositionsSchema = z
   .object({
     about: z.string().optional(),
     perIntent: z.number().int().min(1).max(500),
     seed: z.number().int(),
-    frames: z
-      .array(
-        phrase.refine((f) => f.includes('{thing}') && f.includes('{fault}'), {
-          message: 'a frame must contain {thing} and {fault}',
-        }),
-      )
-      .min(1),
+    frames: z.record(
+      z.string(),
+      z
+        .array(
+          phrase.refine((f) => f.includes('{thing}') && f.includes('{act}'), {
+            message: 'a frame must contain {thing} and {act}',
+          }),
+        )
+        .min(1),
+    ),
     /** Put before every thing, drawn alike for every intent, so that "the" or "my" tells nothing. */
     determiners: z.array(z.string()).min(1).default(['']),
-    faults: z.record(z.string(), z.array(phrase).min(1)),
-    intents: z.record(
-      z.string(),
-      z.object({ faults: z.array(z.string()).min(1), things: z.array(phrase).min(1) }),
-    ),
+    acts: z.record(z.string(), z.array(phrase).min(1)),
+    intents: z.record(z.string(), intentSpec),
   })
   .superRefine((c, ctx) => {
+    const missing = (path: Array<string | number>, message: string) =>
+      ctx.addIssue({ code: 'custom', path, message });
     for (const [intent, spec] of Object.entries(c.intents)) {
-      for (const f of spec.faults) {
-        if (c.faults[f] === undefined)
-          ctx.addIssue({
-            code: 'custom',
-            path: ['intents', intent, 'faults'],
-            message: `fault list "${f}" is not defined under "faults"`,
-          });
-      }
+      if (c.frames[spec.frames] === undefined)
+        missing(['intents', intent, 'frames'], `frame list "${spec.frames}" is not defined under "frames"`);
+      for (const a of spec.acts)
+        if (c.acts[a] === undefined)
+          missing(['intents', intent, 'acts'], `act list "${a}" is not defined under "acts"`);
+      for (const other of spec.thingsOf ?? [])
+        if (c.intents[other]?.things === undefined)
+          missing(['intents', intent, 'thingsOf'], `"${other}" is not an intent here with its own "things"`);
     }
   });
 export type Compositions = z.infer<typeof compositionsSchema>;
@@ -54,12 +72,14 @@ export function composeExamples(c: Compositions): LabeledText[] {
   const out: LabeledText[] = [];
   for (const intent of Object.keys(c.intents).sort()) {
     const spec = c.intents[intent] as Compositions['intents'][string];
-    const faults = spec.faults.flatMap((f) => c.faults[f] ?? []);
+    const frames = c.frames[spec.frames] ?? [];
+    const acts = spec.acts.flatMap((a) => c.acts[a] ?? []);
+    const things = [...(spec.things ?? []), ...(spec.thingsOf ?? []).flatMap((o) => c.intents[o]?.things ?? [])];
     const seen = new Set<string>();
     // Bounded, so a small lexicon ends with fewer texts rather than spinning.
     for (let tries = 0; seen.size < c.perIntent && tries < c.perIntent * 20; tries++) {
-      const thing = pick(c.determiners) + pick(spec.things);
-      const text = pick(c.frames).replace('{thing}', thing).replace('{fault}', pick(faults));
+      const thing = pick(c.determiners) + pick(things);
+      const text = pick(frames).replace('{thing}', thing).replace('{act}', pick(acts));
       if (seen.has(text)) continue;
       seen.add(text);
       out.push({ text, label: intent });

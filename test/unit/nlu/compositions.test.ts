@@ -13,12 +13,13 @@ const DATA = join(import.meta.dirname, '../../../data');
 const small = {
   perIntent: 5,
   seed: 3,
-  frames: ['{thing} {fault}', 'hi, {thing} {fault}'],
-  faults: { any: ['froze', 'crashed'], device: ['won\u2019t turn on'] },
+  frames: { problem: ['{thing} {act}', 'hi, {thing} {act}'], how_to: ['how do i {act} {thing}'] },
+  acts: { any: ['froze', 'crashed'], device: ['won\u2019t turn on'], howto: ['fix', 'set up'] },
   intents: {
-    incident_software: { faults: ['any'], things: ['excel', 'the crm'] },
-    incident_hardware: { faults: ['any', 'device'], things: ['my tablet'] },
-    retired_intent: { faults: ['any'], things: ['the fax'] },
+    incident_software: { acts: ['any'], things: ['excel', 'the crm'] },
+    incident_hardware: { acts: ['any', 'device'], things: ['my tablet'] },
+    how_to: { frames: 'how_to', acts: ['howto'], thingsOf: ['incident_software', 'incident_hardware'] },
+    retired_intent: { acts: ['any'], things: ['the fax'] },
   },
 };
 
@@ -30,9 +31,9 @@ async function dataDirWith(name: string, content: unknown): Promise<string> {
 }
 
 describe('composed problem reports (data/compositions.json)', () => {
-  it('composes distinct texts from a thing, a fault and a frame, the same on every run, for known intents only', async () => {
+  it('composes distinct texts from a thing, an act and a frame, the same on every run, for known intents only', async () => {
     const dir = await dataDirWith('small', small);
-    const known = new Set(['incident_software', 'incident_hardware']);
+    const known = new Set(['incident_software', 'incident_hardware', 'how_to']);
     const a = await loadComposedExamples(dir, known);
     expect(await loadComposedExamples(dir, known)).toEqual(a);
     const software = a.filter((e) => e.label === 'incident_software');
@@ -40,8 +41,12 @@ describe('composed problem reports (data/compositions.json)', () => {
     expect(software).toHaveLength(5);
     expect(new Set(software.map((e) => e.text)).size).toBe(5);
     for (const e of software) expect(e.text).toMatch(/^(hi, )?(excel|the crm) (froze|crashed)$/);
-    // 2 frames × 1 thing × 3 faults = 6 possible: 5 of them, including the device-only fault's lexicon.
+    // 2 frames × 1 thing × 3 acts = 6 possible: 5 of them, including the device-only act's lexicon.
     expect(a.filter((e) => e.label === 'incident_hardware')).toHaveLength(5);
+    // Its own frames, with the things of the intents it borrows from.
+    const howTo = a.filter((e) => e.label === 'how_to');
+    expect(howTo).toHaveLength(5);
+    for (const e of howTo) expect(e.text).toMatch(/^how do i (fix|set up) (excel|the crm|my tablet)$/);
     expect(a.some((e) => e.label === 'retired_intent')).toBe(false);
   });
 
@@ -53,18 +58,26 @@ describe('composed problem reports (data/compositions.json)', () => {
 
   it('is empty without the file, and names the field of a bad one', async () => {
     expect(await loadComposedExamples(join(root, 'none'), new Set(['incident_software']))).toEqual([]);
-    const noFault = await dataDirWith('bad-frame', { ...small, frames: ['{thing} is bad'] });
-    await expect(loadComposedExamples(noFault, new Set())).rejects.toMatchObject({
+    const noAct = await dataDirWith('bad-frame', { ...small, frames: { problem: ['{thing} is bad'] } });
+    await expect(loadComposedExamples(noAct, new Set())).rejects.toMatchObject({
       code: 'data_invalid',
-      message: expect.stringMatching(/frames\.0.*\{thing\} and \{fault\}/),
+      message: expect.stringMatching(/frames\.problem\.0.*\{thing\} and \{act\}/),
     });
     const unknownList = await dataDirWith('bad-list', {
       ...small,
-      intents: { incident_software: { faults: ['apps'], things: ['excel'] } },
+      intents: { incident_software: { acts: ['apps'], things: ['excel'] } },
     });
     await expect(loadComposedExamples(unknownList, new Set())).rejects.toMatchObject({
       code: 'data_invalid',
-      message: expect.stringContaining('fault list "apps" is not defined'),
+      message: expect.stringContaining('act list "apps" is not defined'),
+    });
+    const noThings = await dataDirWith('bad-things', {
+      ...small,
+      intents: { how_to: { frames: 'how_to', acts: ['howto'], thingsOf: ['nothing_here'] } },
+    });
+    await expect(loadComposedExamples(noThings, new Set())).rejects.toMatchObject({
+      code: 'data_invalid',
+      message: expect.stringContaining('"nothing_here" is not an intent here'),
     });
   });
 
@@ -73,7 +86,18 @@ describe('composed problem reports (data/compositions.json)', () => {
     const known = new Set(intents.examples.map((e) => e.label));
     const shipped = await loadComposedExamples(DATA, known);
     expect(shipped.length).toBeGreaterThan(300);
-    expect(new Set(shipped.map((e) => e.label))).toContain('out_of_scope');
+    expect(new Set(shipped.map((e) => e.label))).toEqual(
+      new Set([
+        'incident_software',
+        'incident_hardware',
+        'incident_network',
+        'incident_printer',
+        'incident_phone',
+        'incident_email',
+        'how_to',
+        'out_of_scope',
+      ]),
+    );
     const dir = await dataDirWith('fingerprint', small);
     const before = await nluDataHash(dir, null);
     await writeFile(join(dir, 'compositions.json'), JSON.stringify({ ...small, seed: 4 }));
