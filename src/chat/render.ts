@@ -152,7 +152,10 @@ export function ticketCard(
 
 /** One line per ticket for plain-text channels and notifications. */
 export function ticketLine(c: TicketCard): string {
-  const parts = [`${c.number} · ${KIND_LABEL[c.kind]} · ${c.priority} · ${STATE_LABEL[c.state]}`, c.title];
+  // Who has it answers "who is working on my ticket?" from the list itself, as the card does.
+  const who = c.assignee === null ? c.group : c.group === null ? c.assignee : `${c.assignee} (${c.group})`;
+  const head = `${c.number} · ${KIND_LABEL[c.kind]} · ${c.priority} · ${STATE_LABEL[c.state]}`;
+  const parts = [who === null ? head : `${head} · ${who}`, c.title];
   if (c.eta) parts.push(c.eta);
   return parts.join(' — ');
 }

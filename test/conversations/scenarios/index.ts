@@ -47,6 +47,7 @@ import s46 from './46-phishing-click-and-thanks.js';
 import s47 from './47-accessory-request-and-progress.js';
 import s48 from './48-problem-back-again.js';
 import s49 from './49-make-it-urgent.js';
+import s50 from './50-who-has-my-ticket.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -96,4 +97,5 @@ export const SCENARIOS: Scenario[] = [
   s47,
   s48,
   s49,
+  s50,
 ];
