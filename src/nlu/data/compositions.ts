@@ -17,6 +17,8 @@ const phrase = z.string().trim().min(1, 'must not be empty');
 
 const intentSpec = z
   .object({
+    /** The intent its texts teach; by default the entry's own name. */
+    intent: z.string().optional(),
     /** The frame list its texts are put in (default "problem"). */
     frames: z.string().default('problem'),
     /** The act lists that fit it: what goes wrong ("froze"), or what the person wants to do ("set up"). */
@@ -60,18 +62,19 @@ const compositionsSchema = z
           missing(['intents', intent, 'acts'], `act list "${a}" is not defined under "acts"`);
       for (const other of spec.thingsOf ?? [])
         if (c.intents[other]?.things === undefined)
-          missing(['intents', intent, 'thingsOf'], `"${other}" is not an intent here with its own "things"`);
+          missing(['intents', intent, 'thingsOf'], `"${other}" is not an entry here with its own "things"`);
     }
   });
 export type Compositions = z.infer<typeof compositionsSchema>;
 
-/** `perIntent` distinct texts per intent, the same ones on every run (seeded). */
+/** `perIntent` distinct texts per entry, the same ones on every run (seeded). */
 export function composeExamples(c: Compositions): LabeledText[] {
   const rand = mulberry32(c.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const out: LabeledText[] = [];
-  for (const intent of Object.keys(c.intents).sort()) {
-    const spec = c.intents[intent] as Compositions['intents'][string];
+  for (const entry of Object.keys(c.intents).sort()) {
+    const spec = c.intents[entry] as Compositions['intents'][string];
+    const intent = spec.intent ?? entry;
     const frames = c.frames[spec.frames] ?? [];
     const acts = spec.acts.flatMap((a) => c.acts[a] ?? []);
     const things = [...(spec.things ?? []), ...(spec.thingsOf ?? []).flatMap((o) => c.intents[o]?.things ?? [])];

@@ -77,7 +77,7 @@ describe('composed problem reports (data/compositions.json)', () => {
     });
     await expect(loadComposedExamples(noThings, new Set())).rejects.toMatchObject({
       code: 'data_invalid',
-      message: expect.stringContaining('"nothing_here" is not an intent here'),
+      message: expect.stringContaining('"nothing_here" is not an entry here'),
     });
   });
 
