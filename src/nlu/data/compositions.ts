@@ -77,7 +77,10 @@ export function composeExamples(c: Compositions): LabeledText[] {
     const intent = spec.intent ?? entry;
     const frames = c.frames[spec.frames] ?? [];
     const acts = spec.acts.flatMap((a) => c.acts[a] ?? []);
-    const things = [...(spec.things ?? []), ...(spec.thingsOf ?? []).flatMap((o) => c.intents[o]?.things ?? [])];
+    const things = [
+      ...(spec.things ?? []),
+      ...(spec.thingsOf ?? []).flatMap((o) => c.intents[o]?.things ?? []),
+    ];
     const seen = new Set<string>();
     // Bounded, so a small lexicon ends with fewer texts rather than spinning.
     for (let tries = 0; seen.size < c.perIntent && tries < c.perIntent * 20; tries++) {
