@@ -550,7 +550,7 @@ async function benchWeakSources(): Promise<void> {
   const { sources: results, lexicon } = await benchSources(join(root, 'data'), datasets, cached);
   await cached.save(cacheFile);
   table(
-    'composed problem reports on a held-out lexicon (things and faults never trained on)',
+    'composed messages on a held-out lexicon (things and acts never trained on)',
     ['trained on', 'texts', 'action', 'intent'],
     lexicon.map((r) => [r.config, r.n, r.action, r.intent]),
   );
