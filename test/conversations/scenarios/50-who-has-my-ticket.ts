@@ -17,7 +17,9 @@ bot: I've opened {INC:screen}
 user: only me
 user: who is working on my ticket?
 bot: Your open tickets (1)
-bot: {screen} · Incident · P4 · Assigned · Heidi Larsen (Workplace Services)
+# Dispatch picks the person by load, so the name depends on the tickets before: any name will do.
+bot: {screen} · Incident · P4 · Assigned · ... (Workplace Services) — My laptop screen
+bot!: Assigned · (Workplace Services)
 bot!: I've opened
 tickets: 1
 `,
