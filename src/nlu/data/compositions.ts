@@ -19,6 +19,8 @@ const intentSpec = z
   .object({
     /** The intent its texts teach; by default the entry's own name. */
     intent: z.string().optional(),
+    /** How many texts it makes, when not `perIntent`. */
+    count: z.number().int().min(1).max(500).optional(),
     /** The frame list its texts are put in (default "problem"). */
     frames: z.string().default('problem'),
     /** The act lists that fit it: what goes wrong ("froze"), or what the person wants to do ("set up"). */
@@ -83,7 +85,8 @@ export function composeExamples(c: Compositions): LabeledText[] {
     ];
     const seen = new Set<string>();
     // Bounded, so a small lexicon ends with fewer texts rather than spinning.
-    for (let tries = 0; seen.size < c.perIntent && tries < c.perIntent * 20; tries++) {
+    const count = spec.count ?? c.perIntent;
+    for (let tries = 0; seen.size < count && tries < count * 20; tries++) {
       const thing = pick(c.determiners) + pick(things);
       const text = pick(frames).replace('{thing}', thing).replace('{act}', pick(acts));
       if (seen.has(text)) continue;
