@@ -50,6 +50,26 @@ describe('composed problem reports (data/compositions.json)', () => {
     expect(a.some((e) => e.label === 'retired_intent')).toBe(false);
   });
 
+  it('lets an entry teach another intent with its own count', async () => {
+    const dir = await dataDirWith('entries', {
+      ...small,
+      intents: {
+        ...small.intents,
+        how_to_needs: {
+          intent: 'how_to',
+          count: 2,
+          frames: 'problem',
+          acts: ['howto'],
+          thingsOf: ['incident_software'],
+        },
+      },
+    });
+    const out = await loadComposedExamples(dir, new Set(['how_to']));
+    // The how_to entry's 5 and the needs entry's 2, all labelled how_to.
+    expect(out).toHaveLength(7);
+    expect(out.every((e) => e.label === 'how_to')).toBe(true);
+  });
+
   it('stops at what a small lexicon can make instead of repeating texts', async () => {
     const dir = await dataDirWith('tiny', { ...small, perIntent: 50 });
     const out = await loadComposedExamples(dir, new Set(['incident_software']));
