@@ -35,12 +35,14 @@ export async function handledByOwner(
   if (owner === 'bot') return false;
   const ticket = await deps.tickets.byIdForSystem(conversation.ticketId);
   if (ticket && OPEN_STATES.includes(ticket.state) && ticket.requesterId === person.id) {
-    if (await deps.dialogs.whileHandedOff(ctx, incoming, ticket, owner)) {
+    const outcome = await deps.dialogs.whileHandedOff(ctx, incoming, ticket, owner);
+    if (outcome === 'done') {
       for (const r of ctx.replies)
         push(ref, r.reply, r.bindTicketId === undefined ? {} : { bindTicketId: r.bindTicketId });
       return true;
     }
-    await handoff.relayFromRequester(ticket, person, incoming, owner, push, ref, now);
+    const courtesy = outcome === 'relay' ? null : outcome;
+    await handoff.relayFromRequester(ticket, person, incoming, owner, push, ref, now, courtesy);
     return true;
   }
   if (primary && ticket && !OPEN_STATES.includes(ticket.state)) {

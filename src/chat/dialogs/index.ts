@@ -154,14 +154,16 @@ export function createDialogs(deps: DialogDeps) {
 
     /**
      * A message while a person owns the conversation about `ticket`. A clearly new problem opens a
-     * ticket of its own (the requester and the agents are told); false means: relay it to the person.
+     * ticket of its own (the requester and the agents are told): 'done'. Otherwise it is relayed to
+     * the person: 'thanks' or 'goodbye' when it only thanks or takes leave (the requester is not told
+     * it was "added" to the ticket), else 'relay'.
      */
     async whileHandedOff(
       ctx: TurnContext,
       msg: IncomingMessage,
       ticket: Ticket,
       owner: string,
-    ): Promise<boolean> {
+    ): Promise<HandedOffOutcome> {
       const text = msg.text.trim();
       const stack = readStack(ctx.dialog, ctx.now);
       // A command with a fixed syntax ("approve REQ…", "status INC…", "report") is not words for the
@@ -175,7 +177,7 @@ export function createDialogs(deps: DialogDeps) {
         const nlu = typed ?? (await understand(text));
         const turn: Turn = { stack, text, nlu, facts: await facts(ctx, false) };
         await run(ctx, turn, onMessage(turn));
-        return true;
+        return 'done';
       }
       const nlu = await understand(text);
       const turn: Turn = { stack, text, nlu, facts: await facts(ctx, false) };
@@ -183,9 +185,13 @@ export function createDialogs(deps: DialogDeps) {
       if (progress === 'elsewhere') {
         // The person's tickets answer it, whatever else the classifier read in the words.
         await run(ctx, turn, status(turn));
-        return true;
+        return 'done';
       }
-      if (progress === 'here' || !isNewProblemWhileHandedOff(turn, ticket)) return false;
+      if (progress === 'here') return 'relay';
+      if (!isNewProblemWhileHandedOff(turn, ticket))
+        return isCourtesy(nlu.prediction.intent) && !nlu.prediction.outOfScope
+          ? nlu.prediction.intent
+          : 'relay';
       const agentId = owner.startsWith('agent:') ? Number(owner.slice('agent:'.length)) : null;
       const agent = agentId === null ? null : await deps.directory.personById(agentId);
       const s = openIncident(turn, text, {
@@ -208,9 +214,16 @@ export function createDialogs(deps: DialogDeps) {
         ],
       });
       await run(ctx, turn, s);
-      return true;
+      return 'done';
     },
   };
 }
 
 export type Dialogs = ReturnType<typeof createDialogs>;
+
+/** What became of a message while a person owns the conversation. */
+export type HandedOffOutcome = 'done' | 'relay' | Courtesy;
+export type Courtesy = 'thanks' | 'goodbye';
+
+/** Words that only thank or take leave: relayed, but not "added" to the ticket in the reply. */
+const isCourtesy = (intent: string): intent is Courtesy => intent === 'thanks' || intent === 'goodbye';

@@ -28,7 +28,11 @@ export function createRelay(
 ) {
   const { tickets } = deps;
 
-  /** A requester's message while a person owns (or is about to own) the conversation. */
+  /**
+   * A requester's message while a person owns (or is about to own) the conversation. `courtesy`:
+   * the message only thanks or takes leave; it still reaches the person, and the requester hears a
+   * plain acknowledgement rather than that it was added to the ticket.
+   */
   async function fromRequester(
     ticket: Ticket,
     requester: Person,
@@ -37,6 +41,7 @@ export function createRelay(
     emit: Emit,
     replyRef: ConversationRef,
     now: string,
+    courtesy: 'thanks' | 'goodbye' | null = null,
   ): Promise<void> {
     const text = msg.text.trim();
     if (text) await tickets.comment(ticket.number, requester, text, { platform: msg.platform }, now);
@@ -45,7 +50,10 @@ export function createRelay(
     }
     if (owner === 'queue')
       emit(replyRef, {
-        text: `Added to ${ticket.number}. A person from the service desk will reply here.`,
+        text:
+          courtesy === null
+            ? `Added to ${ticket.number}. A person from the service desk will reply here.`
+            : `${courtesy === 'thanks' ? "You're welcome." : 'Bye for now.'} ${ticket.number} is still with the service desk; a person will reply here.`,
       });
   }
 

@@ -48,6 +48,7 @@ import s47 from './47-accessory-request-and-progress.js';
 import s48 from './48-problem-back-again.js';
 import s49 from './49-make-it-urgent.js';
 import s50 from './50-who-has-my-ticket.js';
+import s51 from './51-thanks-during-handoff.js';
 
 export const SCENARIOS: Scenario[] = [
   s01,
@@ -98,4 +99,5 @@ export const SCENARIOS: Scenario[] = [
   s48,
   s49,
   s50,
+  s51,
 ];
