@@ -114,11 +114,11 @@ export async function benchSources(
   const compositions = await readCompositions(dataDir);
   const lexicon: LexiconResult[] = [];
   if (compositions !== null) {
-    const known = (e: { label: string }) => data.actions.has(e.label) || e.label === 'out_of_scope';
+    const ours = (e: { label: string }) => known.has(e.label);
     const trainHalf = composeExamples(
       lexiconHalf(compositions, 0, Math.round(compositions.perIntent / 2), compositions.seed),
-    ).filter(known);
-    const test = composeExamples(lexiconHalf(compositions, 1, 40, compositions.seed + 1)).filter(known);
+    ).filter(ours);
+    const test = composeExamples(lexiconHalf(compositions, 1, 40, compositions.seed + 1)).filter(ours);
     const vecs = await embedder.embed(test.map((r) => embeddingInput(r.text)));
     for (const [name, extra] of [
       ['own + all sources', weak.examples],

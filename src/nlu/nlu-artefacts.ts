@@ -83,7 +83,7 @@ export async function trainNluArtefact(
   if (weak !== null) log('info', 'weak labels from the shared datasets', weak.bySource);
   // The knowledge base as serving will search it, for the classifier's kb_score input.
   const knowledge = await HybridKnowledgeSearch.build(await loadKnowledgeArticles(dataDir), embedder);
-  const composed = await loadComposedExamples(dataDir, new Set(intentData.examples.map((e) => e.label)));
+  const composed = await loadComposedExamples(dataDir, new Set(intentData.intents.map((i) => i.intent)));
   const trained = await trainIntentModel(intentData.examples, {
     embedder,
     actions: intentData.actions,

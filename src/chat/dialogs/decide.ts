@@ -24,8 +24,11 @@ const CANCEL = /^(cancel|stop|never ?mind|abort|forget (?:it|that|about it)|quit
 /** "can you cancel that please": what "that" is is clear only while a form is being filled in. */
 const POLITE_CANCEL =
   /^(?:(?:ok(?:ay)?|actually|just|please|(?:can|could|would) you)[\s,]+)*(?:cancel|stop|drop|abort|forget)(?:\s+(?:it|that|this|this request|the request|the form|the whole thing|everything|about it))?(?:[\s,]+please)?[\s.!?]*$/i;
+/** "cancel", "never mind": said to whatever is pending (the router drops a dialog left waiting with it). */
+export const isCancel = (text: string): boolean => CANCEL.test(text.trim());
 const RESUME =
   /^(resume|continue|carry on|go on|go back|back to (?:it|the form|my request|where we were))[.!]?$/i;
+export const isResume = (text: string): boolean => RESUME.test(text.trim());
 const HELP = /^(help|\?|what can you do|what can i say|options|menu)[.!?]?$/i;
 export const STATUS = /^(status|my tickets|show (?:me )?my tickets|ticket status|list my tickets)[.!?]?$/i;
 const HUMAN =
@@ -170,10 +173,6 @@ function answerContext(facts: Facts, turn?: Pick<Turn, 'stack'>) {
   };
 }
 
-/**
- * While a person has the conversation about `ticket`, only a clearly new problem is the bot's: one
- * the classifier is sure of, with the words of a problem, about something else, naming no ticket.
- */
 /** The words of a progress question itself, which name no subject ("any news on my ticket?"). */
 const PROGRESS_WORDS = new Set(
   'any anything news update updates status progress ticket tickets request requests problem problems issue issues case someone somebody anyone anybody working looking look happening happened going sorry meant mean still yet long how when eta there what whats'.split(
@@ -205,6 +204,10 @@ export function progressWhileHandedOff(
   return fresh.length > 0 ? 'elsewhere' : 'here';
 }
 
+/**
+ * While a person has the conversation about `ticket`, only a clearly new problem is the bot's: one
+ * the classifier is sure of, with the words of a problem, about something else, naming no ticket.
+ */
 export function isNewProblemWhileHandedOff(
   turn: Turn,
   ticket: { title: string; description: string },

@@ -11,6 +11,7 @@ import { OPEN_STATES, type Person, type Ticket } from '../../itsm/types.js';
 import { frustrationOf } from '../../nlu/frustration.js';
 import type { Nlu } from '../../nlu/types.js';
 import type { Emit, Handoff } from '../handoff/index.js';
+import type { Courtesy } from '../handoff/types.js';
 import type { IncomingAction, IncomingMessage, Reply } from '../message.js';
 import type { ChatStore, Conversation } from '../store.js';
 import { onAction } from './actions.js';
@@ -223,7 +224,6 @@ export type Dialogs = ReturnType<typeof createDialogs>;
 
 /** What became of a message while a person owns the conversation. */
 export type HandedOffOutcome = 'done' | 'relay' | Courtesy;
-export type Courtesy = 'thanks' | 'goodbye';
 
 /** Words that only thank or take leave: relayed, but not "added" to the ticket in the reply. */
 const isCourtesy = (intent: string): intent is Courtesy => intent === 'thanks' || intent === 'goodbye';

@@ -6,7 +6,15 @@
 import { OUT_OF_SCOPE } from '../../nlu/types.js';
 import { asksForAccessory, requestAccessory } from './accessory.js';
 import { changeCommand, changeDialog, typedChange } from './change.js';
-import { asksAfterProgress, asksForPerson, decide, TICKET_COMMAND, worksNow } from './decide.js';
+import {
+  asksAfterProgress,
+  asksForPerson,
+  decide,
+  isCancel,
+  isResume,
+  TICKET_COMMAND,
+  worksNow,
+} from './decide.js';
 import type { DialogModule, Kit } from './dialog.js';
 import { ask } from './dialog.js';
 import { recurrenceOf } from './evidence.js';
@@ -275,9 +283,6 @@ function onQuestion(turn: Turn, f: Frame): Step {
   }
 }
 
-const CANCEL = /^(cancel|stop|never ?mind|forget (?:it|that))[.!]?$/i;
-const RESUME = /^(resume|continue|carry on|go on|go back)[.!]?$/i;
-
 /** The pure function of a message turn. */
 export function onMessage(turn: Turn): Step {
   const typed = typedCommand(turn);
@@ -285,12 +290,12 @@ export function onMessage(turn: Turn): Step {
   const f = active(turn.stack);
   if (f) return onQuestion(turn, f);
   const waiting = suspended(turn.stack);
-  if (waiting && CANCEL.test(turn.text.trim()))
+  if (waiting && isCancel(turn.text))
     return step([say(`OK, I've dropped ${DIALOGS[waiting.dialog].label(waiting, turn.facts)}.`)], {
       ...turn.stack,
       frames: turn.stack.frames.filter((x) => x !== waiting),
     });
-  if (waiting && RESUME.test(turn.text.trim())) return step([]);
+  if (waiting && isResume(turn.text)) return step([]);
   return route(turn);
 }
 

@@ -11,7 +11,7 @@ import { STATE_LABEL } from '../render.js';
 import type { Conversation } from '../store.js';
 import { attachmentLines, type Conversations } from './conversations.js';
 import type { Ownership } from './ownership.js';
-import type { Emit, HandoffDeps } from './types.js';
+import type { Courtesy, Emit, HandoffDeps } from './types.js';
 
 export function createRelay(
   deps: Pick<HandoffDeps, 'tickets' | 'internalNotePrefix'>,
@@ -41,7 +41,7 @@ export function createRelay(
     emit: Emit,
     replyRef: ConversationRef,
     now: string,
-    courtesy: 'thanks' | 'goodbye' | null = null,
+    courtesy: Courtesy | null = null,
   ): Promise<void> {
     const text = msg.text.trim();
     if (text) await tickets.comment(ticket.number, requester, text, { platform: msg.platform }, now);

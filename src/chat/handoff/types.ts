@@ -15,6 +15,9 @@ export type Emit = (
   },
 ) => void;
 
+/** A requester's message that only thanks or takes leave: relayed, acknowledged in kind. */
+export type Courtesy = 'thanks' | 'goodbye';
+
 /** What the agents are told when a conversation is handed to them. */
 export interface HandoffInfo {
   reason: string;
