@@ -1,10 +1,12 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadComposedExamples } from '../../../src/nlu/data/compositions.js';
 import { nluDataHash } from '../../../src/nlu/data/data-hash.js';
 import { loadIntentData } from '../../../src/nlu/data/intent-files.js';
+import { loadNlu } from '../../../src/nlu/index.js';
 
 const root = await mkdtemp(join(tmpdir(), 'chatdesk-compositions-'));
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -99,6 +101,20 @@ describe('composed problem reports (data/compositions.json)', () => {
       code: 'data_invalid',
       message: expect.stringContaining('"nothing_here" is not an entry here'),
     });
+  });
+
+  it('a bad file stops training with the field named, before anything is written to models/', async () => {
+    const dir = join(root, 'desk-data');
+    await cp(DATA, dir, { recursive: true });
+    await writeFile(
+      join(dir, 'compositions.json'),
+      JSON.stringify({ ...small, intents: { incident_software: { acts: ['apps'], things: ['excel'] } } }),
+    );
+    const models = join(root, 'desk-models');
+    await expect(
+      loadNlu({ dataDir: dir, modelsDir: models, embeddings: 'none', forceTrain: true, save: true }),
+    ).rejects.toMatchObject({ code: 'data_invalid', message: expect.stringContaining('compositions.json') });
+    expect(existsSync(models) ? await readdir(models) : []).toEqual([]);
   });
 
   it("the shipped file composes for the shipped intents, and editing it retrains (it is in the data's fingerprint)", async () => {
